@@ -1,0 +1,58 @@
+/** `tkv doctor` and `tkv reconcile`. */
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { runDoctor, type DoctorReport } from '../../core/doctor.ts';
+import { resolveAppPaths } from '../../core/paths.ts';
+import { createSecretStore } from '../../core/open-vault.ts';
+import type { ReconcileReport } from '../../shared/contract.ts';
+import { parseCommand } from '../args.ts';
+import type { CommandContext } from '../context.ts';
+import os from 'node:os';
+
+export const DOCTOR_USAGE = 'tkv doctor [--json]';
+export const RECONCILE_USAGE = 'tkv reconcile [--json]';
+
+export async function doctorCommand(args: string[], context: CommandContext): Promise<number> {
+  const parsed = parseCommand(args, {}, 0, DOCTOR_USAGE);
+  if (parsed.values.help) return context.usage(DOCTOR_USAGE);
+  const env = context.io.env;
+  // The doctor opens its own pieces, so that it can report each one failing rather than stop at the first.
+  const report = await runDoctor({
+    paths: resolveAppPaths(env, process.platform, os.homedir()),
+    secrets: createSecretStore(env, process.platform),
+    electronPackageDir: electronPackageDir(),
+  });
+  context.print(report, () => formatDoctor(report), parsed);
+  return report.ok ? 0 : 1;
+}
+
+export async function reconcileCommand(args: string[], context: CommandContext): Promise<number> {
+  const parsed = parseCommand(args, {}, 0, RECONCILE_USAGE);
+  if (parsed.values.help) return context.usage(RECONCILE_USAGE);
+  const report = await context.vault().reconcile();
+  return context.print(report, () => formatReconcile(report, context.context().secrets.service), parsed);
+}
+
+/** Where the `electron` package is installed, found without loading it. */
+function electronPackageDir(): string | null {
+  try {
+    return path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+  } catch {
+    return null;
+  }
+}
+
+function formatDoctor(report: DoctorReport): string {
+  const lines = report.checks.map((check) => `${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}: ${check.detail}${check.fix ? `\n      fix: ${check.fix}` : ''}`);
+  lines.push(report.ok ? 'All checks passed.' : 'Some checks failed; see the fixes above.');
+  return `${lines.join('\n')}\n`;
+}
+
+function formatReconcile(report: ReconcileReport, service: string): string {
+  const lines = [`Checked ${report.checkedKeys} key(s) against keychain service "${service}".`];
+  for (const orphan of report.orphanSecrets) lines.push(`  keychain entry without a key row: ${orphan.account}`);
+  for (const missing of report.missingSecrets) lines.push(`  key without a keychain entry: ${missing.tenant}/${missing.name} (${missing.id})`);
+  if (report.orphanSecrets.length + report.missingSecrets.length === 0) lines.push('Keychain and inventory agree.');
+  else lines.push('Nothing was deleted. Remove a stray key with `tkv key remove`, or a stray keychain entry with your OS keychain tool.');
+  return `${lines.join('\n')}\n`;
+}

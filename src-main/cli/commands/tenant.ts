@@ -1,0 +1,73 @@
+/** `tkv tenant add|list|remove`. */
+import type { Tenant } from '../../shared/contract.ts';
+import { parseCommand, text } from '../args.ts';
+import { table } from '../format.ts';
+import { UsageError } from '../io.ts';
+import type { CommandContext } from '../context.ts';
+
+export const TENANT_USAGE = [
+  'tkv tenant add ALIAS --tenant-id ID (--env production|staging | --base-url URL) [--label TEXT] [--json]',
+  'tkv tenant list [--json]',
+  'tkv tenant remove ALIAS [--with-keys] [--json]',
+];
+
+export async function tenantCommand(args: string[], context: CommandContext): Promise<number> {
+  const [verb, ...rest] = args;
+  switch (verb) {
+    case 'add':
+      return add(rest, context);
+    case 'list':
+      return list(rest, context);
+    case 'remove':
+      return remove(rest, context);
+    default:
+      throw new UsageError(`unknown tenant command "${verb ?? ''}"\nusage:\n  ${TENANT_USAGE.join('\n  ')}`);
+  }
+}
+
+async function add(args: string[], context: CommandContext): Promise<number> {
+  const usage = TENANT_USAGE[0]!;
+  const parsed = parseCommand(args, { 'tenant-id': { type: 'string' }, env: { type: 'string' }, 'base-url': { type: 'string' }, label: { type: 'string' } }, 1, usage);
+  if (parsed.values.help) return context.usage(usage);
+  const tenantId = text(parsed, 'tenant-id');
+  const env = text(parsed, 'env');
+  const baseUrl = text(parsed, 'base-url');
+  if (!tenantId) throw new UsageError(`--tenant-id is required\nusage: ${usage}`);
+  if ((env === undefined) === (baseUrl === undefined)) throw new UsageError(`give exactly one of --env and --base-url\nusage: ${usage}`);
+  if (env !== undefined && env !== 'production' && env !== 'staging') {
+    throw new UsageError(`--env must be production or staging (got "${env}"); for anything else use --base-url\nusage: ${usage}`);
+  }
+  const tenant = context.vault().addTenant({
+    alias: parsed.positionals[0]!,
+    tenantId,
+    environment: env ?? 'custom',
+    ...(baseUrl === undefined ? {} : { baseUrl }),
+    ...(text(parsed, 'label') === undefined ? {} : { label: text(parsed, 'label')! }),
+  });
+  return context.print(tenant, () => `Added tenant ${tenant.alias} (${tenant.tenantId} at ${tenant.baseUrl}).\n`, parsed);
+}
+
+async function list(args: string[], context: CommandContext): Promise<number> {
+  const usage = TENANT_USAGE[1]!;
+  const parsed = parseCommand(args, {}, 0, usage);
+  if (parsed.values.help) return context.usage(usage);
+  const tenants = context.vault().listTenants();
+  return context.print(tenants, () => formatTenants(tenants), parsed);
+}
+
+async function remove(args: string[], context: CommandContext): Promise<number> {
+  const usage = TENANT_USAGE[2]!;
+  const parsed = parseCommand(args, { 'with-keys': { type: 'boolean' } }, 1, usage);
+  if (parsed.values.help) return context.usage(usage);
+  const alias = parsed.positionals[0]!;
+  const result = await context.vault().removeTenant(alias, { withKeys: parsed.values['with-keys'] === true });
+  return context.print({ alias, ...result }, () => `Removed tenant ${alias}${result.removedKeys ? ` and its ${result.removedKeys} key(s)` : ''}.\n`, parsed);
+}
+
+function formatTenants(tenants: Tenant[]): string {
+  if (tenants.length === 0) return 'No tenants yet. Add one with: tkv tenant add ALIAS --tenant-id ID --env production\n';
+  return table(
+    ['ALIAS', 'TENANT ID', 'ENVIRONMENT', 'BASE URL', 'KEYS', 'LABEL'],
+    tenants.map((t) => [t.alias, t.tenantId, t.environment, t.baseUrl, String(t.keyCount), t.label ?? '']),
+  );
+}

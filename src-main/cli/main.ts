@@ -1,0 +1,77 @@
+/**
+ * tkv's command dispatcher. Exit codes: 0 success, 1 the operation failed, 2 usage error (including
+ * input that breaks a rule). With --json, results and errors are JSON on stdout.
+ */
+import { readFileSync } from 'node:fs';
+import { toErrorInfo, VaultError } from '../core/errors.ts';
+import { CommandContext } from './context.ts';
+import { keyCommand, KEY_USAGE } from './commands/key.ts';
+import { doctorCommand, DOCTOR_USAGE, reconcileCommand, RECONCILE_USAGE } from './commands/system.ts';
+import { tenantCommand, TENANT_USAGE } from './commands/tenant.ts';
+import { UsageError, type CliIo } from './io.ts';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+const HELP = `tkv — Tenant Key Vault on the command line: tenant-scoped API keys in the OS keychain.
+
+usage:
+  ${[...TENANT_USAGE, ...KEY_USAGE, RECONCILE_USAGE, DOCTOR_USAGE].join('\n  ')}
+  tkv --version
+
+Secrets are read from stdin when piped, or from a hidden prompt; never from arguments or the environment.
+Environment: TKV_DATA_DIR (inventory directory), TKV_KEYCHAIN_SERVICE (keychain service name).
+Exit codes: 0 success, 1 failure, 2 usage error.
+`;
+
+/** The package version, read from package.json next to the sources. */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Runs one tkv invocation and returns its exit code; never throws. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const json = argv.includes('--json');
+  const context = new CommandContext(io);
+  try {
+    const [command, ...rest] = argv;
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(HELP);
+        return command === undefined ? EXIT_USAGE : EXIT_OK;
+      case '--version':
+      case '-V':
+      case 'version':
+        io.stdout.write(json ? `${JSON.stringify({ version: version() })}\n` : `tkv ${version()}\n`);
+        return EXIT_OK;
+      case 'tenant':
+        return await tenantCommand(rest, context);
+      case 'key':
+        return await keyCommand(rest, context);
+      case 'reconcile':
+        return await reconcileCommand(rest, context);
+      case 'doctor':
+        return await doctorCommand(rest, context);
+      default:
+        throw new UsageError(`unknown command "${command}"; run \`tkv --help\` for the list`);
+    }
+  } catch (error) {
+    return reportError(error, io, json);
+  } finally {
+    context.close();
+  }
+}
+
+function reportError(error: unknown, io: CliIo, json: boolean): number {
+  const usage = error instanceof UsageError || (error instanceof VaultError && error.code === 'INVALID_INPUT');
+  const info = error instanceof UsageError ? { code: 'INVALID_INPUT' as const, message: error.message } : toErrorInfo(error);
+  if (info.code === 'INTERNAL' && io.env.TKV_DEBUG) io.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+  if (json) io.stdout.write(`${JSON.stringify({ error: info })}\n`);
+  else io.stderr.write(`tkv: ${info.message}\n`);
+  return usage ? EXIT_USAGE : EXIT_FAILED;
+}

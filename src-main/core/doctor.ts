@@ -1,0 +1,123 @@
+/**
+ * `tkv doctor`: checks that everything the vault depends on answers, and says how to fix what
+ * does not. Opens nothing it cannot close, and leaves no probe entry behind in the keychain.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { toErrorInfo } from './errors.ts';
+import { openInventoryDatabase, schemaVersion } from './inventory/database.ts';
+import { SCHEMA_VERSION } from './inventory/migrations.ts';
+import type { AppPaths } from './paths.ts';
+import { keychainFix } from './secrets/keychain-errors.ts';
+import type { SecretStore } from './secrets/secret-store.ts';
+import { PROBE_ACCOUNT_PREFIX } from './vault/vault-service.ts';
+
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** What to do, when `ok` is false. */
+  fix: string | null;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  checks: DoctorCheck[];
+}
+
+export interface DoctorOptions {
+  paths: AppPaths;
+  secrets: SecretStore;
+  /** Directory of the installed `electron` package, if any; its binary is looked for, not run. */
+  electronPackageDir?: string | null;
+}
+
+/** Runs every check; never throws. */
+export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
+  const checks = [
+    await checkKeychain(options.secrets),
+    checkDataDir(options.paths),
+    checkSchema(options.paths),
+    checkNode(),
+    checkElectron(options.electronPackageDir ?? null),
+  ];
+  return { ok: checks.every((check) => check.ok), checks };
+}
+
+async function checkKeychain(secrets: SecretStore): Promise<DoctorCheck> {
+  const name = 'keychain';
+  const account = `${PROBE_ACCOUNT_PREFIX}${randomUUID()}`;
+  const probe = randomBytes(24).toString('base64url');
+  try {
+    await secrets.set(account, probe);
+    const readBack = await secrets.get(account);
+    const deleted = await secrets.delete(account);
+    if (readBack !== probe) {
+      return { name, ok: false, detail: 'a probe entry was written but read back differently', fix: 'Check the keychain for interference (another tool rewriting entries).' };
+    }
+    if (!deleted) return { name, ok: false, detail: 'the probe entry could not be deleted', fix: `Delete entries named ${PROBE_ACCOUNT_PREFIX}* under service "${secrets.service}".` };
+    return { name, ok: true, detail: `write, read and delete round trip on service "${secrets.service}"`, fix: null };
+  } catch (error) {
+    await secrets.delete(account).catch(() => undefined);
+    const info = toErrorInfo(error);
+    return { name, ok: false, detail: info.message, fix: info.code === 'KEYCHAIN_UNAVAILABLE' ? keychainFix(process.platform) : 'Retry; if it persists, report it.' };
+  }
+}
+
+function checkDataDir(paths: AppPaths): DoctorCheck {
+  const name = 'data directory';
+  try {
+    fs.mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
+    const scratch = path.join(paths.dataDir, `.doctor-${process.pid}`);
+    fs.writeFileSync(scratch, 'ok');
+    fs.rmSync(scratch);
+    return { name, ok: true, detail: `${paths.dataDir} (writable)`, fix: null };
+  } catch (error) {
+    return { name, ok: false, detail: `${paths.dataDir}: ${(error as Error).message}`, fix: 'Make the directory writable, or set TKV_DATA_DIR to a writable directory.' };
+  }
+}
+
+function checkSchema(paths: AppPaths): DoctorCheck {
+  const name = 'inventory schema';
+  try {
+    const db = openInventoryDatabase(paths.inventoryFile);
+    try {
+      const version = schemaVersion(db);
+      const integrity = db.pragma('quick_check', { simple: true }) as string;
+      if (integrity !== 'ok') return { name, ok: false, detail: `integrity check: ${integrity}`, fix: `Restore ${paths.inventoryFile} from a backup.` };
+      return { name, ok: true, detail: `version ${version} of ${SCHEMA_VERSION}, ${paths.inventoryFile}`, fix: null };
+    } finally {
+      db.close();
+    }
+  } catch (error) {
+    return { name, ok: false, detail: toErrorInfo(error).message, fix: 'See the message above.' };
+  }
+}
+
+function checkNode(): DoctorCheck {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  const ok = major > 22 || (major === 22 && minor >= 18);
+  return {
+    name: 'node',
+    ok,
+    detail: `Node ${process.versions.node}${process.versions.electron ? `, Electron ${process.versions.electron}` : ''}`,
+    fix: ok ? null : 'tkv needs Node 22.18 or newer (see .nvmrc).',
+  };
+}
+
+function checkElectron(packageDir: string | null): DoctorCheck {
+  const name = 'electron';
+  if (process.versions.electron) return { name, ok: true, detail: `running inside Electron ${process.versions.electron}`, fix: null };
+  if (!packageDir) return { name, ok: true, detail: 'electron package not installed (only the CLI is available)', fix: null };
+  try {
+    const version = (JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
+    const pathFile = path.join(packageDir, 'path.txt');
+    const binary = fs.existsSync(pathFile) ? path.join(packageDir, 'dist', fs.readFileSync(pathFile, 'utf8').trim()) : null;
+    const present = binary !== null && fs.existsSync(binary);
+    // A missing binary is not a fault of the vault: the CLI works without it.
+    return { name, ok: true, detail: `electron package ${version}; binary ${present ? 'present' : 'not downloaded yet (downloads on first `npm start`)'}`, fix: null };
+  } catch (error) {
+    return { name, ok: true, detail: `electron package unreadable: ${(error as Error).message}`, fix: null };
+  }
+}

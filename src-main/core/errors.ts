@@ -1,0 +1,29 @@
+/**
+ * The one error type core throws on purpose. Its message is meant for a person: it says what went
+ * wrong and what to do, and never contains a secret.
+ */
+import type { ErrorCode, ErrorInfo } from '../shared/errors.ts';
+
+export class VaultError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'VaultError';
+    this.code = code;
+  }
+}
+
+/** Throws INVALID_INPUT when a rule check returned a message. */
+export function assertRule(problem: string | null): void {
+  if (problem !== null) throw new VaultError('INVALID_INPUT', problem);
+}
+
+/**
+ * Turns anything thrown into an ErrorInfo that is safe to show. Unexpected errors become INTERNAL
+ * with a fixed message: their text may quote input (and so a secret), so it is not passed on.
+ */
+export function toErrorInfo(error: unknown): ErrorInfo {
+  if (error instanceof VaultError) return { code: error.code, message: error.message };
+  return { code: 'INTERNAL', message: 'An unexpected error occurred; nothing was changed by the failed step. Run `tkv doctor` and retry.' };
+}

@@ -1,0 +1,89 @@
+/**
+ * The OS keychain through keytar: macOS Keychain, Windows Credential Manager, Linux Secret Service.
+ * Every call has a deadline, because a locked or absent Secret Service can leave a call waiting
+ * forever; a call that misses it becomes KEYCHAIN_UNAVAILABLE. keytar is loaded on first use, so
+ * that a machine without libsecret gets that same error instead of a crash at start-up.
+ */
+import type { SecretStore } from './secret-store.ts';
+import { keychainUnavailable } from './keychain-errors.ts';
+import { VaultError } from '../errors.ts';
+
+type Keytar = typeof import('keytar');
+
+export interface KeytarSecretStoreOptions {
+  service: string;
+  /** Deadline of each keychain call. */
+  timeoutMs?: number;
+  platform?: NodeJS.Platform;
+  /** Loads keytar; replaced in tests to simulate a missing native module. */
+  loadKeytar?: () => Promise<Keytar>;
+}
+
+export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 5000;
+
+export class KeytarSecretStore implements SecretStore {
+  readonly service: string;
+  private readonly timeoutMs: number;
+  private readonly platform: NodeJS.Platform;
+  private readonly loadKeytar: () => Promise<Keytar>;
+  private keytar: Promise<Keytar> | null = null;
+
+  constructor(options: KeytarSecretStoreOptions) {
+    this.service = options.service;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_KEYCHAIN_TIMEOUT_MS;
+    this.platform = options.platform ?? process.platform;
+    this.loadKeytar = options.loadKeytar ?? (async () => ((await import('keytar')) as { default: Keytar }).default);
+  }
+
+  get(account: string): Promise<string | null> {
+    return this.call('read a secret', (keytar) => keytar.getPassword(this.service, account));
+  }
+
+  set(account: string, secret: string): Promise<void> {
+    return this.call('store a secret', (keytar) => keytar.setPassword(this.service, account, secret));
+  }
+
+  delete(account: string): Promise<boolean> {
+    return this.call('delete a secret', (keytar) => keytar.deletePassword(this.service, account));
+  }
+
+  async listAccounts(): Promise<string[]> {
+    // findCredentials also returns the passwords; they are dropped here and never leave this line.
+    const credentials = await this.call('list secrets', (keytar) => keytar.findCredentials(this.service));
+    return credentials.map((credential) => credential.account);
+  }
+
+  private async call<T>(what: string, run: (keytar: Keytar) => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(keychainUnavailable(`it did not answer within ${this.timeoutMs / 1000} s when asked to ${what}`, this.platform)),
+        this.timeoutMs,
+      );
+      // A hung keychain call must not keep a finished CLI process alive.
+      timer.unref();
+    });
+    try {
+      return await Promise.race([this.keytarModule().then(run), deadline]);
+    } catch (error) {
+      if (error instanceof VaultError) throw error;
+      throw keychainUnavailable(`it failed to ${what} (${describe(error)})`, this.platform, error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private keytarModule(): Promise<Keytar> {
+    this.keytar ??= this.loadKeytar().catch((error: unknown) => {
+      this.keytar = null;
+      throw keychainUnavailable(`the keytar native module could not be loaded (${describe(error)})`, this.platform, error);
+    });
+    return this.keytar;
+  }
+}
+
+/** The first line of an error's message, which for keytar names the D-Bus or OS failure. */
+function describe(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0]?.slice(0, 300) || 'unknown error';
+}

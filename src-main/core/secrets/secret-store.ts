@@ -1,0 +1,15 @@
+/**
+ * The keychain, as core sees it: four calls, one entry per key, the account being the key's id.
+ * Implementations never fall back to storing a secret anywhere else.
+ */
+export interface SecretStore {
+  /** The secret filed under `account`, or null when there is none. */
+  get(account: string): Promise<string | null>;
+  set(account: string, secret: string): Promise<void>;
+  /** Removes the entry; false when there was none. */
+  delete(account: string): Promise<boolean>;
+  /** Every account filed under this store's service. */
+  listAccounts(): Promise<string[]>;
+  /** The keychain service name, for messages and `tkv doctor`. */
+  readonly service: string;
+}

@@ -1,0 +1,276 @@
+/**
+ * The vault: tenants and their keys. Secrets go to the SecretStore (the OS keychain), metadata to
+ * the inventory; this service keeps the two in step. It never returns a secret except from
+ * `revealKey`, which is audited.
+ */
+import { randomUUID } from 'node:crypto';
+import type { KeyRef, KeySummary, NewKeyInput, NewTenantInput, ReconcileReport, Tenant } from '../../shared/contract.ts';
+import {
+  checkBaseUrl,
+  checkIsoDate,
+  checkName,
+  checkScopes,
+  checkSecret,
+  checkText,
+  normalizeBaseUrl,
+  WALLET_CREW_BASE_URLS,
+} from '../../shared/rules.ts';
+import type { Clock } from '../clock.ts';
+import { assertRule, VaultError } from '../errors.ts';
+import { schemaVersion, type InventoryDatabase } from '../inventory/database.ts';
+import { Inventory, toKeySummary, toTenant, type Actor, type AuditAction, type KeyRow, type TenantRow } from '../inventory/inventory.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
+import { fingerprint } from './fingerprint.ts';
+import { formatKeyRef } from './key-ref.ts';
+
+/** Keychain accounts with this prefix belong to `tkv doctor`'s round trip, not to keys. */
+export const PROBE_ACCOUNT_PREFIX = 'tkv-doctor-probe-';
+
+export interface VaultServiceOptions {
+  db: InventoryDatabase;
+  secrets: SecretStore;
+  clock: Clock;
+  /** Who is acting, for the audit log. */
+  actor: Actor;
+}
+
+export class VaultService {
+  readonly inventory: Inventory;
+  readonly secrets: SecretStore;
+  private readonly clock: Clock;
+  private readonly actor: Actor;
+
+  constructor(options: VaultServiceOptions) {
+    this.inventory = new Inventory(options.db);
+    this.secrets = options.secrets;
+    this.clock = options.clock;
+    this.actor = options.actor;
+  }
+
+  schemaVersion(): number {
+    return schemaVersion(this.inventory.db);
+  }
+
+  listTenants(): Tenant[] {
+    return this.inventory.listTenants().map((row) => toTenant(row, row.key_count));
+  }
+
+  addTenant(input: NewTenantInput): Tenant {
+    assertRule(checkName(input.alias, 'Tenant alias'));
+    assertRule(checkName(input.tenantId, 'Tenant id'));
+    if (input.label !== undefined) assertRule(checkText(input.label, 'Label'));
+    let baseUrl: string;
+    if (input.environment === 'custom') {
+      if (!input.baseUrl) throw new VaultError('INVALID_INPUT', 'A custom environment needs a base URL (--base-url https://…).');
+      assertRule(checkBaseUrl(input.baseUrl));
+      baseUrl = normalizeBaseUrl(input.baseUrl);
+    } else if (input.environment === 'production' || input.environment === 'staging') {
+      if (input.baseUrl !== undefined) {
+        throw new VaultError('INVALID_INPUT', `Give either an environment (${input.environment}) or a base URL, not both.`);
+      }
+      baseUrl = WALLET_CREW_BASE_URLS[input.environment];
+    } else {
+      throw new VaultError('INVALID_INPUT', 'Environment must be production, staging or custom.');
+    }
+    if (this.inventory.findTenant(input.alias)) {
+      throw new VaultError('ALREADY_EXISTS', `A tenant with alias "${input.alias}" already exists; choose another alias.`);
+    }
+    const row: TenantRow = {
+      id: randomUUID(),
+      alias: input.alias,
+      tenant_id: input.tenantId,
+      environment: input.environment,
+      base_url: baseUrl,
+      provider: 'wallet-crew',
+      label: input.label?.trim() || null,
+      created_at: this.now(),
+    };
+    this.inventory.transaction(() => {
+      this.inventory.insertTenant(row);
+      this.audit('tenant_added', { tenant: row.alias, detail: { tenantId: row.tenant_id, baseUrl } });
+    });
+    return toTenant(row, 0);
+  }
+
+  /** Removes a tenant; refuses while it holds keys unless `withKeys`, which removes them first. */
+  async removeTenant(alias: string, options: { withKeys?: boolean } = {}): Promise<{ removedKeys: number }> {
+    const tenant = this.requireTenant(alias);
+    const keys = this.inventory.listKeys(tenant.id);
+    if (keys.length > 0 && !options.withKeys) {
+      throw new VaultError(
+        'CONFLICT',
+        `Tenant "${alias}" still holds ${keys.length} key(s); remove them first, or pass --with-keys to remove them with the tenant.`,
+      );
+    }
+    for (const key of keys) await this.removeKeyRow(key);
+    this.inventory.transaction(() => {
+      this.inventory.deleteTenant(tenant.id);
+      this.audit('tenant_removed', { tenant: alias, detail: { removedKeys: keys.length } });
+    });
+    return { removedKeys: keys.length };
+  }
+
+  listKeys(filter: { tenant?: string } = {}): KeySummary[] {
+    const tenant = filter.tenant === undefined ? undefined : this.requireTenant(filter.tenant);
+    const today = this.today();
+    return this.inventory.listKeys(tenant?.id).map((row) => toKeySummary(row, today));
+  }
+
+  showKey(ref: KeyRef): KeySummary {
+    return toKeySummary(this.requireKey(ref), this.today());
+  }
+
+  /**
+   * Adds a key: the secret goes to the keychain first, then the metadata row. If the row cannot be
+   * written, the keychain entry is removed again, so a key is never half-written.
+   */
+  async addKey(input: NewKeyInput, action: Extract<AuditAction, 'created' | 'imported'> = 'imported'): Promise<KeySummary> {
+    const tenant = this.requireTenant(input.tenant);
+    assertRule(checkName(input.name, 'Key name'));
+    assertRule(checkSecret(input.secret));
+    const scopes = [...new Set((input.scopes ?? []).map((scope) => scope.trim()))];
+    assertRule(checkScopes(scopes));
+    if (input.expiresOn !== undefined) assertRule(checkIsoDate(input.expiresOn, 'Expiry date'));
+    if (input.notes !== undefined) assertRule(checkText(input.notes, 'Notes'));
+    if (input.owner !== undefined) assertRule(checkText(input.owner, 'Owner'));
+    if (this.inventory.findKey(tenant.id, input.name)) {
+      throw new VaultError('ALREADY_EXISTS', `Key ${formatKeyRef(input)} already exists; choose another name or remove it first.`);
+    }
+    const print = fingerprint(input.secret);
+    const twin = this.inventory.findKeysByFingerprint(print)[0];
+    if (twin) {
+      throw new VaultError(
+        'ALREADY_EXISTS',
+        `This token is already stored as ${twin.tenant_alias}/${twin.name} (fingerprint ${print}); a key belongs to one tenant and environment, so it is kept once.`,
+      );
+    }
+
+    const id = randomUUID();
+    await this.secrets.set(id, input.secret);
+    try {
+      this.inventory.transaction(() => {
+        this.inventory.insertKey({
+          id,
+          tenantRef: tenant.id,
+          name: input.name,
+          scopes,
+          isAdmin: input.admin === true,
+          fingerprint: print,
+          createdAt: this.now(),
+          expiresOn: input.expiresOn ?? null,
+          notes: input.notes?.trim() || null,
+          owner: input.owner?.trim() || null,
+        });
+        if (input.admin) this.inventory.clearAdminMark(tenant.id, id);
+        this.audit(action, { tenant: tenant.alias, keyName: input.name, keyId: id, fingerprint: print, detail: { scopes, admin: input.admin === true } });
+      });
+    } catch (error) {
+      const cleaned = await this.secrets.delete(id).then(
+        () => true,
+        () => false,
+      );
+      throw new VaultError(
+        'STORAGE_ERROR',
+        `The key could not be recorded in the inventory (${(error as Error).message}); ` +
+          (cleaned
+            ? 'its secret was removed from the keychain again, so nothing was stored.'
+            : `and its keychain entry ${id} could not be removed: run \`tkv reconcile\` to find it.`),
+        { cause: error },
+      );
+    }
+    return this.showKey(input);
+  }
+
+  /** The one way to read a secret back; every call is audited. */
+  async revealKey(ref: KeyRef): Promise<string> {
+    const key = this.requireKey(ref);
+    const secret = await this.secrets.get(key.id);
+    if (secret === null) {
+      throw new VaultError(
+        'SECRET_MISSING',
+        `The keychain holds no secret for ${formatKeyRef(ref)} (entry ${key.id}); it was deleted outside Tenant Key Vault. Remove the key and add it again.`,
+      );
+    }
+    this.audit('revealed', { tenant: ref.tenant, keyName: ref.name, keyId: key.id, fingerprint: key.fingerprint });
+    return secret;
+  }
+
+  /** Removes a key's keychain entry and its row together. */
+  async removeKey(ref: KeyRef): Promise<void> {
+    await this.removeKeyRow(this.requireKey(ref));
+  }
+
+  /**
+   * Compares keychain entries with key rows and reports both kinds of stray; deletes nothing, since
+   * either side may be the one a person still needs.
+   */
+  async reconcile(): Promise<ReconcileReport> {
+    const accounts = new Set((await this.secrets.listAccounts()).filter((account) => !account.startsWith(PROBE_ACCOUNT_PREFIX)));
+    const keys = this.inventory.listKeys();
+    const missingSecrets: ReconcileReport['missingSecrets'] = [];
+    for (const key of keys) {
+      if (accounts.has(key.id)) accounts.delete(key.id);
+      else missingSecrets.push({ tenant: key.tenant_alias, name: key.name, id: key.id });
+    }
+    return { orphanSecrets: [...accounts].sort().map((account) => ({ account })), missingSecrets, checkedKeys: keys.length };
+  }
+
+  close(): void {
+    this.inventory.db.close();
+  }
+
+  private async removeKeyRow(key: KeyRow): Promise<void> {
+    // Keychain first: if it is unavailable nothing changes. The secret is held in memory until the
+    // row is gone, so that a failing row delete can put it back.
+    const secret = await this.secrets.get(key.id);
+    await this.secrets.delete(key.id);
+    try {
+      this.inventory.transaction(() => {
+        this.inventory.deleteKey(key.id);
+        this.audit('deleted', { tenant: key.tenant_alias, keyName: key.name, keyId: key.id, fingerprint: key.fingerprint });
+      });
+    } catch (error) {
+      if (secret !== null) await this.secrets.set(key.id, secret).catch(() => undefined);
+      throw new VaultError('STORAGE_ERROR', `The key's row could not be removed (${(error as Error).message}); its secret was kept.`, {
+        cause: error,
+      });
+    }
+  }
+
+  private requireTenant(alias: string): TenantRow {
+    const tenant = this.inventory.findTenant(alias);
+    if (!tenant) throw new VaultError('NOT_FOUND', `No tenant "${alias}"; \`tkv tenant list\` shows the ones in the vault.`);
+    return tenant;
+  }
+
+  private requireKey(ref: KeyRef): KeyRow {
+    const tenant = this.requireTenant(ref.tenant);
+    const key = this.inventory.findKey(tenant.id, ref.name);
+    if (!key) throw new VaultError('NOT_FOUND', `No key ${formatKeyRef(ref)}; \`tkv key list --tenant ${ref.tenant}\` shows its keys.`);
+    return key;
+  }
+
+  private audit(
+    action: AuditAction,
+    fields: { tenant?: string; keyName?: string; keyId?: string; fingerprint?: string; detail?: Record<string, unknown> },
+  ): void {
+    this.inventory.audit({
+      at: this.now(),
+      actor: this.actor,
+      action,
+      tenant: fields.tenant ?? null,
+      keyName: fields.keyName ?? null,
+      keyId: fields.keyId ?? null,
+      fingerprint: fields.fingerprint ?? null,
+      detail: fields.detail ?? null,
+    });
+  }
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+
+  private today(): string {
+    return this.now().slice(0, 10);
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * The closed set of error codes that cross IPC and appear in `tkv --json` output. Runs anywhere:
+ * no Electron, no `node:*`.
+ */
+export const ERROR_CODES = [
+  /** The input broke a rule; the message says which and how to fix it. */
+  'INVALID_INPUT',
+  /** The tenant or key named does not exist in the vault. */
+  'NOT_FOUND',
+  /** A tenant alias, key name or token is already in the vault. */
+  'ALREADY_EXISTS',
+  /** The operation would leave the vault inconsistent (e.g. removing a tenant that holds keys). */
+  'CONFLICT',
+  /** The OS keychain did not answer, refused, or timed out. Never answered by storing elsewhere. */
+  'KEYCHAIN_UNAVAILABLE',
+  /** The keychain answered but holds no secret for a key the inventory lists. */
+  'SECRET_MISSING',
+  /** The inventory database could not be opened, migrated or written. */
+  'STORAGE_ERROR',
+  /** An IPC call came from a frame the main process does not trust. */
+  'FORBIDDEN_SENDER',
+  /** A bug: something the code did not expect. The message carries no secret. */
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The error half of every IPC result and of `tkv --json` failures. */
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+}
+
+/** What every IPC channel returns: a value, or a typed error. Never a thrown exception. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+/** True when `value` is one of the known error codes. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}

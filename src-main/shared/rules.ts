@@ -1,0 +1,113 @@
+/**
+ * Input rules shared by the vault service, the CLI, the IPC schemas and the renderer's forms, so
+ * that every front door rejects the same input with the same words. Each `check*` function returns
+ * null when the value is acceptable, or a sentence saying what is wrong and what to do.
+ */
+
+/** Tenant aliases, tenant ids and key names: the vendor's own key-name alphabet. */
+export const NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
+export const NAME_MAX_LENGTH = 128;
+/** A secret is at most 4 KiB of UTF-8. */
+export const SECRET_MAX_BYTES = 4096;
+export const SCOPE_MAX_LENGTH = 200;
+export const SCOPES_MAX_COUNT = 100;
+export const TEXT_MAX_LENGTH = 2000;
+
+export const ENVIRONMENTS = ['production', 'staging', 'custom'] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** Base URLs of The Wallet Crew's named environments. */
+export const WALLET_CREW_BASE_URLS: Record<Exclude<Environment, 'custom'>, string> = {
+  production: 'https://app.neostore.cloud',
+  staging: 'https://app-qa.neostore.cloud',
+};
+
+/** Checks a tenant alias, tenant id or key name; `what` names the field in the message. */
+export function checkName(value: string, what: string): string | null {
+  if (value.length === 0) return `${what} is empty; give one made of letters, digits, '.', '_' or '-'.`;
+  if (value.length > NAME_MAX_LENGTH) return `${what} is longer than ${NAME_MAX_LENGTH} characters; shorten it.`;
+  if (!NAME_PATTERN.test(value)) {
+    return `${what} "${value}" may only contain letters, digits, '.', '_' and '-'; rename it.`;
+  }
+  return null;
+}
+
+/** True for hosts that never leave this machine: localhost, 127.0.0.0/8 and [::1]. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host === '::1') return true;
+  const octets = host.split('.');
+  return octets.length === 4 && octets[0] === '127' && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
+}
+
+/**
+ * Checks a base URL: https anywhere, plain http only to loopback (a key must never cross a network
+ * in clear text), no credentials, query or fragment.
+ */
+export function checkBaseUrl(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `Base URL "${value}" is not a URL; write it like https://app.neostore.cloud.`;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return `Base URL must start with https:// (got ${url.protocol}).`;
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    return `Base URL ${url.origin} uses plain http to a remote host, which would send keys in clear text; use https://, or http:// only to localhost/127.0.0.1.`;
+  }
+  if (url.username || url.password) return 'Base URL must not contain a user name or password.';
+  if (url.search || url.hash) return 'Base URL must not contain a query (?) or fragment (#).';
+  return null;
+}
+
+/** The canonical form of an accepted base URL: no trailing slash. */
+export function normalizeBaseUrl(value: string): string {
+  const url = new URL(value);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** Checks a list of scopes: each a non-empty string without spaces or commas. */
+export function checkScopes(scopes: readonly string[]): string | null {
+  if (scopes.length > SCOPES_MAX_COUNT) return `At most ${SCOPES_MAX_COUNT} scopes are allowed.`;
+  for (const scope of scopes) {
+    if (scope.length === 0) return 'A scope is empty; remove the stray comma or give its name (e.g. tenant.core:read).';
+    if (scope.length > SCOPE_MAX_LENGTH) return `Scope "${scope.slice(0, 40)}…" is longer than ${SCOPE_MAX_LENGTH} characters.`;
+    if (/[\s,]/.test(scope)) return `Scope "${scope}" contains a space or comma; separate scopes with commas only.`;
+  }
+  return null;
+}
+
+/** Checks an ISO calendar date, `YYYY-MM-DD`, that actually exists (no 2026-02-30). */
+export function checkIsoDate(value: string, what: string): string | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return `${what} "${value}" is not a date in the form YYYY-MM-DD.`;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+    return `${what} "${value}" is not a real calendar date.`;
+  }
+  return null;
+}
+
+/**
+ * Checks a secret. The message never repeats the secret, not even a part of it.
+ * Size is measured in UTF-8 bytes, as the keychain stores it.
+ */
+export function checkSecret(value: string): string | null {
+  if (value.length === 0) return 'The secret is empty; paste the API key.';
+  if (/[\r\n]/.test(value)) return 'The secret contains a line break; paste the key on a single line.';
+  if (new TextEncoder().encode(value).length > SECRET_MAX_BYTES) {
+    return `The secret is larger than ${SECRET_MAX_BYTES} bytes; that is not an API key — check what was pasted.`;
+  }
+  if (/[\u0000-\u001f\u007f]/.test(value)) return 'The secret contains control characters; paste the key as plain text.';
+  return null;
+}
+
+/** Checks free text (notes, owner, label): bounded and on printable characters. */
+export function checkText(value: string, what: string): string | null {
+  if (value.length > TEXT_MAX_LENGTH) return `${what} is longer than ${TEXT_MAX_LENGTH} characters; shorten it.`;
+  return null;
+}
