@@ -1,0 +1,67 @@
+/**
+ * The composition root of the desktop app: lifecycle, security defaults, the vault, IPC, the window.
+ * Nothing else lives here; behaviour is in core/, and the CLI builds the same vault the same way.
+ */
+import path from 'node:path';
+import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { openVault } from './core/open-vault.ts';
+import { resolveAppPaths, resolveKeychainService } from './core/paths.ts';
+import { createHandlers } from './ipc/handlers.ts';
+import { registerIpcRouter } from './ipc/router.ts';
+import { APP_ORIGIN } from './shared/content-security-policy.ts';
+import { registerAppScheme, serveRenderer } from './app-protocol.ts';
+import { createMainWindow } from './window.ts';
+
+const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+const rendererOrigin = devServerUrl ? new URL(devServerUrl).origin : APP_ORIGIN;
+
+// The CLI and the app must share one data directory: both resolve it with core's rule (which is
+// Electron's own userData rule for this app name), and TKV_DATA_DIR overrides both.
+const paths = resolveAppPaths(process.env, process.platform, app.getPath('home'));
+app.setPath('userData', paths.dataDir);
+
+registerAppScheme();
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    const [window] = BrowserWindow.getAllWindows();
+    if (window) {
+      if (window.isMinimized()) window.restore();
+      window.focus();
+    }
+  });
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+  app.on('window-all-closed', () => app.quit());
+  void app.whenReady().then(start);
+}
+
+function start(): void {
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  serveRenderer(path.join(__dirname, '../renderer'));
+
+  const { vault } = openVault({ actor: 'app', paths });
+  app.on('will-quit', () => vault.close());
+  const handlers = createHandlers({
+    vault,
+    info: { version: app.getVersion(), dataDir: paths.dataDir, keychainService: resolveKeychainService(process.env), platform: process.platform },
+    emit: (event, payload) => {
+      for (const window of BrowserWindow.getAllWindows()) window.webContents.send(event, payload);
+    },
+  });
+  registerIpcRouter(ipcMain, handlers, {
+    isTrustedSender: (url) => URL.canParse(url) && new URL(url).origin === rendererOrigin,
+    log: (message) => console.error(message),
+  });
+
+  createMainWindow({
+    preloadPath: path.join(__dirname, '../preload/index.js'),
+    url: devServerUrl ?? `${APP_ORIGIN}/index.html`,
+    allowedOrigin: rendererOrigin,
+  });
+}

@@ -1,0 +1,52 @@
+/**
+ * Registers every contract channel on an IpcMainLike. One `handle()` does what no handler repeats:
+ * it checks that the sender is the app's own top-level frame, validates the input against the
+ * channel's schema, and wraps the outcome as a Result, so that nothing thrown ever crosses IPC and a
+ * bad payload never reaches a service.
+ */
+import { CHANNELS, type Channel } from '../shared/contract.ts';
+import type { Result } from '../shared/errors.ts';
+import { toErrorInfo } from '../core/errors.ts';
+import type { Handlers } from './handlers.ts';
+import type { IpcInvokeEvent, IpcMainLike } from './ipc-main-like.ts';
+import { CHANNEL_SCHEMAS, describeIssues } from './schemas.ts';
+
+export interface RouterOptions {
+  /** True for the URL of a frame allowed to call the API (the app's own origin). */
+  isTrustedSender(url: string): boolean;
+  /** Where unexpected failures are reported; never given the input. */
+  log?(message: string): void;
+}
+
+/** Registers all channels; returns a function that unregisters them. */
+export function registerIpcRouter(ipcMain: IpcMainLike, handlers: Handlers, options: RouterOptions): () => void {
+  for (const channel of CHANNELS) {
+    ipcMain.handle(channel, (event, ...args) => handle(channel, event, args, handlers, options));
+  }
+  return () => {
+    for (const channel of CHANNELS) ipcMain.removeHandler(channel);
+  };
+}
+
+async function handle(channel: Channel, event: IpcInvokeEvent, args: unknown[], handlers: Handlers, options: RouterOptions): Promise<Result<unknown>> {
+  const frame = event.senderFrame;
+  if (!frame || frame.parent !== null || !options.isTrustedSender(frame.url)) {
+    options.log?.(`[ipc] refused ${channel} from an untrusted frame`);
+    return { ok: false, error: { code: 'FORBIDDEN_SENDER', message: 'This window is not allowed to use the vault.' } };
+  }
+  if (args.length > 1) return invalid(`${channel} takes one argument`);
+  const parsed = CHANNEL_SCHEMAS[channel].safeParse(args[0]);
+  if (!parsed.success) return invalid(describeIssues(parsed.error));
+  try {
+    const handler = handlers[channel] as (input: unknown) => unknown;
+    return { ok: true, value: await handler(parsed.data) };
+  } catch (error) {
+    const info = toErrorInfo(error);
+    if (info.code === 'INTERNAL') options.log?.(`[ipc] ${channel} failed unexpectedly: ${(error as Error)?.name ?? typeof error}`);
+    return { ok: false, error: info };
+  }
+}
+
+function invalid(message: string): Result<never> {
+  return { ok: false, error: { code: 'INVALID_INPUT', message: `Invalid input: ${message}.` } };
+}
