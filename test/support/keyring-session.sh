@@ -13,4 +13,5 @@ eval "$(printf 'throwaway' | gnome-keyring-daemon --daemonize --unlock --compone
 export GNOME_KEYRING_CONTROL
 # The daemon exits with the bus when dbus-run-session ends; only the scratch files need removing.
 trap 'rm -rf "$scratch"' EXIT
+export TKV_KEYRING_SESSION=1
 "$@"
