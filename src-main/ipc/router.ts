@@ -35,6 +35,7 @@ async function handle(channel: Channel, event: IpcInvokeEvent, args: unknown[], 
     return { ok: false, error: { code: 'FORBIDDEN_SENDER', message: 'This window is not allowed to use the vault.' } };
   }
   if (args.length > 1) return invalid(`${channel} takes one argument`);
+  if (!isPlainData(args[0])) return invalid('input must be a plain object');
   const parsed = CHANNEL_SCHEMAS[channel].safeParse(args[0]);
   if (!parsed.success) return invalid(describeIssues(parsed.error));
   try {
@@ -45,6 +46,16 @@ async function handle(channel: Channel, event: IpcInvokeEvent, args: unknown[], 
     if (info.code === 'INTERNAL') options.log?.(`[ipc] ${channel} failed unexpectedly: ${(error as Error)?.name ?? typeof error}`);
     return { ok: false, error: info };
   }
+}
+
+/**
+ * Only data as structured clone delivers it: plain objects, with nothing inherited that a schema
+ * could read as a field. The router does not rely on its transport to guarantee that.
+ */
+function isPlainData(input: unknown): boolean {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return true;
+  const prototype: unknown = Object.getPrototypeOf(input);
+  return prototype === Object.prototype || prototype === null;
 }
 
 function invalid(message: string): Result<never> {

@@ -1,0 +1,155 @@
+// The IPC router under plain Node, with the real vault: real keychain, SQLite in a temp dir.
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openVault, type VaultContext } from '../../../src-main/core/open-vault.ts';
+import { createHandlers } from '../../../src-main/ipc/handlers.ts';
+import { registerIpcRouter } from '../../../src-main/ipc/router.ts';
+import { CHANNELS, type Channel } from '../../../src-main/shared/contract.ts';
+import type { Result } from '../../../src-main/shared/errors.ts';
+import { canaryToken, filesContaining, scratchDir } from '../../support/files.ts';
+import { clearService, uniqueService } from '../../support/keychain.ts';
+import { frameEvent, InProcessIpcMain } from '../../support/in-process-ipc.ts';
+
+const ORIGIN = 'app://tenant-key-vault';
+const service = uniqueService('ipc');
+const dataDir = scratchDir('ipc');
+const ipc = new InProcessIpcMain();
+const events: [string, unknown][] = [];
+const logged: string[] = [];
+let context: VaultContext;
+
+function call(channel: string, ...args: unknown[]): Promise<Result<unknown>> {
+  return ipc.invoke(channel, frameEvent(`${ORIGIN}/index.html`), ...args) as Promise<Result<unknown>>;
+}
+
+/** Everything a payload could change: rows of every table and the keychain's accounts. */
+async function snapshot(): Promise<string> {
+  const db = context.vault.inventory.db;
+  const tables = ['tenants', 'keys', 'audit_log'].map((table) => db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all());
+  return JSON.stringify([tables, (await context.secrets.listAccounts()).sort()]);
+}
+
+beforeAll(() => {
+  context = openVault({ actor: 'app', env: { TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service } });
+  const handlers = createHandlers({
+    vault: context.vault,
+    info: { version: '0.0.0-test', dataDir, keychainService: service, platform: process.platform },
+    emit: (event, payload) => events.push([event, payload]),
+  });
+  registerIpcRouter(ipc, handlers, { isTrustedSender: (url) => url.startsWith(`${ORIGIN}/`), log: (message) => logged.push(message) });
+});
+afterAll(async () => {
+  context.vault.close();
+  await clearService(service);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('IPC router', () => {
+  it('registers exactly the contract channels', () => {
+    expect(ipc.channels().sort()).toEqual([...CHANNELS].sort());
+  });
+
+  it('serves the vault through Results, and announces changes', async () => {
+    const token = canaryToken();
+    expect(await call('tenants:add', { alias: 'acme', tenantId: 'acme', environment: 'staging' })).toMatchObject({ ok: true, value: { alias: 'acme', baseUrl: 'https://app-qa.neostore.cloud' } });
+    const added = await call('keys:add', { tenant: 'acme', name: 'crm', secret: token, scopes: ['Pass.Read'] });
+    expect(added).toMatchObject({ ok: true, value: { tenant: 'acme', name: 'crm', scopes: ['Pass.Read'] } });
+    expect(events.map(([event]) => event)).toEqual(['vault:changed', 'vault:changed']);
+
+    // No channel but the explicit reveal returns the token.
+    const outputs = await Promise.all([call('app:info'), call('tenants:list'), call('keys:list', {}), call('keys:list', { tenant: 'acme' }), call('vault:reconcile')]);
+    for (const output of [added, ...outputs]) {
+      expect(output.ok).toBe(true);
+      expect(JSON.stringify(output)).not.toContain(token);
+    }
+    expect(outputs[0]).toMatchObject({ ok: true, value: { version: '0.0.0-test', schemaVersion: 1, keychainService: service } });
+    expect(await call('keys:reveal', { tenant: 'acme', name: 'crm' })).toEqual({ ok: true, value: { secret: token } });
+    expect(filesContaining([dataDir], token)).toEqual([]);
+  });
+
+  it('turns service failures into typed errors', async () => {
+    expect(await call('keys:reveal', { tenant: 'acme', name: 'nope' })).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: expect.stringMatching(/No key acme\/nope/) } });
+    expect(await call('tenants:add', { alias: 'bad alias', tenantId: 'x', environment: 'production' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await call('tenants:remove', { alias: 'acme' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+  });
+
+  it('rejects malformed, oversized and wrong-typed payloads on every channel with INVALID_INPUT, writing nothing', async () => {
+    const huge = 'x'.repeat(1_000_000);
+    const common: unknown[] = [42, 'text', null, [], true, { unexpected: 1 }, { __proto__: { alias: 'x' } }];
+    const perChannel: Record<Channel, unknown[]> = {
+      'app:info': [{}, 'x', 0],
+      'tenants:list': [{}, [1]],
+      'tenants:add': [
+        {},
+        { alias: 'a', tenantId: 'a' },
+        { alias: 'a', tenantId: 'a', environment: 'moon' },
+        { alias: 1, tenantId: 'a', environment: 'production' },
+        { alias: huge, tenantId: 'a', environment: 'production' },
+        { alias: 'a', tenantId: 'a', environment: 'custom', baseUrl: huge },
+        { alias: 'a', tenantId: 'a', environment: 'production', label: huge },
+        { alias: 'a', tenantId: 'a', environment: 'production', extra: true },
+      ],
+      'tenants:remove': [{}, { alias: 'acme', withKeys: 'yes' }, { alias: huge }],
+      'keys:list': [{ tenant: 5 }, { tenant: huge }, { tenant: 'acme', more: 1 }],
+      'keys:add': [
+        {},
+        { tenant: 'acme', name: 'n' },
+        { tenant: 'acme', name: 'n', secret: 123 },
+        { tenant: 'acme', name: 'n', secret: huge },
+        { tenant: 'acme', name: 'n', secret: 's', scopes: 'Pass.Read' },
+        { tenant: 'acme', name: 'n', secret: 's', scopes: Array.from({ length: 5000 }, () => 'a') },
+        { tenant: 'acme', name: 'n', secret: 's', notes: huge },
+        { tenant: 'acme', name: 'n', secret: 's', admin: 'true' },
+        { tenant: 'acme', name: 'n', secret: 's', expiresOn: huge },
+      ],
+      'keys:reveal': [{}, { tenant: 'acme' }, { tenant: 'acme', name: ['crm'] }],
+      'keys:remove': [{}, { tenant: 'acme', name: 7 }, { tenant: 'acme', name: 'crm', force: true }],
+      'vault:reconcile': [{}, 'all'],
+    };
+    const before = await snapshot();
+    const eventsBefore = events.length;
+    for (const channel of CHANNELS) {
+      const payloads = [...common, ...perChannel[channel]].filter((payload) => !(payload === undefined));
+      for (const payload of payloads) {
+        const result = await call(channel, payload);
+        expect(result.ok, `${channel} accepted ${JSON.stringify(payload)?.slice(0, 80)}`).toBe(false);
+        if (!result.ok) {
+          expect(result.error.code, `${channel} ${JSON.stringify(payload)?.slice(0, 80)}`).toBe('INVALID_INPUT');
+          expect(result.error.message.length).toBeLessThan(600);
+        }
+      }
+      // A second argument is not part of any channel.
+      expect(await call(channel, undefined, 'extra')).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    }
+    expect(await snapshot()).toBe(before);
+    expect(events.length).toBe(eventsBefore);
+    expect(logged.filter((line) => line.includes('unexpectedly'))).toEqual([]);
+  });
+
+  it('never echoes a refused secret in the error', async () => {
+    const token = canaryToken();
+    const results = [
+      await call('keys:add', { tenant: 'acme', name: 'n', secret: `${token}\n` }),
+      await call('keys:add', { tenant: 'acme', name: 'n', secret: token, scopes: 5 }),
+      await call('keys:add', { tenant: 'acme', name: 'bad name', secret: token }),
+    ];
+    for (const result of results) {
+      expect(result.ok).toBe(false);
+      expect(JSON.stringify(result)).not.toContain(token.slice(6, 30));
+    }
+  });
+
+  it('refuses calls from frames that are not the app itself', async () => {
+    const before = await snapshot();
+    const attempts = [
+      ipc.invoke('keys:reveal', { senderFrame: { url: 'https://evil.example/', parent: null } }, { tenant: 'acme', name: 'crm' }),
+      ipc.invoke('keys:reveal', { senderFrame: { url: `${ORIGIN}/index.html`, parent: {} } }, { tenant: 'acme', name: 'crm' }),
+      ipc.invoke('keys:reveal', { senderFrame: null }, { tenant: 'acme', name: 'crm' }),
+      ipc.invoke('tenants:add', { senderFrame: { url: 'file:///etc/passwd', parent: null } }, { alias: 'x', tenantId: 'x', environment: 'production' }),
+    ];
+    for (const result of await Promise.all(attempts)) {
+      expect(result).toEqual({ ok: false, error: { code: 'FORBIDDEN_SENDER', message: expect.any(String) } });
+    }
+    expect(await snapshot()).toBe(before);
+  });
+});
