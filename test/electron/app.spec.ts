@@ -1,0 +1,51 @@
+// The packaged-style app in real Electron, where an Electron binary exists. Electron's binary is
+// downloaded on first run from outside the npm registry; where it is absent this spec says so and
+// skips, and the same renderer and router are covered by e2e/ in Chromium.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { _electron as electron, expect, test } from '@playwright/test';
+import { scratchDir } from '../support/files.ts';
+import { clearService, uniqueService } from '../support/keychain.ts';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The Electron binary the `electron` package would run, found without requiring the package. */
+function electronBinary(): string | null {
+  const packageDir = path.join(repo, 'node_modules', 'electron');
+  const pathFile = path.join(packageDir, 'path.txt');
+  if (!fs.existsSync(pathFile)) return null;
+  const binary = path.join(packageDir, 'dist', fs.readFileSync(pathFile, 'utf8').trim());
+  return fs.existsSync(binary) ? binary : null;
+}
+
+const binary = electronBinary();
+const reason = 'no Electron binary is installed (node_modules/electron/dist is missing: it downloads on first run, which this machine cannot do); the renderer and IPC router are covered in Chromium by test/e2e';
+if (!binary) console.log(`[electron spec] skipped: ${reason}`);
+
+test('starts hardened, serves the UI from app://, and lists tenants through the preload', async () => {
+  test.skip(!binary, reason);
+  const dataDir = scratchDir('electron');
+  const service = uniqueService('electron');
+  const app = await electron.launch({
+    executablePath: binary!,
+    args: [path.join(repo, 'out/main/index.js')],
+    env: { ...process.env, TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service },
+  });
+  try {
+    const window = await app.firstWindow();
+    expect(window.url()).toBe('app://tenant-key-vault/index.html');
+    await expect(window.getByRole('heading', { name: 'No tenants yet' })).toBeVisible();
+    const preferences = await app.evaluate(({ BrowserWindow }) => {
+      const prefs = BrowserWindow.getAllWindows()[0]!.webContents.getLastWebPreferences();
+      return { contextIsolation: prefs?.contextIsolation, sandbox: prefs?.sandbox, nodeIntegration: prefs?.nodeIntegration, webSecurity: prefs?.webSecurity };
+    });
+    expect(preferences).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
+    expect(await window.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
+    expect(await window.evaluate(async () => (await window.api.tenants.list()).ok)).toBe(true);
+  } finally {
+    await app.close();
+    await clearService(service);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
