@@ -102,6 +102,8 @@ export function checkSecret(value: string): string | null {
   if (new TextEncoder().encode(value).length > SECRET_MAX_BYTES) {
     return `The secret is larger than ${SECRET_MAX_BYTES} bytes; that is not an API key — check what was pasted.`;
   }
+  // Control characters are what this rule is about, so the regex names them on purpose.
+  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(value)) return 'The secret contains control characters; paste the key as plain text.';
   return null;
 }

@@ -4,11 +4,12 @@
  * forever; a call that misses it becomes KEYCHAIN_UNAVAILABLE. keytar is loaded on first use, so
  * that a machine without libsecret gets that same error instead of a crash at start-up.
  */
+import type keytarModule from 'keytar';
 import type { SecretStore } from './secret-store.ts';
 import { keychainUnavailable } from './keychain-errors.ts';
 import { VaultError } from '../errors.ts';
 
-type Keytar = typeof import('keytar');
+type Keytar = typeof keytarModule;
 
 export interface KeytarSecretStoreOptions {
   service: string;
@@ -32,7 +33,7 @@ export class KeytarSecretStore implements SecretStore {
     this.service = options.service;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_KEYCHAIN_TIMEOUT_MS;
     this.platform = options.platform ?? process.platform;
-    this.loadKeytar = options.loadKeytar ?? (async () => ((await import('keytar')) as { default: Keytar }).default);
+    this.loadKeytar = options.loadKeytar ?? loadNativeKeytar;
   }
 
   get(account: string): Promise<string | null> {
@@ -80,6 +81,12 @@ export class KeytarSecretStore implements SecretStore {
     });
     return this.keytar;
   }
+}
+
+/** keytar is CommonJS: ESM sees it as the default export, a CommonJS bundle as the module itself. */
+async function loadNativeKeytar(): Promise<Keytar> {
+  const loaded = await import('keytar');
+  return loaded.default ?? (loaded as unknown as Keytar);
 }
 
 /** The first line of an error's message, which for keytar names the D-Bus or OS failure. */

@@ -1,8 +1,9 @@
+import type keytarModule from 'keytar';
 import { describe, expect, it } from 'vitest';
 import { VaultError } from '../../../../src-main/core/errors.ts';
 import { KeytarSecretStore } from '../../../../src-main/core/secrets/keytar-secret-store.ts';
 
-type Keytar = typeof import('keytar');
+type Keytar = typeof keytarModule;
 
 const hangingKeytar = {
   getPassword: () => new Promise<never>(() => undefined),

@@ -1,0 +1,68 @@
+// Lint, including the layering rules of ../shared/STYLE.md, enforced per folder:
+//   src-main/shared  runs anywhere: no electron, no node:* — imports only itself (and zod-free types)
+//   src-main/core    all behaviour: never electron, never ipc/cli/preload
+//   src-main/cli     the tkv front door: never electron
+//   src-main/ipc     the router: never electron (it takes an IpcMainLike)
+//   src-renderer     the page: nothing from src-main but `import type`, no node:*, no electron
+import js from '@eslint/js';
+import globals from 'globals';
+import svelte from 'eslint-plugin-svelte';
+import tseslint from 'typescript-eslint';
+
+const electron = { name: 'electron', message: 'Electron stays in the front door (src-main/index.ts, window.ts, app-protocol.ts, preload/): core, shared, ipc and cli run under plain Node, where requiring electron downloads a binary.' };
+const nodeBuiltins = { group: ['node:*'], message: 'This folder runs anywhere (renderer or main): no Node built-ins.' };
+
+export default tseslint.config(
+  { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...svelte.configs['flat/recommended'],
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['src-main/shared/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [electron], patterns: [nodeBuiltins, { group: ['../core/*', '../ipc/*', '../cli/*', '../preload/*', '../*.ts'], message: 'shared/ depends on nothing else in src-main.' }] }],
+    },
+  },
+  {
+    files: ['src-main/core/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [electron], patterns: [{ group: ['**/ipc/*', '**/cli/*', '**/preload/*', '../index.ts', '../window.ts', '../app-protocol.ts'], message: 'core/ must not depend on a front door.' }] }],
+    },
+  },
+  {
+    files: ['src-main/cli/**/*.ts', 'src-main/ipc/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [electron] }],
+    },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ ...electron, message: 'Tests run under plain Node: never import electron (the Electron spec drives it through Playwright).' }] }],
+    },
+  },
+  {
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.svelte', 'src-renderer/**/*.svelte.ts'],
+    languageOptions: {
+      globals: { ...globals.browser },
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] },
+    },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [electron],
+          patterns: [nodeBuiltins, { group: ['**/src-main/**'], allowTypeImports: true, message: 'The renderer takes only types from src-main; behaviour reaches it through window.api.' }],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,34 @@
+// The layering of ../shared/STYLE.md is enforced by lint; these prove the rules bite.
+import { ESLint } from 'eslint';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const cwd = fileURLToPath(new URL('../../..', import.meta.url));
+const eslint = new ESLint({ cwd });
+
+async function errors(code: string, filePath: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).filter((message) => message.severity === 2).map((message) => `${message.ruleId}: ${message.message}`);
+}
+
+describe('layering lint rules', () => {
+  it('fail when src-main/core or src-main/shared imports electron', async () => {
+    for (const file of ['src-main/core/probe.ts', 'src-main/core/secrets/probe.ts', 'src-main/shared/probe.ts', 'src-main/cli/probe.ts', 'src-main/ipc/probe.ts']) {
+      expect(await errors(`import { app } from 'electron';\nexport const name = app.name;\n`, file), file).toEqual([expect.stringMatching(/no-restricted-imports: .*electron/i)]);
+    }
+  });
+
+  it('fail when shared imports a Node built-in, and when core imports a front door', async () => {
+    expect(await errors(`import fs from 'node:fs';\nexport const f = fs;\n`, 'src-main/shared/probe.ts')).toEqual([expect.stringMatching(/no Node built-ins/)]);
+    expect(await errors(`import { registerIpcRouter } from '../ipc/router.ts';\nexport const r = registerIpcRouter;\n`, 'src-main/core/probe.ts')).toEqual([expect.stringMatching(/front door/)]);
+  });
+
+  it('let the renderer take types, but not values, from src-main', async () => {
+    expect(await errors(`import type { Tenant } from '../src-main/shared/contract.ts';\nexport type T = Tenant;\n`, 'src-renderer/probe.ts')).toEqual([]);
+    expect(await errors(`import { CHANNELS } from '../src-main/shared/contract.ts';\nexport const c = CHANNELS;\n`, 'src-renderer/probe.ts')).toEqual([expect.stringMatching(/only types from src-main/)]);
+  });
+
+  it('allow electron in the Electron front door', async () => {
+    expect(await errors(`import { app } from 'electron';\nexport const name = app.name;\n`, 'src-main/window.ts')).toEqual([]);
+  });
+});
