@@ -3,7 +3,8 @@
  * Nothing else lives here; behaviour is in core/, and the CLI builds the same vault the same way.
  */
 import path from 'node:path';
-import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+import { toErrorInfo } from './core/errors.ts';
 import { openVault } from './core/open-vault.ts';
 import { resolveAppPaths, resolveKeychainService } from './core/paths.ts';
 import { createHandlers } from './ipc/handlers.ts';
@@ -45,7 +46,15 @@ function start(): void {
   session.defaultSession.setPermissionCheckHandler(() => false);
   serveRenderer(path.join(__dirname, '../renderer'));
 
-  const { vault } = openVault({ actor: 'app', paths });
+  let vault: ReturnType<typeof openVault>['vault'];
+  try {
+    ({ vault } = openVault({ actor: 'app', paths }));
+  } catch (error) {
+    // An unreadable inventory is reported, not crashed on; nothing has been written.
+    dialog.showErrorBox('Tenant Key Vault cannot open its inventory', toErrorInfo(error).message);
+    app.quit();
+    return;
+  }
   app.on('will-quit', () => vault.close());
   const handlers = createHandlers({
     vault,

@@ -25,5 +25,5 @@ export function assertRule(problem: string | null): void {
  */
 export function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof VaultError) return { code: error.code, message: error.message };
-  return { code: 'INTERNAL', message: 'An unexpected error occurred; nothing was changed by the failed step. Run `tkv doctor` and retry.' };
+  return { code: 'INTERNAL', message: 'An unexpected error occurred (a bug in Tenant Key Vault). Run `tkv doctor` and `tkv reconcile` to check the vault, then retry.' };
 }
