@@ -7,6 +7,7 @@ import { toErrorInfo, VaultError } from '../core/errors.ts';
 import { CommandContext } from './context.ts';
 import { keyCommand, KEY_USAGE } from './commands/key.ts';
 import { doctorCommand, DOCTOR_USAGE, reconcileCommand, RECONCILE_USAGE } from './commands/system.ts';
+import { sandboxCommand, SANDBOX_USAGE } from './commands/sandbox.ts';
 import { tenantCommand, TENANT_USAGE } from './commands/tenant.ts';
 import { UsageError, type CliIo } from './io.ts';
 
@@ -17,7 +18,7 @@ export const EXIT_USAGE = 2;
 const HELP = `tkv — Tenant Key Vault on the command line: tenant-scoped API keys in the OS keychain.
 
 usage:
-  ${[...TENANT_USAGE, ...KEY_USAGE, RECONCILE_USAGE, DOCTOR_USAGE].join('\n  ')}
+  ${[...TENANT_USAGE, ...KEY_USAGE, RECONCILE_USAGE, DOCTOR_USAGE, SANDBOX_USAGE].join('\n  ')}
   tkv --version
 
 Secrets are read from stdin when piped, or from a hidden prompt; never from arguments or the environment.
@@ -57,6 +58,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await reconcileCommand(rest, context);
       case 'doctor':
         return await doctorCommand(rest, context);
+      case 'sandbox':
+        return await sandboxCommand(rest, context);
       default:
         throw new UsageError(`unknown command "${command}"; run \`tkv --help\` for the list`);
     }

@@ -1,0 +1,105 @@
+/** `tkv sandbox`: runs the local emulator of The Wallet Crew API until SIGINT or SIGTERM. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { isLoopbackHost } from '../../shared/rules.ts';
+import { SandboxConfigSchema, type SandboxConfig } from '../../core/sandbox/sandbox-config.ts';
+import { parseFaultFlag, parseThrottleFlag } from '../../core/sandbox/sandbox-flags.ts';
+import { startSandbox } from '../../core/sandbox/sandbox-server.ts';
+import { list, parseCommand, text } from '../args.ts';
+import type { CommandContext } from '../context.ts';
+import { UsageError } from '../io.ts';
+
+export const SANDBOX_USAGE =
+  "tkv sandbox [--host 127.0.0.1] [--port 0] [--state-dir DIR] [--tenants demo,acme] [--json] [--config FILE] [--fault 'MODES@ROUTE']... [--throttle 'TARGET=RATE/s,...']... [--auth-challenge problem|empty]";
+
+export async function sandboxCommand(args: string[], context: CommandContext): Promise<number> {
+  const parsed = parseCommand(
+    args,
+    {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'state-dir': { type: 'string' },
+      tenants: { type: 'string' },
+      config: { type: 'string' },
+      fault: { type: 'string', multiple: true },
+      throttle: { type: 'string', multiple: true },
+      'auth-challenge': { type: 'string' },
+    },
+    0,
+    SANDBOX_USAGE,
+  );
+  if (parsed.values.help) return context.usage(SANDBOX_USAGE);
+  const host = text(parsed, 'host') ?? '127.0.0.1';
+  const port = Number(text(parsed, 'port') ?? '0');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535\nusage: ${SANDBOX_USAGE}`);
+  const config = buildConfig(parsed.values as Record<string, unknown>);
+  const tenants = list(text(parsed, 'tenants'))?.filter((tenant) => tenant.length > 0);
+
+  const stateDirFlag = text(parsed, 'state-dir');
+  const stateDir = stateDirFlag ? path.resolve(stateDirFlag) : fs.mkdtempSync(path.join(os.tmpdir(), 'tkv-sandbox-'));
+  if (!isLoopbackHost(host)) {
+    context.io.stderr.write(
+      `\n!!! WARNING: the sandbox is listening on ${host}, not on loopback. Anyone who can reach this address can use its admin keys and control API. Use it only on a network you trust.\n\n`,
+    );
+  }
+  let sandbox;
+  try {
+    sandbox = await startSandbox({ host, port, stateDir, ...(tenants?.length ? { tenants } : {}), config });
+  } catch (error) {
+    if (!stateDirFlag) fs.rmSync(stateDir, { recursive: true, force: true });
+    throw new UsageError(`cannot start the sandbox: ${(error as Error).message}`);
+  }
+  const summary = { url: sandbox.url, tenants: sandbox.tenants, controlToken: sandbox.controlToken };
+  if (parsed.values.json) {
+    context.io.stdout.write(`${JSON.stringify(summary)}\n`);
+  } else {
+    const keys = sandbox.tenants.map((t) => `${t.tenantId} (admin key ${t.adminKeyName}: ${t.adminKey})`).join(', ');
+    context.io.stdout.write(`Sandbox listening on ${sandbox.url} — tenants: ${keys} — control token: ${sandbox.controlToken}\n`);
+    const first = sandbox.tenants[0]!;
+    context.io.stderr.write(
+      `State: ${stateDir}${stateDirFlag ? '' : ' (temporary, removed on exit)'}\nTry: curl -H 'X-API-KEY: ${first.adminKey}' ${sandbox.url}/api/${first.tenantId}/admin/apiKeys\nStop with Ctrl-C.\n`,
+    );
+  }
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await sandbox.close();
+  if (!stateDirFlag) fs.rmSync(stateDir, { recursive: true, force: true });
+  return 0;
+}
+
+function buildConfig(values: Record<string, unknown>): SandboxConfig {
+  let base: unknown = {};
+  const file = values.config as string | undefined;
+  if (file) {
+    try {
+      base = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new UsageError(`--config ${file}: ${(error as Error).message}`);
+    }
+  }
+  const parsedBase = SandboxConfigSchema.safeParse(base);
+  if (!parsedBase.success) throw new UsageError(`--config ${file}: ${parsedBase.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const config = parsedBase.data;
+  try {
+    for (const fault of (values.fault as string[] | undefined) ?? []) config.faults.push(parseFaultFlag(fault));
+    for (const spec of (values.throttle as string[] | undefined) ?? []) {
+      const { target, bucket } = parseThrottleFlag(spec);
+      if (target.includes('/')) config.throttle.keys[target] = bucket;
+      else config.throttle.tenants[target] = bucket;
+    }
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\nusage: ${SANDBOX_USAGE}`);
+  }
+  const challenge = values['auth-challenge'];
+  if (challenge !== undefined) {
+    if (challenge !== 'problem' && challenge !== 'empty') throw new UsageError(`--auth-challenge must be problem or empty\nusage: ${SANDBOX_USAGE}`);
+    config.authChallenge = challenge;
+  }
+  const checked = SandboxConfigSchema.safeParse(config);
+  if (!checked.success) throw new UsageError(checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return checked.data;
+}
