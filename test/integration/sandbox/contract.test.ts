@@ -76,6 +76,20 @@ describe('ApiKeys endpoints against the OpenAPI file', () => {
     await conforming(LIST, 'POST', '/api/demo/admin/apiKeys', 400, 'not json{');
   });
 
+  it('accepts the request content types the spec lists, and 415s others', async () => {
+    for (const [type, name] of [
+      ['application/json', 'ct-json'],
+      ['text/json', 'ct-text-json'],
+      ['application/merge-patch+json', 'ct-plus-json'],
+    ]) {
+      const response = await sandbox.call('POST', '/api/demo/admin/apiKeys', { key: admin, headers: { 'Content-Type': type! }, body: JSON.stringify({ name, permissions: ['*'] }) });
+      expect(response.status, type).toBe(201);
+    }
+    const plain = await sandbox.call('POST', '/api/demo/admin/apiKeys', { key: admin, headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify({ name: 'ct-plain', permissions: ['*'] }) });
+    expect(plain.status).toBe(415);
+    expect(plain.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  });
+
   it('answers 409 for a taken name', async () => {
     await conforming(LIST, 'POST', '/api/demo/admin/apiKeys', 409, { name: 'crm.sync_1-a', permissions: ['*'] });
   });

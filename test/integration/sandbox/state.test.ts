@@ -91,4 +91,15 @@ describe('sandbox state', () => {
     const second = await run();
     expect((JSON.parse(second.line) as { tenants: unknown }).tenants).toEqual(info.tenants);
   });
+
+  it('warns loudly when asked to listen beyond loopback', async () => {
+    const child = spawn(process.execPath, [TKV, 'sandbox', '--host', '0.0.0.0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/WARNING: the sandbox is listening on 0\.0\.0\.0, not on loopback/);
+  });
 });
