@@ -86,6 +86,29 @@ export interface NewKeyRow {
   owner: string | null;
 }
 
+export interface ValidationEntry {
+  keyId: string;
+  tenant: string;
+  keyName: string;
+  fingerprint: string;
+  at: string;
+  probe: string;
+  verdict: Verdict;
+  status: number | null;
+  durationMs: number;
+  url: string;
+}
+
+export interface CustomProbeRow {
+  id: string;
+  vendor: string;
+  method: 'GET' | 'HEAD';
+  path: string;
+  scope: string | null;
+  risk: 'none' | 'low' | 'medium' | 'high';
+  description: string;
+}
+
 const KEY_COLUMNS = `k.*, t.alias AS tenant_alias`;
 
 /** Typed access to the inventory tables; one instance per open database. */
@@ -157,6 +180,39 @@ export class Inventory {
   /** Clears the admin mark of every other key of the tenant: one admin credential per tenant. */
   clearAdminMark(tenantRef: string, exceptKeyId: string): void {
     this.db.prepare(`UPDATE keys SET is_admin = 0 WHERE tenant_ref = ? AND id <> ?`).run(tenantRef, exceptKeyId);
+  }
+
+  /** Records checks and sets each key's last verdict, in one transaction. */
+  recordValidations(entries: ValidationEntry[], actor: Actor): void {
+    const insert = this.db.prepare(
+      `INSERT INTO validations (key_id, at, probe, verdict, status, duration_ms, url) VALUES (@keyId, @at, @probe, @verdict, @status, @durationMs, @url)`,
+    );
+    const update = this.db.prepare(`UPDATE keys SET last_verdict = @verdict, last_checked_at = @at WHERE id = @keyId`);
+    this.transaction(() => {
+      for (const entry of entries) {
+        insert.run(entry);
+        update.run(entry);
+        this.audit({ at: entry.at, actor, action: 'validated', tenant: entry.tenant, keyName: entry.keyName, keyId: entry.keyId, fingerprint: entry.fingerprint, detail: { probe: entry.probe, verdict: entry.verdict, status: entry.status } });
+      }
+    });
+  }
+
+  validations(keyId: string): (Omit<ValidationEntry, 'tenant' | 'keyName' | 'fingerprint'>)[] {
+    return this.db
+      .prepare(`SELECT key_id AS keyId, at, probe, verdict, status, duration_ms AS durationMs, url FROM validations WHERE key_id = ? ORDER BY id`)
+      .all(keyId) as Omit<ValidationEntry, 'tenant' | 'keyName' | 'fingerprint'>[];
+  }
+
+  listCustomProbes(): CustomProbeRow[] {
+    return this.db.prepare(`SELECT * FROM custom_probes ORDER BY id`).all() as CustomProbeRow[];
+  }
+
+  insertCustomProbe(row: CustomProbeRow): void {
+    this.db.prepare(`INSERT INTO custom_probes (id, vendor, method, path, scope, risk, description) VALUES (@id, @vendor, @method, @path, @scope, @risk, @description)`).run(row);
+  }
+
+  deleteCustomProbe(id: string): boolean {
+    return this.db.prepare(`DELETE FROM custom_probes WHERE id = ?`).run(id).changes > 0;
   }
 
   audit(entry: AuditEntry): void {

@@ -18,7 +18,7 @@ import {
 import type { Clock } from '../clock.ts';
 import { assertRule, VaultError } from '../errors.ts';
 import { schemaVersion, type InventoryDatabase } from '../inventory/database.ts';
-import { Inventory, toKeySummary, toTenant, type Actor, type AuditAction, type KeyRow, type TenantRow } from '../inventory/inventory.ts';
+import { Inventory, toKeySummary, toTenant, type Actor, type AuditAction, type KeyRow, type TenantRow, type ValidationEntry } from '../inventory/inventory.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { fingerprint } from './fingerprint.ts';
 import { formatKeyRef } from './key-ref.ts';
@@ -213,6 +213,37 @@ export class VaultService {
       else missingSecrets.push({ tenant: key.tenant_alias, name: key.name, id: key.id });
     }
     return { orphanSecrets: [...accounts].sort().map((account) => ({ account })), missingSecrets, checkedKeys: keys.length };
+  }
+
+  /**
+   * A stored key's secret for a check, with what the check needs to know about it. Not a reveal: the
+   * secret goes into a request header and nowhere else; the check itself is audited as `validated`.
+   */
+  async keyForCheck(ref: KeyRef): Promise<{ key: KeySummary; tenant: Tenant; secret: string }> {
+    const row = this.requireKey(ref);
+    const secret = await this.secrets.get(row.id);
+    if (secret === null) {
+      throw new VaultError('SECRET_MISSING', `The keychain holds no secret for ${formatKeyRef(ref)} (entry ${row.id}). Remove the key and add it again.`);
+    }
+    const tenant = this.requireTenant(ref.tenant);
+    return { key: toKeySummary(row, this.today()), tenant: toTenant(tenant, 0), secret };
+  }
+
+  /** Other entries of the vault that hold the same token (same fingerprint), with their tenants. */
+  sameKeyElsewhere(fingerprint: string, exceptKeyId: string | null): { tenant: string; tenantId: string; environment: string; name: string }[] {
+    return this.inventory
+      .findKeysByFingerprint(fingerprint)
+      .filter((row) => row.id !== exceptKeyId)
+      .map((row) => {
+        const tenant = this.inventory.findTenant(row.tenant_alias)!;
+        return { tenant: row.tenant_alias, tenantId: tenant.tenant_id, environment: tenant.environment, name: row.name };
+      });
+  }
+
+  /** Records finished checks (one transaction for many, so bulk runs do not fsync per key). */
+  recordChecks(entries: Omit<ValidationEntry, 'at'>[]): void {
+    const at = this.now();
+    this.inventory.recordValidations(entries.map((entry) => ({ ...entry, at })), this.actor);
   }
 
   close(): void {

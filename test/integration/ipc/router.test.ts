@@ -1,6 +1,7 @@
 // The IPC router under plain Node, with the real vault: real keychain, SQLite in a temp dir.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../../../src-main/core/inventory/migrations.ts';
 import { openVault, type VaultContext } from '../../../src-main/core/open-vault.ts';
 import { createHandlers } from '../../../src-main/ipc/handlers.ts';
 import { registerIpcRouter } from '../../../src-main/ipc/router.ts';
@@ -62,7 +63,7 @@ describe('IPC router', () => {
       expect(output.ok).toBe(true);
       expect(JSON.stringify(output)).not.toContain(token);
     }
-    expect(outputs[0]).toMatchObject({ ok: true, value: { version: '0.0.0-test', schemaVersion: 1, keychainService: service } });
+    expect(outputs[0]).toMatchObject({ ok: true, value: { version: '0.0.0-test', schemaVersion: SCHEMA_VERSION, keychainService: service } });
     expect(await call('keys:reveal', { tenant: 'acme', name: 'crm' })).toEqual({ ok: true, value: { secret: token } });
     expect(filesContaining([dataDir], token)).toEqual([]);
   });

@@ -1,0 +1,309 @@
+/**
+ * Runs key checks: one probe for a stored or pasted key, a scope matrix, or every stored key at
+ * once. Secrets come from the vault and go into one request header; results are recorded in the
+ * inventory (the key's last verdict and its validation history), never with the secret.
+ */
+import type { CheckResult } from '../../shared/check.ts';
+import type { KeyRef } from '../../shared/contract.ts';
+import { VaultError } from '../errors.ts';
+import type { HttpClient, HttpRequest } from '../http/http-client.ts';
+import type { CustomProbeRow } from '../inventory/inventory.ts';
+import { fingerprint } from '../vault/fingerprint.ts';
+import type { VaultService } from '../vault/vault-service.ts';
+import { defaultProbe, isSensitive, probePath, probesFor, type ProbeDefinition, type Vendor } from './catalogue.ts';
+import { judge, type CheckContext } from './verdict.ts';
+
+export type AuthMode = { kind: 'header'; name: string } | { kind: 'bearer' } | { kind: 'airwallex'; clientId: string; loginAs?: string };
+
+/** Where and how a key is sent. */
+export interface CheckTarget {
+  baseUrl: string;
+  tenantId: string;
+  vendor: Vendor;
+  auth: AuthMode;
+  /** The key's own name on the server, for the api-key-self probe. */
+  keyName?: string;
+}
+
+export interface ScopeVerdict {
+  scope: string;
+  state: 'granted' | 'denied' | 'untestable';
+  probe: string | null;
+  declared: boolean;
+  /** Why a scope is untestable, or the verdict that made it so. */
+  note: string | null;
+}
+
+export interface ScopeMatrix {
+  key: { fingerprint: string };
+  scopes: ScopeVerdict[];
+  /** Declared but denied. */
+  missing: string[];
+  /** Granted but not declared. */
+  undeclared: string[];
+  /** Set when the key itself was refused (401) or a check could not run: the matrix is incomplete. */
+  stoppedBy: CheckResult | null;
+}
+
+export interface BulkProgress {
+  done: number;
+  total: number;
+  ref: KeyRef;
+  result: CheckResult | null;
+  error: string | null;
+}
+
+export interface BulkSummary {
+  total: number;
+  checked: number;
+  interrupted: boolean;
+  byVerdict: Record<string, number>;
+  failures: { ref: KeyRef; error: string }[];
+  results: { ref: KeyRef; result: CheckResult }[];
+}
+
+export function toProbe(row: CustomProbeRow): ProbeDefinition {
+  return { id: row.id, vendor: row.vendor as Vendor, method: row.method, path: row.path, scope: row.scope, risk: row.risk, description: row.description, custom: true };
+}
+
+export class CheckService {
+  private readonly http: HttpClient;
+  private readonly vault: VaultService | null;
+  /** Pause between scope-matrix probes, so a matrix never bursts at the server. */
+  private readonly matrixIntervalMs: number;
+
+  constructor(options: { http: HttpClient; vault?: VaultService; matrixIntervalMs?: number }) {
+    this.http = options.http;
+    this.vault = options.vault ?? null;
+    this.matrixIntervalMs = options.matrixIntervalMs ?? 150;
+  }
+
+  /** The probes for a vendor, the user's own included. */
+  probes(vendor: Vendor): ProbeDefinition[] {
+    return probesFor(vendor, this.vault?.inventory.listCustomProbes().map(toProbe) ?? []);
+  }
+
+  /** Finds a probe by id, or says which exist. */
+  probe(vendor: Vendor, id: string): ProbeDefinition {
+    const probe = this.probes(vendor).find((candidate) => candidate.id === id);
+    if (!probe) throw new VaultError('INVALID_INPUT', `No probe "${id}" for ${vendor}; known probes: ${this.probes(vendor).map((p) => p.id).join(', ')}.`);
+    return probe;
+  }
+
+  /** Checks a key that is not stored (support staff pasting one). */
+  async checkSecret(target: CheckTarget, secret: string, probe: ProbeDefinition): Promise<CheckResult> {
+    const print = fingerprint(secret);
+    return this.run(target, secret, probe, { declaredScopes: null, elsewhere: this.vault?.sameKeyElsewhere(print, null) ?? [], fingerprint: print });
+  }
+
+  /** Checks a stored key with its default probe (or the one named) and records the result. */
+  async checkStored(ref: KeyRef, options: { probeId?: string } = {}): Promise<CheckResult> {
+    const vault = this.requireVault();
+    const { key, tenant, secret } = await vault.keyForCheck(ref);
+    const target = this.targetFor(tenant.baseUrl, tenant.tenantId, key.remoteName ?? key.name);
+    const probe = options.probeId ? this.probe('wallet-crew', options.probeId) : defaultProbe(this.probes('wallet-crew'), key.scopes, true);
+    const result = await this.run(target, secret, probe, { declaredScopes: key.scopes, elsewhere: vault.sameKeyElsewhere(key.fingerprint, key.id), fingerprint: key.fingerprint });
+    this.record([{ key, result }]);
+    return result;
+  }
+
+  /**
+   * One low-risk probe per scope the catalogue can test, one at a time: granted, denied or
+   * untestable per scope, and the drift from the declared scopes.
+   */
+  async scopeMatrix(ref: KeyRef): Promise<ScopeMatrix> {
+    const vault = this.requireVault();
+    const { key, tenant, secret } = await vault.keyForCheck(ref);
+    const target = this.targetFor(tenant.baseUrl, tenant.tenantId, key.remoteName ?? key.name);
+    const probes = this.probes('wallet-crew');
+    const testable = new Map<string, ProbeDefinition>();
+    for (const probe of probes) if (probe.scope && !isSensitive(probe) && !testable.has(probe.scope)) testable.set(probe.scope, probe);
+    const scopes = new Set([...testable.keys(), ...key.scopes.filter((scope) => scope !== '*'), ...probes.map((p) => p.scope).filter((s): s is string => s !== null)]);
+    const verdicts: ScopeVerdict[] = [];
+    const results: CheckResult[] = [];
+    let stoppedBy: CheckResult | null = null;
+    const declared = (scope: string) => key.scopes.includes(scope) || key.scopes.includes('*');
+    for (const scope of [...scopes].sort()) {
+      const probe = testable.get(scope);
+      if (!probe) {
+        verdicts.push({ scope, state: 'untestable', probe: null, declared: declared(scope), note: probes.some((p) => p.scope === scope) ? 'only medium- or high-risk probes need this scope' : 'no probe needs this scope' });
+        continue;
+      }
+      if (stoppedBy) {
+        verdicts.push({ scope, state: 'untestable', probe: probe.id, declared: declared(scope), note: `not tried after ${stoppedBy.verdict}` });
+        continue;
+      }
+      if (results.length > 0) await sleep(this.matrixIntervalMs);
+      let result = await this.run(target, secret, probe, { declaredScopes: key.scopes, elsewhere: [], fingerprint: key.fingerprint });
+      if (result.verdict === 'throttled') {
+        await sleep(Math.min(30, result.retryAfterSeconds ?? 2) * 1000);
+        result = await this.run(target, secret, probe, { declaredScopes: key.scopes, elsewhere: [], fingerprint: key.fingerprint });
+      }
+      results.push(result);
+      if (result.verdict === 'valid') verdicts.push({ scope, state: 'granted', probe: probe.id, declared: declared(scope), note: null });
+      else if (result.verdict === 'forbidden') verdicts.push({ scope, state: 'denied', probe: probe.id, declared: declared(scope), note: null });
+      else {
+        verdicts.push({ scope, state: 'untestable', probe: probe.id, declared: declared(scope), note: result.summary });
+        if (result.verdict === 'unauthorized' || result.status === null) stoppedBy = result;
+      }
+    }
+    this.record(results.map((result) => ({ key, result })));
+    return {
+      key: { fingerprint: key.fingerprint },
+      scopes: verdicts,
+      missing: verdicts.filter((v) => v.state === 'denied' && key.scopes.includes(v.scope)).map((v) => v.scope),
+      undeclared: verdicts.filter((v) => v.state === 'granted' && !declared(v.scope)).map((v) => v.scope),
+      stoppedBy,
+    };
+  }
+
+  /**
+   * Checks every stored key (of one tenant, or all): at most `concurrency` at once and `perTenant`
+   * per tenant, backing off a tenant on Retry-After. Stopping (the signal) lets running checks
+   * finish and keeps their results. Results are recorded in batches.
+   */
+  async checkAll(options: { tenant?: string; concurrency?: number; perTenant?: number; signal?: AbortSignal; onProgress?: (progress: BulkProgress) => void }): Promise<BulkSummary> {
+    const vault = this.requireVault();
+    const keys = vault.listKeys(options.tenant === undefined ? {} : { tenant: options.tenant });
+    const concurrency = Math.max(1, options.concurrency ?? 8);
+    const perTenant = Math.max(1, options.perTenant ?? Math.min(4, concurrency));
+    const summary: BulkSummary = { total: keys.length, checked: 0, interrupted: false, byVerdict: {}, failures: [], results: [] };
+    const queue = [...keys];
+    const running = new Map<string, number>();
+    const pausedUntil = new Map<string, number>();
+    const pending: { key: (typeof keys)[number]; result: CheckResult }[] = [];
+    const flush = () => {
+      if (pending.length > 0) this.record(pending.splice(0));
+    };
+    let done = 0;
+
+    const next = (): (typeof keys)[number] | null | 'wait' => {
+      if (options.signal?.aborted) return null;
+      const now = Date.now();
+      const index = queue.findIndex((key) => (running.get(key.tenant) ?? 0) < perTenant && (pausedUntil.get(key.tenant) ?? 0) <= now);
+      if (index >= 0) return queue.splice(index, 1)[0]!;
+      return queue.length > 0 ? 'wait' : null;
+    };
+
+    const worker = async () => {
+      for (;;) {
+        const key = next();
+        if (key === null) return;
+        if (key === 'wait') {
+          await sleep(25);
+          continue;
+        }
+        running.set(key.tenant, (running.get(key.tenant) ?? 0) + 1);
+        const ref = { tenant: key.tenant, name: key.name };
+        try {
+          let result: CheckResult | null = null;
+          for (let attempt = 0; attempt < 3; attempt += 1) {
+            const { tenant, secret } = await vault.keyForCheck(ref);
+            const target = this.targetFor(tenant.baseUrl, tenant.tenantId, key.remoteName ?? key.name);
+            const probe = defaultProbe(this.probes('wallet-crew'), key.scopes, true);
+            result = await this.run(target, secret, probe, { declaredScopes: key.scopes, elsewhere: [], fingerprint: key.fingerprint });
+            if (result.verdict !== 'throttled' || options.signal?.aborted) break;
+            const wait = Math.min(30, result.retryAfterSeconds ?? 2) * 1000;
+            pausedUntil.set(key.tenant, Date.now() + wait);
+            await sleep(wait);
+          }
+          pending.push({ key, result: result! });
+          summary.results.push({ ref, result: result! });
+          summary.byVerdict[result!.verdict] = (summary.byVerdict[result!.verdict] ?? 0) + 1;
+          summary.checked += 1;
+          if (pending.length >= 200) flush();
+          options.onProgress?.({ done: ++done, total: keys.length, ref, result, error: null });
+        } catch (error) {
+          const message = error instanceof VaultError ? error.message : 'the check failed unexpectedly';
+          summary.failures.push({ ref, error: message });
+          options.onProgress?.({ done: ++done, total: keys.length, ref, result: null, error: message });
+        } finally {
+          running.set(key.tenant, (running.get(key.tenant) ?? 1) - 1);
+        }
+      }
+    };
+
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, keys.length)) }, worker));
+    flush();
+    summary.interrupted = (options.signal?.aborted ?? false) && summary.checked + summary.failures.length < keys.length;
+    return summary;
+  }
+
+  private targetFor(baseUrl: string, tenantId: string, keyName: string): CheckTarget {
+    return { baseUrl, tenantId, vendor: 'wallet-crew', auth: { kind: 'header', name: 'X-API-KEY' }, keyName };
+  }
+
+  private record(entries: { key: { id: string; tenant: string; name: string; fingerprint: string }; result: CheckResult }[]): void {
+    if (!this.vault || entries.length === 0) return;
+    this.vault.recordChecks(
+      entries.map(({ key, result }) => ({
+        keyId: key.id,
+        tenant: key.tenant,
+        keyName: key.name,
+        fingerprint: key.fingerprint,
+        probe: result.probe.id,
+        verdict: result.verdict,
+        status: result.status,
+        durationMs: result.durationMs,
+        url: result.request.url,
+      })),
+    );
+  }
+
+  private requireVault(): VaultService {
+    if (!this.vault) throw new Error('this CheckService has no vault');
+    return this.vault;
+  }
+
+  /** Sends the probe with the key in its header (after a login exchange for Airwallex-style keys). */
+  private async run(target: CheckTarget, secret: string, probe: ProbeDefinition, known: Pick<CheckContext, 'declaredScopes' | 'elsewhere' | 'fingerprint'>): Promise<CheckResult> {
+    const base = target.baseUrl.replace(/\/+$/, '');
+    const url = `${base}${probePath(probe, { tenantId: target.tenantId, ...(target.keyName ? { keyName: target.keyName } : {}) })}`;
+    const context: CheckContext = { probe, request: { method: probe.method, url }, tenantId: target.tenantId, baseUrl: base, redact: redactor(secret), ...known };
+    let secretHeaders: Record<string, string>;
+    if (target.auth.kind === 'airwallex') {
+      const login: HttpRequest = {
+        method: 'POST',
+        url: `${base}/api/v1/authentication/login`,
+        headers: { 'x-client-id': target.auth.clientId, ...(target.auth.loginAs ? { 'x-login-as': target.auth.loginAs } : {}) },
+        secretHeaders: { 'x-api-key': secret },
+      };
+      const exchanged = await this.http.send(login);
+      if (exchanged.kind === 'failure' || exchanged.status < 200 || exchanged.status >= 300) {
+        return judge(exchanged, { ...context, request: { method: 'POST', url: login.url }, atLogin: true });
+      }
+      const token = (() => {
+        try {
+          return (JSON.parse(exchanged.body.toString('utf8')) as { token?: unknown }).token;
+        } catch {
+          return undefined;
+        }
+      })();
+      if (typeof token !== 'string' || token.length === 0) {
+        return judge({ ...exchanged, status: 502 }, { ...context, request: { method: 'POST', url: login.url }, atLogin: true });
+      }
+      secretHeaders = { authorization: `Bearer ${token}` };
+    } else if (target.auth.kind === 'bearer') {
+      secretHeaders = { authorization: `Bearer ${secret}` };
+    } else {
+      secretHeaders = { [target.auth.name]: secret };
+    }
+    const outcome = await this.http.send({ method: probe.method, url, secretHeaders });
+    return judge(outcome, context);
+  }
+}
+
+/** Removes the key itself, and anything that looks like a secret, from text shown in a report. */
+export function redactor(secret: string): (text: string) => string {
+  return (text) =>
+    text
+      .split(secret)
+      .join('[redacted key]')
+      .replace(/("[^"]*(?:token|secret|password|apikey|api_key|key|authorization|signing)[^"]*"\s*:\s*)"[^"]*"/gi, '$1"[redacted]"')
+      .replace(/\b[A-Za-z0-9_-]{32,}\b/g, '[redacted]');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+

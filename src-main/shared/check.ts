@@ -1,0 +1,51 @@
+/**
+ * What a key check produces, shared by core, CLI (`tkv check --json`) and the renderer.
+ */
+import type { Verdict } from './verdicts.ts';
+
+export type ProbeRisk = 'none' | 'low' | 'medium' | 'high';
+export type BodyKind = 'problem+json' | 'json' | 'html' | 'text' | 'empty';
+
+/** The RFC 7807 fields of a problem body, plus validation `errors` when present. */
+export interface ProblemFields {
+  type: string | null;
+  title: string | null;
+  status: number | null;
+  detail: string | null;
+  instance: string | null;
+  errors?: Record<string, string[]>;
+}
+
+export interface CheckResult {
+  verdict: Verdict;
+  /** The HTTP status, or null when no response arrived. */
+  status: number | null;
+  request: { method: string; url: string };
+  durationMs: number;
+  retryAfterSeconds: number | null;
+  bodyKind: BodyKind | null;
+  problem: ProblemFields | null;
+  /** One sentence a support engineer can act on. */
+  summary: string;
+  nextSteps: string[];
+  key: { fingerprint: string };
+  probe: { id: string; scope: string | null; risk: ProbeRisk };
+  /** Where a 3xx pointed; the key was not sent there. */
+  location: string | null;
+  /** The network failure's code (ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT …), when there was one. */
+  failureCode: string | null;
+  /** What a ticket may show: allowlisted headers and a capped, redacted body excerpt. */
+  evidence: {
+    headers: Record<string, string>;
+    /** null for sensitive probes' successful answers, and when no body arrived. */
+    bodyExcerpt: string | null;
+  };
+}
+
+/** Exit code of `tkv check` for a verdict: 0 valid, 10 unauthorized, 11 forbidden, 12 anything else. */
+export function verdictExitCode(verdict: Verdict): number {
+  if (verdict === 'valid') return 0;
+  if (verdict === 'unauthorized') return 10;
+  if (verdict === 'forbidden') return 11;
+  return 12;
+}
