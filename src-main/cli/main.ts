@@ -7,6 +7,8 @@ import { toErrorInfo, VaultError } from '../core/errors.ts';
 import { CommandContext } from './context.ts';
 import { keyCommand, KEY_USAGE } from './commands/key.ts';
 import { doctorCommand, DOCTOR_USAGE, reconcileCommand, RECONCILE_USAGE } from './commands/system.ts';
+import { checkCommand, CHECK_USAGE } from './commands/check.ts';
+import { probeCommand, PROBE_USAGE } from './commands/probe.ts';
 import { sandboxCommand, SANDBOX_USAGE } from './commands/sandbox.ts';
 import { tenantCommand, TENANT_USAGE } from './commands/tenant.ts';
 import { UsageError, type CliIo } from './io.ts';
@@ -18,7 +20,7 @@ export const EXIT_USAGE = 2;
 const HELP = `tkv — Tenant Key Vault on the command line: tenant-scoped API keys in the OS keychain.
 
 usage:
-  ${[...TENANT_USAGE, ...KEY_USAGE, RECONCILE_USAGE, DOCTOR_USAGE, SANDBOX_USAGE].join('\n  ')}
+  ${[...TENANT_USAGE, ...KEY_USAGE, ...CHECK_USAGE, ...PROBE_USAGE, RECONCILE_USAGE, DOCTOR_USAGE, SANDBOX_USAGE].join('\n  ')}
   tkv --version
 
 Secrets are read from stdin when piped, or from a hidden prompt; never from arguments or the environment.
@@ -58,6 +60,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await reconcileCommand(rest, context);
       case 'doctor':
         return await doctorCommand(rest, context);
+      case 'check':
+        return await checkCommand(rest, context);
+      case 'probe':
+        return await probeCommand(rest, context);
       case 'sandbox':
         return await sandboxCommand(rest, context);
       default:

@@ -1,0 +1,216 @@
+/**
+ * `tkv check`: one stored key, a pasted key, a scope matrix, or every stored key.
+ * Exit codes: 0 valid, 10 unauthorized, 11 forbidden, 12 any other verdict, 1 the check could not
+ * run, 2 usage error (an insecure base URL included).
+ */
+import { verdictExitCode, type CheckResult } from '../../shared/check.ts';
+import { checkBaseUrl, checkName, normalizeBaseUrl } from '../../shared/rules.ts';
+import { HttpClient } from '../../core/http/http-client.ts';
+import { CheckService, type AuthMode, type BulkSummary, type CheckTarget, type ScopeMatrix } from '../../core/probe/check-service.ts';
+import type { ProbeDefinition, Vendor } from '../../core/probe/catalogue.ts';
+import { markdownMatrix, markdownReport } from '../../core/probe/report.ts';
+import { formatKeyRef, parseKeyRef } from '../../core/vault/key-ref.ts';
+import { parseCommand, text, type Parsed } from '../args.ts';
+import type { CommandContext } from '../context.ts';
+import { table } from '../format.ts';
+import { UsageError } from '../io.ts';
+import { readSecret } from '../read-secret.ts';
+
+export const CHECK_USAGE = [
+  'tkv check ALIAS/NAME [--probe ID] [--scopes-matrix] [--json] [--report md]',
+  'tkv check --base-url URL --tenant-id ID [--path PATH] --key-stdin [--header NAME | --auth bearer|airwallex [--client-id ID] [--login-as ACCOUNT]] [--timeout-ms N] [--ca-file PEM] [--json] [--report md]',
+  'tkv check --all [--tenant ALIAS] [--concurrency N] [--json]',
+];
+
+const OPTIONS = {
+  probe: { type: 'string' },
+  'scopes-matrix': { type: 'boolean' },
+  report: { type: 'string' },
+  'base-url': { type: 'string' },
+  'tenant-id': { type: 'string' },
+  path: { type: 'string' },
+  'key-stdin': { type: 'boolean' },
+  header: { type: 'string' },
+  auth: { type: 'string' },
+  'client-id': { type: 'string' },
+  'login-as': { type: 'string' },
+  'timeout-ms': { type: 'string' },
+  'ca-file': { type: 'string' },
+  all: { type: 'boolean' },
+  tenant: { type: 'string' },
+  concurrency: { type: 'string' },
+} as const;
+
+export async function checkCommand(args: string[], context: CommandContext): Promise<number> {
+  const usage = CHECK_USAGE.join('\n       ');
+  const positionals = args.some((arg) => arg === '--all' || arg === '--base-url' || arg.startsWith('--base-url=')) ? 0 : 1;
+  const parsed = parseCommand(args, OPTIONS, positionals, usage);
+  if (parsed.values.help) return context.usage(usage);
+  const report = text(parsed, 'report');
+  if (report !== undefined && report !== 'md') throw new UsageError(`--report takes md\nusage: ${usage}`);
+  if (report && parsed.values.json) throw new UsageError('choose --json or --report md, not both');
+  const timeout = text(parsed, 'timeout-ms');
+  const timeoutMs = timeout === undefined ? undefined : Number(timeout);
+  if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000)) throw new UsageError('--timeout-ms must be a whole number from 100 to 600000');
+  const http = new HttpClient({
+    env: context.io.env,
+    ...(timeoutMs ? { deadlineMs: timeoutMs, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, connectTimeoutMs: Math.min(timeoutMs, 10_000) } : {}),
+    ...(text(parsed, 'ca-file') ? { extraCaFile: text(parsed, 'ca-file')! } : {}),
+    connections: 64,
+  });
+  try {
+    if (parsed.values.all) return await checkAll(parsed, context, http);
+    if (text(parsed, 'base-url') !== undefined) return await checkAdHoc(parsed, context, http, report === 'md');
+    return await checkStored(parsed, context, http, report === 'md');
+  } finally {
+    await http.close();
+  }
+}
+
+async function checkStored(parsed: Parsed, context: CommandContext, http: HttpClient, markdown: boolean): Promise<number> {
+  const ref = parseKeyRef(parsed.positionals[0]!);
+  const service = new CheckService({ http, vault: context.vault() });
+  if (parsed.values['scopes-matrix']) {
+    const matrix = await service.scopeMatrix(ref);
+    if (markdown) context.io.stdout.write(markdownMatrix(matrix, formatKeyRef(ref)));
+    else context.print(matrix, () => formatMatrix(matrix), parsed);
+    if (matrix.stoppedBy) return verdictExitCode(matrix.stoppedBy.verdict);
+    return matrix.missing.length > 0 ? 11 : 0;
+  }
+  const result = await service.checkStored(ref, { ...(text(parsed, 'probe') ? { probeId: text(parsed, 'probe')! } : {}) });
+  return printResult(result, formatKeyRef(ref), parsed, context, markdown);
+}
+
+async function checkAdHoc(parsed: Parsed, context: CommandContext, http: HttpClient, markdown: boolean): Promise<number> {
+  const usage = CHECK_USAGE[1]!;
+  const baseUrl = text(parsed, 'base-url')!;
+  const problem = checkBaseUrl(baseUrl);
+  if (problem) throw new UsageError(`${problem}\nusage: ${usage}`);
+  const tenantId = text(parsed, 'tenant-id');
+  if (!tenantId) throw new UsageError(`--tenant-id is required\nusage: ${usage}`);
+  const nameProblem = checkName(tenantId, 'Tenant id');
+  if (nameProblem) throw new UsageError(nameProblem);
+  if (!parsed.values['key-stdin']) throw new UsageError(`--key-stdin is required: the key is read from stdin (or a hidden prompt), never from the command line\nusage: ${usage}`);
+  const header = text(parsed, 'header');
+  const authName = text(parsed, 'auth');
+  if (header && authName) throw new UsageError(`give --header or --auth, not both\nusage: ${usage}`);
+  if (header !== undefined && !/^[A-Za-z0-9-]+$/.test(header)) throw new UsageError('--header must be a header name, e.g. X-API-KEY');
+  let auth: AuthMode;
+  let vendor: Vendor;
+  if (authName === 'bearer') [auth, vendor] = [{ kind: 'bearer' }, 'generic'];
+  else if (authName === 'airwallex') {
+    const clientId = text(parsed, 'client-id');
+    if (!clientId) throw new UsageError('--auth airwallex needs --client-id');
+    const loginAs = text(parsed, 'login-as');
+    [auth, vendor] = [{ kind: 'airwallex', clientId, ...(loginAs ? { loginAs } : {}) }, 'airwallex'];
+  } else if (authName !== undefined) throw new UsageError('--auth takes bearer or airwallex');
+  else if (header && header.toLowerCase() !== 'x-api-key') [auth, vendor] = [{ kind: 'header', name: header }, 'generic'];
+  else [auth, vendor] = [{ kind: 'header', name: 'X-API-KEY' }, 'wallet-crew'];
+
+  const service = new CheckService({ http, ...(openVaultQuietly(context) ?? {}) });
+  const path = text(parsed, 'path');
+  let probe: ProbeDefinition;
+  if (path !== undefined) {
+    if (!path.startsWith('/')) throw new UsageError('--path must start with /, e.g. /api/{tenantId}/admin/config');
+    probe = { id: 'path', vendor, method: 'GET', path, scope: null, risk: 'low', description: 'the path given' };
+  } else if (text(parsed, 'probe')) {
+    probe = service.probe(vendor === 'generic' ? 'wallet-crew' : vendor, text(parsed, 'probe')!);
+  } else {
+    probe = service.probes(vendor === 'airwallex' ? 'airwallex' : 'wallet-crew')[0]!;
+  }
+  const secret = await readSecret(context.io, 'API key to check (input hidden): ');
+  const target: CheckTarget = { baseUrl: normalizeBaseUrl(baseUrl), tenantId, vendor, auth };
+  const result = await service.checkSecret(target, secret, probe);
+  return printResult(result, `${tenantId} at ${normalizeBaseUrl(baseUrl)}`, parsed, context, markdown);
+}
+
+/** The vault, when one is there to sharpen the advice (a key held elsewhere); an ad-hoc check works without it. */
+function openVaultQuietly(context: CommandContext): { vault: ReturnType<CommandContext['vault']> } | null {
+  try {
+    return { vault: context.vault() };
+  } catch {
+    return null;
+  }
+}
+
+async function checkAll(parsed: Parsed, context: CommandContext, http: HttpClient): Promise<number> {
+  const concurrency = Number(text(parsed, 'concurrency') ?? '8');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError('--concurrency must be a whole number from 1 to 256');
+  const service = new CheckService({ http, vault: context.vault() });
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+    context.io.stderr.write('\nStopping: letting running checks finish (Ctrl-C again to quit at once)…\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const progress = context.io.stderr.isTTY === true;
+  const tenant = text(parsed, 'tenant');
+  let summary: BulkSummary;
+  try {
+    summary = await service.checkAll({
+      ...(tenant === undefined ? {} : { tenant }),
+      concurrency,
+      signal: controller.signal,
+      onProgress: ({ done, total, ref, result }) => {
+        if (parsed.values.json && result) context.io.stdout.write(`${JSON.stringify({ keyRef: formatKeyRef(ref), ...result })}\n`);
+        if (progress) {
+          const width = 30;
+          const filled = Math.round((done / total) * width);
+          context.io.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} checked`);
+        }
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  if (progress) context.io.stderr.write('\n');
+  const out = parsed.values.json ? context.io.stderr : context.io.stdout;
+  out.write(formatSummary(summary));
+  if (summary.failures.length > 0 && summary.checked === 0) return 1;
+  const verdicts = summary.results.map((entry) => entry.result.verdict);
+  if (verdicts.includes('unauthorized')) return 10;
+  if (verdicts.includes('forbidden')) return 11;
+  if (verdicts.some((verdict) => verdict !== 'valid') || summary.failures.length > 0 || summary.interrupted) return 12;
+  return 0;
+}
+
+function printResult(result: CheckResult, label: string, parsed: Parsed, context: CommandContext, markdown: boolean): number {
+  if (markdown) context.io.stdout.write(markdownReport(result, label));
+  else context.print(result, () => formatResult(result), parsed);
+  return verdictExitCode(result.verdict);
+}
+
+function formatResult(result: CheckResult): string {
+  const head = `${result.verdict.toUpperCase()}  ${result.status ?? '---'}  ${result.request.method} ${result.request.url}  (${result.durationMs} ms, probe ${result.probe.id}, key ${result.key.fingerprint})`;
+  return `${head}\n${result.summary}\n${result.nextSteps.map((step) => `  - ${step}`).join('\n')}\n`;
+}
+
+function formatMatrix(matrix: ScopeMatrix): string {
+  const rows = table(
+    ['SCOPE', 'STATE', 'DECLARED', 'PROBE', 'NOTE'],
+    matrix.scopes.map((s) => [s.scope, s.state, s.declared ? 'yes' : 'no', s.probe ?? '-', s.note ?? '']),
+  );
+  const drift = [
+    `Declared but denied: ${matrix.missing.join(', ') || 'none'}`,
+    `Granted but not declared: ${matrix.undeclared.join(', ') || 'none'}`,
+    ...(matrix.stoppedBy ? [`Stopped early: ${matrix.stoppedBy.summary}`] : []),
+  ];
+  return `${rows}\n${drift.join('\n')}\n`;
+}
+
+function formatSummary(summary: BulkSummary): string {
+  const counts = Object.entries(summary.byVerdict).sort(([, a], [, b]) => b - a);
+  const lines = [
+    `Checked ${summary.checked} of ${summary.total} key(s)${summary.interrupted ? ' (stopped early; finished checks were kept)' : ''}.`,
+    table(['VERDICT', 'KEYS'], counts.map(([verdict, count]) => [verdict, String(count)])).trimEnd(),
+  ];
+  const problems = summary.results.filter((entry) => entry.result.verdict !== 'valid');
+  if (problems.length > 0) {
+    lines.push('', table(['KEY', 'VERDICT', 'STATUS', 'SUMMARY'], problems.map(({ ref, result }) => [formatKeyRef(ref), result.verdict, String(result.status ?? '-'), result.summary])).trimEnd());
+  }
+  for (const failure of summary.failures) lines.push(`could not check ${formatKeyRef(failure.ref)}: ${failure.error}`);
+  return `${lines.join('\n')}\n`;
+}

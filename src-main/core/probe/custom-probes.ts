@@ -1,0 +1,38 @@
+/** The user's own probes: GET or HEAD only, a path under the base URL, kept in the inventory. */
+import { checkName } from '../../shared/rules.ts';
+import type { ProbeRisk } from '../../shared/check.ts';
+import { assertRule, VaultError } from '../errors.ts';
+import type { CustomProbeRow, Inventory } from '../inventory/inventory.ts';
+import { probesFor, type Vendor } from './catalogue.ts';
+
+const RISKS: ProbeRisk[] = ['none', 'low', 'medium', 'high'];
+const VENDORS: Vendor[] = ['wallet-crew', 'airwallex', 'generic'];
+
+export interface NewProbeInput {
+  id: string;
+  path: string;
+  method?: string;
+  scope?: string;
+  risk?: string;
+  vendor?: string;
+  description?: string;
+}
+
+export function addCustomProbe(inventory: Inventory, input: NewProbeInput): CustomProbeRow {
+  assertRule(checkName(input.id, 'Probe id'));
+  const vendor = (input.vendor ?? 'wallet-crew') as Vendor;
+  if (!VENDORS.includes(vendor)) throw new VaultError('INVALID_INPUT', `Vendor must be one of ${VENDORS.join(', ')}.`);
+  const method = (input.method ?? 'GET').toUpperCase();
+  if (method !== 'GET' && method !== 'HEAD') throw new VaultError('INVALID_INPUT', 'A probe must be harmless: only GET and HEAD are allowed.');
+  if (!input.path.startsWith('/') || input.path.startsWith('//') || /\s/.test(input.path)) {
+    throw new VaultError('INVALID_INPUT', 'The path must start with / and be relative to the base URL, e.g. /api/{tenantId}/stores.');
+  }
+  const risk = (input.risk ?? 'low') as ProbeRisk;
+  if (!RISKS.includes(risk)) throw new VaultError('INVALID_INPUT', `Risk must be one of ${RISKS.join(', ')}.`);
+  if (probesFor(vendor).some((probe) => probe.id === input.id) || inventory.listCustomProbes().some((probe) => probe.id === input.id)) {
+    throw new VaultError('ALREADY_EXISTS', `A probe named "${input.id}" already exists.`);
+  }
+  const row: CustomProbeRow = { id: input.id, vendor, method, path: input.path, scope: input.scope?.trim() || null, risk, description: input.description ?? '' };
+  inventory.insertCustomProbe(row);
+  return row;
+}
