@@ -61,12 +61,13 @@ export function verdictOf(outcome: HttpOutcome): Verdict {
   return 'unexpected_status';
 }
 
-function problemOf(outcome: HttpOutcome, kind: BodyKind | null): ProblemFields | null {
+/** The problem's fields, with the key and anything secret-looking redacted (servers do echo keys). */
+function problemOf(outcome: HttpOutcome, kind: BodyKind | null, redact: (text: string) => string): ProblemFields | null {
   if (outcome.kind !== 'response' || (kind !== 'problem+json' && kind !== 'json') || outcome.truncated) return null;
   try {
     const body = JSON.parse(outcome.body.toString('utf8')) as Record<string, unknown>;
     if (typeof body !== 'object' || body === null || Array.isArray(body) || !('title' in body || 'status' in body || 'detail' in body)) return null;
-    const text = (value: unknown) => (typeof value === 'string' ? value : null);
+    const text = (value: unknown) => (typeof value === 'string' ? redact(value) : null);
     const problem: ProblemFields = {
       type: text(body.type),
       title: text(body.title),
@@ -74,7 +75,7 @@ function problemOf(outcome: HttpOutcome, kind: BodyKind | null): ProblemFields |
       detail: text(body.detail),
       instance: text(body.instance),
     };
-    if (body.errors && typeof body.errors === 'object') problem.errors = body.errors as Record<string, string[]>;
+    if (body.errors && typeof body.errors === 'object') problem.errors = JSON.parse(redact(JSON.stringify(body.errors))) as Record<string, string[]>;
     return problem;
   } catch {
     return null;
@@ -86,9 +87,9 @@ export function judge(outcome: HttpOutcome, context: CheckContext): CheckResult 
   const verdict = verdictOf(outcome);
   const kind = bodyKindOf(outcome);
   // A sensitive probe's successful body is never looked into; error bodies are the API's own.
-  const problem = verdict === 'valid' && isSensitive(context.probe) ? null : problemOf(outcome, kind);
+  const problem = verdict === 'valid' && isSensitive(context.probe) ? null : problemOf(outcome, kind, context.redact);
   const retry = outcome.kind === 'response' ? retryAfterSeconds(outcome.headers['retry-after']) : null;
-  const location = outcome.kind === 'response' && verdict === 'redirected' ? (outcome.headers.location ?? null) : null;
+  const location = outcome.kind === 'response' && verdict === 'redirected' && outcome.headers.location ? context.redact(outcome.headers.location) : null;
   const { summary, nextSteps } = diagnose(verdict, outcome, kind, retry, location, context);
   return {
     verdict,

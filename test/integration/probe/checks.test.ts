@@ -1,0 +1,254 @@
+// Every verdict through the check service: the sandbox, purpose-built servers, the real keychain.
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpClient } from '../../../src-main/core/http/http-client.ts';
+import { openVault, type VaultContext } from '../../../src-main/core/open-vault.ts';
+import { CheckService, type CheckTarget } from '../../../src-main/core/probe/check-service.ts';
+import { WALLET_CREW_PROBES } from '../../../src-main/core/probe/catalogue.ts';
+import { markdownReport } from '../../../src-main/core/probe/report.ts';
+import type { CheckResult } from '../../../src-main/shared/check.ts';
+import { canaryToken, filesContaining, scratchDir } from '../../support/files.ts';
+import { clearService, uniqueService } from '../../support/keychain.ts';
+import { startTestSandbox, type TestSandbox } from '../../support/sandbox.ts';
+import { json, selfSignedCertificate, startServer, startTlsServer, type TestServer } from '../../support/servers.ts';
+
+const config = WALLET_CREW_PROBES.find((probe) => probe.id === 'config')!;
+const dataDir = scratchDir('checks');
+const service = uniqueService('checks');
+const servers: TestServer[] = [];
+const results: CheckResult[] = [];
+let sandbox: TestSandbox;
+let vault: VaultContext;
+let http: HttpClient;
+let checks: CheckService;
+let token: string;
+
+async function createServerKey(tenant: string, name: string, permissions: string[]): Promise<string> {
+  const response = await sandbox.call('POST', `/api/${tenant}/admin/apiKeys`, { key: sandbox.adminKey(tenant), body: { name, permissions } });
+  return ((await response.json()) as { token: string }).token;
+}
+
+function target(baseUrl: string, tenantId = 'demo'): CheckTarget {
+  return { baseUrl, tenantId, vendor: 'wallet-crew', auth: { kind: 'header', name: 'X-API-KEY' } };
+}
+
+async function adHoc(baseUrl: string, secret = token, tenantId = 'demo'): Promise<CheckResult> {
+  const result = await checks.checkSecret(target(baseUrl, tenantId), secret, config);
+  results.push(result);
+  return result;
+}
+
+async function server(handler: Parameters<typeof startServer>[0]): Promise<TestServer> {
+  const started = await startServer(handler);
+  servers.push(started);
+  return started;
+}
+
+beforeAll(async () => {
+  sandbox = await startTestSandbox({ tenants: ['demo', 'acme'] });
+  vault = openVault({ actor: 'cli', env: { TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service } });
+  http = new HttpClient({ deadlineMs: 2500, headersTimeoutMs: 2000, bodyTimeoutMs: 2000, env: {} });
+  checks = new CheckService({ http, vault: vault.vault, matrixIntervalMs: 10 });
+  token = await createServerKey('demo', 'crm', ['tenant.core:read', 'Pass.Read']);
+  vault.vault.addTenant({ alias: 'demo', tenantId: 'demo', environment: 'custom', baseUrl: sandbox.url });
+  vault.vault.addTenant({ alias: 'acme', tenantId: 'acme', environment: 'custom', baseUrl: sandbox.url });
+  await vault.vault.addKey({ tenant: 'demo', name: 'crm', secret: token, scopes: ['tenant.core:read', 'Pass.Read', 'Secret.Read'] });
+});
+afterAll(async () => {
+  await http.close();
+  await sandbox.dispose();
+  for (const s of servers) await s.close();
+  vault.vault.close();
+  await clearService(service);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('verdicts', () => {
+  it('valid, with the scope it proves', async () => {
+    const result = await adHoc(sandbox.url);
+    expect(result).toMatchObject({ verdict: 'valid', status: 200, bodyKind: 'json', key: { fingerprint: expect.stringMatching(/^[0-9a-f]{12}$/) } });
+    expect(result.summary).toMatch(/holds `tenant.core:read`/);
+  });
+
+  it('unauthorized, naming the tenant where the vault holds this very key', async () => {
+    const result = await adHoc(sandbox.url, token, 'acme');
+    expect(result).toMatchObject({ verdict: 'unauthorized', status: 401, bodyKind: 'problem+json', problem: { status: 401, detail: 'Caller not authenticated.' } });
+    expect(result.nextSteps[0]).toMatch(/holds this very key as demo\/crm — tenant demo/);
+    expect(result.summary).toMatch(/missing, invalid, revoked or disabled/);
+  });
+
+  it('forbidden, comparing the needed scope with the declared ones', async () => {
+    const result = await checks.checkStored({ tenant: 'demo', name: 'crm' }, { probeId: 'secrets' });
+    results.push(result);
+    expect(result).toMatchObject({ verdict: 'forbidden', status: 403, probe: { id: 'secrets', scope: 'Secret.Read' } });
+    expect(result.summary).toMatch(/authenticates/);
+    expect(result.nextSteps[0]).toMatch(/lists `Secret.Read` among the key's declared scopes, but the server does not grant it/);
+  });
+
+  it('not_found for a wrong tenant id', async () => {
+    const result = await adHoc(sandbox.url, token, 'no-such-tenant');
+    expect(result.verdict).toBe('not_found');
+    expect(result.nextSteps[0]).toMatch(/tenant id "no-such-tenant"/);
+  });
+
+  it('throttled on 429, and on 503 with Retry-After, but server_error on a bare 503', async () => {
+    await sandbox.control('PUT', '/_sandbox/config', { throttle: { tenants: { demo: { capacity: 1, refillPerSecond: 0.2 } } } });
+    await adHoc(sandbox.url);
+    const throttled = await adHoc(sandbox.url);
+    expect(throttled).toMatchObject({ verdict: 'throttled', status: 429, retryAfterSeconds: expect.any(Number) });
+    expect(throttled.summary).toMatch(/retry in \d+ s/);
+    await sandbox.control('PUT', '/_sandbox/config', { throttle: { tenants: { demo: { capacity: 1, refillPerSecond: 0.2, status: 503 } } } });
+    await adHoc(sandbox.url);
+    expect(await adHoc(sandbox.url)).toMatchObject({ verdict: 'throttled', status: 503 });
+    await sandbox.control('PUT', '/_sandbox/config', { throttle: { tenants: { demo: { capacity: 1, refillPerSecond: 0.2, status: 503, retryAfter: false } } } });
+    await adHoc(sandbox.url);
+    expect(await adHoc(sandbox.url)).toMatchObject({ verdict: 'server_error', status: 503 });
+    await sandbox.control('DELETE', '/_sandbox/config');
+  });
+
+  it('server_error on an injected 500, without blaming the key', async () => {
+    await sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: 'GET /api/demo/admin/config', failureRate: 1 }] });
+    const result = await adHoc(sandbox.url);
+    expect(result).toMatchObject({ verdict: 'server_error', status: 500 });
+    expect(result.summary).toMatch(/says nothing about the key/);
+    await sandbox.control('DELETE', '/_sandbox/config');
+  });
+
+  it('timeout when the server hangs, network_error on a reset', async () => {
+    await sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: 'GET /api/demo/admin/config', hang: true }] });
+    expect(await adHoc(sandbox.url)).toMatchObject({ verdict: 'timeout', status: null, bodyKind: null });
+    await sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: 'GET /api/demo/admin/config', reset: true }] });
+    const reset = await adHoc(sandbox.url);
+    expect(reset).toMatchObject({ verdict: 'network_error', status: null });
+    expect(reset.summary).toMatch(/reset/);
+    await sandbox.control('DELETE', '/_sandbox/config');
+    expect((await adHoc('http://127.0.0.1:1')).summary).toMatch(/Nothing accepted the connection/);
+  });
+
+  it('redirected, without sending the key to the target', async () => {
+    const elsewhere = await server((_, response) => json(response, 200, {}));
+    const redirecting = await server((_, response) => {
+      response.writeHead(301, { location: `${elsewhere.url}/login` });
+      response.end();
+    });
+    const result = await adHoc(redirecting.url);
+    expect(result).toMatchObject({ verdict: 'redirected', status: 301, location: `${elsewhere.url}/login` });
+    expect(elsewhere.requests).toEqual([]);
+  });
+
+  it('unexpected_status for anything else', async () => {
+    const teapot = await server((_, response) => json(response, 418, { title: "I'm a teapot" }));
+    expect(await adHoc(teapot.url)).toMatchObject({ verdict: 'unexpected_status', status: 418 });
+  });
+
+  it('tls_error with advice about an intercepting proxy', async () => {
+    const secure = await startTlsServer(selfSignedCertificate(), (_, response) => json(response, 200, {}));
+    servers.push(secure);
+    const result = await adHoc(secure.url);
+    expect(result).toMatchObject({ verdict: 'tls_error', status: null, failureCode: expect.stringMatching(/SELF_SIGNED|CERT/) });
+    expect(result.nextSteps.join(' ')).toMatch(/--ca-file/);
+    expect(secure.requests).toEqual([]);
+  });
+
+  it('an HTML 401 or 403 is a proxy speaking, not the API', async () => {
+    const proxy = await server((_, response) => {
+      response.writeHead(403, { 'content-type': 'text/html' });
+      response.end('<!DOCTYPE html><html><body>Access denied by corporate gateway</body></html>');
+    });
+    const result = await adHoc(proxy.url);
+    expect(result).toMatchObject({ verdict: 'forbidden', bodyKind: 'html' });
+    expect(result.summary).toMatch(/proxy, firewall or single sign-on gateway answered, not the API/);
+  });
+});
+
+describe('stored keys', () => {
+  it('records each check and the last verdict, never the token', async () => {
+    const result = await checks.checkStored({ tenant: 'demo', name: 'crm' });
+    expect(result.probe.id).toBe('config');
+    const key = vault.vault.showKey({ tenant: 'demo', name: 'crm' });
+    expect(key).toMatchObject({ lastVerdict: 'valid', lastCheckedAt: expect.any(String) });
+    const history = vault.vault.inventory.validations(key.id);
+    expect(history.at(-1)).toMatchObject({ probe: 'config', verdict: 'valid', status: 200, url: `${sandbox.url}/api/demo/admin/config` });
+    expect(vault.vault.inventory.auditEntries(key.id).map((entry) => entry.action)).toContain('validated');
+  });
+
+  it('builds a scope matrix with the drift from the declared scopes', async () => {
+    const matrix = await checks.scopeMatrix({ tenant: 'demo', name: 'crm' });
+    const state = Object.fromEntries(matrix.scopes.map((s) => [s.scope, s.state]));
+    expect(state).toMatchObject({ 'tenant.core:read': 'granted', 'Secret.Read': 'denied', 'tenant.access:read': 'denied', 'tenant.apiKey:read': 'denied', 'Pass.Read': 'untestable', 'Webhook.Read': 'untestable' });
+    expect(matrix.missing).toEqual(['Secret.Read']);
+    expect(matrix.undeclared).toEqual([]);
+    expect(matrix.stoppedBy).toBeNull();
+  });
+
+  it('checks every key with per-tenant limits, backing off on Retry-After', async () => {
+    for (let i = 0; i < 6; i += 1) {
+      const secret = await createServerKey('acme', `bulk-${i}`, ['*']);
+      await vault.vault.addKey({ tenant: 'acme', name: `bulk-${i}`, secret, scopes: ['*'] });
+    }
+    await sandbox.control('PUT', '/_sandbox/config', { throttle: { tenants: { acme: { capacity: 3, refillPerSecond: 4 } } } });
+    const progress: number[] = [];
+    const summary = await checks.checkAll({ concurrency: 4, perTenant: 2, onProgress: ({ done }) => progress.push(done) });
+    await sandbox.control('DELETE', '/_sandbox/config');
+    expect(summary.total).toBe(7);
+    expect(summary.checked).toBe(7);
+    expect(summary.byVerdict).toEqual({ valid: 7 });
+    expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('stops cleanly when asked, keeping what finished', async () => {
+    const controller = new AbortController();
+    const summary = await checks.checkAll({ concurrency: 1, signal: controller.signal, onProgress: ({ done }) => done === 2 && controller.abort() });
+    expect(summary.checked).toBe(2);
+    expect(summary.interrupted).toBe(true);
+  });
+});
+
+describe('vendors', () => {
+  it('exchanges an Airwallex-style key at login; a refused login is unauthorized', async () => {
+    const client = (await (await sandbox.control('POST', '/_sandbox/airwallex/clients', { permissions: ['accounts:read'] })).json()) as { clientId: string; apiKey: string };
+    const probe = checks.probe('airwallex', 'account');
+    const airwallex = (clientId: string): CheckTarget => ({ baseUrl: sandbox.url, tenantId: '-', vendor: 'airwallex', auth: { kind: 'airwallex', clientId } });
+    expect(await checks.checkSecret(airwallex(client.clientId), client.apiKey, probe)).toMatchObject({ verdict: 'valid', request: { url: `${sandbox.url}/api/v1/account` } });
+    const refused = await checks.checkSecret(airwallex('c_wrong'), client.apiKey, probe);
+    expect(refused).toMatchObject({ verdict: 'unauthorized', request: { method: 'POST', url: `${sandbox.url}/api/v1/authentication/login` } });
+    expect(refused.nextSteps.join(' ')).toMatch(/login exchange refused/);
+  });
+
+  it('sends a generic key in any header, or as a bearer token', async () => {
+    const seen: Record<string, string | undefined>[] = [];
+    const generic = await server((request, response) => {
+      seen.push({ custom: request.headers['x-custom-key'] as string | undefined, auth: request.headers.authorization });
+      json(response, 200, {});
+    });
+    const probe = { id: 'path', vendor: 'generic' as const, method: 'GET' as const, path: '/v1/me', scope: null, risk: 'low' as const, description: '' };
+    await checks.checkSecret({ baseUrl: generic.url, tenantId: 't', vendor: 'generic', auth: { kind: 'header', name: 'X-Custom-Key' } }, 'k1', probe);
+    await checks.checkSecret({ baseUrl: generic.url, tenantId: 't', vendor: 'generic', auth: { kind: 'bearer' } }, 'k2', probe);
+    expect(seen).toEqual([
+      { custom: 'k1', auth: undefined },
+      { custom: undefined, auth: 'Bearer k2' },
+    ]);
+  });
+});
+
+describe('the key stays secret', () => {
+  it('appears in no result, report, stored row or file', async () => {
+    const canary = canaryToken();
+    const echo = await server((request, response) => json(response, 401, { title: 'Unauthorized', detail: `bad key ${request.headers['x-api-key']}`, token: request.headers['x-api-key'] }));
+    const result = await adHoc(echo.url, canary);
+    const report = markdownReport(result, 'echo');
+    expect(JSON.stringify(result.evidence)).not.toContain(canary);
+    expect(report).not.toContain(canary);
+    expect(report).toMatch(/\[redacted/);
+    const bouncing = await server((request, response) => {
+      response.writeHead(302, { location: `https://elsewhere.example/login?key=${String(request.headers['x-api-key'])}` });
+      response.end();
+    });
+    const redirected = await adHoc(bouncing.url, canary);
+    expect(JSON.stringify(redirected)).not.toContain(canary);
+    for (const earlier of results) expect(markdownReport(earlier, 'x')).not.toContain(token);
+    vault.vault.inventory.db.pragma('wal_checkpoint(PASSIVE)');
+    expect(filesContaining([dataDir], token)).toEqual([]);
+    expect(filesContaining([dataDir], canary)).toEqual([]);
+  });
+});
