@@ -176,6 +176,7 @@ export class CheckService {
       if (pending.length > 0) this.record(pending.splice(0));
     };
     let done = 0;
+    const probes = this.probes('wallet-crew');
 
     const next = (): (typeof keys)[number] | null | 'wait' => {
       if (options.signal?.aborted) return null;
@@ -200,7 +201,7 @@ export class CheckService {
           for (let attempt = 0; attempt < 3; attempt += 1) {
             const { tenant, secret } = await vault.keyForCheck(ref);
             const target = this.targetFor(tenant.baseUrl, tenant.tenantId, key.remoteName ?? key.name);
-            const probe = defaultProbe(this.probes('wallet-crew'), key.scopes, true);
+            const probe = defaultProbe(probes, key.scopes, true);
             result = await this.run(target, secret, probe, { declaredScopes: key.scopes, elsewhere: [], fingerprint: key.fingerprint });
             if (result.verdict !== 'throttled' || options.signal?.aborted) break;
             const wait = Math.min(30, result.retryAfterSeconds ?? 2) * 1000;
