@@ -76,6 +76,7 @@ export class HttpClient {
   private readonly maxBodyBytes: number;
   private readonly headersTimeoutMs: number;
   private readonly bodyTimeoutMs: number;
+  private readonly deadlines = new Deadlines();
 
   constructor(options: HttpClientOptions = {}) {
     this.deadlineMs = options.deadlineMs ?? 20_000;
@@ -100,7 +101,7 @@ export class HttpClient {
   async send(input: HttpRequest): Promise<HttpOutcome> {
     const url = assertSendable(input);
     const started = performance.now();
-    const deadline = AbortSignal.timeout(this.deadlineMs);
+    const deadline = this.deadlines.start(this.deadlineMs);
     const elapsed = () => Math.round(performance.now() - started);
     try {
       const response = await request(url, {
@@ -122,33 +123,77 @@ export class HttpClient {
       return { kind: 'response', status: response.statusCode, headers: flattenHeaders(response.headers), body, truncated, durationMs: elapsed() };
     } catch (error) {
       return { kind: 'failure', ...classify(error, deadline.aborted, this.deadlineMs), durationMs: elapsed() };
+    } finally {
+      this.deadlines.finish(deadline);
     }
   }
 
   close(): Promise<void> {
+    this.deadlines.stop();
     return this.dispatcher.close();
   }
 }
 
-/** Refuses plain http beyond loopback, and any URL that carries a secret. */
-function assertSendable(input: HttpRequest): URL {
-  let url: URL;
-  try {
-    url = new URL(input.url);
-  } catch {
-    throw new VaultError('INVALID_INPUT', `"${input.url}" is not a URL.`);
+/**
+ * Overall deadlines of in-flight requests, enforced by one shared timer instead of one timer per
+ * request (bulk checks send thousands). Precision is the sweep interval, 50 ms.
+ */
+class Deadlines {
+  private readonly active = new Map<AbortController, number>();
+  private timer: NodeJS.Timeout | null = null;
+
+  start(ms: number): AbortSignal & { controller?: AbortController } {
+    const controller = new AbortController();
+    this.active.set(controller, performance.now() + ms);
+    this.timer ??= setInterval(() => this.sweep(), 50).unref();
+    return Object.assign(controller.signal, { controller });
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new VaultError('INVALID_INPUT', `Only https:// URLs are supported (got ${url.protocol}).`);
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    throw new VaultError('INVALID_INPUT', `Refusing to send a key over plain http to ${url.host}: use https://, or http:// only to localhost/127.0.0.1.`);
+
+  finish(signal: AbortSignal & { controller?: AbortController }): void {
+    if (signal.controller) this.active.delete(signal.controller);
+    if (this.active.size === 0) this.stop();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private sweep(): void {
+    const now = performance.now();
+    for (const [controller, at] of this.active) {
+      if (at <= now) {
+        this.active.delete(controller);
+        controller.abort(new DOMException('The overall deadline passed.', 'TimeoutError'));
+      }
+    }
+  }
+}
+
+/** Refuses plain http beyond loopback, and any URL that carries a secret. */
+function assertSendable(input: HttpRequest): string {
+  const lower = input.url.slice(0, 8).toLowerCase();
+  // https needs no parse here (undici parses it); plain http is parsed to judge its host.
+  if (!lower.startsWith('https://')) {
+    let url: URL;
+    try {
+      url = new URL(input.url);
+    } catch {
+      throw new VaultError('INVALID_INPUT', `"${input.url}" is not a URL.`);
+    }
+    if (url.protocol !== 'http:') throw new VaultError('INVALID_INPUT', `Only https:// URLs are supported (got ${url.protocol}).`);
+    if (!isLoopbackHost(url.hostname)) {
+      throw new VaultError('INVALID_INPUT', `Refusing to send a key over plain http to ${url.host}: use https://, or http:// only to localhost/127.0.0.1.`);
+    }
   }
   for (const value of Object.values(input.secretHeaders ?? {})) {
-    const bare = value.replace(/^Bearer /, '');
-    if (bare.length > 0 && (input.url.includes(bare) || input.url.includes(encodeURIComponent(bare)))) {
+    const bare = value.startsWith('Bearer ') ? value.slice(7) : value;
+    if (bare.length === 0) continue;
+    if (input.url.includes(bare) || (/[^A-Za-z0-9_.~-]/.test(bare) && input.url.includes(encodeURIComponent(bare)))) {
       throw new VaultError('INVALID_INPUT', 'The URL contains the key; a key travels only in a header. Remove it from the URL.');
     }
   }
-  return url;
+  return input.url;
 }
 
 /** Reads at most `limit` bytes, then drops the rest of the stream unread. */

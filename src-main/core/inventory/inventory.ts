@@ -14,6 +14,7 @@
 import type { KeySummary, Provider, Tenant } from '../../shared/contract.ts';
 import type { Environment } from '../../shared/rules.ts';
 import type { Verdict } from '../../shared/verdicts.ts';
+import type Database from 'better-sqlite3';
 import type { InventoryDatabase } from './database.ts';
 
 /** What the audit log records. Never the secret itself. */
@@ -115,13 +116,25 @@ const KEY_COLUMNS = `k.*, t.alias AS tenant_alias`;
 export class Inventory {
   readonly db: InventoryDatabase;
 
+  private readonly statements = new Map<string, Database.Statement>();
+
   constructor(db: InventoryDatabase) {
     this.db = db;
   }
 
+  /** A prepared statement, compiled once per connection: preparing costs more than most queries. */
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   listTenants(): (TenantRow & { key_count: number })[] {
-    return this.db
-      .prepare(
+    return this
+      .statement(
         `SELECT t.*, (SELECT COUNT(*) FROM keys k WHERE k.tenant_ref = t.id) AS key_count
          FROM tenants t ORDER BY t.alias`,
       )
@@ -129,12 +142,12 @@ export class Inventory {
   }
 
   findTenant(alias: string): TenantRow | undefined {
-    return this.db.prepare(`SELECT * FROM tenants WHERE alias = ?`).get(alias) as TenantRow | undefined;
+    return this.statement(`SELECT * FROM tenants WHERE alias = ?`).get(alias) as TenantRow | undefined;
   }
 
   insertTenant(row: TenantRow): void {
-    this.db
-      .prepare(
+    this
+      .statement(
         `INSERT INTO tenants (id, alias, tenant_id, environment, base_url, provider, label, created_at)
          VALUES (@id, @alias, @tenant_id, @environment, @base_url, @provider, @label, @created_at)`,
       )
@@ -142,31 +155,31 @@ export class Inventory {
   }
 
   deleteTenant(id: string): void {
-    this.db.prepare(`DELETE FROM tenants WHERE id = ?`).run(id);
+    this.statement(`DELETE FROM tenants WHERE id = ?`).run(id);
   }
 
   listKeys(tenantRef?: string): KeyRow[] {
     const where = tenantRef ? `WHERE k.tenant_ref = ?` : '';
-    return this.db
-      .prepare(`SELECT ${KEY_COLUMNS} FROM keys k JOIN tenants t ON t.id = k.tenant_ref ${where} ORDER BY t.alias, k.name`)
+    return this
+      .statement(`SELECT ${KEY_COLUMNS} FROM keys k JOIN tenants t ON t.id = k.tenant_ref ${where} ORDER BY t.alias, k.name`)
       .all(...(tenantRef ? [tenantRef] : [])) as KeyRow[];
   }
 
   findKey(tenantRef: string, name: string): KeyRow | undefined {
-    return this.db
-      .prepare(`SELECT ${KEY_COLUMNS} FROM keys k JOIN tenants t ON t.id = k.tenant_ref WHERE k.tenant_ref = ? AND k.name = ?`)
+    return this
+      .statement(`SELECT ${KEY_COLUMNS} FROM keys k JOIN tenants t ON t.id = k.tenant_ref WHERE k.tenant_ref = ? AND k.name = ?`)
       .get(tenantRef, name) as KeyRow | undefined;
   }
 
   findKeysByFingerprint(fingerprint: string): KeyRow[] {
-    return this.db
-      .prepare(`SELECT ${KEY_COLUMNS} FROM keys k JOIN tenants t ON t.id = k.tenant_ref WHERE k.fingerprint = ?`)
+    return this
+      .statement(`SELECT ${KEY_COLUMNS} FROM keys k JOIN tenants t ON t.id = k.tenant_ref WHERE k.fingerprint = ?`)
       .all(fingerprint) as KeyRow[];
   }
 
   insertKey(row: NewKeyRow): void {
-    this.db
-      .prepare(
+    this
+      .statement(
         `INSERT INTO keys (id, tenant_ref, name, scopes, is_admin, fingerprint, created_at, expires_on, notes, owner)
          VALUES (@id, @tenantRef, @name, @scopes, @isAdmin, @fingerprint, @createdAt, @expiresOn, @notes, @owner)`,
       )
@@ -174,50 +187,50 @@ export class Inventory {
   }
 
   deleteKey(id: string): void {
-    this.db.prepare(`DELETE FROM keys WHERE id = ?`).run(id);
+    this.statement(`DELETE FROM keys WHERE id = ?`).run(id);
   }
 
   /** Clears the admin mark of every other key of the tenant: one admin credential per tenant. */
   clearAdminMark(tenantRef: string, exceptKeyId: string): void {
-    this.db.prepare(`UPDATE keys SET is_admin = 0 WHERE tenant_ref = ? AND id <> ?`).run(tenantRef, exceptKeyId);
+    this.statement(`UPDATE keys SET is_admin = 0 WHERE tenant_ref = ? AND id <> ?`).run(tenantRef, exceptKeyId);
   }
 
   /** Records checks and sets each key's last verdict, in one transaction. */
-  recordValidations(entries: ValidationEntry[], actor: Actor): void {
-    const insert = this.db.prepare(
+  recordValidations(entries: ValidationEntry[], actor: Actor, auditEach = true): void {
+    const insert = this.statement(
       `INSERT INTO validations (key_id, at, probe, verdict, status, duration_ms, url) VALUES (@keyId, @at, @probe, @verdict, @status, @durationMs, @url)`,
     );
-    const update = this.db.prepare(`UPDATE keys SET last_verdict = @verdict, last_checked_at = @at WHERE id = @keyId`);
+    const update = this.statement(`UPDATE keys SET last_verdict = @verdict, last_checked_at = @at WHERE id = @keyId`);
     this.transaction(() => {
       for (const entry of entries) {
         insert.run(entry);
         update.run(entry);
-        this.audit({ at: entry.at, actor, action: 'validated', tenant: entry.tenant, keyName: entry.keyName, keyId: entry.keyId, fingerprint: entry.fingerprint, detail: { probe: entry.probe, verdict: entry.verdict, status: entry.status } });
+        if (auditEach) this.audit({ at: entry.at, actor, action: 'validated', tenant: entry.tenant, keyName: entry.keyName, keyId: entry.keyId, fingerprint: entry.fingerprint, detail: { probe: entry.probe, verdict: entry.verdict, status: entry.status } });
       }
     });
   }
 
   validations(keyId: string): (Omit<ValidationEntry, 'tenant' | 'keyName' | 'fingerprint'>)[] {
-    return this.db
-      .prepare(`SELECT key_id AS keyId, at, probe, verdict, status, duration_ms AS durationMs, url FROM validations WHERE key_id = ? ORDER BY id`)
+    return this
+      .statement(`SELECT key_id AS keyId, at, probe, verdict, status, duration_ms AS durationMs, url FROM validations WHERE key_id = ? ORDER BY id`)
       .all(keyId) as Omit<ValidationEntry, 'tenant' | 'keyName' | 'fingerprint'>[];
   }
 
   listCustomProbes(): CustomProbeRow[] {
-    return this.db.prepare(`SELECT * FROM custom_probes ORDER BY id`).all() as CustomProbeRow[];
+    return this.statement(`SELECT * FROM custom_probes ORDER BY id`).all() as CustomProbeRow[];
   }
 
   insertCustomProbe(row: CustomProbeRow): void {
-    this.db.prepare(`INSERT INTO custom_probes (id, vendor, method, path, scope, risk, description) VALUES (@id, @vendor, @method, @path, @scope, @risk, @description)`).run(row);
+    this.statement(`INSERT INTO custom_probes (id, vendor, method, path, scope, risk, description) VALUES (@id, @vendor, @method, @path, @scope, @risk, @description)`).run(row);
   }
 
   deleteCustomProbe(id: string): boolean {
-    return this.db.prepare(`DELETE FROM custom_probes WHERE id = ?`).run(id).changes > 0;
+    return this.statement(`DELETE FROM custom_probes WHERE id = ?`).run(id).changes > 0;
   }
 
   audit(entry: AuditEntry): void {
-    this.db
-      .prepare(
+    this
+      .statement(
         `INSERT INTO audit_log (at, actor, action, tenant, key_name, key_id, fingerprint, detail)
          VALUES (@at, @actor, @action, @tenant, @keyName, @keyId, @fingerprint, @detail)`,
       )
@@ -225,8 +238,8 @@ export class Inventory {
   }
 
   auditEntries(keyId?: string): AuditEntry[] {
-    const rows = this.db
-      .prepare(`SELECT * FROM audit_log ${keyId ? 'WHERE key_id = ?' : ''} ORDER BY id`)
+    const rows = this
+      .statement(`SELECT * FROM audit_log ${keyId ? 'WHERE key_id = ?' : ''} ORDER BY id`)
       .all(...(keyId ? [keyId] : [])) as (Omit<AuditEntry, 'keyName' | 'keyId' | 'detail'> & {
       key_name: string | null;
       key_id: string | null;

@@ -23,6 +23,8 @@ export interface CheckContext {
   atLogin?: boolean;
   /** Removes the key and secret-looking values from text that may be shown. */
   redact: (text: string) => string;
+  /** Bulk runs keep body excerpts of failed checks only; nobody reads 2,000 successful bodies. */
+  excerpts?: 'all' | 'failures';
 }
 
 /** Response headers a report may show; everything else (cookies, say) is left out. */
@@ -63,7 +65,8 @@ export function verdictOf(outcome: HttpOutcome): Verdict {
 
 /** The problem's fields, with the key and anything secret-looking redacted (servers do echo keys). */
 function problemOf(outcome: HttpOutcome, kind: BodyKind | null, redact: (text: string) => string): ProblemFields | null {
-  if (outcome.kind !== 'response' || (kind !== 'problem+json' && kind !== 'json') || outcome.truncated) return null;
+  // Problems come with error statuses; a successful body is never parsed for one.
+  if (outcome.kind !== 'response' || outcome.status < 400 || (kind !== 'problem+json' && kind !== 'json') || outcome.truncated) return null;
   try {
     const body = JSON.parse(outcome.body.toString('utf8')) as Record<string, unknown>;
     if (typeof body !== 'object' || body === null || Array.isArray(body) || !('title' in body || 'status' in body || 'detail' in body)) return null;
@@ -113,7 +116,7 @@ function evidenceOf(outcome: HttpOutcome, verdict: Verdict, context: CheckContex
   if (outcome.kind !== 'response') return { headers: {}, bodyExcerpt: null };
   const headers: Record<string, string> = {};
   for (const name of SHOWN_HEADERS) if (outcome.headers[name] !== undefined) headers[name] = context.redact(outcome.headers[name]!);
-  const hidden = verdict === 'valid' && isSensitive(context.probe);
+  const hidden = verdict === 'valid' && (isSensitive(context.probe) || context.excerpts === 'failures');
   if (hidden || outcome.body.length === 0) return { headers, bodyExcerpt: null };
   const text = outcome.body.subarray(0, EXCERPT_CHARS * 4).toString('utf8').slice(0, EXCERPT_CHARS);
   const more = outcome.truncated || outcome.body.length > EXCERPT_CHARS;

@@ -229,6 +229,15 @@ export class VaultService {
     return { key: toKeySummary(row, this.today()), tenant: toTenant(tenant, 0), secret };
   }
 
+  /** The secret of a key already listed (bulk checks list once, then fetch secrets only). */
+  async secretOf(key: KeySummary): Promise<string> {
+    const secret = await this.secrets.get(key.id);
+    if (secret === null) {
+      throw new VaultError('SECRET_MISSING', `The keychain holds no secret for ${formatKeyRef(key)} (entry ${key.id}). Remove the key and add it again.`);
+    }
+    return secret;
+  }
+
   /** Other entries of the vault that hold the same token (same fingerprint), with their tenants. */
   sameKeyElsewhere(fingerprint: string, exceptKeyId: string | null): { tenant: string; tenantId: string; environment: string; name: string }[] {
     return this.inventory
@@ -241,9 +250,14 @@ export class VaultService {
   }
 
   /** Records finished checks (one transaction for many, so bulk runs do not fsync per key). */
-  recordChecks(entries: Omit<ValidationEntry, 'at'>[]): void {
+  recordChecks(entries: Omit<ValidationEntry, 'at'>[], options: { auditEach?: boolean } = {}): void {
     const at = this.now();
-    this.inventory.recordValidations(entries.map((entry) => ({ ...entry, at })), this.actor);
+    this.inventory.recordValidations(entries.map((entry) => ({ ...entry, at })), this.actor, options.auditEach ?? true);
+  }
+
+  /** The audit entry of a bulk check: one per run. */
+  auditBulkCheck(detail: { tenant: string | null; checked: number; byVerdict: Record<string, number> }): void {
+    this.audit('validated', { ...(detail.tenant ? { tenant: detail.tenant } : {}), detail: { bulk: true, checked: detail.checked, byVerdict: detail.byVerdict } });
   }
 
   close(): void {
