@@ -119,7 +119,7 @@ export class HttpClient {
         },
         ...(input.json === undefined ? {} : { body: JSON.stringify(input.json) }),
       });
-      const { body, truncated } = await readCapped(response.body, this.maxBodyBytes);
+      const { body, truncated } = await readCapped(response.body, this.maxBodyBytes, response.headers['content-length']);
       return { kind: 'response', status: response.statusCode, headers: flattenHeaders(response.headers), body, truncated, durationMs: elapsed() };
     } catch (error) {
       return { kind: 'failure', ...classify(error, deadline.aborted, this.deadlineMs), durationMs: elapsed() };
@@ -171,10 +171,15 @@ class Deadlines {
 }
 
 /** Refuses plain http beyond loopback, and any URL that carries a secret. */
+/** Plain-http origins already judged to be loopback; bulk checks send thousands to one origin. */
+const loopbackOrigins = new Set<string>();
+
 function assertSendable(input: HttpRequest): string {
   const lower = input.url.slice(0, 8).toLowerCase();
-  // https needs no parse here (undici parses it); plain http is parsed to judge its host.
-  if (!lower.startsWith('https://')) {
+  const slash = input.url.indexOf('/', 8);
+  const origin = slash < 0 ? input.url : input.url.slice(0, slash);
+  // https needs no parse here (undici parses it); plain http is parsed once per origin to judge its host.
+  if (!lower.startsWith('https://') && !loopbackOrigins.has(origin)) {
     let url: URL;
     try {
       url = new URL(input.url);
@@ -185,6 +190,7 @@ function assertSendable(input: HttpRequest): string {
     if (!isLoopbackHost(url.hostname)) {
       throw new VaultError('INVALID_INPUT', `Refusing to send a key over plain http to ${url.host}: use https://, or http:// only to localhost/127.0.0.1.`);
     }
+    if (url.origin === origin && loopbackOrigins.size < 256) loopbackOrigins.add(origin);
   }
   for (const value of Object.values(input.secretHeaders ?? {})) {
     const bare = value.startsWith('Bearer ') ? value.slice(7) : value;
@@ -197,7 +203,14 @@ function assertSendable(input: HttpRequest): string {
 }
 
 /** Reads at most `limit` bytes, then drops the rest of the stream unread. */
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }, limit: number): Promise<{ body: Buffer; truncated: boolean }> {
+async function readCapped(
+  body: AsyncIterable<Buffer> & { destroy(): void; arrayBuffer(): Promise<ArrayBuffer> },
+  limit: number,
+  contentLength: string | string[] | undefined,
+): Promise<{ body: Buffer; truncated: boolean }> {
+  // A declared length within the cap is read in one go: HTTP framing ends the body there.
+  const declared = typeof contentLength === 'string' ? Number(contentLength) : NaN;
+  if (Number.isInteger(declared) && declared >= 0 && declared <= limit) return { body: Buffer.from(await body.arrayBuffer()), truncated: false };
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {

@@ -195,17 +195,34 @@ export class Inventory {
     this.statement(`UPDATE keys SET is_admin = 0 WHERE tenant_ref = ? AND id <> ?`).run(tenantRef, exceptKeyId);
   }
 
-  /** Records checks and sets each key's last verdict, in one transaction. */
+  /**
+   * Records checks and sets each key's last verdict, in one transaction: rows go in 100 at a time
+   * and last verdicts are set per verdict, so a bulk run of thousands costs a few dozen statements.
+   */
   recordValidations(entries: ValidationEntry[], actor: Actor, auditEach = true): void {
-    const insert = this.statement(
-      `INSERT INTO validations (key_id, at, probe, verdict, status, duration_ms, url) VALUES (@keyId, @at, @probe, @verdict, @status, @durationMs, @url)`,
-    );
-    const update = this.statement(`UPDATE keys SET last_verdict = @verdict, last_checked_at = @at WHERE id = @keyId`);
+    const CHUNK = 100;
     this.transaction(() => {
+      for (let start = 0; start < entries.length; start += CHUNK) {
+        const chunk = entries.slice(start, start + CHUNK);
+        const insert = this.statement(`INSERT INTO validations (key_id, at, probe, verdict, status, duration_ms, url) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
+        insert.run(chunk.flatMap((e) => [e.keyId, e.at, e.probe, e.verdict, e.status, e.durationMs, e.url]));
+      }
+      const byVerdictAndTime = new Map<string, string[]>();
       for (const entry of entries) {
-        insert.run(entry);
-        update.run(entry);
-        if (auditEach) this.audit({ at: entry.at, actor, action: 'validated', tenant: entry.tenant, keyName: entry.keyName, keyId: entry.keyId, fingerprint: entry.fingerprint, detail: { probe: entry.probe, verdict: entry.verdict, status: entry.status } });
+        const group = `${entry.verdict}\u0000${entry.at}`;
+        const ids = byVerdictAndTime.get(group) ?? [];
+        ids.push(entry.keyId);
+        byVerdictAndTime.set(group, ids);
+      }
+      const update = this.statement(`UPDATE keys SET last_verdict = ?, last_checked_at = ? WHERE id IN (SELECT value FROM json_each(?))`);
+      for (const [group, ids] of byVerdictAndTime) {
+        const [verdict, at] = group.split('\u0000') as [string, string];
+        update.run(verdict, at, JSON.stringify(ids));
+      }
+      if (auditEach) {
+        for (const entry of entries) {
+          this.audit({ at: entry.at, actor, action: 'validated', tenant: entry.tenant, keyName: entry.keyName, keyId: entry.keyId, fingerprint: entry.fingerprint, detail: { probe: entry.probe, verdict: entry.verdict, status: entry.status } });
+        }
       }
     });
   }
