@@ -50,6 +50,12 @@ export async function sandboxCommand(args: string[], context: CommandContext): P
     if (!stateDirFlag) fs.rmSync(stateDir, { recursive: true, force: true });
     throw new UsageError(`cannot start the sandbox: ${(error as Error).message}`);
   }
+  // Listen for the stop signals before announcing readiness: a supervisor may stop the sandbox the
+  // moment it reads the ready line, and must still get a clean exit.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   const summary = { url: sandbox.url, tenants: sandbox.tenants, controlToken: sandbox.controlToken };
   if (parsed.values.json) {
     context.io.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -62,10 +68,7 @@ export async function sandboxCommand(args: string[], context: CommandContext): P
     );
   }
 
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopped;
   await sandbox.close();
   if (!stateDirFlag) fs.rmSync(stateDir, { recursive: true, force: true });
   return 0;

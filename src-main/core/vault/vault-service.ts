@@ -184,13 +184,7 @@ export class VaultService {
   /** The one way to read a secret back; every call is audited. */
   async revealKey(ref: KeyRef): Promise<string> {
     const key = this.requireKey(ref);
-    const secret = await this.secrets.get(key.id);
-    if (secret === null) {
-      throw new VaultError(
-        'SECRET_MISSING',
-        `The keychain holds no secret for ${formatKeyRef(ref)} (entry ${key.id}); it was deleted outside Tenant Key Vault. Remove the key and add it again.`,
-      );
-    }
+    const secret = await this.secretOf({ id: key.id, tenant: key.tenant_alias, name: key.name });
     this.audit('revealed', { tenant: ref.tenant, keyName: ref.name, keyId: key.id, fingerprint: key.fingerprint });
     return secret;
   }
@@ -220,20 +214,19 @@ export class VaultService {
    * secret goes into a request header and nowhere else; the check itself is audited as `validated`.
    */
   async keyForCheck(ref: KeyRef): Promise<{ key: KeySummary; tenant: Tenant; secret: string }> {
-    const row = this.requireKey(ref);
-    const secret = await this.secrets.get(row.id);
-    if (secret === null) {
-      throw new VaultError('SECRET_MISSING', `The keychain holds no secret for ${formatKeyRef(ref)} (entry ${row.id}). Remove the key and add it again.`);
-    }
-    const tenant = this.requireTenant(ref.tenant);
-    return { key: toKeySummary(row, this.today()), tenant: toTenant(tenant, 0), secret };
+    const key = toKeySummary(this.requireKey(ref), this.today());
+    const secret = await this.secretOf(key);
+    return { key, tenant: toTenant(this.requireTenant(ref.tenant), 0), secret };
   }
 
   /** The secret of a key already listed (bulk checks list once, then fetch secrets only). */
-  async secretOf(key: KeySummary): Promise<string> {
+  async secretOf(key: Pick<KeySummary, 'id' | 'tenant' | 'name'>): Promise<string> {
     const secret = await this.secrets.get(key.id);
     if (secret === null) {
-      throw new VaultError('SECRET_MISSING', `The keychain holds no secret for ${formatKeyRef(key)} (entry ${key.id}). Remove the key and add it again.`);
+      throw new VaultError(
+        'SECRET_MISSING',
+        `The keychain holds no secret for ${formatKeyRef(key)} (entry ${key.id}); it was deleted outside Tenant Key Vault. Remove the key and add it again.`,
+      );
     }
     return secret;
   }
