@@ -116,8 +116,11 @@ export class AirwallexEmulator {
       sendJson(response, 401, { code: 'credentials_invalid', message: `This client cannot act as account ${loginAs}` });
       return;
     }
+    // Expired sessions are dropped here, so a long training session does not accumulate them.
+    const now = Date.now();
+    for (const [existing, session] of this.sessions) if (session.expiresAt < now) this.sessions.delete(existing);
     const token = randomBytes(32).toString('base64url');
-    const expiresAt = Date.now() + TOKEN_LIFETIME_MS;
+    const expiresAt = now + TOKEN_LIFETIME_MS;
     this.sessions.set(token, { clientId: client.clientId, permissions: client.permissions, loginAs: loginAs ?? null, expiresAt });
     sendJson(response, 201, { token, expires_at: new Date(expiresAt).toISOString() });
   }

@@ -8,7 +8,8 @@ import { build } from 'vite';
 
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 
-export default async function globalSetup(): Promise<void> {
+/** Builds the bridge; the returned function (Playwright's teardown) removes it again. */
+export default async function globalSetup(): Promise<() => void> {
   if (!fs.existsSync(path.join(repo, 'out/renderer/index.html'))) {
     execFileSync('npx', ['electron-vite', 'build'], { cwd: repo, stdio: 'inherit' });
   }
@@ -24,4 +25,5 @@ export default async function globalSetup(): Promise<void> {
     },
   });
   process.env.TKV_BRIDGE_SCRIPT = path.join(outDir, 'bridge.js');
+  return () => fs.rmSync(outDir, { recursive: true, force: true });
 }
