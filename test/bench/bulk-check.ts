@@ -27,6 +27,7 @@ const KEYS_PER_TENANT = 100;
 const CONCURRENCY = Number(process.env.TKV_BENCH_CONCURRENCY ?? 16);
 const ROUNDS = Number(process.env.TKV_BENCH_ROUNDS ?? 6);
 const TARGET_RATIO = 0.8;
+const WARMUPS = Number(process.env.TKV_BENCH_WARMUPS ?? 2);
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
@@ -99,7 +100,7 @@ async function productRun(): Promise<number> {
 // Warm both sides up (JIT, connection pools, the sandbox's own JIT), then alternate A-B-B-A so
 // neither side always runs on a warmer or quieter machine, and compare medians, which one lucky or
 // unlucky round cannot move.
-for (let warm = 0; warm < 2; warm += 1) {
+for (let warm = 0; warm < WARMUPS; warm += 1) {
   await bareLoop();
   await productRun();
 }
