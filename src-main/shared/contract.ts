@@ -23,7 +23,7 @@ export interface Tenant {
 
 /** A stored key's metadata. Never the secret: only its fingerprint. */
 export interface KeySummary {
-  /** Stable id; also the keychain account that holds the secret. */
+  /** Stable id of the entry. */
   id: string;
   tenant: string;
   name: string;
@@ -42,8 +42,10 @@ export interface KeySummary {
   owner: string | null;
   lastVerdict: Verdict | null;
   lastCheckedAt: string | null;
-  /** The server's name for this key, when it differs from `name` (after a rotation). */
-  remoteName: string | null;
+  /** The server's name of the key the entry uses now: its own name unless created or rotated otherwise. */
+  remoteName: string;
+  /** The keychain account that holds the secret in use (it changes when a rotation switches keys). */
+  secretAccount: string;
 }
 
 export interface NewTenantInput {

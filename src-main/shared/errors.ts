@@ -17,6 +17,10 @@ export const ERROR_CODES = [
   'SECRET_MISSING',
   /** The inventory database could not be opened, migrated or written. */
   'STORAGE_ERROR',
+  /** The vendor's API refused the admin credential: invalid or expired (401), or lacking a scope (403). */
+  'REMOTE_REFUSED',
+  /** The vendor's API could not be used: network fault, throttling, server error or an unexpected answer. */
+  'REMOTE_FAILED',
   /** An IPC call came from a frame the main process does not trust. */
   'FORBIDDEN_SENDER',
   /** A bug: something the code did not expect. The message carries no secret. */

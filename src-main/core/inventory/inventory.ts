@@ -29,7 +29,17 @@ export type AuditAction =
   | 'rotated'
   | 'retired'
   | 'deleted'
-  | 'exported';
+  | 'exported'
+  | 'remote_created'
+  | 'remote_updated'
+  | 'remote_deleted'
+  | 'remote_listed'
+  | 'rotation_started'
+  | 'rotation_rolled_back'
+  | 'bearer_set'
+  | 'bearer_cleared'
+  /** A server created a key whose token could not be stored: it was shown once instead. */
+  | 'token_unsaved';
 
 export type Actor = 'cli' | 'app';
 
@@ -53,6 +63,8 @@ export interface TenantRow {
   provider: Provider;
   label: string | null;
   created_at: string;
+  bearer_set_at?: string | null;
+  bearer_expires_at?: string | null;
 }
 
 export interface KeyRow {
@@ -72,6 +84,8 @@ export interface KeyRow {
   last_verdict: Verdict | null;
   last_checked_at: string | null;
   remote_name: string | null;
+  /** The keychain account of the secret the entry uses now. */
+  secret_account: string;
 }
 
 export interface NewKeyRow {
@@ -85,6 +99,10 @@ export interface NewKeyRow {
   expiresOn: string | null;
   notes: string | null;
   owner: string | null;
+  /** Defaults to the key's id. */
+  secretAccount?: string;
+  remoteName?: string | null;
+  enabled?: boolean;
 }
 
 export interface ValidationEntry {
@@ -98,6 +116,54 @@ export interface ValidationEntry {
   status: number | null;
   durationMs: number;
   url: string;
+}
+
+export type CredentialState = 'overlap' | 'disabled' | 'deleted';
+
+/** An earlier credential of an entry (the old key of a rotation). */
+export interface CredentialRow {
+  account: string;
+  key_id: string;
+  remote_name: string;
+  fingerprint: string;
+  state: CredentialState;
+  replaced_at: string;
+  retired_at: string | null;
+}
+
+export type RotationState = 'started' | 'overlap' | 'finished' | 'rolled_back';
+
+export interface RotationRow {
+  id: string;
+  key_id: string;
+  tenant: string;
+  key_name: string;
+  state: RotationState;
+  step: string;
+  old_remote_name: string;
+  old_account: string;
+  old_fingerprint: string;
+  new_remote_name: string;
+  new_account: string;
+  new_fingerprint: string | null;
+  permissions: string;
+  retire: 'disable' | 'delete' | null;
+  last_error: string | null;
+  started_at: string;
+  updated_at: string;
+}
+
+export interface JournalEntry {
+  at: string;
+  step: string;
+  phase: 'before' | 'after' | 'failed';
+  detail: Record<string, unknown> | null;
+}
+
+export interface RemoteKey {
+  name: string;
+  enabled: boolean;
+  permissions: string[];
 }
 
 export interface CustomProbeRow {
@@ -180,10 +246,110 @@ export class Inventory {
   insertKey(row: NewKeyRow): void {
     this
       .statement(
-        `INSERT INTO keys (id, tenant_ref, name, scopes, is_admin, fingerprint, created_at, expires_on, notes, owner)
-         VALUES (@id, @tenantRef, @name, @scopes, @isAdmin, @fingerprint, @createdAt, @expiresOn, @notes, @owner)`,
+        `INSERT INTO keys (id, tenant_ref, name, scopes, is_admin, fingerprint, created_at, expires_on, notes, owner, secret_account, remote_name, enabled)
+         VALUES (@id, @tenantRef, @name, @scopes, @isAdmin, @fingerprint, @createdAt, @expiresOn, @notes, @owner, @secretAccount, @remoteName, @enabled)`,
       )
-      .run({ ...row, scopes: JSON.stringify(row.scopes), isAdmin: row.isAdmin ? 1 : 0 });
+      .run({
+        ...row,
+        scopes: JSON.stringify(row.scopes),
+        isAdmin: row.isAdmin ? 1 : 0,
+        secretAccount: row.secretAccount ?? row.id,
+        remoteName: row.remoteName ?? null,
+        enabled: row.enabled === false ? 0 : 1,
+      });
+  }
+
+  /** What the server says of a key: its permissions (the declared scopes) and whether it is enabled. */
+  updateKeyRemoteState(id: string, state: { scopes?: string[]; enabled?: boolean }): void {
+    if (state.scopes) this.statement(`UPDATE keys SET scopes = ? WHERE id = ?`).run(JSON.stringify(state.scopes), id);
+    if (state.enabled !== undefined) this.statement(`UPDATE keys SET enabled = ? WHERE id = ?`).run(state.enabled ? 1 : 0, id);
+  }
+
+  /** Points an entry at another credential (a rotation's switch, or its rollback). */
+  switchKeyCredential(id: string, to: { account: string; remoteName: string; fingerprint: string; at: string | null }): void {
+    this
+      .statement(`UPDATE keys SET secret_account = ?, remote_name = ?, fingerprint = ?, rotated_at = ?, last_verdict = NULL, last_checked_at = NULL WHERE id = ?`)
+      .run(to.account, to.remoteName, to.fingerprint, to.at, id);
+  }
+
+  insertCredential(row: CredentialRow): void {
+    this
+      .statement(`INSERT INTO key_credentials (account, key_id, remote_name, fingerprint, state, replaced_at, retired_at) VALUES (@account, @key_id, @remote_name, @fingerprint, @state, @replaced_at, @retired_at)`)
+      .run(row);
+  }
+
+  setCredentialState(account: string, state: CredentialState, retiredAt: string | null): void {
+    this.statement(`UPDATE key_credentials SET state = ?, retired_at = ? WHERE account = ?`).run(state, retiredAt, account);
+  }
+
+  deleteCredential(account: string): void {
+    this.statement(`DELETE FROM key_credentials WHERE account = ?`).run(account);
+  }
+
+  credentials(keyId?: string): CredentialRow[] {
+    return (keyId === undefined
+      ? this.statement(`SELECT * FROM key_credentials ORDER BY replaced_at`).all()
+      : this.statement(`SELECT * FROM key_credentials WHERE key_id = ? ORDER BY replaced_at`).all(keyId)) as CredentialRow[];
+  }
+
+  insertRotation(row: RotationRow): void {
+    this
+      .statement(
+        `INSERT INTO rotations (id, key_id, tenant, key_name, state, step, old_remote_name, old_account, old_fingerprint, new_remote_name, new_account,
+           new_fingerprint, permissions, retire, last_error, started_at, updated_at)
+         VALUES (@id, @key_id, @tenant, @key_name, @state, @step, @old_remote_name, @old_account, @old_fingerprint, @new_remote_name, @new_account,
+           @new_fingerprint, @permissions, @retire, @last_error, @started_at, @updated_at)`,
+      )
+      .run(row);
+  }
+
+  updateRotation(id: string, changes: Partial<Pick<RotationRow, 'state' | 'step' | 'new_fingerprint' | 'retire' | 'last_error' | 'updated_at'>>): void {
+    const names = Object.keys(changes) as (keyof typeof changes)[];
+    if (names.length === 0) return;
+    this.statement(`UPDATE rotations SET ${names.map((name) => `${name} = @${name}`).join(', ')} WHERE id = @id`).run({ ...changes, id });
+  }
+
+  findRotation(id: string): RotationRow | undefined {
+    return this.statement(`SELECT * FROM rotations WHERE id = ?`).get(id) as RotationRow | undefined;
+  }
+
+  /** The rotation of a key that has not ended (at most one, by a unique index). */
+  openRotation(keyId: string): RotationRow | undefined {
+    return this.statement(`SELECT * FROM rotations WHERE key_id = ? AND state IN ('started', 'overlap')`).get(keyId) as RotationRow | undefined;
+  }
+
+  rotations(options: { openOnly?: boolean; keyId?: string } = {}): RotationRow[] {
+    const where = [options.openOnly ? `state IN ('started', 'overlap')` : null, options.keyId ? `key_id = @keyId` : null].filter(Boolean);
+    return this
+      .statement(`SELECT * FROM rotations ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at, id`)
+      .all(options.keyId ? { keyId: options.keyId } : {}) as RotationRow[];
+  }
+
+  journal(rotationId: string, entry: JournalEntry): void {
+    this
+      .statement(`INSERT INTO rotation_journal (rotation_id, at, step, phase, detail) VALUES (?, ?, ?, ?, ?)`)
+      .run(rotationId, entry.at, entry.step, entry.phase, entry.detail ? JSON.stringify(entry.detail) : null);
+  }
+
+  journalEntries(rotationId: string): JournalEntry[] {
+    return (this.statement(`SELECT at, step, phase, detail FROM rotation_journal WHERE rotation_id = ? ORDER BY id`).all(rotationId) as (Omit<JournalEntry, 'detail'> & { detail: string | null })[]).map(
+      (row) => ({ ...row, detail: row.detail ? (JSON.parse(row.detail) as Record<string, unknown>) : null }),
+    );
+  }
+
+  insertSnapshot(tenantRef: string, takenAt: string, keys: RemoteKey[]): number {
+    return Number(this.statement(`INSERT INTO remote_snapshots (tenant_ref, taken_at, keys) VALUES (?, ?, ?)`).run(tenantRef, takenAt, JSON.stringify(keys)).lastInsertRowid);
+  }
+
+  latestSnapshot(tenantRef: string): { id: number; takenAt: string; keys: RemoteKey[] } | undefined {
+    const row = this.statement(`SELECT id, taken_at, keys FROM remote_snapshots WHERE tenant_ref = ? ORDER BY taken_at DESC, id DESC LIMIT 1`).get(tenantRef) as
+      | { id: number; taken_at: string; keys: string }
+      | undefined;
+    return row ? { id: row.id, takenAt: row.taken_at, keys: JSON.parse(row.keys) as RemoteKey[] } : undefined;
+  }
+
+  setBearer(tenantRef: string, setAt: string | null, expiresAt: string | null): void {
+    this.statement(`UPDATE tenants SET bearer_set_at = ?, bearer_expires_at = ? WHERE id = ?`).run(setAt, expiresAt, tenantRef);
   }
 
   deleteKey(id: string): void {
@@ -312,6 +478,7 @@ export function toKeySummary(row: KeyRow, today: string): KeySummary {
     owner: row.owner,
     lastVerdict: row.last_verdict,
     lastCheckedAt: row.last_checked_at,
-    remoteName: row.remote_name,
+    remoteName: row.remote_name ?? row.name,
+    secretAccount: row.secret_account,
   };
 }

@@ -106,6 +106,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const throttle = new Throttle();
   const airwallex = new AirwallexEmulator(stateDir);
   const controlToken = randomBytes(24).toString('base64url');
+  /** OAuth admin bearer tokens by hash; in memory only, like short-lived access tokens. */
+  const bearers = new Map<string, { tenantId: string; permissions: string[]; expiresAt: number }>();
 
   const server = http.createServer((request, response) => {
     handle(request, response).catch(() => {
@@ -143,15 +145,24 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     if (tenantBucket && refuseThrottled(response, `tenant:${tenantId}`, tenantBucket)) return;
 
     const token = request.headers['x-api-key'];
-    const key = typeof token === 'string' && token.length > 0 ? tenant.findByHash(hashToken(token)) : undefined;
-    // A key of another tenant is simply unknown here: 401, like a missing, disabled or deleted one.
-    if (!key || !key.enabled) return challenge(response, 401);
-    const keyBucket = config.throttle.keys[`${tenantId}/${key.name}`];
-    if (keyBucket && refuseThrottled(response, `key:${tenantId}/${key.name}`, keyBucket)) return;
-    if (!grants(key.permissions, found.route.scope)) return challenge(response, 403);
+    const authorization = request.headers.authorization;
+    let caller: { name: string | null; permissions: string[] } | undefined;
+    if (typeof token === 'string' && token.length > 0) {
+      const key = tenant.findByHash(hashToken(token));
+      // A key of another tenant is simply unknown here: 401, like a missing, disabled or deleted one.
+      if (key?.enabled) caller = { name: key.name, permissions: key.permissions };
+    } else if (typeof authorization === 'string' && /^Bearer /i.test(authorization)) {
+      // An OAuth admin user's access token (minted through the control API), for this tenant only.
+      const bearer = bearers.get(hashToken(authorization.slice(7).trim()));
+      if (bearer && bearer.tenantId === tenantId && bearer.expiresAt > Date.now()) caller = { name: null, permissions: bearer.permissions };
+    }
+    if (!caller) return challenge(response, 401);
+    const keyBucket = caller.name === null ? undefined : config.throttle.keys[`${tenantId}/${caller.name}`];
+    if (keyBucket && refuseThrottled(response, `key:${tenantId}/${caller.name}`, keyBucket)) return;
+    if (!grants(caller.permissions, found.route.scope)) return challenge(response, 403);
 
     const origin = `http://${request.headers.host ?? 'localhost'}`;
-    await found.route.run({ request, response, tenant, url, origin, keyName: key.name });
+    await found.route.run({ request, response, tenant, url, origin, keyName: caller.name });
   }
 
   function refuseThrottled(response: ServerResponse, id: string, bucket: Bucket): boolean {
@@ -192,6 +203,18 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         if (typeof body?.tenantId !== 'string' || !NAME_PATTERN.test(body.tenantId)) return sendProblem(response, 400, "tenantId must be letters, digits, '.', '_' or '-'.");
         if (tenants.has(body.tenantId)) return sendProblem(response, 409, `Tenant '${body.tenantId}' already exists.`);
         return sendJson(response, 201, await addTenant(body.tenantId));
+      }
+      if (route === 'POST /_sandbox/bearer-tokens') {
+        const body = (await readJson(request)) as { tenantId?: unknown; permissions?: unknown; ttlSeconds?: unknown };
+        if (typeof body?.tenantId !== 'string' || !tenants.has(body.tenantId)) return sendProblem(response, 400, 'tenantId must name a tenant of this sandbox.');
+        const permissions = body.permissions ?? ['*'];
+        if (!Array.isArray(permissions) || !permissions.every((p) => typeof p === 'string' && p.length > 0)) return sendProblem(response, 400, 'permissions must be a list of scopes.');
+        const ttl = body.ttlSeconds ?? 3600;
+        if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < -86_400 || ttl > 86_400) return sendProblem(response, 400, 'ttlSeconds must be a whole number of seconds (negative: already expired).');
+        const token = `sbx.${randomBytes(32).toString('base64url')}`;
+        const expiresAt = Date.now() + ttl * 1000;
+        bearers.set(hashToken(token), { tenantId: body.tenantId, permissions: permissions as string[], expiresAt });
+        return sendJson(response, 201, { accessToken: token, tokenType: 'Bearer', expiresAt: new Date(expiresAt).toISOString() });
       }
       if (route === 'POST /_sandbox/airwallex/clients') {
         const body = (await readJson(request)) as { permissions?: unknown; accounts?: unknown };

@@ -23,6 +23,19 @@ import type { SecretStore } from '../secrets/secret-store.ts';
 import { fingerprint } from './fingerprint.ts';
 import { formatKeyRef } from './key-ref.ts';
 
+/** Where the facts about a key come from when the server created it (admin API). */
+export interface ServerKeyFacts {
+  remoteName?: string;
+  enabled?: boolean;
+  /** The server showed the token once: on a failure after the keychain write, keep it there. */
+  createdByServer?: boolean;
+}
+
+/** The keychain account of a tenant's pasted admin bearer token. */
+export function bearerAccount(tenantRowId: string): string {
+  return `bearer:${tenantRowId}`;
+}
+
 /** Keychain accounts with this prefix belong to `tkv doctor`'s round trip, not to keys. */
 export const PROBE_ACCOUNT_PREFIX = 'tkv-doctor-probe-';
 
@@ -124,7 +137,7 @@ export class VaultService {
    * Adds a key: the secret goes to the keychain first, then the metadata row. If the row cannot be
    * written, the keychain entry is removed again, so a key is never half-written.
    */
-  async addKey(input: NewKeyInput, action: Extract<AuditAction, 'created' | 'imported'> = 'imported'): Promise<KeySummary> {
+  async addKey(input: NewKeyInput, action: Extract<AuditAction, 'created' | 'imported'> = 'imported', server: ServerKeyFacts = {}): Promise<KeySummary> {
     const tenant = this.requireTenant(input.tenant);
     assertRule(checkName(input.name, 'Key name'));
     assertRule(checkSecret(input.secret));
@@ -160,11 +173,21 @@ export class VaultService {
           expiresOn: input.expiresOn ?? null,
           notes: input.notes?.trim() || null,
           owner: input.owner?.trim() || null,
+          remoteName: server.remoteName ?? null,
+          enabled: server.enabled ?? true,
         });
         if (input.admin) this.inventory.clearAdminMark(tenant.id, id);
         this.audit(action, { tenant: tenant.alias, keyName: input.name, keyId: id, fingerprint: print, detail: { scopes, admin: input.admin === true } });
       });
     } catch (error) {
+      if (server.createdByServer) {
+        // The server showed this token once: it stays in the keychain rather than being lost.
+        throw new VaultError(
+          'STORAGE_ERROR',
+          `The new key was created on the server and its token is in the keychain (entry ${id}), but the inventory could not record it (${(error as Error).message}). Run \`tkv reconcile\` to find the entry.`,
+          { cause: error },
+        );
+      }
       const cleaned = await this.secrets.delete(id).then(
         () => true,
         () => false,
@@ -184,7 +207,7 @@ export class VaultService {
   /** The one way to read a secret back; every call is audited. */
   async revealKey(ref: KeyRef): Promise<string> {
     const key = this.requireKey(ref);
-    const secret = await this.secretOf({ id: key.id, tenant: key.tenant_alias, name: key.name });
+    const secret = await this.secretOf({ secretAccount: key.secret_account, tenant: key.tenant_alias, name: key.name });
     this.audit('revealed', { tenant: ref.tenant, keyName: ref.name, keyId: key.id, fingerprint: key.fingerprint });
     return secret;
   }
@@ -203,9 +226,14 @@ export class VaultService {
     const keys = this.inventory.listKeys();
     const missingSecrets: ReconcileReport['missingSecrets'] = [];
     for (const key of keys) {
-      if (accounts.has(key.id)) accounts.delete(key.id);
-      else missingSecrets.push({ tenant: key.tenant_alias, name: key.name, id: key.id });
+      if (accounts.has(key.secret_account)) accounts.delete(key.secret_account);
+      else missingSecrets.push({ tenant: key.tenant_alias, name: key.name, id: key.secret_account });
     }
+    // Earlier credentials kept for an overlap or a disabled key, a rotation's new token before the
+    // switch, and pasted admin bearer tokens are known too.
+    for (const credential of this.inventory.credentials()) accounts.delete(credential.account);
+    for (const rotation of this.inventory.rotations({ openOnly: true })) accounts.delete(rotation.new_account);
+    for (const tenant of this.inventory.listTenants()) accounts.delete(bearerAccount(tenant.id));
     return { orphanSecrets: [...accounts].sort().map((account) => ({ account })), missingSecrets, checkedKeys: keys.length };
   }
 
@@ -220,12 +248,12 @@ export class VaultService {
   }
 
   /** The secret of a key already listed (bulk checks list once, then fetch secrets only). */
-  async secretOf(key: Pick<KeySummary, 'id' | 'tenant' | 'name'>): Promise<string> {
-    const secret = await this.secrets.get(key.id);
+  async secretOf(key: Pick<KeySummary, 'secretAccount' | 'tenant' | 'name'>): Promise<string> {
+    const secret = await this.secrets.get(key.secretAccount);
     if (secret === null) {
       throw new VaultError(
         'SECRET_MISSING',
-        `The keychain holds no secret for ${formatKeyRef(key)} (entry ${key.id}); it was deleted outside Tenant Key Vault. Remove the key and add it again.`,
+        `The keychain holds no secret for ${formatKeyRef(key)} (entry ${key.secretAccount}); it was deleted outside Tenant Key Vault. Remove the key and add it again.`,
       );
     }
     return secret;
@@ -240,6 +268,43 @@ export class VaultService {
         const tenant = this.inventory.findTenant(row.tenant_alias)!;
         return { tenant: row.tenant_alias, tenantId: tenant.tenant_id, environment: tenant.environment, name: row.name };
       });
+  }
+
+  /**
+   * Keeps a pasted OAuth bearer token for the tenant's admin calls: keychain first, then the
+   * metadata (when it was set, when it expires). A JWT's own `exp` is used when no expiry is given.
+   */
+  async setBearer(alias: string, token: string, expiresAt: string | null): Promise<{ expiresAt: string | null }> {
+    const tenant = this.requireTenant(alias);
+    const bare = token.trim().replace(/^Bearer\s+/i, '');
+    if (bare.length < 16 || /\s/.test(bare)) throw new VaultError('INVALID_INPUT', 'That does not look like a bearer token (at least 16 characters, no spaces). Paste the access token itself.');
+    let expiry = expiresAt;
+    if (expiry !== null && Number.isNaN(Date.parse(expiry))) throw new VaultError('INVALID_INPUT', `--expires-at must be a date and time (ISO 8601), e.g. 2026-11-22T18:00:00Z; got "${expiry}".`);
+    expiry ??= jwtExpiry(bare);
+    await this.secrets.set(bearerAccount(tenant.id), bare);
+    this.inventory.transaction(() => {
+      this.inventory.setBearer(tenant.id, this.now(), expiry);
+      this.audit('bearer_set', { tenant: alias, detail: { expiresAt: expiry } });
+    });
+    return { expiresAt: expiry };
+  }
+
+  async clearBearer(alias: string): Promise<boolean> {
+    const tenant = this.requireTenant(alias);
+    const deleted = await this.secrets.delete(bearerAccount(tenant.id));
+    this.inventory.transaction(() => {
+      this.inventory.setBearer(tenant.id, null, null);
+      this.audit('bearer_cleared', { tenant: alias });
+    });
+    return deleted;
+  }
+
+  /** The tenant's pasted bearer token, if one is kept. */
+  async bearerOf(alias: string): Promise<{ token: string; expiresAt: string | null } | null> {
+    const tenant = this.requireTenant(alias);
+    if (!tenant.bearer_set_at) return null;
+    const token = await this.secrets.get(bearerAccount(tenant.id));
+    return token === null ? null : { token, expiresAt: tenant.bearer_expires_at ?? null };
   }
 
   /** Records finished checks (one transaction for many, so bulk runs do not fsync per key). */
@@ -258,37 +323,48 @@ export class VaultService {
   }
 
   private async removeKeyRow(key: KeyRow): Promise<void> {
+    const rotation = this.inventory.openRotation(key.id);
+    if (rotation) {
+      throw new VaultError(
+        'CONFLICT',
+        `${key.tenant_alias}/${key.name} is being rotated (${rotation.state}); finish it (\`tkv rotate ${key.tenant_alias}/${key.name} --finish\`) or abort it (\`--abort\`) first.`,
+      );
+    }
+    // Earlier credentials' secrets go first; they are history, and nothing else refers to them.
+    for (const credential of this.inventory.credentials(key.id)) {
+      if (credential.state !== 'deleted') await this.secrets.delete(credential.account);
+    }
     // Keychain first: if it is unavailable nothing changes. The secret is held in memory until the
     // row is gone, so that a failing row delete can put it back.
-    const secret = await this.secrets.get(key.id);
-    await this.secrets.delete(key.id);
+    const secret = await this.secrets.get(key.secret_account);
+    await this.secrets.delete(key.secret_account);
     try {
       this.inventory.transaction(() => {
         this.inventory.deleteKey(key.id);
         this.audit('deleted', { tenant: key.tenant_alias, keyName: key.name, keyId: key.id, fingerprint: key.fingerprint });
       });
     } catch (error) {
-      if (secret !== null) await this.secrets.set(key.id, secret).catch(() => undefined);
+      if (secret !== null) await this.secrets.set(key.secret_account, secret).catch(() => undefined);
       throw new VaultError('STORAGE_ERROR', `The key's row could not be removed (${(error as Error).message}); its secret was kept.`, {
         cause: error,
       });
     }
   }
 
-  private requireTenant(alias: string): TenantRow {
+  requireTenant(alias: string): TenantRow {
     const tenant = this.inventory.findTenant(alias);
     if (!tenant) throw new VaultError('NOT_FOUND', `No tenant "${alias}"; \`tkv tenant list\` shows the ones in the vault.`);
     return tenant;
   }
 
-  private requireKey(ref: KeyRef): KeyRow {
+  requireKey(ref: KeyRef): KeyRow {
     const tenant = this.requireTenant(ref.tenant);
     const key = this.inventory.findKey(tenant.id, ref.name);
     if (!key) throw new VaultError('NOT_FOUND', `No key ${formatKeyRef(ref)}; \`tkv key list --tenant ${ref.tenant}\` shows its keys.`);
     return key;
   }
 
-  private audit(
+  audit(
     action: AuditAction,
     fields: { tenant?: string; keyName?: string; keyId?: string; fingerprint?: string; detail?: Record<string, unknown> },
   ): void {
@@ -304,11 +380,23 @@ export class VaultService {
     });
   }
 
-  private now(): string {
+  now(): string {
     return this.clock.now().toISOString();
   }
 
   private today(): string {
     return this.now().slice(0, 10);
+  }
+}
+
+/** The `exp` claim of a JWT, as an ISO date, or null when the token is not a JWT. */
+function jwtExpiry(token: string): string | null {
+  const parts = token.split('.');
+  if (parts.length !== 3) return null;
+  try {
+    const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as { exp?: unknown };
+    return typeof claims.exp === 'number' ? new Date(claims.exp * 1000).toISOString() : null;
+  } catch {
+    return null;
   }
 }

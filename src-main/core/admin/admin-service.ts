@@ -1,0 +1,246 @@
+/**
+ * Managing a tenant's keys on the server, with the vault: the admin credential comes from the vault
+ * (a key marked admin, or a pasted bearer token), created tokens go into the keychain before anything
+ * else happens with them, and every action lands in the audit log.
+ *
+ * The show-once rule: before create, the keychain must answer a round trip; after create, the token
+ * goes to the keychain first, then the metadata row. If the keychain write still fails, the token is
+ * handed back to be shown to the person once, and the incident is recorded.
+ */
+import type { KeyRef, KeySummary } from '../../shared/contract.ts';
+import { checkName, checkScopes } from '../../shared/rules.ts';
+import { assertRule, VaultError } from '../errors.ts';
+import type { HttpClient } from '../http/http-client.ts';
+import type { RemoteKey, TenantRow } from '../inventory/inventory.ts';
+import { keychainRoundTrip } from '../secrets/round-trip.ts';
+import { fingerprint } from '../vault/fingerprint.ts';
+import { formatKeyRef } from '../vault/key-ref.ts';
+import type { VaultService } from '../vault/vault-service.ts';
+import { AdminClient, adminFailure, valueOf, type AdminCredential, type ApiKeyDefinition } from './admin-client.ts';
+
+export interface RemoteKeyView extends RemoteKey {
+  /** The vault entry that uses this server key, and how. */
+  local: {
+    ref: KeyRef;
+    role: 'current' | 'previous' | 'rotating';
+    hasSecret: boolean;
+    declaredScopes: string[];
+    permissionsDiffer: boolean;
+  } | null;
+}
+
+export interface RemoteListing {
+  tenant: string;
+  takenAt: string;
+  snapshotId: number;
+  credential: string;
+  keys: RemoteKeyView[];
+  /** Vault entries whose server key the server no longer lists. */
+  missingOnServer: { ref: KeyRef; remoteName: string }[];
+}
+
+export type CreateOutcome =
+  | { stored: true; key: KeySummary; definition: ApiKeyDefinition; token: string }
+  /** The keychain failed after the server created the key: the token must be shown now, once. */
+  | { stored: false; definition: ApiKeyDefinition; token: string; fingerprint: string; reason: string };
+
+export class AdminService {
+  private readonly vault: VaultService;
+  private readonly http: HttpClient;
+
+  constructor(options: { vault: VaultService; http: HttpClient }) {
+    this.vault = options.vault;
+    this.http = options.http;
+  }
+
+  /** The tenant's admin client: its admin key if it has one, else its pasted bearer token. */
+  async clientFor(alias: string): Promise<{ client: AdminClient; tenant: TenantRow; credential: string }> {
+    const tenant = this.vault.requireTenant(alias);
+    const admin = this.vault.listKeys({ tenant: alias }).find((key) => key.admin);
+    let credential: AdminCredential;
+    if (admin) {
+      credential = { kind: 'api-key', secret: await this.vault.secretOf(admin), label: `admin key ${formatKeyRef(admin)}` };
+    } else {
+      const bearer = await this.vault.bearerOf(alias);
+      if (!bearer) {
+        throw new VaultError(
+          'NOT_FOUND',
+          `Tenant "${alias}" has no admin credential. Store a key with \`tenant.apiKey:write\` using \`tkv key add ${alias}/NAME --admin\`, or paste an OAuth token with \`tkv tenant bearer ${alias}\`.`,
+        );
+      }
+      if (bearer.expiresAt !== null && Date.parse(bearer.expiresAt) <= Date.now()) {
+        throw new VaultError('REMOTE_REFUSED', `The bearer token kept for "${alias}" expired at ${bearer.expiresAt}. Paste a fresh one with \`tkv tenant bearer ${alias}\`.`);
+      }
+      credential = { kind: 'bearer', token: bearer.token, label: `bearer token of ${alias}` };
+    }
+    return { client: new AdminClient(this.http, { baseUrl: tenant.base_url, tenantId: tenant.tenant_id }, credential), tenant, credential: credential.label };
+  }
+
+  /** Lists the server's keys, keeps a time-stamped snapshot, and compares it with the vault. */
+  async remoteList(alias: string): Promise<RemoteListing> {
+    const { client, tenant, credential } = await this.clientFor(alias);
+    const keys = valueOf(await client.list()).map(({ name, enabled, permissions }) => ({ name, enabled, permissions }));
+    const takenAt = this.vault.now();
+    const snapshotId = this.vault.inventory.transaction(() => {
+      const id = this.vault.inventory.insertSnapshot(tenant.id, takenAt, keys);
+      this.vault.audit('remote_listed', { tenant: alias, detail: { snapshot: id, keys: keys.length } });
+      return id;
+    });
+    return { ...(await this.compare(alias, keys)), tenant: alias, takenAt, snapshotId, credential };
+  }
+
+  /** The latest stored snapshot, compared with the vault as it is now: for offline review. */
+  async lastSnapshot(alias: string): Promise<RemoteListing | null> {
+    const tenant = this.vault.requireTenant(alias);
+    const snapshot = this.vault.inventory.latestSnapshot(tenant.id);
+    if (!snapshot) return null;
+    return { ...(await this.compare(alias, snapshot.keys)), tenant: alias, takenAt: snapshot.takenAt, snapshotId: snapshot.id, credential: 'snapshot (offline)' };
+  }
+
+  /** One server key: by the vault entry's server name, or by the server name itself. */
+  async remoteGet(ref: KeyRef): Promise<RemoteKeyView> {
+    const { client } = await this.clientFor(ref.tenant);
+    const remoteName = this.remoteNameOf(ref);
+    const definition = valueOf(await client.get(remoteName));
+    const [view] = (await this.compare(ref.tenant, [definition], false)).keys;
+    return view!;
+  }
+
+  /**
+   * Creates a key on the server and stores its token under ALIAS/NAME. Permissions are given, or
+   * copied from another key (`like`, the seed's "duplicate").
+   */
+  async remoteCreate(ref: KeyRef, input: { scopes?: string[]; like?: KeyRef; enabled?: boolean }): Promise<CreateOutcome> {
+    assertRule(checkName(ref.name, 'Key name'));
+    if ((input.scopes === undefined) === (input.like === undefined)) throw new VaultError('INVALID_INPUT', 'Give the permissions with --scopes a,b, or copy another key\'s with --like ALIAS/NAME.');
+    this.vault.requireTenant(ref.tenant);
+    if (this.vault.listKeys({ tenant: ref.tenant }).some((key) => key.name === ref.name)) {
+      throw new VaultError('ALREADY_EXISTS', `The vault already has ${formatKeyRef(ref)}; choose another name.`);
+    }
+    const { client } = await this.clientFor(ref.tenant);
+    let permissions: string[];
+    if (input.like) {
+      if (input.like.tenant !== ref.tenant) throw new VaultError('INVALID_INPUT', `--like must name a key of the same tenant (${ref.tenant}); keys are tenant-scoped.`);
+      permissions = valueOf(await client.get(this.remoteNameOf(input.like))).permissions;
+    } else {
+      permissions = [...new Set(input.scopes!.map((scope) => scope.trim()))];
+      assertRule(checkScopes(permissions));
+      if (permissions.length === 0) throw new VaultError('INVALID_INPUT', 'A key needs at least one permission: --scopes a,b.');
+    }
+    // Before the server creates anything: the keychain must answer now.
+    await keychainRoundTrip(this.vault.secrets);
+    const created = valueOf(await client.create({ name: ref.name, permissions, ...(input.enabled === false ? { enabled: false } : {}) }));
+    const definition = { name: created.name, enabled: created.enabled, permissions: created.permissions };
+    return this.storeCreated(ref, created.token, definition, input.like ? { like: formatKeyRef(input.like) } : {});
+  }
+
+  /** Changes a server key's state or permissions, and the vault entry's view of them. */
+  async remoteUpdate(ref: KeyRef, input: { enabled?: boolean; scopes?: string[] }): Promise<ApiKeyDefinition> {
+    if (input.enabled === undefined && input.scopes === undefined) throw new VaultError('INVALID_INPUT', 'Nothing to change: give --enable, --disable or --scopes a,b.');
+    if (input.scopes) {
+      assertRule(checkScopes(input.scopes));
+      if (input.scopes.length === 0) throw new VaultError('INVALID_INPUT', 'A key needs at least one permission.');
+    }
+    const { client } = await this.clientFor(ref.tenant);
+    const remoteName = this.remoteNameOf(ref);
+    // The endpoint replaces both fields: what is not changed is read first.
+    const current = input.enabled === undefined || input.scopes === undefined ? valueOf(await client.get(remoteName)) : null;
+    const updated = valueOf(await client.update(remoteName, { enabled: input.enabled ?? current!.enabled, permissions: input.scopes ?? current!.permissions }));
+    const local = this.localEntry(ref);
+    this.vault.inventory.transaction(() => {
+      if (local && local.remoteName === remoteName) this.vault.inventory.updateKeyRemoteState(local.id, { scopes: updated.permissions, enabled: updated.enabled });
+      this.vault.audit('remote_updated', { tenant: ref.tenant, keyName: local?.name ?? remoteName, ...(local ? { keyId: local.id, fingerprint: local.fingerprint } : {}), detail: { remoteName, enabled: updated.enabled, permissions: updated.permissions } });
+    });
+    return updated;
+  }
+
+  /** Deletes the server key (it stops working at once), then the vault entry and its secrets. */
+  async remoteDelete(ref: KeyRef): Promise<{ remoteName: string; wasOnServer: boolean; removedLocal: boolean }> {
+    const local = this.localEntry(ref);
+    if (local) {
+      const rotation = this.vault.inventory.openRotation(local.id);
+      if (rotation) throw new VaultError('CONFLICT', `${formatKeyRef(ref)} is being rotated; finish or abort the rotation first (\`tkv rotate ${formatKeyRef(ref)} --status\`).`);
+    }
+    const { client } = await this.clientFor(ref.tenant);
+    const remoteName = this.remoteNameOf(ref);
+    const result = await client.delete(remoteName);
+    if (!result.ok && result.error.kind !== 'not_found') throw adminFailure(result.error);
+    this.vault.audit('remote_deleted', { tenant: ref.tenant, keyName: local?.name ?? remoteName, ...(local ? { keyId: local.id, fingerprint: local.fingerprint } : {}), detail: { remoteName, wasOnServer: result.ok } });
+    if (local) await this.vault.removeKey(ref);
+    return { remoteName, wasOnServer: result.ok, removedLocal: local !== null };
+  }
+
+  /**
+   * Stores a token the server just showed: keychain first, then the row. On a keychain failure the
+   * token comes back to be shown once, and the incident is in the audit log.
+   */
+  async storeCreated(ref: KeyRef, token: string, definition: ApiKeyDefinition, detail: Record<string, unknown>): Promise<CreateOutcome> {
+    try {
+      const key = await this.vault.addKey(
+        { ...ref, secret: token, scopes: definition.permissions },
+        'created',
+        { remoteName: definition.name, enabled: definition.enabled, createdByServer: true },
+      );
+      return { stored: true, key, definition, token };
+    } catch (error) {
+      if (error instanceof VaultError && error.code === 'STORAGE_ERROR') throw error; // the token is in the keychain
+      const reason = error instanceof VaultError ? error.message : 'the keychain write failed unexpectedly';
+      const print = fingerprint(token);
+      this.recordUnsaved(ref, definition.name, print, reason, detail);
+      return { stored: false, definition, token, fingerprint: print, reason };
+    }
+  }
+
+  /** The audit entry of a token that could not be stored; best effort, it never hides the token. */
+  recordUnsaved(ref: KeyRef, remoteName: string, print: string, reason: string, detail: Record<string, unknown> = {}): void {
+    try {
+      this.vault.audit('token_unsaved', { tenant: ref.tenant, keyName: ref.name, fingerprint: print, detail: { ...detail, remoteName, reason } });
+    } catch {
+      // The inventory failing too must not stop the token from being shown.
+    }
+  }
+
+  /** The server name a ref stands for: the vault entry's, or the name itself when not in the vault. */
+  remoteNameOf(ref: KeyRef): string {
+    return this.localEntry(ref)?.remoteName ?? ref.name;
+  }
+
+  private localEntry(ref: KeyRef): KeySummary | null {
+    return this.vault.listKeys({ tenant: ref.tenant }).find((key) => key.name === ref.name) ?? null;
+  }
+
+  private async compare(alias: string, remote: RemoteKey[], withMissing = true): Promise<Pick<RemoteListing, 'keys' | 'missingOnServer'>> {
+    const entries = this.vault.listKeys({ tenant: alias });
+    const byRemote = new Map<string, { entry: KeySummary; role: 'current' | 'previous' | 'rotating'; account: string }>();
+    for (const entry of entries) {
+      byRemote.set(entry.remoteName, { entry, role: 'current', account: entry.secretAccount });
+      for (const credential of this.vault.inventory.credentials(entry.id)) {
+        if (credential.state !== 'deleted') byRemote.set(credential.remote_name, { entry, role: 'previous', account: credential.account });
+      }
+      const rotation = this.vault.inventory.openRotation(entry.id);
+      if (rotation?.state === 'started') byRemote.set(rotation.new_remote_name, { entry, role: 'rotating', account: rotation.new_account });
+    }
+    const keys: RemoteKeyView[] = [];
+    for (const key of remote) {
+      const match = byRemote.get(key.name);
+      if (!match) {
+        keys.push({ ...key, local: null });
+        continue;
+      }
+      const declared = match.entry.scopes;
+      keys.push({
+        ...key,
+        local: {
+          ref: { tenant: alias, name: match.entry.name },
+          role: match.role,
+          hasSecret: (await this.vault.secrets.get(match.account)) !== null,
+          declaredScopes: declared,
+          permissionsDiffer: match.role === 'current' && [...declared].sort().join('\n') !== [...key.permissions].sort().join('\n'),
+        },
+      });
+    }
+    const listed = new Set(remote.map((key) => key.name));
+    const missingOnServer = withMissing ? entries.filter((entry) => !listed.has(entry.remoteName)).map((entry) => ({ ref: { tenant: alias, name: entry.name }, remoteName: entry.remoteName })) : [];
+    return { keys, missingOnServer };
+  }
+}
