@@ -9,6 +9,8 @@ import { keyCommand, KEY_USAGE } from './commands/key.ts';
 import { doctorCommand, DOCTOR_USAGE, reconcileCommand, RECONCILE_USAGE } from './commands/system.ts';
 import { checkCommand, CHECK_USAGE } from './commands/check.ts';
 import { probeCommand, PROBE_USAGE } from './commands/probe.ts';
+import { remoteCommand, REMOTE_USAGE } from './commands/remote.ts';
+import { rotateCommand, ROTATE_USAGE } from './commands/rotate.ts';
 import { sandboxCommand, SANDBOX_USAGE } from './commands/sandbox.ts';
 import { tenantCommand, TENANT_USAGE } from './commands/tenant.ts';
 import { UsageError, type CliIo } from './io.ts';
@@ -20,7 +22,7 @@ export const EXIT_USAGE = 2;
 const HELP = `tkv — Tenant Key Vault on the command line: tenant-scoped API keys in the OS keychain.
 
 usage:
-  ${[...TENANT_USAGE, ...KEY_USAGE, ...CHECK_USAGE, ...PROBE_USAGE, RECONCILE_USAGE, DOCTOR_USAGE, SANDBOX_USAGE].join('\n  ')}
+  ${[...TENANT_USAGE, ...KEY_USAGE, ...CHECK_USAGE, ...PROBE_USAGE, ...REMOTE_USAGE, ...ROTATE_USAGE, RECONCILE_USAGE, DOCTOR_USAGE, SANDBOX_USAGE].join('\n  ')}
   tkv --version
 
 Secrets are read from stdin when piped, or from a hidden prompt; never from arguments or the environment.
@@ -64,6 +66,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await checkCommand(rest, context);
       case 'probe':
         return await probeCommand(rest, context);
+      case 'remote':
+        return await remoteCommand(rest, context);
+      case 'rotate':
+        return await rotateCommand(rest, context);
       case 'sandbox':
         return await sandboxCommand(rest, context);
       default:

@@ -130,6 +130,7 @@ function formatKeys(keys: KeySummary[]): string {
 function formatKey(key: KeySummary): string {
   return fields([
     ['Key', formatKeyRef(key)],
+    ['Server name', key.remoteName],
     ['Fingerprint', key.fingerprint],
     ['Scopes', key.scopes.join(', ') || '(none declared)'],
     ['Admin credential', key.admin ? 'yes' : 'no'],
@@ -140,6 +141,6 @@ function formatKey(key: KeySummary): string {
     ['Owner', key.owner ?? '-'],
     ['Notes', key.notes ?? '-'],
     ['Last verdict', key.lastVerdict ? `${key.lastVerdict} at ${key.lastCheckedAt}` : 'never checked'],
-    ['Keychain account', key.id],
+    ['Keychain account', key.secretAccount],
   ]);
 }

@@ -4,11 +4,13 @@ import { parseCommand, text } from '../args.ts';
 import { table } from '../format.ts';
 import { UsageError } from '../io.ts';
 import type { CommandContext } from '../context.ts';
+import { readSecret } from '../read-secret.ts';
 
 export const TENANT_USAGE = [
   'tkv tenant add ALIAS --tenant-id ID (--env production|staging | --base-url URL) [--label TEXT] [--json]',
   'tkv tenant list [--json]',
   'tkv tenant remove ALIAS [--with-keys] [--json]',
+  'tkv tenant bearer ALIAS [--expires-at ISO-TIME | --clear] [--json]   (OAuth admin token on stdin or at the prompt)',
 ];
 
 export async function tenantCommand(args: string[], context: CommandContext): Promise<number> {
@@ -20,6 +22,8 @@ export async function tenantCommand(args: string[], context: CommandContext): Pr
       return list(rest, context);
     case 'remove':
       return remove(rest, context);
+    case 'bearer':
+      return bearer(rest, context);
     default:
       throw new UsageError(`unknown tenant command "${verb ?? ''}"\nusage:\n  ${TENANT_USAGE.join('\n  ')}`);
   }
@@ -62,6 +66,24 @@ async function remove(args: string[], context: CommandContext): Promise<number> 
   const alias = parsed.positionals[0]!;
   const result = await context.vault().removeTenant(alias, { withKeys: parsed.values['with-keys'] === true });
   return context.print({ alias, ...result }, () => `Removed tenant ${alias}${result.removedKeys ? ` and its ${result.removedKeys} key(s)` : ''}.\n`, parsed);
+}
+
+/** Keeps (or clears) a pasted OAuth bearer token for the tenant's admin calls, in the keychain. */
+async function bearer(args: string[], context: CommandContext): Promise<number> {
+  const usage = TENANT_USAGE[3]!;
+  const parsed = parseCommand(args, { 'expires-at': { type: 'string' }, clear: { type: 'boolean' } }, 1, usage);
+  if (parsed.values.help) return context.usage(usage);
+  const alias = parsed.positionals[0]!;
+  const vault = context.vault();
+  if (parsed.values.clear) {
+    if (text(parsed, 'expires-at') !== undefined) throw new UsageError(`--clear takes no --expires-at\nusage: ${usage}`);
+    const deleted = await vault.clearBearer(alias);
+    return context.print({ alias, cleared: deleted }, () => (deleted ? `Removed the bearer token of ${alias} from the keychain.\n` : `${alias} had no bearer token in the keychain.\n`), parsed);
+  }
+  vault.requireTenant(alias);
+  const token = await readSecret(context.io, `OAuth access token for ${alias}'s admin calls (input hidden): `);
+  const result = await vault.setBearer(alias, token, text(parsed, 'expires-at') ?? null);
+  return context.print({ alias, ...result }, () => `Stored the bearer token of ${alias} in the OS keychain${result.expiresAt ? `; it expires at ${result.expiresAt}` : ' (expiry unknown)'}. Admin calls use it while ${alias} has no key marked --admin.\n`, parsed);
 }
 
 function formatTenants(tenants: Tenant[]): string {

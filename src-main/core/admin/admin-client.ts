@@ -107,7 +107,7 @@ export class AdminClient {
     }
     const problem = problemOf(outcome);
     const said = problem.detail ?? problem.title;
-    const quote = said ? ` The server said: "${said}".` : '';
+    const quote = said ? ` The server said: "${said.replace(/\.$/, "")}".` : "";
     const status = outcome.status;
     const credential = this.credential.label;
     switch (true) {

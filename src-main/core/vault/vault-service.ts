@@ -116,6 +116,7 @@ export class VaultService {
       );
     }
     for (const key of keys) await this.removeKeyRow(key);
+    await this.secrets.delete(bearerAccount(tenant.id));
     this.inventory.transaction(() => {
       this.inventory.deleteTenant(tenant.id);
       this.audit('tenant_removed', { tenant: alias, detail: { removedKeys: keys.length } });

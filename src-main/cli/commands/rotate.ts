@@ -1,0 +1,113 @@
+/**
+ * `tkv rotate`: create a new key with the same permissions, switch the entry to it, and retire the
+ * old one once the new key is deployed. Every step is journaled; `--resume` carries an interrupted
+ * rotation on, `--abort` rolls it back.
+ */
+import { AdminService } from '../../core/admin/admin-service.ts';
+import { HttpClient } from '../../core/http/http-client.ts';
+import { CheckService } from '../../core/probe/check-service.ts';
+import { RotationService, type RotationStatus } from '../../core/rotation/rotation-service.ts';
+import { formatKeyRef, parseKeyRef } from '../../core/vault/key-ref.ts';
+import { parseCommand, text } from '../args.ts';
+import type { CommandContext } from '../context.ts';
+import { table } from '../format.ts';
+import { UsageError } from '../io.ts';
+import { showOnce } from './remote.ts';
+
+export const ROTATE_USAGE = [
+  'tkv rotate ALIAS/NAME [--new-name N] [--json]',
+  'tkv rotate ALIAS/NAME --finish [--retire disable|delete] [--json]',
+  'tkv rotate ALIAS/NAME (--resume | --abort | --journal) [--json]',
+  'tkv rotate --status [--all] [--json]',
+];
+
+export async function rotateCommand(args: string[], context: CommandContext): Promise<number> {
+  const usage = ROTATE_USAGE.join('\n       ');
+  const status = args.includes('--status');
+  const parsed = parseCommand(
+    args,
+    {
+      'new-name': { type: 'string' },
+      finish: { type: 'boolean' },
+      retire: { type: 'string' },
+      resume: { type: 'boolean' },
+      abort: { type: 'boolean' },
+      journal: { type: 'boolean' },
+      status: { type: 'boolean' },
+      all: { type: 'boolean' },
+    },
+    status ? 0 : 1,
+    usage,
+  );
+  if (parsed.values.help) return context.usage(usage);
+  const modes = ['finish', 'resume', 'abort', 'journal', 'status'].filter((mode) => parsed.values[mode]);
+  if (modes.length > 1) throw new UsageError(`choose one of --${modes.join(', --')}\nusage: ${usage}`);
+  const retire = text(parsed, 'retire');
+  if (retire !== undefined && (retire !== 'disable' && retire !== 'delete')) throw new UsageError(`--retire takes disable or delete\nusage: ${usage}`);
+  if (retire !== undefined && !parsed.values.finish) throw new UsageError(`--retire goes with --finish\nusage: ${usage}`);
+  if (text(parsed, 'new-name') !== undefined && modes.length > 0) throw new UsageError(`--new-name goes with starting a rotation\nusage: ${usage}`);
+
+  const http = new HttpClient({ env: context.io.env });
+  const vault = context.vault();
+  const admin = new AdminService({ vault, http });
+  let unsaved = false;
+  const rotations = new RotationService({
+    vault,
+    admin,
+    checks: new CheckService({ http, vault }),
+    onUnsavedToken: (token) => {
+      unsaved = true;
+      showOnce(context, token.key.tenant, token.key.name, token, parsed.values.json === true);
+    },
+  });
+  try {
+    if (parsed.values.status) {
+      const list = rotations.list({ all: parsed.values.all === true });
+      return context.print(list, () => formatList(list, parsed.values.all === true), parsed);
+    }
+    const ref = parseKeyRef(parsed.positionals[0]!);
+    if (parsed.values.journal) {
+      const journal = rotations.journal(ref);
+      return context.print(journal, () => journal.map(({ rotation, journal: entries }) => `${describe(rotation)}\n${entries.map((e) => `  ${e.at}  ${e.step.padEnd(12)} ${e.phase.padEnd(7)} ${e.detail ? JSON.stringify(e.detail) : ''}`).join('\n')}\n`).join('\n') || 'No rotations of this key yet.\n', parsed);
+    }
+    const result = parsed.values.finish
+      ? await rotations.finish(ref, retire ? { retire } : {})
+      : parsed.values.resume
+        ? await rotations.resume(ref)
+        : parsed.values.abort
+          ? await rotations.abort(ref)
+          : await rotations.start(ref, text(parsed, 'new-name') ? { newName: text(parsed, 'new-name')! } : {});
+    return context.print(result, () => `${describe(result)}\nNext: ${result.next}\n`, parsed);
+  } catch (error) {
+    // The token was already printed once; the error says what state the rotation is in.
+    if (unsaved) context.io.stderr.write(`tkv: ${(error as Error).message}\n`);
+    if (unsaved) return 1;
+    throw error;
+  } finally {
+    await http.close();
+  }
+}
+
+function describe(status: RotationStatus): string {
+  const name = formatKeyRef(status.key);
+  switch (status.state) {
+    case 'overlap':
+      return status.step === 'retire'
+        ? `${name}: retiring "${status.oldRemoteName}" was interrupted; the entry uses "${status.newRemoteName}".`
+        : `${name} now uses "${status.newRemoteName}" (fingerprint ${status.newFingerprint}); "${status.oldRemoteName}" keeps working until the rotation is finished.`;
+    case 'finished':
+      return `${name}: rotation finished; "${status.oldRemoteName}" is ${status.retire === 'delete' ? 'deleted' : 'disabled'}, the entry uses "${status.newRemoteName}".`;
+    case 'rolled_back':
+      return `${name}: rotation rolled back; the entry uses "${status.oldRemoteName}"${status.lastError ? ` (${status.lastError})` : ''}.`;
+    default:
+      return `${name}: rotation to "${status.newRemoteName}" stopped at ${status.step}${status.lastError ? `: ${status.lastError}` : ''}.`;
+  }
+}
+
+function formatList(list: RotationStatus[], all: boolean): string {
+  if (list.length === 0) return all ? 'No rotations yet.\n' : 'No rotation in progress.\n';
+  return table(
+    ['KEY', 'STATE', 'STEP', 'FROM', 'TO', 'STARTED', 'NEXT'],
+    list.map((r) => [formatKeyRef(r.key), r.state, r.step, r.oldRemoteName, r.newRemoteName, r.startedAt, r.next]),
+  );
+}
