@@ -15,6 +15,8 @@ export const FaultRuleSchema = z.strictObject({
   reset: z.boolean().optional(),
   /** Never answer (until the client gives up or the sandbox stops). */
   hang: z.boolean().optional(),
+  /** Do the work (a create really creates), then reset the connection instead of answering: a lost response. */
+  dropResponse: z.boolean().optional(),
 });
 
 export const BucketSchema = z.strictObject({

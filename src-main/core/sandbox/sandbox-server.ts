@@ -123,6 +123,14 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
 
     for (const rule of config.faults.filter((candidate) => routeMatches(candidate.route, request.method ?? '', pathname))) {
       if (rule.hang) return; // the socket stays open until the client or close() ends it
+      if (rule.dropResponse) {
+        // The request is handled in full; only its answer is lost on the way back.
+        response.writeHead = (() => response) as unknown as typeof response.writeHead;
+        response.end = (() => {
+          request.socket.resetAndDestroy();
+          return response;
+        }) as unknown as typeof response.end;
+      }
       if (rule.reset) {
         request.socket.resetAndDestroy();
         return;
