@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import type { CheckResult } from '../../shared/check.ts';
 import type { KeyRef } from '../../shared/contract.ts';
 import { checkName } from '../../shared/rules.ts';
-import { AdminService } from '../admin/admin-service.ts';
+import type { AdminService } from '../admin/admin-service.ts';
 import { adminFailure, valueOf, type AdminClient } from '../admin/admin-client.ts';
 import { assertRule, VaultError } from '../errors.ts';
 import type { KeyRow, RotationRow } from '../inventory/inventory.ts';

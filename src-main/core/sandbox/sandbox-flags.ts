@@ -1,6 +1,6 @@
 /**
  * The compact flag forms of sandbox configuration, for `tkv sandbox`:
- *   --fault 'latency=200,fail=0.5@GET /api/*\/admin/config'   (modes: latency=MS, fail=RATE, reset, hang)
+ *   --fault 'latency=200,fail=0.5@GET /api/*\/admin/config'   (modes: latency=MS, fail=RATE, reset, hang, drop)
  *   --throttle 'demo=5/s,burst=10,status=503,no-retry-after'  (target: tenant id, *, or tenant/key)
  */
 import type { Bucket, FaultRule } from './sandbox-config.ts';
@@ -16,7 +16,8 @@ export function parseFaultFlag(value: string): FaultRule {
     else if (name === 'fail' && raw !== undefined) rule.failureRate = Number(raw);
     else if (name === 'reset' && raw === undefined) rule.reset = true;
     else if (name === 'hang' && raw === undefined) rule.hang = true;
-    else throw new Error(`--fault mode "${mode}" is not one of latency=MS, fail=RATE, reset, hang`);
+    else if (name === 'drop' && raw === undefined) rule.dropResponse = true;
+    else throw new Error(`--fault mode "${mode}" is not one of latency=MS, fail=RATE, reset, hang, drop`);
   }
   return rule;
 }
