@@ -13,7 +13,8 @@ import { KeytarSecretStore } from '../../../src-main/core/secrets/keytar-secret-
 import type { SecretStore } from '../../../src-main/core/secrets/secret-store.ts';
 import { PROBE_ACCOUNT_PREFIX, VaultService } from '../../../src-main/core/vault/vault-service.ts';
 import { filesContaining, scratchDir } from '../../support/files.ts';
-import { clearService, uniqueService } from '../../support/keychain.ts';
+import { rejected } from '../../support/errors.ts';
+import { clearService, failingAfterRoundTrip, uniqueService } from '../../support/keychain.ts';
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox.ts';
 
 const service = uniqueService('admin');
@@ -33,15 +34,6 @@ let admin: AdminService;
 async function serverKeys(tenantId = 'demo'): Promise<{ name: string; enabled: boolean; permissions: string[] }[]> {
   const response = await sandbox.call('GET', `/api/${tenantId}/admin/apiKeys`, { key: sandbox.adminKey(tenantId) });
   return (await response.json()) as { name: string; enabled: boolean; permissions: string[] }[];
-}
-
-async function rejected(promise: Promise<unknown>): Promise<VaultError> {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(VaultError);
-  return error as VaultError;
 }
 
 beforeAll(async () => {
@@ -232,13 +224,7 @@ describe('the show-once token', () => {
 
   it('hands the token back to be shown once, and records the incident, when the keychain fails after create', async () => {
     // The round trip passes (the keychain answers), then the write of the new token fails.
-    const failing: SecretStore = {
-      service,
-      get: (account) => secrets.get(account),
-      set: (account, secret) => (account.startsWith(PROBE_ACCOUNT_PREFIX) ? secrets.set(account, secret) : Promise.reject(new VaultError('KEYCHAIN_UNAVAILABLE', 'The keychain stopped answering.'))),
-      delete: (account) => secrets.delete(account),
-      listAccounts: () => secrets.listAccounts(),
-    };
+    const failing = failingAfterRoundTrip(secrets);
     const flakyVault = openVaultWith(failing);
     const keysBefore = flakyVault.listKeys().length;
     try {

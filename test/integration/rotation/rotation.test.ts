@@ -8,17 +8,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminService } from '../../../src-main/core/admin/admin-service.ts';
-import { VaultError } from '../../../src-main/core/errors.ts';
 import { HttpClient } from '../../../src-main/core/http/http-client.ts';
 import { openInventoryDatabase } from '../../../src-main/core/inventory/database.ts';
 import { CheckService } from '../../../src-main/core/probe/check-service.ts';
 import { RotationService, type UnsavedToken } from '../../../src-main/core/rotation/rotation-service.ts';
 import { KeytarSecretStore } from '../../../src-main/core/secrets/keytar-secret-store.ts';
 import type { SecretStore } from '../../../src-main/core/secrets/secret-store.ts';
-import { PROBE_ACCOUNT_PREFIX, VaultService } from '../../../src-main/core/vault/vault-service.ts';
+import { VaultService } from '../../../src-main/core/vault/vault-service.ts';
 import { runTkv, TKV } from '../../support/cli.ts';
 import { filesContaining, scratchDir } from '../../support/files.ts';
-import { clearService, uniqueService } from '../../support/keychain.ts';
+import { rejected } from '../../support/errors.ts';
+import { clearService, failingAfterRoundTrip, uniqueService } from '../../support/keychain.ts';
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox.ts';
 
 const service = uniqueService('rotation');
@@ -92,15 +92,6 @@ async function addServerKey(name: string, permissions = ['tenant.core:read']): P
 
 async function faults(rules: unknown[]): Promise<void> {
   expect((await sandbox.control('PUT', '/_sandbox/config', { faults: rules })).status).toBe(200);
-}
-
-async function rejected(promise: Promise<unknown>): Promise<VaultError> {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(VaultError);
-  return error as VaultError;
 }
 
 beforeAll(async () => {
@@ -211,13 +202,7 @@ describe('rotation', () => {
     await addServerKey('flaky');
     const ref = { tenant: 'demo', name: 'flaky' };
     const shown: UnsavedToken[] = [];
-    const failing: SecretStore = {
-      service,
-      get: (account) => secrets.get(account),
-      set: (account, secret) => (account.startsWith(PROBE_ACCOUNT_PREFIX) ? secrets.set(account, secret) : Promise.reject(new VaultError('KEYCHAIN_UNAVAILABLE', 'The keychain stopped answering.'))),
-      delete: (account) => secrets.delete(account),
-      listAccounts: () => secrets.listAccounts(),
-    };
+    const failing = failingAfterRoundTrip(secrets);
     const { rotations: broken } = services(failing, (token) => shown.push(token));
     const error = await rejected(broken.start(ref));
     expect(error.code).toBe('KEYCHAIN_UNAVAILABLE');
