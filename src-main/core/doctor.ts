@@ -2,7 +2,6 @@
  * `tkv doctor`: checks that everything the vault depends on answers, and says how to fix what
  * does not. Opens nothing it cannot close, and leaves no probe entry behind in the keychain.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { toErrorInfo } from './errors.ts';
@@ -10,6 +9,7 @@ import { openInventoryDatabase, schemaVersion } from './inventory/database.ts';
 import { SCHEMA_VERSION } from './inventory/migrations.ts';
 import type { AppPaths } from './paths.ts';
 import { keychainFix } from './secrets/keychain-errors.ts';
+import { keychainRoundTrip } from './secrets/round-trip.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
 import { PROBE_ACCOUNT_PREFIX } from './vault/vault-service.ts';
 
@@ -47,19 +47,11 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
 
 async function checkKeychain(secrets: SecretStore): Promise<DoctorCheck> {
   const name = 'keychain';
-  const account = `${PROBE_ACCOUNT_PREFIX}${randomUUID()}`;
-  const probe = randomBytes(24).toString('base64url');
   try {
-    await secrets.set(account, probe);
-    const readBack = await secrets.get(account);
-    const deleted = await secrets.delete(account);
-    if (readBack !== probe) {
-      return { name, ok: false, detail: 'a probe entry was written but read back differently', fix: 'Check the keychain for interference (another tool rewriting entries).' };
-    }
+    const { deleted } = await keychainRoundTrip(secrets);
     if (!deleted) return { name, ok: false, detail: 'the probe entry could not be deleted', fix: `Delete entries named ${PROBE_ACCOUNT_PREFIX}* under service "${secrets.service}".` };
     return { name, ok: true, detail: `write, read and delete round trip on service "${secrets.service}"`, fix: null };
   } catch (error) {
-    await secrets.delete(account).catch(() => undefined);
     const info = toErrorInfo(error);
     return { name, ok: false, detail: info.message, fix: info.code === 'KEYCHAIN_UNAVAILABLE' ? keychainFix(process.platform) : 'Retry; if it persists, report it.' };
   }
