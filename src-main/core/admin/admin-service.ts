@@ -12,7 +12,7 @@ import { checkName, checkScopes } from '../../shared/rules.ts';
 import { assertRule, VaultError } from '../errors.ts';
 import type { HttpClient } from '../http/http-client.ts';
 import type { RemoteKey, TenantRow } from '../inventory/inventory.ts';
-import { keychainRoundTrip } from '../secrets/round-trip.ts';
+import { requireKeychainBeforeCreate } from '../secrets/round-trip.ts';
 import { fingerprint } from '../vault/fingerprint.ts';
 import { formatKeyRef } from '../vault/key-ref.ts';
 import type { VaultService } from '../vault/vault-service.ts';
@@ -113,8 +113,7 @@ export class AdminService {
   async remoteCreate(ref: KeyRef, input: { scopes?: string[]; like?: KeyRef; enabled?: boolean }): Promise<CreateOutcome> {
     assertRule(checkName(ref.name, 'Key name'));
     if ((input.scopes === undefined) === (input.like === undefined)) throw new VaultError('INVALID_INPUT', 'Give the permissions with --scopes a,b, or copy another key\'s with --like ALIAS/NAME.');
-    this.vault.requireTenant(ref.tenant);
-    if (this.vault.listKeys({ tenant: ref.tenant }).some((key) => key.name === ref.name)) {
+    if (this.vault.findKey(ref)) {
       throw new VaultError('ALREADY_EXISTS', `The vault already has ${formatKeyRef(ref)}; choose another name.`);
     }
     const { client } = await this.clientFor(ref.tenant);
@@ -128,7 +127,7 @@ export class AdminService {
       if (permissions.length === 0) throw new VaultError('INVALID_INPUT', 'A key needs at least one permission: --scopes a,b.');
     }
     // Before the server creates anything: the keychain must answer now.
-    await keychainRoundTrip(this.vault.secrets);
+    await requireKeychainBeforeCreate(this.vault.secrets);
     const created = valueOf(await client.create({ name: ref.name, permissions, ...(input.enabled === false ? { enabled: false } : {}) }));
     const definition = { name: created.name, enabled: created.enabled, permissions: created.permissions };
     return this.storeCreated(ref, created.token, definition, input.like ? { like: formatKeyRef(input.like) } : {});
@@ -142,13 +141,13 @@ export class AdminService {
       if (input.scopes.length === 0) throw new VaultError('INVALID_INPUT', 'A key needs at least one permission.');
     }
     const { client } = await this.clientFor(ref.tenant);
-    const remoteName = this.remoteNameOf(ref);
+    const local = this.localEntry(ref);
+    const remoteName = local?.remoteName ?? ref.name;
     // The endpoint replaces both fields: what is not changed is read first.
     const current = input.enabled === undefined || input.scopes === undefined ? valueOf(await client.get(remoteName)) : null;
     const updated = valueOf(await client.update(remoteName, { enabled: input.enabled ?? current!.enabled, permissions: input.scopes ?? current!.permissions }));
-    const local = this.localEntry(ref);
     this.vault.inventory.transaction(() => {
-      if (local && local.remoteName === remoteName) this.vault.inventory.updateKeyRemoteState(local.id, { scopes: updated.permissions, enabled: updated.enabled });
+      if (local) this.vault.inventory.updateKeyRemoteState(local.id, { scopes: updated.permissions, enabled: updated.enabled });
       this.vault.audit('remote_updated', { tenant: ref.tenant, keyName: local?.name ?? remoteName, ...(local ? { keyId: local.id, fingerprint: local.fingerprint } : {}), detail: { remoteName, enabled: updated.enabled, permissions: updated.permissions } });
     });
     return updated;
@@ -162,7 +161,7 @@ export class AdminService {
       if (rotation) throw new VaultError('CONFLICT', `${formatKeyRef(ref)} is being rotated; finish or abort the rotation first (\`tkv rotate ${formatKeyRef(ref)} --status\`).`);
     }
     const { client } = await this.clientFor(ref.tenant);
-    const remoteName = this.remoteNameOf(ref);
+    const remoteName = local?.remoteName ?? ref.name;
     const result = await client.delete(remoteName);
     if (!result.ok && result.error.kind !== 'not_found') throw adminFailure(result.error);
     this.vault.audit('remote_deleted', { tenant: ref.tenant, keyName: local?.name ?? remoteName, ...(local ? { keyId: local.id, fingerprint: local.fingerprint } : {}), detail: { remoteName, wasOnServer: result.ok } });
@@ -206,7 +205,7 @@ export class AdminService {
   }
 
   private localEntry(ref: KeyRef): KeySummary | null {
-    return this.vault.listKeys({ tenant: ref.tenant }).find((key) => key.name === ref.name) ?? null;
+    return this.vault.findKey(ref);
   }
 
   private async compare(alias: string, remote: RemoteKey[], withMissing = true): Promise<Pick<RemoteListing, 'keys' | 'missingOnServer'>> {

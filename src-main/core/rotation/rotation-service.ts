@@ -17,12 +17,12 @@ import type { CheckResult } from '../../shared/check.ts';
 import type { KeyRef } from '../../shared/contract.ts';
 import { checkName } from '../../shared/rules.ts';
 import type { AdminService } from '../admin/admin-service.ts';
-import { adminFailure, valueOf, type AdminClient } from '../admin/admin-client.ts';
+import { adminFailure, valueOf, type AdminClient, type AdminError } from '../admin/admin-client.ts';
 import { assertRule, VaultError } from '../errors.ts';
-import type { KeyRow, RotationRow } from '../inventory/inventory.ts';
+import type { JournalEntry, RotationRow } from '../inventory/inventory.ts';
 import { defaultProbe } from '../probe/catalogue.ts';
 import type { CheckService } from '../probe/check-service.ts';
-import { keychainRoundTrip } from '../secrets/round-trip.ts';
+import { requireKeychainBeforeCreate } from '../secrets/round-trip.ts';
 import { fingerprint } from '../vault/fingerprint.ts';
 import { formatKeyRef } from '../vault/key-ref.ts';
 import type { VaultService } from '../vault/vault-service.ts';
@@ -106,7 +106,7 @@ export class RotationService {
       newName = derivedName(oldRemoteName, this.vault.now().slice(0, 10), existing);
     }
     // Before anything is created: the keychain must answer.
-    await keychainRoundTrip(this.vault.secrets);
+    await requireKeychainBeforeCreate(this.vault.secrets);
     const now = this.vault.now();
     const rotation: RotationRow = {
       id: randomUUID(),
@@ -173,7 +173,7 @@ export class RotationService {
     return rows.map((row) => this.status(row));
   }
 
-  journal(ref: KeyRef): { rotation: RotationStatus; journal: ReturnType<VaultService['inventory']['journalEntries']> }[] {
+  journal(ref: KeyRef): { rotation: RotationStatus; journal: JournalEntry[] }[] {
     const key = this.vault.requireKey(ref);
     return this.vault.inventory.rotations({ keyId: key.id }).map((row) => ({ rotation: this.status(row), journal: this.vault.inventory.journalEntries(row.id) }));
   }
@@ -214,7 +214,7 @@ export class RotationService {
       // token is gone for good, so the key is deleted before a fresh one is created.
       await this.discardNewServerKey(rotation, client);
     }
-    await keychainRoundTrip(this.vault.secrets);
+    await requireKeychainBeforeCreate(this.vault.secrets);
     this.mark(rotation, 'create', 'before', { step: 'create' }, { name: rotation.new_remote_name });
     const created = await client.create({ name: rotation.new_remote_name, permissions: JSON.parse(rotation.permissions) as string[] });
     if (!created.ok) {
@@ -325,7 +325,7 @@ export class RotationService {
     return this.status(this.row(rotation.id));
   }
 
-  private failRetire(rotation: RotationRow, error: Parameters<typeof adminFailure>[0]): never {
+  private failRetire(rotation: RotationRow, error: AdminError): never {
     this.mark(rotation, 'retire', 'failed', { last_error: error.message }, { kind: error.kind, status: error.status });
     const failure = adminFailure(error);
     throw new VaultError(failure.code, `${failure.message} The entry uses the new key; run \`tkv rotate ${rotation.tenant}/${rotation.key_name} --resume\` to retire the old one.`);
@@ -372,7 +372,7 @@ export class RotationService {
   }
 
   /** Writes a journal entry and the rotation's new step in one transaction. */
-  private mark(rotation: RotationRow, step: string, phase: 'before' | 'after' | 'failed', changes: Parameters<VaultService['inventory']['updateRotation']>[1], detail: Record<string, unknown> | null): void {
+  private mark(rotation: RotationRow, step: string, phase: 'before' | 'after' | 'failed', changes: Partial<Pick<RotationRow, 'state' | 'step' | 'new_fingerprint' | 'retire' | 'last_error'>>, detail: Record<string, unknown> | null): void {
     const at = this.vault.now();
     this.vault.inventory.transaction(() => {
       this.vault.inventory.journal(rotation.id, { at, step, phase, detail });
@@ -385,7 +385,7 @@ export class RotationService {
   }
 
   private openRotationOf(ref: KeyRef): RotationRow {
-    const key: KeyRow = this.vault.requireKey(ref);
+    const key = this.vault.requireKey(ref);
     const rotation = this.vault.inventory.openRotation(key.id);
     if (!rotation) throw new VaultError('NOT_FOUND', `${formatKeyRef(ref)} has no rotation in progress; start one with \`tkv rotate ${formatKeyRef(ref)}\`.`);
     return rotation;

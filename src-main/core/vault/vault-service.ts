@@ -134,6 +134,12 @@ export class VaultService {
     return toKeySummary(this.requireKey(ref), this.today());
   }
 
+  /** The entry, or null when the tenant holds no key of that name. */
+  findKey(ref: KeyRef): KeySummary | null {
+    const row = this.inventory.findKey(this.requireTenant(ref.tenant).id, ref.name);
+    return row ? toKeySummary(row, this.today()) : null;
+  }
+
   /**
    * Adds a key: the secret goes to the keychain first, then the metadata row. If the row cannot be
    * written, the keychain entry is removed again, so a key is never half-written.
