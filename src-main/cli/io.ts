@@ -14,6 +14,8 @@ export interface CliIo {
   stdout: CliOutput;
   stderr: CliOutput;
   env: Record<string, string | undefined>;
+  /** The controlling terminal, for what must reach a person and never a file; null when there is none. */
+  terminal?: () => CliOutput | null;
 }
 
 /** A mistake in how tkv was called: exit code 2, with a hint at the right usage. */

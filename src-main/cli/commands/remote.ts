@@ -103,8 +103,10 @@ async function remove(args: string[], context: CommandContext, admin: AdminServi
 }
 
 /**
- * The keychain failed after the server created a key: the token is printed here, once, to stdout
- * (never to a file or log), with a warning on stderr. Exit code 1: the key is not in the vault.
+ * The keychain failed after the server created a key: the token is printed here, once, with a
+ * warning on stderr. It goes to the terminal: when stdout is redirected (a file, a log), to the
+ * controlling terminal instead, and to stdout only when there is none (losing it would be worse) or
+ * when --json asked for it there. Exit code 1: the key is not in the vault.
  */
 export function showOnce(context: CommandContext, tenant: string, name: string, outcome: Extract<CreateOutcome, { stored: false }> | { token: string; fingerprint: string; reason: string; remoteName: string }, json: boolean): number {
   const remoteName = 'definition' in outcome ? outcome.definition.name : outcome.remoteName;
@@ -112,7 +114,12 @@ export function showOnce(context: CommandContext, tenant: string, name: string, 
     `tkv: WARNING: the server created "${remoteName}" for ${tenant}/${name}, but its token could NOT be stored in the keychain (${outcome.reason}).\n` +
       `The token is printed below, once, and is not kept anywhere: copy it to a safe place now. The incident is in the audit log (fingerprint ${outcome.fingerprint}).\n`,
   );
-  context.io.stdout.write(json ? `${JSON.stringify({ stored: false, remoteName, token: outcome.token, fingerprint: outcome.fingerprint, reason: outcome.reason })}\n` : `${outcome.token}\n`);
+  if (json) {
+    context.io.stdout.write(`${JSON.stringify({ stored: false, remoteName, token: outcome.token, fingerprint: outcome.fingerprint, reason: outcome.reason })}\n`);
+    return 1;
+  }
+  const out = context.io.stdout.isTTY ? context.io.stdout : (context.io.terminal?.() ?? context.io.stdout);
+  out.write(`${outcome.token}\n`);
   return 1;
 }
 
