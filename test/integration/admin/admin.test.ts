@@ -1,57 +1,38 @@
 // The admin API through the vault: every call and error against the sandbox, with the real keychain
 // (a private Secret Service) and SQLite in a temp dir; the show-once path with a keychain that fails
 // after the server created the key.
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient } from '../../../src-main/core/admin/admin-client.ts';
 import { AdminService } from '../../../src-main/core/admin/admin-service.ts';
 import { VaultError } from '../../../src-main/core/errors.ts';
-import { HttpClient } from '../../../src-main/core/http/http-client.ts';
-import { openInventoryDatabase } from '../../../src-main/core/inventory/database.ts';
-import { KeytarSecretStore } from '../../../src-main/core/secrets/keytar-secret-store.ts';
+import { type HttpClient } from '../../../src-main/core/http/http-client.ts';
 import type { SecretStore } from '../../../src-main/core/secrets/secret-store.ts';
-import { PROBE_ACCOUNT_PREFIX, VaultService } from '../../../src-main/core/vault/vault-service.ts';
-import { filesContaining, scratchDir } from '../../support/files.ts';
+import { PROBE_ACCOUNT_PREFIX, type VaultService } from '../../../src-main/core/vault/vault-service.ts';
+import { startAdminFixture, type AdminFixture } from '../../support/admin-fixture.ts';
+import { filesContaining } from '../../support/files.ts';
 import { rejected } from '../../support/errors.ts';
-import { clearService, failingAfterRoundTrip, uniqueService } from '../../support/keychain.ts';
-import { startTestSandbox, type TestSandbox } from '../../support/sandbox.ts';
+import { failingAfterRoundTrip } from '../../support/keychain.ts';
+import type { TestSandbox } from '../../support/sandbox.ts';
 
-const service = uniqueService('admin');
-const dataDir = scratchDir('admin');
-const secrets = new KeytarSecretStore({ service });
 const tokens: string[] = [];
+let fixture: AdminFixture;
 let sandbox: TestSandbox;
 let http: HttpClient;
-
-function openVaultWith(store: SecretStore): VaultService {
-  return new VaultService({ db: openInventoryDatabase(path.join(dataDir, 'inventory.sqlite')), secrets: store, clock: { now: () => new Date() }, actor: 'cli' });
-}
-
+let secrets: SecretStore;
+let dataDir: string;
 let vault: VaultService;
 let admin: AdminService;
-
-async function serverKeys(tenantId = 'demo'): Promise<{ name: string; enabled: boolean; permissions: string[] }[]> {
-  const response = await sandbox.call('GET', `/api/${tenantId}/admin/apiKeys`, { key: sandbox.adminKey(tenantId) });
-  return (await response.json()) as { name: string; enabled: boolean; permissions: string[] }[];
-}
+let service: string;
+const openVaultWith = (store: SecretStore) => fixture.openVault(store);
+const serverKeys = (tenantId?: string) => fixture.serverKeys(tenantId);
 
 beforeAll(async () => {
-  sandbox = await startTestSandbox({ tenants: ['demo', 'acme', 'other'] });
-  http = new HttpClient({ env: {} });
-  vault = openVaultWith(secrets);
+  fixture = await startAdminFixture('admin', ['demo', 'acme', 'other']);
+  ({ sandbox, http, secrets, dataDir, vault, service } = fixture);
   admin = new AdminService({ vault, http });
-  vault.addTenant({ alias: 'demo', tenantId: 'demo', environment: 'custom', baseUrl: sandbox.url });
-  await vault.addKey({ tenant: 'demo', name: 'sandbox-admin', secret: sandbox.adminKey('demo'), scopes: ['*'], admin: true });
 });
 
-afterAll(async () => {
-  vault.close();
-  await http.close();
-  await sandbox.dispose();
-  await clearService(service);
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => fixture.dispose());
 
 describe('admin calls', () => {
   it('creates a key on the server and stores its token as the entry, keychain first', async () => {

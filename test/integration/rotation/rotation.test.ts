@@ -4,32 +4,32 @@
 //   1. every server key the vault created is known to it;
 //   2. the entry has a working key in the keychain.
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminService } from '../../../src-main/core/admin/admin-service.ts';
-import { HttpClient } from '../../../src-main/core/http/http-client.ts';
+import { type HttpClient } from '../../../src-main/core/http/http-client.ts';
 import { openInventoryDatabase } from '../../../src-main/core/inventory/database.ts';
 import { CheckService } from '../../../src-main/core/probe/check-service.ts';
 import { RotationService, type UnsavedToken } from '../../../src-main/core/rotation/rotation-service.ts';
-import { KeytarSecretStore } from '../../../src-main/core/secrets/keytar-secret-store.ts';
 import type { SecretStore } from '../../../src-main/core/secrets/secret-store.ts';
 import { VaultService } from '../../../src-main/core/vault/vault-service.ts';
 import { runTkv, TKV } from '../../support/cli.ts';
-import { filesContaining, scratchDir } from '../../support/files.ts';
+import { startAdminFixture, type AdminFixture } from '../../support/admin-fixture.ts';
+import { filesContaining } from '../../support/files.ts';
 import { rejected } from '../../support/errors.ts';
-import { clearService, failingAfterRoundTrip, uniqueService } from '../../support/keychain.ts';
-import { startTestSandbox, type TestSandbox } from '../../support/sandbox.ts';
+import { failingAfterRoundTrip } from '../../support/keychain.ts';
+import type { TestSandbox } from '../../support/sandbox.ts';
 
-const service = uniqueService('rotation');
-const dataDir = scratchDir('rotation');
-const env = { ...process.env, TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service };
-const secrets = new KeytarSecretStore({ service });
 const seenTokens = new Set<string>();
 const outputs: string[] = [];
+let fixture: AdminFixture;
 let sandbox: TestSandbox;
 let http: HttpClient;
+let secrets: SecretStore;
 let vault: VaultService;
+let dataDir: string;
+let env: Record<string, string | undefined>;
+const serverKeys = () => fixture.serverKeys();
 
 function services(store: SecretStore = secrets, onUnsavedToken?: (token: UnsavedToken) => void) {
   const admin = new AdminService({ vault, http });
@@ -42,11 +42,6 @@ function services(store: SecretStore = secrets, onUnsavedToken?: (token: Unsaved
     ...(onUnsavedToken ? { onUnsavedToken } : {}),
   });
   return { admin, rotations };
-}
-
-async function serverKeys(): Promise<{ name: string; enabled: boolean; permissions: string[] }[]> {
-  const response = await sandbox.call('GET', '/api/demo/admin/apiKeys', { key: sandbox.adminKey('demo') });
-  return (await response.json()) as { name: string; enabled: boolean; permissions: string[] }[];
 }
 
 /**
@@ -95,20 +90,12 @@ async function faults(rules: unknown[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  sandbox = await startTestSandbox({ tenants: ['demo'] });
-  http = new HttpClient({ env: {} });
-  vault = new VaultService({ db: openInventoryDatabase(path.join(dataDir, 'inventory.sqlite')), secrets, clock: { now: () => new Date() }, actor: 'cli' });
-  vault.addTenant({ alias: 'demo', tenantId: 'demo', environment: 'custom', baseUrl: sandbox.url });
-  await vault.addKey({ tenant: 'demo', name: 'sandbox-admin', secret: sandbox.adminKey('demo'), scopes: ['*'], admin: true });
+  fixture = await startAdminFixture('rotation', ['demo']);
+  ({ sandbox, http, secrets, vault, dataDir } = fixture);
+  env = { ...process.env, TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: fixture.service };
 });
 
-afterAll(async () => {
-  vault.close();
-  await http.close();
-  await sandbox.dispose();
-  await clearService(service);
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => fixture.dispose());
 
 describe('rotation', () => {
   it('creates a new key with the same permissions, overlaps, then retires the old one', async () => {
