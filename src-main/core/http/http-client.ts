@@ -13,7 +13,7 @@
  */
 import fs from 'node:fs';
 import tls from 'node:tls';
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { isLoopbackHost } from '../../shared/rules.ts';
 import { VaultError } from '../errors.ts';
 
@@ -98,34 +98,44 @@ export class HttpClient {
   }
 
   /** Sends one request. Throws only for a request that must not be sent (INVALID_INPUT). */
-  async send(input: HttpRequest): Promise<HttpOutcome> {
-    const url = assertSendable(input);
-    const started = performance.now();
-    const deadline = this.deadlines.start(this.deadlineMs);
-    const elapsed = () => Math.round(performance.now() - started);
+  send(input: HttpRequest): Promise<HttpOutcome> {
+    let target: { origin: string; path: string };
     try {
-      const response = await request(url, {
-        method: input.method,
-        dispatcher: this.dispatcher,
-        signal: deadline,
-        headersTimeout: this.headersTimeoutMs,
-        bodyTimeout: this.bodyTimeoutMs,
-        headers: {
-          'user-agent': 'tenant-key-vault',
-          accept: 'application/json, application/problem+json;q=0.9, */*;q=0.5',
-          ...(input.json === undefined ? {} : { 'content-type': 'application/json' }),
-          ...input.headers,
-          ...input.secretHeaders,
-        },
-        ...(input.json === undefined ? {} : { body: JSON.stringify(input.json) }),
-      });
-      const { body, truncated } = await readCapped(response.body, this.maxBodyBytes, response.headers['content-length']);
-      return { kind: 'response', status: response.statusCode, headers: flattenHeaders(response.headers), body, truncated, durationMs: elapsed() };
+      target = assertSendable(input);
     } catch (error) {
-      return { kind: 'failure', ...classify(error, deadline.aborted, this.deadlineMs), durationMs: elapsed() };
-    } finally {
-      this.deadlines.finish(deadline);
+      return Promise.reject(error as Error);
     }
+    const { origin, path } = target;
+    const headers: Record<string, string> = {
+      'user-agent': 'tenant-key-vault',
+      accept: 'application/json, application/problem+json;q=0.9, */*;q=0.5',
+    };
+    if (input.json !== undefined) headers['content-type'] = 'application/json';
+    if (input.headers) Object.assign(headers, input.headers);
+    if (input.secretHeaders) Object.assign(headers, input.secretHeaders);
+    return new Promise<HttpOutcome>((resolve) => {
+      const exchange = new Exchange(input.method === 'HEAD' ? 0 : this.maxBodyBytes, this.deadlineMs, (outcome) => {
+        this.deadlines.finish(exchange);
+        resolve(outcome);
+      });
+      this.deadlines.start(exchange, this.deadlineMs);
+      try {
+        this.dispatcher.dispatch(
+          {
+            origin,
+            path,
+            method: input.method,
+            headers,
+            headersTimeout: this.headersTimeoutMs,
+            bodyTimeout: this.bodyTimeoutMs,
+            ...(input.json === undefined ? {} : { body: JSON.stringify(input.json) }),
+          },
+          exchange,
+        );
+      } catch (error) {
+        exchange.onResponseError(null, error as Error);
+      }
+    });
   }
 
   close(): Promise<void> {
@@ -135,22 +145,105 @@ export class HttpClient {
 }
 
 /**
- * Overall deadlines of in-flight requests, enforced by one shared timer instead of one timer per
+ * One request/response exchange, as an undici dispatch handler: the body is collected up to the
+ * cap (then the exchange is aborted and what arrived is kept), and the outcome is settled exactly
+ * once, by the response's end, an error, or the overall deadline. No stream, signal or promise
+ * per chunk: bulk checks run thousands of these.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private readonly started = performance.now();
+  private controller: Dispatcher.DispatchController | null = null;
+  private status = 0;
+  private headers: Record<string, string> = {};
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private truncated = false;
+  private settled = false;
+  private deadlineHit = false;
+
+  private readonly limit: number;
+  private readonly deadlineMs: number;
+  private readonly settle: (outcome: HttpOutcome) => void;
+
+  constructor(limit: number, deadlineMs: number, settle: (outcome: HttpOutcome) => void) {
+    this.limit = limit;
+    this.deadlineMs = deadlineMs;
+    this.settle = settle;
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    // The deadline passed while the request waited for a connection.
+    if (this.settled) controller.abort(new DOMException('The exchange was abandoned.', 'AbortError'));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    if (statusCode < 200) return; // 1xx: informational, the real answer follows
+    this.status = statusCode;
+    this.headers = flattenHeaders(headers);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    const room = this.limit - this.size;
+    if (chunk.length > room) {
+      // Enough: keep what fits, drop the connection's remaining bytes unread.
+      if (room > 0) this.chunks.push(chunk.subarray(0, room));
+      this.size = this.limit;
+      this.truncated = true;
+      this.finish();
+      controller.abort(new DOMException('The body exceeded the cap.', 'AbortError'));
+      return;
+    }
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+  }
+
+  onResponseEnd(): void {
+    this.finish();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.settle({ kind: 'failure', ...classify(error, this.deadlineHit, this.deadlineMs), durationMs: this.elapsed() });
+  }
+
+  /** The overall deadline passed: settle now, and stop the exchange if it has started. */
+  expire(): void {
+    if (this.settled) return;
+    this.deadlineHit = true;
+    this.onResponseError(null, new DOMException('The overall deadline passed.', 'TimeoutError'));
+    this.controller?.abort(new DOMException('The overall deadline passed.', 'TimeoutError'));
+  }
+
+  private finish(): void {
+    if (this.settled) return;
+    this.settled = true;
+    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+    this.settle({ kind: 'response', status: this.status, headers: this.headers, body, truncated: this.truncated, durationMs: this.elapsed() });
+  }
+
+  private elapsed(): number {
+    return Math.round(performance.now() - this.started);
+  }
+}
+
+/**
+ * Overall deadlines of in-flight exchanges, enforced by one shared timer instead of one timer per
  * request (bulk checks send thousands). Precision is the sweep interval, 50 ms.
  */
 class Deadlines {
-  private readonly active = new Map<AbortController, number>();
+  private readonly active = new Map<Exchange, number>();
   private timer: NodeJS.Timeout | null = null;
 
-  start(ms: number): AbortSignal & { controller?: AbortController } {
-    const controller = new AbortController();
-    this.active.set(controller, performance.now() + ms);
+  start(exchange: Exchange, ms: number): void {
+    this.active.set(exchange, performance.now() + ms);
     this.timer ??= setInterval(() => this.sweep(), 50).unref();
-    return Object.assign(controller.signal, { controller });
   }
 
-  finish(signal: AbortSignal & { controller?: AbortController }): void {
-    if (signal.controller) this.active.delete(signal.controller);
+  finish(exchange: Exchange): void {
+    this.active.delete(exchange);
     if (this.active.size === 0) this.stop();
   }
 
@@ -161,36 +254,41 @@ class Deadlines {
 
   private sweep(): void {
     const now = performance.now();
-    for (const [controller, at] of this.active) {
-      if (at <= now) {
-        this.active.delete(controller);
-        controller.abort(new DOMException('The overall deadline passed.', 'TimeoutError'));
-      }
-    }
+    for (const [exchange, at] of this.active) if (at <= now) exchange.expire();
   }
 }
 
-/** Refuses plain http beyond loopback, and any URL that carries a secret. */
-/** Plain-http origins already judged to be loopback; bulk checks send thousands to one origin. */
-const loopbackOrigins = new Set<string>();
+/**
+ * Origins already judged sendable (https, or plain http to loopback) and written in canonical form;
+ * bulk checks send thousands of requests to a handful of origins.
+ */
+const sendableOrigins = new Set<string>();
+/** A path undici can send as written: printable ASCII, no fragment. */
+const PLAIN_PATH = /^\/[\x21-\x22\x24-\x7e]*$/;
 
-function assertSendable(input: HttpRequest): string {
-  const lower = input.url.slice(0, 8).toLowerCase();
-  const slash = input.url.indexOf('/', 8);
+/** Refuses plain http beyond loopback and any URL that carries a secret; splits the URL for undici. */
+function assertSendable(input: HttpRequest): { origin: string; path: string } {
+  const slash = input.url.indexOf('/', input.url.indexOf('//') + 2);
   const origin = slash < 0 ? input.url : input.url.slice(0, slash);
-  // https needs no parse here (undici parses it); plain http is parsed once per origin to judge its host.
-  if (!lower.startsWith('https://') && !loopbackOrigins.has(origin)) {
+  const path = slash < 0 ? '/' : input.url.slice(slash);
+  let target: { origin: string; path: string };
+  if (sendableOrigins.has(origin) && PLAIN_PATH.test(path)) {
+    target = { origin, path };
+  } else {
     let url: URL;
     try {
       url = new URL(input.url);
     } catch {
       throw new VaultError('INVALID_INPUT', `"${input.url}" is not a URL.`);
     }
-    if (url.protocol !== 'http:') throw new VaultError('INVALID_INPUT', `Only https:// URLs are supported (got ${url.protocol}).`);
-    if (!isLoopbackHost(url.hostname)) {
-      throw new VaultError('INVALID_INPUT', `Refusing to send a key over plain http to ${url.host}: use https://, or http:// only to localhost/127.0.0.1.`);
+    if (url.protocol !== 'https:') {
+      if (url.protocol !== 'http:') throw new VaultError('INVALID_INPUT', `Only https:// URLs are supported (got ${url.protocol}).`);
+      if (!isLoopbackHost(url.hostname)) {
+        throw new VaultError('INVALID_INPUT', `Refusing to send a key over plain http to ${url.host}: use https://, or http:// only to localhost/127.0.0.1.`);
+      }
     }
-    if (url.origin === origin && loopbackOrigins.size < 256) loopbackOrigins.add(origin);
+    if (url.origin === origin && !url.username && !url.password && sendableOrigins.size < 256) sendableOrigins.add(origin);
+    target = { origin: url.origin, path: `${url.pathname}${url.search}` };
   }
   for (const value of Object.values(input.secretHeaders ?? {})) {
     const bare = value.startsWith('Bearer ') ? value.slice(7) : value;
@@ -199,31 +297,7 @@ function assertSendable(input: HttpRequest): string {
       throw new VaultError('INVALID_INPUT', 'The URL contains the key; a key travels only in a header. Remove it from the URL.');
     }
   }
-  return input.url;
-}
-
-/** Reads at most `limit` bytes, then drops the rest of the stream unread. */
-async function readCapped(
-  body: AsyncIterable<Buffer> & { destroy(): void; arrayBuffer(): Promise<ArrayBuffer> },
-  limit: number,
-  contentLength: string | string[] | undefined,
-): Promise<{ body: Buffer; truncated: boolean }> {
-  // A declared length within the cap is read in one go: HTTP framing ends the body there.
-  const declared = typeof contentLength === 'string' ? Number(contentLength) : NaN;
-  if (Number.isInteger(declared) && declared >= 0 && declared <= limit) return { body: Buffer.from(await body.arrayBuffer()), truncated: false };
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const room = limit - size;
-    if (chunk.length > room) {
-      chunks.push(chunk.subarray(0, room));
-      body.destroy();
-      return { body: Buffer.concat(chunks), truncated: true };
-    }
-    chunks.push(chunk);
-    size += chunk.length;
-  }
-  return { body: Buffer.concat(chunks), truncated: false };
+  return target;
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {

@@ -87,6 +87,30 @@ describe('HttpClient', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(1400);
   });
 
+  it('ends an answer that trickles in forever at the overall deadline', async () => {
+    // Each byte arrives well within the body timeout, so only the overall deadline can end it.
+    const trickle = await server((_, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      const timer = setInterval(() => response.write('.'), 100);
+      response.on('close', () => clearInterval(timer));
+    });
+    const impatient = new HttpClient({ deadlineMs: 700, headersTimeoutMs: 1500, bodyTimeoutMs: 1500, env: {} });
+    try {
+      const started = performance.now();
+      const outcome = await impatient.send({ method: 'GET', url: trickle.url });
+      expect(outcome).toMatchObject({ kind: 'failure', failure: 'timeout', code: 'DEADLINE' });
+      expect(performance.now() - started).toBeGreaterThanOrEqual(650);
+    } finally {
+      await impatient.close();
+    }
+  });
+
+  it('sends a path with spaces percent-encoded and never sends a fragment', async () => {
+    const target = await server((_, response) => json(response, 200, {}));
+    expect(await send(`${target.url}/api/demo/a b?q=1#fragment`)).toMatchObject({ kind: 'response', status: 200 });
+    expect(target.requests[0]!.url).toBe('/api/demo/a%20b?q=1');
+  });
+
   it('refuses a self-signed certificate as a TLS failure, and trusts it from an extra CA file', async () => {
     const secure = await startTlsServer(tls, (_, response) => json(response, 200, { ok: true }));
     servers.push(secure);
