@@ -170,10 +170,9 @@ async function checkAll(parsed: Parsed, context: CommandContext, http: HttpClien
   const out = parsed.values.json ? context.io.stderr : context.io.stdout;
   out.write(formatSummary(summary));
   if (summary.failures.length > 0 && summary.checked === 0) return 1;
-  const verdicts = summary.results.map((entry) => entry.result.verdict);
-  if (verdicts.includes('unauthorized')) return 10;
-  if (verdicts.includes('forbidden')) return 11;
-  if (verdicts.some((verdict) => verdict !== 'valid') || summary.failures.length > 0 || summary.interrupted) return 12;
+  if (summary.byVerdict.unauthorized) return 10;
+  if (summary.byVerdict.forbidden) return 11;
+  if (summary.problems.length > 0 || summary.failures.length > 0 || summary.interrupted) return 12;
   return 0;
 }
 
@@ -207,9 +206,8 @@ function formatSummary(summary: BulkSummary): string {
     `Checked ${summary.checked} of ${summary.total} key(s)${summary.interrupted ? ' (stopped early; finished checks were kept)' : ''}.`,
     table(['VERDICT', 'KEYS'], counts.map(([verdict, count]) => [verdict, String(count)])).trimEnd(),
   ];
-  const problems = summary.results.filter((entry) => entry.result.verdict !== 'valid');
-  if (problems.length > 0) {
-    lines.push('', table(['KEY', 'VERDICT', 'STATUS', 'SUMMARY'], problems.map(({ ref, result }) => [formatKeyRef(ref), result.verdict, String(result.status ?? '-'), result.summary])).trimEnd());
+  if (summary.problems.length > 0) {
+    lines.push('', table(['KEY', 'VERDICT', 'STATUS', 'SUMMARY'], summary.problems.map(({ ref, result }) => [formatKeyRef(ref), result.verdict, String(result.status ?? '-'), result.summary])).trimEnd());
   }
   for (const failure of summary.failures) lines.push(`could not check ${formatKeyRef(failure.ref)}: ${failure.error}`);
   return `${lines.join('\n')}\n`;

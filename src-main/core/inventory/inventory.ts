@@ -118,6 +118,18 @@ export interface ValidationEntry {
   url: string;
 }
 
+/**
+ * A key's history: for each run, one seek in the (run_id, key_id) index. CROSS JOIN fixes that join
+ * order; left to itself the planner may scan all history for the key instead.
+ */
+export const HISTORY_SQL = `SELECT v.run_id AS runId, v.key_id AS keyId, v.at, v.probe, v.verdict, v.status, v.duration_ms AS durationMs, v.url
+  FROM check_runs r CROSS JOIN validations v ON v.run_id = r.id AND v.key_id = ? ORDER BY v.id`;
+
+export type CheckRunKind = 'check' | 'matrix' | 'bulk';
+
+/** A recorded check, as the history shows it. */
+export type ValidationRecord = Omit<ValidationEntry, 'tenant' | 'keyName' | 'fingerprint'> & { runId: number };
+
 export type CredentialState = 'overlap' | 'disabled' | 'deleted';
 
 /** An earlier credential of an entry (the old key of a rotation). */
@@ -361,30 +373,30 @@ export class Inventory {
     this.statement(`UPDATE keys SET is_admin = 0 WHERE tenant_ref = ? AND id <> ?`).run(tenantRef, exceptKeyId);
   }
 
+  /** Starts a check run (a single check, a scope matrix, a bulk run); its checks are recorded under it. */
+  startCheckRun(kind: CheckRunKind, at: string): number {
+    return Number(this.statement(`INSERT INTO check_runs (started_at, kind) VALUES (?, ?)`).run(at, kind).lastInsertRowid);
+  }
+
   /**
-   * Records checks and sets each key's last verdict, in one transaction: rows go in 100 at a time
-   * and last verdicts are set per verdict, so a bulk run of thousands costs a few dozen statements.
+   * Records checks of a run and sets each key's last verdict, in one transaction of two statements
+   * however many checks there are (the rows travel as one JSON array). A key removed while its
+   * check ran is skipped, not an error that would lose the rest of the batch.
    */
-  recordValidations(entries: ValidationEntry[], actor: Actor, auditEach = true): void {
-    const CHUNK = 100;
+  recordValidations(runId: number, entries: ValidationEntry[], actor: Actor, auditEach = true): void {
+    if (entries.length === 0) return;
+    const rows = JSON.stringify(entries.map((e) => [e.keyId, e.at, e.probe, e.verdict, e.status, e.durationMs, e.url]));
+    // The last entry of a key is its last verdict.
+    const latest = new Map<string, ValidationEntry>();
+    for (const entry of entries) latest.set(entry.keyId, entry);
+    const lastVerdicts = JSON.stringify([...latest.values()].map((e) => [e.keyId, e.at, e.verdict]));
     this.transaction(() => {
-      for (let start = 0; start < entries.length; start += CHUNK) {
-        const chunk = entries.slice(start, start + CHUNK);
-        const insert = this.statement(`INSERT INTO validations (key_id, at, probe, verdict, status, duration_ms, url) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
-        insert.run(chunk.flatMap((e) => [e.keyId, e.at, e.probe, e.verdict, e.status, e.durationMs, e.url]));
-      }
-      const byVerdictAndTime = new Map<string, string[]>();
-      for (const entry of entries) {
-        const group = `${entry.verdict}\u0000${entry.at}`;
-        const ids = byVerdictAndTime.get(group) ?? [];
-        ids.push(entry.keyId);
-        byVerdictAndTime.set(group, ids);
-      }
-      const update = this.statement(`UPDATE keys SET last_verdict = ?, last_checked_at = ? WHERE id IN (SELECT value FROM json_each(?))`);
-      for (const [group, ids] of byVerdictAndTime) {
-        const [verdict, at] = group.split('\u0000') as [string, string];
-        update.run(verdict, at, JSON.stringify(ids));
-      }
+      this.statement(
+        `INSERT INTO validations (run_id, key_id, at, probe, verdict, status, duration_ms, url)
+         SELECT ?, e.value ->> 0, e.value ->> 1, e.value ->> 2, e.value ->> 3, e.value ->> 4, e.value ->> 5, e.value ->> 6
+         FROM json_each(?) AS e WHERE EXISTS (SELECT 1 FROM keys WHERE keys.id = e.value ->> 0)`,
+      ).run(runId, rows);
+      this.statement(`UPDATE keys SET last_verdict = e.value ->> 2, last_checked_at = e.value ->> 1 FROM json_each(?) AS e WHERE keys.id = e.value ->> 0`).run(lastVerdicts);
       if (auditEach) {
         for (const entry of entries) {
           this.audit({ at: entry.at, actor, action: 'validated', tenant: entry.tenant, keyName: entry.keyName, keyId: entry.keyId, fingerprint: entry.fingerprint, detail: { probe: entry.probe, verdict: entry.verdict, status: entry.status } });
@@ -393,10 +405,9 @@ export class Inventory {
     });
   }
 
-  validations(keyId: string): (Omit<ValidationEntry, 'tenant' | 'keyName' | 'fingerprint'>)[] {
-    return this
-      .statement(`SELECT key_id AS keyId, at, probe, verdict, status, duration_ms AS durationMs, url FROM validations WHERE key_id = ? ORDER BY id`)
-      .all(keyId) as Omit<ValidationEntry, 'tenant' | 'keyName' | 'fingerprint'>[];
+  /** A key's check history, oldest first: one index seek per run, never a scan of all history. */
+  validations(keyId: string): ValidationRecord[] {
+    return this.statement(HISTORY_SQL).all(keyId) as ValidationRecord[];
   }
 
   listCustomProbes(): CustomProbeRow[] {

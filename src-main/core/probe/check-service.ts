@@ -4,10 +4,11 @@
  * inventory (the key's last verdict and its validation history), never with the secret.
  */
 import type { CheckResult } from '../../shared/check.ts';
-import type { KeyRef } from '../../shared/contract.ts';
+import type { KeyRef, KeySummary } from '../../shared/contract.ts';
+import type { Verdict } from '../../shared/verdicts.ts';
 import { VaultError } from '../errors.ts';
 import type { HttpClient, HttpRequest } from '../http/http-client.ts';
-import type { CustomProbeRow } from '../inventory/inventory.ts';
+import type { CustomProbeRow, ValidationEntry } from '../inventory/inventory.ts';
 import { fingerprint } from '../vault/fingerprint.ts';
 import type { VaultService } from '../vault/vault-service.ts';
 import { defaultProbe, isSensitive, probePath, probesFor, type ProbeDefinition, type Vendor } from './catalogue.ts';
@@ -57,9 +58,10 @@ export interface BulkSummary {
   total: number;
   checked: number;
   interrupted: boolean;
-  byVerdict: Record<string, number>;
+  byVerdict: Partial<Record<Verdict, number>>;
   failures: { ref: KeyRef; error: string }[];
-  results: { ref: KeyRef; result: CheckResult }[];
+  /** The checks whose verdict is not `valid`, in the order they finished (the valid ones are only counted). */
+  problems: { ref: KeyRef; result: CheckResult }[];
 }
 
 export function toProbe(row: CustomProbeRow): ProbeDefinition {
@@ -103,7 +105,7 @@ export class CheckService {
     const target = this.targetFor(tenant.baseUrl, tenant.tenantId, key.remoteName ?? key.name);
     const probe = options.probeId ? this.probe('wallet-crew', options.probeId) : defaultProbe(this.probes('wallet-crew'), key.scopes, true);
     const result = await this.run(target, secret, probe, { declaredScopes: key.scopes, elsewhere: vault.sameKeyElsewhere(key.fingerprint, key.id), fingerprint: key.fingerprint });
-    this.record([{ key, result }]);
+    vault.recordChecks(vault.startCheckRun('check'), [this.entry(key, result, vault.now())]);
     return result;
   }
 
@@ -147,7 +149,10 @@ export class CheckService {
         if (result.verdict === 'unauthorized' || result.status === null) stoppedBy = result;
       }
     }
-    this.record(results.map((result) => ({ key, result })));
+    if (results.length > 0) {
+      const at = vault.now();
+      vault.recordChecks(vault.startCheckRun('matrix'), results.map((result) => this.entry(key, result, at)));
+    }
     return {
       key: { fingerprint: key.fingerprint },
       scopes: verdicts,
@@ -159,108 +164,134 @@ export class CheckService {
 
   /**
    * Checks every stored key (of one tenant, or all): at most `concurrency` at once and `perTenant`
-   * per tenant, backing off a tenant on Retry-After. Stopping (the signal) lets running checks
-   * finish and keeps their results. Results are recorded in batches.
+   * per tenant, tenants taken in turn, backing off a tenant on Retry-After. Stopping (the signal)
+   * lets running checks finish and keeps their results. Results are recorded in batches by a
+   * recorder that writes off the event loop; the run ends when they are committed.
    */
   async checkAll(options: { tenant?: string; concurrency?: number; perTenant?: number; signal?: AbortSignal; onProgress?: (progress: BulkProgress) => void }): Promise<BulkSummary> {
     const vault = this.requireVault();
     const keys = vault.listKeys(options.tenant === undefined ? {} : { tenant: options.tenant });
     const concurrency = Math.max(1, options.concurrency ?? 8);
     const perTenant = Math.max(1, options.perTenant ?? Math.min(4, concurrency));
-    const summary: BulkSummary = { total: keys.length, checked: 0, interrupted: false, byVerdict: {}, failures: [], results: [] };
-    const queue = [...keys];
-    const running = new Map<string, number>();
-    const pausedUntil = new Map<string, number>();
-    const pending: { key: (typeof keys)[number]; result: CheckResult }[] = [];
-    // Each flush is one durable (fsync'd) transaction that blocks the event loop, so results are
-    // flushed every couple of seconds and at the end, not per key; stopping still keeps them all.
+    const summary: BulkSummary = { total: keys.length, checked: 0, interrupted: false, byVerdict: {}, failures: [], problems: [] };
+    const lanes = this.lanes(vault, keys);
+    const runId = vault.startCheckRun('bulk');
+    // Each flush is one durable (fsync'd) transaction on the event loop, so results are flushed
+    // every couple of seconds and at the end, not per key; stopping still keeps them all.
+    const pending: ValidationEntry[] = [];
     let lastFlush = Date.now();
     const flush = () => {
       lastFlush = Date.now();
-      if (pending.length > 0) this.record(pending.splice(0), { auditEach: false });
+      if (pending.length > 0) vault.recordChecks(runId, pending.splice(0), { auditEach: false });
     };
     let done = 0;
-    const probes = this.probes('wallet-crew');
-    const probeFor = new Map<string, ProbeDefinition>();
-    const tenants = new Map(vault.listTenants().map((tenant) => [tenant.alias, tenant]));
 
-    const next = (): (typeof keys)[number] | null | 'wait' => {
+    /** The next key whose tenant has room and is not backing off, tenants in turn; or why there is none. */
+    let turn = 0;
+    const next = (): { lane: Lane; key: BulkKey } | 'wait' | null => {
       if (options.signal?.aborted) return null;
+      let waiting = false;
       const now = Date.now();
-      const index = queue.findIndex((key) => (running.get(key.tenant) ?? 0) < perTenant && (pausedUntil.get(key.tenant) ?? 0) <= now);
-      if (index >= 0) return queue.splice(index, 1)[0]!;
-      return queue.length > 0 ? 'wait' : null;
+      for (let step = 0; step < lanes.length; step += 1) {
+        const lane = lanes[(turn + step) % lanes.length]!;
+        if (lane.next >= lane.keys.length) continue;
+        if (lane.running >= perTenant || lane.pausedUntil > now) {
+          waiting = true;
+          continue;
+        }
+        turn = (turn + step + 1) % lanes.length;
+        return { lane, key: lane.keys[lane.next++]! };
+      }
+      return waiting ? 'wait' : null;
     };
 
     const worker = async () => {
       for (;;) {
-        const key = next();
-        if (key === null) return;
-        if (key === 'wait') {
+        const picked = next();
+        if (picked === null) return;
+        if (picked === 'wait') {
           await sleep(25);
           continue;
         }
-        running.set(key.tenant, (running.get(key.tenant) ?? 0) + 1);
-        const ref = { tenant: key.tenant, name: key.name };
+        const { lane, key } = picked;
+        lane.running += 1;
         try {
-          let result: CheckResult | null = null;
-          for (let attempt = 0; attempt < 3; attempt += 1) {
-            const tenant = tenants.get(key.tenant)!;
+          let result: CheckResult;
+          for (let attempt = 0; ; attempt += 1) {
             const secret = await vault.secretOf(key);
-            const target = this.targetFor(tenant.baseUrl, tenant.tenantId, key.remoteName ?? key.name);
-            const scopes = key.scopes.join(',');
-            let probe = probeFor.get(scopes);
-            if (!probe) probeFor.set(scopes, (probe = defaultProbe(probes, key.scopes, true)));
-            result = await this.run(target, secret, probe, { declaredScopes: key.scopes, elsewhere: [], fingerprint: key.fingerprint, excerpts: 'failures' });
-            if (result.verdict !== 'throttled' || options.signal?.aborted) break;
+            result = await this.run(lane.target(key), secret, key.probe, { declaredScopes: key.scopes, elsewhere: [], fingerprint: key.fingerprint, excerpts: 'failures' });
+            if (result.verdict !== 'throttled' || attempt === 2 || options.signal?.aborted) break;
             const wait = Math.min(30, result.retryAfterSeconds ?? 2) * 1000;
-            pausedUntil.set(key.tenant, Date.now() + wait);
+            lane.pausedUntil = Date.now() + wait;
             await sleep(wait);
           }
-          pending.push({ key, result: result! });
-          summary.results.push({ ref, result: result! });
-          summary.byVerdict[result!.verdict] = (summary.byVerdict[result!.verdict] ?? 0) + 1;
+          pending.push(this.entry(key, result, vault.now()));
+          if (Date.now() - lastFlush >= FLUSH_INTERVAL_MS) flush();
           summary.checked += 1;
-          if (Date.now() - lastFlush >= 2000) flush();
+          summary.byVerdict[result.verdict] = (summary.byVerdict[result.verdict] ?? 0) + 1;
+          const ref = { tenant: key.tenant, name: key.name };
+          if (result.verdict !== 'valid') summary.problems.push({ ref, result });
           options.onProgress?.({ done: ++done, total: keys.length, ref, result, error: null });
         } catch (error) {
           const message = error instanceof VaultError ? error.message : 'the check failed unexpectedly';
+          const ref = { tenant: key.tenant, name: key.name };
           summary.failures.push({ ref, error: message });
           options.onProgress?.({ done: ++done, total: keys.length, ref, result: null, error: message });
         } finally {
-          running.set(key.tenant, (running.get(key.tenant) ?? 1) - 1);
+          lane.running -= 1;
         }
       }
     };
 
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, keys.length)) }, worker));
-    flush();
+    try {
+      await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, keys.length)) }, worker));
+    } finally {
+      flush();
+    }
     // One audit entry for the run; each key's check is in its validation history.
     vault.auditBulkCheck({ tenant: options.tenant ?? null, checked: summary.checked, byVerdict: summary.byVerdict });
     summary.interrupted = (options.signal?.aborted ?? false) && summary.checked + summary.failures.length < keys.length;
     return summary;
   }
 
+  /** One lane per tenant: its keys (each with its default probe) and where they are sent. */
+  private lanes(vault: VaultService, keys: KeySummary[]): Lane[] {
+    const tenants = new Map(vault.listTenants().map((tenant) => [tenant.alias, tenant]));
+    const probes = this.probes('wallet-crew');
+    const probeFor = new Map<string, ProbeDefinition>();
+    const lanes = new Map<string, Lane>();
+    for (const key of keys) {
+      let lane = lanes.get(key.tenant);
+      if (!lane) {
+        const tenant = tenants.get(key.tenant)!;
+        lane = { keys: [], next: 0, running: 0, pausedUntil: 0, target: (k) => this.targetFor(tenant.baseUrl, tenant.tenantId, k.remoteName) };
+        lanes.set(key.tenant, lane);
+      }
+      const scopes = key.scopes.join(',');
+      let probe = probeFor.get(scopes);
+      if (!probe) probeFor.set(scopes, (probe = defaultProbe(probes, key.scopes, true)));
+      lane.keys.push({ ...key, probe });
+    }
+    return [...lanes.values()];
+  }
+
   private targetFor(baseUrl: string, tenantId: string, keyName: string): CheckTarget {
     return { baseUrl, tenantId, vendor: 'wallet-crew', auth: { kind: 'header', name: 'X-API-KEY' }, keyName };
   }
 
-  private record(entries: { key: { id: string; tenant: string; name: string; fingerprint: string }; result: CheckResult }[], options: { auditEach?: boolean } = {}): void {
-    if (!this.vault || entries.length === 0) return;
-    this.vault.recordChecks(
-      entries.map(({ key, result }) => ({
-        keyId: key.id,
-        tenant: key.tenant,
-        keyName: key.name,
-        fingerprint: key.fingerprint,
-        probe: result.probe.id,
-        verdict: result.verdict,
-        status: result.status,
-        durationMs: result.durationMs,
-        url: result.request.url,
-      })),
-      { auditEach: options.auditEach ?? true },
-    );
+  private entry(key: { id: string; tenant: string; name: string; fingerprint: string }, result: CheckResult, at: string): ValidationEntry {
+    return {
+      keyId: key.id,
+      tenant: key.tenant,
+      keyName: key.name,
+      fingerprint: key.fingerprint,
+      at,
+      probe: result.probe.id,
+      verdict: result.verdict,
+      status: result.status,
+      durationMs: result.durationMs,
+      url: result.request.url,
+    };
   }
 
   private requireVault(): VaultService {
@@ -319,6 +350,21 @@ export function redactor(secret: string): (text: string) => string {
 const SECRET_FIELD_HINT = /token|secret|password|key|authorization|signing/i;
 const SECRET_FIELD = /("[^"]*(?:token|secret|password|apikey|api_key|key|authorization|signing)[^"]*"\s*:\s*)"[^"]*"/gi;
 const LONG_TOKEN = /\b[A-Za-z0-9_-]{32,}\b/g;
+
+type BulkKey = KeySummary & { probe: ProbeDefinition };
+
+interface Lane {
+  keys: BulkKey[];
+  /** Index of the next key to check. */
+  next: number;
+  running: number;
+  /** Epoch ms until which the tenant is backing off (Retry-After). */
+  pausedUntil: number;
+  target: (key: KeySummary) => CheckTarget;
+}
+
+/** How often a bulk run writes the results gathered so far. */
+const FLUSH_INTERVAL_MS = 2000;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -18,7 +18,7 @@ import {
 import type { Clock } from '../clock.ts';
 import { assertRule, VaultError } from '../errors.ts';
 import { schemaVersion, type InventoryDatabase } from '../inventory/database.ts';
-import { Inventory, toKeySummary, toTenant, type Actor, type AuditAction, type KeyRow, type TenantRow, type ValidationEntry } from '../inventory/inventory.ts';
+import { Inventory, toKeySummary, toTenant, type Actor, type AuditAction, type CheckRunKind, type KeyRow, type TenantRow, type ValidationEntry } from '../inventory/inventory.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { fingerprint } from './fingerprint.ts';
 import { formatKeyRef } from './key-ref.ts';
@@ -314,10 +314,17 @@ export class VaultService {
     return token === null ? null : { token, expiresAt: tenant.bearer_expires_at ?? null };
   }
 
-  /** Records finished checks (one transaction for many, so bulk runs do not fsync per key). */
-  recordChecks(entries: Omit<ValidationEntry, 'at'>[], options: { auditEach?: boolean } = {}): void {
-    const at = this.now();
-    this.inventory.recordValidations(entries.map((entry) => ({ ...entry, at })), this.actor, options.auditEach ?? true);
+  /** Starts a check run; its checks are then recorded with `recordChecks`. */
+  startCheckRun(kind: CheckRunKind): number {
+    return this.inventory.startCheckRun(kind, this.now());
+  }
+
+  /**
+   * Records finished checks of a run, each with the time it finished (one transaction for many, so
+   * bulk runs do not fsync per key). `auditEach` adds an audit entry per check; a bulk run has one.
+   */
+  recordChecks(runId: number, entries: ValidationEntry[], options: { auditEach?: boolean } = {}): void {
+    this.inventory.recordValidations(runId, entries, this.actor, options.auditEach ?? true);
   }
 
   /** The audit entry of a bulk check: one per run. */

@@ -1,0 +1,121 @@
+// Validation history: recorded per check run, read per key through the run index, removed with its
+// key, and carried over from the version-3 layout (history indexed by key) without loss.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openInventoryDatabase, schemaVersion } from '../../../../src-main/core/inventory/database.ts';
+import { HISTORY_SQL, type ValidationEntry } from '../../../../src-main/core/inventory/inventory.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../../../src-main/core/inventory/migrations.ts';
+import { MemorySecretStore } from '../../../../src-main/core/secrets/memory-secret-store.ts';
+import { canaryToken, scratchDir } from '../../../support/files.ts';
+import { createTestVault, type TestVault } from '../../../support/vault.ts';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+async function vaultWithKeys(names: string[]): Promise<{ test: TestVault; ids: Record<string, string> }> {
+  const test = createTestVault(new MemorySecretStore());
+  cleanups.push(() => test.dispose());
+  test.vault.addTenant({ alias: 'demo', tenantId: 'demo', environment: 'custom', baseUrl: 'http://127.0.0.1:1' });
+  const ids: Record<string, string> = {};
+  for (const name of names) ids[name] = (await test.vault.addKey({ tenant: 'demo', name, secret: canaryToken(), scopes: [] })).id;
+  return { test, ids };
+}
+
+function entry(keyId: string, at: string, verdict: ValidationEntry['verdict'] = 'valid'): ValidationEntry {
+  return { keyId, tenant: 'demo', keyName: 'k', fingerprint: 'sha256:0', at, probe: 'config', verdict, status: verdict === 'valid' ? 200 : 401, durationMs: 3, url: 'http://127.0.0.1:1/api/demo/admin/config' };
+}
+
+describe('validation history', () => {
+  it('keeps each check under its run with its own time, and the latest as the key’s last verdict', async () => {
+    const { test, ids } = await vaultWithKeys(['a', 'b']);
+    const { vault } = test;
+    const bulk = vault.startCheckRun('bulk');
+    vault.recordChecks(bulk, [entry(ids.a!, '2026-11-22T10:00:01.000Z'), entry(ids.b!, '2026-11-22T10:00:02.000Z', 'unauthorized')], { auditEach: false });
+    const single = vault.startCheckRun('check');
+    vault.recordChecks(single, [entry(ids.a!, '2026-11-22T10:05:00.000Z', 'unauthorized')]);
+
+    expect(vault.inventory.validations(ids.a!).map((v) => [v.runId, v.at, v.verdict])).toEqual([
+      [bulk, '2026-11-22T10:00:01.000Z', 'valid'],
+      [single, '2026-11-22T10:05:00.000Z', 'unauthorized'],
+    ]);
+    expect(vault.inventory.validations(ids.b!).map((v) => [v.runId, v.verdict])).toEqual([[bulk, 'unauthorized']]);
+    expect(vault.showKey({ tenant: 'demo', name: 'a' })).toMatchObject({ lastVerdict: 'unauthorized', lastCheckedAt: '2026-11-22T10:05:00.000Z' });
+    expect(vault.showKey({ tenant: 'demo', name: 'b' })).toMatchObject({ lastVerdict: 'unauthorized', lastCheckedAt: '2026-11-22T10:00:02.000Z' });
+    // Only the single check is audited one by one; a bulk run has its own audit entry.
+    expect(vault.inventory.auditEntries(ids.b!).filter((e) => e.action === 'validated')).toEqual([]);
+    expect(vault.inventory.auditEntries(ids.a!).filter((e) => e.action === 'validated')).toHaveLength(1);
+  });
+
+  it('skips a key removed while its run was going, keeping the rest of the batch', async () => {
+    const { test, ids } = await vaultWithKeys(['a', 'b']);
+    const run = test.vault.startCheckRun('bulk');
+    await test.vault.removeKey({ tenant: 'demo', name: 'a' });
+    test.vault.recordChecks(run, [entry(ids.a!, '2026-11-22T10:00:01.000Z'), entry(ids.b!, '2026-11-22T10:00:02.000Z')], { auditEach: false });
+    expect(test.vault.inventory.validations(ids.a!)).toEqual([]);
+    expect(test.vault.inventory.validations(ids.b!)).toHaveLength(1);
+  });
+
+  it('removes a key’s history with the key, and only its own', async () => {
+    const { test, ids } = await vaultWithKeys(['a', 'b']);
+    for (let round = 0; round < 3; round += 1) {
+      test.vault.recordChecks(test.vault.startCheckRun('bulk'), [entry(ids.a!, `2026-11-22T10:0${round}:00.000Z`), entry(ids.b!, `2026-11-22T10:0${round}:01.000Z`)], { auditEach: false });
+    }
+    await test.vault.removeKey({ tenant: 'demo', name: 'a' });
+    const rows = test.vault.inventory.db.prepare('SELECT key_id AS keyId FROM validations').all() as { keyId: string }[];
+    expect(rows.map((row) => row.keyId)).toEqual([ids.b, ids.b, ids.b]);
+  });
+
+  it('reads a key’s history and writes a run through the run index, never scanning all history', async () => {
+    const { test } = await vaultWithKeys(['a']);
+    const plan = (sql: string) => (test.vault.inventory.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('x') as { detail: string }[]).map((row) => row.detail);
+    const history = plan(HISTORY_SQL);
+    expect(history).toContainEqual(expect.stringMatching(/SEARCH v USING (COVERING )?INDEX validations_run_key \(run_id=\? AND key_id=\?\)/));
+    expect(history.filter((detail) => /SCAN v\b/.test(detail))).toEqual([]);
+    // The trigger that removes a key's history takes the same path.
+    const trigger = (test.vault.inventory.db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'keys_delete_history'`).get() as { sql: string }).sql;
+    const body = /DELETE FROM validations WHERE id IN \(([\s\S]*?)\);\s*END/.exec(trigger)![1]!.replace('old.id', '?');
+    const deletion = plan(body);
+    expect(deletion).toContainEqual(expect.stringMatching(/SEARCH v USING (COVERING )?INDEX validations_run_key \(run_id=\? AND key_id=\?\)/));
+    expect(deletion.filter((detail) => /SCAN v\b/.test(detail))).toEqual([]);
+  });
+});
+
+describe('migration to version 4', () => {
+  it('carries history indexed by key over to runs: each batch that shared its time becomes one run', () => {
+    const dir = scratchDir('history');
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'inventory.sqlite');
+    const raw = new Database(file);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 3)) raw.exec(migration.sql);
+    raw.pragma('user_version = 3');
+    raw.exec(`
+      INSERT INTO tenants (id, alias, tenant_id, environment, base_url, created_at) VALUES ('t', 'demo', 'demo', 'custom', 'http://127.0.0.1:1', 'now');
+      INSERT INTO keys (id, tenant_ref, name, fingerprint, created_at, secret_account) VALUES ('ka', 't', 'a', 'sha256:a', 'now', 'ka'), ('kb', 't', 'b', 'sha256:b', 'now', 'kb');
+      INSERT INTO validations (key_id, at, probe, verdict, status, duration_ms, url) VALUES
+        ('ka', '2026-11-01T00:00:00.000Z', 'config', 'valid', 200, 4, 'u'),
+        ('kb', '2026-11-01T00:00:00.000Z', 'config', 'unauthorized', 401, 5, 'u'),
+        ('ka', '2026-11-02T00:00:00.000Z', 'config', 'forbidden', 403, 6, 'u');
+    `);
+    raw.close();
+
+    const db = openInventoryDatabase(file);
+    expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
+    expect(db.prepare('SELECT id, started_at AS startedAt, kind FROM check_runs ORDER BY id').all()).toEqual([
+      { id: 1, startedAt: '2026-11-01T00:00:00.000Z', kind: 'bulk' },
+      { id: 2, startedAt: '2026-11-02T00:00:00.000Z', kind: 'check' },
+    ]);
+    expect(db.prepare('SELECT id, run_id AS runId, key_id AS keyId, verdict, status, duration_ms AS ms FROM validations ORDER BY id').all()).toEqual([
+      { id: 1, runId: 1, keyId: 'ka', verdict: 'valid', status: 200, ms: 4 },
+      { id: 2, runId: 1, keyId: 'kb', verdict: 'unauthorized', status: 401, ms: 5 },
+      { id: 3, runId: 2, keyId: 'ka', verdict: 'forbidden', status: 403, ms: 6 },
+    ]);
+    // Removing a key still removes its history, now by the trigger instead of the foreign key.
+    db.prepare(`DELETE FROM keys WHERE id = 'ka'`).run();
+    expect(db.prepare('SELECT key_id AS keyId FROM validations').all()).toEqual([{ keyId: 'kb' }]);
+    db.close();
+  });
+});
