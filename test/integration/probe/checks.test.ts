@@ -9,6 +9,8 @@ import { markdownReport } from '../../../src-main/core/probe/report.ts';
 import type { CheckResult } from '../../../src-main/shared/check.ts';
 import { canaryToken, filesContaining, scratchDir } from '../../support/files.ts';
 import { clearService, uniqueService } from '../../support/keychain.ts';
+import { createTestVault } from '../../support/vault.ts';
+import { MemorySecretStore } from '../../../src-main/core/secrets/memory-secret-store.ts';
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox.ts';
 import { json, selfSignedCertificate, startServer, startTlsServer, type TestServer } from '../../support/servers.ts';
 
@@ -194,6 +196,42 @@ describe('stored keys', () => {
     expect(summary.checked).toBe(7);
     expect(summary.byVerdict).toEqual({ valid: 7 });
     expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('holds each tenant to its limit, takes tenants in turn, and records one run', async () => {
+    const inFlight = new Map<string, number>();
+    const peak = new Map<string, number>();
+    const arrivals: string[] = [];
+    const slow = await server((request, response) => {
+      const tenant = request.url!.split('/')[2]!;
+      arrivals.push(tenant);
+      inFlight.set(tenant, (inFlight.get(tenant) ?? 0) + 1);
+      peak.set(tenant, Math.max(peak.get(tenant) ?? 0, inFlight.get(tenant)!));
+      setTimeout(() => {
+        inFlight.set(tenant, inFlight.get(tenant)! - 1);
+        json(response, 200, {});
+      }, 20);
+    });
+    const own = createTestVault(new MemorySecretStore());
+    try {
+      for (const tenant of ['t1', 't2', 't3']) {
+        own.vault.addTenant({ alias: tenant, tenantId: tenant, environment: 'custom', baseUrl: slow.url });
+        for (let i = 0; i < 4; i += 1) await own.vault.addKey({ tenant, name: `k${i}`, secret: canaryToken(), scopes: [] });
+      }
+      const bulk = new CheckService({ http, vault: own.vault });
+      const summary = await bulk.checkAll({ concurrency: 6, perTenant: 2 });
+      expect(summary.byVerdict).toEqual({ valid: 12 });
+      expect([...peak.values()]).toEqual([2, 2, 2]);
+      // One at a time, the tenants take turns instead of one tenant's keys going first.
+      arrivals.length = 0;
+      await bulk.checkAll({ concurrency: 1 });
+      expect(arrivals).toEqual(Array.from({ length: 4 }, () => ['t1', 't2', 't3']).flat());
+      const runs = own.vault.listKeys({}).map((key) => own.vault.inventory.validations(key.id).map((v) => v.runId));
+      expect(new Set(runs.map((ids) => ids.join()))).toEqual(new Set([runs[0]!.join()]));
+      expect(runs[0]).toHaveLength(2);
+    } finally {
+      own.dispose();
+    }
   });
 
   it('stops cleanly when asked, keeping what finished', async () => {
