@@ -125,6 +125,9 @@ export interface ValidationEntry {
 export const HISTORY_SQL = `SELECT v.run_id AS runId, v.key_id AS keyId, v.at, v.probe, v.verdict, v.status, v.duration_ms AS durationMs, v.url
   FROM check_runs r CROSS JOIN validations v ON v.run_id = r.id AND v.key_id = ? ORDER BY v.id`;
 
+/** Validation rows per INSERT statement (8 parameters each). */
+const RECORD_CHUNK = 100;
+
 export type CheckRunKind = 'check' | 'matrix' | 'bulk';
 
 /** A recorded check, as the history shows it. */
@@ -188,7 +191,9 @@ export interface CustomProbeRow {
   description: string;
 }
 
-const KEY_COLUMNS = `k.*, t.alias AS tenant_alias`;
+const KEY_COLUMNS = `k.*, t.alias AS tenant_alias, s.last_verdict, s.last_checked_at`;
+/** A key row with its tenant and its last verdict (kept apart, in key_status). */
+const KEY_FROM = `keys k JOIN tenants t ON t.id = k.tenant_ref LEFT JOIN key_status s ON s.key_id = k.id`;
 
 /** Typed access to the inventory tables; one instance per open database. */
 export class Inventory {
@@ -239,19 +244,19 @@ export class Inventory {
   listKeys(tenantRef?: string): KeyRow[] {
     const where = tenantRef ? `WHERE k.tenant_ref = ?` : '';
     return this
-      .statement(`SELECT ${KEY_COLUMNS} FROM keys k JOIN tenants t ON t.id = k.tenant_ref ${where} ORDER BY t.alias, k.name`)
+      .statement(`SELECT ${KEY_COLUMNS} FROM ${KEY_FROM} ${where} ORDER BY t.alias, k.name`)
       .all(...(tenantRef ? [tenantRef] : [])) as KeyRow[];
   }
 
   findKey(tenantRef: string, name: string): KeyRow | undefined {
     return this
-      .statement(`SELECT ${KEY_COLUMNS} FROM keys k JOIN tenants t ON t.id = k.tenant_ref WHERE k.tenant_ref = ? AND k.name = ?`)
+      .statement(`SELECT ${KEY_COLUMNS} FROM ${KEY_FROM} WHERE k.tenant_ref = ? AND k.name = ?`)
       .get(tenantRef, name) as KeyRow | undefined;
   }
 
   findKeysByFingerprint(fingerprint: string): KeyRow[] {
     return this
-      .statement(`SELECT ${KEY_COLUMNS} FROM keys k JOIN tenants t ON t.id = k.tenant_ref WHERE k.fingerprint = ?`)
+      .statement(`SELECT ${KEY_COLUMNS} FROM ${KEY_FROM} WHERE k.fingerprint = ?`)
       .all(fingerprint) as KeyRow[];
   }
 
@@ -279,9 +284,9 @@ export class Inventory {
 
   /** Points an entry at another credential (a rotation's switch, or its rollback). */
   switchKeyCredential(id: string, to: { account: string; remoteName: string; fingerprint: string; at: string | null }): void {
-    this
-      .statement(`UPDATE keys SET secret_account = ?, remote_name = ?, fingerprint = ?, rotated_at = ?, last_verdict = NULL, last_checked_at = NULL WHERE id = ?`)
-      .run(to.account, to.remoteName, to.fingerprint, to.at, id);
+    this.statement(`UPDATE keys SET secret_account = ?, remote_name = ?, fingerprint = ?, rotated_at = ? WHERE id = ?`).run(to.account, to.remoteName, to.fingerprint, to.at, id);
+    // The last verdict was the other credential's.
+    this.statement(`DELETE FROM key_status WHERE key_id = ?`).run(id);
   }
 
   insertCredential(row: CredentialRow): void {
@@ -379,24 +384,39 @@ export class Inventory {
   }
 
   /**
-   * Records checks of a run and sets each key's last verdict, in one transaction of two statements
-   * however many checks there are (the rows travel as one JSON array). A key removed while its
-   * check ran is skipped, not an error that would lose the rest of the batch.
+   * Records checks of a run and sets each key's last verdict, in one transaction: rows go in 100 at
+   * a time and the last verdicts in one statement, so a bulk run of thousands costs a few dozen
+   * statements. A key removed while its check ran is skipped, not an error that would lose the rest
+   * of the batch.
    */
   recordValidations(runId: number, entries: ValidationEntry[], actor: Actor, auditEach = true): void {
     if (entries.length === 0) return;
-    const rows = JSON.stringify(entries.map((e) => [e.keyId, e.at, e.probe, e.verdict, e.status, e.durationMs, e.url]));
     // The last entry of a key is its last verdict.
     const latest = new Map<string, ValidationEntry>();
     for (const entry of entries) latest.set(entry.keyId, entry);
-    const lastVerdicts = JSON.stringify([...latest.values()].map((e) => [e.keyId, e.at, e.verdict]));
+    const lastVerdicts = JSON.stringify(Array.from(latest.values(), (e) => [e.keyId, e.at, e.verdict]));
+    // In key order, a run's index entries (run_id, key_id) go in one after another.
+    const rows = entries.length > 1 ? entries.toSorted((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0)) : entries;
     this.transaction(() => {
+      for (let start = 0; start < rows.length; start += RECORD_CHUNK) {
+        const count = Math.min(RECORD_CHUNK, rows.length - start);
+        const values: unknown[] = [];
+        for (let index = start; index < start + count; index += 1) {
+          const e = rows[index]!;
+          values.push(runId, e.keyId, e.at, e.probe, e.verdict, e.status, e.durationMs, e.url);
+        }
+        this.statement(
+          `INSERT INTO validations (run_id, key_id, at, probe, verdict, status, duration_ms, url)
+           SELECT column1, column2, column3, column4, column5, column6, column7, column8
+           FROM (VALUES ${Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')})
+           WHERE EXISTS (SELECT 1 FROM keys WHERE keys.id = column2)`,
+        ).run(values);
+      }
       this.statement(
-        `INSERT INTO validations (run_id, key_id, at, probe, verdict, status, duration_ms, url)
-         SELECT ?, e.value ->> 0, e.value ->> 1, e.value ->> 2, e.value ->> 3, e.value ->> 4, e.value ->> 5, e.value ->> 6
-         FROM json_each(?) AS e WHERE EXISTS (SELECT 1 FROM keys WHERE keys.id = e.value ->> 0)`,
-      ).run(runId, rows);
-      this.statement(`UPDATE keys SET last_verdict = e.value ->> 2, last_checked_at = e.value ->> 1 FROM json_each(?) AS e WHERE keys.id = e.value ->> 0`).run(lastVerdicts);
+        `INSERT INTO key_status (key_id, last_verdict, last_checked_at)
+         SELECT e.value ->> 0, e.value ->> 2, e.value ->> 1 FROM json_each(?) AS e WHERE EXISTS (SELECT 1 FROM keys WHERE keys.id = e.value ->> 0)
+         ON CONFLICT (key_id) DO UPDATE SET last_verdict = excluded.last_verdict, last_checked_at = excluded.last_checked_at`,
+      ).run(lastVerdicts);
       if (auditEach) {
         for (const entry of entries) {
           this.audit({ at: entry.at, actor, action: 'validated', tenant: entry.tenant, keyName: entry.keyName, keyId: entry.keyId, fingerprint: entry.fingerprint, detail: { probe: entry.probe, verdict: entry.verdict, status: entry.status } });

@@ -155,7 +155,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
-    description: 'check runs: validation history kept in the order it is written',
+    description: 'check runs: validation history kept in the order it is written; last verdicts apart',
     sql: `
       -- One row per check run: a single check, a scope matrix, or a bulk run of many keys.
       CREATE TABLE check_runs (
@@ -188,6 +188,18 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE validations;
       ALTER TABLE validations_by_run RENAME TO validations;
       CREATE INDEX validations_run_key ON validations (run_id, key_id);
+
+      -- Each key's last verdict, apart from the wide keys rows: a bulk run rewrites one small row
+      -- per key here instead of one keys row (and its primary-key index lookup) per key.
+      CREATE TABLE key_status (
+        key_id          TEXT PRIMARY KEY REFERENCES keys (id) ON DELETE CASCADE,
+        last_verdict    TEXT NOT NULL,
+        last_checked_at TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO key_status (key_id, last_verdict, last_checked_at)
+        SELECT id, last_verdict, last_checked_at FROM keys WHERE last_verdict IS NOT NULL AND last_checked_at IS NOT NULL;
+      ALTER TABLE keys DROP COLUMN last_verdict;
+      ALTER TABLE keys DROP COLUMN last_checked_at;
 
       -- A foreign key from key_id would need an index by key to delete its rows, the very index
       -- dropped above; a removed key's history goes by this trigger instead, one seek per run.

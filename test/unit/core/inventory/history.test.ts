@@ -67,6 +67,7 @@ describe('validation history', () => {
     await test.vault.removeKey({ tenant: 'demo', name: 'a' });
     const rows = test.vault.inventory.db.prepare('SELECT key_id AS keyId FROM validations').all() as { keyId: string }[];
     expect(rows.map((row) => row.keyId)).toEqual([ids.b, ids.b, ids.b]);
+    expect(test.vault.inventory.db.prepare('SELECT key_id AS keyId FROM key_status').all()).toEqual([{ keyId: ids.b }]);
   });
 
   it('reads a key’s history and writes a run through the run index, never scanning all history', async () => {
@@ -94,7 +95,10 @@ describe('migration to version 4', () => {
     raw.pragma('user_version = 3');
     raw.exec(`
       INSERT INTO tenants (id, alias, tenant_id, environment, base_url, created_at) VALUES ('t', 'demo', 'demo', 'custom', 'http://127.0.0.1:1', 'now');
-      INSERT INTO keys (id, tenant_ref, name, fingerprint, created_at, secret_account) VALUES ('ka', 't', 'a', 'sha256:a', 'now', 'ka'), ('kb', 't', 'b', 'sha256:b', 'now', 'kb');
+      INSERT INTO keys (id, tenant_ref, name, fingerprint, created_at, secret_account, last_verdict, last_checked_at) VALUES
+        ('ka', 't', 'a', 'sha256:a', 'now', 'ka', 'forbidden', '2026-11-02T00:00:00.000Z'),
+        ('kb', 't', 'b', 'sha256:b', 'now', 'kb', 'unauthorized', '2026-11-01T00:00:00.000Z'),
+        ('kc', 't', 'c', 'sha256:c', 'now', 'kc', NULL, NULL);
       INSERT INTO validations (key_id, at, probe, verdict, status, duration_ms, url) VALUES
         ('ka', '2026-11-01T00:00:00.000Z', 'config', 'valid', 200, 4, 'u'),
         ('kb', '2026-11-01T00:00:00.000Z', 'config', 'unauthorized', 401, 5, 'u'),
@@ -113,9 +117,15 @@ describe('migration to version 4', () => {
       { id: 2, runId: 1, keyId: 'kb', verdict: 'unauthorized', status: 401, ms: 5 },
       { id: 3, runId: 2, keyId: 'ka', verdict: 'forbidden', status: 403, ms: 6 },
     ]);
+    // Last verdicts moved to key_status; a key never checked has none.
+    expect(db.prepare('SELECT key_id AS keyId, last_verdict AS verdict, last_checked_at AS at FROM key_status ORDER BY key_id').all()).toEqual([
+      { keyId: 'ka', verdict: 'forbidden', at: '2026-11-02T00:00:00.000Z' },
+      { keyId: 'kb', verdict: 'unauthorized', at: '2026-11-01T00:00:00.000Z' },
+    ]);
     // Removing a key still removes its history, now by the trigger instead of the foreign key.
     db.prepare(`DELETE FROM keys WHERE id = 'ka'`).run();
     expect(db.prepare('SELECT key_id AS keyId FROM validations').all()).toEqual([{ keyId: 'kb' }]);
+    expect(db.prepare('SELECT key_id AS keyId FROM key_status').all()).toEqual([{ keyId: 'kb' }]);
     db.close();
   });
 });
