@@ -259,22 +259,19 @@ class Deadlines {
 }
 
 /**
- * Origins already judged sendable (https, or plain http to loopback) and written in canonical form;
- * bulk checks send thousands of requests to a handful of origins.
+ * URLs already judged sendable (https, or plain http to loopback) and split for undici; bulk checks
+ * send thousands of requests to a handful of URLs. Bounded: a full cache starts over.
  */
-const sendableOrigins = new Set<string>();
+const sendable = new Map<string, { origin: string; path: string }>();
+const SENDABLE_LIMIT = 4096;
 /** A path undici can send as written: printable ASCII, no fragment. */
 const PLAIN_PATH = /^\/[\x21-\x22\x24-\x7e]*$/;
 
 /** Refuses plain http beyond loopback and any URL that carries a secret; splits the URL for undici. */
 function assertSendable(input: HttpRequest): { origin: string; path: string } {
-  const slash = input.url.indexOf('/', input.url.indexOf('//') + 2);
-  const origin = slash < 0 ? input.url : input.url.slice(0, slash);
-  const path = slash < 0 ? '/' : input.url.slice(slash);
-  let target: { origin: string; path: string };
-  if (sendableOrigins.has(origin) && PLAIN_PATH.test(path)) {
-    target = { origin, path };
-  } else {
+  let target = sendable.get(input.url);
+  const known = target !== undefined;
+  if (!target) {
     let url: URL;
     try {
       url = new URL(input.url);
@@ -287,22 +284,31 @@ function assertSendable(input: HttpRequest): { origin: string; path: string } {
         throw new VaultError('INVALID_INPUT', `Refusing to send a key over plain http to ${url.host}: use https://, or http:// only to localhost/127.0.0.1.`);
       }
     }
-    if (url.origin === origin && !url.username && !url.password && sendableOrigins.size < 256) sendableOrigins.add(origin);
     target = { origin: url.origin, path: `${url.pathname}${url.search}` };
   }
-  for (const value of Object.values(input.secretHeaders ?? {})) {
+  for (const name in input.secretHeaders) {
+    const value = input.secretHeaders[name]!;
     const bare = value.startsWith('Bearer ') ? value.slice(7) : value;
     if (bare.length === 0) continue;
     if (input.url.includes(bare) || (/[^A-Za-z0-9_.~-]/.test(bare) && input.url.includes(encodeURIComponent(bare)))) {
       throw new VaultError('INVALID_INPUT', 'The URL contains the key; a key travels only in a header. Remove it from the URL.');
     }
   }
+  // Only a URL that carried none of the secrets is remembered.
+  if (!known && PLAIN_PATH.test(target.path)) {
+    if (sendable.size >= SENDABLE_LIMIT) sendable.clear();
+    sendable.set(input.url, target);
+  }
   return target;
 }
 
+/** undici's parsed headers, names already lower-case, with repeated headers joined. */
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined) flat[name] = typeof value === 'string' ? value : value.join(', ');
+  }
   return flat;
 }
 

@@ -23,7 +23,10 @@ export interface CheckContext {
   atLogin?: boolean;
   /** Removes the key and secret-looking values from text that may be shown. */
   redact: (text: string) => string;
-  /** Bulk runs keep body excerpts of failed checks only; nobody reads 2,000 successful bodies. */
+  /**
+   * Bulk runs keep evidence (headers, body excerpt) of failed checks only: nobody reads 2,000
+   * successful answers, and gathering them is most of the work of judging one.
+   */
   excerpts?: 'all' | 'failures';
 }
 
@@ -113,10 +116,10 @@ export function judge(outcome: HttpOutcome, context: CheckContext): CheckResult 
 }
 
 function evidenceOf(outcome: HttpOutcome, verdict: Verdict, context: CheckContext): CheckResult['evidence'] {
-  if (outcome.kind !== 'response') return { headers: {}, bodyExcerpt: null };
+  if (outcome.kind !== 'response' || (verdict === 'valid' && context.excerpts === 'failures')) return { headers: {}, bodyExcerpt: null };
   const headers: Record<string, string> = {};
   for (const name of SHOWN_HEADERS) if (outcome.headers[name] !== undefined) headers[name] = context.redact(outcome.headers[name]!);
-  const hidden = verdict === 'valid' && (isSensitive(context.probe) || context.excerpts === 'failures');
+  const hidden = verdict === 'valid' && isSensitive(context.probe);
   if (hidden || outcome.body.length === 0) return { headers, bodyExcerpt: null };
   const text = outcome.body.subarray(0, EXCERPT_CHARS * 4).toString('utf8').slice(0, EXCERPT_CHARS);
   const more = outcome.truncated || outcome.body.length > EXCERPT_CHARS;
