@@ -88,6 +88,17 @@ export interface KeyRow {
   secret_account: string;
 }
 
+/** A key as a bulk check reads it; `scopes` is the JSON array text. */
+export interface KeyToCheckRow {
+  id: string;
+  tenant: string;
+  name: string;
+  scopes: string;
+  fingerprint: string;
+  secretAccount: string;
+  remoteName: string;
+}
+
 export interface NewKeyRow {
   id: string;
   tenantRef: string;
@@ -246,6 +257,17 @@ export class Inventory {
     return this
       .statement(`SELECT ${KEY_COLUMNS} FROM ${KEY_FROM} ${where} ORDER BY t.alias, k.name`)
       .all(...(tenantRef ? [tenantRef] : [])) as KeyRow[];
+  }
+
+  /** What a bulk check needs of each key, and nothing more: it reads every key of the vault. */
+  keysToCheck(tenantRef?: string): KeyToCheckRow[] {
+    const where = tenantRef ? `WHERE k.tenant_ref = ?` : '';
+    return this
+      .statement(
+        `SELECT k.id, t.alias AS tenant, k.name, k.scopes, k.fingerprint, k.secret_account AS secretAccount, coalesce(k.remote_name, k.name) AS remoteName
+         FROM keys k JOIN tenants t ON t.id = k.tenant_ref ${where} ORDER BY t.alias, k.name`,
+      )
+      .all(...(tenantRef ? [tenantRef] : [])) as KeyToCheckRow[];
   }
 
   findKey(tenantRef: string, name: string): KeyRow | undefined {

@@ -4,13 +4,13 @@
  * inventory (the key's last verdict and its validation history), never with the secret.
  */
 import type { CheckResult } from '../../shared/check.ts';
-import type { KeyRef, KeySummary } from '../../shared/contract.ts';
+import type { KeyRef } from '../../shared/contract.ts';
 import type { Verdict } from '../../shared/verdicts.ts';
 import { VaultError } from '../errors.ts';
 import type { HttpClient, HttpRequest } from '../http/http-client.ts';
 import type { CustomProbeRow, ValidationEntry } from '../inventory/inventory.ts';
 import { fingerprint } from '../vault/fingerprint.ts';
-import type { VaultService } from '../vault/vault-service.ts';
+import type { KeyToCheck, VaultService } from '../vault/vault-service.ts';
 import { defaultProbe, isSensitive, probePath, probesFor, type ProbeDefinition, type Vendor } from './catalogue.ts';
 import { judge, type CheckContext } from './verdict.ts';
 
@@ -170,7 +170,7 @@ export class CheckService {
    */
   async checkAll(options: { tenant?: string; concurrency?: number; perTenant?: number; signal?: AbortSignal; onProgress?: (progress: BulkProgress) => void }): Promise<BulkSummary> {
     const vault = this.requireVault();
-    const keys = vault.listKeys(options.tenant === undefined ? {} : { tenant: options.tenant });
+    const keys = vault.keysToCheck(options.tenant === undefined ? {} : { tenant: options.tenant });
     const concurrency = Math.max(1, options.concurrency ?? 8);
     const perTenant = Math.max(1, options.perTenant ?? Math.min(4, concurrency));
     const summary: BulkSummary = { total: keys.length, checked: 0, interrupted: false, byVerdict: {}, failures: [], problems: [] };
@@ -255,7 +255,7 @@ export class CheckService {
   }
 
   /** One lane per tenant: its keys (each with its default probe) and where they are sent. */
-  private lanes(vault: VaultService, keys: KeySummary[]): Lane[] {
+  private lanes(vault: VaultService, keys: KeyToCheck[]): Lane[] {
     const tenants = new Map(vault.listTenants().map((tenant) => [tenant.alias, tenant]));
     const probes = this.probes('wallet-crew');
     const probeFor = new Map<string, ProbeDefinition>();
@@ -351,7 +351,7 @@ const SECRET_FIELD_HINT = /token|secret|password|key|authorization|signing/i;
 const SECRET_FIELD = /("[^"]*(?:token|secret|password|apikey|api_key|key|authorization|signing)[^"]*"\s*:\s*)"[^"]*"/gi;
 const LONG_TOKEN = /\b[A-Za-z0-9_-]{32,}\b/g;
 
-type BulkKey = KeySummary & { probe: ProbeDefinition };
+type BulkKey = KeyToCheck & { probe: ProbeDefinition };
 
 interface Lane {
   keys: BulkKey[];
@@ -360,7 +360,7 @@ interface Lane {
   running: number;
   /** Epoch ms until which the tenant is backing off (Retry-After). */
   pausedUntil: number;
-  target: (key: KeySummary) => CheckTarget;
+  target: (key: KeyToCheck) => CheckTarget;
 }
 
 /** How often a bulk run writes the results gathered so far. */

@@ -18,7 +18,7 @@ import {
 import type { Clock } from '../clock.ts';
 import { assertRule, VaultError } from '../errors.ts';
 import { schemaVersion, type InventoryDatabase } from '../inventory/database.ts';
-import { Inventory, toKeySummary, toTenant, type Actor, type AuditAction, type CheckRunKind, type KeyRow, type TenantRow, type ValidationEntry } from '../inventory/inventory.ts';
+import { Inventory, toKeySummary, toTenant, type Actor, type AuditAction, type CheckRunKind, type KeyRow, type KeyToCheckRow, type TenantRow, type ValidationEntry } from '../inventory/inventory.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { fingerprint } from './fingerprint.ts';
 import { formatKeyRef } from './key-ref.ts';
@@ -38,6 +38,8 @@ export function bearerAccount(tenantRowId: string): string {
 
 /** Keychain accounts with this prefix belong to `tkv doctor`'s round trip, not to keys. */
 export const PROBE_ACCOUNT_PREFIX = 'tkv-doctor-probe-';
+
+export type KeyToCheck = Omit<KeyToCheckRow, 'scopes'> & { scopes: string[] };
 
 export interface VaultServiceOptions {
   db: InventoryDatabase;
@@ -123,6 +125,18 @@ export class VaultService {
       this.audit('tenant_removed', { tenant: alias, detail: { removedKeys: keys.length } });
     });
     return { removedKeys: keys.length };
+  }
+
+  /** Every key (of one tenant) as a bulk check needs it: scopes parsed, nothing else derived. */
+  keysToCheck(filter: { tenant?: string } = {}): KeyToCheck[] {
+    const tenant = filter.tenant === undefined ? undefined : this.requireTenant(filter.tenant);
+    // Keys share a few scope lists; each is parsed once.
+    const parsed = new Map<string, string[]>();
+    return this.inventory.keysToCheck(tenant?.id).map((row) => {
+      let scopes = parsed.get(row.scopes);
+      if (!scopes) parsed.set(row.scopes, (scopes = JSON.parse(row.scopes) as string[]));
+      return { ...row, scopes };
+    });
   }
 
   listKeys(filter: { tenant?: string } = {}): KeySummary[] {
