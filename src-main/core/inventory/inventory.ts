@@ -413,38 +413,50 @@ export class Inventory {
    */
   recordValidations(runId: number, entries: ValidationEntry[], actor: Actor, auditEach = true): void {
     if (entries.length === 0) return;
-    // The last entry of a key is its last verdict.
-    const latest = new Map<string, ValidationEntry>();
-    for (const entry of entries) latest.set(entry.keyId, entry);
-    const lastVerdicts = JSON.stringify(Array.from(latest.values(), (e) => [e.keyId, e.at, e.verdict]));
-    // In key order, a run's index entries (run_id, key_id) go in one after another.
+    // In key order, a run's index entries (run_id, key_id) go in one after another; a key's entries
+    // keep their order, so its last one is its last verdict.
     const rows = entries.length > 1 ? entries.toSorted((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0)) : entries;
+    const latest = rows.filter((entry, index) => rows[index + 1]?.keyId !== entry.keyId);
     this.transaction(() => {
-      for (let start = 0; start < rows.length; start += RECORD_CHUNK) {
-        const count = Math.min(RECORD_CHUNK, rows.length - start);
-        const values: unknown[] = [];
-        for (let index = start; index < start + count; index += 1) {
-          const e = rows[index]!;
-          values.push(runId, e.keyId, e.at, e.probe, e.verdict, e.status, e.durationMs, e.url);
-        }
-        this.statement(
-          `INSERT INTO validations (run_id, key_id, at, probe, verdict, status, duration_ms, url)
-           SELECT column1, column2, column3, column4, column5, column6, column7, column8
-           FROM (VALUES ${Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')})
-           WHERE EXISTS (SELECT 1 FROM keys WHERE keys.id = column2)`,
-        ).run(values);
-      }
-      this.statement(
+      this.insertChunked(
+        `INSERT INTO validations (run_id, key_id, at, probe, verdict, status, duration_ms, url)
+         SELECT column1, column2, column3, column4, column5, column6, column7, column8 FROM (VALUES %ROWS%)
+         WHERE EXISTS (SELECT 1 FROM keys WHERE keys.id = column2)`,
+        rows,
+        (e) => [runId, e.keyId, e.at, e.probe, e.verdict, e.status, e.durationMs, e.url],
+      );
+      this.insertChunked(
         `INSERT INTO key_status (key_id, last_verdict, last_checked_at)
-         SELECT e.value ->> 0, e.value ->> 2, e.value ->> 1 FROM json_each(?) AS e WHERE EXISTS (SELECT 1 FROM keys WHERE keys.id = e.value ->> 0)
+         SELECT column1, column2, column3 FROM (VALUES %ROWS%) WHERE EXISTS (SELECT 1 FROM keys WHERE keys.id = column1)
          ON CONFLICT (key_id) DO UPDATE SET last_verdict = excluded.last_verdict, last_checked_at = excluded.last_checked_at`,
-      ).run(lastVerdicts);
+        latest,
+        (e) => [e.keyId, e.verdict, e.at],
+      );
       if (auditEach) {
         for (const entry of entries) {
           this.audit({ at: entry.at, actor, action: 'validated', tenant: entry.tenant, keyName: entry.keyName, keyId: entry.keyId, fingerprint: entry.fingerprint, detail: { probe: entry.probe, verdict: entry.verdict, status: entry.status } });
         }
       }
     });
+  }
+
+  /**
+   * Runs `sql` (whose `%ROWS%` stands for a VALUES list) over `items`, RECORD_CHUNK rows to a
+   * statement, each statement compiled once per chunk size.
+   */
+  private insertChunked<T>(sql: string, items: T[], columns: (item: T) => unknown[]): void {
+    for (let start = 0; start < items.length; start += RECORD_CHUNK) {
+      const count = Math.min(RECORD_CHUNK, items.length - start);
+      const values: unknown[] = [];
+      let width = 0;
+      for (let index = start; index < start + count; index += 1) {
+        const row = columns(items[index]!);
+        width = row.length;
+        for (const value of row) values.push(value);
+      }
+      const placeholders = `(${Array.from({ length: width }, () => '?').join(', ')})`;
+      this.statement(sql.replace('%ROWS%', Array.from({ length: count }, () => placeholders).join(', '))).run(values);
+    }
   }
 
   /** A key's check history, oldest first: one index seek per run, never a scan of all history. */
