@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: bulk key checks — 2,000 keys over 20 tenants against the sandbox on loopback.
  * Throughput is reported as a ratio to a bare undici loop sending the same requests with the same
- * concurrency, measured in the same run (target: at least 0.8), with the peak memory. Each side runs
- * several rounds after a warm-up, alternating A-B-B-A, and medians are compared, so a noisy neighbour
- * hurts both alike.
+ * concurrency, measured in the same run (target: at least 0.8), with the peak memory. The two run in
+ * back-to-back pairs of rounds after a warm-up, alternating which goes first (A-B-B-A), and the
+ * ratio is the median of the pairs' ratios, so a noisy neighbour hurts both sides of a pair alike.
  *
- * The sandbox runs in its own process. The vault uses an in-memory secret store here: what is measured is the check pipeline (probe
- * choice, HTTP client, verdicts, batched recording), not the OS keychain's speed.
+ * The sandbox runs in its own process. The vault uses an in-memory secret store here: what is
+ * measured is the check pipeline (probe choice, HTTP client, verdicts, recording in the inventory
+ * file), not the OS keychain's speed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
