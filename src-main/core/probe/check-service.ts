@@ -105,7 +105,7 @@ export class CheckService {
     const target = this.targetFor(tenant.baseUrl, tenant.tenantId, key.remoteName ?? key.name);
     const probe = options.probeId ? this.probe('wallet-crew', options.probeId) : defaultProbe(this.probes('wallet-crew'), key.scopes, true);
     const result = await this.run(target, secret, probe, { declaredScopes: key.scopes, elsewhere: vault.sameKeyElsewhere(key.fingerprint, key.id), fingerprint: key.fingerprint });
-    vault.recordChecks(vault.startCheckRun('check'), [this.entry(key, result, vault.now())]);
+    vault.recordRun('check', [this.entry(key, result, vault.now())]);
     return result;
   }
 
@@ -151,7 +151,7 @@ export class CheckService {
     }
     if (results.length > 0) {
       const at = vault.now();
-      vault.recordChecks(vault.startCheckRun('matrix'), results.map((result) => this.entry(key, result, at)));
+      vault.recordRun('matrix', results.map((result) => this.entry(key, result, at)));
     }
     return {
       key: { fingerprint: key.fingerprint },
@@ -165,8 +165,7 @@ export class CheckService {
   /**
    * Checks every stored key (of one tenant, or all): at most `concurrency` at once and `perTenant`
    * per tenant, tenants taken in turn, backing off a tenant on Retry-After. Stopping (the signal)
-   * lets running checks finish and keeps their results. Results are recorded in batches by a
-   * recorder that writes off the event loop; the run ends when they are committed.
+   * lets running checks finish and keeps their results, recorded as one check run.
    */
   async checkAll(options: { tenant?: string; concurrency?: number; perTenant?: number; signal?: AbortSignal; onProgress?: (progress: BulkProgress) => void }): Promise<BulkSummary> {
     const vault = this.requireVault();

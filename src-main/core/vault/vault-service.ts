@@ -329,6 +329,11 @@ export class VaultService {
     return token === null ? null : { token, expiresAt: tenant.bearer_expires_at ?? null };
   }
 
+  /** Records a whole run at once (a single check, a scope matrix), audited check by check. */
+  recordRun(kind: CheckRunKind, entries: ValidationEntry[]): void {
+    this.inventory.transaction(() => this.recordChecks(this.startCheckRun(kind), entries));
+  }
+
   /** Starts a check run; its checks are then recorded with `recordChecks`. */
   startCheckRun(kind: CheckRunKind): number {
     return this.inventory.startCheckRun(kind, this.now());
