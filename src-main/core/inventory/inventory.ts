@@ -136,7 +136,7 @@ export interface ValidationEntry {
 export const HISTORY_SQL = `SELECT v.run_id AS runId, v.key_id AS keyId, v.at, v.probe, v.verdict, v.status, v.duration_ms AS durationMs, v.url
   FROM check_runs r CROSS JOIN validations v ON v.run_id = r.id AND v.key_id = ? ORDER BY v.id`;
 
-/** Validation rows per INSERT statement (8 parameters each). */
+/** Rows per INSERT statement when recording checks (at most 8 parameters a row). */
 const RECORD_CHUNK = 100;
 
 export type CheckRunKind = 'check' | 'matrix' | 'bulk';
@@ -406,9 +406,8 @@ export class Inventory {
   }
 
   /**
-   * Records checks of a run and sets each key's last verdict, in one transaction: rows go in 100 at
-   * a time and the last verdicts in one statement, so a bulk run of thousands costs a few dozen
-   * statements. A key removed while its check ran is skipped, not an error that would lose the rest
+   * Records checks of a run and sets each key's last verdict, in one transaction: rows and last
+   * verdicts go in 100 at a time, so a bulk run of thousands costs a few dozen statements. A key removed while its check ran is skipped, not an error that would lose the rest
    * of the batch.
    */
   recordValidations(runId: number, entries: ValidationEntry[], actor: Actor, auditEach = true): void {
