@@ -136,8 +136,8 @@ export interface ValidationEntry {
 export const HISTORY_SQL = `SELECT v.run_id AS runId, v.key_id AS keyId, v.at, v.probe, v.verdict, v.status, v.duration_ms AS durationMs, v.url
   FROM check_runs r CROSS JOIN validations v ON v.run_id = r.id AND v.key_id = ? ORDER BY v.id`;
 
-/** Rows per INSERT statement when recording checks (at most 8 parameters a row). */
-const RECORD_CHUNK = 100;
+/** Rows per INSERT statement when recording checks (7 parameters a row, well under SQLite's limit). */
+const RECORD_CHUNK = 250;
 
 export type CheckRunKind = 'check' | 'matrix' | 'bulk';
 
@@ -406,31 +406,32 @@ export class Inventory {
   }
 
   /**
-   * Records checks of a run and sets each key's last verdict, in one transaction: rows and last
-   * verdicts go in 100 at a time, so a bulk run of thousands costs a few dozen statements. A key removed while its check ran is skipped, not an error that would lose the rest
-   * of the batch.
+   * Records checks of a run and sets each key's last verdict, in one transaction. Rows go in 250 at a
+   * time; the last verdicts are then set in one statement from the rows just written, so no value
+   * crosses from JavaScript twice. A key removed while its check ran is skipped, not an error that
+   * would lose the rest of the batch.
    */
   recordValidations(runId: number, entries: ValidationEntry[], actor: Actor, auditEach = true): void {
     if (entries.length === 0) return;
-    // In key order, a run's index entries (run_id, key_id) go in one after another; a key's entries
-    // keep their order, so its last one is its last verdict.
+    // In key order, a run's index entries (run_id, key_id) go in one after another; the sort is
+    // stable, so a key's own entries keep their order and its last one is its last verdict.
     const rows = entries.length > 1 ? entries.toSorted((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0)) : entries;
-    const latest = rows.filter((entry, index) => rows[index + 1]?.keyId !== entry.keyId);
     this.transaction(() => {
+      const before = (this.statement(`SELECT max(id) FROM validations`).pluck().get() as number | null) ?? 0;
       this.insertChunked(
         `INSERT INTO validations (run_id, key_id, at, probe, verdict, status, duration_ms, url)
-         SELECT column1, column2, column3, column4, column5, column6, column7, column8 FROM (VALUES %ROWS%)
-         WHERE EXISTS (SELECT 1 FROM keys WHERE keys.id = column2)`,
+         SELECT @runId, column1, column2, column3, column4, column5, column6, column7 FROM (VALUES %ROWS%)
+         WHERE EXISTS (SELECT 1 FROM keys WHERE keys.id = column1)`,
+        7,
         rows,
-        (e) => [runId, e.keyId, e.at, e.probe, e.verdict, e.status, e.durationMs, e.url],
+        (values, e) => values.push(e.keyId, e.at, e.probe, e.verdict, e.status, e.durationMs, e.url),
+        { runId },
       );
-      this.insertChunked(
+      this.statement(
         `INSERT INTO key_status (key_id, last_verdict, last_checked_at)
-         SELECT column1, column2, column3 FROM (VALUES %ROWS%) WHERE EXISTS (SELECT 1 FROM keys WHERE keys.id = column1)
+         SELECT key_id, verdict, at FROM validations WHERE id > ? ORDER BY id
          ON CONFLICT (key_id) DO UPDATE SET last_verdict = excluded.last_verdict, last_checked_at = excluded.last_checked_at`,
-        latest,
-        (e) => [e.keyId, e.verdict, e.at],
-      );
+      ).run(before);
       if (auditEach) {
         for (const entry of entries) {
           this.audit({ at: entry.at, actor, action: 'validated', tenant: entry.tenant, keyName: entry.keyName, keyId: entry.keyId, fingerprint: entry.fingerprint, detail: { probe: entry.probe, verdict: entry.verdict, status: entry.status } });
@@ -440,21 +441,16 @@ export class Inventory {
   }
 
   /**
-   * Runs `sql` (whose `%ROWS%` stands for a VALUES list) over `items`, RECORD_CHUNK rows to a
-   * statement, each statement compiled once per chunk size.
+   * Runs `sql`, whose `%ROWS%` stands for a VALUES list of `width` columns, over `items`,
+   * RECORD_CHUNK rows to a statement; `named` binds the parameters every row shares.
    */
-  private insertChunked<T>(sql: string, items: T[], columns: (item: T) => unknown[]): void {
+  private insertChunked<T>(sql: string, width: number, items: T[], fill: (values: unknown[], item: T) => void, named: Record<string, unknown>): void {
+    const row = `(${Array.from({ length: width }, () => '?').join(', ')})`;
     for (let start = 0; start < items.length; start += RECORD_CHUNK) {
       const count = Math.min(RECORD_CHUNK, items.length - start);
       const values: unknown[] = [];
-      let width = 0;
-      for (let index = start; index < start + count; index += 1) {
-        const row = columns(items[index]!);
-        width = row.length;
-        for (const value of row) values.push(value);
-      }
-      const placeholders = `(${Array.from({ length: width }, () => '?').join(', ')})`;
-      this.statement(sql.replace('%ROWS%', Array.from({ length: count }, () => placeholders).join(', '))).run(values);
+      for (let index = start; index < start + count; index += 1) fill(values, items[index]!);
+      this.statement(sql.replace('%ROWS%', Array.from({ length: count }, () => row).join(', '))).run(values, named);
     }
   }
 
