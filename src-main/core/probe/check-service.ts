@@ -95,7 +95,7 @@ export class CheckService {
   /** Checks a key that is not stored (support staff pasting one). */
   async checkSecret(target: CheckTarget, secret: string, probe: ProbeDefinition): Promise<CheckResult> {
     const print = fingerprint(secret);
-    return this.run(target, secret, probe, { declaredScopes: null, elsewhere: this.vault?.sameKeyElsewhere(print, null) ?? [], fingerprint: print });
+    return this.run(prepare(target, probe), secret, { declaredScopes: null, elsewhere: this.vault?.sameKeyElsewhere(print, null) ?? [], fingerprint: print });
   }
 
   /** Checks a stored key with its default probe (or the one named) and records the result. */
@@ -104,8 +104,8 @@ export class CheckService {
     const { key, tenant, secret } = await vault.keyForCheck(ref);
     const target = this.targetFor(tenant.baseUrl, tenant.tenantId, key.remoteName ?? key.name);
     const probe = options.probeId ? this.probe('wallet-crew', options.probeId) : defaultProbe(this.probes('wallet-crew'), key.scopes, true);
-    const result = await this.run(target, secret, probe, { declaredScopes: key.scopes, elsewhere: vault.sameKeyElsewhere(key.fingerprint, key.id), fingerprint: key.fingerprint });
-    vault.recordRun('check', [this.entry(key, result, vault.now())]);
+    const result = await this.run(prepare(target, probe), secret, { declaredScopes: key.scopes, elsewhere: vault.sameKeyElsewhere(key.fingerprint, key.id), fingerprint: key.fingerprint });
+    vault.recordChecks(vault.beginCheckRun('check'), [this.entry(key, result, vault.now())]);
     return result;
   }
 
@@ -136,10 +136,11 @@ export class CheckService {
         continue;
       }
       if (results.length > 0) await sleep(this.matrixIntervalMs);
-      let result = await this.run(target, secret, probe, { declaredScopes: key.scopes, elsewhere: [], fingerprint: key.fingerprint });
+      const call = prepare(target, probe);
+      let result = await this.run(call, secret, { declaredScopes: key.scopes, elsewhere: [], fingerprint: key.fingerprint });
       if (result.verdict === 'throttled') {
         await sleep(Math.min(30, result.retryAfterSeconds ?? 2) * 1000);
-        result = await this.run(target, secret, probe, { declaredScopes: key.scopes, elsewhere: [], fingerprint: key.fingerprint });
+        result = await this.run(call, secret, { declaredScopes: key.scopes, elsewhere: [], fingerprint: key.fingerprint });
       }
       results.push(result);
       if (result.verdict === 'valid') verdicts.push({ scope, state: 'granted', probe: probe.id, declared: declared(scope), note: null });
@@ -151,7 +152,7 @@ export class CheckService {
     }
     if (results.length > 0) {
       const at = vault.now();
-      vault.recordRun('matrix', results.map((result) => this.entry(key, result, at)));
+      vault.recordChecks(vault.beginCheckRun('matrix'), results.map((result) => this.entry(key, result, at)));
     }
     return {
       key: { fingerprint: key.fingerprint },
@@ -174,14 +175,15 @@ export class CheckService {
     const perTenant = Math.max(1, options.perTenant ?? Math.min(4, concurrency));
     const summary: BulkSummary = { total: keys.length, checked: 0, interrupted: false, byVerdict: {}, failures: [], problems: [] };
     const lanes = this.lanes(vault, keys);
-    const runId = vault.startCheckRun('bulk');
+    const run = vault.beginCheckRun('bulk');
     // Each flush is one durable (fsync'd) transaction on the event loop, so results are flushed
-    // every couple of seconds and at the end, not per key; stopping still keeps them all.
+    // every couple of seconds and at the end, not per key; stopping still keeps them all. A run that
+    // ends within the interval costs one transaction: its row, its checks and its audit entry.
     const pending: ValidationEntry[] = [];
     let lastFlush = Date.now();
-    const flush = () => {
+    const flush = (end?: { bulkAudit: BulkAudit }) => {
       lastFlush = Date.now();
-      if (pending.length > 0) vault.recordChecks(runId, pending.splice(0), { auditEach: false });
+      vault.recordChecks(run, pending.splice(0), { auditEach: false, ...end });
     };
     let done = 0;
 
@@ -218,7 +220,7 @@ export class CheckService {
           let result: CheckResult;
           for (let attempt = 0; ; attempt += 1) {
             const secret = await vault.secretOf(key);
-            result = await this.run(lane.target(key), secret, key.probe, { declaredScopes: key.scopes, elsewhere: [], fingerprint: key.fingerprint, excerpts: 'failures' });
+            result = await this.run(key.call, secret, { declaredScopes: key.scopes, elsewhere: [], fingerprint: key.fingerprint, excerpts: 'failures' });
             if (result.verdict !== 'throttled' || attempt === 2 || options.signal?.aborted) break;
             const wait = Math.min(30, result.retryAfterSeconds ?? 2) * 1000;
             lane.pausedUntil = Date.now() + wait;
@@ -242,40 +244,47 @@ export class CheckService {
       }
     };
 
+    let finished = false;
     try {
       await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, keys.length)) }, worker));
+      finished = true;
     } finally {
-      flush();
+      // One audit entry for the run; each key's check is in its validation history.
+      flush(finished ? { bulkAudit: { tenant: options.tenant ?? null, checked: summary.checked, byVerdict: summary.byVerdict } } : undefined);
     }
-    // One audit entry for the run; each key's check is in its validation history.
-    vault.auditBulkCheck({ tenant: options.tenant ?? null, checked: summary.checked, byVerdict: summary.byVerdict });
     summary.interrupted = (options.signal?.aborted ?? false) && summary.checked + summary.failures.length < keys.length;
     return summary;
   }
 
-  /** One lane per tenant: its keys (each with its default probe) and where they are sent. */
+  /**
+   * One lane per tenant: its keys, each with its default probe aimed at the tenant. A probe's request
+   * line is worked out once per tenant, unless it names the key itself.
+   */
   private lanes(vault: VaultService, keys: KeyToCheck[]): Lane[] {
     const tenants = new Map(vault.listTenants().map((tenant) => [tenant.alias, tenant]));
     const probes = this.probes('wallet-crew');
     const probeFor = new Map<string, ProbeDefinition>();
-    const lanes = new Map<string, Lane>();
+    const lanes = new Map<string, Lane & { target: CheckTarget; calls: Map<string, ProbeCall> }>();
     for (const key of keys) {
       let lane = lanes.get(key.tenant);
       if (!lane) {
         const tenant = tenants.get(key.tenant)!;
-        lane = { keys: [], next: 0, running: 0, pausedUntil: 0, target: (k) => this.targetFor(tenant.baseUrl, tenant.tenantId, k.remoteName) };
+        lane = { keys: [], next: 0, running: 0, pausedUntil: 0, target: this.targetFor(tenant.baseUrl, tenant.tenantId), calls: new Map() };
         lanes.set(key.tenant, lane);
       }
       const scopes = key.scopes.join(',');
       let probe = probeFor.get(scopes);
       if (!probe) probeFor.set(scopes, (probe = defaultProbe(probes, key.scopes, true)));
-      lane.keys.push({ ...key, probe });
+      let call = lane.calls.get(probe.id);
+      if (probe.path.includes('{keyName}')) call = prepare({ ...lane.target, keyName: key.remoteName }, probe);
+      else if (!call) lane.calls.set(probe.id, (call = prepare(lane.target, probe)));
+      lane.keys.push({ ...key, call });
     }
     return [...lanes.values()];
   }
 
-  private targetFor(baseUrl: string, tenantId: string, keyName: string): CheckTarget {
-    return { baseUrl, tenantId, vendor: 'wallet-crew', auth: { kind: 'header', name: 'X-API-KEY' }, keyName };
+  private targetFor(baseUrl: string, tenantId: string, keyName?: string): CheckTarget {
+    return { baseUrl, tenantId, vendor: 'wallet-crew', auth: { kind: 'header', name: 'X-API-KEY' }, ...(keyName === undefined ? {} : { keyName }) };
   }
 
   private entry(key: { id: string; tenant: string; name: string; fingerprint: string }, result: CheckResult, at: string): ValidationEntry {
@@ -299,10 +308,19 @@ export class CheckService {
   }
 
   /** Sends the probe with the key in its header (after a login exchange for Airwallex-style keys). */
-  private async run(target: CheckTarget, secret: string, probe: ProbeDefinition, known: Pick<CheckContext, 'declaredScopes' | 'elsewhere' | 'fingerprint' | 'excerpts'>): Promise<CheckResult> {
-    const base = target.baseUrl.replace(/\/+$/, '');
-    const url = `${base}${probePath(probe, { tenantId: target.tenantId, ...(target.keyName ? { keyName: target.keyName } : {}) })}`;
-    const context: CheckContext = { probe, request: { method: probe.method, url }, tenantId: target.tenantId, baseUrl: base, redact: redactor(secret), ...known };
+  private async run(call: ProbeCall, secret: string, known: Pick<CheckContext, 'declaredScopes' | 'elsewhere' | 'fingerprint' | 'excerpts'>): Promise<CheckResult> {
+    const { target, probe, base, url } = call;
+    const context: CheckContext = {
+      probe,
+      request: { method: probe.method, url },
+      tenantId: target.tenantId,
+      baseUrl: base,
+      redact: redactor(secret),
+      declaredScopes: known.declaredScopes,
+      elsewhere: known.elsewhere,
+      fingerprint: known.fingerprint,
+      ...(known.excerpts ? { excerpts: known.excerpts } : {}),
+    };
     let secretHeaders: Record<string, string>;
     if (target.auth.kind === 'airwallex') {
       const login: HttpRequest = {
@@ -350,7 +368,23 @@ const SECRET_FIELD_HINT = /token|secret|password|key|authorization|signing/i;
 const SECRET_FIELD = /("[^"]*(?:token|secret|password|apikey|api_key|key|authorization|signing)[^"]*"\s*:\s*)"[^"]*"/gi;
 const LONG_TOKEN = /\b[A-Za-z0-9_-]{32,}\b/g;
 
-type BulkKey = KeyToCheck & { probe: ProbeDefinition };
+/** A probe aimed at a target: where the request goes, worked out before it is sent. */
+interface ProbeCall {
+  target: CheckTarget;
+  probe: ProbeDefinition;
+  /** The base URL without a trailing slash. */
+  base: string;
+  url: string;
+}
+
+function prepare(target: CheckTarget, probe: ProbeDefinition): ProbeCall {
+  const base = target.baseUrl.replace(/\/+$/, '');
+  return { target, probe, base, url: `${base}${probePath(probe, { tenantId: target.tenantId, ...(target.keyName ? { keyName: target.keyName } : {}) })}` };
+}
+
+type BulkKey = KeyToCheck & { call: ProbeCall };
+
+type BulkAudit = { tenant: string | null; checked: number; byVerdict: Partial<Record<Verdict, number>> };
 
 interface Lane {
   keys: BulkKey[];
@@ -359,7 +393,6 @@ interface Lane {
   running: number;
   /** Epoch ms until which the tenant is backing off (Retry-After). */
   pausedUntil: number;
-  target: (key: KeyToCheck) => CheckTarget;
 }
 
 /** How often a bulk run writes the results gathered so far. */

@@ -41,6 +41,14 @@ export const PROBE_ACCOUNT_PREFIX = 'tkv-doctor-probe-';
 
 export type KeyToCheck = Omit<KeyToCheckRow, 'scopes'> & { scopes: string[] };
 
+/** A check run being recorded: a single check, a scope matrix, or a bulk run of many keys. */
+export interface CheckRun {
+  readonly kind: CheckRunKind;
+  readonly startedAt: string;
+  /** Its row's id, once its first checks are recorded. */
+  id: number | null;
+}
+
 export interface VaultServiceOptions {
   db: InventoryDatabase;
   secrets: SecretStore;
@@ -329,27 +337,31 @@ export class VaultService {
     return token === null ? null : { token, expiresAt: tenant.bearer_expires_at ?? null };
   }
 
-  /** Records a whole run at once (a single check, a scope matrix), audited check by check. */
-  recordRun(kind: CheckRunKind, entries: ValidationEntry[]): void {
-    this.inventory.transaction(() => this.recordChecks(this.startCheckRun(kind), entries));
-  }
-
-  /** Starts a check run; its checks are then recorded with `recordChecks`. */
-  startCheckRun(kind: CheckRunKind): number {
-    return this.inventory.startCheckRun(kind, this.now());
+  /** A check run about to record its checks; nothing is written until its first checks are. */
+  beginCheckRun(kind: CheckRunKind): CheckRun {
+    return { kind, startedAt: this.now(), id: null };
   }
 
   /**
-   * Records finished checks of a run, each with the time it finished (one transaction for many, so
-   * bulk runs do not fsync per key). `auditEach` adds an audit entry per check; a bulk run has one.
+   * Records finished checks of a run, each with the time it finished, in one transaction (bulk runs
+   * do not fsync per key). The run's own row goes in with its first checks. `auditEach` adds an audit
+   * entry per check; a bulk run has one, `bulkAudit`, written with its last checks.
    */
-  recordChecks(runId: number, entries: ValidationEntry[], options: { auditEach?: boolean } = {}): void {
-    this.inventory.recordValidations(runId, entries, this.actor, options.auditEach ?? true);
-  }
-
-  /** The audit entry of a bulk check: one per run. */
-  auditBulkCheck(detail: { tenant: string | null; checked: number; byVerdict: Record<string, number> }): void {
-    this.audit('validated', { ...(detail.tenant ? { tenant: detail.tenant } : {}), detail: { bulk: true, checked: detail.checked, byVerdict: detail.byVerdict } });
+  recordChecks(run: CheckRun, entries: ValidationEntry[], options: { auditEach?: boolean; bulkAudit?: { tenant: string | null; checked: number; byVerdict: Record<string, number> } } = {}): void {
+    const { bulkAudit } = options;
+    if (entries.length === 0 && !bulkAudit) return;
+    let id = run.id;
+    this.inventory.transaction(() => {
+      if (entries.length > 0) {
+        id ??= this.inventory.startCheckRun(run.kind, run.startedAt);
+        this.inventory.recordValidations(id, entries, this.actor, options.auditEach ?? true);
+      }
+      if (bulkAudit) {
+        this.audit('validated', { ...(bulkAudit.tenant ? { tenant: bulkAudit.tenant } : {}), detail: { bulk: true, checked: bulkAudit.checked, byVerdict: bulkAudit.byVerdict } });
+      }
+    });
+    // Only once the row is committed: a rolled-back first batch leaves the run still to be written.
+    run.id = id;
   }
 
   close(): void {

@@ -234,6 +234,36 @@ describe('stored keys', () => {
     }
   });
 
+  it('aims each key’s probe at its own tenant, and a probe that names the key at that key', async () => {
+    const seen: string[] = [];
+    const recorder = await server((request, response) => {
+      seen.push(`${String(request.headers['x-api-key'])} ${request.url!}`);
+      json(response, 200, {});
+    });
+    const own = createTestVault(new MemorySecretStore());
+    try {
+      const expected: string[] = [];
+      for (const tenant of ['t1', 't2']) {
+        own.vault.addTenant({ alias: tenant, tenantId: `${tenant}-id`, environment: 'custom', baseUrl: `${recorder.url}/` });
+        for (const [name, scopes, path] of [
+          ['plain-a', [], '/admin/config'],
+          ['plain-b', ['tenant.core:read'], '/admin/config'],
+          ['self-a', ['tenant.apiKey:read'], '/admin/apiKeys/self-a'],
+          ['self.b', ['tenant.apiKey:read'], '/admin/apiKeys/self.b'],
+        ] as const) {
+          const secret = canaryToken();
+          await own.vault.addKey({ tenant, name, secret, scopes: [...scopes] });
+          expected.push(`${secret} /api/${tenant}-id${path}`);
+        }
+      }
+      const summary = await new CheckService({ http, vault: own.vault }).checkAll({ concurrency: 3 });
+      expect(summary.byVerdict).toEqual({ valid: 8 });
+      expect(seen.toSorted()).toEqual(expected.toSorted());
+    } finally {
+      own.dispose();
+    }
+  });
+
   it('stops cleanly when asked, keeping what finished', async () => {
     const controller = new AbortController();
     const summary = await checks.checkAll({ concurrency: 1, signal: controller.signal, onProgress: ({ done }) => done === 2 && controller.abort() });

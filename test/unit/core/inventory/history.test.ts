@@ -33,16 +33,16 @@ describe('validation history', () => {
   it('keeps each check under its run with its own time, and the latest as the key’s last verdict', async () => {
     const { test, ids } = await vaultWithKeys(['a', 'b']);
     const { vault } = test;
-    const bulk = vault.startCheckRun('bulk');
+    const bulk = vault.beginCheckRun('bulk');
     vault.recordChecks(bulk, [entry(ids.a!, '2026-11-22T10:00:01.000Z'), entry(ids.b!, '2026-11-22T10:00:02.000Z', 'unauthorized')], { auditEach: false });
-    const single = vault.startCheckRun('check');
+    const single = vault.beginCheckRun('check');
     vault.recordChecks(single, [entry(ids.a!, '2026-11-22T10:05:00.000Z', 'unauthorized')]);
 
     expect(vault.inventory.validations(ids.a!).map((v) => [v.runId, v.at, v.verdict])).toEqual([
-      [bulk, '2026-11-22T10:00:01.000Z', 'valid'],
-      [single, '2026-11-22T10:05:00.000Z', 'unauthorized'],
+      [bulk.id, '2026-11-22T10:00:01.000Z', 'valid'],
+      [single.id, '2026-11-22T10:05:00.000Z', 'unauthorized'],
     ]);
-    expect(vault.inventory.validations(ids.b!).map((v) => [v.runId, v.verdict])).toEqual([[bulk, 'unauthorized']]);
+    expect(vault.inventory.validations(ids.b!).map((v) => [v.runId, v.verdict])).toEqual([[bulk.id, 'unauthorized']]);
     expect(vault.showKey({ tenant: 'demo', name: 'a' })).toMatchObject({ lastVerdict: 'unauthorized', lastCheckedAt: '2026-11-22T10:05:00.000Z' });
     expect(vault.showKey({ tenant: 'demo', name: 'b' })).toMatchObject({ lastVerdict: 'unauthorized', lastCheckedAt: '2026-11-22T10:00:02.000Z' });
     // Only the single check is audited one by one; a bulk run has its own audit entry.
@@ -50,9 +50,56 @@ describe('validation history', () => {
     expect(vault.inventory.auditEntries(ids.a!).filter((e) => e.action === 'validated')).toHaveLength(1);
   });
 
+  it('takes a key’s last entry of a batch as its last verdict, whatever the order of the batch', async () => {
+    const { test, ids } = await vaultWithKeys(['a', 'b']);
+    // A scope matrix records several checks of one key at once; a bulk batch mixes keys.
+    test.vault.recordChecks(test.vault.beginCheckRun('matrix'), [
+      entry(ids.b!, '2026-11-22T10:00:01.000Z', 'forbidden'),
+      entry(ids.a!, '2026-11-22T10:00:02.000Z', 'valid'),
+      entry(ids.b!, '2026-11-22T10:00:03.000Z', 'valid'),
+      entry(ids.a!, '2026-11-22T10:00:04.000Z', 'forbidden'),
+    ]);
+    expect(test.vault.inventory.validations(ids.a!).map((v) => v.verdict)).toEqual(['valid', 'forbidden']);
+    expect(test.vault.inventory.validations(ids.b!).map((v) => v.verdict)).toEqual(['forbidden', 'valid']);
+    expect(test.vault.showKey({ tenant: 'demo', name: 'a' })).toMatchObject({ lastVerdict: 'forbidden', lastCheckedAt: '2026-11-22T10:00:04.000Z' });
+    expect(test.vault.showKey({ tenant: 'demo', name: 'b' })).toMatchObject({ lastVerdict: 'valid', lastCheckedAt: '2026-11-22T10:00:03.000Z' });
+  });
+
+  it('writes a run’s row with its first checks and its bulk audit entry with its last, and nothing for a run that recorded nothing', async () => {
+    const { test, ids } = await vaultWithKeys(['a', 'b']);
+    const runs = () => test.vault.inventory.db.prepare('SELECT id, kind FROM check_runs ORDER BY id').all();
+    const bulkAudits = () => test.vault.inventory.auditEntries().filter((e) => e.action === 'validated' && e.detail?.bulk === true);
+    const run = test.vault.beginCheckRun('bulk');
+    expect(run.id).toBeNull();
+    expect(runs()).toEqual([]);
+    test.vault.recordChecks(run, [entry(ids.a!, '2026-11-22T10:00:01.000Z')], { auditEach: false });
+    expect(runs()).toEqual([{ id: run.id, kind: 'bulk' }]);
+    test.vault.recordChecks(run, [entry(ids.b!, '2026-11-22T10:00:02.000Z')], { auditEach: false, bulkAudit: { tenant: 'demo', checked: 2, byVerdict: { valid: 2 } } });
+    expect(runs()).toHaveLength(1);
+    expect(test.vault.inventory.validations(ids.b!).map((v) => v.runId)).toEqual([run.id]);
+    expect(bulkAudits().map((e) => e.detail)).toEqual([{ bulk: true, checked: 2, byVerdict: { valid: 2 } }]);
+
+    // A bulk run that checked nothing still has its audit entry, and no run row.
+    test.vault.recordChecks(test.vault.beginCheckRun('bulk'), [], { bulkAudit: { tenant: null, checked: 0, byVerdict: {} } });
+    expect(runs()).toHaveLength(1);
+    expect(bulkAudits()).toHaveLength(2);
+  });
+
+  it('leaves a run unwritten when its first batch rolls back, so the next batch writes it', async () => {
+    const { test, ids } = await vaultWithKeys(['a']);
+    const run = test.vault.beginCheckRun('bulk');
+    // An audit detail that cannot be serialised fails the transaction after the run row went in.
+    expect(() => test.vault.recordChecks(run, [entry(ids.a!, '2026-11-22T10:00:01.000Z')], { auditEach: false, bulkAudit: { tenant: null, checked: 1, byVerdict: { valid: 1n as unknown as number } } })).toThrow();
+    expect(run.id).toBeNull();
+    expect(test.vault.inventory.db.prepare('SELECT count(*) FROM check_runs').pluck().get()).toBe(0);
+    expect(test.vault.inventory.validations(ids.a!)).toEqual([]);
+    test.vault.recordChecks(run, [entry(ids.a!, '2026-11-22T10:00:02.000Z')], { auditEach: false });
+    expect(test.vault.inventory.validations(ids.a!).map((v) => [v.runId, v.at])).toEqual([[run.id, '2026-11-22T10:00:02.000Z']]);
+  });
+
   it('skips a key removed while its run was going, keeping the rest of the batch', async () => {
     const { test, ids } = await vaultWithKeys(['a', 'b']);
-    const run = test.vault.startCheckRun('bulk');
+    const run = test.vault.beginCheckRun('bulk');
     await test.vault.removeKey({ tenant: 'demo', name: 'a' });
     test.vault.recordChecks(run, [entry(ids.a!, '2026-11-22T10:00:01.000Z'), entry(ids.b!, '2026-11-22T10:00:02.000Z')], { auditEach: false });
     expect(test.vault.inventory.validations(ids.a!)).toEqual([]);
@@ -62,7 +109,7 @@ describe('validation history', () => {
   it('removes a key’s history with the key, and only its own', async () => {
     const { test, ids } = await vaultWithKeys(['a', 'b']);
     for (let round = 0; round < 3; round += 1) {
-      test.vault.recordChecks(test.vault.startCheckRun('bulk'), [entry(ids.a!, `2026-11-22T10:0${round}:00.000Z`), entry(ids.b!, `2026-11-22T10:0${round}:01.000Z`)], { auditEach: false });
+      test.vault.recordChecks(test.vault.beginCheckRun('bulk'), [entry(ids.a!, `2026-11-22T10:0${round}:00.000Z`), entry(ids.b!, `2026-11-22T10:0${round}:01.000Z`)], { auditEach: false });
     }
     await test.vault.removeKey({ tenant: 'demo', name: 'a' });
     const rows = test.vault.inventory.db.prepare('SELECT key_id AS keyId FROM validations').all() as { keyId: string }[];
