@@ -206,6 +206,20 @@ const KEY_COLUMNS = `k.*, t.alias AS tenant_alias, s.last_verdict, s.last_checke
 /** A key row with its tenant and its last verdict (kept apart, in key_status). */
 const KEY_FROM = `keys k JOIN tenants t ON t.id = k.tenant_ref LEFT JOIN key_status s ON s.key_id = k.id`;
 
+/**
+ * A batch: the write transaction a bulk run keeps open across awaits, so that its checks go in as
+ * they finish rather than all at the end (see CheckRecorder). It belongs to the connection: any other
+ * write on it commits the batch first, so no other write ever shares, or waits for, its commit.
+ */
+interface Batch {
+  /** True while the batch's owner is writing into it. */
+  writing: boolean;
+  /** Told when the batch ends, committed or not. */
+  ended: (committed: boolean) => void;
+}
+
+const batches = new WeakMap<InventoryDatabase, Batch>();
+
 /** Typed access to the inventory tables; one instance per open database. */
 export class Inventory {
   readonly db: InventoryDatabase;
@@ -216,13 +230,17 @@ export class Inventory {
     this.db = db;
   }
 
-  /** A prepared statement, compiled once per connection: preparing costs more than most queries. */
+  /**
+   * A prepared statement, compiled once per connection: preparing costs more than most queries. A
+   * statement that writes commits an open batch first, unless the batch's owner is writing.
+   */
   private statement(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (!statement) {
       statement = this.db.prepare(sql);
       this.statements.set(sql, statement);
     }
+    if (!statement.readonly) this.yieldBatch();
     return statement;
   }
 
@@ -406,38 +424,36 @@ export class Inventory {
   }
 
   /**
-   * Records checks of a run and sets each key's last verdict, in one transaction. Rows go in 250 at a
-   * time; the last verdicts are then set in one statement from the rows just written, so no value
-   * crosses from JavaScript twice. A key removed while its check ran is skipped, not an error that
-   * would lose the rest of the batch.
+   * Records checks of a run and sets each key's last verdict, inside the caller's transaction. Rows
+   * go in 250 at a time; the last verdicts are then set in one statement from the rows just written,
+   * so no value crosses from JavaScript twice. A key removed while its check ran is skipped, not an
+   * error that would lose the rest of the batch.
    */
-  recordValidations(runId: number, entries: ValidationEntry[], actor: Actor, auditEach = true): void {
+  insertValidations(runId: number, entries: ValidationEntry[], actor: Actor, auditEach = true): void {
     if (entries.length === 0) return;
     // In key order, a run's index entries (run_id, key_id) go in one after another; the sort is
     // stable, so a key's own entries keep their order and its last one is its last verdict.
     const rows = entries.length > 1 ? entries.toSorted((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0)) : entries;
-    this.transaction(() => {
-      const before = (this.statement(`SELECT max(id) FROM validations`).pluck().get() as number | null) ?? 0;
-      this.insertChunked(
-        `INSERT INTO validations (run_id, key_id, at, probe, verdict, status, duration_ms, url)
-         SELECT @runId, column1, column2, column3, column4, column5, column6, column7 FROM (VALUES %ROWS%)
-         WHERE EXISTS (SELECT 1 FROM keys WHERE keys.id = column1)`,
-        7,
-        rows,
-        (values, e) => values.push(e.keyId, e.at, e.probe, e.verdict, e.status, e.durationMs, e.url),
-        { runId },
-      );
-      this.statement(
-        `INSERT INTO key_status (key_id, last_verdict, last_checked_at)
-         SELECT key_id, verdict, at FROM validations WHERE id > ? ORDER BY id
-         ON CONFLICT (key_id) DO UPDATE SET last_verdict = excluded.last_verdict, last_checked_at = excluded.last_checked_at`,
-      ).run(before);
-      if (auditEach) {
-        for (const entry of entries) {
-          this.audit({ at: entry.at, actor, action: 'validated', tenant: entry.tenant, keyName: entry.keyName, keyId: entry.keyId, fingerprint: entry.fingerprint, detail: { probe: entry.probe, verdict: entry.verdict, status: entry.status } });
-        }
+    const before = (this.statement(`SELECT max(id) FROM validations`).pluck().get() as number | null) ?? 0;
+    this.insertChunked(
+      `INSERT INTO validations (run_id, key_id, at, probe, verdict, status, duration_ms, url)
+       SELECT @runId, column1, column2, column3, column4, column5, column6, column7 FROM (VALUES %ROWS%)
+       WHERE EXISTS (SELECT 1 FROM keys WHERE keys.id = column1)`,
+      7,
+      rows,
+      (values, e) => values.push(e.keyId, e.at, e.probe, e.verdict, e.status, e.durationMs, e.url),
+      { runId },
+    );
+    this.statement(
+      `INSERT INTO key_status (key_id, last_verdict, last_checked_at)
+       SELECT key_id, verdict, at FROM validations WHERE id > ? ORDER BY id
+       ON CONFLICT (key_id) DO UPDATE SET last_verdict = excluded.last_verdict, last_checked_at = excluded.last_checked_at`,
+    ).run(before);
+    if (auditEach) {
+      for (const entry of entries) {
+        this.audit({ at: entry.at, actor, action: 'validated', tenant: entry.tenant, keyName: entry.keyName, keyId: entry.keyId, fingerprint: entry.fingerprint, detail: { probe: entry.probe, verdict: entry.verdict, status: entry.status } });
       }
-    });
+    }
   }
 
   /**
@@ -500,9 +516,74 @@ export class Inventory {
     }));
   }
 
-  /** Runs `work` in one write transaction. */
+  /** Runs `work` in one write transaction (inside an open batch's, only for the batch's owner). */
   transaction<T>(work: () => T): T {
+    this.yieldBatch();
     return this.db.transaction(work).immediate();
+  }
+
+  /**
+   * Writes `work` into the connection's open batch, beginning one if there is none; `ended` is told
+   * when the batch ends. When `work` throws, the whole batch is rolled back (no savepoint per write:
+   * a savepoint makes SQLite journal every page it touches, and failures are rare).
+   */
+  writeInBatch<T>(ended: (committed: boolean) => void, work: () => T): T {
+    let batch = batches.get(this.db);
+    if (batch && batch.ended !== ended) {
+      this.commitBatch();
+      batch = undefined;
+    }
+    if (!batch) {
+      this.statement('BEGIN IMMEDIATE').run();
+      batch = { writing: false, ended };
+      batches.set(this.db, batch);
+    }
+    batch.writing = true;
+    try {
+      return work();
+    } catch (error) {
+      batch.writing = false;
+      this.endBatch(false);
+      throw error;
+    } finally {
+      batch.writing = false;
+    }
+  }
+
+  /** Commits the open batch, if any; when the commit fails, the batch is rolled back and the error thrown. */
+  commitBatch(): void {
+    this.endBatch(true);
+  }
+
+  /** Commits an open batch, then closes the connection. */
+  close(): void {
+    try {
+      this.commitBatch();
+    } finally {
+      this.db.close();
+    }
+  }
+
+  /** Another write is coming: an open batch commits first, unless its owner is the one writing. */
+  private yieldBatch(): void {
+    const batch = batches.get(this.db);
+    if (batch && !batch.writing) this.commitBatch();
+  }
+
+  private endBatch(commit: boolean): void {
+    const batch = batches.get(this.db);
+    if (!batch) return;
+    batches.delete(this.db);
+    let committed = false;
+    try {
+      if (commit && this.db.inTransaction) {
+        this.statement('COMMIT').run();
+        committed = true;
+      }
+    } finally {
+      if (this.db.inTransaction) this.statement('ROLLBACK').run();
+      batch.ended(committed);
+    }
   }
 }
 

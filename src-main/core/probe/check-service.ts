@@ -175,16 +175,8 @@ export class CheckService {
     const perTenant = Math.max(1, options.perTenant ?? Math.min(4, concurrency));
     const summary: BulkSummary = { total: keys.length, checked: 0, interrupted: false, byVerdict: {}, failures: [], problems: [] };
     const lanes = this.lanes(vault, keys);
-    const run = vault.beginCheckRun('bulk');
-    // Each flush is one durable (fsync'd) transaction on the event loop, so results are flushed
-    // every couple of seconds and at the end, not per key; stopping still keeps them all. A run that
-    // ends within the interval costs one transaction: its row, its checks and its audit entry.
-    const pending: ValidationEntry[] = [];
-    let lastFlush = Date.now();
-    const flush = (end?: { bulkAudit: BulkAudit }) => {
-      lastFlush = Date.now();
-      vault.recordChecks(run, pending.splice(0), { auditEach: false, ...end });
-    };
+    // Checks go into the inventory as they finish (see CheckRecorder); stopping keeps them all.
+    const recorder = vault.recordBulkRun();
     let done = 0;
 
     /** The next key whose tenant has room and is not backing off, tenants in turn; or why there is none. */
@@ -226,8 +218,7 @@ export class CheckService {
             lane.pausedUntil = Date.now() + wait;
             await sleep(wait);
           }
-          pending.push(this.entry(key, result, vault.now()));
-          if (Date.now() - lastFlush >= FLUSH_INTERVAL_MS) flush();
+          recorder.add(this.entry(key, result, vault.now()));
           summary.checked += 1;
           summary.byVerdict[result.verdict] = (summary.byVerdict[result.verdict] ?? 0) + 1;
           const ref = { tenant: key.tenant, name: key.name };
@@ -249,8 +240,8 @@ export class CheckService {
       await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, keys.length)) }, worker));
       finished = true;
     } finally {
-      // One audit entry for the run; each key's check is in its validation history.
-      flush(finished ? { bulkAudit: { tenant: options.tenant ?? null, checked: summary.checked, byVerdict: summary.byVerdict } } : undefined);
+      // One audit entry for the run, with its last checks; each key's check is in its history.
+      recorder.finish(finished ? () => vault.auditBulkCheck({ tenant: options.tenant ?? null, checked: summary.checked, byVerdict: summary.byVerdict }) : undefined);
     }
     summary.interrupted = (options.signal?.aborted ?? false) && summary.checked + summary.failures.length < keys.length;
     return summary;
@@ -384,8 +375,6 @@ function prepare(target: CheckTarget, probe: ProbeDefinition): ProbeCall {
 
 type BulkKey = KeyToCheck & { call: ProbeCall };
 
-type BulkAudit = { tenant: string | null; checked: number; byVerdict: Partial<Record<Verdict, number>> };
-
 interface Lane {
   keys: BulkKey[];
   /** Index of the next key to check. */
@@ -394,9 +383,6 @@ interface Lane {
   /** Epoch ms until which the tenant is backing off (Retry-After). */
   pausedUntil: number;
 }
-
-/** How often a bulk run writes the results gathered so far. */
-const FLUSH_INTERVAL_MS = 2000;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -20,6 +20,7 @@ import { assertRule, VaultError } from '../errors.ts';
 import { schemaVersion, type InventoryDatabase } from '../inventory/database.ts';
 import { Inventory, toKeySummary, toTenant, type Actor, type AuditAction, type CheckRunKind, type KeyRow, type KeyToCheckRow, type TenantRow, type ValidationEntry } from '../inventory/inventory.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
+import { CheckRecorder, type CheckRun, type RecorderTiming } from './check-recorder.ts';
 import { fingerprint } from './fingerprint.ts';
 import { formatKeyRef } from './key-ref.ts';
 
@@ -40,14 +41,6 @@ export function bearerAccount(tenantRowId: string): string {
 export const PROBE_ACCOUNT_PREFIX = 'tkv-doctor-probe-';
 
 export type KeyToCheck = Omit<KeyToCheckRow, 'scopes'> & { scopes: string[] };
-
-/** A check run being recorded: a single check, a scope matrix, or a bulk run of many keys. */
-export interface CheckRun {
-  readonly kind: CheckRunKind;
-  readonly startedAt: string;
-  /** Its row's id, once its first checks are recorded. */
-  id: number | null;
-}
 
 export interface VaultServiceOptions {
   db: InventoryDatabase;
@@ -342,30 +335,34 @@ export class VaultService {
     return { kind, startedAt: this.now(), id: null };
   }
 
+  /** A bulk run's recorder: its checks go into the inventory as they finish. */
+  recordBulkRun(timing?: RecorderTiming): CheckRecorder {
+    return new CheckRecorder(this.inventory, this.beginCheckRun('bulk'), this.actor, timing);
+  }
+
   /**
-   * Records finished checks of a run, each with the time it finished, in one transaction (bulk runs
-   * do not fsync per key). The run's own row goes in with its first checks. `auditEach` adds an audit
-   * entry per check; a bulk run has one, `bulkAudit`, written with its last checks.
+   * Records finished checks of a run, each with the time it finished, in one transaction; the run's
+   * own row goes in with its first checks. `auditEach` adds an audit entry per check (a bulk run has
+   * one for the whole run, `auditBulkCheck`).
    */
-  recordChecks(run: CheckRun, entries: ValidationEntry[], options: { auditEach?: boolean; bulkAudit?: { tenant: string | null; checked: number; byVerdict: Record<string, number> } } = {}): void {
-    const { bulkAudit } = options;
-    if (entries.length === 0 && !bulkAudit) return;
+  recordChecks(run: CheckRun, entries: ValidationEntry[], options: { auditEach?: boolean } = {}): void {
+    if (entries.length === 0) return;
     let id = run.id;
     this.inventory.transaction(() => {
-      if (entries.length > 0) {
-        id ??= this.inventory.startCheckRun(run.kind, run.startedAt);
-        this.inventory.recordValidations(id, entries, this.actor, options.auditEach ?? true);
-      }
-      if (bulkAudit) {
-        this.audit('validated', { ...(bulkAudit.tenant ? { tenant: bulkAudit.tenant } : {}), detail: { bulk: true, checked: bulkAudit.checked, byVerdict: bulkAudit.byVerdict } });
-      }
+      id ??= this.inventory.startCheckRun(run.kind, run.startedAt);
+      this.inventory.insertValidations(id, entries, this.actor, options.auditEach ?? true);
     });
     // Only once the row is committed: a rolled-back first batch leaves the run still to be written.
     run.id = id;
   }
 
+  /** The audit entry of a bulk check: one per run. */
+  auditBulkCheck(detail: { tenant: string | null; checked: number; byVerdict: Record<string, number> }): void {
+    this.audit('validated', { ...(detail.tenant ? { tenant: detail.tenant } : {}), detail: { bulk: true, checked: detail.checked, byVerdict: detail.byVerdict } });
+  }
+
   close(): void {
-    this.inventory.db.close();
+    this.inventory.close();
   }
 
   private async removeKeyRow(key: KeyRow): Promise<void> {

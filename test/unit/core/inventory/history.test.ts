@@ -65,35 +65,15 @@ describe('validation history', () => {
     expect(test.vault.showKey({ tenant: 'demo', name: 'b' })).toMatchObject({ lastVerdict: 'valid', lastCheckedAt: '2026-11-22T10:00:03.000Z' });
   });
 
-  it('writes a run’s row with its first checks and its bulk audit entry with its last, and nothing for a run that recorded nothing', async () => {
-    const { test, ids } = await vaultWithKeys(['a', 'b']);
-    const runs = () => test.vault.inventory.db.prepare('SELECT id, kind FROM check_runs ORDER BY id').all();
-    const bulkAudits = () => test.vault.inventory.auditEntries().filter((e) => e.action === 'validated' && e.detail?.bulk === true);
-    const run = test.vault.beginCheckRun('bulk');
-    expect(run.id).toBeNull();
-    expect(runs()).toEqual([]);
-    test.vault.recordChecks(run, [entry(ids.a!, '2026-11-22T10:00:01.000Z')], { auditEach: false });
-    expect(runs()).toEqual([{ id: run.id, kind: 'bulk' }]);
-    test.vault.recordChecks(run, [entry(ids.b!, '2026-11-22T10:00:02.000Z')], { auditEach: false, bulkAudit: { tenant: 'demo', checked: 2, byVerdict: { valid: 2 } } });
-    expect(runs()).toHaveLength(1);
-    expect(test.vault.inventory.validations(ids.b!).map((v) => v.runId)).toEqual([run.id]);
-    expect(bulkAudits().map((e) => e.detail)).toEqual([{ bulk: true, checked: 2, byVerdict: { valid: 2 } }]);
-
-    // A bulk run that checked nothing still has its audit entry, and no run row.
-    test.vault.recordChecks(test.vault.beginCheckRun('bulk'), [], { bulkAudit: { tenant: null, checked: 0, byVerdict: {} } });
-    expect(runs()).toHaveLength(1);
-    expect(bulkAudits()).toHaveLength(2);
-  });
-
-  it('leaves a run unwritten when its first batch rolls back, so the next batch writes it', async () => {
+  it('leaves a run unwritten when its first checks roll back, so the next ones write it', async () => {
     const { test, ids } = await vaultWithKeys(['a']);
-    const run = test.vault.beginCheckRun('bulk');
-    // An audit detail that cannot be serialised fails the transaction after the run row went in.
-    expect(() => test.vault.recordChecks(run, [entry(ids.a!, '2026-11-22T10:00:01.000Z')], { auditEach: false, bulkAudit: { tenant: null, checked: 1, byVerdict: { valid: 1n as unknown as number } } })).toThrow();
+    const run = test.vault.beginCheckRun('check');
+    test.vault.inventory.db.exec(`CREATE TRIGGER fail_history BEFORE INSERT ON validations BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
+    expect(() => test.vault.recordChecks(run, [entry(ids.a!, '2026-11-22T10:00:01.000Z')])).toThrow(/disk full/);
     expect(run.id).toBeNull();
     expect(test.vault.inventory.db.prepare('SELECT count(*) FROM check_runs').pluck().get()).toBe(0);
-    expect(test.vault.inventory.validations(ids.a!)).toEqual([]);
-    test.vault.recordChecks(run, [entry(ids.a!, '2026-11-22T10:00:02.000Z')], { auditEach: false });
+    test.vault.inventory.db.exec('DROP TRIGGER fail_history');
+    test.vault.recordChecks(run, [entry(ids.a!, '2026-11-22T10:00:02.000Z')]);
     expect(test.vault.inventory.validations(ids.a!).map((v) => [v.runId, v.at])).toEqual([[run.id, '2026-11-22T10:00:02.000Z']]);
   });
 

@@ -1,0 +1,158 @@
+/**
+ * Records a bulk run's checks as they finish, instead of all at the end of the run: the run's last
+ * moments are then spent checking, not writing thousands of rows while the server waits.
+ *
+ * Checks go into a batch, a write transaction left open across awaits (Inventory.writeInBatch), a
+ * chunk at a time. A batch commits, durably, at most `batchMs` after it began; the next one begins no
+ * sooner than `gapMs` later, so that another process waiting to write (its busy handler retries at
+ * least every 100 ms) always finds the database free in between. Any other write in this process
+ * commits the open batch first. A crash loses at most the open batch; a failed write loses nothing:
+ * its checks stay in memory and are written again by `finish`.
+ */
+import type { Actor, CheckRunKind, Inventory, ValidationEntry } from '../inventory/inventory.ts';
+
+/** A check run being recorded: a single check, a scope matrix, or a bulk run of many keys. */
+export interface CheckRun {
+  readonly kind: CheckRunKind;
+  readonly startedAt: string;
+  /** Its row's id, once its first checks are committed. */
+  id: number | null;
+}
+
+export interface RecorderTiming {
+  /** Checks written to the batch at a time. */
+  chunk: number;
+  /** The longest a batch stays open. */
+  batchMs: number;
+  /** The pause after a batch commits, before the next may begin. */
+  gapMs: number;
+}
+
+export const DEFAULT_RECORDER_TIMING: RecorderTiming = { chunk: 32, batchMs: 250, gapMs: 150 };
+
+export class CheckRecorder {
+  private readonly inventory: Inventory;
+  private readonly run: CheckRun;
+  private readonly actor: Actor;
+  private readonly timing: RecorderTiming;
+  /** Finished checks not yet written. */
+  private pending: ValidationEntry[] = [];
+  private pendingSince = 0;
+  /** Checks written into the open batch, not yet committed. */
+  private written: ValidationEntry[] = [];
+  /** The run's row went in with the open batch. */
+  private runRowInBatch = false;
+  private batchOpenedAt: number | null = null;
+  private resumeAt = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Infinity;
+  /** The first write that failed; `finish` tries again and throws if it fails too. */
+  private failed = false;
+  private readonly ended = (committed: boolean) => this.batchEnded(committed);
+
+  constructor(inventory: Inventory, run: CheckRun, actor: Actor, timing: RecorderTiming = DEFAULT_RECORDER_TIMING) {
+    this.inventory = inventory;
+    this.run = run;
+    this.actor = actor;
+    this.timing = timing;
+  }
+
+  /** Takes one finished check. Never throws: a check that cannot be written yet waits for `finish`. */
+  add(entry: ValidationEntry): void {
+    if (this.pending.length === 0) this.pendingSince = performance.now();
+    this.pending.push(entry);
+    this.pump();
+  }
+
+  /**
+   * Writes what is left and commits, durably; `last` writes in the same transaction (the run's
+   * audit entry). Throws when the checks cannot be recorded.
+   */
+  finish(last?: () => void): void {
+    this.clearTimer();
+    if (this.pending.length === 0 && this.written.length === 0 && !last) return;
+    try {
+      this.write(last);
+    } finally {
+      this.inventory.commitBatch();
+    }
+  }
+
+  private pump(): void {
+    const now = performance.now();
+    const { chunk, batchMs } = this.timing;
+    if (this.batchOpenedAt !== null && now - this.batchOpenedAt >= batchMs) this.commit();
+    if (this.pending.length > 0 && !this.failed && now >= this.resumeAt && (this.pending.length >= chunk || now - this.pendingSince >= batchMs)) {
+      try {
+        this.write();
+        this.batchOpenedAt ??= now;
+      } catch {
+        this.failed = true;
+      }
+    }
+    this.schedule(now);
+  }
+
+  /** Writes the pending checks (and `last`) into the batch; on failure they stay pending. */
+  private write(last?: () => void): void {
+    const entries = this.pending;
+    let id = this.run.id;
+    this.inventory.writeInBatch(this.ended, () => {
+      if (entries.length > 0) {
+        id ??= this.inventory.startCheckRun(this.run.kind, this.run.startedAt);
+        this.inventory.insertValidations(id, entries, this.actor, false);
+      }
+      last?.();
+    });
+    if (id !== this.run.id) {
+      this.run.id = id;
+      this.runRowInBatch = true;
+    }
+    this.pending = [];
+    for (const entry of entries) this.written.push(entry);
+  }
+
+  private commit(): void {
+    try {
+      this.inventory.commitBatch();
+    } catch {
+      this.failed = true;
+    }
+  }
+
+  /** The batch ended: committed, its checks are recorded; otherwise they are pending again. */
+  private batchEnded(committed: boolean): void {
+    this.batchOpenedAt = null;
+    this.resumeAt = performance.now() + this.timing.gapMs;
+    if (!committed) {
+      this.pending = [...this.written, ...this.pending];
+      if (this.runRowInBatch) this.run.id = null;
+    }
+    this.written = [];
+    this.runRowInBatch = false;
+  }
+
+  /** Wakes up when the open batch is due to commit, or pending checks to be written. */
+  private schedule(now: number): void {
+    const { batchMs } = this.timing;
+    let due = this.batchOpenedAt === null ? Infinity : this.batchOpenedAt + batchMs;
+    if (this.pending.length > 0 && !this.failed) due = Math.min(due, Math.max(this.resumeAt, this.pendingSince + batchMs));
+    if (due === Infinity) return this.clearTimer();
+    if (this.timer && this.timerAt <= due) return;
+    this.clearTimer();
+    this.timerAt = due;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerAt = Infinity;
+      this.pump();
+    }, Math.max(0, due - now));
+    // A recorder never keeps a process alive: whoever runs the checks calls finish.
+    this.timer.unref();
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = Infinity;
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * A process that records a bulk run's checks until it is killed, for the crash test of CheckRecorder:
+ *
+ *   node recorder-child.ts INVENTORY_FILE KEY_ID...
+ *
+ * Check i goes to key i mod n, stamped 2026-11-22T10:00:00.000Z plus i ms. Prints "ready" once
+ * several batches have committed, then goes on recording until it is killed.
+ */
+import { openInventoryDatabase } from '../../src-main/core/inventory/database.ts';
+import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store.ts';
+import { VaultService } from '../../src-main/core/vault/vault-service.ts';
+
+const [file, ...keyIds] = process.argv.slice(2);
+if (!file || keyIds.length === 0) throw new Error('usage: recorder-child.ts INVENTORY_FILE KEY_ID...');
+const vault = new VaultService({ db: openInventoryDatabase(file), secrets: new MemorySecretStore(), clock: { now: () => new Date() }, actor: 'cli' });
+const recorder = vault.recordBulkRun({ chunk: 1, batchMs: 40, gapMs: 5 });
+const start = Date.parse('2026-11-22T10:00:00.000Z');
+let index = 0;
+setInterval(() => {
+  const keyId = keyIds[index % keyIds.length]!;
+  recorder.add({ keyId, tenant: 'demo', keyName: keyId, fingerprint: 'sha256:0', at: new Date(start + index).toISOString(), probe: 'config', verdict: index % 3 === 0 ? 'forbidden' : 'valid', status: index % 3 === 0 ? 403 : 200, durationMs: 1, url: 'http://127.0.0.1:1/api/demo/admin/config' });
+  index += 1;
+  if (index === 200) console.log('ready');
+}, 2);
