@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Agent, request } from 'undici';
 import YAML from 'yaml';
-import { HttpClient } from '../../src-main/core/http/http-client.ts';
+import { HttpClient, STANDARD_HEADERS } from '../../src-main/core/http/http-client.ts';
 import { openInventoryDatabase } from '../../src-main/core/inventory/database.ts';
 import { CheckService } from '../../src-main/core/probe/check-service.ts';
 import { generateToken, hashToken } from '../../src-main/core/sandbox/tenant-state.ts';
@@ -64,7 +64,7 @@ const vault = new VaultService({ db: openInventoryDatabase(path.join(dataDir, 'i
 for (let t = 0; t < TENANTS; t += 1) vault.addTenant({ alias: `tenant-${String(t).padStart(2, '0')}`, tenantId: `tenant-${String(t).padStart(2, '0')}`, environment: 'custom', baseUrl: sandbox.url });
 for (const key of keys) await vault.addKey({ tenant: key.tenantId, name: key.name, secret: key.token, scopes: ['tenant.core:read'] });
 
-/** The baseline: a bare undici loop, same requests, same concurrency, bodies read in full. */
+/** The baseline: a bare undici loop, same requests (same headers), same concurrency, bodies read in full. */
 async function bareLoop(): Promise<number> {
   const agent = new Agent({ connections: 64 });
   let next = 0;
@@ -74,7 +74,7 @@ async function bareLoop(): Promise<number> {
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < keys.length) {
         const key = keys[next++]!;
-        const response = await request(`${sandbox.url}/api/${key.tenantId}/admin/config`, { dispatcher: agent, headers: { 'X-API-KEY': key.token } });
+        const response = await request(`${sandbox.url}/api/${key.tenantId}/admin/config`, { dispatcher: agent, headers: { ...STANDARD_HEADERS, 'X-API-KEY': key.token } });
         await response.body.arrayBuffer();
         if (response.statusCode === 200) ok += 1;
       }

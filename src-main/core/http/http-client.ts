@@ -70,6 +70,12 @@ export interface HttpClientOptions {
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
+/** Headers every request carries: who is asking, and that JSON (or a problem) is the answer wanted. */
+export const STANDARD_HEADERS: Readonly<Record<string, string>> = {
+  'user-agent': 'tenant-key-vault',
+  accept: 'application/json, application/problem+json;q=0.9, */*;q=0.5',
+};
+
 export class HttpClient {
   private readonly dispatcher: Dispatcher;
   private readonly deadlineMs: number;
@@ -106,10 +112,7 @@ export class HttpClient {
       return Promise.reject(error as Error);
     }
     const { origin, path } = target;
-    const headers: Record<string, string> = {
-      'user-agent': 'tenant-key-vault',
-      accept: 'application/json, application/problem+json;q=0.9, */*;q=0.5',
-    };
+    const headers: Record<string, string> = { ...STANDARD_HEADERS };
     if (input.json !== undefined) headers['content-type'] = 'application/json';
     if (input.headers) Object.assign(headers, input.headers);
     if (input.secretHeaders) Object.assign(headers, input.secretHeaders);
