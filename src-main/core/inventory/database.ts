@@ -31,6 +31,9 @@ export function openInventoryDatabase(file: string): InventoryDatabase {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // Statement journals (the undo of one statement inside a transaction) stay in memory instead of
+    // spilling to a temporary file past 64 KiB: a bulk run's writes made a file of them per chunk.
+    db.pragma('temp_store = MEMORY');
     migrate(db);
     return db;
   } catch (error) {

@@ -434,8 +434,7 @@ export class Inventory {
     // In key order, a run's index entries (run_id, key_id) go in one after another; the sort is
     // stable, so a key's own entries keep their order and its last one is its last verdict.
     const rows = entries.length > 1 ? entries.toSorted((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0)) : entries;
-    const before = (this.statement(`SELECT max(id) FROM validations`).pluck().get() as number | null) ?? 0;
-    this.insertChunked(
+    const first = this.insertChunked(
       `INSERT INTO validations (run_id, key_id, at, probe, verdict, status, duration_ms, url)
        SELECT @runId, column1, column2, column3, column4, column5, column6, column7 FROM (VALUES %ROWS%)
        WHERE EXISTS (SELECT 1 FROM keys WHERE keys.id = column1)`,
@@ -444,11 +443,13 @@ export class Inventory {
       (values, e) => values.push(e.keyId, e.at, e.probe, e.verdict, e.status, e.durationMs, e.url),
       { runId },
     );
-    this.statement(
-      `INSERT INTO key_status (key_id, last_verdict, last_checked_at)
-       SELECT key_id, verdict, at FROM validations WHERE id > ? ORDER BY id
-       ON CONFLICT (key_id) DO UPDATE SET last_verdict = excluded.last_verdict, last_checked_at = excluded.last_checked_at`,
-    ).run(before);
+    if (first !== null) {
+      this.statement(
+        `INSERT INTO key_status (key_id, last_verdict, last_checked_at)
+         SELECT key_id, verdict, at FROM validations WHERE id >= ? ORDER BY id
+         ON CONFLICT (key_id) DO UPDATE SET last_verdict = excluded.last_verdict, last_checked_at = excluded.last_checked_at`,
+      ).run(first);
+    }
     if (auditEach) {
       for (const entry of entries) {
         this.audit({ at: entry.at, actor, action: 'validated', tenant: entry.tenant, keyName: entry.keyName, keyId: entry.keyId, fingerprint: entry.fingerprint, detail: { probe: entry.probe, verdict: entry.verdict, status: entry.status } });
@@ -457,17 +458,22 @@ export class Inventory {
   }
 
   /**
-   * Runs `sql`, whose `%ROWS%` stands for a VALUES list of `width` columns, over `items`,
-   * RECORD_CHUNK rows to a statement; `named` binds the parameters every row shares.
+   * Runs `sql`, an INSERT whose `%ROWS%` stands for a VALUES list of `width` columns, over `items`,
+   * RECORD_CHUNK rows to a statement; `named` binds the parameters every row shares. Returns the
+   * rowid of the first row inserted, or null when none was: a statement's rows get consecutive
+   * rowids, and nothing else writes inside the caller's transaction.
    */
-  private insertChunked<T>(sql: string, width: number, items: T[], fill: (values: unknown[], item: T) => void, named: Record<string, unknown>): void {
+  private insertChunked<T>(sql: string, width: number, items: T[], fill: (values: unknown[], item: T) => void, named: Record<string, unknown>): number | null {
     const row = `(${Array.from({ length: width }, () => '?').join(', ')})`;
+    let first: number | null = null;
     for (let start = 0; start < items.length; start += RECORD_CHUNK) {
       const count = Math.min(RECORD_CHUNK, items.length - start);
       const values: unknown[] = [];
       for (let index = start; index < start + count; index += 1) fill(values, items[index]!);
-      this.statement(sql.replace('%ROWS%', Array.from({ length: count }, () => row).join(', '))).run(values, named);
+      const { changes, lastInsertRowid } = this.statement(sql.replace('%ROWS%', Array.from({ length: count }, () => row).join(', '))).run(values, named);
+      if (first === null && changes > 0) first = Number(lastInsertRowid) - changes + 1;
     }
+    return first;
   }
 
   /** A key's check history, oldest first: one index seek per run, never a scan of all history. */
