@@ -522,7 +522,10 @@ export class Inventory {
     }));
   }
 
-  /** Runs `work` in one write transaction (inside an open batch's, only for the batch's owner). */
+  /**
+   * Runs `work` in one write transaction. An open batch commits first, unless its owner is the one
+   * writing; then `work` nests in the batch (a savepoint).
+   */
   transaction<T>(work: () => T): T {
     this.yieldBatch();
     return this.db.transaction(work).immediate();
@@ -548,7 +551,6 @@ export class Inventory {
     try {
       return work();
     } catch (error) {
-      batch.writing = false;
       this.endBatch(false);
       throw error;
     } finally {
@@ -587,8 +589,12 @@ export class Inventory {
         committed = true;
       }
     } finally {
-      if (this.db.inTransaction) this.statement('ROLLBACK').run();
-      batch.ended(committed);
+      try {
+        // SQLite may have rolled the batch back already (on some I/O errors it does).
+        if (this.db.inTransaction) this.statement('ROLLBACK').run();
+      } finally {
+        batch.ended(committed);
+      }
     }
   }
 }

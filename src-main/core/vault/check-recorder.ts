@@ -15,7 +15,7 @@ import type { Actor, CheckRunKind, Inventory, ValidationEntry } from '../invento
 export interface CheckRun {
   readonly kind: CheckRunKind;
   readonly startedAt: string;
-  /** Its row's id, once its first checks are committed. */
+  /** Its row's id, once its first checks are written (back to null if they are rolled back). */
   id: number | null;
 }
 
@@ -46,7 +46,7 @@ export class CheckRecorder {
   private resumeAt = 0;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
-  /** The first write that failed; `finish` tries again and throws if it fails too. */
+  /** A write failed: no more until `finish`, which tries once more and throws if that fails too. */
   private failed = false;
   private readonly ended = (committed: boolean) => this.batchEnded(committed);
 
