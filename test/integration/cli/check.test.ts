@@ -1,7 +1,8 @@
 // tkv check end to end: the real executable against the sandbox, with the real keychain.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTkv } from '../../support/cli.ts';
+import { runTkv, TKV } from '../../support/cli.ts';
 import { filesContaining, scratchDir } from '../../support/files.ts';
 import { clearService, uniqueService } from '../../support/keychain.ts';
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox.ts';
@@ -10,6 +11,8 @@ const service = uniqueService('cli-check');
 const dataDir = scratchDir('cli-check');
 const env = { ...process.env, TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service };
 const outputs: string[] = [];
+/** Every key this suite stores, searched for in every output and file at the end. */
+const secrets: string[] = [];
 let sandbox: TestSandbox;
 let token: string;
 
@@ -23,6 +26,7 @@ beforeAll(async () => {
   sandbox = await startTestSandbox({ tenants: ['demo'] });
   const response = await sandbox.call('POST', '/api/demo/admin/apiKeys', { key: sandbox.adminKey('demo'), body: { name: 'crm', permissions: ['tenant.core:read'] } });
   token = ((await response.json()) as { token: string }).token;
+  secrets.push(token);
   expect((await tkv(['tenant', 'add', 'demo', '--tenant-id', 'demo', '--base-url', sandbox.url])).code).toBe(0);
   expect((await tkv(['key', 'add', 'demo/crm', '--scopes', 'tenant.core:read'], token)).code).toBe(0);
 });
@@ -92,10 +96,47 @@ describe('tkv check', () => {
     expect(JSON.parse(json.stdout.trim().split('\n')[0]!)).toMatchObject({ keyRef: 'demo/crm', verdict: 'valid' });
   });
 
+  it('stops on Ctrl-C, letting the running check finish, and keeps what finished', async () => {
+    expect((await tkv(['tenant', 'add', 'slow', '--tenant-id', 'demo', '--base-url', sandbox.url])).code).toBe(0);
+    for (let i = 0; i < 5; i += 1) {
+      const created = await sandbox.call('POST', '/api/demo/admin/apiKeys', { key: sandbox.adminKey('demo'), body: { name: `slow-${i}`, permissions: ['tenant.core:read'] } });
+      const secret = ((await created.json()) as { token: string }).token;
+      secrets.push(secret);
+      expect((await tkv(['key', 'add', `slow/k${i}`, '--scopes', 'tenant.core:read'], secret)).code).toBe(0);
+    }
+    await sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: 'GET /api/demo/admin/config', latencyMs: 300 }] });
+    try {
+      const child = spawn(process.execPath, [TKV, 'check', '--all', '--tenant', 'slow', '--concurrency', '1', '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('\n') && child.exitCode === null) child.kill('SIGINT');
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      outputs.push(stdout, stderr);
+      const printed = stdout.trim().split('\n').map((line) => JSON.parse(line) as { keyRef: string; verdict: string });
+      expect(code).toBe(12);
+      expect(stderr).toMatch(/Stopping: letting running checks finish/);
+      expect(stderr).toMatch(/Checked \d of 5 key\(s\) \(stopped early; finished checks were kept\)/);
+      expect(printed.length).toBeGreaterThanOrEqual(1);
+      expect(printed.length).toBeLessThan(5);
+      // Exactly the checks it printed are in the inventory, with their keys' last verdicts.
+      const list = JSON.parse((await tkv(['key', 'list', '--tenant', 'slow', '--json'])).stdout) as { name: string; lastVerdict: string | null }[];
+      expect(list.filter((key) => key.lastVerdict !== null).map((key) => `slow/${key.name}`).sort()).toEqual(printed.map((p) => p.keyRef).sort());
+    } finally {
+      await sandbox.control('DELETE', '/_sandbox/config');
+    }
+  });
+
   it('shows the key in no output and no file', async () => {
     const all = outputs.join('\n');
-    expect(all).not.toContain(token);
-    expect(filesContaining([dataDir], token)).toEqual([]);
+    expect(secrets.length).toBeGreaterThan(1);
+    for (const secret of secrets) {
+      expect(all).not.toContain(secret);
+      expect(filesContaining([dataDir], secret)).toEqual([]);
+    }
   });
 });
 

@@ -1,5 +1,7 @@
 // Every verdict through the check service: the sandbox, purpose-built servers, the real keychain.
 import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../../src-main/core/http/http-client.ts';
 import { openVault, type VaultContext } from '../../../src-main/core/open-vault.ts';
@@ -269,6 +271,14 @@ describe('stored keys', () => {
     const summary = await checks.checkAll({ concurrency: 1, signal: controller.signal, onProgress: ({ done }) => done === 2 && controller.abort() });
     expect(summary.checked).toBe(2);
     expect(summary.interrupted).toBe(true);
+    // The two checks that finished are committed, under one run, for any other process to read.
+    const other = new Database(path.join(dataDir, 'inventory.sqlite'), { readonly: true });
+    try {
+      const latest = other.prepare(`SELECT r.kind, count(v.id) AS checks FROM check_runs r JOIN validations v ON v.run_id = r.id GROUP BY r.id ORDER BY r.id DESC LIMIT 1`).get();
+      expect(latest).toEqual({ kind: 'bulk', checks: 2 });
+    } finally {
+      other.close();
+    }
   });
 });
 
