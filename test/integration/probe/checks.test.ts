@@ -127,6 +127,10 @@ describe('verdicts', () => {
     expect(reset.summary).toMatch(/reset/);
     await sandbox.control('DELETE', '/_sandbox/config');
     expect((await adHoc('http://127.0.0.1:1')).summary).toMatch(/Nothing accepted the connection/);
+    // A name that cannot resolve (.invalid never does) is a network problem, never the key's.
+    const unresolved = await adHoc('https://tkv-check.invalid');
+    expect(unresolved).toMatchObject({ verdict: 'network_error', status: null, failureCode: expect.stringMatching(/^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL)$/) });
+    expect(unresolved.summary).toMatch(/The host name tkv-check\.invalid did not resolve; the key was not judged/);
   });
 
   it('redirected, without sending the key to the target', async () => {

@@ -87,6 +87,11 @@ describe('HttpClient', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(1400);
   });
 
+  it('recognises a host name that does not resolve', async () => {
+    // RFC 6761: names under .invalid never resolve, on any resolver.
+    expect(await send('https://tkv-check.invalid/api/demo/admin/config')).toMatchObject({ kind: 'failure', failure: 'dns', code: expect.stringMatching(/^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL)$/) });
+  });
+
   it('ends an answer that trickles in forever at the overall deadline', async () => {
     // Each byte arrives well within the body timeout, so only the overall deadline can end it.
     const trickle = await server((_, response) => {
