@@ -1,7 +1,9 @@
 // tkv check end to end: the real executable against the sandbox, with the real keychain.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../src-main/cli/main.ts';
 import { runTkv, TKV } from '../../support/cli.ts';
 import { filesContaining, scratchDir } from '../../support/files.ts';
 import { clearService, uniqueService } from '../../support/keychain.ts';
@@ -92,8 +94,26 @@ describe('tkv check', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Checked 1 of 1 key\(s\)/);
     expect(run.stdout).toMatch(/valid\s+1/);
+    // No progress bar when stderr is not a terminal (a log file, a pipe).
+    expect(run.stderr).not.toContain('\r[');
     const json = await tkv(['check', '--all', '--json']);
     expect(JSON.parse(json.stdout.trim().split('\n')[0]!)).toMatchObject({ keyRef: 'demo/crm', verdict: 'valid' });
+  });
+
+  it('draws a progress bar on stderr when it is a terminal, and nothing of it on stdout', async () => {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(['check', '--all', '--tenant', 'demo'], {
+      stdin: Readable.from([]),
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { isTTY: true, write: (text: string) => (stderr += text) },
+      env,
+    });
+    outputs.push(stdout, stderr);
+    expect(code).toBe(0);
+    expect(stderr).toContain(`\r[${'#'.repeat(30)}] 1/1 checked\n`);
+    expect(stdout).not.toContain('\r');
+    expect(stdout).toMatch(/Checked 1 of 1 key\(s\)/);
   });
 
   it('stops on Ctrl-C, letting the running check finish, and keeps what finished', async () => {
