@@ -266,9 +266,13 @@ export class CheckService {
       const scopes = key.scopes.join(',');
       let probe = probeFor.get(scopes);
       if (!probe) probeFor.set(scopes, (probe = defaultProbe(probes, key.scopes, true)));
-      let call = lane.calls.get(probe.id);
-      if (probe.path.includes('{keyName}')) call = prepare({ ...lane.target, keyName: key.remoteName }, probe);
-      else if (!call) lane.calls.set(probe.id, (call = prepare(lane.target, probe)));
+      let call: ProbeCall | undefined;
+      if (probe.path.includes('{keyName}')) {
+        call = prepare({ ...lane.target, keyName: key.remoteName }, probe);
+      } else {
+        call = lane.calls.get(probe.id);
+        if (!call) lane.calls.set(probe.id, (call = prepare(lane.target, probe)));
+      }
       lane.keys.push({ ...key, call });
     }
     return [...lanes.values()];

@@ -352,7 +352,7 @@ export class VaultService {
       id ??= this.inventory.startCheckRun(run.kind, run.startedAt);
       this.inventory.insertValidations(id, entries, this.actor, options.auditEach ?? true);
     });
-    // Only once the row is committed: a rolled-back first batch leaves the run still to be written.
+    // Only once committed: when the transaction rolls back, the run's row is still to be written.
     run.id = id;
   }
 
