@@ -134,9 +134,12 @@ export class CheckRecorder {
 
   /** Wakes up when the open batch is due to commit, or pending checks to be written. */
   private schedule(now: number): void {
-    const { batchMs } = this.timing;
+    const { chunk, batchMs } = this.timing;
     let due = this.batchOpenedAt === null ? Infinity : this.batchOpenedAt + batchMs;
-    if (this.pending.length > 0 && !this.failed) due = Math.min(due, Math.max(this.resumeAt, this.pendingSince + batchMs));
+    if (this.pending.length > 0 && !this.failed) {
+      // A full chunk goes as soon as the gap is over; fewer checks wait their time limit too.
+      due = Math.min(due, this.pending.length >= chunk ? this.resumeAt : Math.max(this.resumeAt, this.pendingSince + batchMs));
+    }
     if (due === Infinity) return this.clearTimer();
     if (this.timer && this.timerAt <= due) return;
     this.clearTimer();

@@ -106,6 +106,22 @@ describe('CheckRecorder', () => {
     ]);
   });
 
+  it('writes a full chunk that came during the pause as soon as the pause is over', async () => {
+    const { test, ids } = await vaultWithKeys(['a']);
+    const recorder = test.vault.recordBulkRun({ chunk: 2, batchMs: 5_000, gapMs: 100 });
+    recorder.add(entry(ids[0]!, 1));
+    recorder.add(entry(ids[0]!, 2));
+    // Another write commits the batch; the pause begins, and a full chunk arrives during it.
+    test.vault.addTenant({ alias: 'acme', tenantId: 'acme', environment: 'custom', baseUrl: 'http://127.0.0.1:1' });
+    recorder.add(entry(ids[0]!, 3));
+    recorder.add(entry(ids[0]!, 4));
+    expect(test.vault.inventory.validations(ids[0]!)).toHaveLength(2);
+    // Nothing else happens, yet the chunk goes in once the pause is over, not at the time limit.
+    await sleep(400);
+    expect(test.vault.inventory.validations(ids[0]!)).toHaveLength(4);
+    recorder.finish();
+  });
+
   it('loses nothing when a write fails: the batch rolls back whole, its checks wait, and finish writes them', async () => {
     const { test, ids } = await vaultWithKeys(['a', 'b']);
     const db = test.vault.inventory.db;
