@@ -18,12 +18,14 @@ afterEach(() => {
 });
 
 describe('openInventoryDatabase', () => {
-  it('creates the directory and opens in WAL with synchronous=FULL, a busy timeout and foreign keys', () => {
+  it('creates the directory and opens in WAL with synchronous=FULL, a busy timeout, foreign keys and temporary data in memory', () => {
     const db = openInventoryDatabase(inventoryFile());
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(BUSY_TIMEOUT_MS);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    // 2 = MEMORY: statement journals never spill to a temporary file (see CheckRecorder's chunks).
+    expect(db.pragma('temp_store', { simple: true })).toBe(2);
     db.close();
   });
 
