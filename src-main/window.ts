@@ -5,6 +5,7 @@
  * index.ts, and the UI is served from app:// (app-protocol.ts), not file://.
  */
 import { BrowserWindow, shell } from 'electron';
+import { isAllowedExternalUrl } from './shared/external-links.ts';
 
 export interface MainWindowOptions {
   preloadPath: string;
@@ -40,8 +41,8 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   });
   const contents = window.webContents;
   contents.setWindowOpenHandler(({ url }) => {
-    // Documentation links open in the user's browser; the app itself never opens a second window.
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    // Documentation links open in the person's browser, and only those; the app never opens a second window.
+    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
   contents.on('will-navigate', (event, url) => {
