@@ -27,18 +27,35 @@ export function checkName(value: string, what: string): string | null {
   if (value.length === 0) return `${what} is empty; give one made of letters, digits, '.', '_' or '-'.`;
   if (value.length > NAME_MAX_LENGTH) return `${what} is longer than ${NAME_MAX_LENGTH} characters; shorten it.`;
   if (!NAME_PATTERN.test(value)) {
-    return `${what} "${value}" may only contain letters, digits, '.', '_' and '-'; rename it.`;
+    // The value is not repeated: a name field is where a pasted key most often lands by mistake.
+    return `${what} may only contain letters, digits, '.', '_' and '-'; rename it.`;
   }
+  // A name goes into URL paths (/api/{tenantId}/…): "." and ".." would walk out of them.
+  if (/^\.+$/.test(value)) return `${what} cannot be made of dots only ("." and ".." are path steps); rename it.`;
   return null;
 }
 
-/** True for hosts that never leave this machine: localhost, 127.0.0.0/8 and [::1]. */
+/**
+ * True for hosts that never leave this machine: `localhost` itself, 127.0.0.0/8 and ::1, written as
+ * literals. Any other name (`attacker.localhost` included) goes through DNS and is not trusted.
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (host === '::1') return true;
+  if (host === 'localhost' || host === '::1') return true;
   const octets = host.split('.');
   return octets.length === 4 && octets[0] === '127' && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
+}
+
+/**
+ * Checks a probe's path: relative to the base URL, no dot segments (plain or percent-encoded), no
+ * whitespace or control characters, so that the request sent is the request shown and recorded.
+ */
+export function checkProbePath(value: string): string | null {
+  if (!value.startsWith('/') || value.startsWith('//')) return 'The path must start with a single / and be relative to the base URL, e.g. /api/{tenantId}/stores.';
+  if (hasControl(value) || /\s/.test(value)) return 'The path must not contain spaces or control characters.';
+  const path = value.split(/[?#]/)[0]!;
+  if (path.split('/').some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment))) return 'The path must not contain "." or ".." segments.';
+  return null;
 }
 
 /**
@@ -50,7 +67,7 @@ export function checkBaseUrl(value: string): string | null {
   try {
     url = new URL(value);
   } catch {
-    return `Base URL "${value}" is not a URL; write it like https://app.neostore.cloud.`;
+    return 'The base URL is not a URL; write it like https://app.neostore.cloud.';
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     return `Base URL must start with https:// (got ${url.protocol}).`;
@@ -69,12 +86,13 @@ export function normalizeBaseUrl(value: string): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-/** Checks a list of scopes: each a non-empty string without spaces or commas. */
+/** Checks a list of scopes: each a non-empty string without spaces, commas or control characters. */
 export function checkScopes(scopes: readonly string[]): string | null {
   if (scopes.length > SCOPES_MAX_COUNT) return `At most ${SCOPES_MAX_COUNT} scopes are allowed.`;
   for (const scope of scopes) {
     if (scope.length === 0) return 'A scope is empty; remove the stray comma or give its name (e.g. tenant.core:read).';
-    if (scope.length > SCOPE_MAX_LENGTH) return `Scope "${scope.slice(0, 40)}…" is longer than ${SCOPE_MAX_LENGTH} characters.`;
+    if (scope.length > SCOPE_MAX_LENGTH) return `A scope is longer than ${SCOPE_MAX_LENGTH} characters.`;
+    if (hasControl(scope)) return 'A scope contains control characters; type it as plain text.';
     if (/[\s,]/.test(scope)) return `Scope "${scope}" contains a space or comma; separate scopes with commas only.`;
   }
   return null;
@@ -83,11 +101,11 @@ export function checkScopes(scopes: readonly string[]): string | null {
 /** Checks an ISO calendar date, `YYYY-MM-DD`, that actually exists (no 2026-02-30). */
 export function checkIsoDate(value: string, what: string): string | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return `${what} "${value}" is not a date in the form YYYY-MM-DD.`;
+  if (!match) return `${what} is not a date in the form YYYY-MM-DD.`;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const date = new Date(Date.UTC(year, month - 1, day));
   if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
-    return `${what} "${value}" is not a real calendar date.`;
+    return `${what} ${value} is not a real calendar date.`;
   }
   return null;
 }
@@ -108,8 +126,28 @@ export function checkSecret(value: string): string | null {
   return null;
 }
 
-/** Checks free text (notes, owner, label): bounded and on printable characters. */
-export function checkText(value: string, what: string): string | null {
+/**
+ * Control characters (C0, DEL, C1) and the invisible ones that reorder text (bidirectional
+ * overrides): what lets text rewrite a terminal or disguise itself.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/** True when `value` holds a control character (line breaks and tabs too, unless `lines`). */
+export function hasControl(value: string, lines = false): boolean {
+  return (lines ? CONTROL_BUT_LINES : CONTROL).test(value);
+}
+
+/**
+ * Checks free text: bounded and printable. Notes (`multiline`) may hold line breaks and tabs; an
+ * owner or a label is one line.
+ */
+export function checkText(value: string, what: string, options: { multiline?: boolean } = {}): string | null {
   if (value.length > TEXT_MAX_LENGTH) return `${what} is longer than ${TEXT_MAX_LENGTH} characters; shorten it.`;
+  if (hasControl(value, options.multiline === true)) {
+    return `${what} contains control characters${options.multiline ? '' : ' or line breaks'}; type it as plain text.`;
+  }
   return null;
 }

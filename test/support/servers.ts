@@ -12,6 +12,8 @@ import { scratchDir } from './files.ts';
 
 export interface TestServer {
   url: string;
+  /** The node server itself, for tests that need more than request handlers (a proxy's CONNECT). */
+  server: http.Server | https.Server;
   /** Every request received: method, URL and headers. */
   requests: { method: string; url: string; headers: http.IncomingHttpHeaders }[];
   close(): Promise<void>;
@@ -24,6 +26,7 @@ async function listen(server: http.Server | https.Server, scheme: 'http' | 'http
   const { port } = server.address() as AddressInfo;
   return {
     url: `${scheme}://127.0.0.1:${port}`,
+    server,
     requests,
     close: () =>
       new Promise((resolve) => {

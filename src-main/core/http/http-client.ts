@@ -5,17 +5,19 @@
  * - at most `maxBodyBytes` (1 MiB) of any body is read, then the stream is dropped;
  * - redirects are never followed (a 3xx comes back as a response), so a key is never re-sent;
  * - secrets travel only in headers: a URL that contains one is refused;
- * - plain http only to loopback;
- * - HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured; the system CAs and an optional extra CA file
- *   are trusted;
+ * - plain http only to loopback (127.0.0.0/8, ::1, localhost), and loopback never through a proxy;
+ * - a path with "." or ".." segments is refused: the request sent is the request shown and recorded;
+ * - HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured as curl reads them (proxy.ts); the system CAs
+ *   and an optional extra CA file are trusted;
  * - a failure comes back classified (tls, dns, refused, reset, timeout), never as a thrown error, and
  *   its message never contains a header value.
  */
 import fs from 'node:fs';
 import tls from 'node:tls';
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import { isLoopbackHost } from '../../shared/rules.ts';
 import { VaultError } from '../errors.ts';
+import { proxyFor, proxySettings, type ProxySettings } from './proxy.ts';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 
@@ -77,7 +79,13 @@ export const STANDARD_HEADERS: Readonly<Record<string, string>> = {
 };
 
 export class HttpClient {
-  private readonly dispatcher: Dispatcher;
+  private readonly direct: Dispatcher;
+  /** One agent per proxy URL in use, made on first need. */
+  private readonly proxies = new Map<string, Dispatcher>();
+  /** The dispatcher chosen for each origin: the proxy rules are read once per origin. */
+  private readonly routes = new Map<string, Dispatcher>();
+  private readonly proxySettings: ProxySettings;
+  private readonly proxyOptions: Omit<ProxyAgent.Options, 'uri'>;
   private readonly deadlineMs: number;
   private readonly maxBodyBytes: number;
   private readonly headersTimeoutMs: number;
@@ -90,17 +98,25 @@ export class HttpClient {
     this.headersTimeoutMs = options.headersTimeoutMs ?? 15_000;
     this.bodyTimeoutMs = options.bodyTimeoutMs ?? 15_000;
     const tlsOptions = { ca: trustedCas(options.extraCaFile), timeout: options.connectTimeoutMs ?? 5_000 };
-    const env = options.env ?? process.env;
-    const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => env[name]);
     const common = { headersTimeout: this.headersTimeoutMs, bodyTimeout: this.bodyTimeoutMs, connections: options.connections ?? 16 };
-    this.dispatcher = proxied
-      ? new EnvHttpProxyAgent({
-          ...common,
-          connect: tlsOptions,
-          requestTls: tlsOptions,
-          ...proxyEnv(env),
-        })
-      : new Agent({ ...common, connect: tlsOptions });
+    this.proxySettings = proxySettings(options.env ?? process.env);
+    this.proxyOptions = { ...common, requestTls: tlsOptions, proxyTls: tlsOptions };
+    this.direct = new Agent({ ...common, connect: tlsOptions });
+  }
+
+  /** The dispatcher for an origin: direct, or through the proxy the environment names for it. */
+  private dispatcherFor(origin: string): Dispatcher {
+    let dispatcher = this.routes.get(origin);
+    if (!dispatcher) {
+      const proxy = proxyFor(new URL(origin), this.proxySettings);
+      if (proxy === null) dispatcher = this.direct;
+      else {
+        dispatcher = this.proxies.get(proxy);
+        if (!dispatcher) this.proxies.set(proxy, (dispatcher = new ProxyAgent({ ...this.proxyOptions, uri: proxy })));
+      }
+      this.routes.set(origin, dispatcher);
+    }
+    return dispatcher;
   }
 
   /** Sends one request. Throws only for a request that must not be sent (INVALID_INPUT). */
@@ -123,7 +139,7 @@ export class HttpClient {
       });
       this.deadlines.start(exchange, this.deadlineMs);
       try {
-        this.dispatcher.dispatch(
+        this.dispatcherFor(origin).dispatch(
           {
             origin,
             path,
@@ -141,9 +157,9 @@ export class HttpClient {
     });
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.deadlines.stop();
-    return this.dispatcher.close();
+    await Promise.all([this.direct.close(), ...[...this.proxies.values()].map((proxy) => proxy.close())]);
   }
 }
 
@@ -284,8 +300,13 @@ function assertSendable(input: HttpRequest): { origin: string; path: string } {
     if (url.protocol !== 'https:') {
       if (url.protocol !== 'http:') throw new VaultError('INVALID_INPUT', `Only https:// URLs are supported (got ${url.protocol}).`);
       if (!isLoopbackHost(url.hostname)) {
-        throw new VaultError('INVALID_INPUT', `Refusing to send a key over plain http to ${url.host}: use https://, or http:// only to localhost/127.0.0.1.`);
+        throw new VaultError('INVALID_INPUT', `Refusing to send a key over plain http to ${url.host}: use https://, or http:// only to localhost, 127.0.0.1 or [::1].`);
       }
+    }
+    // The URL parser resolves dot segments: /api/../admin/config would be sent as /admin/config.
+    const rawPath = input.url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').split(/[?#]/)[0]!;
+    if (rawPath.split('/').some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment))) {
+      throw new VaultError('INVALID_INPUT', 'The request path has "." or ".." segments; it would not go where it says. Check the tenant id and the probe path.');
     }
     target = { origin: url.origin, path: `${url.pathname}${url.search}` };
   }
@@ -367,12 +388,4 @@ function trustedCas(extraCaFile?: string): string[] {
     cas.add(pem);
   }
   return [...cas];
-}
-
-function proxyEnv(env: Record<string, string | undefined>): { httpProxy?: string; httpsProxy?: string; noProxy?: string } {
-  const pick = (...names: string[]) => names.map((name) => env[name]).find((value) => value !== undefined && value !== '');
-  const httpProxy = pick('http_proxy', 'HTTP_PROXY');
-  const httpsProxy = pick('https_proxy', 'HTTPS_PROXY') ?? httpProxy;
-  const noProxy = pick('no_proxy', 'NO_PROXY');
-  return { ...(httpProxy ? { httpProxy } : {}), ...(httpsProxy ? { httpsProxy } : {}), ...(noProxy ? { noProxy } : {}) };
 }

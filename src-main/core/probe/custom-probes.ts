@@ -1,5 +1,5 @@
 /** The user's own probes: GET or HEAD only, a path under the base URL, kept in the inventory. */
-import { checkName } from '../../shared/rules.ts';
+import { checkName, checkProbePath, checkScopes, checkText } from '../../shared/rules.ts';
 import type { ProbeRisk } from '../../shared/check.ts';
 import { assertRule, VaultError } from '../errors.ts';
 import type { CustomProbeRow, Inventory } from '../inventory/inventory.ts';
@@ -24,9 +24,9 @@ export function addCustomProbe(inventory: Inventory, input: NewProbeInput): Cust
   if (!VENDORS.includes(vendor)) throw new VaultError('INVALID_INPUT', `Vendor must be one of ${VENDORS.join(', ')}.`);
   const method = (input.method ?? 'GET').toUpperCase();
   if (method !== 'GET' && method !== 'HEAD') throw new VaultError('INVALID_INPUT', 'A probe must be harmless: only GET and HEAD are allowed.');
-  if (!input.path.startsWith('/') || input.path.startsWith('//') || /\s/.test(input.path)) {
-    throw new VaultError('INVALID_INPUT', 'The path must start with / and be relative to the base URL, e.g. /api/{tenantId}/stores.');
-  }
+  assertRule(checkProbePath(input.path));
+  if (input.description !== undefined) assertRule(checkText(input.description, 'Description'));
+  if (input.scope !== undefined && input.scope.trim() !== '') assertRule(checkScopes([input.scope.trim()]));
   const risk = (input.risk ?? 'low') as ProbeRisk;
   if (!RISKS.includes(risk)) throw new VaultError('INVALID_INPUT', `Risk must be one of ${RISKS.join(', ')}.`);
   if (probesFor(vendor).some((probe) => probe.id === input.id) || inventory.listCustomProbes().some((probe) => probe.id === input.id)) {

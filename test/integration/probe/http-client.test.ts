@@ -1,4 +1,5 @@
 // The HTTP client against purpose-built servers on loopback.
+import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, type HttpOutcome } from '../../../src-main/core/http/http-client.ts';
 import { VaultError } from '../../../src-main/core/errors.ts';
@@ -137,20 +138,49 @@ describe('HttpClient', () => {
     await expect(send(`http://127.0.0.1:1/${encodeURIComponent(key)}`)).rejects.toThrow(/travels only in a header/);
   });
 
-  it('goes through HTTP_PROXY, and around it for NO_PROXY hosts', async () => {
-    const target = await server((_, response) => json(response, 200, { direct: true }));
+  it('never sends a loopback request through a proxy, whatever the variables say', async () => {
+    const target = await server((request, response) => json(response, 200, { key: request.headers['x-api-key'] }));
     const proxy = await server((request, response) => json(response, 200, { proxied: request.url }));
-    const proxied = new HttpClient({ env: { HTTP_PROXY: proxy.url } });
-    const bypassing = new HttpClient({ env: { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' } });
-    try {
-      const via = await proxied.send({ method: 'GET', url: `${target.url}/through` });
-      expect(via.kind === 'response' && JSON.parse(via.body.toString())).toEqual({ proxied: `${target.url}/through` });
-      const direct = await bypassing.send({ method: 'GET', url: `${target.url}/around` });
-      expect(direct.kind === 'response' && JSON.parse(direct.body.toString())).toEqual({ direct: true });
-      expect(target.requests.map((r) => r.url)).toEqual(['/around']);
-    } finally {
-      await proxied.close();
-      await bypassing.close();
+    const proxyConnects: string[] = [];
+    proxy.server.on('connect', (request: { url?: string }, socket: Socket) => {
+      proxyConnects.push(request.url ?? '');
+      socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+    });
+    const key = 'loopback-key-0123456789abcdef';
+    for (const env of [{ HTTP_PROXY: proxy.url }, { http_proxy: proxy.url, NO_PROXY: 'localhost' }, { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, NO_PROXY: '' }]) {
+      const client = new HttpClient({ env });
+      try {
+        const outcome = await client.send({ method: 'GET', url: `${target.url}/direct`, secretHeaders: { 'X-API-KEY': key } });
+        expect(outcome.kind === 'response' && JSON.parse(outcome.body.toString())).toEqual({ key });
+      } finally {
+        await client.close();
+      }
     }
+    expect(proxy.requests).toEqual([]);
+    expect(proxyConnects).toEqual([]);
+  });
+
+  it('tunnels https to other hosts through HTTPS_PROXY, and goes around it for NO_PROXY entries', async () => {
+    const proxy = await server((_, response) => json(response, 502, {}));
+    const connects: string[] = [];
+    proxy.server.on('connect', (request: { url?: string; headers: Record<string, unknown> }, socket: Socket) => {
+      connects.push(`${request.url} ${Object.keys(request.headers).includes('x-api-key') ? 'with key' : 'no key'}`);
+      socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+    });
+    const send = async (env: Record<string, string>, url: string) => {
+      const client = new HttpClient({ env, deadlineMs: 3000, connectTimeoutMs: 1000 });
+      try {
+        return await client.send({ method: 'GET', url, secretHeaders: { 'X-API-KEY': 'tunnelled-key-0123456789' } });
+      } finally {
+        await client.close();
+      }
+    };
+    const through = await send({ HTTPS_PROXY: proxy.url }, 'https://api.tkv-proxy-test.invalid:8443/x');
+    expect(through.kind).toBe('failure');
+    // The proxy saw where the tunnel goes, never the key: that travels inside the TLS tunnel.
+    expect(connects).toEqual(['api.tkv-proxy-test.invalid:8443 no key']);
+    const around = await send({ HTTPS_PROXY: proxy.url, NO_PROXY: '.tkv-proxy-test.invalid' }, 'https://api.tkv-proxy-test.invalid:8443/x');
+    expect(around).toMatchObject({ kind: 'failure', failure: 'dns' });
+    expect(connects).toHaveLength(1);
   });
 });
