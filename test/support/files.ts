@@ -21,16 +21,34 @@ export function allFiles(dir: string): string[] {
 }
 
 /**
- * The files under `dirs` whose bytes contain `needle`, as UTF-8, UTF-16LE, base64 or hex, so that a
- * secret stored in any common encoding is still found.
+ * The byte strings a secret leaves in any common encoding: UTF-8, UTF-16LE, hex (either case),
+ * percent-encoded, and base64 / base64url at each of the three byte alignments (the part of the
+ * encoding that depends on the secret alone, so it is found inside a longer encoded value too).
  */
+export function encodingsOf(needle: string): Buffer[] {
+  const bytes = Buffer.from(needle, 'utf8');
+  const forms = new Set<string>([needle, bytes.toString('hex'), bytes.toString('hex').toUpperCase(), encodeURIComponent(needle)]);
+  for (let shift = 0; shift < 3; shift += 1) {
+    const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
+    const stable = encoded.slice(Math.ceil((shift * 4) / 3), Math.floor(((shift + bytes.length) * 4) / 3));
+    forms.add(stable);
+    forms.add(stable.replaceAll('+', '-').replaceAll('/', '_'));
+  }
+  return [...[...forms].map((form) => Buffer.from(form, 'utf8')), Buffer.from(needle, 'utf16le')];
+}
+
+/** True when `haystack` holds `needle` in any encoding of `encodingsOf`. */
+export function containsSecret(haystack: Buffer | string, needle: string): boolean {
+  const bytes = typeof haystack === 'string' ? Buffer.from(haystack, 'utf8') : haystack;
+  return encodingsOf(needle).some((form) => bytes.includes(form));
+}
+
+/** The files under `dirs` whose bytes contain `needle` in any encoding of `encodingsOf`. */
 export function filesContaining(dirs: string[], needle: string): string[] {
-  const forms = [Buffer.from(needle, 'utf8'), Buffer.from(needle, 'utf16le'), Buffer.from(Buffer.from(needle).toString('base64')), Buffer.from(Buffer.from(needle).toString('hex'))];
   const hits: string[] = [];
   for (const dir of dirs) {
     for (const file of allFiles(dir)) {
-      const bytes = fs.readFileSync(file);
-      if (forms.some((form) => bytes.includes(form))) hits.push(file);
+      if (containsSecret(fs.readFileSync(file), needle)) hits.push(file);
     }
   }
   return hits;
