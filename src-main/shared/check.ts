@@ -1,6 +1,7 @@
 /**
  * What a key check produces, shared by core, CLI (`tkv check --json`) and the renderer.
  */
+import type { Remedy } from './remedies.ts';
 import type { Verdict } from './verdicts.ts';
 
 export type ProbeRisk = 'none' | 'low' | 'medium' | 'high';
@@ -13,6 +14,8 @@ export interface ProblemFields {
   status: number | null;
   detail: string | null;
   instance: string | null;
+  /** The server's trace id (an ASP.NET extension member): not secret, and what the vendor's support asks for. */
+  traceId: string | null;
   errors?: Record<string, string[]>;
 }
 
@@ -27,7 +30,8 @@ export interface CheckResult {
   problem: ProblemFields | null;
   /** One sentence a support engineer can act on. */
   summary: string;
-  nextSteps: string[];
+  /** What to do next, as data; each front door words it (remedySentence, the CLI's commands, the app's buttons). */
+  nextSteps: Remedy[];
   key: { fingerprint: string };
   probe: { id: string; scope: string | null; risk: ProbeRisk };
   /** Where a 3xx pointed; the key was not sent there. */
@@ -40,12 +44,4 @@ export interface CheckResult {
     /** null for sensitive probes' successful answers, and when no body arrived. */
     bodyExcerpt: string | null;
   };
-}
-
-/** Exit code of `tkv check` for a verdict: 0 valid, 10 unauthorized, 11 forbidden, 12 anything else. */
-export function verdictExitCode(verdict: Verdict): number {
-  if (verdict === 'valid') return 0;
-  if (verdict === 'unauthorized') return 10;
-  if (verdict === 'forbidden') return 11;
-  return 12;
 }

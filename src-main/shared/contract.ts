@@ -40,8 +40,12 @@ export interface KeySummary {
   expired: boolean;
   notes: string | null;
   owner: string | null;
-  lastVerdict: Verdict | null;
-  lastCheckedAt: string | null;
+  /** The last verdict that judged the key (outcomes that never blame it do not replace it), and when. */
+  lastJudgement: Verdict | null;
+  lastJudgedAt: string | null;
+  /** The last check's verdict, whatever it was (a network error, say), and when: the last time it was checked. */
+  lastAttempt: Verdict | null;
+  lastAttemptAt: string | null;
   /** The server's name of the key the entry uses now: its own name unless created or rotated otherwise. */
   remoteName: string;
   /** The keychain account that holds the secret in use (it changes when a rotation switches keys). */

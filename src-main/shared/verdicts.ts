@@ -1,14 +1,17 @@
 /**
- * Verdict names of a key check, shared by core, CLI and renderer. The probes that produce them
- * come with the key-check work; the names are fixed here so the inventory can already store them.
+ * Verdict names of a key check, shared by core, CLI and renderer, and which of them judge the key.
  */
 export const VERDICTS = [
   'valid',
+  /** The key authenticates; none of its declared scopes could be tested (a 403 on the fallback probe). */
+  'authenticated',
   'unauthorized',
   'forbidden',
   'not_found',
   'throttled',
   'server_error',
+  /** A proxy, gateway or firewall answered a 401/403 with a page, not the API: nothing about the key. */
+  'intercepted',
   'redirected',
   'unexpected_status',
   'network_error',
@@ -17,3 +20,26 @@ export const VERDICTS = [
 ] as const;
 
 export type Verdict = (typeof VERDICTS)[number];
+
+/**
+ * Outcomes that never blame the key: the network, TLS, a deadline, the server's load or failure, or
+ * something in between answered. They are kept in a key's history and as its last attempt, but never
+ * replace its last judgement.
+ */
+export const NON_JUDGEMENTS: readonly Verdict[] = ['throttled', 'server_error', 'intercepted', 'network_error', 'tls_error', 'timeout'];
+
+/** True for a verdict that says something about the key (or where it is aimed), not about the path to the server. */
+export function isJudgement(verdict: Verdict): boolean {
+  return !NON_JUDGEMENTS.includes(verdict);
+}
+
+/** The verdicts a key may be judged with, in the order above. */
+export const JUDGEMENTS: readonly Verdict[] = VERDICTS.filter(isJudgement);
+
+/** Exit code of `tkv check` for a verdict: 0 valid or authenticated, 10 unauthorized, 11 forbidden, 12 anything else. */
+export function verdictExitCode(verdict: Verdict): number {
+  if (verdict === 'valid' || verdict === 'authenticated') return 0;
+  if (verdict === 'unauthorized') return 10;
+  if (verdict === 'forbidden') return 11;
+  return 12;
+}

@@ -3,8 +3,9 @@
  * Exit codes: 0 valid, 10 unauthorized, 11 forbidden, 12 any other verdict, 1 the check could not
  * run, 2 usage error (an insecure base URL included).
  */
-import { verdictExitCode, type CheckResult } from '../../shared/check.ts';
-import { checkBaseUrl, checkName, normalizeBaseUrl } from '../../shared/rules.ts';
+import type { CheckResult } from '../../shared/check.ts';
+import { verdictExitCode } from '../../shared/verdicts.ts';
+import { checkBaseUrl, checkName, checkProbePath, normalizeBaseUrl } from '../../shared/rules.ts';
 import { HttpClient } from '../../core/http/http-client.ts';
 import { CheckService, type AuthMode, type BulkSummary, type CheckTarget, type ScopeMatrix } from '../../core/probe/check-service.ts';
 import type { ProbeDefinition, Vendor } from '../../core/probe/catalogue.ts';
@@ -15,11 +16,12 @@ import type { CommandContext } from '../context.ts';
 import { table } from '../format.ts';
 import { UsageError } from '../io.ts';
 import { readSecret } from '../read-secret.ts';
+import { remedyLines } from '../remedies.ts';
 
 export const CHECK_USAGE = [
   'tkv check ALIAS/NAME [--probe ID] [--scopes-matrix] [--json] [--report md]',
   'tkv check --base-url URL --tenant-id ID [--path PATH] --key-stdin [--header NAME | --auth bearer|airwallex [--client-id ID] [--login-as ACCOUNT]] [--timeout-ms N] [--ca-file PEM] [--json] [--report md]',
-  'tkv check --all [--tenant ALIAS] [--concurrency N] [--json]',
+  'tkv check --all [--tenant ALIAS] [--concurrency N] [--per-tenant N] [--json]',
 ];
 
 const OPTIONS = {
@@ -39,6 +41,7 @@ const OPTIONS = {
   all: { type: 'boolean' },
   tenant: { type: 'string' },
   concurrency: { type: 'string' },
+  'per-tenant': { type: 'string' },
 } as const;
 
 export async function checkCommand(args: string[], context: CommandContext): Promise<number> {
@@ -111,7 +114,8 @@ async function checkAdHoc(parsed: Parsed, context: CommandContext, http: HttpCli
   const path = text(parsed, 'path');
   let probe: ProbeDefinition;
   if (path !== undefined) {
-    if (!path.startsWith('/')) throw new UsageError('--path must start with /, e.g. /api/{tenantId}/admin/config');
+    const pathProblem = checkProbePath(path);
+    if (pathProblem) throw new UsageError(`--path: ${pathProblem}`);
     probe = { id: 'path', vendor, method: 'GET', path, scope: null, risk: 'low', description: 'the path given' };
   } else if (text(parsed, 'probe')) {
     probe = service.probe(vendor === 'generic' ? 'wallet-crew' : vendor, text(parsed, 'probe')!);
@@ -136,6 +140,8 @@ function openVaultQuietly(context: CommandContext): { vault: ReturnType<CommandC
 async function checkAll(parsed: Parsed, context: CommandContext, http: HttpClient): Promise<number> {
   const concurrency = Number(text(parsed, 'concurrency') ?? '8');
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError('--concurrency must be a whole number from 1 to 256');
+  const perTenant = Number(text(parsed, 'per-tenant') ?? '4');
+  if (!Number.isInteger(perTenant) || perTenant < 1 || perTenant > 256) throw new UsageError('--per-tenant must be a whole number from 1 to 256');
   const service = new CheckService({ http, vault: context.vault() });
   const controller = new AbortController();
   let interrupts = 0;
@@ -153,13 +159,14 @@ async function checkAll(parsed: Parsed, context: CommandContext, http: HttpClien
     summary = await service.checkAll({
       ...(tenant === undefined ? {} : { tenant }),
       concurrency,
+      perTenant,
       signal: controller.signal,
       onProgress: ({ done, total, ref, result }) => {
         if (parsed.values.json && result) context.io.stdout.write(`${JSON.stringify({ keyRef: formatKeyRef(ref), ...result })}\n`);
         if (progress) {
           const width = 30;
           const filled = Math.round((done / total) * width);
-          context.io.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} checked`);
+          context.progress.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} checked`);
         }
       },
     });
@@ -184,7 +191,8 @@ function printResult(result: CheckResult, label: string, parsed: Parsed, context
 
 function formatResult(result: CheckResult): string {
   const head = `${result.verdict.toUpperCase()}  ${result.status ?? '---'}  ${result.request.method} ${result.request.url}  (${result.durationMs} ms, probe ${result.probe.id}, key ${result.key.fingerprint})`;
-  return `${head}\n${result.summary}\n${result.nextSteps.map((step) => `  - ${step}`).join('\n')}\n`;
+  const trace = result.problem?.traceId ? `\ntrace id: ${result.problem.traceId}` : '';
+  return `${head}\n${result.summary}${trace}\n${result.nextSteps.map((step) => remedyLines(step)).join('\n')}\n`;
 }
 
 function formatMatrix(matrix: ScopeMatrix): string {

@@ -5,7 +5,7 @@ import { parseKeyRef, formatKeyRef } from '../../core/vault/key-ref.ts';
 import { list as splitList, parseCommand, text } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { fields, table } from '../format.ts';
-import { UsageError } from '../io.ts';
+import { quoteArgument, UsageError } from '../io.ts';
 import { confirm, readSecret } from '../read-secret.ts';
 
 export const KEY_USAGE = [
@@ -14,6 +14,7 @@ export const KEY_USAGE = [
   'tkv key show ALIAS/NAME [--json]',
   'tkv key reveal ALIAS/NAME [--json]',
   'tkv key remove ALIAS/NAME [--yes] [--json]',
+  'tkv key history ALIAS/NAME [--json]',
 ];
 
 export async function keyCommand(args: string[], context: CommandContext): Promise<number> {
@@ -29,8 +30,10 @@ export async function keyCommand(args: string[], context: CommandContext): Promi
       return reveal(rest, context);
     case 'remove':
       return remove(rest, context);
+    case 'history':
+      return history(rest, context);
     default:
-      throw new UsageError(`unknown key command "${verb ?? ''}"\nusage:\n  ${KEY_USAGE.join('\n  ')}`);
+      throw new UsageError(`unknown key command ${quoteArgument(verb ?? '')}\nusage:\n  ${KEY_USAGE.join('\n  ')}`);
   }
 }
 
@@ -104,8 +107,27 @@ async function remove(args: string[], context: CommandContext): Promise<number> 
       return 1;
     }
   }
-  await vault.removeKey(ref);
-  return context.print({ removed: ref }, () => `Removed ${formatKeyRef(ref)} and its keychain entry.\n`, parsed);
+  const { keychainEntry } = await vault.removeKey(ref);
+  return context.print({ removed: ref, keychainEntry }, () => `Removed ${formatKeyRef(ref)}${keychainEntry === 'deleted' ? ' and its keychain entry' : '; its keychain entry was already gone'}.\n`, parsed);
+}
+
+async function history(args: string[], context: CommandContext): Promise<number> {
+  const usage = KEY_USAGE[5]!;
+  const parsed = parseCommand(args, {}, 1, usage);
+  if (parsed.values.help) return context.usage(usage);
+  const ref = parseKeyRef(parsed.positionals[0]!);
+  const checks = context.vault().history(ref).map(({ at, probe, verdict, status, durationMs }) => ({ at, probe, verdict, status, durationMs }));
+  return context.print(checks, () => {
+    if (checks.length === 0) return `${formatKeyRef(ref)} has not been checked yet.\n`;
+    return table(['TIME', 'PROBE', 'VERDICT', 'STATUS', 'MS'], checks.map((check) => [check.at, check.probe, check.verdict, String(check.status ?? '-'), String(check.durationMs)]));
+  }, parsed);
+}
+
+/** "valid on 2026-11-30; last attempt: network error (2026-12-01)", or "never checked". */
+export function judgementText(key: KeySummary): string {
+  const judged = key.lastJudgement ? `${key.lastJudgement} on ${key.lastJudgedAt?.slice(0, 10)}` : key.lastAttempt ? 'not judged yet' : 'never checked';
+  const attemptDiffers = key.lastAttempt !== null && key.lastAttemptAt !== key.lastJudgedAt;
+  return attemptDiffers ? `${judged}; last attempt: ${key.lastAttempt!.replaceAll('_', ' ')} (${key.lastAttemptAt?.slice(0, 10)})` : judged;
 }
 
 function optional<K extends string>(name: K, value: string | undefined): Partial<Record<K, string>> {
@@ -115,13 +137,13 @@ function optional<K extends string>(name: K, value: string | undefined): Partial
 function formatKeys(keys: KeySummary[]): string {
   if (keys.length === 0) return 'No keys yet. Add one with: tkv key add ALIAS/NAME --scopes a,b (then paste the key)\n';
   return table(
-    ['KEY', 'SCOPES', 'FINGERPRINT', 'EXPIRES', 'LAST VERDICT', 'NOTE'],
+    ['KEY', 'SCOPES', 'FINGERPRINT', 'EXPIRES', 'LAST JUDGEMENT', 'NOTE'],
     keys.map((key) => [
       formatKeyRef(key),
       key.scopes.join(',') || '-',
       key.fingerprint,
       key.expiresOn ? `${key.expiresOn}${key.expired ? ' (expired)' : ''}` : '-',
-      key.lastVerdict ?? 'never checked',
+      judgementText(key),
       key.admin ? 'admin credential' : '',
     ]),
   );
@@ -140,7 +162,7 @@ function formatKey(key: KeySummary): string {
     ['Expires', key.expiresOn ? `${key.expiresOn}${key.expired ? ' (expired)' : ''}` : 'never'],
     ['Owner', key.owner ?? '-'],
     ['Notes', key.notes ?? '-'],
-    ['Last verdict', key.lastVerdict ? `${key.lastVerdict} at ${key.lastCheckedAt}` : 'never checked'],
+    ['Last judgement', judgementText(key)],
     ['Keychain account', key.secretAccount],
   ]);
 }

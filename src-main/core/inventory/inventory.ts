@@ -16,6 +16,7 @@ import type { Environment } from '../../shared/rules.ts';
 import type { Verdict } from '../../shared/verdicts.ts';
 import type Database from 'better-sqlite3';
 import type { InventoryDatabase } from './database.ts';
+import { NON_JUDGEMENT_LIST } from './migrations.ts';
 
 /** What the audit log records. Never the secret itself. */
 export type AuditAction =
@@ -38,8 +39,12 @@ export type AuditAction =
   | 'rotation_rolled_back'
   | 'bearer_set'
   | 'bearer_cleared'
+  /** Keychain entries of this vault's service that no key referred to were deleted. */
+  | 'orphans_removed'
   /** A server created a key whose token could not be stored: it was shown once instead. */
-  | 'token_unsaved';
+  | 'token_unsaved'
+  /** A server created a key whose token could not be stored nor shown: the key was deleted again. */
+  | 'token_discarded';
 
 export type Actor = 'cli' | 'app';
 
@@ -81,8 +86,11 @@ export interface KeyRow {
   expires_on: string | null;
   notes: string | null;
   owner: string | null;
+  /** The last judgement of the key (outcomes that never blame it are only attempts). */
   last_verdict: Verdict | null;
   last_checked_at: string | null;
+  last_attempt: Verdict | null;
+  last_attempt_at: string | null;
   remote_name: string | null;
   /** The keychain account of the secret the entry uses now. */
   secret_account: string;
@@ -202,7 +210,7 @@ export interface CustomProbeRow {
   description: string;
 }
 
-const KEY_COLUMNS = `k.*, t.alias AS tenant_alias, s.last_verdict, s.last_checked_at`;
+const KEY_COLUMNS = `k.*, t.alias AS tenant_alias, s.last_verdict, s.last_checked_at, s.last_attempt, s.last_attempt_at`;
 /** A key row with its tenant and its last verdict (kept apart, in key_status). */
 const KEY_FROM = `keys k JOIN tenants t ON t.id = k.tenant_ref LEFT JOIN key_status s ON s.key_id = k.id`;
 
@@ -294,6 +302,10 @@ export class Inventory {
       .get(tenantRef, name) as KeyRow | undefined;
   }
 
+  findKeyById(id: string): KeyRow | undefined {
+    return this.statement(`SELECT ${KEY_COLUMNS} FROM ${KEY_FROM} WHERE k.id = ?`).get(id) as KeyRow | undefined;
+  }
+
   findKeysByFingerprint(fingerprint: string): KeyRow[] {
     return this
       .statement(`SELECT ${KEY_COLUMNS} FROM ${KEY_FROM} WHERE k.fingerprint = ?`)
@@ -341,6 +353,16 @@ export class Inventory {
 
   deleteCredential(account: string): void {
     this.statement(`DELETE FROM key_credentials WHERE account = ?`).run(account);
+  }
+
+  /** Earlier credentials with this fingerprint, with the alias and name of the entry they belonged to. */
+  credentialsByFingerprint(fingerprint: string): (CredentialRow & { tenant_alias: string; key_name: string })[] {
+    return this
+      .statement(
+        `SELECT c.*, t.alias AS tenant_alias, k.name AS key_name FROM key_credentials c JOIN keys k ON k.id = c.key_id JOIN tenants t ON t.id = k.tenant_ref
+         WHERE c.fingerprint = ? ORDER BY c.replaced_at`,
+      )
+      .all(fingerprint) as (CredentialRow & { tenant_alias: string; key_name: string })[];
   }
 
   credentials(keyId?: string): CredentialRow[] {
@@ -424,12 +446,13 @@ export class Inventory {
   }
 
   /**
-   * Records checks of a run and sets each key's last verdict, inside the caller's transaction. Rows
-   * go in 250 at a time; the last verdicts are then set in one statement from the rows just written,
-   * so no value crosses from JavaScript twice. A key removed while its check ran is skipped, not an
-   * error that would lose the rest of the batch.
+   * Records checks of a run and, unless `keyStatus` is false (a scope matrix), sets each key's last
+   * attempt and, when the outcome judges the key, its last judgement; inside the caller's
+   * transaction. Rows go in 250 at a time; the key status is then set in one statement from the rows
+   * just written, so no value crosses from JavaScript twice. A key removed while its check ran is
+   * skipped, not an error that would lose the rest of the batch.
    */
-  insertValidations(runId: number, entries: ValidationEntry[], actor: Actor, auditEach = true): void {
+  insertValidations(runId: number, entries: ValidationEntry[], actor: Actor, auditEach = true, keyStatus = true): void {
     if (entries.length === 0) return;
     // In key order, a run's index entries (run_id, key_id) go in one after another; the sort is
     // stable, so a key's own entries keep their order and its last one is its last verdict.
@@ -443,11 +466,18 @@ export class Inventory {
       (values, e) => values.push(e.keyId, e.at, e.probe, e.verdict, e.status, e.durationMs, e.url),
       { runId },
     );
-    if (first !== null) {
+    if (first !== null && keyStatus) {
+      // Rows go in id order, so each key ends on its last check; a check that never blames the key
+      // leaves the judgement it had.
       this.statement(
-        `INSERT INTO key_status (key_id, last_verdict, last_checked_at)
-         SELECT key_id, verdict, at FROM validations WHERE id >= ? ORDER BY id
-         ON CONFLICT (key_id) DO UPDATE SET last_verdict = excluded.last_verdict, last_checked_at = excluded.last_checked_at`,
+        `INSERT INTO key_status (key_id, last_verdict, last_checked_at, last_attempt, last_attempt_at)
+         SELECT key_id, CASE WHEN judged THEN verdict END, CASE WHEN judged THEN at END, verdict, at
+         FROM (SELECT id, key_id, verdict, at, verdict NOT IN (${NON_JUDGEMENT_LIST}) AS judged FROM validations WHERE id >= ?) WHERE true ORDER BY id
+         ON CONFLICT (key_id) DO UPDATE SET
+           last_verdict = coalesce(excluded.last_verdict, last_verdict),
+           last_checked_at = CASE WHEN excluded.last_verdict IS NULL THEN last_checked_at ELSE excluded.last_checked_at END,
+           last_attempt = excluded.last_attempt,
+           last_attempt_at = excluded.last_attempt_at`,
       ).run(first);
     }
     if (auditEach) {
@@ -629,8 +659,10 @@ export function toKeySummary(row: KeyRow, today: string): KeySummary {
     expired: row.expires_on !== null && row.expires_on < today,
     notes: row.notes,
     owner: row.owner,
-    lastVerdict: row.last_verdict,
-    lastCheckedAt: row.last_checked_at,
+    lastJudgement: row.last_verdict,
+    lastJudgedAt: row.last_checked_at,
+    lastAttempt: row.last_attempt,
+    lastAttemptAt: row.last_attempt_at,
     remoteName: row.remote_name ?? row.name,
     secretAccount: row.secret_account,
   };

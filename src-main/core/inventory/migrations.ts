@@ -3,6 +3,11 @@
  * transaction with the `user_version` bump, so a crash leaves either the old schema or the new one.
  * Append only: never edit a migration that has shipped.
  */
+import { NON_JUDGEMENTS } from '../../shared/verdicts.ts';
+
+/** The verdicts that never blame the key, as an SQL list: `'throttled', 'server_error', …`. */
+export const NON_JUDGEMENT_LIST = NON_JUDGEMENTS.map((verdict) => `'${verdict}'`).join(', ');
+
 export interface Migration {
   version: number;
   description: string;
@@ -208,6 +213,35 @@ export const MIGRATIONS: readonly Migration[] = [
           SELECT v.id FROM check_runs r CROSS JOIN validations v ON v.run_id = r.id AND v.key_id = old.id
         );
       END;
+    `,
+  },
+  {
+    version: 5,
+    description: "a key's last judgement apart from its last attempt",
+    sql: `
+      -- Outcomes that never blame the key (network, TLS, timeout, throttled, server error, a proxy's
+      -- page) are a key's last attempt, but no longer replace its last judgement (last_verdict), which
+      -- may therefore be absent while an attempt is recorded.
+      CREATE TABLE key_status_v5 (
+        key_id          TEXT PRIMARY KEY REFERENCES keys (id) ON DELETE CASCADE,
+        last_verdict    TEXT,                        -- the last judgement of the key; null when none yet
+        last_checked_at TEXT,                        -- when it was judged
+        last_attempt    TEXT NOT NULL,               -- the last check's verdict, whatever it was
+        last_attempt_at TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO key_status_v5 (key_id, last_verdict, last_checked_at, last_attempt, last_attempt_at)
+        SELECT s.key_id, j.verdict, j.at, s.last_verdict, s.last_checked_at
+        FROM key_status s
+        LEFT JOIN (
+          SELECT v.key_id, v.verdict, v.at, row_number() OVER (PARTITION BY v.key_id ORDER BY v.id DESC) AS n
+          FROM validations v
+          WHERE v.verdict NOT IN (${NON_JUDGEMENT_LIST})
+        ) j ON j.key_id = s.key_id AND j.n = 1;
+      DROP TABLE key_status;
+      ALTER TABLE key_status_v5 RENAME TO key_status;
+
+      -- Earlier keys are looked up by fingerprint when a pasted key turns out to be one.
+      CREATE INDEX key_credentials_fingerprint ON key_credentials (fingerprint);
     `,
   },
 ];

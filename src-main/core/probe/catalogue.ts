@@ -51,18 +51,22 @@ export function isSensitive(probe: ProbeDefinition): boolean {
 }
 
 /**
- * The default probe for a key: the lowest-risk probe (none or low) whose scope is one of the key's
- * declared scopes (`*` matches all); with no match, `config` (or the vendor's first probe).
- * Probes needing the key's own name are skipped when it is unknown.
+ * The default probe for a key, as the vendor's guide says ("run a low-impact GET request that matches
+ * the selected scopes"): the lowest-risk probe whose scope the key declares (`*` matches all),
+ * medium-risk ones included (their bodies are read to the cap and dropped); high-risk ones run only
+ * when named. With no probe for any declared scope, the lowest-risk probe runs, `matched` is false,
+ * and a 403 there only proves that the key authenticates. Probes needing the key's own name are
+ * skipped when it is unknown.
  */
-export function defaultProbe(probes: readonly ProbeDefinition[], declaredScopes: readonly string[], knowsOwnName: boolean): ProbeDefinition {
-  const usable = probes.filter((probe) => !isSensitive(probe) && (knowsOwnName || !probe.path.includes('{keyName}')));
-  const matching = usable
-    .filter((probe) => probe.scope !== null && (declaredScopes.includes('*') || declaredScopes.includes(probe.scope)))
+export function defaultProbe(probes: readonly ProbeDefinition[], declaredScopes: readonly string[], knowsOwnName: boolean): { probe: ProbeDefinition; matched: boolean } {
+  const usable = probes
+    .filter((probe) => probe.risk !== 'high' && (knowsOwnName || !probe.path.includes('{keyName}')))
     .sort((a, b) => RISK_ORDER[a.risk] - RISK_ORDER[b.risk]);
-  const chosen = matching[0] ?? usable.find((probe) => probe.id === 'config') ?? usable[0];
-  if (!chosen) throw new Error('no usable probe');
-  return chosen;
+  const matching = usable.find((probe) => probe.scope !== null && (declaredScopes.includes('*') || declaredScopes.includes(probe.scope)));
+  if (matching) return { probe: matching, matched: true };
+  const lowest = usable.find((probe) => !isSensitive(probe));
+  if (!lowest) throw new Error('no usable probe');
+  return { probe: lowest, matched: false };
 }
 
 /** The probe path with its placeholders filled in, URL-encoded. */

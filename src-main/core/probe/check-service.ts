@@ -7,12 +7,14 @@ import type { CheckResult } from '../../shared/check.ts';
 import type { KeyRef } from '../../shared/contract.ts';
 import type { Verdict } from '../../shared/verdicts.ts';
 import { VaultError } from '../errors.ts';
-import type { HttpClient, HttpRequest } from '../http/http-client.ts';
+import type { HttpClient, HttpOutcome, HttpRequest } from '../http/http-client.ts';
 import type { CustomProbeRow, ValidationEntry } from '../inventory/inventory.ts';
+import { Redactor } from '../redaction/redactor.ts';
 import { fingerprint } from '../vault/fingerprint.ts';
 import type { KeyToCheck, VaultService } from '../vault/vault-service.ts';
-import { defaultProbe, isSensitive, probePath, probesFor, type ProbeDefinition, type Vendor } from './catalogue.ts';
-import { judge, type CheckContext } from './verdict.ts';
+import { defaultProbe, probePath, probesFor, type ProbeDefinition, type Vendor } from './catalogue.ts';
+import { NOTHING_KNOWN, type KeyKnowledge } from '../vault/key-knowledge.ts';
+import { judge, verdictOf, type CheckContext } from './verdict.ts';
 
 export type AuthMode = { kind: 'header'; name: string } | { kind: 'bearer' } | { kind: 'airwallex'; clientId: string; loginAs?: string };
 
@@ -60,7 +62,7 @@ export interface BulkSummary {
   interrupted: boolean;
   byVerdict: Partial<Record<Verdict, number>>;
   failures: { ref: KeyRef; error: string }[];
-  /** The checks whose verdict is not `valid`, in the order they finished (the valid ones are only counted). */
+  /** The checks whose verdict is not a success (`valid`, `authenticated`), in the order they finished; the rest are only counted. */
   problems: { ref: KeyRef; result: CheckResult }[];
 }
 
@@ -92,19 +94,26 @@ export class CheckService {
     return probe;
   }
 
-  /** Checks a key that is not stored (support staff pasting one). */
-  async checkSecret(target: CheckTarget, secret: string, probe: ProbeDefinition): Promise<CheckResult> {
+  /**
+   * Checks a key that is not stored (support staff pasting one). `redactor` carries the other
+   * secrets in play in the caller's operation (a rotation's admin key, say).
+   */
+  async checkSecret(target: CheckTarget, secret: string, probe: ProbeDefinition, options: { redactor?: Redactor } = {}): Promise<CheckResult> {
     const print = fingerprint(secret);
-    return this.run(prepare(target, probe), secret, { declaredScopes: null, elsewhere: this.vault?.sameKeyElsewhere(print, null) ?? [], fingerprint: print });
+    const vault = this.vault;
+    return this.run(prepare(target, probe), secret, { fingerprint: print, key: null, know: () => vault?.knowledge().ofToken(print) ?? NOTHING_KNOWN, ...(options.redactor ? { redactor: options.redactor } : {}) });
   }
 
-  /** Checks a stored key with its default probe (or the one named) and records the result. */
+  /**
+   * Checks a stored key with its default probe (or the one named) and records the result: its
+   * history always, its last judgement unless the outcome says nothing about the key.
+   */
   async checkStored(ref: KeyRef, options: { probeId?: string } = {}): Promise<CheckResult> {
     const vault = this.requireVault();
     const { key, tenant, secret } = await vault.keyForCheck(ref);
     const target = this.targetFor(tenant.baseUrl, tenant.tenantId, key.remoteName ?? key.name);
-    const probe = options.probeId ? this.probe('wallet-crew', options.probeId) : defaultProbe(this.probes('wallet-crew'), key.scopes, true);
-    const result = await this.run(prepare(target, probe), secret, { declaredScopes: key.scopes, elsewhere: vault.sameKeyElsewhere(key.fingerprint, key.id), fingerprint: key.fingerprint });
+    const chosen = options.probeId ? { probe: this.probe('wallet-crew', options.probeId), matched: true } : defaultProbe(this.probes('wallet-crew'), key.scopes, true);
+    const result = await this.run(prepare(target, chosen.probe), secret, { fingerprint: key.fingerprint, key: { ref, scopes: key.scopes }, fallback: !chosen.matched, know: () => vault.knowledge().of(key) });
     vault.recordChecks(vault.beginCheckRun('check'), [this.entry(key, result, vault.now())]);
     return result;
   }
@@ -118,8 +127,10 @@ export class CheckService {
     const { key, tenant, secret } = await vault.keyForCheck(ref);
     const target = this.targetFor(tenant.baseUrl, tenant.tenantId, key.remoteName ?? key.name);
     const probes = this.probes('wallet-crew');
+    // The lowest-risk probe for each scope; high-risk probes (personal data, signing secrets) never.
     const testable = new Map<string, ProbeDefinition>();
-    for (const probe of probes) if (probe.scope && !isSensitive(probe) && !testable.has(probe.scope)) testable.set(probe.scope, probe);
+    const byRisk = probes.filter((probe) => probe.risk !== 'high').sort((a, b) => RISKS.indexOf(a.risk) - RISKS.indexOf(b.risk));
+    for (const probe of byRisk) if (probe.scope && !testable.has(probe.scope)) testable.set(probe.scope, probe);
     const scopes = new Set([...testable.keys(), ...key.scopes.filter((scope) => scope !== '*'), ...probes.map((p) => p.scope).filter((s): s is string => s !== null)]);
     const verdicts: ScopeVerdict[] = [];
     const results: CheckResult[] = [];
@@ -128,7 +139,7 @@ export class CheckService {
     for (const scope of [...scopes].sort()) {
       const probe = testable.get(scope);
       if (!probe) {
-        verdicts.push({ scope, state: 'untestable', probe: null, declared: declared(scope), note: probes.some((p) => p.scope === scope) ? 'only medium- or high-risk probes need this scope' : 'no probe needs this scope' });
+        verdicts.push({ scope, state: 'untestable', probe: null, declared: declared(scope), note: probes.some((p) => p.scope === scope) ? 'only high-risk probes need this scope' : 'no probe needs this scope' });
         continue;
       }
       if (stoppedBy) {
@@ -137,10 +148,12 @@ export class CheckService {
       }
       if (results.length > 0) await sleep(this.matrixIntervalMs);
       const call = prepare(target, probe);
-      let result = await this.run(call, secret, { declaredScopes: key.scopes, elsewhere: [], fingerprint: key.fingerprint });
+      const know = () => vault.knowledge().of(key);
+      const options = { fingerprint: key.fingerprint, key: { ref, scopes: key.scopes }, know };
+      let result = await this.run(call, secret, options);
       if (result.verdict === 'throttled') {
         await sleep(Math.min(30, result.retryAfterSeconds ?? 2) * 1000);
-        result = await this.run(call, secret, { declaredScopes: key.scopes, elsewhere: [], fingerprint: key.fingerprint });
+        result = await this.run(call, secret, options);
       }
       results.push(result);
       if (result.verdict === 'valid') verdicts.push({ scope, state: 'granted', probe: probe.id, declared: declared(scope), note: null });
@@ -151,8 +164,9 @@ export class CheckService {
       }
     }
     if (results.length > 0) {
+      // History only: a per-scope probe's result is not the key's verdict.
       const at = vault.now();
-      vault.recordChecks(vault.beginCheckRun('matrix'), results.map((result) => this.entry(key, result, at)));
+      vault.recordChecks(vault.beginCheckRun('matrix'), results.map((result) => this.entry(key, result, at)), { keyStatus: false });
     }
     return {
       key: { fingerprint: key.fingerprint },
@@ -177,6 +191,8 @@ export class CheckService {
     const lanes = this.lanes(vault, keys);
     // Checks go into the inventory as they finish (see CheckRecorder); stopping keeps them all.
     const recorder = vault.recordBulkRun();
+    // What the vault knows of a key is looked up only for the checks that need advice.
+    const knowledge = vault.knowledge();
     let done = 0;
 
     /** The next key whose tenant has room and is not backing off, tenants in turn; or why there is none. */
@@ -212,7 +228,7 @@ export class CheckService {
           let result: CheckResult;
           for (let attempt = 0; ; attempt += 1) {
             const secret = await vault.secretOf(key);
-            result = await this.run(key.call, secret, { declaredScopes: key.scopes, elsewhere: [], fingerprint: key.fingerprint, excerpts: 'failures' });
+            result = await this.run(key.call, secret, { fingerprint: key.fingerprint, key: { ref: { tenant: key.tenant, name: key.name }, scopes: key.scopes }, fallback: key.fallback, excerpts: 'failures', know: () => knowledge.of(key) });
             if (result.verdict !== 'throttled' || attempt === 2 || options.signal?.aborted) break;
             const wait = Math.min(30, result.retryAfterSeconds ?? 2) * 1000;
             lane.pausedUntil = Date.now() + wait;
@@ -222,7 +238,7 @@ export class CheckService {
           summary.checked += 1;
           summary.byVerdict[result.verdict] = (summary.byVerdict[result.verdict] ?? 0) + 1;
           const ref = { tenant: key.tenant, name: key.name };
-          if (result.verdict !== 'valid') summary.problems.push({ ref, result });
+          if (result.verdict !== 'valid' && result.verdict !== 'authenticated') summary.problems.push({ ref, result });
           options.onProgress?.({ done: ++done, total: keys.length, ref, result, error: null });
         } catch (error) {
           const message = error instanceof VaultError ? error.message : 'the check failed unexpectedly';
@@ -254,7 +270,7 @@ export class CheckService {
   private lanes(vault: VaultService, keys: KeyToCheck[]): Lane[] {
     const tenants = new Map(vault.listTenants().map((tenant) => [tenant.alias, tenant]));
     const probes = this.probes('wallet-crew');
-    const probeFor = new Map<string, ProbeDefinition>();
+    const probeFor = new Map<string, { probe: ProbeDefinition; matched: boolean }>();
     const lanes = new Map<string, Lane & { target: CheckTarget; calls: Map<string, ProbeCall> }>();
     for (const key of keys) {
       let lane = lanes.get(key.tenant);
@@ -264,8 +280,9 @@ export class CheckService {
         lanes.set(key.tenant, lane);
       }
       const scopes = key.scopes.join(',');
-      let probe = probeFor.get(scopes);
-      if (!probe) probeFor.set(scopes, (probe = defaultProbe(probes, key.scopes, true)));
+      let chosen = probeFor.get(scopes);
+      if (!chosen) probeFor.set(scopes, (chosen = defaultProbe(probes, key.scopes, true)));
+      const probe = chosen.probe;
       let call: ProbeCall | undefined;
       if (probe.path.includes('{keyName}')) {
         call = prepare({ ...lane.target, keyName: key.remoteName }, probe);
@@ -273,7 +290,7 @@ export class CheckService {
         call = lane.calls.get(probe.id);
         if (!call) lane.calls.set(probe.id, (call = prepare(lane.target, probe)));
       }
-      lane.keys.push({ ...key, call });
+      lane.keys.push({ ...key, call, fallback: !chosen.matched });
     }
     return [...lanes.values()];
   }
@@ -302,19 +319,41 @@ export class CheckService {
     return this.vault;
   }
 
-  /** Sends the probe with the key in its header (after a login exchange for Airwallex-style keys). */
-  private async run(call: ProbeCall, secret: string, known: Pick<CheckContext, 'declaredScopes' | 'elsewhere' | 'fingerprint' | 'excerpts'>): Promise<CheckResult> {
+  /**
+   * Sends the probe with the key in its header (after a login exchange for Airwallex-style keys) and
+   * judges the answer. What the vault knows of the key (`know`) is looked up only when the answer
+   * is not a plain success: that is when advice needs it.
+   */
+  private async run(
+    call: ProbeCall,
+    secret: string,
+    options: {
+      fingerprint: string;
+      /** The stored entry checked and its declared scopes; null for a pasted key. */
+      key: { ref: KeyRef; scopes: string[] } | null;
+      know: () => KeyKnowledge;
+      fallback?: boolean;
+      excerpts?: CheckContext['excerpts'];
+      redactor?: Redactor;
+    },
+  ): Promise<CheckResult> {
     const { target, probe, base, url } = call;
+    const redactor = options.redactor ? options.redactor.with(secret) : new Redactor([secret]);
     const context: CheckContext = {
       probe,
       request: { method: probe.method, url },
       tenantId: target.tenantId,
       baseUrl: base,
-      redact: redactor(secret),
-      declaredScopes: known.declaredScopes,
-      elsewhere: known.elsewhere,
-      fingerprint: known.fingerprint,
-      ...(known.excerpts ? { excerpts: known.excerpts } : {}),
+      redactor,
+      known: NOTHING_KNOWN,
+      fingerprint: options.fingerprint,
+      ...(options.fallback ? { fallback: true } : {}),
+      ...(options.excerpts ? { excerpts: options.excerpts } : {}),
+    };
+    const own = { ref: options.key?.ref ?? null, declaredScopes: options.key?.scopes ?? null };
+    const decide = (outcome: HttpOutcome, extra: Partial<CheckContext> = {}) => {
+      const known: KeyKnowledge = outcome.kind === 'response' && verdictOf(outcome) === 'valid' ? { ...NOTHING_KNOWN, ...own } : { ...options.know(), ...own };
+      return judge(outcome, { ...context, ...extra, known });
     };
     let secretHeaders: Record<string, string>;
     if (target.auth.kind === 'airwallex') {
@@ -326,7 +365,7 @@ export class CheckService {
       };
       const exchanged = await this.http.send(login);
       if (exchanged.kind === 'failure' || exchanged.status < 200 || exchanged.status >= 300) {
-        return judge(exchanged, { ...context, request: { method: 'POST', url: login.url }, atLogin: true });
+        return decide(exchanged, { request: { method: 'POST', url: login.url }, atLogin: true });
       }
       const token = (() => {
         try {
@@ -336,8 +375,10 @@ export class CheckService {
         }
       })();
       if (typeof token !== 'string' || token.length === 0) {
-        return judge({ ...exchanged, status: 502 }, { ...context, request: { method: 'POST', url: login.url }, atLogin: true });
+        return decide({ ...exchanged, status: 502 }, { request: { method: 'POST', url: login.url }, atLogin: true });
       }
+      // The short-lived token is a secret in play too: the server may echo it.
+      redactor.add(token);
       secretHeaders = { authorization: `Bearer ${token}` };
     } else if (target.auth.kind === 'bearer') {
       secretHeaders = { authorization: `Bearer ${secret}` };
@@ -345,23 +386,11 @@ export class CheckService {
       secretHeaders = { [target.auth.name]: secret };
     }
     const outcome = await this.http.send({ method: probe.method, url, secretHeaders });
-    return judge(outcome, context);
+    return decide(outcome);
   }
 }
 
-/** Removes the key itself, and anything that looks like a secret, from text shown in a report. */
-export function redactor(secret: string): (text: string) => string {
-  return (text) => {
-    let result = text.includes(secret) ? text.split(secret).join('[redacted key]') : text;
-    // The field-name pass is the costly one; most bodies have no such field, so look first.
-    if (SECRET_FIELD_HINT.test(result)) result = result.replace(SECRET_FIELD, '$1"[redacted]"');
-    return result.replace(LONG_TOKEN, '[redacted]');
-  };
-}
-
-const SECRET_FIELD_HINT = /token|secret|password|key|authorization|signing/i;
-const SECRET_FIELD = /("[^"]*(?:token|secret|password|apikey|api_key|key|authorization|signing)[^"]*"\s*:\s*)"[^"]*"/gi;
-const LONG_TOKEN = /\b[A-Za-z0-9_-]{32,}\b/g;
+const RISKS = ['none', 'low', 'medium', 'high'];
 
 /** A probe aimed at a target: where the request goes, worked out before it is sent. */
 interface ProbeCall {
@@ -377,7 +406,7 @@ function prepare(target: CheckTarget, probe: ProbeDefinition): ProbeCall {
   return { target, probe, base, url: `${base}${probePath(probe, { tenantId: target.tenantId, ...(target.keyName ? { keyName: target.keyName } : {}) })}` };
 }
 
-type BulkKey = KeyToCheck & { call: ProbeCall };
+type BulkKey = KeyToCheck & { call: ProbeCall; fallback: boolean };
 
 interface Lane {
   keys: BulkKey[];

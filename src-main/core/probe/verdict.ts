@@ -1,28 +1,32 @@
 /**
  * From an HTTP outcome to a verdict a support engineer can trust: never blaming the key for a network
- * fault, never taking a proxy's error page for the API's, and saying what to do next with what the
- * vault knows about the key.
+ * fault or for a page some proxy put in the API's place, never calling a correctly scoped key
+ * forbidden, and saying what to do next (as remedies) with what the vault knows about the key.
  */
 import type { BodyKind, CheckResult, ProblemFields } from '../../shared/check.ts';
+import type { Remedy } from '../../shared/remedies.ts';
 import type { Verdict } from '../../shared/verdicts.ts';
 import type { HttpOutcome } from '../http/http-client.ts';
+import type { Redactor } from '../redaction/redactor.ts';
+import type { KeyKnowledge } from '../vault/key-knowledge.ts';
 import { isSensitive, type ProbeDefinition } from './catalogue.ts';
 
-/** What the vault knows that sharpens the advice. */
 export interface CheckContext {
   probe: ProbeDefinition;
   request: { method: string; url: string };
   fingerprint: string;
-  /** The key's declared scopes, when it is a stored key. */
-  declaredScopes: string[] | null;
   tenantId: string;
   baseUrl: string;
-  /** Other vault entries holding the same token (another tenant or environment). */
-  elsewhere: { tenant: string; tenantId: string; environment: string; name: string }[];
+  known: KeyKnowledge;
+  /**
+   * The probe is the default one, run although none of the key's declared scopes matched it: a 403
+   * there proves the key authenticates, and nothing about its scopes.
+   */
+  fallback?: boolean;
   /** The request was the Airwallex-style login exchange. */
   atLogin?: boolean;
-  /** Removes the key and secret-looking values from text that may be shown. */
-  redact: (text: string) => string;
+  /** Every secret in play; everything the server sent passes through it. */
+  redactor: Redactor;
   /**
    * Bulk runs keep evidence (headers, body excerpt) of failed checks only: nobody reads 2,000
    * successful answers, and gathering them is most of the work of judging one.
@@ -32,7 +36,7 @@ export interface CheckContext {
 
 /** Response headers a report may show; everything else (cookies, say) is left out. */
 const SHOWN_HEADERS = ['content-type', 'content-length', 'date', 'retry-after', 'location', 'www-authenticate', 'x-pagination-total', 'server', 'via', 'x-request-id', 'request-id', 'traceparent', 'x-correlation-id'];
-const EXCERPT_CHARS = 2000;
+export const EXCERPT_CHARS = 2000;
 
 export function bodyKindOf(outcome: HttpOutcome): BodyKind | null {
   if (outcome.kind !== 'response') return null;
@@ -53,11 +57,14 @@ export function retryAfterSeconds(value: string | undefined, now = Date.now()): 
   return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - now) / 1000));
 }
 
-export function verdictOf(outcome: HttpOutcome): Verdict {
+/** The verdict of an outcome, before what the vault knows refines it (see `judge`). */
+export function verdictOf(outcome: HttpOutcome, kind: BodyKind | null = bodyKindOf(outcome)): Verdict {
   if (outcome.kind === 'failure') return outcome.failure === 'tls' ? 'tls_error' : outcome.failure === 'timeout' ? 'timeout' : 'network_error';
   const status = outcome.status;
   if (status >= 200 && status < 300) return 'valid';
   if (status >= 300 && status < 400) return 'redirected';
+  // A page instead of the API's answer, or a proxy asking for its own login: not the API speaking.
+  if (status === 407 || ((status === 401 || status === 403) && kind === 'html')) return 'intercepted';
   if (status === 401) return 'unauthorized';
   if (status === 403) return 'forbidden';
   if (status === 404) return 'not_found';
@@ -66,37 +73,49 @@ export function verdictOf(outcome: HttpOutcome): Verdict {
   return 'unexpected_status';
 }
 
-/** The problem's fields, with the key and anything secret-looking redacted (servers do echo keys). */
-function problemOf(outcome: HttpOutcome, kind: BodyKind | null, redact: (text: string) => string): ProblemFields | null {
+/** The problem's fields, redacted (servers do echo keys); the trace id kept, since it is not secret. */
+function problemOf(outcome: HttpOutcome, kind: BodyKind | null, redactor: Redactor): ProblemFields | null {
   // Problems come with error statuses; a successful body is never parsed for one.
   if (outcome.kind !== 'response' || outcome.status < 400 || (kind !== 'problem+json' && kind !== 'json') || outcome.truncated) return null;
+  let body: unknown;
   try {
-    const body = JSON.parse(outcome.body.toString('utf8')) as Record<string, unknown>;
-    if (typeof body !== 'object' || body === null || Array.isArray(body) || !('title' in body || 'status' in body || 'detail' in body)) return null;
-    const text = (value: unknown) => (typeof value === 'string' ? redact(value) : null);
-    const problem: ProblemFields = {
-      type: text(body.type),
-      title: text(body.title),
-      status: typeof body.status === 'number' ? body.status : null,
-      detail: text(body.detail),
-      instance: text(body.instance),
-    };
-    if (body.errors && typeof body.errors === 'object') problem.errors = JSON.parse(redact(JSON.stringify(body.errors))) as Record<string, string[]>;
-    return problem;
+    body = JSON.parse(outcome.body.toString('utf8'));
   } catch {
     return null;
   }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+  const record = body as Record<string, unknown>;
+  if (!('title' in record || 'status' in record || 'detail' in record)) return null;
+  const text = (value: unknown) => (typeof value === 'string' ? redactor.redactText(value) : null);
+  const problem: ProblemFields = {
+    type: text(record.type),
+    title: text(record.title),
+    status: typeof record.status === 'number' ? record.status : null,
+    detail: text(record.detail),
+    instance: text(record.instance),
+    traceId: typeof record.traceId === 'string' ? redactor.redactName(record.traceId).slice(0, 200) : null,
+  };
+  if (record.errors && typeof record.errors === 'object' && !Array.isArray(record.errors)) {
+    const errors: Record<string, string[]> = {};
+    for (const [field, messages] of Object.entries(record.errors as Record<string, unknown>)) {
+      errors[redactor.redactText(field)] = (Array.isArray(messages) ? messages : [messages]).map((message) => redactor.redactText(String(message)));
+    }
+    problem.errors = errors;
+  }
+  return problem;
 }
 
 /** The full result of one check. */
 export function judge(outcome: HttpOutcome, context: CheckContext): CheckResult {
-  const verdict = verdictOf(outcome);
   const kind = bodyKindOf(outcome);
+  let verdict = verdictOf(outcome, kind);
+  // The fallback probe tested none of the key's scopes: a 403 there says only that the key authenticates.
+  if (verdict === 'forbidden' && context.fallback) verdict = 'authenticated';
   // A sensitive probe's successful body is never looked into; error bodies are the API's own.
-  const problem = verdict === 'valid' && isSensitive(context.probe) ? null : problemOf(outcome, kind, context.redact);
+  const problem = verdict === 'valid' && isSensitive(context.probe) ? null : problemOf(outcome, kind, context.redactor);
   const retry = outcome.kind === 'response' ? retryAfterSeconds(outcome.headers['retry-after']) : null;
-  const location = outcome.kind === 'response' && verdict === 'redirected' && outcome.headers.location ? context.redact(outcome.headers.location) : null;
-  const { summary, nextSteps } = diagnose(verdict, outcome, kind, retry, location, context);
+  const location = outcome.kind === 'response' && verdict === 'redirected' && outcome.headers.location ? context.redactor.redactText(outcome.headers.location).slice(0, 500) : null;
+  const summary = summarize(verdict, outcome, retry, location, context);
   return {
     verdict,
     status: outcome.kind === 'response' ? outcome.status : null,
@@ -106,7 +125,7 @@ export function judge(outcome: HttpOutcome, context: CheckContext): CheckResult 
     bodyKind: kind,
     problem,
     summary,
-    nextSteps,
+    nextSteps: remedies(verdict, outcome, retry, location, problem, context),
     key: { fingerprint: context.fingerprint },
     probe: { id: context.probe.id, scope: context.probe.scope, risk: context.probe.risk },
     location,
@@ -118,113 +137,48 @@ export function judge(outcome: HttpOutcome, context: CheckContext): CheckResult 
 function evidenceOf(outcome: HttpOutcome, verdict: Verdict, context: CheckContext): CheckResult['evidence'] {
   if (outcome.kind !== 'response' || (verdict === 'valid' && context.excerpts === 'failures')) return { headers: {}, bodyExcerpt: null };
   const headers: Record<string, string> = {};
-  for (const name of SHOWN_HEADERS) if (outcome.headers[name] !== undefined) headers[name] = context.redact(outcome.headers[name]!);
-  const hidden = verdict === 'valid' && isSensitive(context.probe);
+  for (const name of SHOWN_HEADERS) if (outcome.headers[name] !== undefined) headers[name] = context.redactor.redactText(outcome.headers[name]!).slice(0, 500);
+  const hidden = (verdict === 'valid' || verdict === 'authenticated') && isSensitive(context.probe);
   if (hidden || outcome.body.length === 0) return { headers, bodyExcerpt: null };
-  const text = outcome.body.subarray(0, EXCERPT_CHARS * 4).toString('utf8').slice(0, EXCERPT_CHARS);
-  const more = outcome.truncated || outcome.body.length > EXCERPT_CHARS;
-  return { headers, bodyExcerpt: `${context.redact(text)}${more ? '\n… (cut)' : ''}` };
+  // Redact the whole body first, then cut: a cut never leaves part of a secret behind.
+  const text = context.redactor.redactText(outcome.body.toString('utf8'));
+  const more = outcome.truncated || text.length > EXCERPT_CHARS;
+  return { headers, bodyExcerpt: `${text.slice(0, EXCERPT_CHARS)}${more ? '\n… (cut)' : ''}` };
 }
 
-function diagnose(
-  verdict: Verdict,
-  outcome: HttpOutcome,
-  kind: BodyKind | null,
-  retry: number | null,
-  location: string | null,
-  context: CheckContext,
-): { summary: string; nextSteps: string[] } {
+function summarize(verdict: Verdict, outcome: HttpOutcome, retry: number | null, location: string | null, context: CheckContext): string {
   const { probe } = context;
   const scope = probe.scope ? `\`${probe.scope}\`` : 'its scope';
   const status = outcome.kind === 'response' ? outcome.status : null;
-  if ((verdict === 'unauthorized' || verdict === 'forbidden') && kind === 'html') {
-    return {
-      summary: `The ${status} came with an HTML page: a proxy, firewall or single sign-on gateway answered, not the API — this says nothing about the key.`,
-      nextSteps: [
-        'Check HTTPS_PROXY / NO_PROXY and whether the network needs a proxy login.',
-        `Retry from a network that reaches ${context.baseUrl} directly, or ask IT to let it through.`,
-      ],
-    };
-  }
   switch (verdict) {
     case 'valid':
-      return {
-        summary: `The key is valid: ${probe.id} answered ${status}${probe.scope ? `, so it authenticates and holds ${scope}` : ''}.`,
-        nextSteps: ['If an integration still fails with this key, check the scope its endpoint needs with `tkv check --scopes-matrix`.'],
-      };
-    case 'unauthorized': {
-      const steps: string[] = [];
-      for (const twin of context.elsewhere) {
-        steps.push(`This vault holds this very key as ${twin.tenant}/${twin.name} — tenant ${twin.tenantId}, ${twin.environment}. A key works for one tenant and environment only: use it there, or use this tenant's own key.`);
-      }
-      if (context.atLogin) steps.push('The login exchange refused the API key and client id: check both, and that the key was not regenerated.');
-      steps.push(
-        `Check that the key was copied whole (its fingerprint is ${context.fingerprint}; compare with \`tkv key show\`).`,
-        `Check the tenant id "${context.tenantId}" and the environment (${context.baseUrl}): keys are tenant- and environment-scoped.`,
-        'Check in the admin console that the key still exists and is enabled; a revoked or disabled key answers 401.',
-        'A 401 never means a missing scope — that would be a 403.',
-      );
-      return { summary: 'The server rejected the key (401): it is missing, invalid, revoked or disabled, or belongs to another tenant or environment.', nextSteps: steps };
-    }
-    case 'forbidden': {
-      const steps: string[] = [];
-      if (probe.scope && context.declaredScopes) {
-        if (context.declaredScopes.includes(probe.scope) || context.declaredScopes.includes('*')) {
-          steps.push(`The vault lists ${scope} among the key's declared scopes, but the server does not grant it: the key's permissions changed on the server. Update the declared scopes, or grant the scope again.`);
-        } else {
-          steps.push(
-            `The key's declared scopes are ${context.declaredScopes.length ? context.declaredScopes.map((s) => `\`${s}\``).join(', ') : 'none'}; this probe needs ${scope}. Grant it to the key, or check with a probe that matches its scopes (\`--probe\`).`,
-          );
-        }
-      } else if (probe.scope) {
-        steps.push(`Grant ${scope} to the key in the admin console, or check with a probe that matches the scopes it has.`);
-      }
-      steps.push('`tkv check --scopes-matrix` shows every scope the key has and lacks.');
-      return { summary: `The key is valid — it authenticates — but it lacks ${scope}, which the ${probe.id} probe needs (403).`, nextSteps: steps };
-    }
+      return `The key is valid: ${probe.id} answered ${status}${probe.scope ? `, so it authenticates and holds ${scope}` : ''}.`;
+    case 'authenticated':
+      return `The key authenticates: ${probe.id} answered 403, which a refused key never gets. None of its declared scopes could be tested (no probe needs them), so this says nothing about them.`;
+    case 'unauthorized':
+      return context.atLogin
+        ? 'The login exchange rejected the key (401): it is missing, invalid, revoked or regenerated, or the client id is wrong.'
+        : 'The server rejected the key (401): it is missing, invalid, revoked or disabled, or belongs to another tenant or environment.';
+    case 'forbidden':
+      return context.known.declaredScopes && probe.scope && declares(context.known.declaredScopes, probe.scope)
+        ? `The key authenticates, but the server refuses it ${scope} (403), a scope the vault says it has: the server and the vault disagree.`
+        : `The key is valid — it authenticates — but it lacks ${scope}, which the ${probe.id} probe needs (403).`;
+    case 'intercepted':
+      return `The ${status} came with an HTML page: a proxy, firewall or single sign-on gateway answered, not the API — this says nothing about the key.`;
     case 'not_found':
-      return {
-        summary: 'The server answered 404: the tenant id or the base URL is most likely wrong — the key was not judged.',
-        nextSteps: [
-          `Check the tenant id "${context.tenantId}" (case-sensitive) and that ${context.baseUrl} is the API's base URL (no extra path).`,
-          ...(probe.path.includes('{keyName}') ? ["Or the key's own name on the server differs from the vault's: try `--probe config`."] : []),
-        ],
-      };
+      return 'The server answered 404: the tenant id or the base URL is most likely wrong — the key was not judged.';
     case 'throttled':
-      return {
-        summary: `Rate limited (${status}): the server asks to slow down${retry !== null ? ` and retry in ${retry} s` : ''}. This says nothing about the key.`,
-        nextSteps: [retry !== null ? `Wait ${retry} s, then check again.` : 'Wait a minute, then check again.', 'For bulk checks, lower --concurrency.'],
-      };
+      return `Rate limited (${status}): the server asks to slow down${retry !== null ? ` and retry in ${retry} s` : ''}. This says nothing about the key.`;
     case 'server_error':
-      return {
-        summary: `The server failed (${status}); this says nothing about the key.`,
-        nextSteps: ["Retry in a few minutes; if it persists, check the vendor's status page or contact its support with the request line and time."],
-      };
+      return `The server failed (${status}); this says nothing about the key.`;
     case 'redirected':
-      return {
-        summary: `The server answered ${status} with a redirect${location ? ` to ${location}` : ''}; it was not followed and the key was not sent there.`,
-        nextSteps: [
-          'The base URL is probably not the API itself (http instead of https, a missing or extra path, or a login page).',
-          'Correct the base URL to the API origin, if you trust where it pointed.',
-        ],
-      };
+      return `The server answered ${status} with a redirect${location ? ` to ${location}` : ''}; it was not followed and the key was not sent there.`;
     case 'unexpected_status':
-      return { summary: `The server answered ${status}, which no probe expects; the key was not judged.`, nextSteps: ['Look at the report (`--report md`) for the response body, and check the base URL and probe path.'] };
-    case 'tls_error': {
-      const code = outcome.kind === 'failure' ? outcome.code : '';
-      return {
-        summary: `The TLS certificate was not trusted (${code}); the key was not sent. This is commonly an intercepting corporate proxy.`,
-        nextSteps: [
-          "Ask IT for the proxy's CA certificate (PEM) and pass it with --ca-file FILE (or set NODE_EXTRA_CA_CERTS).",
-          'If the host name does not match the certificate, check the base URL.',
-        ],
-      };
-    }
+      return `The server answered ${status}, which no probe expects; the key was not judged.`;
+    case 'tls_error':
+      return `The TLS certificate was not trusted (${outcome.kind === 'failure' ? outcome.code : 'TLS'}); the key was not sent. This is commonly an intercepting corporate proxy.`;
     case 'timeout':
-      return {
-        summary: `No answer in time (${outcome.kind === 'failure' ? outcome.code : 'timeout'}); this says nothing about the key.`,
-        nextSteps: ['Check the network path to the server (VPN, proxy, firewall) and retry; raise --timeout-ms for a slow link.'],
-      };
+      return `No answer in time (${outcome.kind === 'failure' ? outcome.code : 'timeout'}); this says nothing about the key.`;
     case 'network_error': {
       const failure = outcome.kind === 'failure' ? outcome : null;
       const host = URL.canParse(context.baseUrl) ? new URL(context.baseUrl).host : context.baseUrl;
@@ -236,7 +190,83 @@ function diagnose(
             : failure?.failure === 'reset'
               ? 'The connection was reset before an answer (often a proxy or firewall)'
               : `The request failed (${failure?.code ?? 'unknown'})`;
-      return { summary: `${what}; the key was not judged.`, nextSteps: ['Check the base URL, DNS, VPN and proxy settings (HTTPS_PROXY / NO_PROXY), then retry.'] };
+      return `${what}; the key was not judged.`;
     }
   }
+}
+
+function declares(scopes: readonly string[], scope: string): boolean {
+  return scopes.includes(scope) || scopes.includes('*');
+}
+
+function remedies(verdict: Verdict, outcome: HttpOutcome, retry: number | null, location: string | null, problem: ProblemFields | null, context: CheckContext): Remedy[] {
+  const { probe, known } = context;
+  const key = known.ref;
+  const steps: Remedy[] = [];
+  const whatTheVaultKnows = () => {
+    for (const twin of known.elsewhere) steps.push({ code: 'key-held-elsewhere', holder: twin.holder, tenantId: twin.tenantId, environment: twin.environment });
+    for (const previous of known.previous) steps.push({ code: 'previous-key', ...previous });
+    if (known.server?.state === 'disabled') steps.push({ code: 'disabled-on-server', remoteName: known.server.remoteName, snapshotAt: known.server.snapshotAt });
+    if (known.server?.state === 'missing') steps.push({ code: 'missing-on-server', remoteName: known.server.remoteName, snapshotAt: known.server.snapshotAt });
+    if (known.expiredOn) steps.push({ code: 'key-expired', expiresOn: known.expiredOn });
+  };
+  switch (verdict) {
+    case 'valid':
+      if (key) steps.push({ code: 'run-scope-matrix', key });
+      break;
+    case 'authenticated':
+      if (key && (known.declaredScopes ?? []).length === 0) steps.push({ code: 'declare-scopes', key });
+      steps.push({ code: 'add-probe', scope: known.declaredScopes?.[0] ?? null });
+      if (key) steps.push({ code: 'run-scope-matrix', key });
+      break;
+    case 'unauthorized':
+      whatTheVaultKnows();
+      if (context.atLogin) steps.push({ code: 'check-login-credentials' });
+      steps.push(
+        { code: 'compare-fingerprint', fingerprint: context.fingerprint, key },
+        { code: 'check-tenant', tenantId: context.tenantId, baseUrl: context.baseUrl },
+        { code: 'check-key-enabled' },
+        { code: 'not-a-scope-problem' },
+      );
+      break;
+    case 'forbidden':
+      if (probe.scope && known.declaredScopes && key && declares(known.declaredScopes, probe.scope)) {
+        steps.push({ code: 'update-declared-scopes', key, scope: probe.scope });
+      } else if (probe.scope) {
+        steps.push({ code: 'grant-scope', key, scope: probe.scope });
+      }
+      if (key) steps.push({ code: 'run-scope-matrix', key });
+      break;
+    case 'not_found':
+      // A key the vault holds for another tenant: the tenant id here may be the wrong one.
+      for (const twin of known.elsewhere) steps.push({ code: 'key-held-elsewhere', holder: twin.holder, tenantId: twin.tenantId, environment: twin.environment });
+      steps.push({ code: 'check-tenant', tenantId: context.tenantId, baseUrl: context.baseUrl });
+      if (probe.path.includes('{keyName}')) steps.push({ code: 'check-remote-name', key, probe: probe.id });
+      break;
+    case 'throttled':
+      steps.push({ code: 'wait-and-retry', seconds: retry }, { code: 'lower-concurrency' });
+      break;
+    case 'server_error':
+      steps.push({ code: 'retry-later', traceId: problem?.traceId ?? null });
+      break;
+    case 'intercepted':
+      steps.push({ code: 'check-proxy', baseUrl: context.baseUrl });
+      break;
+    case 'redirected':
+      steps.push({ code: 'fix-base-url', baseUrl: context.baseUrl, location });
+      break;
+    case 'unexpected_status':
+      steps.push({ code: 'read-evidence' }, { code: 'check-tenant', tenantId: context.tenantId, baseUrl: context.baseUrl });
+      break;
+    case 'tls_error':
+      steps.push({ code: 'trust-proxy-ca' }, { code: 'check-host-name', baseUrl: context.baseUrl });
+      break;
+    case 'timeout':
+      steps.push({ code: 'raise-timeout' });
+      break;
+    case 'network_error':
+      steps.push({ code: 'check-network', baseUrl: context.baseUrl, failure: outcome.kind === 'failure' ? outcome.failure : null });
+      break;
+  }
+  return steps;
 }

@@ -6,7 +6,8 @@ import { assertRule, VaultError } from '../errors.ts';
 export function parseKeyRef(text: string): KeyRef {
   const parts = text.split('/');
   if (parts.length !== 2) {
-    throw new VaultError('INVALID_INPUT', `"${text}" does not name a key; write it as TENANT-ALIAS/KEY-NAME, e.g. acme-prod/crm-sync.`);
+    // The text is not repeated: a key pasted where its name was meant must not be echoed.
+    throw new VaultError('INVALID_INPUT', 'That does not name a key; write it as TENANT-ALIAS/KEY-NAME, e.g. acme-prod/crm-sync.');
   }
   const [tenant, name] = parts as [string, string];
   assertRule(checkName(tenant, 'Tenant alias'));

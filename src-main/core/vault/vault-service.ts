@@ -18,10 +18,11 @@ import {
 import type { Clock } from '../clock.ts';
 import { assertRule, VaultError } from '../errors.ts';
 import { schemaVersion, type InventoryDatabase } from '../inventory/database.ts';
-import { Inventory, toKeySummary, toTenant, type Actor, type AuditAction, type CheckRunKind, type KeyRow, type KeyToCheckRow, type TenantRow, type ValidationEntry } from '../inventory/inventory.ts';
+import { Inventory, toKeySummary, toTenant, type Actor, type AuditAction, type CheckRunKind, type KeyRow, type KeyToCheckRow, type RemoteKey, type TenantRow, type ValidationEntry, type ValidationRecord } from '../inventory/inventory.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { CheckRecorder, type CheckRun, type RecorderTiming } from './check-recorder.ts';
 import { fingerprint } from './fingerprint.ts';
+import { NOTHING_KNOWN, type KeyKnowledge, type KnowledgeSource } from './key-knowledge.ts';
 import { formatKeyRef } from './key-ref.ts';
 
 /** Where the facts about a key come from when the server created it (admin API). */
@@ -37,8 +38,8 @@ export function bearerAccount(tenantRowId: string): string {
   return `bearer:${tenantRowId}`;
 }
 
-/** Keychain accounts with this prefix belong to `tkv doctor`'s round trip, not to keys. */
-export const PROBE_ACCOUNT_PREFIX = 'tkv-doctor-probe-';
+import { PROBE_ACCOUNT_PREFIX } from '../secrets/secret-store.ts';
+
 
 export type KeyToCheck = Omit<KeyToCheckRow, 'scopes'> & { scopes: string[] };
 
@@ -167,7 +168,7 @@ export class VaultService {
     const scopes = [...new Set((input.scopes ?? []).map((scope) => scope.trim()))];
     assertRule(checkScopes(scopes));
     if (input.expiresOn !== undefined) assertRule(checkIsoDate(input.expiresOn, 'Expiry date'));
-    if (input.notes !== undefined) assertRule(checkText(input.notes, 'Notes'));
+    if (input.notes !== undefined) assertRule(checkText(input.notes, 'Notes', { multiline: true }));
     if (input.owner !== undefined) assertRule(checkText(input.owner, 'Owner'));
     if (this.inventory.findKey(tenant.id, input.name)) {
       throw new VaultError('ALREADY_EXISTS', `Key ${formatKeyRef(input)} already exists; choose another name or remove it first.`);
@@ -227,6 +228,11 @@ export class VaultService {
     return this.showKey(input);
   }
 
+  /** A key's check history, oldest first. */
+  history(ref: KeyRef): ValidationRecord[] {
+    return this.inventory.validations(this.requireKey(ref).id);
+  }
+
   /** The one way to read a secret back; every call is audited. */
   async revealKey(ref: KeyRef): Promise<string> {
     const key = this.requireKey(ref);
@@ -235,9 +241,12 @@ export class VaultService {
     return secret;
   }
 
-  /** Removes a key's keychain entry and its row together. */
-  async removeKey(ref: KeyRef): Promise<void> {
-    await this.removeKeyRow(this.requireKey(ref));
+  /**
+   * Removes a key's keychain entry and its row together. Says whether the keychain entry was there
+   * to delete: a locked keychain is an error (nothing removed), never taken for an absent entry.
+   */
+  async removeKey(ref: KeyRef): Promise<{ keychainEntry: 'deleted' | 'already-gone' }> {
+    return this.removeKeyRow(this.requireKey(ref));
   }
 
   /**
@@ -261,6 +270,20 @@ export class VaultService {
   }
 
   /**
+   * Deletes keychain entries of this vault's service that nothing in the inventory refers to (found
+   * afresh, so an entry that became known since a report is kept). Returns the accounts deleted.
+   */
+  async removeOrphanSecrets(): Promise<{ removed: string[] }> {
+    const { orphanSecrets } = await this.reconcile();
+    const removed: string[] = [];
+    for (const { account } of orphanSecrets) {
+      if (await this.secrets.delete(account)) removed.push(account);
+    }
+    if (removed.length > 0) this.audit('orphans_removed', { detail: { accounts: removed.length } });
+    return { removed };
+  }
+
+  /**
    * A stored key's secret for a check, with what the check needs to know about it. Not a reveal: the
    * secret goes into a request header and nowhere else; the check itself is audited as `validated`.
    */
@@ -276,21 +299,60 @@ export class VaultService {
     if (secret === null) {
       throw new VaultError(
         'SECRET_MISSING',
-        `The keychain holds no secret for ${formatKeyRef(key)} (entry ${key.secretAccount}); it was deleted outside Tenant Key Vault. Remove the key and add it again.`,
+        `The keychain is open but holds no secret for ${formatKeyRef(key)} (entry ${key.secretAccount}); it was deleted outside Tenant Key Vault. Remove the key and add it again.`,
       );
     }
     return secret;
   }
 
-  /** Other entries of the vault that hold the same token (same fingerprint), with their tenants. */
-  sameKeyElsewhere(fingerprint: string, exceptKeyId: string | null): { tenant: string; tenantId: string; environment: string; name: string }[] {
-    return this.inventory
-      .findKeysByFingerprint(fingerprint)
-      .filter((row) => row.id !== exceptKeyId)
-      .map((row) => {
-        const tenant = this.inventory.findTenant(row.tenant_alias)!;
-        return { tenant: row.tenant_alias, tenantId: tenant.tenant_id, environment: tenant.environment, name: row.name };
-      });
+  /**
+   * What the vault knows about keys, for a check's advice: where else a token is held, whose earlier
+   * key it is, what the server's last list said. One source per operation: snapshots are read once.
+   */
+  knowledge(): KnowledgeSource {
+    const today = this.today();
+    const snapshots = new Map<string, { takenAt: string; keys: Map<string, RemoteKey> } | null>();
+    const snapshotOf = (tenantRef: string) => {
+      if (!snapshots.has(tenantRef)) {
+        const snapshot = this.inventory.latestSnapshot(tenantRef);
+        snapshots.set(tenantRef, snapshot ? { takenAt: snapshot.takenAt, keys: new Map(snapshot.keys.map((key) => [key.name, key])) } : null);
+      }
+      return snapshots.get(tenantRef)!;
+    };
+    const elsewhere = (print: string, exceptKeyId: string | null): KeyKnowledge['elsewhere'] =>
+      this.inventory
+        .findKeysByFingerprint(print)
+        .filter((row) => row.id !== exceptKeyId)
+        .map((row) => {
+          const tenant = this.inventory.findTenant(row.tenant_alias)!;
+          return { holder: { tenant: row.tenant_alias, name: row.name }, tenantId: tenant.tenant_id, environment: tenant.environment };
+        });
+    const previous = (print: string): KeyKnowledge['previous'] =>
+      this.inventory.credentialsByFingerprint(print).map((row) => ({
+        holder: { tenant: row.tenant_alias, name: row.key_name },
+        remoteName: row.remote_name,
+        state: row.state,
+        replacedAt: row.replaced_at,
+        retiredAt: row.retired_at,
+      }));
+    return {
+      of: ({ id }) => {
+        const row = this.inventory.findKeyById(id);
+        if (!row) return NOTHING_KNOWN;
+        const remoteName = row.remote_name ?? row.name;
+        const snapshot = snapshotOf(row.tenant_ref);
+        const listed = snapshot?.keys.get(remoteName);
+        return {
+          ref: { tenant: row.tenant_alias, name: row.name },
+          declaredScopes: JSON.parse(row.scopes) as string[],
+          expiredOn: row.expires_on !== null && row.expires_on < today ? row.expires_on : null,
+          server: snapshot ? { remoteName, state: listed ? (listed.enabled ? 'enabled' : 'disabled') : 'missing', snapshotAt: snapshot.takenAt } : null,
+          elsewhere: elsewhere(row.fingerprint, row.id),
+          previous: previous(row.fingerprint),
+        };
+      },
+      ofToken: (print) => ({ ...NOTHING_KNOWN, elsewhere: elsewhere(print, null), previous: previous(print) }),
+    };
   }
 
   /**
@@ -345,12 +407,12 @@ export class VaultService {
    * own row goes in with its first checks. `auditEach` adds an audit entry per check (a bulk run has
    * one for the whole run, `auditBulkCheck`).
    */
-  recordChecks(run: CheckRun, entries: ValidationEntry[], options: { auditEach?: boolean } = {}): void {
+  recordChecks(run: CheckRun, entries: ValidationEntry[], options: { auditEach?: boolean; keyStatus?: boolean } = {}): void {
     if (entries.length === 0) return;
     let id = run.id;
     this.inventory.transaction(() => {
       id ??= this.inventory.startCheckRun(run.kind, run.startedAt);
-      this.inventory.insertValidations(id, entries, this.actor, options.auditEach ?? true);
+      this.inventory.insertValidations(id, entries, this.actor, options.auditEach ?? true, options.keyStatus ?? true);
     });
     // Only once committed: when the transaction rolls back, the run's row is still to be written.
     run.id = id;
@@ -365,7 +427,7 @@ export class VaultService {
     this.inventory.close();
   }
 
-  private async removeKeyRow(key: KeyRow): Promise<void> {
+  private async removeKeyRow(key: KeyRow): Promise<{ keychainEntry: 'deleted' | 'already-gone' }> {
     const rotation = this.inventory.openRotation(key.id);
     if (rotation) {
       throw new VaultError(
@@ -377,10 +439,10 @@ export class VaultService {
     for (const credential of this.inventory.credentials(key.id)) {
       if (credential.state !== 'deleted') await this.secrets.delete(credential.account);
     }
-    // Keychain first: if it is unavailable nothing changes. The secret is held in memory until the
-    // row is gone, so that a failing row delete can put it back.
+    // Keychain first: if it is unavailable or locked nothing changes. The secret is held in memory
+    // until the row is gone, so that a failing row delete can put it back.
     const secret = await this.secrets.get(key.secret_account);
-    await this.secrets.delete(key.secret_account);
+    const deleted = await this.secrets.delete(key.secret_account);
     try {
       this.inventory.transaction(() => {
         this.inventory.deleteKey(key.id);
@@ -392,6 +454,7 @@ export class VaultService {
         cause: error,
       });
     }
+    return { keychainEntry: deleted ? 'deleted' : 'already-gone' };
   }
 
   requireTenant(alias: string): TenantRow {

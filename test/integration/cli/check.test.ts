@@ -74,6 +74,46 @@ describe('tkv check', () => {
     expect((await tkv(['check', 'demo/crm', '--probe', 'no-such-probe'])).code).toBe(2);
   });
 
+  it('checks the vendor’s example key, holding only Pass.Read, with the passes probe: valid, exit 0', async () => {
+    const created = await sandbox.call('POST', '/api/demo/admin/apiKeys', { key: sandbox.adminKey('demo'), body: { name: 'passes-reader', permissions: ['Pass.Read'] } });
+    const secret = ((await created.json()) as { token: string }).token;
+    secrets.push(secret);
+    expect((await tkv(['key', 'add', 'demo/passes-reader', '--scopes', 'Pass.Read'], secret)).code).toBe(0);
+    const run = await tkv(['check', 'demo/passes-reader']);
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toMatch(/^VALID {2}200 {2}GET .*\/api\/demo\/passes\?pageIndex=0&pageSize=1 .*probe passes/);
+    // A key whose scopes no probe can test authenticates (403 on the fallback probe): exit 0 too.
+    const other = await sandbox.call('POST', '/api/demo/admin/apiKeys', { key: sandbox.adminKey('demo'), body: { name: 'insights', permissions: ['Insights.Read'] } });
+    const insights = ((await other.json()) as { token: string }).token;
+    secrets.push(insights);
+    expect((await tkv(['key', 'add', 'demo/insights', '--scopes', 'Insights.Read'], insights)).code).toBe(0);
+    const authenticated = await tkv(['check', 'demo/insights']);
+    expect(authenticated.code).toBe(0);
+    expect(authenticated.stdout).toMatch(/^AUTHENTICATED {2}403/);
+    expect(authenticated.stdout).toMatch(/tkv probe add ID --path '\/api\/\{tenantId\}\/…' --scope Insights.Read/);
+    const history = JSON.parse((await tkv(['key', 'history', 'demo/insights', '--json'])).stdout) as { probe: string; verdict: string; status: number }[];
+    expect(history).toEqual([expect.objectContaining({ probe: 'config', verdict: 'authenticated', status: 403 })]);
+    expect((await tkv(['key', 'history', 'demo/insights'])).stdout).toMatch(/TIME\s+PROBE\s+VERDICT\s+STATUS\s+MS\n\S+\s+config\s+authenticated\s+403/);
+    expect((await tkv(['key', 'list', '--tenant', 'demo'])).stdout).toMatch(/demo\/insights .* authenticated on \d{4}-\d{2}-\d{2}/);
+    for (const name of ['passes-reader', 'insights']) expect((await tkv(['key', 'remove', `demo/${name}`, '--yes'])).code).toBe(0);
+  });
+
+  it('exits 12 for a proxy’s HTML 401: it says nothing about the key', async () => {
+    const { startServer } = await import('../../support/servers.ts');
+    const gateway = await startServer((_, response) => {
+      response.writeHead(401, { 'content-type': 'text/html; charset=utf-8' });
+      response.end('<!doctype html><html><body><h1>Sign in to the corporate gateway</h1></body></html>');
+    });
+    try {
+      const run = await tkv(['check', '--base-url', gateway.url, '--tenant-id', 'demo', '--key-stdin'], token);
+      expect(run.code).toBe(12);
+      expect(run.stdout).toMatch(/^INTERCEPTED {2}401/);
+      expect(run.stdout).toMatch(/says nothing about the key/);
+    } finally {
+      await gateway.close();
+    }
+  });
+
   it('replaces {tenantId} in --path', async () => {
     const run = await tkv(['check', '--base-url', sandbox.url, '--tenant-id', 'demo', '--path', '/api/{tenantId}/admin/config', '--key-stdin', '--json'], token);
     expect(JSON.parse(run.stdout)).toMatchObject({ verdict: 'valid', request: { url: `${sandbox.url}/api/demo/admin/config` } });
@@ -90,7 +130,8 @@ describe('tkv check', () => {
   });
 
   it('checks every stored key and prints a summary', async () => {
-    const run = await tkv(['check', '--all', '--concurrency', '2']);
+    expect((await tkv(['check', '--all', '--per-tenant', '0'])).code).toBe(2);
+    const run = await tkv(['check', '--all', '--concurrency', '2', '--per-tenant', '1']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Checked 1 of 1 key\(s\)/);
     expect(run.stdout).toMatch(/valid\s+1/);
@@ -143,8 +184,8 @@ describe('tkv check', () => {
       expect(printed.length).toBeGreaterThanOrEqual(1);
       expect(printed.length).toBeLessThan(5);
       // Exactly the checks it printed are in the inventory, with their keys' last verdicts.
-      const list = JSON.parse((await tkv(['key', 'list', '--tenant', 'slow', '--json'])).stdout) as { name: string; lastVerdict: string | null }[];
-      expect(list.filter((key) => key.lastVerdict !== null).map((key) => `slow/${key.name}`).sort()).toEqual(printed.map((p) => p.keyRef).sort());
+      const list = JSON.parse((await tkv(['key', 'list', '--tenant', 'slow', '--json'])).stdout) as { name: string; lastAttempt: string | null }[];
+      expect(list.filter((key) => key.lastAttempt !== null).map((key) => `slow/${key.name}`).sort()).toEqual(printed.map((p) => p.keyRef).sort());
     } finally {
       await sandbox.control('DELETE', '/_sandbox/config');
     }

@@ -43,7 +43,7 @@ describe('tkv', () => {
     const list = await tkv(['key', 'list']);
     expect(list.stdout).toMatch(/acme\/crm\s+Pass\.Read,tenant\.core:read\s+[0-9a-f]{12}\s+2027-06-30/);
     const show = JSON.parse((await tkv(['key', 'show', 'acme/crm', '--json'])).stdout) as Record<string, unknown>;
-    expect(show).toMatchObject({ tenant: 'acme', name: 'crm', owner: 'crm team', fingerprint: added.fingerprint, lastVerdict: null });
+    expect(show).toMatchObject({ tenant: 'acme', name: 'crm', owner: 'crm team', fingerprint: added.fingerprint, lastJudgement: null, lastAttempt: null });
     for (const output of [add.stdout, add.stderr, list.stdout, JSON.stringify(show)]) expect(output).not.toContain(token);
 
     const reveal = await tkv(['key', 'reveal', 'acme/crm']);
@@ -115,6 +115,7 @@ describe('tkv', () => {
       ['keychain', true],
       ['data directory', true],
       ['inventory schema', true],
+      ['permissions', true],
       ['node', true],
       ['electron', true],
     ]);

@@ -43,8 +43,8 @@ describe('validation history', () => {
       [single.id, '2026-11-22T10:05:00.000Z', 'unauthorized'],
     ]);
     expect(vault.inventory.validations(ids.b!).map((v) => [v.runId, v.verdict])).toEqual([[bulk.id, 'unauthorized']]);
-    expect(vault.showKey({ tenant: 'demo', name: 'a' })).toMatchObject({ lastVerdict: 'unauthorized', lastCheckedAt: '2026-11-22T10:05:00.000Z' });
-    expect(vault.showKey({ tenant: 'demo', name: 'b' })).toMatchObject({ lastVerdict: 'unauthorized', lastCheckedAt: '2026-11-22T10:00:02.000Z' });
+    expect(vault.showKey({ tenant: 'demo', name: 'a' })).toMatchObject({ lastJudgement: 'unauthorized', lastJudgedAt: '2026-11-22T10:05:00.000Z' });
+    expect(vault.showKey({ tenant: 'demo', name: 'b' })).toMatchObject({ lastJudgement: 'unauthorized', lastJudgedAt: '2026-11-22T10:00:02.000Z' });
     // Only the single check is audited one by one; a bulk run has its own audit entry.
     expect(vault.inventory.auditEntries(ids.b!).filter((e) => e.action === 'validated')).toEqual([]);
     expect(vault.inventory.auditEntries(ids.a!).filter((e) => e.action === 'validated')).toHaveLength(1);
@@ -52,8 +52,8 @@ describe('validation history', () => {
 
   it('takes a key’s last entry of a batch as its last verdict, whatever the order of the batch', async () => {
     const { test, ids } = await vaultWithKeys(['a', 'b']);
-    // A scope matrix records several checks of one key at once; a bulk batch mixes keys.
-    test.vault.recordChecks(test.vault.beginCheckRun('matrix'), [
+    // A batch may hold several checks of one key, mixed with other keys' checks.
+    test.vault.recordChecks(test.vault.beginCheckRun('bulk'), [
       entry(ids.b!, '2026-11-22T10:00:01.000Z', 'forbidden'),
       entry(ids.a!, '2026-11-22T10:00:02.000Z', 'valid'),
       entry(ids.b!, '2026-11-22T10:00:03.000Z', 'valid'),
@@ -61,8 +61,8 @@ describe('validation history', () => {
     ]);
     expect(test.vault.inventory.validations(ids.a!).map((v) => v.verdict)).toEqual(['valid', 'forbidden']);
     expect(test.vault.inventory.validations(ids.b!).map((v) => v.verdict)).toEqual(['forbidden', 'valid']);
-    expect(test.vault.showKey({ tenant: 'demo', name: 'a' })).toMatchObject({ lastVerdict: 'forbidden', lastCheckedAt: '2026-11-22T10:00:04.000Z' });
-    expect(test.vault.showKey({ tenant: 'demo', name: 'b' })).toMatchObject({ lastVerdict: 'valid', lastCheckedAt: '2026-11-22T10:00:03.000Z' });
+    expect(test.vault.showKey({ tenant: 'demo', name: 'a' })).toMatchObject({ lastJudgement: 'forbidden', lastJudgedAt: '2026-11-22T10:00:04.000Z' });
+    expect(test.vault.showKey({ tenant: 'demo', name: 'b' })).toMatchObject({ lastJudgement: 'valid', lastJudgedAt: '2026-11-22T10:00:03.000Z' });
   });
 
   it('leaves a run unwritten when its first checks roll back, so the next ones write it', async () => {
@@ -154,5 +154,61 @@ describe('migration to version 4', () => {
     expect(db.prepare('SELECT key_id AS keyId FROM validations').all()).toEqual([{ keyId: 'kb' }]);
     expect(db.prepare('SELECT key_id AS keyId FROM key_status').all()).toEqual([{ keyId: 'kb' }]);
     db.close();
+  });
+});
+
+describe('last judgement and last attempt', () => {
+  it('keeps the judgement when a later check never blames the key, and records the attempt', async () => {
+    const { test, ids } = await vaultWithKeys(['a', 'b']);
+    const { vault } = test;
+    vault.recordChecks(vault.beginCheckRun('check'), [entry(ids.a!, '2026-11-22T10:00:00.000Z', 'valid')]);
+    for (const [verdict, at] of [['network_error', '2026-11-22T11:00:00.000Z'], ['intercepted', '2026-11-22T12:00:00.000Z'], ['throttled', '2026-11-22T13:00:00.000Z']] as const) {
+      vault.recordChecks(vault.beginCheckRun('check'), [entry(ids.a!, at, verdict)]);
+      expect(vault.showKey({ tenant: 'demo', name: 'a' })).toMatchObject({ lastJudgement: 'valid', lastJudgedAt: '2026-11-22T10:00:00.000Z', lastAttempt: verdict, lastAttemptAt: at });
+    }
+    // A key only ever reached through a failing network has an attempt and no judgement.
+    vault.recordChecks(vault.beginCheckRun('bulk'), [entry(ids.b!, '2026-11-22T10:00:00.000Z', 'timeout'), entry(ids.a!, '2026-11-22T14:00:00.000Z', 'unauthorized')]);
+    expect(vault.showKey({ tenant: 'demo', name: 'b' })).toMatchObject({ lastJudgement: null, lastJudgedAt: null, lastAttempt: 'timeout' });
+    expect(vault.showKey({ tenant: 'demo', name: 'a' })).toMatchObject({ lastJudgement: 'unauthorized', lastAttempt: 'unauthorized', lastJudgedAt: '2026-11-22T14:00:00.000Z' });
+  });
+
+  it('leaves both alone when a run is recorded as history only (a scope matrix)', async () => {
+    const { test, ids } = await vaultWithKeys(['a']);
+    test.vault.recordChecks(test.vault.beginCheckRun('check'), [entry(ids.a!, '2026-11-22T10:00:00.000Z', 'valid')]);
+    test.vault.recordChecks(test.vault.beginCheckRun('matrix'), [entry(ids.a!, '2026-11-22T10:01:00.000Z', 'forbidden'), entry(ids.a!, '2026-11-22T10:02:00.000Z', 'forbidden')], { keyStatus: false });
+    expect(test.vault.showKey({ tenant: 'demo', name: 'a' })).toMatchObject({ lastJudgement: 'valid', lastAttempt: 'valid', lastAttemptAt: '2026-11-22T10:00:00.000Z' });
+    expect(test.vault.inventory.validations(ids.a!)).toHaveLength(3);
+  });
+
+  it('migrates to version 5 finding each key’s last judgement in its history', () => {
+    const dir = scratchDir('history');
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'inventory.sqlite');
+    const raw = new Database(file);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 4)) raw.exec(migration.sql);
+    raw.pragma('user_version = 4');
+    raw.exec(`
+      INSERT INTO tenants (id, alias, tenant_id, environment, base_url, created_at) VALUES ('t', 'demo', 'demo', 'custom', 'http://127.0.0.1:1', 'now');
+      INSERT INTO keys (id, tenant_ref, name, fingerprint, created_at, secret_account) VALUES ('ka', 't', 'a', 'a', 'now', 'ka'), ('kb', 't', 'b', 'b', 'now', 'kb'), ('kc', 't', 'c', 'c', 'now', 'kc');
+      INSERT INTO check_runs (id, started_at, kind) VALUES (1, 'r1', 'bulk'), (2, 'r2', 'bulk');
+      INSERT INTO validations (run_id, key_id, at, probe, verdict, status, duration_ms, url) VALUES
+        (1, 'ka', '2026-11-01T00:00:00.000Z', 'config', 'forbidden', 403, 1, 'u'),
+        (1, 'kb', '2026-11-01T00:00:00.000Z', 'config', 'timeout', NULL, 1, 'u'),
+        (2, 'ka', '2026-11-02T00:00:00.000Z', 'config', 'network_error', NULL, 1, 'u'),
+        (2, 'kc', '2026-11-02T00:00:00.000Z', 'config', 'valid', 200, 1, 'u');
+      INSERT INTO key_status (key_id, last_verdict, last_checked_at) VALUES
+        ('ka', 'network_error', '2026-11-02T00:00:00.000Z'), ('kb', 'timeout', '2026-11-01T00:00:00.000Z'), ('kc', 'valid', '2026-11-02T00:00:00.000Z');
+    `);
+    raw.close();
+    const db = openInventoryDatabase(file);
+    try {
+      expect(db.prepare('SELECT key_id AS k, last_verdict AS j, last_checked_at AS jat, last_attempt AS a, last_attempt_at AS aat FROM key_status ORDER BY key_id').all()).toEqual([
+        { k: 'ka', j: 'forbidden', jat: '2026-11-01T00:00:00.000Z', a: 'network_error', aat: '2026-11-02T00:00:00.000Z' },
+        { k: 'kb', j: null, jat: null, a: 'timeout', aat: '2026-11-01T00:00:00.000Z' },
+        { k: 'kc', j: 'valid', jat: '2026-11-02T00:00:00.000Z', a: 'valid', aat: '2026-11-02T00:00:00.000Z' },
+      ]);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -70,7 +70,7 @@ describe('CheckRecorder', () => {
     expect(count(other, 'validations')).toBe(4);
     expect(count(other, 'check_runs')).toBe(1);
     expect(other.prepare(`SELECT detail FROM audit_log WHERE action = 'validated'`).pluck().all()).toEqual([JSON.stringify({ bulk: true, checked: 4, byVerdict: { valid: 2, unauthorized: 1, forbidden: 1 } })]);
-    expect(test.vault.showKey({ tenant: 'demo', name: 'b' })).toMatchObject({ lastVerdict: 'valid', lastCheckedAt: '2026-11-22T10:00:04.000Z' });
+    expect(test.vault.showKey({ tenant: 'demo', name: 'b' })).toMatchObject({ lastJudgement: 'valid', lastJudgedAt: '2026-11-22T10:00:04.000Z' });
   });
 
   it('writes no run row for a run that recorded nothing, but still its last write', async () => {

@@ -1,0 +1,119 @@
+/**
+ * Advice as data. Core says what to do next as a remedy: a code and its parameters, never a command
+ * line or a button. Each front door words it: `remedySentence` below is the plain sentence both use;
+ * the CLI adds the command that does it (src-main/cli/remedies.ts), the app a button.
+ * Runs anywhere.
+ */
+import type { KeyRef } from './contract.ts';
+
+export type Remedy =
+  /** Try every scope the catalogue can test, to see which the key has and lacks. */
+  | { code: 'run-scope-matrix'; key: KeyRef }
+  /** Check the key again with another probe. */
+  | { code: 'check-with-probe'; key: KeyRef | null; probe: string; scope: string | null }
+  /** Give the key a scope on the server (admin console or admin API). */
+  | { code: 'grant-scope'; key: KeyRef | null; scope: string }
+  /** The vault's declared scopes disagree with the server's: bring them in line. */
+  | { code: 'update-declared-scopes'; key: KeyRef; scope: string }
+  /** The key declares no scope the probes can test: declare its scopes, or add a probe for one. */
+  | { code: 'declare-scopes'; key: KeyRef }
+  | { code: 'add-probe'; scope: string | null }
+  /** This vault holds the very same key under another tenant or environment. */
+  | { code: 'key-held-elsewhere'; holder: KeyRef; tenantId: string; environment: string }
+  /** This is an entry's earlier key, replaced by a rotation (and perhaps disabled or deleted since). */
+  | { code: 'previous-key'; holder: KeyRef; remoteName: string; state: 'overlap' | 'disabled' | 'deleted'; replacedAt: string; retiredAt: string | null }
+  /** The last server snapshot lists the key as disabled. */
+  | { code: 'disabled-on-server'; remoteName: string; snapshotAt: string }
+  /** The last server snapshot does not list the key at all. */
+  | { code: 'missing-on-server'; remoteName: string; snapshotAt: string }
+  /** The vault records an expiry date that has passed. */
+  | { code: 'key-expired'; expiresOn: string }
+  /** Compare fingerprints: was the key copied whole? */
+  | { code: 'compare-fingerprint'; fingerprint: string; key: KeyRef | null }
+  /** Keys are tenant- and environment-scoped: check both. */
+  | { code: 'check-tenant'; tenantId: string; baseUrl: string }
+  | { code: 'check-key-enabled' }
+  /** A 401 is never a missing scope. */
+  | { code: 'not-a-scope-problem' }
+  /** The login exchange (Airwallex-style) refused the key and client id. */
+  | { code: 'check-login-credentials' }
+  /** The probe names the key itself: its server name may differ from the vault's. */
+  | { code: 'check-remote-name'; key: KeyRef | null; probe: string }
+  | { code: 'wait-and-retry'; seconds: number | null }
+  | { code: 'lower-concurrency' }
+  | { code: 'retry-later'; traceId: string | null }
+  /** Proxy variables, or a network that needs a proxy login. */
+  | { code: 'check-proxy'; baseUrl: string }
+  | { code: 'fix-base-url'; baseUrl: string; location: string | null }
+  | { code: 'read-evidence' }
+  | { code: 'trust-proxy-ca' }
+  | { code: 'check-host-name'; baseUrl: string }
+  | { code: 'check-network'; baseUrl: string; failure: string | null }
+  | { code: 'raise-timeout' };
+
+export type RemedyCode = Remedy['code'];
+
+const ref = (key: KeyRef) => `${key.tenant}/${key.name}`;
+const day = (iso: string) => iso.slice(0, 10);
+
+/** The remedy as one plain sentence, naming no command line and no button. */
+export function remedySentence(remedy: Remedy): string {
+  switch (remedy.code) {
+    case 'run-scope-matrix':
+      return `Run the scope matrix of ${ref(remedy.key)} to see every scope it has and lacks.`;
+    case 'check-with-probe':
+      return `Check ${remedy.key ? ref(remedy.key) : 'the key'} with the ${remedy.probe} probe${remedy.scope ? ` (it needs \`${remedy.scope}\`)` : ''}.`;
+    case 'grant-scope':
+      return `Grant \`${remedy.scope}\` to ${remedy.key ? ref(remedy.key) : 'the key'} on the server (admin console or admin API), or use a key that has it.`;
+    case 'update-declared-scopes':
+      return `The vault lists \`${remedy.scope}\` among ${ref(remedy.key)}'s scopes, but the server does not grant it: the key's permissions changed on the server. Update the declared scopes, or grant the scope again.`;
+    case 'declare-scopes':
+      return `Declare ${ref(remedy.key)}'s scopes, so that its checks test one of them.`;
+    case 'add-probe':
+      return `Add a probe of your own (a harmless GET) for ${remedy.scope ? `\`${remedy.scope}\`` : 'one of its scopes'}.`;
+    case 'key-held-elsewhere':
+      return `This vault holds this very key as ${ref(remedy.holder)} — tenant ${remedy.tenantId}, ${remedy.environment}. A key works for one tenant and environment only: use it there, or use this tenant's own key.`;
+    case 'previous-key': {
+      const fate = remedy.state === 'overlap' ? 'still kept for the overlap' : `${remedy.state}${remedy.retiredAt ? ` on ${day(remedy.retiredAt)}` : ''}`;
+      return `This is ${ref(remedy.holder)}'s previous key ("${remedy.remoteName}"), replaced by the rotation on ${day(remedy.replacedAt)} and ${fate}. Use the entry's current key.`;
+    }
+    case 'disabled-on-server':
+      return `The server listed "${remedy.remoteName}" as disabled on ${day(remedy.snapshotAt)}: enable it, or use another key.`;
+    case 'missing-on-server':
+      return `The server's list of ${day(remedy.snapshotAt)} has no key "${remedy.remoteName}": it may have been deleted.`;
+    case 'key-expired':
+      return `The vault records that this key expired on ${remedy.expiresOn}.`;
+    case 'compare-fingerprint':
+      return `Check that the key was copied whole: its fingerprint is ${remedy.fingerprint}${remedy.key ? `, compare it with ${ref(remedy.key)}'s` : ''}.`;
+    case 'check-tenant':
+      return `Check the tenant id "${remedy.tenantId}" (case-sensitive) and the environment (${remedy.baseUrl}): keys are tenant- and environment-scoped.`;
+    case 'check-key-enabled':
+      return 'Check in the admin console that the key still exists and is enabled; a revoked or disabled key answers 401.';
+    case 'not-a-scope-problem':
+      return 'A 401 never means a missing scope — that would be a 403.';
+    case 'check-login-credentials':
+      return 'The login exchange refused the API key and client id: check both, and that the key was not regenerated.';
+    case 'check-remote-name':
+      return `The ${remedy.probe} probe names the key itself: its name on the server may differ from the vault's — set the server's name, or check with the config probe.`;
+    case 'wait-and-retry':
+      return remedy.seconds !== null ? `Wait ${remedy.seconds} s, then check again.` : 'Wait a minute, then check again.';
+    case 'lower-concurrency':
+      return 'For bulk checks, run fewer at once.';
+    case 'retry-later':
+      return `Retry in a few minutes; if it persists, check the vendor's status page or contact its support with the request line and time${remedy.traceId ? ` and the trace id ${remedy.traceId}` : ''}.`;
+    case 'check-proxy':
+      return `A proxy, firewall or single sign-on gateway answered instead of the API: check HTTPS_PROXY / NO_PROXY and whether the network needs a proxy login, or retry from a network that reaches ${remedy.baseUrl} directly.`;
+    case 'fix-base-url':
+      return `The base URL ${remedy.baseUrl} is probably not the API itself (http instead of https, a missing or extra path, or a login page)${remedy.location ? `; it pointed to ${remedy.location}` : ''}. Correct it to the API's origin, if you trust where it pointed.`;
+    case 'read-evidence':
+      return "Read the response's headers and body excerpt in the report, and check the base URL and probe path.";
+    case 'trust-proxy-ca':
+      return "If an intercepting proxy is in the way, ask IT for its CA certificate (PEM) and trust it (or set NODE_EXTRA_CA_CERTS).";
+    case 'check-host-name':
+      return `If the host name does not match the certificate, check the base URL ${remedy.baseUrl}.`;
+    case 'check-network':
+      return `Check the base URL (${remedy.baseUrl}), DNS, VPN and proxy settings (HTTPS_PROXY / NO_PROXY), then retry.`;
+    case 'raise-timeout':
+      return 'Check the network path to the server (VPN, proxy, firewall) and retry; allow a longer timeout on a slow link.';
+  }
+}
