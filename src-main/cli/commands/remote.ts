@@ -8,7 +8,7 @@ import { formatKeyRef, parseKeyRef } from '../../core/vault/key-ref.ts';
 import { list as splitList, parseCommand, text } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { fields, table } from '../format.ts';
-import { UsageError } from '../io.ts';
+import { quoteArgument, UsageError } from '../io.ts';
 import { confirm } from '../read-secret.ts';
 
 export const REMOTE_USAGE = [
@@ -22,7 +22,7 @@ export const REMOTE_USAGE = [
 export async function remoteCommand(args: string[], context: CommandContext): Promise<number> {
   const [verb, ...rest] = args;
   const run = { list, get, create, update, delete: remove }[verb as 'list'];
-  if (!run) throw new UsageError(`unknown remote command "${verb ?? ''}"\nusage:\n  ${REMOTE_USAGE.join('\n  ')}`);
+  if (!run) throw new UsageError(`unknown remote command ${quoteArgument(verb ?? '')}\nusage:\n  ${REMOTE_USAGE.join('\n  ')}`);
   const http = new HttpClient({ env: context.io.env });
   try {
     return await run(rest, context, new AdminService({ vault: context.vault(), http }));
@@ -60,8 +60,9 @@ async function create(args: string[], context: CommandContext, admin: AdminServi
   const scopes = splitList(text(parsed, 'scopes'));
   const like = text(parsed, 'like');
   if ((scopes === undefined) === (like === undefined)) throw new UsageError(`give exactly one of --scopes and --like\nusage: ${usage}`);
-  const outcome = await admin.remoteCreate(ref, { ...(scopes ? { scopes } : {}), ...(like ? { like: parseKeyRef(like) } : {}), enabled: parsed.values.disabled !== true });
-  if (!outcome.stored) return showOnce(context, ref.tenant, ref.name, outcome, parsed.values.json === true);
+  const json = parsed.values.json === true;
+  const outcome = await admin.remoteCreate(ref, { ...(scopes ? { scopes } : {}), ...(like ? { like: parseKeyRef(like) } : {}), enabled: parsed.values.disabled !== true }, { canShowToken: canShowToken(context, json) });
+  if (!outcome.stored) return showOnce(context, ref.tenant, ref.name, outcome, json);
   const shown = parsed.values['show-token'] === true;
   const { token, ...rest } = outcome;
   const value = shown ? { ...rest, token } : rest;
@@ -103,10 +104,19 @@ async function remove(args: string[], context: CommandContext, admin: AdminServi
 }
 
 /**
+ * Whether a token the keychain refused could be shown to a person now, once: on a terminal (stdout,
+ * or the controlling terminal when stdout is redirected), or in the JSON the caller asked for.
+ * Otherwise core deletes the server key again rather than leave a token nobody holds.
+ */
+export function canShowToken(context: CommandContext, json: boolean): boolean {
+  return json || context.io.stdout.isTTY === true || (context.io.terminal?.() ?? null) !== null;
+}
+
+/**
  * The keychain failed after the server created a key: the token is printed here, once, with a
- * warning on stderr. It goes to the terminal: when stdout is redirected (a file, a log), to the
- * controlling terminal instead, and to stdout only when there is none (losing it would be worse) or
- * when --json asked for it there. Exit code 1: the key is not in the vault.
+ * warning on stderr. It goes to a terminal (stdout when it is one, else the controlling terminal),
+ * never into a redirected stdout, unless --json asked for it there. Exit code 1: the key is not in
+ * the vault. Callers ask `canShowToken` first.
  */
 export function showOnce(context: CommandContext, tenant: string, name: string, outcome: Extract<CreateOutcome, { stored: false }> | { token: string; fingerprint: string; reason: string; remoteName: string }, json: boolean): number {
   const remoteName = 'definition' in outcome ? outcome.definition.name : outcome.remoteName;
@@ -118,7 +128,8 @@ export function showOnce(context: CommandContext, tenant: string, name: string, 
     context.io.stdout.write(`${JSON.stringify({ stored: false, remoteName, token: outcome.token, fingerprint: outcome.fingerprint, reason: outcome.reason })}\n`);
     return 1;
   }
-  const out = context.io.stdout.isTTY ? context.io.stdout : (context.io.terminal?.() ?? context.io.stdout);
+  const out = context.io.stdout.isTTY ? context.io.stdout : context.io.terminal?.();
+  if (!out) throw new Error('showOnce needs a terminal; ask canShowToken first');
   out.write(`${outcome.token}\n`);
   return 1;
 }

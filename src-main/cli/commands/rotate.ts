@@ -12,7 +12,7 @@ import { parseCommand, text } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { table } from '../format.ts';
 import { UsageError } from '../io.ts';
-import { showOnce } from './remote.ts';
+import { canShowToken, showOnce } from './remote.ts';
 
 export const ROTATE_USAGE = [
   'tkv rotate ALIAS/NAME [--new-name N] [--json]',
@@ -56,8 +56,10 @@ export async function rotateCommand(args: string[], context: CommandContext): Pr
     admin,
     checks: new CheckService({ http, vault }),
     onUnsavedToken: (token) => {
+      if (!canShowToken(context, parsed.values.json === true)) return false;
       unsaved = true;
       showOnce(context, token.key.tenant, token.key.name, token, parsed.values.json === true);
+      return true;
     },
   });
   try {

@@ -2,12 +2,15 @@
  * The Wallet Crew's ApiKeys admin endpoints (../shared/specs/apikeys.openapi.json) over the shared
  * HTTP client. Every call returns a typed result, never a thrown error: what a person can act on
  * (400 with field errors, 401, 403 naming the scope, 404, 409, throttling, network faults) is in the
- * error's kind and message. Messages never carry a token: a 201 body is never quoted.
+ * error's kind and message. Messages never carry a token: a 201 body is never quoted, and everything
+ * the server sends (error texts, field errors, key names and permissions) goes through the client's
+ * redactor, which knows the admin credential and every token created through it.
  */
 import { z } from 'zod';
 import { VaultError } from '../errors.ts';
 import type { HttpClient, HttpOutcome, HttpRequest, NetworkFailure } from '../http/http-client.ts';
 import { retryAfterSeconds } from '../probe/verdict.ts';
+import { Redactor } from '../redaction/redactor.ts';
 
 export const READ_SCOPE = 'tenant.apiKey:read';
 export const WRITE_SCOPE = 'tenant.apiKey:write';
@@ -40,14 +43,17 @@ export interface AdminTarget {
 }
 
 export class AdminClient {
+  /** The secrets in play in this client's operation: its credential, tokens it created, and what callers add. */
+  readonly redactor: Redactor;
   private readonly http: HttpClient;
   private readonly target: AdminTarget;
   private readonly credential: AdminCredential;
 
-  constructor(http: HttpClient, target: AdminTarget, credential: AdminCredential) {
+  constructor(http: HttpClient, target: AdminTarget, credential: AdminCredential, redactor: Redactor = new Redactor()) {
     this.http = http;
     this.target = { baseUrl: target.baseUrl.replace(/\/+$/, ''), tenantId: target.tenantId };
     this.credential = credential;
+    this.redactor = redactor.add(credential.kind === 'api-key' ? credential.secret : credential.token);
   }
 
   list(): Promise<AdminResult<ApiKeyDefinition[]>> {
@@ -94,18 +100,31 @@ export class AdminClient {
     if (outcome.kind === 'response' && outcome.status === spec.ok) {
       if (spec.schema === null) return { ok: true, value: null as T };
       const parsed = spec.schema.safeParse(parseJson(outcome));
-      if (parsed.success) return { ok: true, value: parsed.data };
+      if (parsed.success) return { ok: true, value: this.redactDefinitions(parsed.data) };
       const lost = spec.ok === 201 ? ' The key may have been created on the server without its token reaching the vault: look for it with `tkv remote list` and delete it.' : '';
       return { ok: false, error: { kind: 'unexpected', status: outcome.status, message: `The server answered ${outcome.status} to ${spec.what}, but not in the ApiKeys shape.${lost}` } };
     }
     return { ok: false, error: this.errorOf(outcome, spec.scope, spec.what) };
   }
 
+  /**
+   * A created key's token joins the secrets in play (a server may echo it later); names and
+   * permissions from the server lose any secret a server put in them. The token itself is kept.
+   */
+  private redactDefinitions<T>(value: T): T {
+    if (Array.isArray(value)) return value.map((item: unknown) => this.redactDefinitions(item)) as T;
+    if (value === null || typeof value !== 'object') return value;
+    const { token, ...rest } = value as Record<string, unknown>;
+    if (typeof token === 'string') this.redactor.add(token);
+    const clean = this.redactor.redactValue(rest);
+    return (typeof token === 'string' ? { ...clean, token } : clean) as T;
+  }
+
   private errorOf(outcome: HttpOutcome, scope: string, what: string): AdminError {
     if (outcome.kind === 'failure') {
       return { kind: 'network', status: null, failure: outcome.failure, message: `Could not ${what}: ${outcome.message} Nothing is known to have changed on the server.` };
     }
-    const problem = problemOf(outcome);
+    const problem = problemOf(outcome, this.redactor);
     const said = problem.detail ?? problem.title;
     const quote = said ? ` The server said: "${said.replace(/\.$/, "")}".` : "";
     const status = outcome.status;
@@ -176,17 +195,18 @@ function parseJson(outcome: HttpOutcome): unknown {
   }
 }
 
-/** A ProblemDetails body's readable parts; anything else yields nothing. */
-function problemOf(outcome: HttpOutcome): { title: string | null; detail: string | null; errors: Record<string, string[]> } {
+/** A ProblemDetails body's readable parts, redacted before they are cut; anything else yields nothing. */
+function problemOf(outcome: HttpOutcome, redactor: Redactor): { title: string | null; detail: string | null; errors: Record<string, string[]> } {
   const body = parseJson(outcome);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { title: null, detail: null, errors: {} };
   const record = body as Record<string, unknown>;
+  const clean = (text: string) => redactor.redactText(text).slice(0, 300);
   const errors: Record<string, string[]> = {};
-  if (typeof record.errors === 'object' && record.errors !== null) {
-    for (const [field, messages] of Object.entries(record.errors as Record<string, unknown>)) {
-      if (Array.isArray(messages)) errors[field] = messages.filter((m): m is string => typeof m === 'string').map((m) => m.slice(0, 300));
+  if (typeof record.errors === 'object' && record.errors !== null && !Array.isArray(record.errors)) {
+    for (const [field, messages] of Object.entries(record.errors as Record<string, unknown>).slice(0, 20)) {
+      if (Array.isArray(messages)) errors[clean(field)] = messages.filter((m): m is string => typeof m === 'string').slice(0, 10).map(clean);
     }
   }
-  const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value.slice(0, 300) : null);
+  const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? clean(value) : null);
   return { title: text(record.title), detail: text(record.detail), errors };
 }

@@ -108,9 +108,11 @@ export class AdminService {
 
   /**
    * Creates a key on the server and stores its token under ALIAS/NAME. Permissions are given, or
-   * copied from another key (`like`, the seed's "duplicate").
+   * copied from another key (`like`, the seed's "duplicate"). `canShowToken` says whether the caller
+   * can show a token once to a person, should the keychain refuse it after the server created the
+   * key; when it cannot, the key is deleted again on the server, since nobody would hold its token.
    */
-  async remoteCreate(ref: KeyRef, input: { scopes?: string[]; like?: KeyRef; enabled?: boolean }): Promise<CreateOutcome> {
+  async remoteCreate(ref: KeyRef, input: { scopes?: string[]; like?: KeyRef; enabled?: boolean }, options: { canShowToken: boolean }): Promise<CreateOutcome> {
     assertRule(checkName(ref.name, 'Key name'));
     if ((input.scopes === undefined) === (input.like === undefined)) throw new VaultError('INVALID_INPUT', 'Give the permissions with --scopes a,b, or copy another key\'s with --like ALIAS/NAME.');
     if (this.vault.findKey(ref)) {
@@ -130,7 +132,7 @@ export class AdminService {
     await requireKeychainBeforeCreate(this.vault.secrets);
     const created = valueOf(await client.create({ name: ref.name, permissions, ...(input.enabled === false ? { enabled: false } : {}) }));
     const definition = { name: created.name, enabled: created.enabled, permissions: created.permissions };
-    return this.storeCreated(ref, created.token, definition, input.like ? { like: formatKeyRef(input.like) } : {});
+    return this.storeCreated(ref, created.token, definition, input.like ? { like: formatKeyRef(input.like) } : {}, options.canShowToken ? null : client);
   }
 
   /** Changes a server key's state or permissions, and the vault entry's view of them. */
@@ -171,9 +173,10 @@ export class AdminService {
 
   /**
    * Stores a token the server just showed: keychain first, then the row. On a keychain failure the
-   * token comes back to be shown once, and the incident is in the audit log.
+   * token comes back to be shown once, and the incident is in the audit log; or, when nobody can be
+   * shown it (`discardWith` is given), the key is deleted again on the server with that client.
    */
-  async storeCreated(ref: KeyRef, token: string, definition: ApiKeyDefinition, detail: Record<string, unknown>): Promise<CreateOutcome> {
+  async storeCreated(ref: KeyRef, token: string, definition: ApiKeyDefinition, detail: Record<string, unknown>, discardWith: AdminClient | null = null): Promise<CreateOutcome> {
     try {
       const key = await this.vault.addKey(
         { ...ref, secret: token, scopes: definition.permissions },
@@ -185,9 +188,30 @@ export class AdminService {
       if (error instanceof VaultError && error.code === 'STORAGE_ERROR') throw error; // the token is in the keychain
       const reason = error instanceof VaultError ? error.message : 'the keychain write failed unexpectedly';
       const print = fingerprint(token);
+      if (discardWith) return this.discardUnsaved(ref, definition.name, print, reason, detail, discardWith);
       this.recordUnsaved(ref, definition.name, print, reason, detail);
       return { stored: false, definition, token, fingerprint: print, reason };
     }
+  }
+
+  /** A key whose token nobody holds: deleted again on the server (it was never used), and audited. */
+  private async discardUnsaved(ref: KeyRef, remoteName: string, print: string, reason: string, detail: Record<string, unknown>, client: AdminClient): Promise<never> {
+    const deleted = await client.delete(remoteName);
+    try {
+      this.vault.audit('token_discarded', { tenant: ref.tenant, keyName: ref.name, fingerprint: print, detail: { ...detail, remoteName, reason, deletedOnServer: deleted.ok } });
+    } catch {
+      // The inventory failing too must not hide what happened on the server.
+    }
+    if (!deleted.ok) {
+      throw new VaultError(
+        'KEYCHAIN_UNAVAILABLE',
+        `The server created "${remoteName}", but the keychain refused its token (${reason}) and nobody could be shown it; deleting the key again failed too (${deleted.error.message}). Its token is lost: delete "${remoteName}" on the server.`,
+      );
+    }
+    throw new VaultError(
+      'KEYCHAIN_UNAVAILABLE',
+      `The server created "${remoteName}", but the keychain refused its token (${reason}), and there was nobody to show it to (no terminal, and no JSON asked for): the key was deleted again on the server, unused. Fix the keychain and create it again.`,
+    );
   }
 
   /** The audit entry of a token that could not be stored; best effort, it never hides the token. */

@@ -58,8 +58,12 @@ export interface RotationOptions {
   vault: VaultService;
   admin: AdminService;
   checks: CheckService;
-  /** Called at once when a new token could not be stored: it must be shown to the person now. */
-  onUnsavedToken?: (token: UnsavedToken) => void;
+  /**
+   * Called at once when a new token could not be stored: shows it to the person now, once, and
+   * returns true; or returns false when nobody can be shown it (no terminal, no window), and the new
+   * server key is deleted again, since nobody holds its token. Without it, nobody can be shown it.
+   */
+  onUnsavedToken?: (token: UnsavedToken) => boolean;
   /** Probe attempts for a new key (the server may take a moment to accept it), and the pause between. */
   verifyAttempts?: number;
   verifyDelayMs?: number;
@@ -69,7 +73,7 @@ export class RotationService {
   private readonly vault: VaultService;
   private readonly admin: AdminService;
   private readonly checks: CheckService;
-  private readonly onUnsavedToken: (token: UnsavedToken) => void;
+  private readonly onUnsavedToken: (token: UnsavedToken) => boolean;
   private readonly verifyAttempts: number;
   private readonly verifyDelayMs: number;
 
@@ -77,7 +81,7 @@ export class RotationService {
     this.vault = options.vault;
     this.admin = options.admin;
     this.checks = options.checks;
-    this.onUnsavedToken = options.onUnsavedToken ?? (() => undefined);
+    this.onUnsavedToken = options.onUnsavedToken ?? (() => false);
     this.verifyAttempts = options.verifyAttempts ?? 6;
     this.verifyDelayMs = options.verifyDelayMs ?? 500;
   }
@@ -89,6 +93,8 @@ export class RotationService {
     if (open) throw new VaultError('CONFLICT', `${formatKeyRef(ref)} is already being rotated (${open.step}); ${nextStep(open, ref)}`);
     if (key.is_admin) throw new VaultError('CONFLICT', `${formatKeyRef(ref)} is the tenant's admin credential; rotate it by creating a new admin key (\`tkv remote create\`), marking it --admin, then deleting this one.`);
     const { client } = await this.admin.clientFor(ref.tenant);
+    // The old key is in play too: a server may echo it in any answer of this operation.
+    client.redactor.add(await this.vault.secrets.get(key.secret_account));
     const oldRemoteName = key.remote_name ?? key.name;
     const current = await client.get(oldRemoteName);
     if (!current.ok) {
@@ -143,14 +149,14 @@ export class RotationService {
     }
     // A finish interrupted during retire keeps the mode it started with.
     const retire = rotation.step === 'retire' && rotation.retire ? rotation.retire : (options.retire ?? 'disable');
-    const { client } = await this.admin.clientFor(ref.tenant);
+    const client = await this.clientFor(rotation);
     return this.retire(rotation, retire, client);
   }
 
   /** Carries an interrupted rotation on from its journal's last step. */
   async resume(ref: KeyRef): Promise<RotationStatus> {
     const rotation = this.openRotationOf(ref);
-    const { client } = await this.admin.clientFor(ref.tenant);
+    const client = await this.clientFor(rotation);
     if (rotation.step === 'aborting') return this.abortRotation(rotation, client);
     if (rotation.state === 'overlap' && rotation.step === 'retire') return this.retire(rotation, rotation.retire ?? 'disable', client);
     if (rotation.state === 'overlap') return this.status(rotation);
@@ -163,7 +169,7 @@ export class RotationService {
     if (rotation.step === 'retire') {
       throw new VaultError('CONFLICT', `The old key of ${formatKeyRef(ref)} may already be retired; the rotation can only be finished: \`tkv rotate ${formatKeyRef(ref)} --finish\`.`);
     }
-    const { client } = await this.admin.clientFor(ref.tenant);
+    const client = await this.clientFor(rotation);
     return this.abortRotation(rotation, client);
   }
 
@@ -176,6 +182,13 @@ export class RotationService {
   journal(ref: KeyRef): { rotation: RotationStatus; journal: JournalEntry[] }[] {
     const key = this.vault.requireKey(ref);
     return this.vault.inventory.rotations({ keyId: key.id }).map((row) => ({ rotation: this.status(row), journal: this.vault.inventory.journalEntries(row.id) }));
+  }
+
+  /** The tenant's admin client, its redactor told the rotation's old and new tokens. */
+  private async clientFor(rotation: RotationRow): Promise<AdminClient> {
+    const { client } = await this.admin.clientFor(rotation.tenant);
+    client.redactor.add(await this.vault.secrets.get(rotation.old_account)).add(await this.vault.secrets.get(rotation.new_account));
+    return client;
   }
 
   // ---- the steps ----
@@ -191,7 +204,7 @@ export class RotationService {
           await this.create(rotation, client);
           break;
         case 'created':
-          await this.verify(rotation);
+          await this.verify(rotation, client);
           break;
         case 'verified':
           this.switchOver(rotation);
@@ -234,34 +247,42 @@ export class RotationService {
       const ref = { tenant: rotation.tenant, name: rotation.key_name };
       this.admin.recordUnsaved(ref, rotation.new_remote_name, print, reason, { rotation: rotation.id });
       this.mark(rotation, 'store', 'failed', { step: 'store-failed', last_error: reason }, { fingerprint: print });
-      this.onUnsavedToken({ key: ref, remoteName: rotation.new_remote_name, token, fingerprint: print, reason });
+      if (this.onUnsavedToken({ key: ref, remoteName: rotation.new_remote_name, token, fingerprint: print, reason })) {
+        throw new VaultError(
+          'KEYCHAIN_UNAVAILABLE',
+          `The server created "${rotation.new_remote_name}" but its token could not be stored (${reason}); it was shown once and the incident is in the audit log. ` +
+            `The entry still uses its old key. Fix the keychain, then \`tkv rotate ${formatKeyRef(ref)} --resume\` (a fresh key replaces that one) or \`--abort\`.`,
+        );
+      }
+      // Nobody could be shown the token: the key is of no use to anyone, so it goes again at once.
+      await this.discardNewServerKey(rotation, client);
       throw new VaultError(
         'KEYCHAIN_UNAVAILABLE',
-        `The server created "${rotation.new_remote_name}" but its token could not be stored (${reason}); it was shown once and the incident is in the audit log. ` +
-          `The entry still uses its old key. Fix the keychain, then \`tkv rotate ${formatKeyRef(ref)} --resume\` (a fresh key replaces that one) or \`--abort\`.`,
+        `The server created "${rotation.new_remote_name}" but its token could not be stored (${reason}), and nobody could be shown it; the new key was deleted again on the server. ` +
+          `The entry still uses its old key. Fix the keychain, then \`tkv rotate ${formatKeyRef(ref)} --resume\` or \`--abort\`.`,
       );
     }
     this.mark(rotation, 'create', 'after', { step: 'created', new_fingerprint: fingerprint(token), last_error: null }, { fingerprint: fingerprint(token) });
   }
 
   /** Probes the new key, retrying briefly: a 2xx, or a 403 (it authenticates, scope aside), passes. */
-  private async verify(rotation: RotationRow): Promise<void> {
+  private async verify(rotation: RotationRow, client: AdminClient): Promise<void> {
     const secret = await this.vault.secrets.get(rotation.new_account);
     if (secret === null) {
       this.mark(rotation, 'verify', 'failed', { step: 'create', last_error: 'the new token is no longer in the keychain' }, null);
       return;
     }
     const tenant = this.vault.requireTenant(rotation.tenant);
-    const probe = defaultProbe(this.checks.probes('wallet-crew'), JSON.parse(rotation.permissions) as string[], true);
+    const { probe } = defaultProbe(this.checks.probes('wallet-crew'), JSON.parse(rotation.permissions) as string[], true);
     const target = { baseUrl: tenant.base_url, tenantId: tenant.tenant_id, vendor: 'wallet-crew' as const, auth: { kind: 'header' as const, name: 'X-API-KEY' }, keyName: rotation.new_remote_name };
     this.mark(rotation, 'verify', 'before', {}, { probe: probe.id });
     let result: CheckResult | null = null;
     for (let attempt = 1; attempt <= this.verifyAttempts; attempt += 1) {
-      result = await this.checks.checkSecret(target, secret, probe);
-      if (result.verdict === 'valid' || result.verdict === 'forbidden') break;
+      result = await this.checks.checkSecret(target, secret, probe, { redactor: client.redactor });
+      if (result.verdict === 'valid' || result.verdict === 'forbidden' || result.verdict === 'authenticated') break;
       if (attempt < this.verifyAttempts) await new Promise((resolve) => setTimeout(resolve, this.verifyDelayMs * attempt));
     }
-    if (result!.verdict !== 'valid' && result!.verdict !== 'forbidden') {
+    if (result!.verdict !== 'valid' && result!.verdict !== 'forbidden' && result!.verdict !== 'authenticated') {
       const message = `The new key "${rotation.new_remote_name}" did not pass the ${probe.id} probe (${result!.verdict}${result!.status ? `, ${result!.status}` : ''}): ${result!.summary}`;
       this.mark(rotation, 'verify', 'failed', { last_error: message }, { verdict: result!.verdict, status: result!.status });
       throw new VaultError('REMOTE_FAILED', `${message} The entry still uses its old key. Retry with \`--resume\`, or roll back with \`--abort\`.`);

@@ -6,8 +6,8 @@ import { AdminClient } from '../../../src-main/core/admin/admin-client.ts';
 import { AdminService } from '../../../src-main/core/admin/admin-service.ts';
 import { VaultError } from '../../../src-main/core/errors.ts';
 import { type HttpClient } from '../../../src-main/core/http/http-client.ts';
-import type { SecretStore } from '../../../src-main/core/secrets/secret-store.ts';
-import { PROBE_ACCOUNT_PREFIX, type VaultService } from '../../../src-main/core/vault/vault-service.ts';
+import { PROBE_ACCOUNT_PREFIX, type SecretStore } from '../../../src-main/core/secrets/secret-store.ts';
+import type { VaultService } from '../../../src-main/core/vault/vault-service.ts';
 import { startAdminFixture, type AdminFixture } from '../../support/admin-fixture.ts';
 import { filesContaining } from '../../support/files.ts';
 import { rejected } from '../../support/errors.ts';
@@ -36,7 +36,7 @@ afterAll(() => fixture.dispose());
 
 describe('admin calls', () => {
   it('creates a key on the server and stores its token as the entry, keychain first', async () => {
-    const outcome = await admin.remoteCreate({ tenant: 'demo', name: 'crm' }, { scopes: ['tenant.core:read', 'Pass.Read'] });
+    const outcome = await admin.remoteCreate({ tenant: 'demo', name: 'crm' }, { scopes: ['tenant.core:read', 'Pass.Read'] }, { canShowToken: true });
     expect(outcome.stored).toBe(true);
     if (!outcome.stored) return;
     tokens.push(outcome.token);
@@ -49,7 +49,7 @@ describe('admin calls', () => {
   });
 
   it('duplicates a key: --like copies the server permissions', async () => {
-    const outcome = await admin.remoteCreate({ tenant: 'demo', name: 'crm-copy' }, { like: { tenant: 'demo', name: 'crm' }, enabled: false });
+    const outcome = await admin.remoteCreate({ tenant: 'demo', name: 'crm-copy' }, { like: { tenant: 'demo', name: 'crm' }, enabled: false }, { canShowToken: true });
     expect(outcome.stored).toBe(true);
     if (outcome.stored) tokens.push(outcome.token);
     expect((await serverKeys()).find((key) => key.name === 'crm-copy')).toEqual({ name: 'crm-copy', enabled: false, permissions: ['tenant.core:read', 'Pass.Read'] });
@@ -75,7 +75,7 @@ describe('admin calls', () => {
   it('lists into a time-stamped snapshot and compares it with the vault', async () => {
     // A server key the vault does not hold, a vault entry the server no longer has, and drift.
     await sandbox.call('POST', '/api/demo/admin/apiKeys', { key: sandbox.adminKey('demo'), body: { name: 'made-elsewhere', permissions: ['Secret.Read'], enabled: false } });
-    const gone = await admin.remoteCreate({ tenant: 'demo', name: 'soon-gone' }, { scopes: ['tenant.core:read'] });
+    const gone = await admin.remoteCreate({ tenant: 'demo', name: 'soon-gone' }, { scopes: ['tenant.core:read'] }, { canShowToken: true });
     if (gone.stored) tokens.push(gone.token);
     await sandbox.call('DELETE', '/api/demo/admin/apiKeys/soon-gone', { key: sandbox.adminKey('demo') });
     await sandbox.call('PUT', '/api/demo/admin/apiKeys/crm', { key: sandbox.adminKey('demo'), body: { enabled: true, permissions: ['tenant.core:read'] } });
@@ -120,7 +120,7 @@ describe('admin calls', () => {
     await vault.removeKey({ tenant: 'acme', name: 'stale-admin' });
     await vault.addKey({ tenant: 'acme', name: 'reader', secret: readOnly.token, admin: true });
     expect((await admin.remoteList('acme')).keys.length).toBeGreaterThan(0);
-    const forbidden = await rejected(admin.remoteCreate({ tenant: 'acme', name: 'new' }, { scopes: ['Pass.Read'] }));
+    const forbidden = await rejected(admin.remoteCreate({ tenant: 'acme', name: 'new' }, { scopes: ['Pass.Read'] }, { canShowToken: true }));
     expect(forbidden.code).toBe('REMOTE_REFUSED');
     expect(forbidden.message).toContain('tenant.apiKey:write');
     expect(forbidden.message).toMatch(/403/);
@@ -161,7 +161,7 @@ describe('admin calls', () => {
     await vault.setBearer('other', minted.accessToken, minted.expiresAt);
     const listing = await admin.remoteList('other');
     expect(listing.credential).toBe('bearer token of other');
-    const created = await admin.remoteCreate({ tenant: 'other', name: 'via-bearer' }, { scopes: ['tenant.core:read'] });
+    const created = await admin.remoteCreate({ tenant: 'other', name: 'via-bearer' }, { scopes: ['tenant.core:read'] }, { canShowToken: true });
     expect(created.stored).toBe(true);
     if (created.stored) tokens.push(created.token);
 
@@ -193,7 +193,7 @@ describe('the show-once token', () => {
     const adminKey = sandbox.adminKey('demo');
     const lockedVault = openVaultWith({ ...broken, get: (account) => (account.startsWith(PROBE_ACCOUNT_PREFIX) ? broken.get(account) : secrets.get(account)) });
     try {
-      const error = await rejected(new AdminService({ vault: lockedVault, http }).remoteCreate({ tenant: 'demo', name: 'never' }, { scopes: ['Pass.Read'] }));
+      const error = await rejected(new AdminService({ vault: lockedVault, http }).remoteCreate({ tenant: 'demo', name: 'never' }, { scopes: ['Pass.Read'] }, { canShowToken: true }));
       expect(error.code).toBe('KEYCHAIN_UNAVAILABLE');
       expect(error.message).toContain('Nothing was sent to the server');
     } finally {
@@ -209,7 +209,7 @@ describe('the show-once token', () => {
     const flakyVault = openVaultWith(failing);
     const keysBefore = flakyVault.listKeys().length;
     try {
-      const outcome = await new AdminService({ vault: flakyVault, http }).remoteCreate({ tenant: 'demo', name: 'unsaved' }, { scopes: ['tenant.core:read'] });
+      const outcome = await new AdminService({ vault: flakyVault, http }).remoteCreate({ tenant: 'demo', name: 'unsaved' }, { scopes: ['tenant.core:read'] }, { canShowToken: true });
       expect(outcome.stored).toBe(false);
       if (outcome.stored) return;
       tokens.push(outcome.token);
@@ -221,6 +221,21 @@ describe('the show-once token', () => {
       // Nothing else changed: no half-written entry, no stray keychain entry.
       expect(flakyVault.listKeys().length).toBe(keysBefore);
       expect((await flakyVault.reconcile()).orphanSecrets).toEqual([]);
+    } finally {
+      flakyVault.close();
+    }
+  });
+
+  it('deletes the new key again when the keychain fails after create and nobody can be shown the token', async () => {
+    const flakyVault = openVaultWith(failingAfterRoundTrip(secrets));
+    try {
+      const error = await rejected(new AdminService({ vault: flakyVault, http }).remoteCreate({ tenant: 'demo', name: 'unheld' }, { scopes: ['tenant.core:read'] }, { canShowToken: false }));
+      expect(error.code).toBe('KEYCHAIN_UNAVAILABLE');
+      expect(error.message).toMatch(/nobody to show it to .* deleted again on the server, unused/);
+      // No key that nobody holds a token for: the server does not have it, the vault does not either.
+      expect((await serverKeys()).map((key) => key.name)).not.toContain('unheld');
+      expect(flakyVault.findKey({ tenant: 'demo', name: 'unheld' })).toBeNull();
+      expect(flakyVault.inventory.auditEntries().find((entry) => entry.action === 'token_discarded')).toMatchObject({ keyName: 'unheld', detail: { remoteName: 'unheld', deletedOnServer: true } });
     } finally {
       flakyVault.close();
     }

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminService } from '../../../src-main/core/admin/admin-service.ts';
 import { type HttpClient } from '../../../src-main/core/http/http-client.ts';
 import { openInventoryDatabase } from '../../../src-main/core/inventory/database.ts';
+import { remedySentence } from '../../../src-main/shared/remedies.ts';
 import { CheckService } from '../../../src-main/core/probe/check-service.ts';
 import { RotationService, type UnsavedToken } from '../../../src-main/core/rotation/rotation-service.ts';
 import type { SecretStore } from '../../../src-main/core/secrets/secret-store.ts';
@@ -31,7 +32,7 @@ let dataDir: string;
 let env: Record<string, string | undefined>;
 const serverKeys = () => fixture.serverKeys();
 
-function services(store: SecretStore = secrets, onUnsavedToken?: (token: UnsavedToken) => void) {
+function services(store: SecretStore = secrets, onUnsavedToken?: (token: UnsavedToken) => boolean) {
   const admin = new AdminService({ vault, http });
   const rotations = new RotationService({
     vault: store === secrets ? vault : new VaultService({ db: vault.inventory.db, secrets: store, clock: { now: () => new Date() }, actor: 'cli' }),
@@ -124,6 +125,12 @@ describe('rotation', () => {
     const actions = vault.inventory.auditEntries().filter((entry) => entry.keyName === 'crm').map((entry) => entry.action);
     expect(actions).toEqual(expect.arrayContaining(['rotation_started', 'rotated', 'retired']));
     await assertInvariants('crm');
+    // Someone pastes the old key: the vault knows it as crm's previous key, disabled by this rotation.
+    const config = new CheckService({ http, vault }).probe('wallet-crew', 'config');
+    const pasted = await new CheckService({ http, vault }).checkSecret({ baseUrl: sandbox.url, tenantId: 'demo', vendor: 'wallet-crew', auth: { kind: 'header', name: 'X-API-KEY' } }, oldToken, config);
+    expect(pasted.verdict).toBe('unauthorized');
+    expect(pasted.nextSteps[0]).toMatchObject({ code: 'previous-key', holder: { tenant: 'demo', name: 'crm' }, remoteName: 'crm', state: 'disabled', retiredAt: expect.any(String) });
+    expect(remedySentence(pasted.nextSteps[0]!)).toMatch(/^This is demo\/crm's previous key \("crm"\), replaced by the rotation on \d{4}-\d{2}-\d{2} and disabled on \d{4}-\d{2}-\d{2}/);
   });
 
   it('allows one rotation per key at a time', async () => {
@@ -190,7 +197,7 @@ describe('rotation', () => {
     const ref = { tenant: 'demo', name: 'flaky' };
     const shown: UnsavedToken[] = [];
     const failing = failingAfterRoundTrip(secrets);
-    const { rotations: broken } = services(failing, (token) => shown.push(token));
+    const { rotations: broken } = services(failing, (token) => shown.push(token) > 0);
     const error = await rejected(broken.start(ref));
     expect(error.code).toBe('KEYCHAIN_UNAVAILABLE');
     expect(shown).toHaveLength(1);
@@ -206,6 +213,21 @@ describe('rotation', () => {
     await assertInvariants('flaky');
     await rotations.finish(ref, { retire: 'delete' });
     await assertInvariants('flaky');
+  });
+
+  it('deletes the new key at once when the keychain fails after create and nobody can be shown the token', async () => {
+    await addServerKey('unheld');
+    const ref = { tenant: 'demo', name: 'unheld' };
+    const before = (await serverKeys()).map((key) => key.name);
+    const { rotations: broken } = services(failingAfterRoundTrip(secrets), () => false);
+    const error = await rejected(broken.start(ref));
+    expect(error.code).toBe('KEYCHAIN_UNAVAILABLE');
+    expect(error.message).toMatch(/nobody could be shown it; the new key was deleted again on the server/);
+    expect((await serverKeys()).map((key) => key.name)).toEqual(before);
+    await assertInvariants('unheld');
+    const { rotations } = services();
+    expect(await rotations.abort(ref)).toMatchObject({ state: 'rolled_back' });
+    await assertInvariants('unheld');
   });
 
   it('20 rotations in a row leave one enabled server key and one keychain entry for it', async () => {

@@ -1,8 +1,8 @@
-// Where a token that could not be stored is printed: to the person, never into a redirected stdout
-// when a terminal exists; to stdout when there is no terminal at all, since losing it is worse.
+// Where a token that could not be stored is printed: to a person's terminal, or into the JSON asked
+// for; never into a redirected stdout. With neither, it cannot be shown, and core deletes the key.
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { showOnce } from '../../../src-main/cli/commands/remote.ts';
+import { canShowToken, showOnce } from '../../../src-main/cli/commands/remote.ts';
 import { CommandContext } from '../../../src-main/cli/context.ts';
 import type { CliIo, CliOutput } from '../../../src-main/cli/io.ts';
 
@@ -32,11 +32,19 @@ describe('showOnce', () => {
     expect(result.stderr).not.toContain(unsaved.token);
   });
 
-  it('prints to stdout when it is the terminal, or when there is no terminal at all', () => {
+  it('prints to stdout when it is the terminal', () => {
     const terminal = sink(true);
     expect(run({ stdoutTTY: true, terminal }).stdout).toBe(`${unsaved.token}\n`);
     expect(terminal.text).toBe('');
-    expect(run({ stdoutTTY: false, terminal: null }).stdout).toBe(`${unsaved.token}\n`);
+  });
+
+  it('can be shown only on a terminal or in JSON asked for; never into a file', () => {
+    const context = (stdoutTTY: boolean, terminal: CliOutput | null) => new CommandContext({ stdin: new PassThrough(), stdout: sink(stdoutTTY), stderr: sink(false), env: {}, terminal: () => terminal });
+    expect(canShowToken(context(true, null), false)).toBe(true);
+    expect(canShowToken(context(false, sink(true)), false)).toBe(true);
+    expect(canShowToken(context(false, null), true)).toBe(true);
+    expect(canShowToken(context(false, null), false)).toBe(false);
+    expect(() => run({ stdoutTTY: false, terminal: null })).toThrow(/needs a terminal/);
   });
 
   it('puts it in the JSON answer when --json asked for one', () => {
