@@ -2,19 +2,25 @@
 import { openVault, type VaultContext } from '../core/open-vault.ts';
 import type { VaultService } from '../core/vault/vault-service.ts';
 import type { Parsed } from './args.ts';
-import type { CliIo } from './io.ts';
+import type { CliIo, CliOutput } from './io.ts';
 
 export class CommandContext {
   readonly io: CliIo;
+  /** stderr as it is, for tkv's own control codes (the progress bar's carriage return); nothing from outside. */
+  readonly progress: CliOutput;
   private opened: VaultContext | null = null;
 
-  constructor(io: CliIo) {
+  constructor(io: CliIo, progress: CliOutput = io.stderr) {
     this.io = io;
+    this.progress = progress;
   }
 
   /** The vault's paths, keychain and service, opened once. */
   context(): VaultContext {
-    this.opened ??= openVault({ actor: 'cli', env: this.io.env });
+    if (!this.opened) {
+      this.opened = openVault({ actor: 'cli', env: this.io.env });
+      for (const notice of this.opened.notices) this.io.stderr.write(`tkv: notice: ${notice}\n`);
+    }
     return this.opened;
   }
 

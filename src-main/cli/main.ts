@@ -13,7 +13,7 @@ import { remoteCommand, REMOTE_USAGE } from './commands/remote.ts';
 import { rotateCommand, ROTATE_USAGE } from './commands/rotate.ts';
 import { sandboxCommand, SANDBOX_USAGE } from './commands/sandbox.ts';
 import { tenantCommand, TENANT_USAGE } from './commands/tenant.ts';
-import { UsageError, type CliIo } from './io.ts';
+import { guarded, quoteArgument, UsageError, type CliIo } from './io.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -36,10 +36,24 @@ export function version(): string {
   return pkg.version;
 }
 
-/** Runs one tkv invocation and returns its exit code; never throws. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+/**
+ * Runs one tkv invocation and returns its exit code; never throws. Everything it writes goes through
+ * `neutralize`: no text from a server or from stored notes reaches the terminal with its control
+ * codes intact.
+ */
+export async function runCli(argv: string[], unguarded: CliIo): Promise<number> {
   const json = argv.includes('--json');
-  const context = new CommandContext(io);
+  const stderr = guarded(unguarded.stderr);
+  const io: CliIo = {
+    ...unguarded,
+    stdout: guarded(unguarded.stdout),
+    stderr,
+    terminal: () => {
+      const terminal = unguarded.terminal?.() ?? null;
+      return terminal ? guarded(terminal) : null;
+    },
+  };
+  const context = new CommandContext(io, stderr.raw);
   try {
     const [command, ...rest] = argv;
     switch (command) {
@@ -73,7 +87,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'sandbox':
         return await sandboxCommand(rest, context);
       default:
-        throw new UsageError(`unknown command "${command}"; run \`tkv --help\` for the list`);
+        throw new UsageError(`unknown command ${quoteArgument(command)}; run \`tkv --help\` for the list`);
     }
   } catch (error) {
     return reportError(error, io, json);

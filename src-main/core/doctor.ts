@@ -5,13 +5,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { toErrorInfo } from './errors.ts';
-import { openInventoryDatabase, schemaVersion } from './inventory/database.ts';
+import { inventoryModes, openInventoryDatabase, schemaVersion, tightenModes } from './inventory/database.ts';
 import { SCHEMA_VERSION } from './inventory/migrations.ts';
 import type { AppPaths } from './paths.ts';
 import { keychainFix } from './secrets/keychain-errors.ts';
 import { keychainRoundTrip } from './secrets/round-trip.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
-import { PROBE_ACCOUNT_PREFIX } from './vault/vault-service.ts';
+import { PROBE_ACCOUNT_PREFIX } from './secrets/secret-store.ts';
 
 export interface DoctorCheck {
   name: string;
@@ -39,6 +39,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     await checkKeychain(options.secrets),
     checkDataDir(options.paths),
     checkSchema(options.paths),
+    checkModes(options.paths),
     checkNode(),
     checkElectron(options.electronPackageDir ?? null),
   ];
@@ -68,6 +69,20 @@ function checkDataDir(paths: AppPaths): DoctorCheck {
   } catch (error) {
     return { name, ok: false, detail: `${paths.dataDir}: ${(error as Error).message}`, fix: 'Make the directory writable, or set TKV_DATA_DIR to a writable directory.' };
   }
+}
+
+/** The modes of the data directory and the inventory's files, tightened where they were loose. */
+function checkModes(paths: AppPaths): DoctorCheck {
+  const name = 'permissions';
+  if (process.platform === 'win32') return { name, ok: true, detail: 'kept by the profile directory (Windows)', fix: null };
+  const fixed: string[] = [];
+  try {
+    tightenModes(paths.inventoryFile, (notice) => fixed.push(notice));
+  } catch (error) {
+    return { name, ok: false, detail: `could not set the modes: ${(error as Error).message}`, fix: `chmod 700 "${paths.dataDir}" and chmod 600 the files in it.` };
+  }
+  const modes = inventoryModes(paths.inventoryFile).map((entry) => `${path.basename(entry.path)} ${entry.mode}`).join(', ');
+  return { name, ok: true, detail: `${modes}${fixed.length ? ` (tightened now: ${fixed.join(' ')})` : ''}`, fix: null };
 }
 
 function checkSchema(paths: AppPaths): DoctorCheck {

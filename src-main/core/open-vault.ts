@@ -15,6 +15,8 @@ export interface VaultContext {
   paths: AppPaths;
   secrets: SecretStore;
   vault: VaultService;
+  /** What opening found and mended (a data directory open to other users, say), for the person. */
+  notices: string[];
 }
 
 export interface OpenVaultOptions {
@@ -45,7 +47,8 @@ export function openVault(options: OpenVaultOptions): VaultContext {
   const platform = options.platform ?? process.platform;
   const paths = options.paths ?? resolveAppPaths(env, platform, options.home ?? os.homedir());
   const secrets = options.secrets ?? createSecretStore(env, platform);
-  const db = openInventoryDatabase(paths.inventoryFile);
+  const notices: string[] = [];
+  const db = openInventoryDatabase(paths.inventoryFile, { onNotice: (notice) => notices.push(notice) });
   const vault = new VaultService({ db, secrets, clock: options.clock ?? systemClock, actor: options.actor });
-  return { paths, secrets, vault };
+  return { paths, secrets, vault, notices };
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { VaultError } from '../../src-main/core/errors.ts';
 import { KeytarSecretStore } from '../../src-main/core/secrets/keytar-secret-store.ts';
 import type { SecretStore } from '../../src-main/core/secrets/secret-store.ts';
-import { PROBE_ACCOUNT_PREFIX } from '../../src-main/core/vault/vault-service.ts';
+import { PROBE_ACCOUNT_PREFIX } from '../../src-main/core/secrets/secret-store.ts';
 
 export function uniqueService(label: string): string {
   return `tkv-test-${label}-${randomUUID().slice(0, 8)}`;

@@ -6,7 +6,7 @@ import { addCustomProbe } from '../../core/probe/custom-probes.ts';
 import { parseCommand, text } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { table } from '../format.ts';
-import { UsageError } from '../io.ts';
+import { quoteArgument, UsageError } from '../io.ts';
 
 export const PROBE_USAGE = [
   'tkv probe list [--vendor wallet-crew|airwallex|generic] [--json]',
@@ -45,5 +45,5 @@ export async function probeCommand(args: string[], context: CommandContext): Pro
     if (!inventory().deleteCustomProbe(id)) throw new VaultError('NOT_FOUND', `No custom probe "${id}" (built-in probes cannot be removed).`);
     return context.print({ removed: id }, () => `Removed probe ${id}.\n`, parsed);
   }
-  throw new UsageError(`unknown probe command "${verb ?? ''}"\nusage:\n  ${PROBE_USAGE.join('\n  ')}`);
+  throw new UsageError(`unknown probe command ${quoteArgument(verb ?? '')}\nusage:\n  ${PROBE_USAGE.join('\n  ')}`);
 }

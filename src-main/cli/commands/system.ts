@@ -5,12 +5,13 @@ import { runDoctor, type DoctorReport } from '../../core/doctor.ts';
 import { resolveAppPaths } from '../../core/paths.ts';
 import { createSecretStore } from '../../core/open-vault.ts';
 import type { ReconcileReport } from '../../shared/contract.ts';
-import { parseCommand } from '../args.ts';
+import { confirmed, parseCommand } from '../args.ts';
+import { UsageError } from '../io.ts';
 import type { CommandContext } from '../context.ts';
 import os from 'node:os';
 
 export const DOCTOR_USAGE = 'tkv doctor [--json]';
-export const RECONCILE_USAGE = 'tkv reconcile [--json]';
+export const RECONCILE_USAGE = 'tkv reconcile [--remove-orphans [--yes]] [--json]';
 
 export async function doctorCommand(args: string[], context: CommandContext): Promise<number> {
   const parsed = parseCommand(args, {}, 0, DOCTOR_USAGE);
@@ -27,10 +28,22 @@ export async function doctorCommand(args: string[], context: CommandContext): Pr
 }
 
 export async function reconcileCommand(args: string[], context: CommandContext): Promise<number> {
-  const parsed = parseCommand(args, {}, 0, RECONCILE_USAGE);
+  const parsed = parseCommand(args, { 'remove-orphans': { type: 'boolean' }, yes: { type: 'boolean', short: 'y' } }, 0, RECONCILE_USAGE);
   if (parsed.values.help) return context.usage(RECONCILE_USAGE);
-  const report = await context.vault().reconcile();
-  return context.print(report, () => formatReconcile(report, context.context().secrets.service), parsed);
+  if (parsed.values.yes && !parsed.values['remove-orphans']) throw new UsageError(`--yes goes with --remove-orphans\nusage: ${RECONCILE_USAGE}`);
+  const vault = context.vault();
+  const service = context.context().secrets.service;
+  const report = await vault.reconcile();
+  if (!parsed.values['remove-orphans'] || report.orphanSecrets.length === 0) {
+    return context.print(parsed.values['remove-orphans'] ? { ...report, removed: [] } : report, () => formatReconcile(report, service), parsed);
+  }
+  const question = `Delete ${report.orphanSecrets.length} keychain entr${report.orphanSecrets.length === 1 ? 'y' : 'ies'} of service "${service}" that no key refers to? Their secrets are gone for good.`;
+  if (!(await confirmed(context, parsed.values.yes === true, question))) {
+    context.io.stderr.write('Nothing deleted.\n');
+    return 1;
+  }
+  const { removed } = await vault.removeOrphanSecrets();
+  return context.print({ ...report, removed }, () => `${formatReconcile(report, service)}Deleted ${removed.length} orphaned keychain entr${removed.length === 1 ? 'y' : 'ies'}.\n`, parsed);
 }
 
 /** Where the `electron` package is installed, found without loading it. */
@@ -53,6 +66,6 @@ function formatReconcile(report: ReconcileReport, service: string): string {
   for (const orphan of report.orphanSecrets) lines.push(`  keychain entry without a key row: ${orphan.account}`);
   for (const missing of report.missingSecrets) lines.push(`  key without a keychain entry: ${missing.tenant}/${missing.name} (${missing.id})`);
   if (report.orphanSecrets.length + report.missingSecrets.length === 0) lines.push('Keychain and inventory agree.');
-  else lines.push('Nothing was deleted. Remove a stray key with `tkv key remove`, or a stray keychain entry with your OS keychain tool.');
+  else lines.push('Nothing was deleted. Remove a stray key with `tkv key remove`, and stray keychain entries with `tkv reconcile --remove-orphans`.');
   return `${lines.join('\n')}\n`;
 }

@@ -2,7 +2,7 @@
 import type { Tenant } from '../../shared/contract.ts';
 import { parseCommand, text } from '../args.ts';
 import { table } from '../format.ts';
-import { UsageError } from '../io.ts';
+import { quoteArgument, UsageError } from '../io.ts';
 import type { CommandContext } from '../context.ts';
 import { readSecret } from '../read-secret.ts';
 
@@ -25,7 +25,7 @@ export async function tenantCommand(args: string[], context: CommandContext): Pr
     case 'bearer':
       return bearer(rest, context);
     default:
-      throw new UsageError(`unknown tenant command "${verb ?? ''}"\nusage:\n  ${TENANT_USAGE.join('\n  ')}`);
+      throw new UsageError(`unknown tenant command ${quoteArgument(verb ?? '')}\nusage:\n  ${TENANT_USAGE.join('\n  ')}`);
   }
 }
 
@@ -39,7 +39,7 @@ async function add(args: string[], context: CommandContext): Promise<number> {
   if (!tenantId) throw new UsageError(`--tenant-id is required\nusage: ${usage}`);
   if ((env === undefined) === (baseUrl === undefined)) throw new UsageError(`give exactly one of --env and --base-url\nusage: ${usage}`);
   if (env !== undefined && env !== 'production' && env !== 'staging') {
-    throw new UsageError(`--env must be production or staging (got "${env}"); for anything else use --base-url\nusage: ${usage}`);
+    throw new UsageError(`--env must be production or staging (got ${quoteArgument(env)}); for anything else use --base-url\nusage: ${usage}`);
   }
   const tenant = context.vault().addTenant({
     alias: parsed.positionals[0]!,

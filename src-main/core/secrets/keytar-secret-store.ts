@@ -1,13 +1,21 @@
 /**
  * The OS keychain through keytar: macOS Keychain, Windows Credential Manager, Linux Secret Service.
  * Every call has a deadline, because a locked or absent Secret Service can leave a call waiting
- * forever; a call that misses it becomes KEYCHAIN_UNAVAILABLE. keytar is loaded on first use, so
- * that a machine without libsecret gets that same error instead of a crash at start-up.
+ * forever (an unlock prompt nobody answers); a call that misses it becomes KEYCHAIN_UNAVAILABLE.
+ * keytar is loaded on first use, so that a machine without libsecret gets that same error instead
+ * of a crash at start-up.
+ *
+ * A locked keyring answers a read with "nothing there" and a delete with "nothing deleted", exactly
+ * as for an entry that does not exist, and crashes the process when listed (libsecret hands keytar a
+ * null secret). So "nothing there" is believed only once a write of a throwaway entry succeeds (a
+ * locked keyring refuses writes), and listing is done only after that proof.
  */
 import type keytarModule from 'keytar';
 import type { SecretStore } from './secret-store.ts';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { keychainUnavailable } from './keychain-errors.ts';
 import { VaultError } from '../errors.ts';
+import { PROBE_ACCOUNT_PREFIX } from './secret-store.ts';
 
 type Keytar = typeof keytarModule;
 
@@ -36,22 +44,41 @@ export class KeytarSecretStore implements SecretStore {
     this.loadKeytar = options.loadKeytar ?? loadNativeKeytar;
   }
 
-  get(account: string): Promise<string | null> {
-    return this.call('read a secret', (keytar) => keytar.getPassword(this.service, account));
+  async get(account: string): Promise<string | null> {
+    const secret = await this.call('read a secret', (keytar) => keytar.getPassword(this.service, account));
+    if (secret === null) await this.assertWritable('read a secret');
+    return secret;
   }
 
   set(account: string, secret: string): Promise<void> {
     return this.call('store a secret', (keytar) => keytar.setPassword(this.service, account, secret));
   }
 
-  delete(account: string): Promise<boolean> {
-    return this.call('delete a secret', (keytar) => keytar.deletePassword(this.service, account));
+  async delete(account: string): Promise<boolean> {
+    const deleted = await this.call('delete a secret', (keytar) => keytar.deletePassword(this.service, account));
+    if (!deleted) await this.assertWritable('delete a secret');
+    return deleted;
   }
 
   async listAccounts(): Promise<string[]> {
+    await this.assertWritable('list secrets');
     // findCredentials also returns the passwords; they are dropped here and never leave this line.
     const credentials = await this.call('list secrets', (keytar) => keytar.findCredentials(this.service));
     return credentials.map((credential) => credential.account);
+  }
+
+  /**
+   * Proof that the keychain is open: a throwaway entry written and deleted. A locked keyring refuses
+   * the write; the error names the lock instead of letting "nothing there" pass for an absent entry.
+   */
+  private async assertWritable(what: string): Promise<void> {
+    const account = `${PROBE_ACCOUNT_PREFIX}${randomUUID()}`;
+    try {
+      await this.call('write a test entry', (keytar) => keytar.setPassword(this.service, account, randomBytes(18).toString('base64url')));
+    } catch (error) {
+      throw keychainUnavailable(`it is locked or refuses writes, so it cannot ${what} (${error instanceof VaultError ? error.message.replace(/^The OS keychain is unavailable: /, '').split('. ')[0] : describe(error)})`, this.platform, error);
+    }
+    await this.call('delete a test entry', (keytar) => keytar.deletePassword(this.service, account)).catch(() => undefined);
   }
 
   private async call<T>(what: string, run: (keytar: Keytar) => Promise<T>): Promise<T> {

@@ -6,8 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { VaultError } from '../errors.ts';
-import { PROBE_ACCOUNT_PREFIX } from '../vault/vault-service.ts';
-import type { SecretStore } from './secret-store.ts';
+import { PROBE_ACCOUNT_PREFIX, type SecretStore } from './secret-store.ts';
 
 /**
  * Writes, reads back and deletes a probe entry. Throws what the keychain threw (KEYCHAIN_UNAVAILABLE

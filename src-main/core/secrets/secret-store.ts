@@ -13,3 +13,6 @@ export interface SecretStore {
   /** The keychain service name, for messages and `tkv doctor`. */
   readonly service: string;
 }
+
+/** Keychain accounts with this prefix are throwaway entries of a round trip (tkv doctor, checks of a locked keychain), never keys. */
+export const PROBE_ACCOUNT_PREFIX = 'tkv-doctor-probe-';
