@@ -26,9 +26,15 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src-main/shared/**/*.ts'],
+    files: ['src-main/shared/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { paths: [electron], patterns: [nodeBuiltins, { group: ['../core/*', '../ipc/*', '../cli/*', '../preload/*', '../*.ts'], message: 'shared/ depends on nothing else in src-main.' }] }],
+    },
+  },
+  {
+    files: ['src-main/shared/contract/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [electron], patterns: [nodeBuiltins, { group: ['../../**', '../*/**'], message: 'shared/ depends on nothing else in src-main.' }] }],
     },
   },
   {

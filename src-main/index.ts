@@ -3,12 +3,13 @@
  * Nothing else lives here; behaviour is in core/, and the CLI builds the same vault the same way.
  */
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, session } from 'electron';
 import { toErrorInfo } from './core/errors.ts';
-import { openVault } from './core/open-vault.ts';
 import { resolveAppPaths, resolveKeychainService } from './core/paths.ts';
-import { createHandlers } from './ipc/handlers.ts';
+import { createServices, type Services } from './core/services.ts';
+import { RecentResults } from './ipc/ipc-context.ts';
 import { registerIpcRouter } from './ipc/router.ts';
+import type { EventName, Events } from './shared/contract.ts';
 import { APP_ORIGIN } from './shared/content-security-policy.ts';
 import { registerAppScheme, serveRenderer } from './app-protocol.ts';
 import { createMainWindow } from './window.ts';
@@ -46,24 +47,28 @@ function start(): void {
   session.defaultSession.setPermissionCheckHandler(() => false);
   serveRenderer(path.join(__dirname, '../renderer'));
 
-  let vault: ReturnType<typeof openVault>['vault'];
+  const emit = <E extends EventName>(event: E, payload: Events[E]) => {
+    for (const window of BrowserWindow.getAllWindows()) window.webContents.send(event, payload);
+  };
+  let services: Services;
   try {
-    ({ vault } = openVault({ actor: 'app', paths }));
+    services = createServices({ actor: 'app', paths, emitJobEvent: (event, payload) => emit(event, payload as Events[typeof event]) });
   } catch (error) {
     // An unreadable inventory is reported, not crashed on; nothing has been written.
     dialog.showErrorBox('Tenant Key Vault cannot open its inventory', toErrorInfo(error).message);
     app.quit();
     return;
   }
-  app.on('will-quit', () => vault.close());
-  const handlers = createHandlers({
-    vault,
+  for (const notice of services.notices) console.warn(`[vault] ${notice}`);
+  app.on('will-quit', () => void services.close());
+  const context = {
+    services,
     info: { version: app.getVersion(), dataDir: paths.dataDir, keychainService: resolveKeychainService(process.env), platform: process.platform },
-    emit: (event, payload) => {
-      for (const window of BrowserWindow.getAllWindows()) window.webContents.send(event, payload);
-    },
-  });
-  registerIpcRouter(ipcMain, handlers, {
+    emit,
+    clipboard,
+    results: new RecentResults(),
+  };
+  registerIpcRouter(ipcMain, context, {
     isTrustedSender: (url) => URL.canParse(url) && new URL(url).origin === rendererOrigin,
     log: (message) => console.error(message),
   });

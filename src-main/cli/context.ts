@@ -1,5 +1,7 @@
-/** What every tkv command gets: the IO, the output mode, and the vault, opened on first use. */
-import { openVault, type VaultContext } from '../core/open-vault.ts';
+/** What every tkv command gets: the IO, the output mode, and the services, built on first use. */
+import type { HttpClientOptions } from '../core/http/http-client.ts';
+import type { UnsavedToken } from '../core/rotation/rotation-service.ts';
+import { createServices, type Services } from '../core/services.ts';
 import type { VaultService } from '../core/vault/vault-service.ts';
 import type { Parsed } from './args.ts';
 import type { CliIo, CliOutput } from './io.ts';
@@ -8,24 +10,32 @@ export class CommandContext {
   readonly io: CliIo;
   /** stderr as it is, for tkv's own control codes (the progress bar's carriage return); nothing from outside. */
   readonly progress: CliOutput;
-  private opened: VaultContext | null = null;
+  /**
+   * Shows a token the keychain refused after a server created it; a command that can create keys
+   * sets it before using the services (it depends on --json and on the terminal).
+   */
+  onUnsavedToken: ((token: UnsavedToken) => boolean) | null = null;
+  private built: Services | null = null;
 
   constructor(io: CliIo, progress: CliOutput = io.stderr) {
     this.io = io;
     this.progress = progress;
   }
 
-  /** The vault's paths, keychain and service, opened once. */
-  context(): VaultContext {
-    if (!this.opened) {
-      this.opened = openVault({ actor: 'cli', env: this.io.env });
-      for (const notice of this.opened.notices) this.io.stderr.write(`tkv: notice: ${notice}\n`);
+  /**
+   * The services (core's one composition root), built once per run; the first caller may set the
+   * HTTP client's timeouts, CA file and connection limit.
+   */
+  services(http: Omit<HttpClientOptions, 'env'> = {}): Services {
+    if (!this.built) {
+      this.built = createServices({ actor: 'cli', env: this.io.env, http, onUnsavedToken: (token) => this.onUnsavedToken?.(token) ?? false });
+      for (const notice of this.built.notices) this.io.stderr.write(`tkv: notice: ${notice}\n`);
     }
-    return this.opened;
+    return this.built;
   }
 
   vault(): VaultService {
-    return this.context().vault;
+    return this.services().vault;
   }
 
   /** Prints `value` as JSON with --json, else the human text; returns exit code 0. */
@@ -39,8 +49,8 @@ export class CommandContext {
     return 0;
   }
 
-  close(): void {
-    this.opened?.vault.close();
-    this.opened = null;
+  async close(): Promise<void> {
+    await this.built?.close();
+    this.built = null;
   }
 }

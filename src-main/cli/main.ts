@@ -14,6 +14,7 @@ import { rotateCommand, ROTATE_USAGE } from './commands/rotate.ts';
 import { sandboxCommand, SANDBOX_USAGE } from './commands/sandbox.ts';
 import { tenantCommand, TENANT_USAGE } from './commands/tenant.ts';
 import { guarded, quoteArgument, UsageError, type CliIo } from './io.ts';
+import { errorText } from './remedies.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -92,7 +93,7 @@ export async function runCli(argv: string[], unguarded: CliIo): Promise<number> 
   } catch (error) {
     return reportError(error, io, json);
   } finally {
-    context.close();
+    await context.close();
   }
 }
 
@@ -101,6 +102,6 @@ function reportError(error: unknown, io: CliIo, json: boolean): number {
   const info = error instanceof UsageError ? { code: 'INVALID_INPUT' as const, message: error.message } : toErrorInfo(error);
   if (info.code === 'INTERNAL' && io.env.TKV_DEBUG) io.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
   if (json) io.stdout.write(`${JSON.stringify({ error: info })}\n`);
-  else io.stderr.write(`tkv: ${info.message}\n`);
+  else io.stderr.write(errorText(info));
   return usage ? EXIT_USAGE : EXIT_FAILED;
 }

@@ -4,6 +4,7 @@
  */
 import { remedySentence, type Remedy } from '../shared/remedies.ts';
 import type { KeyRef } from '../shared/contract.ts';
+import type { ErrorInfo } from '../shared/errors.ts';
 
 const ref = (key: KeyRef) => `${key.tenant}/${key.name}`;
 
@@ -34,12 +35,44 @@ export function remedyCommand(remedy: Remedy): string | null {
       return '--ca-file PEM';
     case 'raise-timeout':
       return '--timeout-ms N';
-    case 'disabled-on-server':
-    case 'missing-on-server':
-      return null;
+    case 'store-admin-credential':
+      return `tkv key add ${remedy.tenant}/NAME --admin   (or: tkv tenant bearer ${remedy.tenant})`;
+    case 'paste-bearer':
+      return `tkv tenant bearer ${remedy.tenant}`;
+    case 'list-server-keys':
+      return `tkv remote list ${remedy.tenant}`;
+    case 'list-tenants':
+      return 'tkv tenant list';
+    case 'list-keys':
+      return `tkv key list --tenant ${remedy.tenant}`;
+    case 'remove-tenant-with-keys':
+      return `tkv tenant remove ${remedy.tenant} --with-keys`;
+    case 'run-doctor':
+      return 'tkv doctor';
+    case 'run-reconcile':
+      return 'tkv reconcile';
+    case 'start-rotation':
+      return `tkv rotate ${ref(remedy.key)}`;
+    case 'resume-rotation':
+      return `tkv rotate ${ref(remedy.key)} --resume`;
+    case 'abort-rotation':
+      return `tkv rotate ${ref(remedy.key)} --abort`;
+    case 'finish-rotation':
+      return `tkv rotate ${ref(remedy.key)} --finish [--retire disable|delete]`;
+    case 'show-rotations':
+      return 'tkv rotate --status';
+    case 'deploy-new-key':
+      return `tkv key reveal ${ref(remedy.key)}, then tkv rotate ${ref(remedy.key)} --finish`;
+    case 'replace-admin-key':
+      return `tkv remote create ${remedy.key.tenant}/NEW --like ${ref(remedy.key)}, tkv key edit ${remedy.key.tenant}/NEW --admin, then tkv remote delete ${ref(remedy.key)}`;
     default:
       return null;
   }
+}
+
+/** An error as the CLI prints it on stderr: `tkv: message`, then what to do. */
+export function errorText(info: ErrorInfo): string {
+  return `tkv: ${info.message}\n${(info.remedies ?? []).map((remedy) => `${remedyLines(remedy)}\n`).join('')}`;
 }
 
 /** The remedy as the CLI prints it: the sentence, then the command on its own line. */

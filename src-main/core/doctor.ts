@@ -109,7 +109,7 @@ function checkNode(): DoctorCheck {
     name: 'node',
     ok,
     detail: `Node ${process.versions.node}${process.versions.electron ? `, Electron ${process.versions.electron}` : ''}`,
-    fix: ok ? null : 'tkv needs Node 22.18 or newer (see .nvmrc).',
+    fix: ok ? null : 'Tenant Key Vault needs Node 22.18 or newer (see .nvmrc).',
   };
 }
 

@@ -3,14 +3,18 @@
  * wrong and what to do, and never contains a secret.
  */
 import type { ErrorCode, ErrorInfo } from '../shared/errors.ts';
+import type { Remedy } from '../shared/remedies.ts';
 
 export class VaultError extends Error {
   readonly code: ErrorCode;
+  /** What to do about it, as data; each front door words it (no command line in the message). */
+  readonly remedies: Remedy[];
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; remedies?: Remedy[] }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'VaultError';
     this.code = code;
+    this.remedies = options?.remedies ?? [];
   }
 }
 
@@ -24,6 +28,6 @@ export function assertRule(problem: string | null): void {
  * with a fixed message: their text may quote input (and so a secret), so it is not passed on.
  */
 export function toErrorInfo(error: unknown): ErrorInfo {
-  if (error instanceof VaultError) return { code: error.code, message: error.message };
-  return { code: 'INTERNAL', message: 'An unexpected error occurred (a bug in Tenant Key Vault). Run `tkv doctor` and `tkv reconcile` to check the vault, then retry.' };
+  if (error instanceof VaultError) return { code: error.code, message: error.message, ...(error.remedies.length ? { remedies: error.remedies } : {}) };
+  return { code: 'INTERNAL', message: 'An unexpected error occurred (a bug in Tenant Key Vault). Check the vault, then retry.', remedies: [{ code: 'run-doctor' }, { code: 'run-reconcile' }] };
 }

@@ -7,9 +7,11 @@
 import { CHANNELS, type Channel } from '../shared/contract.ts';
 import type { Result } from '../shared/errors.ts';
 import { toErrorInfo } from '../core/errors.ts';
-import type { Handlers } from './handlers.ts';
+import { IPC_CHANNELS } from './channels.ts';
+import type { IpcEntry } from './domain.ts';
+import type { IpcContext } from './ipc-context.ts';
 import type { IpcInvokeEvent, IpcMainLike } from './ipc-main-like.ts';
-import { CHANNEL_SCHEMAS, describeIssues } from './schemas.ts';
+import { describeIssues } from './schema-parts.ts';
 
 export interface RouterOptions {
   /** True for the URL of a frame allowed to call the API (the app's own origin). */
@@ -19,16 +21,16 @@ export interface RouterOptions {
 }
 
 /** Registers all channels; returns a function that unregisters them. */
-export function registerIpcRouter(ipcMain: IpcMainLike, handlers: Handlers, options: RouterOptions): () => void {
+export function registerIpcRouter(ipcMain: IpcMainLike, context: IpcContext, options: RouterOptions): () => void {
   for (const channel of CHANNELS) {
-    ipcMain.handle(channel, (event, ...args) => handle(channel, event, args, handlers, options));
+    ipcMain.handle(channel, (event, ...args) => handle(channel, event, args, context, options));
   }
   return () => {
     for (const channel of CHANNELS) ipcMain.removeHandler(channel);
   };
 }
 
-async function handle(channel: Channel, event: IpcInvokeEvent, args: unknown[], handlers: Handlers, options: RouterOptions): Promise<Result<unknown>> {
+async function handle(channel: Channel, event: IpcInvokeEvent, args: unknown[], context: IpcContext, options: RouterOptions): Promise<Result<unknown>> {
   const frame = event.senderFrame;
   if (!frame || frame.parent !== null || !options.isTrustedSender(frame.url)) {
     options.log?.(`[ipc] refused ${channel} from an untrusted frame`);
@@ -36,11 +38,11 @@ async function handle(channel: Channel, event: IpcInvokeEvent, args: unknown[], 
   }
   if (args.length > 1) return invalid(`${channel} takes one argument`);
   if (!isPlainData(args[0])) return invalid('input must be a plain object');
-  const parsed = CHANNEL_SCHEMAS[channel].safeParse(args[0]);
+  const entry = IPC_CHANNELS[channel] as unknown as IpcEntry<Channel>;
+  const parsed = entry.input.safeParse(args[0]);
   if (!parsed.success) return invalid(describeIssues(parsed.error));
   try {
-    const handler = handlers[channel] as (input: unknown) => unknown;
-    return { ok: true, value: await handler(parsed.data) };
+    return { ok: true, value: await entry.handle(parsed.data, context) };
   } catch (error) {
     const info = toErrorInfo(error);
     if (info.code === 'INTERNAL') options.log?.(`[ipc] ${channel} failed unexpectedly: ${(error as Error)?.name ?? typeof error}`);

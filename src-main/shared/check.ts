@@ -1,6 +1,7 @@
 /**
  * What a key check produces, shared by core, CLI (`tkv check --json`) and the renderer.
  */
+import type { KeyRef } from './contract/keys.ts';
 import type { Remedy } from './remedies.ts';
 import type { Verdict } from './verdicts.ts';
 
@@ -44,4 +45,36 @@ export interface CheckResult {
     /** null for sensitive probes' successful answers, and when no body arrived. */
     bodyExcerpt: string | null;
   };
+}
+
+/** A scope matrix: one low-risk probe per scope the catalogue can test. */
+export interface ScopeVerdict {
+  scope: string;
+  state: 'granted' | 'denied' | 'untestable';
+  probe: string | null;
+  declared: boolean;
+  /** Why a scope is untestable, or the verdict that made it so. */
+  note: string | null;
+}
+
+export interface ScopeMatrix {
+  key: { fingerprint: string };
+  scopes: ScopeVerdict[];
+  /** Declared but denied. */
+  missing: string[];
+  /** Granted but not declared. */
+  undeclared: string[];
+  /** Set when the key itself was refused (401) or a check could not run: the matrix is incomplete. */
+  stoppedBy: CheckResult | null;
+}
+
+/** The end of a bulk check. */
+export interface BulkSummary {
+  total: number;
+  checked: number;
+  interrupted: boolean;
+  byVerdict: Partial<Record<Verdict, number>>;
+  failures: { ref: KeyRef; error: string }[];
+  /** The checks whose verdict is not a success (`valid`, `authenticated`), in the order they finished; the rest are only counted. */
+  problems: { ref: KeyRef; result: CheckResult }[];
 }

@@ -1,140 +1,46 @@
 /**
- * The one IPC contract: every channel's input and output, and every main-to-renderer event.
- * The renderer imports this file with `import type` only; the main side pairs each channel with a
- * schema (src-main/ipc/schemas.ts) and the compiler checks that they agree. Runs anywhere.
+ * The one IPC contract, grown by domain (contract/<domain>.ts): every channel's input and output,
+ * and every main-to-renderer event. A channel is one entry in its domain's record here, and one entry
+ * (its schema and its handler) in src-main/ipc/<domain>.ipc.ts; the compiler checks that they agree.
+ * The renderer imports this file with `import type` only. Runs anywhere.
  */
 import type { Result } from './errors.ts';
-import type { Environment } from './rules.ts';
-import type { Verdict } from './verdicts.ts';
+import { appChannels } from './contract/app.ts';
+import type { ChannelSpec } from './contract/channel.ts';
+import { checksChannels } from './contract/checks.ts';
+import { jobsChannels, type JobEvents } from './contract/jobs.ts';
+import { keysChannels } from './contract/keys.ts';
+import { tenantsChannels } from './contract/tenants.ts';
 
-export type Provider = 'wallet-crew';
+export type { AppInfo } from './contract/app.ts';
+export type { Provider, Tenant, NewTenantInput } from './contract/tenants.ts';
+export type { KeyRef, KeySummary, NewKeyInput, ReconcileReport } from './contract/keys.ts';
+export type { BulkJobView, BulkProgressView, CheckView, PastedKeyInput, ProbeInfo } from './contract/checks.ts';
+export type { JobEvents, JobKind, JobState, JobView } from './contract/jobs.ts';
 
-/** A tenant as the vault lists it. */
-export interface Tenant {
-  alias: string;
-  tenantId: string;
-  environment: Environment;
-  baseUrl: string;
-  provider: Provider;
-  label: string | null;
-  createdAt: string;
-  keyCount: number;
-}
-
-/** A stored key's metadata. Never the secret: only its fingerprint. */
-export interface KeySummary {
-  /** Stable id of the entry. */
-  id: string;
-  tenant: string;
-  name: string;
-  scopes: string[];
-  enabled: boolean;
-  admin: boolean;
-  /** Short SHA-256 prefix of the token: enough to match, useless to an attacker. */
-  fingerprint: string;
-  createdAt: string;
-  rotatedAt: string | null;
-  /** `YYYY-MM-DD`, or null when the key does not expire. */
-  expiresOn: string | null;
-  /** True when `expiresOn` has passed. */
-  expired: boolean;
-  notes: string | null;
-  owner: string | null;
-  /** The last verdict that judged the key (outcomes that never blame it do not replace it), and when. */
-  lastJudgement: Verdict | null;
-  lastJudgedAt: string | null;
-  /** The last check's verdict, whatever it was (a network error, say), and when: the last time it was checked. */
-  lastAttempt: Verdict | null;
-  lastAttemptAt: string | null;
-  /** The server's name of the key the entry uses now: its own name unless created or rotated otherwise. */
-  remoteName: string;
-  /** The keychain account that holds the secret in use (it changes when a rotation switches keys). */
-  secretAccount: string;
-}
-
-export interface NewTenantInput {
-  alias: string;
-  tenantId: string;
-  environment: Environment;
-  /** Required when `environment` is `custom`; must be omitted otherwise. */
-  baseUrl?: string;
-  label?: string;
-}
-
-export interface KeyRef {
-  tenant: string;
-  name: string;
-}
-
-export interface NewKeyInput extends KeyRef {
-  /** Travels renderer → main only; no channel sends it back except `keys:reveal`. */
-  secret: string;
-  scopes?: string[];
-  notes?: string;
-  expiresOn?: string;
-  owner?: string;
-  admin?: boolean;
-}
-
-/** What `reconcile` found; nothing is deleted by it. */
-export interface ReconcileReport {
-  /** Keychain entries of this vault's service that no key row points to. */
-  orphanSecrets: { account: string }[];
-  /** Key rows whose keychain entry is gone. */
-  missingSecrets: (KeyRef & { id: string })[];
-  checkedKeys: number;
-}
-
-export interface AppInfo {
-  version: string;
-  schemaVersion: number;
-  dataDir: string;
-  keychainService: string;
-  platform: string;
-}
+const ALL_CHANNELS = { ...appChannels, ...tenantsChannels, ...keysChannels, ...checksChannels, ...jobsChannels };
 
 /** Channel name → input and output. Channels are named `domain:verb`. */
-export interface Contract {
-  'app:info': { input: void; output: AppInfo };
-  'tenants:list': { input: void; output: Tenant[] };
-  'tenants:add': { input: NewTenantInput; output: Tenant };
-  'tenants:remove': { input: { alias: string; withKeys?: boolean }; output: { removedKeys: number } };
-  'keys:list': { input: { tenant?: string }; output: KeySummary[] };
-  'keys:add': { input: NewKeyInput; output: KeySummary };
-  /** The one explicit reveal: returns the secret, and is audited. */
-  'keys:reveal': { input: KeyRef; output: { secret: string } };
-  'keys:remove': { input: KeyRef; output: { removed: KeyRef } };
-  'vault:reconcile': { input: void; output: ReconcileReport };
-}
+export type Contract = {
+  [C in keyof typeof ALL_CHANNELS]: (typeof ALL_CHANNELS)[C] extends ChannelSpec<infer I, infer O> ? { input: I; output: O } : never;
+};
 
 export type Channel = keyof Contract;
 export type ChannelInput<C extends Channel> = Contract[C]['input'];
 export type ChannelOutput<C extends Channel> = Contract[C]['output'];
 
 /** Events sent from main to renderer. */
-export interface Events {
+export interface Events extends JobEvents {
   /** The vault's tenants or keys changed; the renderer reloads what it shows. */
   'vault:changed': { reason: string };
 }
 
 export type EventName = keyof Events;
 
-// Records keyed by the contract, so that adding a channel without listing it fails to compile.
-const channelRecord: Record<Channel, true> = {
-  'app:info': true,
-  'tenants:list': true,
-  'tenants:add': true,
-  'tenants:remove': true,
-  'keys:list': true,
-  'keys:add': true,
-  'keys:reveal': true,
-  'keys:remove': true,
-  'vault:reconcile': true,
-};
-const eventRecord: Record<EventName, true> = { 'vault:changed': true };
+const eventRecord: Record<EventName, true> = { 'vault:changed': true, 'jobs:progress': true, 'jobs:done': true };
 
 /** Every channel, in a fixed order; the preload exposes exactly these. */
-export const CHANNELS = Object.keys(channelRecord) as Channel[];
+export const CHANNELS = Object.keys(ALL_CHANNELS) as Channel[];
 /** Every event name the renderer may subscribe to. */
 export const EVENT_NAMES = Object.keys(eventRecord) as EventName[];
 
@@ -146,7 +52,7 @@ type Invoker<C extends Channel> = ChannelInput<C> extends void
 
 /**
  * `window.api`: one function per channel, grouped by domain (`api.keys.list(...)` for `keys:list`,
- * `api.admin.createKey(...)` for `admin:create-key`), plus `on` for events.
+ * `api.checks.startBulk(...)` for `checks:start-bulk`), plus `on` for events.
  */
 export type Api = {
   [D in DomainOf<Channel>]: {

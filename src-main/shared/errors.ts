@@ -1,3 +1,5 @@
+import type { Remedy } from './remedies.ts';
+
 /**
  * The closed set of error codes that cross IPC and appear in `tkv --json` output. Runs anywhere:
  * no Electron, no `node:*`.
@@ -32,7 +34,10 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 /** The error half of every IPC result and of `tkv --json` failures. */
 export interface ErrorInfo {
   code: ErrorCode;
+  /** What went wrong, as a sentence; never a command line or a secret. */
   message: string;
+  /** What to do about it, as data (absent when there is nothing to add to the message). */
+  remedies?: Remedy[];
 }
 
 /** What every IPC channel returns: a value, or a typed error. Never a thrown exception. */

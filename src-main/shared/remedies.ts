@@ -49,7 +49,29 @@ export type Remedy =
   | { code: 'trust-proxy-ca' }
   | { code: 'check-host-name'; baseUrl: string }
   | { code: 'check-network'; baseUrl: string; failure: string | null }
-  | { code: 'raise-timeout' };
+  | { code: 'raise-timeout' }
+  // ---- what errors advise ----
+  /** Store the tenant's admin credential: a key with tenant.apiKey:write marked admin, or a pasted OAuth token. */
+  | { code: 'store-admin-credential'; tenant: string }
+  | { code: 'paste-bearer'; tenant: string }
+  | { code: 'list-server-keys'; tenant: string }
+  | { code: 'list-tenants' }
+  | { code: 'list-keys'; tenant: string }
+  /** Remove the tenant together with its keys (their keychain entries included). */
+  | { code: 'remove-tenant-with-keys'; tenant: string }
+  | { code: 'run-doctor' }
+  | { code: 'run-reconcile' }
+  | { code: 'start-rotation'; key: KeyRef }
+  | { code: 'resume-rotation'; key: KeyRef }
+  | { code: 'abort-rotation'; key: KeyRef }
+  | { code: 'finish-rotation'; key: KeyRef }
+  | { code: 'show-rotations' }
+  /** Put the entry's new key where the integration reads it (reveal or copy it), then finish the rotation. */
+  | { code: 'deploy-new-key'; key: KeyRef }
+  /** An admin credential is rotated by hand: create a new admin key, mark it admin, delete the old one. */
+  | { code: 'replace-admin-key'; key: KeyRef }
+  | { code: 'choose-another-name' }
+  | { code: 'fix-keychain' };
 
 export type RemedyCode = Remedy['code'];
 
@@ -115,5 +137,39 @@ export function remedySentence(remedy: Remedy): string {
       return `Check the base URL (${remedy.baseUrl}), DNS, VPN and proxy settings (HTTPS_PROXY / NO_PROXY), then retry.`;
     case 'raise-timeout':
       return 'Check the network path to the server (VPN, proxy, firewall) and retry; allow a longer timeout on a slow link.';
+    case 'store-admin-credential':
+      return `Store ${remedy.tenant}'s admin credential: a key with \`tenant.apiKey:write\` marked as admin, or an OAuth access token.`;
+    case 'paste-bearer':
+      return `Paste a fresh OAuth access token for ${remedy.tenant}'s admin calls.`;
+    case 'list-server-keys':
+      return `List ${remedy.tenant}'s keys on the server to see their names.`;
+    case 'list-tenants':
+      return 'List the tenants in the vault.';
+    case 'list-keys':
+      return `List ${remedy.tenant}'s keys.`;
+    case 'remove-tenant-with-keys':
+      return `Remove ${remedy.tenant}'s keys first, or remove the tenant together with its keys (their keychain entries too).`;
+    case 'run-doctor':
+      return "Run the vault's health check (keychain, data directory, schema).";
+    case 'run-reconcile':
+      return 'Compare the keychain with the inventory to find stray entries.';
+    case 'start-rotation':
+      return `Start a rotation of ${ref(remedy.key)}.`;
+    case 'resume-rotation':
+      return `Resume the rotation of ${ref(remedy.key)}: it carries on from its last recorded step.`;
+    case 'abort-rotation':
+      return `Abort the rotation of ${ref(remedy.key)}: the entry keeps (or gets back) its old key and the new one is deleted.`;
+    case 'finish-rotation':
+      return `Finish the rotation of ${ref(remedy.key)}: the old key is disabled (or deleted).`;
+    case 'show-rotations':
+      return 'Look at the rotations in progress.';
+    case 'deploy-new-key':
+      return `Deploy ${ref(remedy.key)}'s new key wherever the old one is used, then finish the rotation; both keys work until then. Revoke the old key once logs confirm the new key is used everywhere.`;
+    case 'replace-admin-key':
+      return `Rotate ${ref(remedy.key)} by hand: create a new key with the same permissions, mark it as the tenant's admin credential, then delete this one.`;
+    case 'choose-another-name':
+      return 'Choose another name.';
+    case 'fix-keychain':
+      return 'Make the OS keychain answer (unlock it), then retry.';
   }
 }

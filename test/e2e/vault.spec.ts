@@ -55,17 +55,17 @@ test('adds a tenant and a key through the UI; the key shows masked and is stored
   const row = page.locator('tr[data-key="acme-prod/crm-sync"]');
   await expect(row).toBeVisible();
   await expect(row.getByLabel('Secret hidden')).toHaveText('••••••••');
-  const stored = harness.context.vault.showKey({ tenant: 'acme-prod', name: 'crm-sync' });
+  const stored = harness.services.vault.showKey({ tenant: 'acme-prod', name: 'crm-sync' });
   await expect(row.locator('code')).toHaveText(stored.fingerprint);
   expect(stored.scopes).toEqual(['Pass.Read', 'tenant.core:read']);
-  expect(await harness.context.secrets.get(stored.id)).toBe(token);
+  expect(await harness.services.secrets.get(stored.id)).toBe(token);
 
   await page.screenshot({ path: screenshot, fullPage: true });
 
   // The token is in the keychain and nowhere the page or the run can reach.
   expect(await page.content()).not.toContain(token);
   expect(await page.evaluate(() => document.body.innerText)).not.toContain(token);
-  harness.context.vault.inventory.db.pragma('wal_checkpoint(PASSIVE)');
+  harness.services.vault.inventory.db.pragma('wal_checkpoint(PASSIVE)');
   expect(filesContaining([harness.dataDir, artifacts], token)).toEqual([]);
   expect(problems, 'console errors or CSP violations').toEqual([]);
 });
@@ -81,7 +81,7 @@ test('shows the rule that input broke, and stores nothing', async ({ page }) => 
   await expect(keyDialog.getByRole('alert')).toContainText("may only contain letters, digits, '.', '_' and '-'");
   await keyDialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(keyDialog).toBeHidden();
-  expect(harness.context.vault.listKeys().map((key) => key.name)).toEqual(['crm-sync']);
+  expect(harness.services.vault.listKeys().map((key) => key.name)).toEqual(['crm-sync']);
 });
 
 test('the page sees only window.api, built from the contract, and no Node or Electron', async ({ page }) => {
@@ -125,7 +125,7 @@ test('reloads when the main process announces a change', async ({ page }) => {
   await page.goto(harness.url);
   await expect(page.locator('tr[data-key="acme-prod/crm-sync"]')).toBeVisible();
   // Another front door (the CLI, here the vault directly) changes the vault; then the event arrives.
-  harness.context.vault.addTenant({ alias: 'beta', tenantId: 'beta', environment: 'staging' });
+  harness.services.vault.addTenant({ alias: 'beta', tenantId: 'beta', environment: 'staging' });
   await page.evaluate(() => window.__tkvDispatch('vault:changed', { reason: 'test' }));
   await expect(page.getByRole('navigation', { name: 'Tenants' }).getByRole('button', { name: /beta/ })).toBeVisible();
 });

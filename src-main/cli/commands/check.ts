@@ -6,7 +6,7 @@
 import type { CheckResult } from '../../shared/check.ts';
 import { verdictExitCode } from '../../shared/verdicts.ts';
 import { checkBaseUrl, checkName, checkProbePath, normalizeBaseUrl } from '../../shared/rules.ts';
-import { HttpClient } from '../../core/http/http-client.ts';
+import { HttpClient, type HttpClientOptions } from '../../core/http/http-client.ts';
 import { CheckService, type AuthMode, type BulkSummary, type CheckTarget, type ScopeMatrix } from '../../core/probe/check-service.ts';
 import type { ProbeDefinition, Vendor } from '../../core/probe/catalogue.ts';
 import { markdownMatrix, markdownReport } from '../../core/probe/report.ts';
@@ -55,24 +55,19 @@ export async function checkCommand(args: string[], context: CommandContext): Pro
   const timeout = text(parsed, 'timeout-ms');
   const timeoutMs = timeout === undefined ? undefined : Number(timeout);
   if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000)) throw new UsageError('--timeout-ms must be a whole number from 100 to 600000');
-  const http = new HttpClient({
-    env: context.io.env,
+  const http: HttpClientOptions = {
     ...(timeoutMs ? { deadlineMs: timeoutMs, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, connectTimeoutMs: Math.min(timeoutMs, 10_000) } : {}),
     ...(text(parsed, 'ca-file') ? { extraCaFile: text(parsed, 'ca-file')! } : {}),
     connections: 64,
-  });
-  try {
-    if (parsed.values.all) return await checkAll(parsed, context, http);
-    if (text(parsed, 'base-url') !== undefined) return await checkAdHoc(parsed, context, http, report === 'md');
-    return await checkStored(parsed, context, http, report === 'md');
-  } finally {
-    await http.close();
-  }
+  };
+  if (parsed.values.all) return checkAll(parsed, context, http);
+  if (text(parsed, 'base-url') !== undefined) return checkAdHoc(parsed, context, http, report === 'md');
+  return checkStored(parsed, context, http, report === 'md');
 }
 
-async function checkStored(parsed: Parsed, context: CommandContext, http: HttpClient, markdown: boolean): Promise<number> {
+async function checkStored(parsed: Parsed, context: CommandContext, http: HttpClientOptions, markdown: boolean): Promise<number> {
   const ref = parseKeyRef(parsed.positionals[0]!);
-  const service = new CheckService({ http, vault: context.vault() });
+  const service = context.services(http).checks;
   if (parsed.values['scopes-matrix']) {
     const matrix = await service.scopeMatrix(ref);
     if (markdown) context.io.stdout.write(markdownMatrix(matrix, formatKeyRef(ref)));
@@ -84,7 +79,7 @@ async function checkStored(parsed: Parsed, context: CommandContext, http: HttpCl
   return printResult(result, formatKeyRef(ref), parsed, context, markdown);
 }
 
-async function checkAdHoc(parsed: Parsed, context: CommandContext, http: HttpClient, markdown: boolean): Promise<number> {
+async function checkAdHoc(parsed: Parsed, context: CommandContext, http: HttpClientOptions, markdown: boolean): Promise<number> {
   const usage = CHECK_USAGE[1]!;
   const baseUrl = text(parsed, 'base-url')!;
   const problem = checkBaseUrl(baseUrl);
@@ -110,7 +105,7 @@ async function checkAdHoc(parsed: Parsed, context: CommandContext, http: HttpCli
   else if (header && header.toLowerCase() !== 'x-api-key') [auth, vendor] = [{ kind: 'header', name: header }, 'generic'];
   else [auth, vendor] = [{ kind: 'header', name: 'X-API-KEY' }, 'wallet-crew'];
 
-  const service = new CheckService({ http, ...(openVaultQuietly(context) ?? {}) });
+  const service = checksQuietly(context, http);
   const path = text(parsed, 'path');
   let probe: ProbeDefinition;
   if (path !== undefined) {
@@ -128,21 +123,24 @@ async function checkAdHoc(parsed: Parsed, context: CommandContext, http: HttpCli
   return printResult(result, `${tenantId} at ${normalizeBaseUrl(baseUrl)}`, parsed, context, markdown);
 }
 
-/** The vault, when one is there to sharpen the advice (a key held elsewhere); an ad-hoc check works without it. */
-function openVaultQuietly(context: CommandContext): { vault: ReturnType<CommandContext['vault']> } | null {
+/**
+ * The check service with the vault, which sharpens the advice (a key held elsewhere); an ad-hoc
+ * check works without it, when the inventory cannot be opened.
+ */
+function checksQuietly(context: CommandContext, http: HttpClientOptions): CheckService {
   try {
-    return { vault: context.vault() };
+    return context.services(http).checks;
   } catch {
-    return null;
+    return new CheckService({ http: new HttpClient({ ...http, env: context.io.env }) });
   }
 }
 
-async function checkAll(parsed: Parsed, context: CommandContext, http: HttpClient): Promise<number> {
+async function checkAll(parsed: Parsed, context: CommandContext, http: HttpClientOptions): Promise<number> {
   const concurrency = Number(text(parsed, 'concurrency') ?? '8');
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError('--concurrency must be a whole number from 1 to 256');
   const perTenant = Number(text(parsed, 'per-tenant') ?? '4');
   if (!Number.isInteger(perTenant) || perTenant < 1 || perTenant > 256) throw new UsageError('--per-tenant must be a whole number from 1 to 256');
-  const service = new CheckService({ http, vault: context.vault() });
+  const service = context.services(http).checks;
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {

@@ -2,8 +2,7 @@
  * `tkv remote list|get|create|update|delete`: the tenant's keys on the server, through the ApiKeys
  * admin endpoints, with the tenant's admin credential from the vault.
  */
-import { HttpClient } from '../../core/http/http-client.ts';
-import { AdminService, type CreateOutcome, type RemoteKeyView, type RemoteListing } from '../../core/admin/admin-service.ts';
+import type { AdminService, CreateOutcome, RemoteKeyView, RemoteListing } from '../../core/admin/admin-service.ts';
 import { formatKeyRef, parseKeyRef } from '../../core/vault/key-ref.ts';
 import { list as splitList, parseCommand, text } from '../args.ts';
 import type { CommandContext } from '../context.ts';
@@ -23,12 +22,7 @@ export async function remoteCommand(args: string[], context: CommandContext): Pr
   const [verb, ...rest] = args;
   const run = { list, get, create, update, delete: remove }[verb as 'list'];
   if (!run) throw new UsageError(`unknown remote command ${quoteArgument(verb ?? '')}\nusage:\n  ${REMOTE_USAGE.join('\n  ')}`);
-  const http = new HttpClient({ env: context.io.env });
-  try {
-    return await run(rest, context, new AdminService({ vault: context.vault(), http }));
-  } finally {
-    await http.close();
-  }
+  return run(rest, context, context.services().admin);
 }
 
 async function list(args: string[], context: CommandContext, admin: AdminService): Promise<number> {

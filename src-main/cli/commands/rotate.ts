@@ -3,16 +3,16 @@
  * old one once the new key is deployed. Every step is journaled; `--resume` carries an interrupted
  * rotation on, `--abort` rolls it back.
  */
-import { AdminService } from '../../core/admin/admin-service.ts';
-import { HttpClient } from '../../core/http/http-client.ts';
-import { CheckService } from '../../core/probe/check-service.ts';
-import { RotationService, type RotationStatus } from '../../core/rotation/rotation-service.ts';
+import type { RotationStatus } from '../../core/rotation/rotation-service.ts';
 import { formatKeyRef, parseKeyRef } from '../../core/vault/key-ref.ts';
 import { parseCommand, text } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { table } from '../format.ts';
 import { UsageError } from '../io.ts';
 import { canShowToken, showOnce } from './remote.ts';
+import { errorText, remedyCommand, remedyLines } from '../remedies.ts';
+import { toErrorInfo } from '../../core/errors.ts';
+import { remedySentence } from '../../shared/remedies.ts';
 
 export const ROTATE_USAGE = [
   'tkv rotate ALIAS/NAME [--new-name N] [--json]',
@@ -47,21 +47,14 @@ export async function rotateCommand(args: string[], context: CommandContext): Pr
   if (retire !== undefined && !parsed.values.finish) throw new UsageError(`--retire goes with --finish\nusage: ${usage}`);
   if (text(parsed, 'new-name') !== undefined && modes.length > 0) throw new UsageError(`--new-name goes with starting a rotation\nusage: ${usage}`);
 
-  const http = new HttpClient({ env: context.io.env });
-  const vault = context.vault();
-  const admin = new AdminService({ vault, http });
   let unsaved = false;
-  const rotations = new RotationService({
-    vault,
-    admin,
-    checks: new CheckService({ http, vault }),
-    onUnsavedToken: (token) => {
-      if (!canShowToken(context, parsed.values.json === true)) return false;
-      unsaved = true;
-      showOnce(context, token.key.tenant, token.key.name, token, parsed.values.json === true);
-      return true;
-    },
-  });
+  context.onUnsavedToken = (token) => {
+    if (!canShowToken(context, parsed.values.json === true)) return false;
+    unsaved = true;
+    showOnce(context, token.key.tenant, token.key.name, token, parsed.values.json === true);
+    return true;
+  };
+  const { rotations } = context.services();
   try {
     if (parsed.values.status) {
       const list = rotations.list({ all: parsed.values.all === true });
@@ -79,14 +72,12 @@ export async function rotateCommand(args: string[], context: CommandContext): Pr
         : parsed.values.abort
           ? await rotations.abort(ref)
           : await rotations.start(ref, text(parsed, 'new-name') ? { newName: text(parsed, 'new-name')! } : {});
-    return context.print(result, () => `${describe(result)}\nNext: ${result.next}\n`, parsed);
+    return context.print(result, () => `${describe(result)}\n${result.next.length ? `Next:\n${result.next.map((step) => remedyLines(step)).join('\n')}\n` : ''}`, parsed);
   } catch (error) {
     // The token was already printed once; the error says what state the rotation is in.
-    if (unsaved) context.io.stderr.write(`tkv: ${(error as Error).message}\n`);
+    if (unsaved) context.io.stderr.write(errorText(toErrorInfo(error)));
     if (unsaved) return 1;
     throw error;
-  } finally {
-    await http.close();
   }
 }
 
@@ -110,6 +101,6 @@ function formatList(list: RotationStatus[], all: boolean): string {
   if (list.length === 0) return all ? 'No rotations yet.\n' : 'No rotation in progress.\n';
   return table(
     ['KEY', 'STATE', 'STEP', 'FROM', 'TO', 'STARTED', 'NEXT'],
-    list.map((r) => [formatKeyRef(r.key), r.state, r.step, r.oldRemoteName, r.newRemoteName, r.startedAt, r.next]),
+    list.map((r) => [formatKeyRef(r.key), r.state, r.step, r.oldRemoteName, r.newRemoteName, r.startedAt, r.next.map((step) => remedyCommand(step) ?? remedySentence(step)).join('; ') || '-']),
   );
 }

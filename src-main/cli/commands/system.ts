@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { runDoctor, type DoctorReport } from '../../core/doctor.ts';
 import { resolveAppPaths } from '../../core/paths.ts';
-import { createSecretStore } from '../../core/open-vault.ts';
+import { createSecretStore } from '../../core/services.ts';
 import type { ReconcileReport } from '../../shared/contract.ts';
 import { confirmed, parseCommand } from '../args.ts';
 import { UsageError } from '../io.ts';
@@ -32,7 +32,7 @@ export async function reconcileCommand(args: string[], context: CommandContext):
   if (parsed.values.help) return context.usage(RECONCILE_USAGE);
   if (parsed.values.yes && !parsed.values['remove-orphans']) throw new UsageError(`--yes goes with --remove-orphans\nusage: ${RECONCILE_USAGE}`);
   const vault = context.vault();
-  const service = context.context().secrets.service;
+  const service = context.services().secrets.service;
   const report = await vault.reconcile();
   if (!parsed.values['remove-orphans'] || report.orphanSecrets.length === 0) {
     return context.print(parsed.values['remove-orphans'] ? { ...report, removed: [] } : report, () => formatReconcile(report, service), parsed);

@@ -101,7 +101,7 @@ export class AdminClient {
       if (spec.schema === null) return { ok: true, value: null as T };
       const parsed = spec.schema.safeParse(parseJson(outcome));
       if (parsed.success) return { ok: true, value: this.redactDefinitions(parsed.data) };
-      const lost = spec.ok === 201 ? ' The key may have been created on the server without its token reaching the vault: look for it with `tkv remote list` and delete it.' : '';
+      const lost = spec.ok === 201 ? ' The key may have been created on the server without its token reaching the vault: look for it in the server\'s list and delete it.' : '';
       return { ok: false, error: { kind: 'unexpected', status: outcome.status, message: `The server answered ${outcome.status} to ${spec.what}, but not in the ApiKeys shape.${lost}` } };
     }
     return { ok: false, error: this.errorOf(outcome, spec.scope, spec.what) };
@@ -141,7 +141,7 @@ export class AdminClient {
         return {
           kind: 'unauthorized',
           status: 401,
-          message: `The admin credential (${credential}) was refused (401): it is invalid, revoked, disabled or expired.${quote} Store a working one (\`tkv key add ALIAS/NAME --admin\`, or \`tkv tenant bearer ALIAS\` for an OAuth token).`,
+          message: `The admin credential (${credential}) was refused (401): it is invalid, revoked, disabled or expired.${quote} Store a working one.`,
         };
       case status === 403:
         return {
@@ -150,7 +150,7 @@ export class AdminClient {
           message: `The admin credential (${credential}) authenticates but lacks \`${scope}\`, which is needed to ${what} (403). Grant it that scope, or use a credential that has it.`,
         };
       case status === 404:
-        return { kind: 'not_found', status: 404, message: `Could not ${what}: not found on the server (404).${quote} Check the name with \`tkv remote list\`, and the tenant id and base URL.` };
+        return { kind: 'not_found', status: 404, message: `Could not ${what}: not found on the server (404).${quote} Check the name in the server's list, and the tenant id and base URL.` };
       case status === 409:
         return { kind: 'conflict', status: 409, message: `Could not ${what}: the server already has a key with that name (409). Choose another name.` };
       case status === 429 || (status === 503 && outcome.headers['retry-after'] !== undefined): {

@@ -63,13 +63,12 @@ export class AdminService {
     } else {
       const bearer = await this.vault.bearerOf(alias);
       if (!bearer) {
-        throw new VaultError(
-          'NOT_FOUND',
-          `Tenant "${alias}" has no admin credential. Store a key with \`tenant.apiKey:write\` using \`tkv key add ${alias}/NAME --admin\`, or paste an OAuth token with \`tkv tenant bearer ${alias}\`.`,
-        );
+        throw new VaultError('NOT_FOUND', `Tenant "${alias}" has no admin credential: no key marked admin, and no OAuth token.`, {
+          remedies: [{ code: 'store-admin-credential', tenant: alias }],
+        });
       }
       if (bearer.expiresAt !== null && Date.parse(bearer.expiresAt) <= Date.now()) {
-        throw new VaultError('REMOTE_REFUSED', `The bearer token kept for "${alias}" expired at ${bearer.expiresAt}. Paste a fresh one with \`tkv tenant bearer ${alias}\`.`);
+        throw new VaultError('REMOTE_REFUSED', `The bearer token kept for "${alias}" expired at ${bearer.expiresAt}.`, { remedies: [{ code: 'paste-bearer', tenant: alias }] });
       }
       credential = { kind: 'bearer', token: bearer.token, label: `bearer token of ${alias}` };
     }
@@ -114,19 +113,19 @@ export class AdminService {
    */
   async remoteCreate(ref: KeyRef, input: { scopes?: string[]; like?: KeyRef; enabled?: boolean }, options: { canShowToken: boolean }): Promise<CreateOutcome> {
     assertRule(checkName(ref.name, 'Key name'));
-    if ((input.scopes === undefined) === (input.like === undefined)) throw new VaultError('INVALID_INPUT', 'Give the permissions with --scopes a,b, or copy another key\'s with --like ALIAS/NAME.');
+    if ((input.scopes === undefined) === (input.like === undefined)) throw new VaultError('INVALID_INPUT', "Give the key's permissions, or another key of the tenant to copy them from.");
     if (this.vault.findKey(ref)) {
       throw new VaultError('ALREADY_EXISTS', `The vault already has ${formatKeyRef(ref)}; choose another name.`);
     }
     const { client } = await this.clientFor(ref.tenant);
     let permissions: string[];
     if (input.like) {
-      if (input.like.tenant !== ref.tenant) throw new VaultError('INVALID_INPUT', `--like must name a key of the same tenant (${ref.tenant}); keys are tenant-scoped.`);
+      if (input.like.tenant !== ref.tenant) throw new VaultError('INVALID_INPUT', `The key to copy permissions from must be one of ${ref.tenant}'s; keys are tenant-scoped.`);
       permissions = valueOf(await client.get(this.remoteNameOf(input.like))).permissions;
     } else {
       permissions = [...new Set(input.scopes!.map((scope) => scope.trim()))];
       assertRule(checkScopes(permissions));
-      if (permissions.length === 0) throw new VaultError('INVALID_INPUT', 'A key needs at least one permission: --scopes a,b.');
+      if (permissions.length === 0) throw new VaultError('INVALID_INPUT', 'A key needs at least one permission.');
     }
     // Before the server creates anything: the keychain must answer now.
     await requireKeychainBeforeCreate(this.vault.secrets);
@@ -137,7 +136,7 @@ export class AdminService {
 
   /** Changes a server key's state or permissions, and the vault entry's view of them. */
   async remoteUpdate(ref: KeyRef, input: { enabled?: boolean; scopes?: string[] }): Promise<ApiKeyDefinition> {
-    if (input.enabled === undefined && input.scopes === undefined) throw new VaultError('INVALID_INPUT', 'Nothing to change: give --enable, --disable or --scopes a,b.');
+    if (input.enabled === undefined && input.scopes === undefined) throw new VaultError('INVALID_INPUT', 'Nothing to change: enable or disable the key, or give its new permissions.');
     if (input.scopes) {
       assertRule(checkScopes(input.scopes));
       if (input.scopes.length === 0) throw new VaultError('INVALID_INPUT', 'A key needs at least one permission.');
@@ -160,7 +159,7 @@ export class AdminService {
     const local = this.localEntry(ref);
     if (local) {
       const rotation = this.vault.inventory.openRotation(local.id);
-      if (rotation) throw new VaultError('CONFLICT', `${formatKeyRef(ref)} is being rotated; finish or abort the rotation first (\`tkv rotate ${formatKeyRef(ref)} --status\`).`);
+      if (rotation) throw new VaultError('CONFLICT', `${formatKeyRef(ref)} is being rotated; finish or abort the rotation first.`, { remedies: [{ code: 'finish-rotation', key: ref }, { code: 'abort-rotation', key: ref }] });
     }
     const { client } = await this.clientFor(ref.tenant);
     const remoteName = local?.remoteName ?? ref.name;

@@ -3,10 +3,12 @@
  * once. Secrets come from the vault and go into one request header; results are recorded in the
  * inventory (the key's last verdict and its validation history), never with the secret.
  */
-import type { CheckResult } from '../../shared/check.ts';
+import type { BulkSummary, CheckResult, ScopeMatrix, ScopeVerdict } from '../../shared/check.ts';
 import type { KeyRef } from '../../shared/contract.ts';
-import type { Verdict } from '../../shared/verdicts.ts';
-import { VaultError } from '../errors.ts';
+
+export type { BulkSummary, ScopeMatrix, ScopeVerdict };
+import { checkBaseUrl, checkName, checkSecret, normalizeBaseUrl, WALLET_CREW_BASE_URLS } from '../../shared/rules.ts';
+import { assertRule, VaultError } from '../errors.ts';
 import type { HttpClient, HttpOutcome, HttpRequest } from '../http/http-client.ts';
 import type { CustomProbeRow, ValidationEntry } from '../inventory/inventory.ts';
 import { Redactor } from '../redaction/redactor.ts';
@@ -28,26 +30,6 @@ export interface CheckTarget {
   keyName?: string;
 }
 
-export interface ScopeVerdict {
-  scope: string;
-  state: 'granted' | 'denied' | 'untestable';
-  probe: string | null;
-  declared: boolean;
-  /** Why a scope is untestable, or the verdict that made it so. */
-  note: string | null;
-}
-
-export interface ScopeMatrix {
-  key: { fingerprint: string };
-  scopes: ScopeVerdict[];
-  /** Declared but denied. */
-  missing: string[];
-  /** Granted but not declared. */
-  undeclared: string[];
-  /** Set when the key itself was refused (401) or a check could not run: the matrix is incomplete. */
-  stoppedBy: CheckResult | null;
-}
-
 export interface BulkProgress {
   done: number;
   total: number;
@@ -56,15 +38,6 @@ export interface BulkProgress {
   error: string | null;
 }
 
-export interface BulkSummary {
-  total: number;
-  checked: number;
-  interrupted: boolean;
-  byVerdict: Partial<Record<Verdict, number>>;
-  failures: { ref: KeyRef; error: string }[];
-  /** The checks whose verdict is not a success (`valid`, `authenticated`), in the order they finished; the rest are only counted. */
-  problems: { ref: KeyRef; result: CheckResult }[];
-}
 
 export function toProbe(row: CustomProbeRow): ProbeDefinition {
   return { id: row.id, vendor: row.vendor as Vendor, method: row.method, path: row.path, scope: row.scope, risk: row.risk, description: row.description, custom: true };
@@ -102,6 +75,30 @@ export class CheckService {
     const print = fingerprint(secret);
     const vault = this.vault;
     return this.run(prepare(target, probe), secret, { fingerprint: print, key: null, know: () => vault?.knowledge().ofToken(print) ?? NOTHING_KNOWN, ...(options.redactor ? { redactor: options.redactor } : {}) });
+  }
+
+  /**
+   * Checks a pasted key from what a person gives: a named environment of The Wallet Crew or a base
+   * URL, the tenant id, how the key is sent (X-API-KEY unless told otherwise), and a probe (the
+   * lowest-risk one unless named). The key is used for this one request and kept nowhere.
+   */
+  async checkPasted(input: { environment?: 'production' | 'staging'; baseUrl?: string; tenantId: string; secret: string; auth?: { kind: 'header'; name: string } | { kind: 'bearer' }; probe?: string }): Promise<{ target: CheckTarget; result: CheckResult }> {
+    if ((input.environment === undefined) === (input.baseUrl === undefined)) throw new VaultError('INVALID_INPUT', 'Give either an environment (production or staging) or a base URL.');
+    let baseUrl: string;
+    if (input.baseUrl !== undefined) {
+      assertRule(checkBaseUrl(input.baseUrl));
+      baseUrl = normalizeBaseUrl(input.baseUrl);
+    } else {
+      baseUrl = WALLET_CREW_BASE_URLS[input.environment!];
+    }
+    assertRule(checkName(input.tenantId, 'Tenant id'));
+    assertRule(checkSecret(input.secret));
+    const auth: AuthMode = input.auth?.kind === 'bearer' ? { kind: 'bearer' } : { kind: 'header', name: input.auth?.name ?? 'X-API-KEY' };
+    if (auth.kind === 'header' && !/^[A-Za-z0-9-]{1,64}$/.test(auth.name)) throw new VaultError('INVALID_INPUT', 'The header name may hold letters, digits and dashes only, e.g. X-API-KEY.');
+    const vendor: Vendor = auth.kind === 'header' && auth.name.toLowerCase() === 'x-api-key' ? 'wallet-crew' : 'generic';
+    const probe = input.probe ? this.probe('wallet-crew', input.probe) : this.probes('wallet-crew')[0]!;
+    const target: CheckTarget = { baseUrl, tenantId: input.tenantId, vendor, auth };
+    return { target, result: await this.checkSecret(target, input.secret, probe) };
   }
 
   /**

@@ -1,4 +1,4 @@
-/** `--report md`: a diagnosis to paste into a ticket. Never the key: its fingerprint only. */
+/** A Markdown diagnosis to paste into a ticket. Never the key: its fingerprint only. */
 import type { CheckResult } from '../../shared/check.ts';
 import type { ScopeMatrix } from './check-service.ts';
 

@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CheckResult } from '../../shared/check.ts';
 import type { KeyRef } from '../../shared/contract.ts';
+import type { Remedy } from '../../shared/remedies.ts';
 import { checkName } from '../../shared/rules.ts';
 import type { AdminService } from '../admin/admin-service.ts';
 import { adminFailure, valueOf, type AdminClient, type AdminError } from '../admin/admin-client.ts';
@@ -42,8 +43,8 @@ export interface RotationStatus {
   lastError: string | null;
   startedAt: string;
   updatedAt: string;
-  /** What the person can do next. */
-  next: string;
+  /** What the person can do next (nothing once it has ended). */
+  next: Remedy[];
 }
 
 export interface UnsavedToken {
@@ -90,8 +91,10 @@ export class RotationService {
   async start(ref: KeyRef, options: { newName?: string } = {}): Promise<RotationStatus> {
     const key = this.vault.requireKey(ref);
     const open = this.vault.inventory.openRotation(key.id);
-    if (open) throw new VaultError('CONFLICT', `${formatKeyRef(ref)} is already being rotated (${open.step}); ${nextStep(open, ref)}`);
-    if (key.is_admin) throw new VaultError('CONFLICT', `${formatKeyRef(ref)} is the tenant's admin credential; rotate it by creating a new admin key (\`tkv remote create\`), marking it --admin, then deleting this one.`);
+    if (open) throw new VaultError('CONFLICT', `${formatKeyRef(ref)} is already being rotated (${open.step}).`, { remedies: nextSteps(open, ref) });
+    if (key.is_admin) {
+      throw new VaultError('CONFLICT', `${formatKeyRef(ref)} is the tenant's admin credential: rotating it would cut the branch the rotation sits on.`, { remedies: [{ code: 'replace-admin-key', key: ref }] });
+    }
     const { client } = await this.admin.clientFor(ref.tenant);
     // The old key is in play too: a server may echo it in any answer of this operation.
     client.redactor.add(await this.vault.secrets.get(key.secret_account));
@@ -99,7 +102,9 @@ export class RotationService {
     const current = await client.get(oldRemoteName);
     if (!current.ok) {
       if (current.error.kind === 'not_found') {
-        throw new VaultError('NOT_FOUND', `The server has no key named "${oldRemoteName}", so ${formatKeyRef(ref)} cannot be rotated through the admin API. \`tkv remote list ${ref.tenant}\` shows the server's names.`);
+        throw new VaultError('NOT_FOUND', `The server has no key named "${oldRemoteName}", so ${formatKeyRef(ref)} cannot be rotated through the admin API.`, {
+          remedies: [{ code: 'list-server-keys', tenant: ref.tenant }],
+        });
       }
       throw adminFailure(current.error);
     }
@@ -107,7 +112,7 @@ export class RotationService {
     let newName = options.newName;
     if (newName !== undefined) {
       assertRule(checkName(newName, 'New key name'));
-      if (existing.has(newName)) throw new VaultError('ALREADY_EXISTS', `The server already has a key named "${newName}"; choose another --new-name.`);
+      if (existing.has(newName)) throw new VaultError('ALREADY_EXISTS', `The server already has a key named "${newName}".`, { remedies: [{ code: 'choose-another-name' }] });
     } else {
       newName = derivedName(oldRemoteName, this.vault.now().slice(0, 10), existing);
     }
@@ -145,7 +150,7 @@ export class RotationService {
   async finish(ref: KeyRef, options: { retire?: RetireMode } = {}): Promise<RotationStatus> {
     const rotation = this.openRotationOf(ref);
     if (rotation.state === 'started') {
-      throw new VaultError('CONFLICT', `The rotation of ${formatKeyRef(ref)} has not switched to the new key yet (${rotation.step}); run \`tkv rotate ${formatKeyRef(ref)} --resume\` first.`);
+      throw new VaultError('CONFLICT', `The rotation of ${formatKeyRef(ref)} has not switched to the new key yet (${rotation.step}).`, { remedies: [{ code: 'resume-rotation', key: ref }] });
     }
     // A finish interrupted during retire keeps the mode it started with.
     const retire = rotation.step === 'retire' && rotation.retire ? rotation.retire : (options.retire ?? 'disable');
@@ -167,7 +172,7 @@ export class RotationService {
   async abort(ref: KeyRef): Promise<RotationStatus> {
     const rotation = this.openRotationOf(ref);
     if (rotation.step === 'retire') {
-      throw new VaultError('CONFLICT', `The old key of ${formatKeyRef(ref)} may already be retired; the rotation can only be finished: \`tkv rotate ${formatKeyRef(ref)} --finish\`.`);
+      throw new VaultError('CONFLICT', `The old key of ${formatKeyRef(ref)} may already be retired; the rotation can only be finished.`, { remedies: [{ code: 'finish-rotation', key: ref }] });
     }
     const client = await this.clientFor(rotation);
     return this.abortRotation(rotation, client);
@@ -251,7 +256,8 @@ export class RotationService {
         throw new VaultError(
           'KEYCHAIN_UNAVAILABLE',
           `The server created "${rotation.new_remote_name}" but its token could not be stored (${reason}); it was shown once and the incident is in the audit log. ` +
-            `The entry still uses its old key. Fix the keychain, then \`tkv rotate ${formatKeyRef(ref)} --resume\` (a fresh key replaces that one) or \`--abort\`.`,
+            'The entry still uses its old key; once the keychain answers, resuming replaces that key with a fresh one.',
+          { remedies: [{ code: 'fix-keychain' }, { code: 'resume-rotation', key: ref }, { code: 'abort-rotation', key: ref }] },
         );
       }
       // Nobody could be shown the token: the key is of no use to anyone, so it goes again at once.
@@ -259,7 +265,8 @@ export class RotationService {
       throw new VaultError(
         'KEYCHAIN_UNAVAILABLE',
         `The server created "${rotation.new_remote_name}" but its token could not be stored (${reason}), and nobody could be shown it; the new key was deleted again on the server. ` +
-          `The entry still uses its old key. Fix the keychain, then \`tkv rotate ${formatKeyRef(ref)} --resume\` or \`--abort\`.`,
+          'The entry still uses its old key.',
+        { remedies: [{ code: 'fix-keychain' }, { code: 'resume-rotation', key: ref }, { code: 'abort-rotation', key: ref }] },
       );
     }
     this.mark(rotation, 'create', 'after', { step: 'created', new_fingerprint: fingerprint(token), last_error: null }, { fingerprint: fingerprint(token) });
@@ -285,7 +292,8 @@ export class RotationService {
     if (result!.verdict !== 'valid' && result!.verdict !== 'forbidden' && result!.verdict !== 'authenticated') {
       const message = `The new key "${rotation.new_remote_name}" did not pass the ${probe.id} probe (${result!.verdict}${result!.status ? `, ${result!.status}` : ''}): ${result!.summary}`;
       this.mark(rotation, 'verify', 'failed', { last_error: message }, { verdict: result!.verdict, status: result!.status });
-      throw new VaultError('REMOTE_FAILED', `${message} The entry still uses its old key. Retry with \`--resume\`, or roll back with \`--abort\`.`);
+      const ref = { tenant: rotation.tenant, name: rotation.key_name };
+      throw new VaultError('REMOTE_FAILED', `${message} The entry still uses its old key.`, { remedies: [{ code: 'resume-rotation', key: ref }, { code: 'abort-rotation', key: ref }] });
     }
     this.mark(rotation, 'verify', 'after', { step: 'verified', last_error: null }, { probe: probe.id, verdict: result!.verdict, status: result!.status });
   }
@@ -349,7 +357,9 @@ export class RotationService {
   private failRetire(rotation: RotationRow, error: AdminError): never {
     this.mark(rotation, 'retire', 'failed', { last_error: error.message }, { kind: error.kind, status: error.status });
     const failure = adminFailure(error);
-    throw new VaultError(failure.code, `${failure.message} The entry uses the new key; run \`tkv rotate ${rotation.tenant}/${rotation.key_name} --resume\` to retire the old one.`);
+    throw new VaultError(failure.code, `${failure.message} The entry uses the new key; the old one is not retired yet.`, {
+      remedies: [{ code: 'resume-rotation', key: { tenant: rotation.tenant, name: rotation.key_name } }],
+    });
   }
 
   private async abortRotation(rotation: RotationRow, client: AdminClient): Promise<RotationStatus> {
@@ -408,7 +418,7 @@ export class RotationService {
   private openRotationOf(ref: KeyRef): RotationRow {
     const key = this.vault.requireKey(ref);
     const rotation = this.vault.inventory.openRotation(key.id);
-    if (!rotation) throw new VaultError('NOT_FOUND', `${formatKeyRef(ref)} has no rotation in progress; start one with \`tkv rotate ${formatKeyRef(ref)}\`.`);
+    if (!rotation) throw new VaultError('NOT_FOUND', `${formatKeyRef(ref)} has no rotation in progress.`, { remedies: [{ code: 'start-rotation', key: ref }] });
     return rotation;
   }
 
@@ -427,18 +437,17 @@ export class RotationService {
       lastError: row.last_error,
       startedAt: row.started_at,
       updatedAt: row.updated_at,
-      next: nextStep(row, key),
+      next: nextSteps(row, key),
     };
   }
 }
 
-function nextStep(row: RotationRow, ref: KeyRef): string {
-  const name = formatKeyRef(ref);
-  if (row.state === 'finished') return 'nothing: the rotation is finished.';
-  if (row.state === 'rolled_back') return 'nothing: the rotation was rolled back; the entry uses its old key.';
-  if (row.state === 'overlap' && row.step === 'retire') return `run \`tkv rotate ${name} --resume\` to finish retiring the old key.`;
-  if (row.state === 'overlap') return `deploy the new key (\`tkv key reveal ${name}\`), then \`tkv rotate ${name} --finish\`; both keys work until then.`;
-  return `run \`tkv rotate ${name} --resume\` to carry on, or \`--abort\` to roll back.`;
+/** What can be done with a rotation where it stands. */
+function nextSteps(row: RotationRow, key: KeyRef): Remedy[] {
+  if (row.state === 'finished' || row.state === 'rolled_back') return [];
+  if (row.state === 'overlap' && row.step === 'retire') return [{ code: 'resume-rotation', key }];
+  if (row.state === 'overlap') return [{ code: 'deploy-new-key', key }, { code: 'finish-rotation', key }, { code: 'abort-rotation', key }];
+  return [{ code: 'resume-rotation', key }, { code: 'abort-rotation', key }];
 }
 
 /** `crm-sync` → `crm-sync-20261122`; a date suffix from an earlier rotation is replaced, and a clash numbered. */

@@ -10,9 +10,9 @@ export interface SecretStore {
   delete(account: string): Promise<boolean>;
   /** Every account filed under this store's service. */
   listAccounts(): Promise<string[]>;
-  /** The keychain service name, for messages and `tkv doctor`. */
+  /** The keychain service name, for messages and the health check. */
   readonly service: string;
 }
 
-/** Keychain accounts with this prefix are throwaway entries of a round trip (tkv doctor, checks of a locked keychain), never keys. */
+/** Keychain accounts with this prefix are throwaway entries of a round trip (the health check, proof of an unlocked keychain), never keys. */
 export const PROBE_ACCOUNT_PREFIX = 'tkv-doctor-probe-';

@@ -79,7 +79,7 @@ export class VaultService {
     if (input.label !== undefined) assertRule(checkText(input.label, 'Label'));
     let baseUrl: string;
     if (input.environment === 'custom') {
-      if (!input.baseUrl) throw new VaultError('INVALID_INPUT', 'A custom environment needs a base URL (--base-url https://…).');
+      if (!input.baseUrl) throw new VaultError('INVALID_INPUT', 'A custom environment needs a base URL (https://…).');
       assertRule(checkBaseUrl(input.baseUrl));
       baseUrl = normalizeBaseUrl(input.baseUrl);
     } else if (input.environment === 'production' || input.environment === 'staging') {
@@ -115,10 +115,7 @@ export class VaultService {
     const tenant = this.requireTenant(alias);
     const keys = this.inventory.listKeys(tenant.id);
     if (keys.length > 0 && !options.withKeys) {
-      throw new VaultError(
-        'CONFLICT',
-        `Tenant "${alias}" still holds ${keys.length} key(s); remove them first, or pass --with-keys to remove them with the tenant.`,
-      );
+      throw new VaultError('CONFLICT', `Tenant "${alias}" still holds ${keys.length} key(s).`, { remedies: [{ code: 'remove-tenant-with-keys', tenant: alias }] });
     }
     for (const key of keys) await this.removeKeyRow(key);
     await this.secrets.delete(bearerAccount(tenant.id));
@@ -208,8 +205,8 @@ export class VaultService {
         // The server showed this token once: it stays in the keychain rather than being lost.
         throw new VaultError(
           'STORAGE_ERROR',
-          `The new key was created on the server and its token is in the keychain (entry ${id}), but the inventory could not record it (${(error as Error).message}). Run \`tkv reconcile\` to find the entry.`,
-          { cause: error },
+          `The new key was created on the server and its token is in the keychain (entry ${id}), but the inventory could not record it (${(error as Error).message}).`,
+          { cause: error, remedies: [{ code: 'run-reconcile' }] },
         );
       }
       const cleaned = await this.secrets.delete(id).then(
@@ -221,8 +218,8 @@ export class VaultService {
         `The key could not be recorded in the inventory (${(error as Error).message}); ` +
           (cleaned
             ? 'its secret was removed from the keychain again, so nothing was stored.'
-            : `and its keychain entry ${id} could not be removed: run \`tkv reconcile\` to find it.`),
-        { cause: error },
+            : `and its keychain entry ${id} could not be removed.`),
+        { cause: error, ...(cleaned ? {} : { remedies: [{ code: 'run-reconcile' }] }) },
       );
     }
     return this.showKey(input);
@@ -364,7 +361,7 @@ export class VaultService {
     const bare = token.trim().replace(/^Bearer\s+/i, '');
     if (bare.length < 16 || /\s/.test(bare)) throw new VaultError('INVALID_INPUT', 'That does not look like a bearer token (at least 16 characters, no spaces). Paste the access token itself.');
     let expiry = expiresAt;
-    if (expiry !== null && Number.isNaN(Date.parse(expiry))) throw new VaultError('INVALID_INPUT', `--expires-at must be a date and time (ISO 8601), e.g. 2026-11-22T18:00:00Z; got "${expiry}".`);
+    if (expiry !== null && Number.isNaN(Date.parse(expiry))) throw new VaultError('INVALID_INPUT', 'The expiry must be a date and time (ISO 8601), e.g. 2026-11-22T18:00:00Z.');
     expiry ??= jwtExpiry(bare);
     await this.secrets.set(bearerAccount(tenant.id), bare);
     this.inventory.transaction(() => {
@@ -430,10 +427,10 @@ export class VaultService {
   private async removeKeyRow(key: KeyRow): Promise<{ keychainEntry: 'deleted' | 'already-gone' }> {
     const rotation = this.inventory.openRotation(key.id);
     if (rotation) {
-      throw new VaultError(
-        'CONFLICT',
-        `${key.tenant_alias}/${key.name} is being rotated (${rotation.state}); finish it (\`tkv rotate ${key.tenant_alias}/${key.name} --finish\`) or abort it (\`--abort\`) first.`,
-      );
+      const ref = { tenant: key.tenant_alias, name: key.name };
+      throw new VaultError('CONFLICT', `${formatKeyRef(ref)} is being rotated (${rotation.state}); finish or abort the rotation first.`, {
+        remedies: [{ code: 'finish-rotation', key: ref }, { code: 'abort-rotation', key: ref }],
+      });
     }
     // Earlier credentials' secrets go first; they are history, and nothing else refers to them.
     for (const credential of this.inventory.credentials(key.id)) {
@@ -459,14 +456,14 @@ export class VaultService {
 
   requireTenant(alias: string): TenantRow {
     const tenant = this.inventory.findTenant(alias);
-    if (!tenant) throw new VaultError('NOT_FOUND', `No tenant "${alias}"; \`tkv tenant list\` shows the ones in the vault.`);
+    if (!tenant) throw new VaultError('NOT_FOUND', `No tenant "${alias}" in the vault.`, { remedies: [{ code: 'list-tenants' }] });
     return tenant;
   }
 
   requireKey(ref: KeyRef): KeyRow {
     const tenant = this.requireTenant(ref.tenant);
     const key = this.inventory.findKey(tenant.id, ref.name);
-    if (!key) throw new VaultError('NOT_FOUND', `No key ${formatKeyRef(ref)}; \`tkv key list --tenant ${ref.tenant}\` shows its keys.`);
+    if (!key) throw new VaultError('NOT_FOUND', `No key ${formatKeyRef(ref)} in the vault.`, { remedies: [{ code: 'list-keys', tenant: ref.tenant }] });
     return key;
   }
 

@@ -1,6 +1,8 @@
 /**
  * The desktop app minus Electron: the built renderer served over loopback with the app's CSP, and
- * `window.api` wired through exposeBinding to the real IPC router, real keychain and real SQLite.
+ * `window.api` wired through exposeBinding to the real IPC router, built on the real services (core's
+ * one composition root: real keychain, real SQLite, real HTTP client). Every IPC result and event the
+ * page receives is kept, so that tests can search them for a canary.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -8,10 +10,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { Page } from '@playwright/test';
-import { openVault, type VaultContext } from '../../../src-main/core/open-vault.ts';
-import { createHandlers } from '../../../src-main/ipc/handlers.ts';
+import { MemoryClipboard } from '../../../src-main/core/clipboard.ts';
+import { createServices, type Services } from '../../../src-main/core/services.ts';
+import { RecentResults } from '../../../src-main/ipc/ipc-context.ts';
 import { registerIpcRouter } from '../../../src-main/ipc/router.ts';
 import { CONTENT_SECURITY_POLICY } from '../../../src-main/shared/content-security-policy.ts';
+import type { EventName, Events } from '../../../src-main/shared/contract.ts';
 import { scratchDir } from '../../support/files.ts';
 import { clearService, uniqueService } from '../../support/keychain.ts';
 import { InProcessIpcMain } from '../../support/in-process-ipc.ts';
@@ -23,17 +27,33 @@ export interface Harness {
   url: string;
   dataDir: string;
   service: string;
-  context: VaultContext;
+  services: Services;
+  /** The main process's clipboard, as the copy channels see it. */
+  clipboard: MemoryClipboard;
   /** Router log lines (refusals, unexpected failures). */
   log: string[];
+  /** Every IPC result and event payload the page received, as JSON. */
+  received: string[];
+  /** Sends an event to every attached page, as the main process does. */
+  emit<E extends EventName>(event: E, payload: Events[E]): void;
   attach(page: Page): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: { env?: Record<string, string> } = {}): Promise<Harness> {
   const dataDir = scratchDir('e2e');
   const service = uniqueService('e2e');
-  const context = openVault({ actor: 'app', env: { TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service } });
+  const pages = new Set<Page>();
+  const received: string[] = [];
+  const emit = <E extends EventName>(event: E, payload: Events[E]) => {
+    received.push(JSON.stringify(payload));
+    for (const page of pages) void page.evaluate(([name, data]) => window.__tkvDispatch(name, data), [event, payload] as const).catch(() => undefined);
+  };
+  const services = createServices({
+    actor: 'app',
+    env: { TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service, ...options.env },
+    emitJobEvent: (event, payload) => emit(event, payload as Events[typeof event]),
+  });
   const server = http.createServer((request, response) => {
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
     const file = path.resolve(rendererDir, `.${pathname === '/' ? '/index.html' : decodeURIComponent(pathname)}`);
@@ -48,36 +68,39 @@ export async function startHarness(): Promise<Harness> {
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const ipc = new InProcessIpcMain();
-  const pages = new Set<Page>();
   const log: string[] = [];
-  const handlers = createHandlers({
-    vault: context.vault,
-    info: { version: 'e2e', dataDir, keychainService: service, platform: process.platform },
-    emit: (event, payload) => {
-      for (const page of pages) void page.evaluate(([name, data]) => window.__tkvDispatch(name, data), [event, payload] as const).catch(() => undefined);
-    },
-  });
-  registerIpcRouter(ipc, handlers, { isTrustedSender: (url) => URL.canParse(url) && new URL(url).origin === origin, log: (line) => log.push(line) });
+  const clipboard = new MemoryClipboard();
+  registerIpcRouter(
+    ipc,
+    { services, info: { version: 'e2e', dataDir, keychainService: service, platform: process.platform }, emit, clipboard, results: new RecentResults() },
+    { isTrustedSender: (url) => URL.canParse(url) && new URL(url).origin === origin, log: (line) => log.push(line) },
+  );
 
   return {
     url: `${origin}/`,
     dataDir,
     service,
-    context,
+    services,
+    clipboard,
     log,
+    received,
+    emit,
     async attach(page) {
       pages.add(page);
+      page.on('close', () => pages.delete(page));
       // The frame that calls is reported to the router as Electron reports senderFrame.
-      await page.exposeBinding('__tkvInvoke', ({ frame }, channel: string, input: unknown) =>
-        ipc.invoke(channel, { senderFrame: { url: frame.url(), parent: frame.parentFrame() } }, input),
-      );
+      await page.exposeBinding('__tkvInvoke', async ({ frame }, channel: string, input: unknown) => {
+        const result = await ipc.invoke(channel, { senderFrame: { url: frame.url(), parent: frame.parentFrame() } }, input);
+        received.push(JSON.stringify(result));
+        return result;
+      });
       const bridge = process.env.TKV_BRIDGE_SCRIPT;
       if (!bridge) throw new Error('TKV_BRIDGE_SCRIPT is not set: run through test/playwright.config.ts');
       await page.addInitScript({ path: bridge });
     },
     async close() {
       await new Promise((resolve) => server.close(resolve));
-      context.vault.close();
+      await services.close();
       await clearService(service);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

@@ -64,7 +64,9 @@ describe('tkv', () => {
     expect(JSON.parse((await tkv(['tenant', 'list', '--json'])).stdout)).toEqual([expect.objectContaining({ alias: 'acme', keyCount: 1, label: 'Acme EU' })]);
     const missing = await tkv(['key', 'show', 'acme/nope', '--json']);
     expect(missing.code).toBe(1);
-    expect(JSON.parse(missing.stdout)).toEqual({ error: { code: 'NOT_FOUND', message: expect.stringMatching(/No key acme\/nope/) } });
+    expect(JSON.parse(missing.stdout)).toEqual({ error: { code: 'NOT_FOUND', message: expect.stringMatching(/No key acme\/nope/), remedies: [{ code: 'list-keys', tenant: 'acme' }] } });
+    // Without --json, the remedy is worded, with the command that carries it out.
+    expect((await tkv(['key', 'show', 'acme/nope'])).stderr).toBe("tkv: No key acme/nope in the vault.\n  - List acme's keys.\n      tkv key list --tenant acme\n");
     const reconcile = JSON.parse((await tkv(['reconcile', '--json'])).stdout) as { checkedKeys: number; orphanSecrets: unknown[] };
     expect(reconcile).toEqual({ orphanSecrets: [], missingSecrets: [], checkedKeys: 1 });
   });

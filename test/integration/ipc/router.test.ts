@@ -2,8 +2,9 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../../src-main/core/inventory/migrations.ts';
-import { openVault, type VaultContext } from '../../../src-main/core/open-vault.ts';
-import { createHandlers } from '../../../src-main/ipc/handlers.ts';
+import { MemoryClipboard } from '../../../src-main/core/clipboard.ts';
+import { createServices, type Services } from '../../../src-main/core/services.ts';
+import { RecentResults } from '../../../src-main/ipc/ipc-context.ts';
 import { registerIpcRouter } from '../../../src-main/ipc/router.ts';
 import { CHANNELS, type Channel } from '../../../src-main/shared/contract.ts';
 import type { Result } from '../../../src-main/shared/errors.ts';
@@ -17,7 +18,8 @@ const dataDir = scratchDir('ipc');
 const ipc = new InProcessIpcMain();
 const events: [string, unknown][] = [];
 const logged: string[] = [];
-let context: VaultContext;
+let context: Services;
+const clipboard = new MemoryClipboard();
 
 function call(channel: string, ...args: unknown[]): Promise<Result<unknown>> {
   return ipc.invoke(channel, frameEvent(`${ORIGIN}/index.html`), ...args) as Promise<Result<unknown>>;
@@ -31,16 +33,16 @@ async function snapshot(): Promise<string> {
 }
 
 beforeAll(() => {
-  context = openVault({ actor: 'app', env: { TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service } });
-  const handlers = createHandlers({
-    vault: context.vault,
-    info: { version: '0.0.0-test', dataDir, keychainService: service, platform: process.platform },
-    emit: (event, payload) => events.push([event, payload]),
-  });
-  registerIpcRouter(ipc, handlers, { isTrustedSender: (url) => url.startsWith(`${ORIGIN}/`), log: (message) => logged.push(message) });
+  const emit = (event: string, payload: unknown) => events.push([event, payload]);
+  context = createServices({ actor: 'app', env: { TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service }, emitJobEvent: emit });
+  registerIpcRouter(
+    ipc,
+    { services: context, info: { version: '0.0.0-test', dataDir, keychainService: service, platform: process.platform }, emit, clipboard, results: new RecentResults() },
+    { isTrustedSender: (url) => url.startsWith(`${ORIGIN}/`), log: (message) => logged.push(message) },
+  );
 });
 afterAll(async () => {
-  context.vault.close();
+  await context.close();
   await clearService(service);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
@@ -69,7 +71,10 @@ describe('IPC router', () => {
   });
 
   it('turns service failures into typed errors', async () => {
-    expect(await call('keys:reveal', { tenant: 'acme', name: 'nope' })).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: expect.stringMatching(/No key acme\/nope/) } });
+    expect(await call('keys:reveal', { tenant: 'acme', name: 'nope' })).toEqual({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: expect.stringMatching(/No key acme\/nope/), remedies: [{ code: 'list-keys', tenant: 'acme' }] },
+    });
     expect(await call('tenants:add', { alias: 'bad alias', tenantId: 'x', environment: 'production' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     expect(await call('tenants:remove', { alias: 'acme' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
   });
@@ -106,6 +111,21 @@ describe('IPC router', () => {
       'keys:reveal': [{}, { tenant: 'acme' }, { tenant: 'acme', name: ['crm'] }],
       'keys:remove': [{}, { tenant: 'acme', name: 7 }, { tenant: 'acme', name: 'crm', force: true }],
       'vault:reconcile': [{}, 'all'],
+      'checks:probes': [{}, 'x'],
+      'checks:run': [{}, { key: { tenant: 'acme' } }, { key: { tenant: 'acme', name: 'crm' }, probe: huge }, { key: { tenant: 'acme', name: 'crm' }, extra: 1 }],
+      'checks:paste': [
+        {},
+        { tenantId: 'acme', secret: 's' },
+        { environment: 'moon', tenantId: 'acme', secret: 's' },
+        { environment: 'staging', tenantId: 'acme', secret: huge },
+        { environment: 'staging', tenantId: 'acme', secret: 's', auth: { kind: 'cookie' } },
+        { environment: 'staging', tenantId: 'acme', secret: 's', auth: { kind: 'header', name: huge } },
+      ],
+      'checks:matrix': [{}, { key: 'acme/crm' }],
+      'checks:start-bulk': [{ concurrency: 0 }, { concurrency: 1000 }, { perTenant: 1.5 }, { tenant: huge }],
+      'checks:copy-report': [{}, { id: 'not-a-uuid' }, { id: 5 }],
+      'jobs:list': [{}, 1],
+      'jobs:cancel': [{}, { id: 'x' }],
     };
     const before = await snapshot();
     const eventsBefore = events.length;

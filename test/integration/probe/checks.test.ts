@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../../src-main/core/http/http-client.ts';
-import { openVault, type VaultContext } from '../../../src-main/core/open-vault.ts';
+import { createServices, type Services } from '../../../src-main/core/services.ts';
 import { CheckService, type CheckTarget } from '../../../src-main/core/probe/check-service.ts';
 import { WALLET_CREW_PROBES } from '../../../src-main/core/probe/catalogue.ts';
 import { markdownReport } from '../../../src-main/core/probe/report.ts';
@@ -23,7 +23,7 @@ const service = uniqueService('checks');
 const servers: TestServer[] = [];
 const results: CheckResult[] = [];
 let sandbox: TestSandbox;
-let vault: VaultContext;
+let vault: Services;
 let http: HttpClient;
 let checks: CheckService;
 let token: string;
@@ -51,7 +51,7 @@ async function server(handler: Parameters<typeof startServer>[0]): Promise<TestS
 
 beforeAll(async () => {
   sandbox = await startTestSandbox({ tenants: ['demo', 'acme'] });
-  vault = openVault({ actor: 'cli', env: { TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service } });
+  vault = createServices({ actor: 'cli', env: { TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service } });
   http = new HttpClient({ deadlineMs: 2500, headersTimeoutMs: 2000, bodyTimeoutMs: 2000, env: {} });
   checks = new CheckService({ http, vault: vault.vault, matrixIntervalMs: 10 });
   token = await createServerKey('demo', 'crm', ['tenant.core:read', 'Pass.Read']);
@@ -63,7 +63,7 @@ afterAll(async () => {
   await http.close();
   await sandbox.dispose();
   for (const s of servers) await s.close();
-  vault.vault.close();
+  await vault.close();
   await clearService(service);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });

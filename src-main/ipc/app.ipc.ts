@@ -1,0 +1,11 @@
+/** `app:*` and `vault:*`: facts about the app, and the keychain/inventory comparison. */
+import type { DomainIpc } from './domain.ts';
+import { none } from './schema-parts.ts';
+
+export const appIpc = {
+  'app:info': { input: none, handle: (_, { info, services }) => ({ ...info, schemaVersion: services.vault.schemaVersion() }) },
+} satisfies DomainIpc<'app'>;
+
+export const vaultIpc = {
+  'vault:reconcile': { input: none, handle: (_, { services }) => services.vault.reconcile() },
+} satisfies DomainIpc<'vault'>;

@@ -1,0 +1,9 @@
+/** Every channel's entry, domain by domain; the compiler checks that none is missing. */
+import { appIpc, vaultIpc } from './app.ipc.ts';
+import { checksIpc } from './checks.ipc.ts';
+import type { IpcTable } from './domain.ts';
+import { jobsIpc } from './jobs.ipc.ts';
+import { keysIpc } from './keys.ipc.ts';
+import { tenantsIpc } from './tenants.ipc.ts';
+
+export const IPC_CHANNELS = { ...appIpc, ...vaultIpc, ...tenantsIpc, ...keysIpc, ...checksIpc, ...jobsIpc } satisfies IpcTable;

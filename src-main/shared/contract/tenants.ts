@@ -1,0 +1,32 @@
+/** Tenants: where keys belong (a tenant id in one environment of a vendor). */
+import type { Environment } from '../rules.ts';
+import { channel } from './channel.ts';
+
+export type Provider = 'wallet-crew';
+
+/** A tenant as the vault lists it. */
+export interface Tenant {
+  alias: string;
+  tenantId: string;
+  environment: Environment;
+  baseUrl: string;
+  provider: Provider;
+  label: string | null;
+  createdAt: string;
+  keyCount: number;
+}
+
+export interface NewTenantInput {
+  alias: string;
+  tenantId: string;
+  environment: Environment;
+  /** Required when `environment` is `custom`; must be omitted otherwise. */
+  baseUrl?: string;
+  label?: string;
+}
+
+export const tenantsChannels = {
+  'tenants:list': channel<void, Tenant[]>(),
+  'tenants:add': channel<NewTenantInput, Tenant>(),
+  'tenants:remove': channel<{ alias: string; withKeys?: boolean }, { removedKeys: number }>(),
+};
