@@ -11,6 +11,7 @@ import type { AppPaths } from './paths.ts';
 import { keychainFix } from './secrets/keychain-errors.ts';
 import { keychainRoundTrip } from './secrets/round-trip.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
+import { electronBinary } from './electron-binary.ts';
 import { PROBE_ACCOUNT_PREFIX } from './secrets/secret-store.ts';
 
 export interface DoctorCheck {
@@ -116,14 +117,20 @@ function checkNode(): DoctorCheck {
 function checkElectron(packageDir: string | null): DoctorCheck {
   const name = 'electron';
   if (process.versions.electron) return { name, ok: true, detail: `running inside Electron ${process.versions.electron}`, fix: null };
-  if (!packageDir) return { name, ok: true, detail: 'electron package not installed (only the CLI is available)', fix: null };
+  if (!packageDir) return { name, ok: true, detail: 'electron package not installed (only the command line is available)', fix: null };
   try {
-    const version = (JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
-    const pathFile = path.join(packageDir, 'path.txt');
-    const binary = fs.existsSync(pathFile) ? path.join(packageDir, 'dist', fs.readFileSync(pathFile, 'utf8').trim()) : null;
-    const present = binary !== null && fs.existsSync(binary);
-    // A missing binary is not a fault of the vault: the CLI works without it.
-    return { name, ok: true, detail: `electron package ${version}; binary ${present ? 'present' : 'not downloaded yet (downloads on first `npm start`)'}`, fix: null };
+    const found = electronBinary(packageDir);
+    if (found.present && (found.override || found.installedVersion === found.version)) {
+      return { name, ok: true, detail: `electron ${found.version}; binary ${found.binary}${found.override ? ' (ELECTRON_OVERRIDE_DIST_PATH)' : ''}`, fix: null };
+    }
+    // The command line works without it; the desktop app downloads it on its first start.
+    const state = found.present ? `binary ${found.installedVersion ?? 'of unknown version'} is stale` : 'binary not downloaded yet';
+    return {
+      name,
+      ok: true,
+      detail: `electron ${found.version}; ${state} (${found.binary})`,
+      fix: 'The desktop app downloads it on its first start (npm start), from the internet or from ELECTRON_MIRROR; the command line does not need it.',
+    };
   } catch (error) {
     return { name, ok: true, detail: `electron package unreadable: ${(error as Error).message}`, fix: null };
   }

@@ -5,21 +5,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { _electron as electron, expect, test } from '@playwright/test';
+import { electronBinary } from '../../src-main/core/electron-binary.ts';
 import { scratchDir } from '../support/files.ts';
 import { clearService, uniqueService } from '../support/keychain.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The Electron binary the `electron` package would run, found without requiring the package. */
-function electronBinary(): string | null {
-  const packageDir = path.join(repo, 'node_modules', 'electron');
-  const pathFile = path.join(packageDir, 'path.txt');
-  if (!fs.existsSync(pathFile)) return null;
-  const binary = path.join(packageDir, 'dist', fs.readFileSync(pathFile, 'utf8').trim());
-  return fs.existsSync(binary) ? binary : null;
-}
-
-const binary = electronBinary();
+const found = electronBinary(path.join(repo, 'node_modules', 'electron'));
+const binary = found.present ? found.binary : null;
 const reason = 'no Electron binary is installed (node_modules/electron/dist is missing: it downloads on first run, which this machine cannot do); the renderer and IPC router are covered in Chromium by test/e2e';
 if (!binary) console.log(`[electron spec] skipped: ${reason}`);
 

@@ -56,7 +56,7 @@ function electronPackageDir(): string | null {
 }
 
 function formatDoctor(report: DoctorReport): string {
-  const lines = report.checks.map((check) => `${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}: ${check.detail}${check.fix ? `\n      fix: ${check.fix}` : ''}`);
+  const lines = report.checks.map((check) => `${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}: ${check.detail}${check.fix ? `\n      ${check.ok ? 'note' : 'fix'}: ${check.fix}` : ''}`);
   lines.push(report.ok ? 'All checks passed.' : 'Some checks failed; see the fixes above.');
   return `${lines.join('\n')}\n`;
 }
