@@ -3,7 +3,7 @@
 //   src-main/core    all behaviour: never electron, never ipc/cli/preload
 //   src-main/cli     the tkv front door: never electron
 //   src-main/ipc     the router: never electron (it takes an IpcMainLike)
-//   src-renderer     the page: nothing from src-main but `import type`, no node:*, no electron
+//   src-renderer     the page: from src-main only types, and shared/'s pure helpers; no node:*, no electron
 import js from '@eslint/js';
 import globals from 'globals';
 import svelte from 'eslint-plugin-svelte';
@@ -66,7 +66,16 @@ export default tseslint.config(
         'error',
         {
           paths: [electron],
-          patterns: [nodeBuiltins, { group: ['**/src-main/**'], allowTypeImports: true, message: 'The renderer takes only types from src-main; behaviour reaches it through window.api.' }],
+          patterns: [
+            nodeBuiltins,
+            {
+              // shared/ runs anywhere: its input rules, verdict names and remedy wording serve the
+              // renderer too. Everything else (and the contract's runtime side) is types only.
+              regex: 'src-main/(?!shared/(?!contract|api-factory))',
+              allowTypeImports: true,
+              message: 'The renderer takes only types from src-main (and pure helpers from src-main/shared); behaviour reaches it through window.api.',
+            },
+          ],
         },
       ],
     },

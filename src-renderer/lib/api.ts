@@ -4,6 +4,7 @@
  */
 import type { Api } from '../../src-main/shared/contract.ts';
 import type { ErrorInfo, Result } from '../../src-main/shared/errors.ts';
+import type { Remedy } from '../../src-main/shared/remedies.ts';
 
 declare global {
   interface Window {
@@ -13,13 +14,15 @@ declare global {
 
 export const api: Api = window.api;
 
-/** A failed call, carrying the main process's error code and its message for the person. */
+/** A failed call, carrying the main process's error code and remedies with its message for the person. */
 export class ApiError extends Error {
   readonly code: ErrorInfo['code'];
+  readonly remedies: Remedy[];
 
   constructor(error: ErrorInfo) {
     super(error.message);
     this.code = error.code;
+    this.remedies = error.remedies ?? [];
   }
 }
 
@@ -28,4 +31,9 @@ export async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
   const result = await call;
   if (!result.ok) throw new ApiError(result.error);
   return result.value;
+}
+
+/** Any thrown value as an ApiError (a bug in the page becomes INTERNAL, with its message). */
+export function asApiError(error: unknown): ApiError {
+  return error instanceof ApiError ? error : new ApiError({ code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) });
 }

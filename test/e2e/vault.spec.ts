@@ -7,6 +7,7 @@ import { CHANNELS } from '../../src-main/shared/contract.ts';
 import { channelPath } from '../../src-main/shared/api-factory.ts';
 import { canaryToken, filesContaining } from '../support/files.ts';
 import { startHarness, type Harness } from './support/harness.ts';
+import { look } from './support/look.ts';
 
 const artifacts = fileURLToPath(new URL('../../test-results/', import.meta.url));
 const screenshot = path.join(artifacts, 'screenshots', 'vault-with-key.png');
@@ -29,8 +30,11 @@ test('adds a tenant and a key through the UI; the key shows masked and is stored
   await page.goto(harness.url);
 
   await expect(page.getByRole('heading', { name: 'No tenants yet' })).toBeVisible();
+  await look(page, 'first-start-empty');
   await page.getByRole('button', { name: 'Add your first tenant' }).click();
   const tenantDialog = page.getByRole('dialog', { name: 'Add tenant' });
+  await expect(tenantDialog.getByLabel('Alias')).toBeFocused();
+  await look(page, 'add-tenant-dialog');
   await tenantDialog.getByLabel('Alias').fill('acme-prod');
   await tenantDialog.getByLabel('Tenant id').fill('acme');
   await tenantDialog.getByRole('button', { name: 'Add tenant' }).click();
@@ -48,7 +52,7 @@ test('adds a tenant and a key through the UI; the key shows masked and is stored
   await keyDialog.getByLabel('Expires').fill('2027-06-30');
   await keyDialog.getByLabel('Owner').fill('CRM team');
   fs.mkdirSync(path.dirname(screenshot), { recursive: true });
-  await page.screenshot({ path: path.join(path.dirname(screenshot), 'add-key-dialog.png') });
+  await look(page, 'add-key-dialog');
   await keyDialog.getByRole('button', { name: 'Store key' }).click();
   await expect(keyDialog).toBeHidden();
 
@@ -61,6 +65,7 @@ test('adds a tenant and a key through the UI; the key shows masked and is stored
   expect(await harness.services.secrets.get(stored.id)).toBe(token);
 
   await page.screenshot({ path: screenshot, fullPage: true });
+  await look(page, 'keys-one-key');
 
   // The token is in the keychain and nowhere the page or the run can reach.
   expect(await page.content()).not.toContain(token);
@@ -79,6 +84,13 @@ test('shows the rule that input broke, and stores nothing', async ({ page }) => 
   await keyDialog.getByLabel('API key').fill('some-token');
   await keyDialog.getByRole('button', { name: 'Store key' }).click();
   await expect(keyDialog.getByRole('alert')).toContainText("may only contain letters, digits, '.', '_' and '-'");
+  // The error is tied to its field, and focus moved there, so a keyboard or screen-reader user lands on it.
+  const name = keyDialog.getByLabel('Name');
+  await expect(name).toHaveAttribute('aria-invalid', 'true');
+  await expect(name).toBeFocused();
+  const described = await name.getAttribute('aria-describedby');
+  await expect(keyDialog.locator(`[id="${described}"]`)).toHaveText("Key name may only contain letters, digits, '.', '_' and '-'; rename it.");
+  await look(page, 'add-key-dialog-error');
   await keyDialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(keyDialog).toBeHidden();
   expect(harness.services.vault.listKeys().map((key) => key.name)).toEqual(['crm-sync']);

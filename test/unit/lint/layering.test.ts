@@ -29,6 +29,9 @@ describe('layering lint rules', () => {
   it('let the renderer take types, but not values, from src-main', async () => {
     expect(await errors(`import type { Tenant } from '../src-main/shared/contract.ts';\nexport type T = Tenant;\n`, 'src-renderer/probe.ts')).toEqual([]);
     expect(await errors(`import { CHANNELS } from '../src-main/shared/contract.ts';\nexport const c = CHANNELS;\n`, 'src-renderer/probe.ts')).toEqual([expect.stringMatching(/only types from src-main/)]);
+    expect(await errors(`import { VaultError } from '../src-main/core/errors.ts';\nexport const e = VaultError;\n`, 'src-renderer/probe.ts')).toEqual([expect.stringMatching(/only types from src-main/)]);
+    // shared/'s pure helpers (input rules, remedy wording) run in the page as they do in main.
+    expect(await errors(`import { remedySentence } from '../src-main/shared/remedies.ts';\nexport const r = remedySentence;\n`, 'src-renderer/probe.ts')).toEqual([]);
   });
 
   it('allow electron in the Electron front door', async () => {

@@ -1,0 +1,40 @@
+/**
+ * Where the person is and what they can do there: the screen, the dialogs, the command palette and
+ * the actions the current screen offers it, and a polite announcement for screen readers.
+ */
+export type Screen = 'keys' | 'check';
+export type CheckTab = 'stored' | 'pasted' | 'bulk';
+
+/** An action of a screen: shown in the palette, with its shortcut. */
+export interface Action {
+  id: string;
+  label: string;
+  group: string;
+  /** As shown, e.g. "C" or "Ctrl+K". */
+  shortcut?: string;
+  disabled?: boolean;
+  run(): void;
+}
+
+export class UiStore {
+  screen = $state<Screen>('keys');
+  checkTab = $state<CheckTab>('stored');
+  paletteOpen = $state(false);
+  addingTenant = $state(false);
+  addingKey = $state(false);
+  /** Set by the current screen; the palette lists them after the app's own. */
+  screenActions = $state.raw<Action[]>([]);
+  /** Read out by screen readers (an aria-live region). */
+  announcement = $state('');
+
+  announce(message: string): void {
+    // The same text twice in a row is still read out.
+    this.announcement = '';
+    queueMicrotask(() => (this.announcement = message));
+  }
+
+  go(screen: Screen, tab?: CheckTab): void {
+    this.screen = screen;
+    if (tab) this.checkTab = tab;
+  }
+}
