@@ -4,6 +4,7 @@
  * latest matrix, and which checks are running. A pasted key is passed straight to `checks:paste`
  * and kept nowhere here.
  */
+import { SvelteSet } from 'svelte/reactivity';
 import type { ScopeMatrix } from '../../../src-main/shared/check.ts';
 import type { CheckView, KeyRef, PastedKeyInput, ProbeInfo } from '../../../src-main/shared/contract.ts';
 import { api, asApiError, unwrap, type ApiError } from '../api.ts';
@@ -16,7 +17,7 @@ export class ChecksStore {
   current = $state.raw<CheckView | null>(null);
   matrix = $state.raw<{ key: KeyRef; matrix: ScopeMatrix } | null>(null);
   /** "tenant/name" of stored keys being checked, "pasted" for a pasted key, "matrix" for a matrix. */
-  running = $state.raw<ReadonlySet<string>>(new Set());
+  readonly running = new SvelteSet<string>();
   error = $state.raw<ApiError | null>(null);
   private readonly latest = new Latest();
 
@@ -78,9 +79,7 @@ export class ChecksStore {
   }
 
   private setRunning(what: string, on: boolean): void {
-    const next = new Set(this.running);
-    if (on) next.add(what);
-    else next.delete(what);
-    this.running = next;
+    if (on) this.running.add(what);
+    else this.running.delete(what);
   }
 }
