@@ -154,7 +154,7 @@ describe('admin calls', () => {
   it('uses a pasted OAuth bearer token when the tenant has no admin key, and refuses an expired one', async () => {
     vault.addTenant({ alias: 'other', tenantId: 'other', environment: 'custom', baseUrl: sandbox.url });
     const noCredential = await rejected(admin.remoteList('other'));
-    expect(noCredential.message).toContain('tkv tenant bearer other');
+    expect(noCredential.remedies).toEqual([{ code: 'store-admin-credential', tenant: 'other' }]);
 
     const minted = (await (await sandbox.control('POST', '/_sandbox/bearer-tokens', { tenantId: 'other', ttlSeconds: 600 })).json()) as { accessToken: string; expiresAt: string };
     tokens.push(minted.accessToken);
