@@ -17,7 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import YAML from 'yaml';
 import { generateToken, hashToken } from './tenant-state.ts';
 import { sendJson } from './http-helpers.ts';
-import { grants } from './scopes.ts';
+import { grants } from '../vendors/wallet-crew/scopes.ts';
 
 export interface AirwallexClient {
   clientId: string;

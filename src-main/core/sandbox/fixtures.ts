@@ -3,7 +3,7 @@
  * so tests and training sessions can rely on them. The personal data and secrets here are fake.
  */
 import { createHash } from 'node:crypto';
-import { SCOPE_CATALOGUE } from './scopes.ts';
+import { SCOPE_CATALOGUE } from '../vendors/wallet-crew/scopes.ts';
 
 /** A stable pseudo-random hex string derived from the tenant and a label. */
 function stable(tenantId: string, label: string, length = 32): string {

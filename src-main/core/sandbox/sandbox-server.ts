@@ -20,7 +20,7 @@ import { AirwallexEmulator, AIRWALLEX_SCOPES } from './airwallex.ts';
 import { configBody, passesPage, permissionsBody, rolesBody, secretsBody, storesBody, usersBody, webhooksBody, PASS_COUNT } from './fixtures.ts';
 import { BodyError, readJson, sendEmpty, sendJson, sendProblem } from './http-helpers.ts';
 import { defaultSandboxConfig, routeMatches, SandboxConfigSchema, type Bucket, type SandboxConfig } from './sandbox-config.ts';
-import { grants } from './scopes.ts';
+import { grants } from '../vendors/wallet-crew/scopes.ts';
 import { generateToken, hashToken, TenantState, type StoredKey } from './tenant-state.ts';
 import { Throttle } from './throttle.ts';
 

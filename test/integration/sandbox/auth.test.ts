@@ -1,6 +1,6 @@
 // Auth and scopes on every probe endpoint and ApiKeys route of the sandbox.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_SCOPES } from '../../../src-main/core/sandbox/scopes.ts';
+import { ALL_SCOPES } from '../../../src-main/core/vendors/wallet-crew/scopes.ts';
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox.ts';
 
 /** Every route a key can reach, with the one scope it needs. */

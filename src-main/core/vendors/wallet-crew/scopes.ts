@@ -1,3 +1,5 @@
+import { unknownScopes } from '../../../shared/scopes.ts';
+
 /**
  * The Wallet Crew's scope catalogue as publicly known (../shared/specs/wallet-crew-api.md): both
  * naming conventions, compared exactly and case-sensitively, with `*` granting everything.
@@ -89,4 +91,9 @@ export const ALL_SCOPES: readonly string[] = SCOPE_CATALOGUE.flatMap((area) => a
 /** True when `granted` includes `required` exactly, or `*`. */
 export function grants(granted: readonly string[], required: string): boolean {
   return granted.includes('*') || granted.includes(required);
+}
+
+/** A warning per scope the catalogue does not know, naming the closest known one when there is one. */
+export function unknownScopeWarnings(scopes: readonly string[]): string[] {
+  return unknownScopes(scopes, ALL_SCOPES);
 }
