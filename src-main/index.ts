@@ -6,6 +6,7 @@ import path from 'node:path';
 import { app, BrowserWindow, clipboard, dialog, ipcMain, session } from 'electron';
 import { toErrorInfo } from './core/errors.ts';
 import { resolveAppPaths, resolveKeychainService } from './core/paths.ts';
+import { clipboardClearMs, SecretClipboard } from './core/keys/secret-clipboard.ts';
 import { createServices, type Services } from './core/services.ts';
 import { RecentResults } from './ipc/ipc-context.ts';
 import { registerIpcRouter } from './ipc/router.ts';
@@ -52,7 +53,13 @@ function start(): void {
   };
   let services: Services;
   try {
-    services = createServices({ actor: 'app', paths, emitJobEvent: (event, payload) => emit(event, payload as Events[typeof event]) });
+    services = createServices({
+      actor: 'app',
+      paths,
+      emitJobEvent: (event, payload) => emit(event, payload as Events[typeof event]),
+      // tkv (or another instance) changed the inventory: the windows redraw what they show.
+      onExternalChange: () => emit('vault:changed', { reason: 'changed elsewhere' }),
+    });
   } catch (error) {
     // An unreadable inventory is reported, not crashed on; nothing has been written.
     dialog.showErrorBox('Tenant Key Vault cannot open its inventory', toErrorInfo(error).message);
@@ -61,11 +68,15 @@ function start(): void {
   }
   for (const notice of services.notices) console.warn(`[vault] ${notice}`);
   app.on('will-quit', () => void services.close());
+  const secretClipboard = new SecretClipboard(clipboard, { clearAfterMs: clipboardClearMs(process.env) });
+  // A secret copied a moment ago does not outlive the app on the clipboard.
+  app.on('before-quit', () => void secretClipboard.flush());
   const context = {
     services,
     info: { version: app.getVersion(), dataDir: paths.dataDir, keychainService: resolveKeychainService(process.env), platform: process.platform },
     emit,
     clipboard,
+    secretClipboard,
     results: new RecentResults(),
   };
   registerIpcRouter(ipcMain, context, {

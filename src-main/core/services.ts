@@ -7,6 +7,7 @@ import os from 'node:os';
 import { AdminService } from './admin/admin-service.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { HttpClient, type HttpClientOptions } from './http/http-client.ts';
+import { watchInventory } from './inventory/change-watcher.ts';
 import { openInventoryDatabase } from './inventory/database.ts';
 import type { Actor } from './inventory/inventory.ts';
 import { JobRunner, type JobEvents } from './jobs/job-runner.ts';
@@ -39,6 +40,8 @@ export interface ServicesOptions {
   onUnsavedToken?: (token: UnsavedToken) => boolean;
   /** Where long jobs announce their progress and their end (the app's windows). */
   emitJobEvent?: <E extends keyof JobEvents>(event: E, payload: JobEvents[E]) => void;
+  /** Told when another connection (tkv, another window) changed the inventory; the app redraws. */
+  onExternalChange?: () => void;
 }
 
 export interface Services {
@@ -80,6 +83,7 @@ export function createServices(options: ServicesOptions): Services {
   const admin = new AdminService({ vault, http });
   const rotations = new RotationService({ vault, admin, checks, ...(options.onUnsavedToken ? { onUnsavedToken: options.onUnsavedToken } : {}) });
   const jobs = new JobRunner({ emit: options.emitJobEvent ?? (() => undefined) });
+  const stopWatching = options.onExternalChange ? watchInventory(db, options.onExternalChange) : () => undefined;
   return {
     paths,
     secrets,
@@ -91,6 +95,7 @@ export function createServices(options: ServicesOptions): Services {
     jobs,
     notices,
     async close() {
+      stopWatching();
       await jobs.cancelAll();
       await http.close();
       vault.close();

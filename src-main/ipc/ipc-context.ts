@@ -4,6 +4,7 @@
  * results (kept here so that a report can be copied without the renderer sending it back).
  */
 import type { Clipboard } from '../core/clipboard.ts';
+import type { SecretClipboard } from '../core/keys/secret-clipboard.ts';
 import type { Services } from '../core/services.ts';
 import type { AppInfo, CheckView, EventName, Events } from '../shared/contract.ts';
 
@@ -13,6 +14,8 @@ export interface IpcContext {
   /** Sends an event to the renderer(s). */
   emit<E extends EventName>(event: E, payload: Events[E]): void;
   clipboard: Clipboard;
+  /** Copies secrets to that clipboard and takes them off it again. */
+  secretClipboard: SecretClipboard;
   results: RecentResults;
 }
 

@@ -1,18 +1,68 @@
 /** `keys:*`: metadata, and the one explicit reveal. */
 import { z } from 'zod';
-import { SCOPE_MAX_LENGTH, SCOPES_MAX_COUNT, SECRET_MAX_BYTES } from '../shared/rules.ts';
+import { KEY_SORT_COLUMNS } from '../shared/contract.ts';
+import { ENVIRONMENTS, NAME_MAX_LENGTH, SCOPE_MAX_LENGTH, SCOPES_MAX_COUNT, SECRET_MAX_BYTES } from '../shared/rules.ts';
+import { VERDICTS } from '../shared/verdicts.ts';
 import type { DomainIpc } from './domain.ts';
 import { keyRef, name, text } from './schema-parts.ts';
 
+const query = z.strictObject({
+  search: z.string().max(200).optional(),
+  tenant: name.optional(),
+  environment: z.enum(ENVIRONMENTS).optional(),
+  judgement: z.enum([...VERDICTS, 'never']).optional(),
+  attempt: z.enum(VERDICTS).optional(),
+  expiry: z.enum(['expired', 'within-7', 'within-30']).optional(),
+  admin: z.boolean().optional(),
+  wildcard: z.boolean().optional(),
+  neverChecked: z.boolean().optional(),
+});
+const scopes = z.array(z.string().max(SCOPE_MAX_LENGTH)).max(SCOPES_MAX_COUNT);
+
 export const keysIpc = {
   'keys:list': { input: z.strictObject({ tenant: name.optional() }), handle: (input, { services }) => services.vault.listKeys(input) },
+  'keys:page': {
+    input: z.strictObject({
+      query,
+      sort: z.strictObject({ column: z.enum(KEY_SORT_COLUMNS), direction: z.enum(['asc', 'desc']) }),
+      offset: z.number().int().min(0).max(10_000_000),
+      limit: z.number().int().min(1).max(500),
+    }),
+    handle: (input, { services }) => services.vault.pageKeys(input.query, input.sort, input.offset, input.limit),
+  },
+  'keys:count': { input: z.strictObject({ query }), handle: (input, { services }) => ({ total: services.vault.countKeys(input.query) }) },
+  'keys:detail': { input: keyRef, handle: (input, { services }) => services.vault.keyDetail(input) },
+  'keys:edit': {
+    input: z.strictObject({
+      tenant: name,
+      name,
+      changes: z.strictObject({
+        notes: text.nullable().optional(),
+        owner: text.nullable().optional(),
+        expiresOn: z.string().max(10).nullable().optional(),
+        scopes: scopes.optional(),
+        remoteName: z.string().min(1).max(NAME_MAX_LENGTH).optional(),
+        admin: z.boolean().optional(),
+      }),
+    }),
+    handle: (input, { services, emit }) => {
+      const result = services.vault.editKey({ tenant: input.tenant, name: input.name }, input.changes);
+      emit('vault:changed', { reason: 'key edited' });
+      return result;
+    },
+  },
+  'keys:copy': {
+    input: keyRef,
+    // The secret goes from the keychain to the clipboard here, in the main process, never to the page.
+    handle: async (input, { services, secretClipboard }) => secretClipboard.copy(await services.vault.secretForCopy(input)),
+  },
   'keys:add': {
     input: z.strictObject({
       tenant: name,
       name,
       // Characters, not bytes: the byte limit is the service's rule, this one only bounds the payload.
       secret: z.string().min(1).max(SECRET_MAX_BYTES),
-      scopes: z.array(z.string().max(SCOPE_MAX_LENGTH)).max(SCOPES_MAX_COUNT).optional(),
+      scopes: scopes.optional(),
       notes: text.optional(),
       expiresOn: z.string().max(10).optional(),
       owner: text.optional(),

@@ -14,7 +14,8 @@ import { tenantsChannels } from './contract/tenants.ts';
 
 export type { AppInfo } from './contract/app.ts';
 export type { Provider, Tenant, NewTenantInput } from './contract/tenants.ts';
-export type { KeyRef, KeySummary, NewKeyInput, ReconcileReport } from './contract/keys.ts';
+export type { KeyDetail, KeyEdit, KeyPage, KeyQuery, KeyRef, KeySort, KeySortColumn, KeySummary, NewKeyInput, ReconcileReport } from './contract/keys.ts';
+export { KEY_SORT_COLUMNS } from './contract/keys.ts';
 export type { BulkJobView, BulkProgressView, CheckView, PastedKeyInput, ProbeInfo } from './contract/checks.ts';
 export type { JobEvents, JobKind, JobState, JobView } from './contract/jobs.ts';
 

@@ -22,6 +22,7 @@ export async function clearService(service: string): Promise<void> {
 export function failingAfterRoundTrip(store: SecretStore): SecretStore {
   return {
     service: store.service,
+    backend: store.backend,
     get: (account) => store.get(account),
     set: (account, secret) => (account.startsWith(PROBE_ACCOUNT_PREFIX) ? store.set(account, secret) : Promise.reject(new VaultError('KEYCHAIN_UNAVAILABLE', 'The keychain stopped answering.'))),
     delete: (account) => store.delete(account),

@@ -41,6 +41,8 @@ export type AuditAction =
   | 'bearer_cleared'
   /** Keychain entries of this vault's service that no key referred to were deleted. */
   | 'orphans_removed'
+  /** An entry's metadata changed (the fields' names are recorded, not their values). */
+  | 'edited'
   /** A server created a key whose token could not be stored: it was shown once instead. */
   | 'token_unsaved'
   /** A server created a key whose token could not be stored nor shown: the key was deleted again. */
@@ -76,6 +78,7 @@ export interface KeyRow {
   id: string;
   tenant_ref: string;
   tenant_alias: string;
+  tenant_environment: Environment;
   name: string;
   scopes: string;
   enabled: 0 | 1;
@@ -210,7 +213,7 @@ export interface CustomProbeRow {
   description: string;
 }
 
-const KEY_COLUMNS = `k.*, t.alias AS tenant_alias, s.last_verdict, s.last_checked_at, s.last_attempt, s.last_attempt_at`;
+const KEY_COLUMNS = `k.*, t.alias AS tenant_alias, t.environment AS tenant_environment, s.last_verdict, s.last_checked_at, s.last_attempt, s.last_attempt_at`;
 /** A key row with its tenant and its last verdict (kept apart, in key_status). */
 const KEY_FROM = `keys k JOIN tenants t ON t.id = k.tenant_ref LEFT JOIN key_status s ON s.key_id = k.id`;
 
@@ -300,6 +303,33 @@ export class Inventory {
     return this
       .statement(`SELECT ${KEY_COLUMNS} FROM ${KEY_FROM} WHERE k.tenant_ref = ? AND k.name = ?`)
       .get(tenantRef, name) as KeyRow | undefined;
+  }
+
+  /** A page of keys: `where` and `orderBy` from core/keys/key-query.ts. One more row than asked says whether more follow. */
+  pageKeys(filter: { where: string; params: Record<string, string | number> }, orderBy: string, offset: number, limit: number): KeyRow[] {
+    return this.statement(`SELECT ${KEY_COLUMNS} FROM ${KEY_FROM} ${filter.where} ${orderBy} LIMIT @limit OFFSET @offset`).all({ ...filter.params, limit, offset }) as KeyRow[];
+  }
+
+  /** How many keys a filter matches. */
+  countKeys(filter: { where: string; params: Record<string, string | number> }): number {
+    return this.statement(`SELECT count(*) FROM ${KEY_FROM} ${filter.where}`).pluck().get(filter.params) as number;
+  }
+
+  /** Changes an entry's metadata (only the fields given). */
+  updateKeyMetadata(id: string, fields: Partial<Record<'notes' | 'owner' | 'expires_on' | 'scopes' | 'remote_name', string | null> & { is_admin: 0 | 1 }>): void {
+    const names = Object.keys(fields) as (keyof typeof fields)[];
+    if (names.length === 0) return;
+    this.statement(`UPDATE keys SET ${names.map((name) => `${name} = @${name}`).join(', ')} WHERE id = @id`).run({ ...fields, id });
+  }
+
+  /** A key's latest checks, newest first. */
+  latestValidations(keyId: string, limit: number): ValidationRecord[] {
+    return this.statement(`${HISTORY_SQL.replace('ORDER BY v.id', 'ORDER BY v.id DESC')} LIMIT ?`).all(keyId, limit) as ValidationRecord[];
+  }
+
+  /** A key's latest audit entries, newest first. */
+  latestAudit(keyId: string, limit: number): AuditEntry[] {
+    return (this.statement(`SELECT * FROM audit_log WHERE key_id = ? ORDER BY id DESC LIMIT ?`).all(keyId, limit) as AuditRow[]).map(toAuditEntry);
   }
 
   findKeyById(id: string): KeyRow | undefined {
@@ -533,23 +563,7 @@ export class Inventory {
   }
 
   auditEntries(keyId?: string): AuditEntry[] {
-    const rows = this
-      .statement(`SELECT * FROM audit_log ${keyId ? 'WHERE key_id = ?' : ''} ORDER BY id`)
-      .all(...(keyId ? [keyId] : [])) as (Omit<AuditEntry, 'keyName' | 'keyId' | 'detail'> & {
-      key_name: string | null;
-      key_id: string | null;
-      detail: string | null;
-    })[];
-    return rows.map((row) => ({
-      at: row.at,
-      actor: row.actor,
-      action: row.action,
-      tenant: row.tenant,
-      keyName: row.key_name,
-      keyId: row.key_id,
-      fingerprint: row.fingerprint,
-      detail: row.detail ? (JSON.parse(row.detail) as Record<string, unknown>) : null,
-    }));
+    return (this.statement(`SELECT * FROM audit_log ${keyId ? 'WHERE key_id = ?' : ''} ORDER BY id`).all(...(keyId ? [keyId] : [])) as AuditRow[]).map(toAuditEntry);
   }
 
   /**
@@ -629,6 +643,21 @@ export class Inventory {
   }
 }
 
+type AuditRow = Omit<AuditEntry, 'keyName' | 'keyId' | 'detail'> & { key_name: string | null; key_id: string | null; detail: string | null };
+
+function toAuditEntry(row: AuditRow): AuditEntry {
+  return {
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    tenant: row.tenant,
+    keyName: row.key_name,
+    keyId: row.key_id,
+    fingerprint: row.fingerprint,
+    detail: row.detail ? (JSON.parse(row.detail) as Record<string, unknown>) : null,
+  };
+}
+
 /** A tenant row as the contract shows it. */
 export function toTenant(row: TenantRow, keyCount: number): Tenant {
   return {
@@ -648,6 +677,7 @@ export function toKeySummary(row: KeyRow, today: string): KeySummary {
   return {
     id: row.id,
     tenant: row.tenant_alias,
+    environment: row.tenant_environment,
     name: row.name,
     scopes: JSON.parse(row.scopes) as string[],
     enabled: row.enabled === 1,

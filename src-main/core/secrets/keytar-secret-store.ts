@@ -44,6 +44,11 @@ export class KeytarSecretStore implements SecretStore {
     this.loadKeytar = options.loadKeytar ?? loadNativeKeytar;
   }
 
+  /** Which keychain this is, for a person. */
+  get backend(): string {
+    return this.platform === 'darwin' ? 'macOS Keychain' : this.platform === 'win32' ? 'Windows Credential Manager' : 'Secret Service (libsecret: gnome-keyring, KWallet…)';
+  }
+
   async get(account: string): Promise<string | null> {
     const secret = await this.call('read a secret', (keytar) => keytar.getPassword(this.service, account));
     if (secret === null) await this.assertWritable('read a secret');

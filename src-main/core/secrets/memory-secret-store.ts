@@ -3,6 +3,7 @@ import type { SecretStore } from './secret-store.ts';
 
 export class MemorySecretStore implements SecretStore {
   readonly service: string;
+  readonly backend = 'memory (tests only)';
   readonly entries = new Map<string, string>();
   /** When set, every call rejects with this error, as an unreachable keychain would. */
   failWith: Error | null = null;

@@ -12,6 +12,8 @@ export interface SecretStore {
   listAccounts(): Promise<string[]>;
   /** The keychain service name, for messages and the health check. */
   readonly service: string;
+  /** Which keychain this is, for a person: "macOS Keychain", "Secret Service (libsecret)" … */
+  readonly backend: string;
 }
 
 /** Keychain accounts with this prefix are throwaway entries of a round trip (the health check, proof of an unlocked keychain), never keys. */

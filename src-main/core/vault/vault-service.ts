@@ -4,7 +4,9 @@
  * `revealKey`, which is audited.
  */
 import { randomUUID } from 'node:crypto';
-import type { KeyRef, KeySummary, NewKeyInput, NewTenantInput, ReconcileReport, Tenant } from '../../shared/contract.ts';
+import type { KeyDetail, KeyEdit, KeyPage, KeyQuery, KeyRef, KeySort, KeySummary, NewKeyInput, NewTenantInput, ReconcileReport, Tenant } from '../../shared/contract.ts';
+import { keyFilterSql, keySortSql } from '../keys/key-query.ts';
+import { unknownScopeWarnings } from '../vendors/wallet-crew/scopes.ts';
 import {
   checkBaseUrl,
   checkIsoDate,
@@ -223,6 +225,92 @@ export class VaultService {
       );
     }
     return this.showKey(input);
+  }
+
+  /** A page of the key table; `today` decides what counts as expired. */
+  pageKeys(query: KeyQuery, sort: KeySort, offset: number, limit: number): KeyPage {
+    const today = this.today();
+    const rows = this.inventory.pageKeys(keyFilterSql(query, today), keySortSql(sort), offset, limit + 1);
+    return { offset, rows: rows.slice(0, limit).map((row) => toKeySummary(row, today)), hasMore: rows.length > limit };
+  }
+
+  countKeys(query: KeyQuery): number {
+    return this.inventory.countKeys(keyFilterSql(query, this.today()));
+  }
+
+  /** Everything about a key but its secret: where it is kept, earlier keys, latest checks, audit trail. */
+  keyDetail(ref: KeyRef): KeyDetail {
+    const row = this.requireKey(ref);
+    return {
+      key: toKeySummary(row, this.today()),
+      storage: { backend: this.secrets.backend, service: this.secrets.service, account: row.secret_account },
+      credentials: this.inventory
+        .credentials(row.id)
+        .reverse()
+        .map((credential) => ({ remoteName: credential.remote_name, fingerprint: credential.fingerprint, state: credential.state, replacedAt: credential.replaced_at, retiredAt: credential.retired_at })),
+      history: this.inventory.latestValidations(row.id, 50).map(({ at, probe, verdict, status, durationMs }) => ({ at, probe, verdict, status, durationMs })),
+      audit: this.inventory.latestAudit(row.id, 50).map(({ at, actor, action, detail }) => ({ at, actor, action, detail })),
+    };
+  }
+
+  /**
+   * Changes an entry's metadata. Rules as for a new key; warnings (not errors) for what deserves a
+   * second look: a scope the catalogue does not know (with the closest one), an expiry in the past.
+   */
+  editKey(ref: KeyRef, changes: KeyEdit): { key: KeySummary; warnings: string[] } {
+    const row = this.requireKey(ref);
+    const fields: Parameters<Inventory['updateKeyMetadata']>[1] = {};
+    const warnings: string[] = [];
+    if (changes.notes !== undefined) {
+      if (changes.notes !== null) assertRule(checkText(changes.notes, 'Notes', { multiline: true }));
+      fields.notes = changes.notes?.trim() || null;
+    }
+    if (changes.owner !== undefined) {
+      if (changes.owner !== null) assertRule(checkText(changes.owner, 'Owner'));
+      fields.owner = changes.owner?.trim() || null;
+    }
+    if (changes.expiresOn !== undefined) {
+      if (changes.expiresOn !== null) {
+        assertRule(checkIsoDate(changes.expiresOn, 'Expiry date'));
+        warnings.push(...this.inputWarnings({ expiresOn: changes.expiresOn }));
+      }
+      fields.expires_on = changes.expiresOn;
+    }
+    if (changes.scopes !== undefined) {
+      const scopes = [...new Set(changes.scopes.map((scope) => scope.trim()))];
+      assertRule(checkScopes(scopes));
+      warnings.push(...this.inputWarnings({ scopes }));
+      fields.scopes = JSON.stringify(scopes);
+    }
+    if (changes.remoteName !== undefined) {
+      assertRule(checkName(changes.remoteName, "The server's name of the key"));
+      fields.remote_name = changes.remoteName === row.name ? null : changes.remoteName;
+    }
+    if (changes.admin !== undefined) fields.is_admin = changes.admin ? 1 : 0;
+    const changed = Object.keys(fields);
+    if (changed.length === 0) throw new VaultError('INVALID_INPUT', 'Nothing to change: give at least one field.');
+    this.inventory.transaction(() => {
+      this.inventory.updateKeyMetadata(row.id, fields);
+      if (changes.admin) this.inventory.clearAdminMark(row.tenant_ref, row.id);
+      // The fields changed, never their values: notes and owners are nobody's business in a log.
+      this.audit('edited', { tenant: ref.tenant, keyName: ref.name, keyId: row.id, fingerprint: row.fingerprint, detail: { fields: changed } });
+    });
+    return { key: this.showKey(ref), warnings };
+  }
+
+  /** What deserves a second look in a key's metadata (not errors): unknown scopes with the closest known one, a past expiry. */
+  inputWarnings(input: { scopes?: string[]; expiresOn?: string | null }): string[] {
+    const warnings = input.scopes ? unknownScopeWarnings(input.scopes) : [];
+    if (input.expiresOn && input.expiresOn < this.today()) warnings.push(`The expiry date ${input.expiresOn} has passed: the key shows as expired.`);
+    return warnings;
+  }
+
+  /** The secret of a key to be copied (by the caller, to a clipboard); every call is audited. */
+  async secretForCopy(ref: KeyRef): Promise<string> {
+    const key = this.requireKey(ref);
+    const secret = await this.secretOf({ secretAccount: key.secret_account, tenant: key.tenant_alias, name: key.name });
+    this.audit('copied', { tenant: ref.tenant, keyName: ref.name, keyId: key.id, fingerprint: key.fingerprint });
+    return secret;
   }
 
   /** A key's check history, oldest first. */

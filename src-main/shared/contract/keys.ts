@@ -1,4 +1,5 @@
 /** Stored keys: metadata only, except for the one explicit reveal. */
+import type { Environment } from '../rules.ts';
 import type { Verdict } from '../verdicts.ts';
 import { channel } from './channel.ts';
 
@@ -12,6 +13,8 @@ export interface KeySummary {
   /** Stable id of the entry. */
   id: string;
   tenant: string;
+  /** The tenant's environment (production, staging, or a custom base URL). */
+  environment: Environment;
   name: string;
   scopes: string[];
   enabled: boolean;
@@ -57,8 +60,77 @@ export interface ReconcileReport {
   checkedKeys: number;
 }
 
+/** What the key table shows: filters, all optional, combined with AND. */
+export interface KeyQuery {
+  /** Words searched in name, tenant, owner, notes, scopes and fingerprint (all must match). */
+  search?: string;
+  tenant?: string;
+  environment?: Environment;
+  /** The last judgement, or `never` for keys never judged. */
+  judgement?: Verdict | 'never';
+  /** The last check's verdict, whatever it was (a bulk run's summary filters by it). */
+  attempt?: Verdict;
+  /** Expired, or expiring within 7 or 30 days (and not expired yet). */
+  expiry?: 'expired' | 'within-7' | 'within-30';
+  /** Only the tenants' admin credentials. */
+  admin?: boolean;
+  /** Only keys holding the `*` scope. */
+  wildcard?: boolean;
+  /** Only keys never checked at all. */
+  neverChecked?: boolean;
+}
+
+export const KEY_SORT_COLUMNS = ['name', 'tenant', 'environment', 'scopes', 'enabled', 'expires', 'owner', 'notes', 'judgement', 'attempt', 'checked', 'created'] as const;
+export type KeySortColumn = (typeof KEY_SORT_COLUMNS)[number];
+
+export interface KeySort {
+  column: KeySortColumn;
+  direction: 'asc' | 'desc';
+}
+
+/** One page of the key table; the renderer never holds all keys. */
+export interface KeyPage {
+  offset: number;
+  rows: KeySummary[];
+  /** More rows follow this page. */
+  hasMore: boolean;
+}
+
+/** Everything about one key but its secret: where the secret is kept, its earlier keys, its checks, its audit trail. */
+export interface KeyDetail {
+  key: KeySummary;
+  storage: { backend: string; service: string; account: string };
+  /** Earlier keys of the entry, replaced by rotations, newest first. */
+  credentials: { remoteName: string; fingerprint: string; state: 'overlap' | 'disabled' | 'deleted'; replacedAt: string; retiredAt: string | null }[];
+  /** Its latest checks, newest first. */
+  history: { at: string; probe: string; verdict: Verdict; status: number | null; durationMs: number }[];
+  /** Its latest audit entries, newest first. */
+  audit: { at: string; actor: string; action: string; detail: Record<string, unknown> | null }[];
+}
+
+/** The fields of an entry a person may change; null clears one. */
+export interface KeyEdit {
+  notes?: string | null;
+  owner?: string | null;
+  expiresOn?: string | null;
+  scopes?: string[];
+  /** The server's name of the key the entry uses. */
+  remoteName?: string;
+  /** Makes the key the tenant's admin credential (and no other), or not. */
+  admin?: boolean;
+}
+
 export const keysChannels = {
   'keys:list': channel<{ tenant?: string }, KeySummary[]>(),
+  /** A page of the key table, filtered and sorted in the main process. */
+  'keys:page': channel<{ query: KeyQuery; sort: KeySort; offset: number; limit: number }, KeyPage>(),
+  /** How many keys a query matches (apart from the page, which must not wait for it). */
+  'keys:count': channel<{ query: KeyQuery }, { total: number }>(),
+  'keys:detail': channel<KeyRef, KeyDetail>(),
+  /** Changes an entry's metadata; warnings say what deserves a second look (an unknown scope, a past expiry). */
+  'keys:edit': channel<KeyRef & { changes: KeyEdit }, { key: KeySummary; warnings: string[] }>(),
+  /** Copies the secret to the clipboard in the main process (it never reaches the page); cleared after 30 s if still there. Audited. */
+  'keys:copy': channel<KeyRef, { clearsAt: string }>(),
   'keys:add': channel<NewKeyInput, KeySummary>(),
   /** The one explicit reveal: returns the secret, and is audited. */
   'keys:reveal': channel<KeyRef, { secret: string }>(),

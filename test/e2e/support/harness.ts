@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { Page } from '@playwright/test';
 import { MemoryClipboard } from '../../../src-main/core/clipboard.ts';
+import { SecretClipboard } from '../../../src-main/core/keys/secret-clipboard.ts';
 import { createServices, type Services } from '../../../src-main/core/services.ts';
 import { RecentResults } from '../../../src-main/ipc/ipc-context.ts';
 import { registerIpcRouter } from '../../../src-main/ipc/router.ts';
@@ -40,7 +41,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(options: { env?: Record<string, string>; clipboardClearMs?: number } = {}): Promise<Harness> {
   const dataDir = scratchDir('e2e');
   const service = uniqueService('e2e');
   const pages = new Set<Page>();
@@ -53,6 +54,7 @@ export async function startHarness(options: { env?: Record<string, string> } = {
     actor: 'app',
     env: { TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service, ...options.env },
     emitJobEvent: (event, payload) => emit(event, payload as Events[typeof event]),
+    onExternalChange: () => emit('vault:changed', { reason: 'changed elsewhere' }),
   });
   const server = http.createServer((request, response) => {
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -70,9 +72,10 @@ export async function startHarness(options: { env?: Record<string, string> } = {
   const ipc = new InProcessIpcMain();
   const log: string[] = [];
   const clipboard = new MemoryClipboard();
+  const secretClipboard = new SecretClipboard(clipboard, { clearAfterMs: options.clipboardClearMs ?? 30_000 });
   registerIpcRouter(
     ipc,
-    { services, info: { version: 'e2e', dataDir, keychainService: service, platform: process.platform }, emit, clipboard, results: new RecentResults() },
+    { services, info: { version: 'e2e', dataDir, keychainService: service, platform: process.platform }, emit, clipboard, secretClipboard, results: new RecentResults() },
     { isTrustedSender: (url) => URL.canParse(url) && new URL(url).origin === origin, log: (line) => log.push(line) },
   );
 

@@ -184,6 +184,7 @@ describe('the show-once token', () => {
     const before = await serverKeys();
     const broken: SecretStore = {
       service,
+      backend: 'broken (test)',
       get: () => Promise.reject(new VaultError('KEYCHAIN_UNAVAILABLE', 'The keychain is locked.')),
       set: () => Promise.reject(new VaultError('KEYCHAIN_UNAVAILABLE', 'The keychain is locked.')),
       delete: () => Promise.resolve(false),

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../../src-main/core/inventory/migrations.ts';
 import { MemoryClipboard } from '../../../src-main/core/clipboard.ts';
+import { SecretClipboard } from '../../../src-main/core/keys/secret-clipboard.ts';
 import { createServices, type Services } from '../../../src-main/core/services.ts';
 import { RecentResults } from '../../../src-main/ipc/ipc-context.ts';
 import { registerIpcRouter } from '../../../src-main/ipc/router.ts';
@@ -37,7 +38,7 @@ beforeAll(() => {
   context = createServices({ actor: 'app', env: { TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service }, emitJobEvent: emit });
   registerIpcRouter(
     ipc,
-    { services: context, info: { version: '0.0.0-test', dataDir, keychainService: service, platform: process.platform }, emit, clipboard, results: new RecentResults() },
+    { services: context, info: { version: '0.0.0-test', dataDir, keychainService: service, platform: process.platform }, emit, clipboard, secretClipboard: new SecretClipboard(clipboard), results: new RecentResults() },
     { isTrustedSender: (url) => url.startsWith(`${ORIGIN}/`), log: (message) => logged.push(message) },
   );
 });
@@ -126,6 +127,11 @@ describe('IPC router', () => {
       'checks:copy-report': [{}, { id: 'not-a-uuid' }, { id: 5 }],
       'jobs:list': [{}, 1],
       'jobs:cancel': [{}, { id: 'x' }],
+      'keys:page': [{}, { query: {}, sort: { column: 'name', direction: 'asc' }, offset: -1, limit: 10 }, { query: { judgement: 'great' }, sort: { column: 'name', direction: 'asc' }, offset: 0, limit: 10 }, { query: {}, sort: { column: 'secret', direction: 'asc' }, offset: 0, limit: 10 }, { query: { search: huge }, sort: { column: 'name', direction: 'asc' }, offset: 0, limit: 10 }, { query: {}, sort: { column: 'name', direction: 'asc' }, offset: 0, limit: 100_000 }],
+      'keys:count': [{}, { query: { tenant: huge } }, { query: { expiry: 'soon' } }],
+      'keys:detail': [{}, { tenant: 'acme' }],
+      'keys:edit': [{}, { tenant: 'acme', name: 'crm' }, { tenant: 'acme', name: 'crm', changes: { notes: huge } }, { tenant: 'acme', name: 'crm', changes: { secret: 'x' } }, { tenant: 'acme', name: 'crm', changes: { scopes: 'a' } }],
+      'keys:copy': [{}, { tenant: 'acme', name: 5 }],
     };
     const before = await snapshot();
     const eventsBefore = events.length;

@@ -1,0 +1,148 @@
+// The key table as the main process serves it: filters, search, sorts and pages from SQLite, read
+// through indexes; an entry's details and edits; and another connection's change noticed.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openInventoryDatabase } from '../../../src-main/core/inventory/database.ts';
+import { watchInventory } from '../../../src-main/core/inventory/change-watcher.ts';
+import { keyFilterSql, keySortSql } from '../../../src-main/core/keys/key-query.ts';
+import { MemorySecretStore } from '../../../src-main/core/secrets/memory-secret-store.ts';
+import type { KeyQuery, KeySort } from '../../../src-main/shared/contract.ts';
+import type { Verdict } from '../../../src-main/shared/verdicts.ts';
+import { canaryToken } from '../../support/files.ts';
+import { createTestVault, fixedClock, type TestVault } from '../../support/vault.ts';
+
+let test: TestVault;
+const BY_NAME: KeySort = { column: 'name', direction: 'asc' };
+const names = (query: KeyQuery, sort: KeySort = BY_NAME, offset = 0, limit = 100) => test.vault.pageKeys(query, sort, offset, limit).rows.map((key) => `${key.tenant}/${key.name}`);
+
+async function key(tenant: string, name: string, extra: { scopes?: string[]; owner?: string; notes?: string; expiresOn?: string; admin?: boolean; verdicts?: Verdict[] } = {}) {
+  const added = await test.vault.addKey({ tenant, name, secret: canaryToken(), scopes: extra.scopes ?? [], ...(extra.owner ? { owner: extra.owner } : {}), ...(extra.notes ? { notes: extra.notes } : {}), ...(extra.expiresOn ? { expiresOn: extra.expiresOn } : {}), admin: extra.admin === true });
+  for (const [index, verdict] of (extra.verdicts ?? []).entries()) {
+    test.vault.recordChecks(test.vault.beginCheckRun('check'), [
+      { keyId: added.id, tenant, keyName: name, fingerprint: added.fingerprint, at: `2026-11-2${index}T10:00:00.000Z`, probe: 'config', verdict, status: null, durationMs: 1, url: 'u' },
+    ]);
+  }
+}
+
+beforeAll(async () => {
+  test = createTestVault(new MemorySecretStore(), fixedClock('2026-12-01T10:00:00.000Z'));
+  test.vault.addTenant({ alias: 'acme-prod', tenantId: 'acme', environment: 'production' });
+  test.vault.addTenant({ alias: 'acme-qa', tenantId: 'acme', environment: 'staging' });
+  await key('acme-prod', 'crm-sync', { scopes: ['Pass.Read'], owner: 'CRM team', expiresOn: '2026-12-05', verdicts: ['valid'] });
+  await key('acme-prod', 'Billing', { scopes: ['tenant.core:read'], notes: 'invoices nightly', expiresOn: '2026-11-01', verdicts: ['valid', 'unauthorized'] });
+  await key('acme-prod', 'admin', { scopes: ['*'], admin: true, verdicts: ['valid', 'network_error'] });
+  await key('acme-qa', 'crm-sync', { scopes: ['Pass.Read', 'Secret.Read'], owner: 'crm team', expiresOn: '2026-12-25' });
+  await key('acme-qa', 'webhooks', { scopes: ['*', 'Webhook.Read'], verdicts: ['forbidden'] });
+});
+afterAll(() => test.dispose());
+
+describe('the key table', () => {
+  it('filters by tenant, environment, judgement, attempt, expiry, admin, * and never checked', () => {
+    expect(names({ tenant: 'acme-qa' })).toEqual(['acme-qa/crm-sync', 'acme-qa/webhooks']);
+    expect(names({ environment: 'production' })).toEqual(['acme-prod/admin', 'acme-prod/Billing', 'acme-prod/crm-sync']);
+    expect(names({ judgement: 'valid' })).toEqual(['acme-prod/admin', 'acme-prod/crm-sync']);
+    expect(names({ judgement: 'never' })).toEqual(['acme-qa/crm-sync']);
+    expect(names({ attempt: 'network_error' })).toEqual(['acme-prod/admin']);
+    expect(names({ expiry: 'expired' })).toEqual(['acme-prod/Billing']);
+    expect(names({ expiry: 'within-7' })).toEqual(['acme-prod/crm-sync']);
+    expect(names({ expiry: 'within-30' })).toEqual(['acme-prod/crm-sync', 'acme-qa/crm-sync']);
+    expect(names({ admin: true })).toEqual(['acme-prod/admin']);
+    expect(names({ wildcard: true })).toEqual(['acme-prod/admin', 'acme-qa/webhooks']);
+    expect(names({ neverChecked: true })).toEqual(['acme-qa/crm-sync']);
+    expect(names({ tenant: 'acme-prod', judgement: 'valid', expiry: 'within-7' })).toEqual(['acme-prod/crm-sync']);
+  });
+
+  it('searches as you type over name, tenant, owner, notes, scopes and fingerprint, any case', () => {
+    expect(names({ search: 'crm' })).toEqual(['acme-prod/crm-sync', 'acme-qa/crm-sync']);
+    expect(names({ search: 'CRM TEAM' })).toEqual(['acme-prod/crm-sync', 'acme-qa/crm-sync']);
+    expect(names({ search: 'nightly' })).toEqual(['acme-prod/Billing']);
+    expect(names({ search: 'Secret.Read' })).toEqual(['acme-qa/crm-sync']);
+    expect(names({ search: 'qa hook' })).toEqual(['acme-qa/webhooks']);
+    const fingerprint = test.vault.findKey({ tenant: 'acme-qa', name: 'webhooks' })!.fingerprint;
+    expect(names({ search: fingerprint.slice(2, 9) })).toEqual(['acme-qa/webhooks']);
+    // One or two letters are compared directly (the index needs three).
+    expect(names({ search: 'bi' })).toEqual(['acme-prod/Billing']);
+    expect(names({ search: '"; DROP TABLE keys; --' })).toEqual([]);
+    expect(names({ search: '%' })).toEqual([]);
+  });
+
+  it('sorts by any column, either way, empty values last, and pages', () => {
+    expect(names({}, { column: 'name', direction: 'desc' })).toEqual(['acme-qa/webhooks', 'acme-qa/crm-sync', 'acme-prod/crm-sync', 'acme-prod/Billing', 'acme-prod/admin']);
+    expect(names({}, { column: 'expires', direction: 'asc' })).toEqual(['acme-prod/Billing', 'acme-prod/crm-sync', 'acme-qa/crm-sync', 'acme-prod/admin', 'acme-qa/webhooks']);
+    // Descending is the exact reverse: keys that never expire come first, as the latest to expire.
+    expect(names({}, { column: 'expires', direction: 'desc' })).toEqual(['acme-qa/webhooks', 'acme-prod/admin', 'acme-qa/crm-sync', 'acme-prod/crm-sync', 'acme-prod/Billing']);
+    expect(names({}, { column: 'judgement', direction: 'asc' }).at(-1)).toBe('acme-qa/crm-sync');
+    expect(names({}, { column: 'tenant', direction: 'asc' })).toEqual(['acme-prod/admin', 'acme-prod/Billing', 'acme-prod/crm-sync', 'acme-qa/crm-sync', 'acme-qa/webhooks']);
+    const page = test.vault.pageKeys({}, BY_NAME, 2, 2);
+    expect(page.rows.map((row) => row.name)).toEqual(['crm-sync', 'crm-sync']);
+    expect(page.hasMore).toBe(true);
+    expect(test.vault.pageKeys({}, BY_NAME, 4, 2).hasMore).toBe(false);
+    expect(test.vault.countKeys({ search: 'crm' })).toBe(2);
+    expect(test.vault.countKeys({})).toBe(5);
+  });
+
+  it('reads a first page through an index, and a search through the trigram index, never sorting every key', () => {
+    const plan = (query: KeyQuery, sort: KeySort) => {
+      const filter = keyFilterSql(query, '2026-12-01');
+      const sql = `EXPLAIN QUERY PLAN SELECT k.id FROM keys k JOIN tenants t ON t.id = k.tenant_ref LEFT JOIN key_status s ON s.key_id = k.id ${filter.where} ${keySortSql(sort)} LIMIT 51`;
+      return (test.vault.inventory.db.prepare(sql).all(filter.params) as { detail: string }[]).map((row) => row.detail).join('\n');
+    };
+    for (const direction of ['asc', 'desc'] as const) {
+      const byName = plan({}, { column: 'name', direction });
+      expect(byName).toMatch(/SCAN k USING INDEX keys_name/);
+      expect(byName).not.toMatch(/TEMP B-TREE/);
+    }
+    for (const [column, index] of [['expires', 'keys_expires'], ['created', 'keys_created'], ['owner', 'keys_owner']] as const) {
+      for (const direction of ['asc', 'desc'] as const) {
+        const sorted = plan({}, { column, direction });
+        expect(sorted, `${column} ${direction}`).toMatch(new RegExp(`USING INDEX ${index}`));
+        expect(sorted, `${column} ${direction}`).not.toMatch(/TEMP B-TREE/);
+      }
+    }
+    expect(plan({ tenant: 'acme-qa' }, BY_NAME)).toMatch(/USING INDEX keys_tenant_name/);
+    expect(plan({ search: 'crm-sync' }, BY_NAME)).toMatch(/VIRTUAL TABLE INDEX .*keys_search|SCAN f VIRTUAL TABLE/);
+  });
+});
+
+describe('one key', () => {
+  it('shows where its secret is kept, its checks and its audit trail, newest first', () => {
+    const detail = test.vault.keyDetail({ tenant: 'acme-prod', name: 'Billing' });
+    expect(detail.storage).toEqual({ backend: 'memory (tests only)', service: 'tkv-memory', account: detail.key.secretAccount });
+    expect(detail.history.map((check) => check.verdict)).toEqual(['unauthorized', 'valid']);
+    expect(detail.audit.map((entry) => entry.action)).toEqual(['validated', 'validated', 'imported']);
+    expect(detail.credentials).toEqual([]);
+  });
+
+  it('edits notes, owner, expiry, scopes, server name and the admin mark, warning about what deserves a look', () => {
+    const ref = { tenant: 'acme-qa', name: 'crm-sync' };
+    const { key, warnings } = test.vault.editKey(ref, { notes: 'line one\nline two', owner: null, expiresOn: '2020-01-01', scopes: ['Pass.Raed', 'Secret.Read'], remoteName: 'crm-sync-v2', admin: true });
+    expect(key).toMatchObject({ notes: 'line one\nline two', owner: null, expiresOn: '2020-01-01', expired: true, scopes: ['Pass.Raed', 'Secret.Read'], remoteName: 'crm-sync-v2', admin: true });
+    expect(warnings).toEqual(['The expiry date 2020-01-01 has passed: the key shows as expired.', 'Pass.Raed is not a scope The Wallet Crew is known to have; did you mean Pass.Read?']);
+    // One admin credential per tenant; the search index follows the edit.
+    expect(names({ search: 'line two' })).toEqual(['acme-qa/crm-sync']);
+    test.vault.editKey({ tenant: 'acme-qa', name: 'webhooks' }, { admin: true });
+    expect(test.vault.findKey(ref)!.admin).toBe(false);
+    const audit = test.vault.keyDetail(ref).audit[0]!;
+    expect(audit).toMatchObject({ action: 'edited', detail: { fields: ['notes', 'owner', 'expires_on', 'scopes', 'remote_name', 'is_admin'] } });
+    expect(JSON.stringify(audit)).not.toContain('line two');
+    expect(() => test.vault.editKey(ref, { notes: 'bell\u0007' })).toThrow(/control characters/);
+    expect(() => test.vault.editKey(ref, {})).toThrow(/Nothing to change/);
+    expect(() => test.vault.editKey(ref, { expiresOn: '2026-02-30' })).toThrow(/not a real calendar date/);
+  });
+
+  it('notices a commit made by another connection (tkv, another window) within a second', async () => {
+    let changes = 0;
+    const stop = watchInventory(test.vault.inventory.db, () => (changes += 1), 50);
+    try {
+      test.vault.addTenant({ alias: 'same-connection', tenantId: 'x', environment: 'staging' });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(changes).toBe(0);
+      const other = openInventoryDatabase(path.join(test.dataDir, 'inventory.sqlite'));
+      other.prepare(`UPDATE keys SET notes = 'from tkv' WHERE name = 'admin'`).run();
+      other.close();
+      await expect.poll(() => changes, { timeout: 1000 }).toBe(1);
+    } finally {
+      stop();
+    }
+  });
+});
