@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { toErrorInfo, VaultError } from '../core/errors.ts';
 import { CommandContext } from './context.ts';
-import { keyCommand, KEY_USAGE } from './commands/key.ts';
+import { clearClipboardLater, keyCommand, KEY_USAGE } from './commands/key.ts';
 import { doctorCommand, DOCTOR_USAGE, reconcileCommand, RECONCILE_USAGE } from './commands/system.ts';
 import { checkCommand, CHECK_USAGE } from './commands/check.ts';
 import { probeCommand, PROBE_USAGE } from './commands/probe.ts';
@@ -87,6 +87,9 @@ export async function runCli(argv: string[], unguarded: CliIo): Promise<number> 
         return await rotateCommand(rest, context);
       case 'sandbox':
         return await sandboxCommand(rest, context);
+      // Not a command for people: the process `tkv key copy` leaves behind to clear the clipboard.
+      case '__clear-clipboard':
+        return await clearClipboardLater(rest, io.env);
       default:
         throw new UsageError(`unknown command ${quoteArgument(command)}; run \`tkv --help\` for the list`);
     }

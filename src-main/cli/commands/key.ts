@@ -1,5 +1,10 @@
 /** `tkv key add|list|show|reveal|remove`. */
-import type { KeySummary } from '../../shared/contract.ts';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { KeyEdit, KeySummary } from '../../shared/contract.ts';
+import { clipboardClearMs } from '../../core/keys/secret-clipboard.ts';
+import { clipboardTool, toolClipboard } from '../system-clipboard.ts';
 import { VaultError } from '../../core/errors.ts';
 import { parseKeyRef, formatKeyRef } from '../../core/vault/key-ref.ts';
 import { list as splitList, parseCommand, text } from '../args.ts';
@@ -15,6 +20,8 @@ export const KEY_USAGE = [
   'tkv key reveal ALIAS/NAME [--json]',
   'tkv key remove ALIAS/NAME [--yes] [--json]',
   'tkv key history ALIAS/NAME [--json]',
+  'tkv key edit ALIAS/NAME [--notes TEXT] [--owner TEXT] [--expires YYYY-MM-DD | --no-expiry] [--scopes a,b] [--remote-name NAME] [--admin | --no-admin] [--json]',
+  'tkv key copy ALIAS/NAME [--json]   (to the clipboard, cleared after 30 s if still there; audited)',
 ];
 
 export async function keyCommand(args: string[], context: CommandContext): Promise<number> {
@@ -32,6 +39,10 @@ export async function keyCommand(args: string[], context: CommandContext): Promi
       return remove(rest, context);
     case 'history':
       return history(rest, context);
+    case 'edit':
+      return editKey(rest, context);
+    case 'copy':
+      return copy(rest, context);
     default:
       throw new UsageError(`unknown key command ${quoteArgument(verb ?? '')}\nusage:\n  ${KEY_USAGE.join('\n  ')}`);
   }
@@ -52,7 +63,9 @@ async function add(args: string[], context: CommandContext): Promise<number> {
   if (vault.listKeys({ tenant: ref.tenant }).some((key) => key.name === ref.name)) {
     throw new VaultError('ALREADY_EXISTS', `Key ${formatKeyRef(ref)} already exists; choose another name or remove it first.`);
   }
-  const secret = await readSecret(context.io, `API key for ${formatKeyRef(ref)} (input hidden): `);
+  const pasted = await readSecret(context.io, `API key for ${formatKeyRef(ref)} (input hidden): `);
+  const secret = pasted.trim();
+  if (secret !== pasted) context.io.stderr.write('tkv: notice: the key had spaces or tabs around it; they were removed.\n');
   const scopes = splitList(text(parsed, 'scopes'));
   const key = await vault.addKey({
     ...ref,
@@ -63,6 +76,7 @@ async function add(args: string[], context: CommandContext): Promise<number> {
     ...optional('owner', text(parsed, 'owner')),
     admin: parsed.values.admin === true,
   });
+  for (const warning of vault.inputWarnings({ scopes: key.scopes, expiresOn: key.expiresOn })) context.io.stderr.write(`tkv: warning: ${warning}\n`);
   return context.print(key, () => `Stored ${formatKeyRef(key)} in the OS keychain (fingerprint ${key.fingerprint}).\n`, parsed);
 }
 
@@ -121,6 +135,88 @@ async function history(args: string[], context: CommandContext): Promise<number>
     if (checks.length === 0) return `${formatKeyRef(ref)} has not been checked yet.\n`;
     return table(['TIME', 'PROBE', 'VERDICT', 'STATUS', 'MS'], checks.map((check) => [check.at, check.probe, check.verdict, String(check.status ?? '-'), String(check.durationMs)]));
   }, parsed);
+}
+
+async function editKey(args: string[], context: CommandContext): Promise<number> {
+  const usage = KEY_USAGE[6]!;
+  const parsed = parseCommand(
+    args,
+    {
+      notes: { type: 'string' },
+      owner: { type: 'string' },
+      expires: { type: 'string' },
+      'no-expiry': { type: 'boolean' },
+      scopes: { type: 'string' },
+      'remote-name': { type: 'string' },
+      admin: { type: 'boolean' },
+      'no-admin': { type: 'boolean' },
+    },
+    1,
+    usage,
+  );
+  if (parsed.values.help) return context.usage(usage);
+  if (text(parsed, 'expires') !== undefined && parsed.values['no-expiry']) throw new UsageError(`give --expires or --no-expiry, not both\nusage: ${usage}`);
+  if (parsed.values.admin && parsed.values['no-admin']) throw new UsageError(`give --admin or --no-admin, not both\nusage: ${usage}`);
+  const notes = text(parsed, 'notes');
+  const owner = text(parsed, 'owner');
+  const scopes = splitList(text(parsed, 'scopes'));
+  const changes: KeyEdit = {
+    // An empty value clears the field.
+    ...(notes === undefined ? {} : { notes: notes === '' ? null : notes }),
+    ...(owner === undefined ? {} : { owner: owner === '' ? null : owner }),
+    ...(parsed.values['no-expiry'] ? { expiresOn: null } : text(parsed, 'expires') === undefined ? {} : { expiresOn: text(parsed, 'expires')! }),
+    // --scopes '' declares none.
+    ...(scopes === undefined ? {} : { scopes: text(parsed, 'scopes') === '' ? [] : scopes }),
+    ...(text(parsed, 'remote-name') === undefined ? {} : { remoteName: text(parsed, 'remote-name')! }),
+    ...(parsed.values.admin ? { admin: true } : parsed.values['no-admin'] ? { admin: false } : {}),
+  };
+  if (Object.keys(changes).length === 0) throw new UsageError(`nothing to change\nusage: ${usage}`);
+  const ref = parseKeyRef(parsed.positionals[0]!);
+  const { key, warnings } = context.vault().editKey(ref, changes);
+  for (const warning of warnings) context.io.stderr.write(`tkv: warning: ${warning}\n`);
+  return context.print({ key, warnings }, () => `Updated ${formatKeyRef(key)}.\n`, parsed);
+}
+
+/**
+ * Copies the secret to the system clipboard, and leaves a small process behind that clears it after
+ * 30 s if it still holds that secret (it knows only its SHA-256). Where there is no clipboard, says so.
+ */
+async function copy(args: string[], context: CommandContext): Promise<number> {
+  const usage = KEY_USAGE[7]!;
+  const parsed = parseCommand(args, {}, 1, usage);
+  if (parsed.values.help) return context.usage(usage);
+  const ref = parseKeyRef(parsed.positionals[0]!);
+  const tool = clipboardTool(context.io.env);
+  if ('missing' in tool) throw new VaultError('INVALID_INPUT', `Cannot copy: ${tool.missing}. Reveal the key instead, where you can see it.`);
+  const secret = await context.vault().secretForCopy(ref);
+  const env = context.io.env as NodeJS.ProcessEnv;
+  try {
+    await toolClipboard(tool, env).writeText(secret);
+  } catch (error) {
+    throw new VaultError('INVALID_INPUT', `Cannot copy: the clipboard tool ${tool.name} failed (${(error as Error).message}).`);
+  }
+  const clearAfterMs = clipboardClearMs(context.io.env);
+  scheduleClear(createHash('sha256').update(secret, 'utf8').digest('hex'), clearAfterMs, env);
+  const clearsAt = new Date(Date.now() + clearAfterMs).toISOString();
+  return context.print({ ...ref, copied: true, clearsAt }, () => `Copied ${formatKeyRef(ref)} to the clipboard; it is cleared in ${Math.round(clearAfterMs / 1000)} s unless you copy something else. This copy is in the audit log.\n`, parsed);
+}
+
+/** Starts the detached clearer: `tkv __clear-clipboard HASH MS`, which outlives this command. */
+function scheduleClear(hash: string, ms: number, env: NodeJS.ProcessEnv): void {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../tkv.ts', import.meta.url)), '__clear-clipboard', hash, String(ms)], { detached: true, stdio: 'ignore', env });
+  child.unref();
+}
+
+/** The clearer's work: after `ms`, empty the clipboard if it still holds the text whose SHA-256 is `hash`. */
+export async function clearClipboardLater(args: string[], env: Record<string, string | undefined>): Promise<number> {
+  const [hash, ms] = args;
+  const tool = clipboardTool(env);
+  if (!hash || !/^[0-9a-f]{64}$/.test(hash) || 'missing' in tool) return 2;
+  await new Promise((resolve) => setTimeout(resolve, Number(ms) || 30_000));
+  const clipboard = toolClipboard(tool, env as NodeJS.ProcessEnv);
+  const now = await clipboard.readText().catch(() => null);
+  if (now !== null && createHash('sha256').update(now, 'utf8').digest('hex') === hash) await clipboard.writeText('');
+  return 0;
 }
 
 /** "valid on 2026-11-30; last attempt: network error (2026-12-01)", or "never checked". */
