@@ -17,20 +17,24 @@ const query = z.strictObject({
   wildcard: z.boolean().optional(),
   neverChecked: z.boolean().optional(),
 });
+const sort = z.strictObject({ column: z.enum(KEY_SORT_COLUMNS), direction: z.enum(['asc', 'desc']) });
 const scopes = z.array(z.string().max(SCOPE_MAX_LENGTH)).max(SCOPES_MAX_COUNT);
 
 export const keysIpc = {
-  'keys:list': { input: z.strictObject({ tenant: name.optional() }), handle: (input, { services }) => services.vault.listKeys(input) },
   'keys:page': {
     input: z.strictObject({
       query,
-      sort: z.strictObject({ column: z.enum(KEY_SORT_COLUMNS), direction: z.enum(['asc', 'desc']) }),
+      sort,
       offset: z.number().int().min(0).max(10_000_000),
       limit: z.number().int().min(1).max(500),
     }),
     handle: (input, { services }) => services.vault.pageKeys(input.query, input.sort, input.offset, input.limit),
   },
   'keys:count': { input: z.strictObject({ query }), handle: (input, { services }) => ({ total: services.vault.countKeys(input.query) }) },
+  'keys:position': {
+    input: z.strictObject({ key: keyRef, query, sort }),
+    handle: (input, { services }) => ({ index: services.vault.keyPosition(input.key, input.query, input.sort) }),
+  },
   'keys:detail': { input: keyRef, handle: (input, { services }) => services.vault.keyDetail(input) },
   'keys:edit': {
     input: z.strictObject({

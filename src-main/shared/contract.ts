@@ -52,7 +52,7 @@ type Invoker<C extends Channel> = ChannelInput<C> extends void
   : (input: ChannelInput<C>) => Promise<Result<ChannelOutput<C>>>;
 
 /**
- * `window.api`: one function per channel, grouped by domain (`api.keys.list(...)` for `keys:list`,
+ * `window.api`: one function per channel, grouped by domain (`api.keys.page(...)` for `keys:page`,
  * `api.checks.startBulk(...)` for `checks:start-bulk`), plus `on` for events.
  */
 export type Api = {

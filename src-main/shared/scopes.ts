@@ -4,6 +4,14 @@
  * these helpers run anywhere, so the app's forms flag a scope as it is typed. Runs anywhere.
  */
 
+/** One area of a vendor's scope catalogue, with the scopes it covers. */
+export interface ScopeArea {
+  code: string;
+  category: string;
+  description: string;
+  scopes: { code: string; description: string }[];
+}
+
 /** The known scope nearest to `scope` (case-insensitive edit distance), when close enough to be a typo of it. */
 export function closestScope(scope: string, known: readonly string[]): string | null {
   let best: { code: string; distance: number } | null = null;

@@ -11,10 +11,11 @@
  *   audit_log { at: "…", actor: "cli", action: "created", tenant: "acme-prod", key_name: "crm-sync",
  *               key_id: "0b7e…", fingerprint: "3fa9c1d20b6e", detail: null }
  */
-import type { KeySummary, Provider, Tenant } from '../../shared/contract.ts';
+import type { KeyQuery, KeySummary, Provider, Tenant } from '../../shared/contract.ts';
 import type { Environment } from '../../shared/rules.ts';
 import type { Verdict } from '../../shared/verdicts.ts';
 import type Database from 'better-sqlite3';
+import { COMMON_AT, ftsMatch, searchTerms, type CommonTerms } from '../keys/key-query.ts';
 import type { InventoryDatabase } from './database.ts';
 import { NON_JUDGEMENT_LIST } from './migrations.ts';
 
@@ -213,9 +214,21 @@ export interface CustomProbeRow {
   description: string;
 }
 
-const KEY_COLUMNS = `k.*, t.alias AS tenant_alias, t.environment AS tenant_environment, s.last_verdict, s.last_checked_at, s.last_attempt, s.last_attempt_at`;
+/**
+ * tkv_contains_all(text, words): whether `text` holds every one of `words` (a JSON array), in any
+ * case, as the trigram index matches them; the search of a word many keys hold, tested key by key.
+ */
+let parsedWords: { json: string; words: string[] } = { json: '[]', words: [] };
+export function containsAll(text: unknown, json: unknown): number {
+  if (typeof text !== 'string' || typeof json !== 'string') return 0;
+  if (parsedWords.json !== json) parsedWords = { json, words: (JSON.parse(json) as string[]).map((word) => word.toLowerCase()) };
+  const haystack = text.toLowerCase();
+  return parsedWords.words.every((word) => haystack.includes(word)) ? 1 : 0;
+}
+
+export const KEY_COLUMNS = `k.*, t.alias AS tenant_alias, t.environment AS tenant_environment, s.last_verdict, s.last_checked_at, s.last_attempt, s.last_attempt_at`;
 /** A key row with its tenant and its last verdict (kept apart, in key_status). */
-const KEY_FROM = `keys k JOIN tenants t ON t.id = k.tenant_ref LEFT JOIN key_status s ON s.key_id = k.id`;
+export const KEY_FROM = `keys k JOIN tenants t ON t.id = k.tenant_ref LEFT JOIN key_status s ON s.key_id = k.id`;
 
 /**
  * A batch: the write transaction a bulk run keeps open across awaits, so that its checks go in as
@@ -237,8 +250,39 @@ export class Inventory {
 
   private readonly statements = new Map<string, Database.Statement>();
 
+  /** commonTerms' answers, by query terms, with the inventory's version they hold for. */
+  private readonly commonCache = new Map<string, { version: string; common: CommonTerms }>();
+
   constructor(db: InventoryDatabase) {
     this.db = db;
+    db.function('tkv_contains_all', { deterministic: true }, containsAll);
+  }
+
+  /**
+   * Which terms of a query match at least COMMON_AT keys, counted through their index no further
+   * than that: those are read key by key in the table's order (see key-query.ts).
+   */
+  commonTerms(query: KeyQuery): CommonTerms {
+    if (query.search === undefined && query.judgement === undefined && query.attempt === undefined) return {};
+    // A page, the next one and the count ask alike: the answer holds until the inventory changes.
+    const key = JSON.stringify([query.search ?? '', query.judgement ?? '', query.attempt ?? '']);
+    const version = `${this.db.pragma('data_version', { simple: true }) as number}:${(this.statement('SELECT total_changes()').pluck().get() as number)}`;
+    const cached = this.commonCache.get(key);
+    if (cached?.version === version) return cached.common;
+    const common = this.countCommonTerms(query);
+    if (this.commonCache.size >= 32) this.commonCache.delete(this.commonCache.keys().next().value!);
+    this.commonCache.set(key, { version, common });
+    return common;
+  }
+
+  private countCommonTerms(query: KeyQuery): CommonTerms {
+    const atLeast = (sql: string, value: string) => (this.statement(`SELECT count(*) FROM (${sql} LIMIT ${COMMON_AT})`).pluck().get(value) as number) >= COMMON_AT;
+    const common: CommonTerms = {};
+    const words = query.search ? searchTerms(query.search).indexed : [];
+    if (words.length > 0) common.search = atLeast('SELECT 1 FROM keys_search WHERE keys_search MATCH ?', ftsMatch(words));
+    if (query.judgement !== undefined && query.judgement !== 'never') common.judgement = atLeast('SELECT 1 FROM key_status WHERE last_verdict = ?', query.judgement);
+    if (query.attempt !== undefined) common.attempt = atLeast('SELECT 1 FROM key_status WHERE last_attempt = ?', query.attempt);
+    return common;
   }
 
   /**
@@ -313,6 +357,14 @@ export class Inventory {
   /** How many keys a filter matches. */
   countKeys(filter: { where: string; params: Record<string, string | number> }): number {
     return this.statement(`SELECT count(*) FROM ${KEY_FROM} ${filter.where}`).pluck().get(filter.params) as number;
+  }
+
+  /** Where a key stands in a filtered, sorted table (0 first), or null when the filter leaves it out. */
+  positionOfKey(filter: { where: string; params: Record<string, string | number> }, orderBy: string, keyId: string): number | null {
+    const position = this.statement(`SELECT n FROM (SELECT k.id AS id, row_number() OVER (${orderBy}) - 1 AS n FROM ${KEY_FROM} ${filter.where}) WHERE id = @keyId`)
+      .pluck()
+      .get({ ...filter.params, keyId }) as number | undefined;
+    return position ?? null;
   }
 
   /** Changes an entry's metadata (only the fields given). */
@@ -672,6 +724,21 @@ export function toTenant(row: TenantRow, keyCount: number): Tenant {
   };
 }
 
+const DAY_MS = 86_400_000;
+const dayNumber = (date: string) => Math.round(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
+
+/** Parsed scope lists, by their JSON: keys share a handful of lists, a page parses each once. */
+const parsedScopes = new Map<string, readonly string[]>();
+function scopesOf(json: string): string[] {
+  let scopes = parsedScopes.get(json);
+  if (!scopes) {
+    if (parsedScopes.size > 1000) parsedScopes.clear();
+    scopes = JSON.parse(json) as string[];
+    parsedScopes.set(json, scopes);
+  }
+  return [...scopes];
+}
+
 /** A key row as the contract shows it; `today` is `YYYY-MM-DD` for the expiry flag. */
 export function toKeySummary(row: KeyRow, today: string): KeySummary {
   return {
@@ -679,7 +746,7 @@ export function toKeySummary(row: KeyRow, today: string): KeySummary {
     tenant: row.tenant_alias,
     environment: row.tenant_environment,
     name: row.name,
-    scopes: JSON.parse(row.scopes) as string[],
+    scopes: scopesOf(row.scopes),
     enabled: row.enabled === 1,
     admin: row.is_admin === 1,
     fingerprint: row.fingerprint,
@@ -687,6 +754,7 @@ export function toKeySummary(row: KeyRow, today: string): KeySummary {
     rotatedAt: row.rotated_at,
     expiresOn: row.expires_on,
     expired: row.expires_on !== null && row.expires_on < today,
+    expiresInDays: row.expires_on === null ? null : dayNumber(row.expires_on) - dayNumber(today),
     notes: row.notes,
     owner: row.owner,
     lastJudgement: row.last_verdict,

@@ -256,6 +256,8 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX keys_expires ON keys (expires_on IS NULL, expires_on, name COLLATE NOCASE);
       CREATE INDEX keys_created ON keys (created_at, name COLLATE NOCASE);
       CREATE INDEX keys_owner ON keys (owner IS NULL, owner COLLATE NOCASE, name COLLATE NOCASE);
+      -- Admin credentials are one per tenant at most: their own small index, in the table's order.
+      CREATE INDEX keys_admin_name ON keys (name COLLATE NOCASE) WHERE is_admin = 1;
       CREATE INDEX key_status_judgement ON key_status (last_verdict);
       CREATE INDEX key_status_attempt ON key_status (last_attempt);
 

@@ -1,9 +1,25 @@
 /**
- * The key table's queries: a filter, a sort and a page, as SQL. Each sort is backed by an index
- * (schema v6), so a first page is read in index order and stops at its limit; search goes through
- * the trigram index, so its cost follows the matches, not the inventory.
+ * The key table's queries: a filter, a sort and a page, as SQL. Each main sort is backed by an index
+ * (schema v6), so a first page is read in index order and stops at its limit. A term that few keys
+ * match is looked up through its index (the trigram index for words searched, the status index for
+ * a verdict): the cost follows its matches. A term that many keys match (COMMON_AT or more) is
+ * instead tested on each key read in the table's order, and a page fills after a few hundred keys:
+ * either way, the cost of a page follows the page, not the inventory.
  */
 import type { KeyQuery, KeySort, KeySortColumn } from '../../shared/contract.ts';
+
+/** Matches from which a term is tested key by key in the table's order rather than looked up. */
+export const COMMON_AT = 500;
+
+/** Which terms of a query match COMMON_AT keys or more (the inventory counts, up to that). */
+export interface CommonTerms {
+  search?: boolean;
+  judgement?: boolean;
+  attempt?: boolean;
+}
+
+/** Everything a search looks in, as one text (a word has no space, so it never spans two fields). */
+const SEARCHED_TEXT = `(k.name || ' ' || t.alias || ' ' || coalesce(k.owner, '') || ' ' || coalesce(k.notes, '') || ' ' || k.scopes || ' ' || k.fingerprint)`;
 
 /** A WHERE clause and its parameters. */
 export interface KeyFilterSql {
@@ -17,13 +33,18 @@ function plusDays(today: string, days: number): string {
 }
 
 /** The search box's words: each of three characters or more is looked up in the trigram index; shorter ones are compared directly. */
-function searchTerms(search: string): { indexed: string[]; short: string[] } {
+export function searchTerms(search: string): { indexed: string[]; short: string[] } {
   const words = search.trim().split(/\s+/).filter((word) => word.length > 0).slice(0, 8);
   return { indexed: words.filter((word) => word.length >= 3), short: words.filter((word) => word.length < 3) };
 }
 
-/** The WHERE clause of a query, `today` deciding what counts as expired. */
-export function keyFilterSql(query: KeyQuery, today: string): KeyFilterSql {
+/** The trigram index's query for words: each a quoted phrase (its quotes doubled), all of them required. */
+export function ftsMatch(words: string[]): string {
+  return words.map((word) => `"${word.replaceAll('"', '""')}"`).join(' AND ');
+}
+
+/** The WHERE clause of a query, `today` deciding what counts as expired, `common` how each term is read. */
+export function keyFilterSql(query: KeyQuery, today: string, common: CommonTerms = {}): KeyFilterSql {
   const clauses: string[] = [];
   const params: Record<string, string | number> = {};
   if (query.tenant !== undefined) {
@@ -34,13 +55,14 @@ export function keyFilterSql(query: KeyQuery, today: string): KeyFilterSql {
     clauses.push('t.environment = @environment');
     params.environment = query.environment;
   }
+  // A unary + keeps SQLite off the status index: the keys are read in the table's order instead.
   if (query.judgement === 'never') clauses.push('s.last_verdict IS NULL');
   else if (query.judgement !== undefined) {
-    clauses.push('s.last_verdict = @judgement');
+    clauses.push(`${common.judgement ? '+' : ''}s.last_verdict = @judgement`);
     params.judgement = query.judgement;
   }
   if (query.attempt !== undefined) {
-    clauses.push('s.last_attempt = @attempt');
+    clauses.push(`${common.attempt ? '+' : ''}s.last_attempt = @attempt`);
     params.attempt = query.attempt;
   }
   if (query.neverChecked) clauses.push('s.key_id IS NULL');
@@ -56,14 +78,17 @@ export function keyFilterSql(query: KeyQuery, today: string): KeyFilterSql {
   if (query.wildcard) clauses.push(`k.scopes LIKE '%"*"%'`);
   if (query.search) {
     const { indexed, short } = searchTerms(query.search);
-    if (indexed.length > 0) {
-      // Each word a quoted phrase (its quotes doubled), all of them required.
-      params.match = indexed.map((word) => `"${word.replaceAll('"', '""')}"`).join(' AND ');
+    if (indexed.length > 0 && common.search) {
+      // tkv_contains_all: the inventory's own SQL function, the trigram index's matching key by key.
+      params.words = JSON.stringify(indexed);
+      clauses.push(`tkv_contains_all(${SEARCHED_TEXT}, @words)`);
+    } else if (indexed.length > 0) {
+      params.match = ftsMatch(indexed);
       clauses.push('k.id IN (SELECT m.key_id FROM keys_search f JOIN key_search_ids m ON m.id = f.rowid WHERE keys_search MATCH @match)');
     }
     short.forEach((word, index) => {
       params[`short${index}`] = `%${word.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-      clauses.push(`(k.name || ' ' || t.alias || ' ' || coalesce(k.owner, '') || ' ' || coalesce(k.notes, '') || ' ' || k.scopes || ' ' || k.fingerprint) LIKE @short${index} ESCAPE '\\'`);
+      clauses.push(`${SEARCHED_TEXT} LIKE @short${index} ESCAPE '\\'`);
     });
   }
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };

@@ -230,12 +230,17 @@ export class VaultService {
   /** A page of the key table; `today` decides what counts as expired. */
   pageKeys(query: KeyQuery, sort: KeySort, offset: number, limit: number): KeyPage {
     const today = this.today();
-    const rows = this.inventory.pageKeys(keyFilterSql(query, today), keySortSql(sort), offset, limit + 1);
+    const rows = this.inventory.pageKeys(keyFilterSql(query, today, this.inventory.commonTerms(query)), keySortSql(sort), offset, limit + 1);
     return { offset, rows: rows.slice(0, limit).map((row) => toKeySummary(row, today)), hasMore: rows.length > limit };
   }
 
   countKeys(query: KeyQuery): number {
-    return this.inventory.countKeys(keyFilterSql(query, this.today()));
+    return this.inventory.countKeys(keyFilterSql(query, this.today(), this.inventory.commonTerms(query)));
+  }
+
+  /** Where a key stands in the table a query and sort show (0 first), or null when the query leaves it out. */
+  keyPosition(ref: KeyRef, query: KeyQuery, sort: KeySort): number | null {
+    return this.inventory.positionOfKey(keyFilterSql(query, this.today(), this.inventory.commonTerms(query)), keySortSql(sort), this.requireKey(ref).id);
   }
 
   /** Everything about a key but its secret: where it is kept, earlier keys, latest checks, audit trail. */

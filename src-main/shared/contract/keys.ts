@@ -27,6 +27,8 @@ export interface KeySummary {
   expiresOn: string | null;
   /** True when `expiresOn` has passed. */
   expired: boolean;
+  /** Days from today to `expiresOn` (negative once passed), or null when the key does not expire. */
+  expiresInDays: number | null;
   notes: string | null;
   owner: string | null;
   /** The last verdict that judged the key (outcomes that never blame it do not replace it), and when. */
@@ -121,11 +123,12 @@ export interface KeyEdit {
 }
 
 export const keysChannels = {
-  'keys:list': channel<{ tenant?: string }, KeySummary[]>(),
   /** A page of the key table, filtered and sorted in the main process. */
   'keys:page': channel<{ query: KeyQuery; sort: KeySort; offset: number; limit: number }, KeyPage>(),
   /** How many keys a query matches (apart from the page, which must not wait for it). */
   'keys:count': channel<{ query: KeyQuery }, { total: number }>(),
+  /** Where a key stands in the table a query and sort show (to scroll to it), or null when the query leaves it out. */
+  'keys:position': channel<{ key: KeyRef; query: KeyQuery; sort: KeySort }, { index: number | null }>(),
   'keys:detail': channel<KeyRef, KeyDetail>(),
   /** Changes an entry's metadata; warnings say what deserves a second look (an unknown scope, a past expiry). */
   'keys:edit': channel<KeyRef & { changes: KeyEdit }, { key: KeySummary; warnings: string[] }>(),

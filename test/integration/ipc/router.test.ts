@@ -61,7 +61,7 @@ describe('IPC router', () => {
     expect(events.map(([event]) => event)).toEqual(['vault:changed', 'vault:changed']);
 
     // No channel but the explicit reveal returns the token.
-    const outputs = await Promise.all([call('app:info'), call('tenants:list'), call('keys:list', {}), call('keys:list', { tenant: 'acme' }), call('vault:reconcile')]);
+    const outputs = await Promise.all([call('app:info'), call('tenants:list'), call('keys:page', { query: {}, sort: { column: 'name', direction: 'asc' }, offset: 0, limit: 50 }), call('keys:detail', { tenant: 'acme', name: 'crm' }), call('app:scopes'), call('vault:reconcile')]);
     for (const output of [added, ...outputs]) {
       expect(output.ok).toBe(true);
       expect(JSON.stringify(output)).not.toContain(token);
@@ -97,7 +97,7 @@ describe('IPC router', () => {
         { alias: 'a', tenantId: 'a', environment: 'production', extra: true },
       ],
       'tenants:remove': [{}, { alias: 'acme', withKeys: 'yes' }, { alias: huge }],
-      'keys:list': [{ tenant: 5 }, { tenant: huge }, { tenant: 'acme', more: 1 }],
+      'app:scopes': [{}, 'x'],
       'keys:add': [
         {},
         { tenant: 'acme', name: 'n' },
@@ -130,6 +130,7 @@ describe('IPC router', () => {
       'keys:page': [{}, { query: {}, sort: { column: 'name', direction: 'asc' }, offset: -1, limit: 10 }, { query: { judgement: 'great' }, sort: { column: 'name', direction: 'asc' }, offset: 0, limit: 10 }, { query: {}, sort: { column: 'secret', direction: 'asc' }, offset: 0, limit: 10 }, { query: { search: huge }, sort: { column: 'name', direction: 'asc' }, offset: 0, limit: 10 }, { query: {}, sort: { column: 'name', direction: 'asc' }, offset: 0, limit: 100_000 }],
       'keys:count': [{}, { query: { tenant: huge } }, { query: { expiry: 'soon' } }],
       'keys:detail': [{}, { tenant: 'acme' }],
+      'keys:position': [{}, { key: { tenant: 'acme', name: 'crm' } }, { key: { tenant: 'acme', name: 'crm' }, query: {}, sort: { column: 'name', direction: 'up' } }],
       'keys:edit': [{}, { tenant: 'acme', name: 'crm' }, { tenant: 'acme', name: 'crm', changes: { notes: huge } }, { tenant: 'acme', name: 'crm', changes: { secret: 'x' } }, { tenant: 'acme', name: 'crm', changes: { scopes: 'a' } }],
       'keys:copy': [{}, { tenant: 'acme', name: 5 }],
     };

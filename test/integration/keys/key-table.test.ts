@@ -4,11 +4,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openInventoryDatabase } from '../../../src-main/core/inventory/database.ts';
 import { watchInventory } from '../../../src-main/core/inventory/change-watcher.ts';
-import { keyFilterSql, keySortSql } from '../../../src-main/core/keys/key-query.ts';
+import { keyFilterSql, keySortSql, type CommonTerms } from '../../../src-main/core/keys/key-query.ts';
 import { MemorySecretStore } from '../../../src-main/core/secrets/memory-secret-store.ts';
 import type { KeyQuery, KeySort } from '../../../src-main/shared/contract.ts';
 import type { Verdict } from '../../../src-main/shared/verdicts.ts';
+import { VaultService } from '../../../src-main/core/vault/vault-service.ts';
 import { canaryToken } from '../../support/files.ts';
+import { seedInventory } from '../../support/seed-inventory.ts';
 import { createTestVault, fixedClock, type TestVault } from '../../support/vault.ts';
 
 let test: TestVault;
@@ -79,6 +81,11 @@ describe('the key table', () => {
     expect(test.vault.pageKeys({}, BY_NAME, 4, 2).hasMore).toBe(false);
     expect(test.vault.countKeys({ search: 'crm' })).toBe(2);
     expect(test.vault.countKeys({})).toBe(5);
+    // Where a key stands, to scroll the table to it; null when the filter leaves it out.
+    const billing = { tenant: 'acme-prod', name: 'Billing' };
+    expect(test.vault.keyPosition(billing, {}, BY_NAME)).toBe(1);
+    expect(test.vault.keyPosition(billing, {}, { column: 'name', direction: 'desc' })).toBe(3);
+    expect(test.vault.keyPosition(billing, { tenant: 'acme-qa' }, BY_NAME)).toBeNull();
   });
 
   it('reads a first page through an index, and a search through the trigram index, never sorting every key', () => {
@@ -101,6 +108,48 @@ describe('the key table', () => {
     }
     expect(plan({ tenant: 'acme-qa' }, BY_NAME)).toMatch(/USING INDEX keys_tenant_name/);
     expect(plan({ search: 'crm-sync' }, BY_NAME)).toMatch(/VIRTUAL TABLE INDEX .*keys_search|SCAN f VIRTUAL TABLE/);
+  });
+});
+
+describe('a large inventory', () => {
+  let big: TestVault;
+  beforeAll(() => {
+    big = createTestVault(new MemorySecretStore(), fixedClock('2026-12-01T10:00:00.000Z'));
+    big.vault.close();
+    seedInventory(big.file, { keys: 3000, today: '2026-12-01' });
+    big = { ...big, vault: new VaultService({ db: openInventoryDatabase(big.file), secrets: new MemorySecretStore(), clock: fixedClock('2026-12-01T10:00:00.000Z'), actor: 'cli' }) };
+  });
+  afterAll(() => big.dispose());
+
+  it('reads a term many keys match key by key in order, a rare one through its index, with the same result', () => {
+    const inventory = big.vault.inventory;
+    const page = (query: KeyQuery, common: CommonTerms) =>
+      inventory.pageKeys(keyFilterSql(query, '2026-12-01', common), keySortSql(BY_NAME), 0, 3000).map((row) => row.id);
+    const plan = (query: KeyQuery, common: CommonTerms) => {
+      const filter = keyFilterSql(query, '2026-12-01', common);
+      return (inventory.db.prepare(`EXPLAIN QUERY PLAN SELECT k.id FROM keys k JOIN tenants t ON t.id = k.tenant_ref LEFT JOIN key_status s ON s.key_id = k.id ${filter.where} ${keySortSql(BY_NAME)} LIMIT 101`).all(filter.params) as { detail: string }[])
+        .map((row) => row.detail)
+        .join('\n');
+    };
+    for (const query of [{ search: 'loyalty' }, { search: 'STORE 1' }, { search: 'webhook relay' }, { judgement: 'valid' }, { attempt: 'timeout' }] as KeyQuery[]) {
+      const byIndex = page(query, {});
+      expect(byIndex.length, JSON.stringify(query)).toBeGreaterThan(0);
+      expect(page(query, { search: true, judgement: true, attempt: true }), JSON.stringify(query)).toEqual(byIndex);
+      expect(big.vault.countKeys(query)).toBe(byIndex.length);
+    }
+    // Most notes name a store: read in name order, tested one by one, no sort of all matches.
+    expect(inventory.commonTerms({ search: 'store' })).toEqual({ search: true });
+    expect(plan({ search: 'store' }, { search: true })).toMatch(/SCAN k USING INDEX keys_name/);
+    expect(plan({ search: 'store' }, { search: true })).not.toMatch(/TEMP B-TREE/);
+    // One key's fingerprint: through the trigram index.
+    const fingerprint = big.vault.pageKeys({}, BY_NAME, 10, 1).rows[0]!.fingerprint;
+    expect(inventory.commonTerms({ search: fingerprint })).toEqual({ search: false });
+    expect(big.vault.pageKeys({ search: fingerprint }, BY_NAME, 0, 10).rows).toHaveLength(1);
+    expect(inventory.commonTerms({ judgement: 'valid' })).toEqual({ judgement: true });
+    expect(plan({ judgement: 'valid' }, { judgement: true })).toMatch(/SCAN k USING INDEX keys_name/);
+    expect(inventory.commonTerms({ judgement: 'forbidden' })).toEqual({ judgement: false });
+    // The admin credentials (one per tenant) have an index of their own.
+    expect(plan({ admin: true }, {})).toMatch(/keys_admin_name/);
   });
 });
 

@@ -35,7 +35,7 @@ describe('createApi', () => {
   });
 
   it('camel-cases multi-word verbs', () => {
-    expect(channelPath('keys:list')).toEqual(['keys', 'list']);
+    expect(channelPath('keys:page')).toEqual(['keys', 'page']);
     expect(channelPath('admin:create-key' as never)).toEqual(['admin', 'createKey']);
   });
 

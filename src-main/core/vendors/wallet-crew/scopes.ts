@@ -1,16 +1,9 @@
-import { unknownScopes } from '../../../shared/scopes.ts';
+import { unknownScopes, type ScopeArea } from '../../../shared/scopes.ts';
 
 /**
  * The Wallet Crew's scope catalogue as publicly known (../shared/specs/wallet-crew-api.md): both
  * naming conventions, compared exactly and case-sensitively, with `*` granting everything.
  */
-
-export interface ScopeArea {
-  code: string;
-  category: string;
-  description: string;
-  scopes: { code: string; description: string }[];
-}
 
 export const SCOPE_CATALOGUE: readonly ScopeArea[] = [
   {
