@@ -5,7 +5,7 @@
  */
 import type { KeyRef } from '../../src-main/shared/contract.ts';
 import type { Remedy } from '../../src-main/shared/remedies.ts';
-import { refOf } from './state/keys.svelte.ts';
+import { NO_FILTER, refOf } from './state/keys.svelte.ts';
 import type { Stores } from './state/context.ts';
 
 export interface RemedyAction {
@@ -14,8 +14,7 @@ export interface RemedyAction {
 }
 
 function showKey(stores: Stores, key: KeyRef): void {
-  stores.keys.filter = { tenant: null, attempt: null, search: '' };
-  stores.keys.selected = refOf(key);
+  void stores.keys.show(key);
   stores.ui.go('keys');
 }
 
@@ -42,7 +41,7 @@ export function remedyAction(remedy: Remedy, stores: Stores, again?: () => void)
       return {
         label: `Show ${remedy.tenant}'s keys`,
         run: () => {
-          stores.keys.filter = { tenant: remedy.tenant, attempt: null, search: '' };
+          stores.keys.setFilter({ ...NO_FILTER, tenant: remedy.tenant });
           stores.ui.go('keys');
         },
       };

@@ -22,10 +22,22 @@ export class UiStore {
   paletteOpen = $state(false);
   addingTenant = $state(false);
   addingKey = $state(false);
+  /** The selected key's edit form, and its removal's confirmation. */
+  editingKey = $state(false);
+  removingKey = $state(false);
+  /** Counts the reveals asked for from the keyboard or the palette; the detail panel answers them. */
+  revealRequests = $state(0);
+  /** The alias of the tenant whose removal is being confirmed. */
+  removingTenant = $state<string | null>(null);
   /** Set by the current screen; the palette lists them after the app's own. */
   screenActions = $state.raw<Action[]>([]);
   /** Read out by screen readers (an aria-live region). */
   announcement = $state('');
+
+  /** A dialog is open: single-key shortcuts stay off. */
+  get inDialog(): boolean {
+    return this.paletteOpen || this.addingKey || this.addingTenant || this.editingKey || this.removingKey || this.removingTenant !== null;
+  }
 
   announce(message: string): void {
     // The same text twice in a row is still read out.

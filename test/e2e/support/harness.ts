@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { Page } from '@playwright/test';
 import { MemoryClipboard } from '../../../src-main/core/clipboard.ts';
 import { SecretClipboard } from '../../../src-main/core/keys/secret-clipboard.ts';
+import type { SecretStore } from '../../../src-main/core/secrets/secret-store.ts';
 import { createServices, type Services } from '../../../src-main/core/services.ts';
 import { RecentResults } from '../../../src-main/ipc/ipc-context.ts';
 import { registerIpcRouter } from '../../../src-main/ipc/router.ts';
@@ -41,8 +42,17 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { env?: Record<string, string>; clipboardClearMs?: number } = {}): Promise<Harness> {
-  const dataDir = scratchDir('e2e');
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  clipboardClearMs?: number;
+  /** An inventory already written (a benchmark's); a fresh scratch directory otherwise. */
+  dataDir?: string;
+  /** A secret store of the test's (the benchmark's in memory); the real keychain otherwise. */
+  secrets?: SecretStore;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const dataDir = options.dataDir ?? scratchDir('e2e');
   const service = uniqueService('e2e');
   const pages = new Set<Page>();
   const received: string[] = [];
@@ -55,6 +65,7 @@ export async function startHarness(options: { env?: Record<string, string>; clip
     env: { TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service, ...options.env },
     emitJobEvent: (event, payload) => emit(event, payload as Events[typeof event]),
     onExternalChange: () => emit('vault:changed', { reason: 'changed elsewhere' }),
+    ...(options.secrets ? { secrets: options.secrets } : {}),
   });
   const server = http.createServer((request, response) => {
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -104,8 +115,8 @@ export async function startHarness(options: { env?: Record<string, string>; clip
     async close() {
       await new Promise((resolve) => server.close(resolve));
       await services.close();
-      await clearService(service);
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!options.secrets) await clearService(service);
+      if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
