@@ -56,6 +56,8 @@ function start(): void {
     services = createServices({
       actor: 'app',
       paths,
+      // A token the keychain refused after a server created it waits for the window's show-once dialog.
+      holdUnsavedTokens: true,
       emitJobEvent: (event, payload) => emit(event, payload as Events[typeof event]),
       // tkv (or another instance) changed the inventory: the windows redraw what they show.
       onExternalChange: () => emit('vault:changed', { reason: 'changed elsewhere' }),

@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import { AdminService } from './admin/admin-service.ts';
+import { UnsavedTokens } from './admin/unsaved-tokens.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { HttpClient, type HttpClientOptions } from './http/http-client.ts';
 import { watchInventory } from './inventory/change-watcher.ts';
@@ -14,6 +15,7 @@ import { JobRunner, type JobEvents } from './jobs/job-runner.ts';
 import { resolveAppPaths, resolveKeychainService, type AppPaths } from './paths.ts';
 import { CheckService } from './probe/check-service.ts';
 import { RotationService, type UnsavedToken } from './rotation/rotation-service.ts';
+import { AppSandbox, sandboxStateDir } from './sandbox/app-sandbox.ts';
 import { DEFAULT_KEYCHAIN_TIMEOUT_MS, KeytarSecretStore } from './secrets/keytar-secret-store.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
 import { VaultService } from './vault/vault-service.ts';
@@ -38,6 +40,8 @@ export interface ServicesOptions {
    * (see RotationService); without it, nobody can be shown one and such keys are deleted again.
    */
   onUnsavedToken?: (token: UnsavedToken) => boolean;
+  /** Holds such tokens in `unsaved` for a window to show once (the desktop app), instead of `onUnsavedToken`. */
+  holdUnsavedTokens?: boolean;
   /** Where long jobs announce their progress and their end (the app's windows). */
   emitJobEvent?: <E extends keyof JobEvents>(event: E, payload: JobEvents[E]) => void;
   /** Told when another connection (tkv, another window) changed the inventory; the app redraws. */
@@ -53,6 +57,10 @@ export interface Services {
   admin: AdminService;
   rotations: RotationService;
   jobs: JobRunner;
+  /** Tokens waiting to be shown once (with `holdUnsavedTokens`). */
+  unsaved: UnsavedTokens;
+  /** The built-in sandbox the app can start for a first run; stopped by close(). */
+  sandbox: AppSandbox;
   /** What opening found and mended (a data directory open to other users, say), for the person. */
   notices: string[];
   /** Closes the HTTP client and the inventory; running jobs are cancelled first. */
@@ -81,7 +89,10 @@ export function createServices(options: ServicesOptions): Services {
   const http = new HttpClient({ ...options.http, env });
   const checks = new CheckService({ http, vault });
   const admin = new AdminService({ vault, http });
-  const rotations = new RotationService({ vault, admin, checks, ...(options.onUnsavedToken ? { onUnsavedToken: options.onUnsavedToken } : {}) });
+  const unsaved = new UnsavedTokens();
+  const onUnsavedToken = options.holdUnsavedTokens ? (token: UnsavedToken) => (unsaved.hold(token), true) : options.onUnsavedToken;
+  const rotations = new RotationService({ vault, admin, checks, ...(onUnsavedToken ? { onUnsavedToken } : {}) });
+  const sandbox = new AppSandbox({ vault, stateDir: sandboxStateDir(paths.dataDir) });
   const jobs = new JobRunner({ emit: options.emitJobEvent ?? (() => undefined) });
   const stopWatching = options.onExternalChange ? watchInventory(db, options.onExternalChange) : () => undefined;
   return {
@@ -93,10 +104,14 @@ export function createServices(options: ServicesOptions): Services {
     admin,
     rotations,
     jobs,
+    unsaved,
+    sandbox,
     notices,
     async close() {
       stopWatching();
+      unsaved.clear();
       await jobs.cancelAll();
+      await sandbox.stop();
       await http.close();
       vault.close();
     },

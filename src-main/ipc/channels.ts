@@ -4,6 +4,9 @@ import { checksIpc } from './checks.ipc.ts';
 import type { IpcTable } from './domain.ts';
 import { jobsIpc } from './jobs.ipc.ts';
 import { keysIpc } from './keys.ipc.ts';
+import { rotationsIpc } from './rotations.ipc.ts';
+import { sandboxIpc } from './sandbox.ipc.ts';
+import { serverIpc } from './server.ipc.ts';
 import { tenantsIpc } from './tenants.ipc.ts';
 
-export const IPC_CHANNELS = { ...appIpc, ...vaultIpc, ...tenantsIpc, ...keysIpc, ...checksIpc, ...jobsIpc } satisfies IpcTable;
+export const IPC_CHANNELS = { ...appIpc, ...vaultIpc, ...tenantsIpc, ...keysIpc, ...checksIpc, ...jobsIpc, ...serverIpc, ...rotationsIpc, ...sandboxIpc } satisfies IpcTable;

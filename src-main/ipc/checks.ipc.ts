@@ -13,7 +13,8 @@ import { keyRef, name } from './schema-parts.ts';
 
 const probeId = z.string().min(1).max(128);
 
-function remember(context: IpcContext, key: KeyRef | null, label: string, result: CheckView['result']): CheckView {
+/** Keeps a check's result for its report to be copied later, and returns it as the renderer sees it. */
+export function remember(context: IpcContext, key: KeyRef | null, label: string, result: CheckView['result']): CheckView {
   return context.results.add({ id: randomUUID(), at: new Date().toISOString(), key, label, result });
 }
 

@@ -1,10 +1,10 @@
 /** `keys:*`: metadata, and the one explicit reveal. */
 import { z } from 'zod';
 import { KEY_SORT_COLUMNS } from '../shared/contract.ts';
-import { ENVIRONMENTS, NAME_MAX_LENGTH, SCOPE_MAX_LENGTH, SCOPES_MAX_COUNT, SECRET_MAX_BYTES } from '../shared/rules.ts';
+import { ENVIRONMENTS, NAME_MAX_LENGTH, SECRET_MAX_BYTES } from '../shared/rules.ts';
 import { VERDICTS } from '../shared/verdicts.ts';
 import type { DomainIpc } from './domain.ts';
-import { keyRef, name, text } from './schema-parts.ts';
+import { keyRef, name, scopes, text } from './schema-parts.ts';
 
 const query = z.strictObject({
   search: z.string().max(200).optional(),
@@ -18,7 +18,6 @@ const query = z.strictObject({
   neverChecked: z.boolean().optional(),
 });
 const sort = z.strictObject({ column: z.enum(KEY_SORT_COLUMNS), direction: z.enum(['asc', 'desc']) });
-const scopes = z.array(z.string().max(SCOPE_MAX_LENGTH)).max(SCOPES_MAX_COUNT);
 
 export const keysIpc = {
   'keys:page': {

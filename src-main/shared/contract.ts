@@ -10,6 +10,9 @@ import type { ChannelSpec } from './contract/channel.ts';
 import { checksChannels } from './contract/checks.ts';
 import { jobsChannels, type JobEvents } from './contract/jobs.ts';
 import { keysChannels } from './contract/keys.ts';
+import { rotationsChannels } from './contract/rotations.ts';
+import { sandboxChannels } from './contract/sandbox.ts';
+import { serverChannels } from './contract/server.ts';
 import { tenantsChannels } from './contract/tenants.ts';
 
 export type { AppInfo } from './contract/app.ts';
@@ -18,8 +21,11 @@ export type { KeyDetail, KeyEdit, KeyPage, KeyQuery, KeyRef, KeySort, KeySortCol
 export { KEY_SORT_COLUMNS } from './contract/keys.ts';
 export type { BulkJobView, BulkProgressView, CheckView, PastedKeyInput, ProbeInfo } from './contract/checks.ts';
 export type { JobEvents, JobKind, JobState, JobView } from './contract/jobs.ts';
+export type { AdminCredentialInfo, PermissionCatalogueView, ScopeUse, ServerCreateResult, ServerKey, ServerKeyInput, ServerKeysView, ServerListing, UnsavedTokenView } from './contract/server.ts';
+export type { RetireMode, RotationJobView, RotationJournalEntry, RotationPlan, RotationProgress, RotationState, RotationStatus, RotationWithJournal } from './contract/rotations.ts';
+export type { SandboxStatusView } from './contract/sandbox.ts';
 
-const ALL_CHANNELS = { ...appChannels, ...tenantsChannels, ...keysChannels, ...checksChannels, ...jobsChannels };
+const ALL_CHANNELS = { ...appChannels, ...tenantsChannels, ...keysChannels, ...checksChannels, ...jobsChannels, ...serverChannels, ...rotationsChannels, ...sandboxChannels };
 
 /** Channel name → input and output. Channels are named `domain:verb`. */
 export type Contract = {

@@ -14,15 +14,27 @@ import { Redactor } from '../redaction/redactor.ts';
 
 export const READ_SCOPE = 'tenant.apiKey:read';
 export const WRITE_SCOPE = 'tenant.apiKey:write';
+export const ACCESS_READ_SCOPE = 'tenant.access:read';
 
 /** The tenant's admin credential: a stored key marked admin, or a pasted OAuth bearer token. */
 export type AdminCredential = { kind: 'api-key'; secret: string; label: string } | { kind: 'bearer'; token: string; label: string };
 
 const DefinitionSchema = z.object({ name: z.string().min(1), enabled: z.boolean(), permissions: z.array(z.string()) });
 const CreatedSchema = DefinitionSchema.extend({ token: z.string().min(1) });
+const CatalogueSchema = z
+  .array(
+    z.object({
+      code: z.string().min(1).max(200),
+      category: z.string().max(200).nullish(),
+      description: z.string().max(500).nullish(),
+      scopes: z.array(z.object({ code: z.string().min(1).max(200), description: z.string().max(500).nullish() })).max(200),
+    }),
+  )
+  .max(200);
 
 export type ApiKeyDefinition = z.infer<typeof DefinitionSchema>;
 export type ApiKeyCreated = z.infer<typeof CreatedSchema>;
+export type PermissionCatalogue = z.infer<typeof CatalogueSchema>;
 
 export type AdminError =
   | { kind: 'invalid'; status: 400; message: string; fieldErrors: Record<string, string[]> }
@@ -81,6 +93,11 @@ export class AdminClient {
     return this.call({ method: 'PUT', path: `/${encodeURIComponent(name)}`, scope: WRITE_SCOPE, ok: 200, schema: DefinitionSchema, what: `update the API key "${name}"`, json: input });
   }
 
+  /** The tenant's permission catalogue (`admin/permissions`): areas and their scope codes. */
+  permissions(): Promise<AdminResult<PermissionCatalogue>> {
+    return this.call({ method: 'GET', path: '', base: 'permissions', scope: ACCESS_READ_SCOPE, ok: 200, schema: CatalogueSchema, what: 'read the permission catalogue' });
+  }
+
   delete(name: string): Promise<AdminResult<null>> {
     return this.call({ method: 'DELETE', path: `/${encodeURIComponent(name)}`, scope: WRITE_SCOPE, ok: 204, schema: null, what: `delete the API key "${name}"` });
   }
@@ -88,13 +105,15 @@ export class AdminClient {
   private async call<T>(spec: {
     method: HttpRequest['method'];
     path: string;
+    /** The admin resource: `apiKeys` unless said otherwise. */
+    base?: string;
     scope: string;
     ok: number;
     schema: z.ZodType<T> | null;
     what: string;
     json?: unknown;
   }): Promise<AdminResult<T>> {
-    const url = `${this.target.baseUrl}/api/${encodeURIComponent(this.target.tenantId)}/admin/apiKeys${spec.path}`;
+    const url = `${this.target.baseUrl}/api/${encodeURIComponent(this.target.tenantId)}/admin/${spec.base ?? 'apiKeys'}${spec.path}`;
     const secretHeaders: Record<string, string> = this.credential.kind === 'api-key' ? { 'X-API-KEY': this.credential.secret } : { authorization: `Bearer ${this.credential.token}` };
     const outcome = await this.http.send({ method: spec.method, url, secretHeaders, ...(spec.json === undefined ? {} : { json: spec.json }) });
     if (outcome.kind === 'response' && outcome.status === spec.ok) {

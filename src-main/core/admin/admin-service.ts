@@ -7,15 +7,19 @@
  * goes to the keychain first, then the metadata row. If the keychain write still fails, the token is
  * handed back to be shown to the person once, and the incident is recorded.
  */
-import type { KeyRef, KeySummary } from '../../shared/contract.ts';
+import type { AdminCredentialInfo, KeyRef, KeySummary, PermissionCatalogueView, ScopeUse, ServerKeysView } from '../../shared/contract.ts';
+import type { ScopeArea } from '../../shared/scopes.ts';
 import { checkName, checkScopes } from '../../shared/rules.ts';
-import { assertRule, VaultError } from '../errors.ts';
+import { assertRule, toErrorInfo, VaultError } from '../errors.ts';
 import type { HttpClient } from '../http/http-client.ts';
 import type { RemoteKey, TenantRow } from '../inventory/inventory.ts';
 import { requireKeychainBeforeCreate } from '../secrets/round-trip.ts';
 import { fingerprint } from '../vault/fingerprint.ts';
 import { formatKeyRef } from '../vault/key-ref.ts';
 import type { VaultService } from '../vault/vault-service.ts';
+import { WALLET_CREW_PROBES } from '../probe/catalogue.ts';
+import { SCOPE_CATALOGUE } from '../vendors/wallet-crew/scopes.ts';
+import { ADMIN_ENDPOINTS } from '../vendors/wallet-crew/endpoints.ts';
 import { AdminClient, adminFailure, valueOf, type AdminCredential, type ApiKeyDefinition } from './admin-client.ts';
 
 export interface RemoteKeyView extends RemoteKey {
@@ -26,6 +30,7 @@ export interface RemoteKeyView extends RemoteKey {
     hasSecret: boolean;
     declaredScopes: string[];
     permissionsDiffer: boolean;
+    enabledDiffers: boolean;
   } | null;
 }
 
@@ -96,6 +101,92 @@ export class AdminService {
     return { ...(await this.compare(alias, snapshot.keys)), tenant: alias, takenAt: snapshot.takenAt, snapshotId: snapshot.id, credential: 'snapshot (offline)' };
   }
 
+  /**
+   * The server's keys for the app: listed now when the server answers, else the last snapshot,
+   * with the reason it is not live; and the admin credential in use.
+   */
+  async serverKeys(alias: string): Promise<ServerKeysView> {
+    const credential = await this.credentialInfo(alias);
+    try {
+      const listing = await this.remoteList(alias);
+      return { tenant: alias, live: true, error: null, listing: withoutSnapshotId(listing), credential };
+    } catch (error) {
+      if (!(error instanceof VaultError) || error.code === 'INVALID_INPUT' || error.code === 'STORAGE_ERROR') throw error;
+      const snapshot = await this.lastSnapshot(alias);
+      return { tenant: alias, live: false, error: toErrorInfo(error), listing: snapshot ? withoutSnapshotId(snapshot) : null, credential };
+    }
+  }
+
+  /** Which admin credential the tenant's server calls use: an admin key, a pasted bearer token, or none. */
+  async credentialInfo(alias: string): Promise<AdminCredentialInfo> {
+    const tenant = this.vault.requireTenant(alias);
+    const admin = this.vault.listKeys({ tenant: alias }).find((key) => key.admin);
+    if (admin) return { kind: 'api-key', key: { tenant: alias, name: admin.name } };
+    if (!(await this.vault.bearerOf(alias))) return { kind: 'none' };
+    const expiresAt = tenant.bearer_expires_at ?? null;
+    return { kind: 'bearer', setAt: tenant.bearer_set_at ?? null, expiresAt, expired: expiresAt !== null && Date.parse(expiresAt) <= Date.now() };
+  }
+
+  /**
+   * The permission catalogue for a picker: the server's own (`admin/permissions`), or the publicly
+   * known one when the server cannot be asked; with what each scope is known to be needed for.
+   */
+  async permissionCatalogue(alias: string): Promise<PermissionCatalogueView> {
+    let areas: ScopeArea[];
+    let source: PermissionCatalogueView['source'] = 'server';
+    let reason: string | null = null;
+    try {
+      const { client } = await this.clientFor(alias);
+      areas = valueOf(await client.permissions()).map((area) => ({
+        code: area.code,
+        category: area.category ?? area.code,
+        description: area.description ?? '',
+        scopes: area.scopes.map((scope) => ({ code: scope.code, description: scope.description ?? '' })),
+      }));
+    } catch (error) {
+      if (!(error instanceof VaultError) || error.code === 'INVALID_INPUT') throw error;
+      areas = SCOPE_CATALOGUE.map((area) => ({ ...area, scopes: area.scopes.map((scope) => ({ ...scope })) }));
+      source = 'known';
+      reason = error.message;
+    }
+    return { source, reason, areas, uses: scopeUses() };
+  }
+
+  /** Changes a server key by its server name; the vault entry that uses it now follows. */
+  updateServerKey(tenant: string, serverName: string, input: { enabled?: boolean; scopes?: string[] }): Promise<ApiKeyDefinition> {
+    return this.update(tenant, serverName, this.entryUsing(tenant, serverName), input);
+  }
+
+  /**
+   * Deletes a server key by its server name. The vault entry that uses it now goes with it; a key a
+   * rotation still holds is refused (finish or abort it first); an earlier key's secret is dropped.
+   */
+  async deleteServerKey(tenant: string, serverName: string): Promise<{ removedLocal: boolean }> {
+    const local = this.entryUsing(tenant, serverName);
+    if (local) return { removedLocal: (await this.remoteDelete({ tenant, name: local.name })).removedLocal };
+    for (const rotation of this.vault.inventory.rotations({ openOnly: true })) {
+      if (rotation.tenant === tenant && (rotation.old_remote_name === serverName || rotation.new_remote_name === serverName)) {
+        const ref = { tenant, name: rotation.key_name };
+        throw new VaultError('CONFLICT', `"${serverName}" is part of the rotation of ${formatKeyRef(ref)}; finish or abort the rotation first.`, { remedies: [{ code: 'finish-rotation', key: ref }, { code: 'abort-rotation', key: ref }] });
+      }
+    }
+    const { client } = await this.clientFor(tenant);
+    const result = await client.delete(serverName);
+    if (!result.ok && result.error.kind !== 'not_found') throw adminFailure(result.error);
+    const earlier = this.vault.inventory.credentialByRemoteName(this.vault.requireTenant(tenant).id, serverName);
+    if (earlier && earlier.state !== 'deleted') {
+      await this.vault.secrets.delete(earlier.account);
+      this.vault.inventory.setCredentialState(earlier.account, 'deleted', this.vault.now());
+    }
+    this.vault.audit('remote_deleted', { tenant, keyName: serverName, ...(earlier ? { keyId: earlier.key_id, fingerprint: earlier.fingerprint } : {}), detail: { remoteName: serverName, wasOnServer: result.ok } });
+    return { removedLocal: false };
+  }
+
+  /** The vault entry whose current key is the server key `serverName`. */
+  private entryUsing(tenant: string, serverName: string): KeySummary | null {
+    return this.vault.listKeys({ tenant }).find((key) => key.remoteName === serverName) ?? null;
+  }
+
   /** One server key: by the vault entry's server name, or by the server name itself. */
   async remoteGet(ref: KeyRef): Promise<RemoteKeyView> {
     const { client } = await this.clientFor(ref.tenant);
@@ -135,21 +226,24 @@ export class AdminService {
   }
 
   /** Changes a server key's state or permissions, and the vault entry's view of them. */
-  async remoteUpdate(ref: KeyRef, input: { enabled?: boolean; scopes?: string[] }): Promise<ApiKeyDefinition> {
+  remoteUpdate(ref: KeyRef, input: { enabled?: boolean; scopes?: string[] }): Promise<ApiKeyDefinition> {
+    const local = this.localEntry(ref);
+    return this.update(ref.tenant, local?.remoteName ?? ref.name, local, input);
+  }
+
+  private async update(tenant: string, remoteName: string, local: KeySummary | null, input: { enabled?: boolean; scopes?: string[] }): Promise<ApiKeyDefinition> {
     if (input.enabled === undefined && input.scopes === undefined) throw new VaultError('INVALID_INPUT', 'Nothing to change: enable or disable the key, or give its new permissions.');
     if (input.scopes) {
       assertRule(checkScopes(input.scopes));
       if (input.scopes.length === 0) throw new VaultError('INVALID_INPUT', 'A key needs at least one permission.');
     }
-    const { client } = await this.clientFor(ref.tenant);
-    const local = this.localEntry(ref);
-    const remoteName = local?.remoteName ?? ref.name;
+    const { client } = await this.clientFor(tenant);
     // The endpoint replaces both fields: what is not changed is read first.
     const current = input.enabled === undefined || input.scopes === undefined ? valueOf(await client.get(remoteName)) : null;
     const updated = valueOf(await client.update(remoteName, { enabled: input.enabled ?? current!.enabled, permissions: input.scopes ?? current!.permissions }));
     this.vault.inventory.transaction(() => {
       if (local) this.vault.inventory.updateKeyRemoteState(local.id, { scopes: updated.permissions, enabled: updated.enabled });
-      this.vault.audit('remote_updated', { tenant: ref.tenant, keyName: local?.name ?? remoteName, ...(local ? { keyId: local.id, fingerprint: local.fingerprint } : {}), detail: { remoteName, enabled: updated.enabled, permissions: updated.permissions } });
+      this.vault.audit('remote_updated', { tenant, keyName: local?.name ?? remoteName, ...(local ? { keyId: local.id, fingerprint: local.fingerprint } : {}), detail: { remoteName, enabled: updated.enabled, permissions: updated.permissions } });
     });
     return updated;
   }
@@ -258,6 +352,7 @@ export class AdminService {
           hasSecret: (await this.vault.secrets.get(match.account)) !== null,
           declaredScopes: declared,
           permissionsDiffer: match.role === 'current' && [...declared].sort().join('\n') !== [...key.permissions].sort().join('\n'),
+          enabledDiffers: match.role === 'current' && match.entry.enabled !== key.enabled,
         },
       });
     }
@@ -265,4 +360,19 @@ export class AdminService {
     const missingOnServer = withMissing ? entries.filter((entry) => !listed.has(entry.remoteName)).map((entry) => ({ ref: { tenant: alias, name: entry.name }, remoteName: entry.remoteName })) : [];
     return { keys, missingOnServer };
   }
+}
+
+/** A listing as the app shows it: the snapshot's row id is the inventory's business. */
+function withoutSnapshotId(listing: RemoteListing): Omit<RemoteListing, 'snapshotId'> {
+  const { snapshotId: _, ...rest } = listing;
+  return rest;
+}
+
+/** Per scope, the probes and endpoints known to need it. */
+function scopeUses(): Record<string, ScopeUse[]> {
+  const uses: Record<string, ScopeUse[]> = {};
+  const add = (scope: string, use: ScopeUse) => (uses[scope] ??= []).push(use);
+  for (const probe of WALLET_CREW_PROBES) if (probe.scope) add(probe.scope, { method: probe.method, path: probe.path, probe: probe.id });
+  for (const endpoint of ADMIN_ENDPOINTS) add(endpoint.scope, { method: endpoint.method, path: endpoint.path, probe: null });
+  return uses;
 }

@@ -23,6 +23,8 @@ import { NON_JUDGEMENT_LIST } from './migrations.ts';
 export type AuditAction =
   | 'tenant_added'
   | 'tenant_removed'
+  /** A tenant's base URL changed (the app's sandbox moved to another port). */
+  | 'tenant_updated'
   | 'created'
   | 'imported'
   | 'revealed'
@@ -71,6 +73,8 @@ export interface TenantRow {
   provider: Provider;
   label: string | null;
   created_at: string;
+  /** 1 for the app's built-in sandbox tenant. */
+  sandbox?: number;
   bearer_set_at?: string | null;
   bearer_expires_at?: string | null;
 }
@@ -315,10 +319,19 @@ export class Inventory {
   insertTenant(row: TenantRow): void {
     this
       .statement(
-        `INSERT INTO tenants (id, alias, tenant_id, environment, base_url, provider, label, created_at)
-         VALUES (@id, @alias, @tenant_id, @environment, @base_url, @provider, @label, @created_at)`,
+        `INSERT INTO tenants (id, alias, tenant_id, environment, base_url, provider, label, created_at, sandbox)
+         VALUES (@id, @alias, @tenant_id, @environment, @base_url, @provider, @label, @created_at, @sandbox)`,
       )
-      .run(row);
+      .run({ ...row, sandbox: row.sandbox ?? 0 });
+  }
+
+  setTenantBaseUrl(id: string, baseUrl: string): void {
+    this.statement(`UPDATE tenants SET base_url = ? WHERE id = ?`).run(baseUrl, id);
+  }
+
+  /** The app's sandbox tenant, if it has one. */
+  sandboxTenant(): TenantRow | undefined {
+    return this.statement(`SELECT * FROM tenants WHERE sandbox = 1 LIMIT 1`).get() as TenantRow | undefined;
   }
 
   deleteTenant(id: string): void {
@@ -445,6 +458,16 @@ export class Inventory {
          WHERE c.fingerprint = ? ORDER BY c.replaced_at`,
       )
       .all(fingerprint) as (CredentialRow & { tenant_alias: string; key_name: string })[];
+  }
+
+  /** The latest earlier credential of a tenant's entries that used the server key `remoteName`. */
+  credentialByRemoteName(tenantRef: string, remoteName: string): CredentialRow | undefined {
+    return this
+      .statement(
+        `SELECT c.* FROM key_credentials c JOIN keys k ON k.id = c.key_id
+         WHERE k.tenant_ref = ? AND c.remote_name = ? ORDER BY c.replaced_at DESC LIMIT 1`,
+      )
+      .get(tenantRef, remoteName) as CredentialRow | undefined;
   }
 
   credentials(keyId?: string): CredentialRow[] {
@@ -721,6 +744,7 @@ export function toTenant(row: TenantRow, keyCount: number): Tenant {
     label: row.label,
     createdAt: row.created_at,
     keyCount,
+    sandbox: row.sandbox === 1,
   };
 }
 

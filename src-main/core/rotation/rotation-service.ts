@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CheckResult } from '../../shared/check.ts';
-import type { KeyRef } from '../../shared/contract.ts';
+import type { KeyRef, RetireMode, RotationPlan, RotationProgress, RotationStatus, RotationWithJournal } from '../../shared/contract.ts';
 import type { Remedy } from '../../shared/remedies.ts';
 import { checkName } from '../../shared/rules.ts';
 import type { AdminService } from '../admin/admin-service.ts';
@@ -28,24 +28,7 @@ import { fingerprint } from '../vault/fingerprint.ts';
 import { formatKeyRef } from '../vault/key-ref.ts';
 import type { VaultService } from '../vault/vault-service.ts';
 
-export type RetireMode = 'disable' | 'delete';
-
-export interface RotationStatus {
-  id: string;
-  key: KeyRef;
-  state: RotationRow['state'];
-  step: string;
-  oldRemoteName: string;
-  newRemoteName: string;
-  newFingerprint: string | null;
-  permissions: string[];
-  retire: RetireMode | null;
-  lastError: string | null;
-  startedAt: string;
-  updatedAt: string;
-  /** What the person can do next (nothing once it has ended). */
-  next: Remedy[];
-}
+export type { RetireMode, RotationStatus };
 
 export interface UnsavedToken {
   key: KeyRef;
@@ -77,6 +60,7 @@ export class RotationService {
   private readonly onUnsavedToken: (token: UnsavedToken) => boolean;
   private readonly verifyAttempts: number;
   private readonly verifyDelayMs: number;
+  private readonly stepListeners = new Set<(progress: RotationProgress) => void>();
 
   constructor(options: RotationOptions) {
     this.vault = options.vault;
@@ -85,6 +69,66 @@ export class RotationService {
     this.onUnsavedToken = options.onUnsavedToken ?? (() => false);
     this.verifyAttempts = options.verifyAttempts ?? 6;
     this.verifyDelayMs = options.verifyDelayMs ?? 500;
+  }
+
+  /** Tells `listener` of every step written to any rotation's journal; returns a function that stops it. */
+  onStep(listener: (progress: RotationProgress) => void): () => void {
+    this.stepListeners.add(listener);
+    return () => this.stepListeners.delete(listener);
+  }
+
+  /** What rotating the key would do: its server name, a free name for the new key, and what blocks it. */
+  plan(ref: KeyRef): RotationPlan {
+    const key = this.vault.requireKey(ref);
+    const open = this.vault.inventory.openRotation(key.id);
+    const oldRemoteName = key.remote_name ?? key.name;
+    const snapshot = this.vault.inventory.latestSnapshot(key.tenant_ref);
+    const taken = new Set((snapshot?.keys ?? []).map((remote) => remote.name));
+    const onServer = snapshot?.keys.find((remote) => remote.name === oldRemoteName);
+    const blocked = key.is_admin
+      ? `${formatKeyRef(ref)} is the tenant's admin credential: rotating it would cut the branch the rotation sits on.`
+      : open
+        ? `${formatKeyRef(ref)} is already being rotated (${open.step}).`
+        : null;
+    return {
+      key: ref,
+      oldRemoteName,
+      proposedName: derivedName(oldRemoteName, this.vault.now().slice(0, 10), taken),
+      permissions: onServer?.permissions ?? (JSON.parse(key.scopes) as string[]),
+      blocked,
+      open: open ? this.status(open) : null,
+    };
+  }
+
+  /**
+   * The old and the new key of the key's latest rotation, checked side by side with the probe the
+   * rotation verifies with: during the overlap both should pass; after a finish, the old one fails.
+   * The old key is null once its secret is gone (it was deleted).
+   */
+  async checkBoth(ref: KeyRef): Promise<{ rotation: RotationStatus; old: CheckResult | null; new: CheckResult }> {
+    const key = this.vault.requireKey(ref);
+    const row = this.vault.inventory.rotations({ keyId: key.id }).filter((rotation) => rotation.state !== 'rolled_back').at(-1);
+    if (!row) throw new VaultError('NOT_FOUND', `${formatKeyRef(ref)} has never been rotated.`, { remedies: [{ code: 'start-rotation', key: ref }] });
+    if (row.state === 'started') throw new VaultError('CONFLICT', `The rotation of ${formatKeyRef(ref)} has not switched to the new key yet (${row.step}).`, { remedies: [{ code: 'resume-rotation', key: ref }] });
+    const client = await this.clientFor(row);
+    const oldSecret = await this.vault.secrets.get(row.old_account);
+    const newSecret = await this.vault.secrets.get(row.new_account);
+    if (newSecret === null) throw new VaultError('SECRET_MISSING', `The keychain no longer holds the new key of ${formatKeyRef(ref)}.`, { remedies: [{ code: 'run-reconcile' }] });
+    const tenant = this.vault.requireTenant(row.tenant);
+    const { probe } = defaultProbe(this.checks.probes('wallet-crew'), JSON.parse(row.permissions) as string[], true);
+    const target = (keyName: string) => ({ baseUrl: tenant.base_url, tenantId: tenant.tenant_id, vendor: 'wallet-crew' as const, auth: { kind: 'header' as const, name: 'X-API-KEY' }, keyName });
+    const [oldResult, newResult] = await Promise.all([
+      oldSecret === null ? Promise.resolve(null) : this.checks.checkSecret(target(row.old_remote_name), oldSecret, probe, { redactor: client.redactor }),
+      this.checks.checkSecret(target(row.new_remote_name), newSecret, probe, { redactor: client.redactor }),
+    ]);
+    return { rotation: this.status(row), old: oldResult, new: newResult };
+  }
+
+  /** Open rotations with their journals (where an interrupted one stopped), then the latest ended ones. */
+  listWithJournals(): RotationWithJournal[] {
+    const open = this.vault.inventory.rotations({ openOnly: true });
+    const ended = this.vault.inventory.rotations({}).filter((row) => row.state === 'finished' || row.state === 'rolled_back').slice(-10).reverse();
+    return [...open, ...ended].map((row) => ({ rotation: this.status(row), journal: this.vault.inventory.journalEntries(row.id) }));
   }
 
   /** Starts a rotation and carries it to the overlap: the entry uses the new key, the old one still works. */
@@ -409,6 +453,7 @@ export class RotationService {
       this.vault.inventory.journal(rotation.id, { at, step, phase, detail });
       this.vault.inventory.updateRotation(rotation.id, { ...changes, updated_at: at });
     });
+    for (const listener of this.stepListeners) listener({ rotationId: rotation.id, step, phase });
   }
 
   private row(id: string): RotationRow {

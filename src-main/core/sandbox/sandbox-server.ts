@@ -33,6 +33,13 @@ export interface SandboxOptions {
   /** Tenants to have; tenants already in the state directory are kept too. */
   tenants?: string[];
   config?: SandboxConfig;
+  /**
+   * Admin tokens the caller already holds, by tenant id (the app keeps them in the keychain): the
+   * tenant's admin key is made to match, instead of a new token being drawn.
+   */
+  adminKeys?: Record<string, string>;
+  /** Keep the admin tokens in `admin-keys.json`, so a restart can print them again (default true). */
+  persistAdminKeys?: boolean;
 }
 
 export interface SandboxTenantInfo {
@@ -74,7 +81,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     if (!NAME_PATTERN.test(tenantId)) throw new Error(`Tenant id "${tenantId}" may only contain letters, digits, '.', '_' and '-'.`);
   }
   const adminFile = path.join(stateDir, 'admin-keys.json');
-  const adminKeys: Record<string, SandboxTenantInfo> = fs.existsSync(adminFile) ? (JSON.parse(fs.readFileSync(adminFile, 'utf8')) as Record<string, SandboxTenantInfo>) : {};
+  const adminKeys: Record<string, SandboxTenantInfo> = options.persistAdminKeys !== false && fs.existsSync(adminFile) ? (JSON.parse(fs.readFileSync(adminFile, 'utf8')) as Record<string, SandboxTenantInfo>) : {};
   const tenants = new Map<string, TenantState>();
   for (const tenantId of fs.readdirSync(path.join(stateDir, 'tenants'))) {
     if (NAME_PATTERN.test(tenantId)) tenants.set(tenantId, TenantState.open(tenantId, path.join(stateDir, 'tenants', tenantId)));
@@ -83,9 +90,10 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   async function addTenant(tenantId: string): Promise<SandboxTenantInfo> {
     const tenant = tenants.get(tenantId) ?? TenantState.open(tenantId, path.join(stateDir, 'tenants', tenantId));
     tenants.set(tenantId, tenant);
-    const known = adminKeys[tenantId];
-    if (known && tenant.get(known.adminKeyName)) return known;
-    const token = generateToken();
+    const given = options.adminKeys?.[tenantId];
+    const known = given ? { tenantId, adminKeyName: ADMIN_KEY_NAME, adminKey: given } : adminKeys[tenantId];
+    if (known && tenant.get(known.adminKeyName)?.hash === hashToken(known.adminKey)) return (adminKeys[tenantId] = known);
+    const token = given ?? generateToken();
     await tenant.update((keys) => {
       const index = keys.findIndex((key) => key.name === ADMIN_KEY_NAME);
       const admin = { name: ADMIN_KEY_NAME, enabled: true, permissions: ['*'], hash: hashToken(token) };
@@ -93,8 +101,10 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       else keys.unshift(admin);
     });
     adminKeys[tenantId] = { tenantId, adminKeyName: ADMIN_KEY_NAME, adminKey: token };
-    fs.writeFileSync(`${adminFile}.tmp`, JSON.stringify(adminKeys, null, 2), { mode: 0o600 });
-    fs.renameSync(`${adminFile}.tmp`, adminFile);
+    if (options.persistAdminKeys !== false) {
+      fs.writeFileSync(`${adminFile}.tmp`, JSON.stringify(adminKeys, null, 2), { mode: 0o600 });
+      fs.renameSync(`${adminFile}.tmp`, adminFile);
+    }
     return adminKeys[tenantId];
   }
 

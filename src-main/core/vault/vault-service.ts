@@ -75,7 +75,8 @@ export class VaultService {
     return this.inventory.listTenants().map((row) => toTenant(row, row.key_count));
   }
 
-  addTenant(input: NewTenantInput): Tenant {
+  /** Adds a tenant; `sandbox` marks the app's built-in sandbox tenant (never from a person's input). */
+  addTenant(input: NewTenantInput, options: { sandbox?: boolean } = {}): Tenant {
     assertRule(checkName(input.alias, 'Tenant alias'));
     assertRule(checkName(input.tenantId, 'Tenant id'));
     if (input.label !== undefined) assertRule(checkText(input.label, 'Label'));
@@ -104,12 +105,25 @@ export class VaultService {
       provider: 'wallet-crew',
       label: input.label?.trim() || null,
       created_at: this.now(),
+      sandbox: options.sandbox ? 1 : 0,
     };
     this.inventory.transaction(() => {
       this.inventory.insertTenant(row);
-      this.audit('tenant_added', { tenant: row.alias, detail: { tenantId: row.tenant_id, baseUrl } });
+      this.audit('tenant_added', { tenant: row.alias, detail: { tenantId: row.tenant_id, baseUrl, ...(options.sandbox ? { sandbox: true } : {}) } });
     });
     return toTenant(row, 0);
+  }
+
+  /** Points a tenant at another base URL (the sandbox's port changes from one start to the next). */
+  setTenantBaseUrl(alias: string, baseUrl: string): void {
+    const tenant = this.requireTenant(alias);
+    assertRule(checkBaseUrl(baseUrl));
+    const normalized = normalizeBaseUrl(baseUrl);
+    if (normalized === tenant.base_url) return;
+    this.inventory.transaction(() => {
+      this.inventory.setTenantBaseUrl(tenant.id, normalized);
+      this.audit('tenant_updated', { tenant: alias, detail: { baseUrl: normalized } });
+    });
   }
 
   /** Removes a tenant; refuses while it holds keys unless `withKeys`, which removes them first. */

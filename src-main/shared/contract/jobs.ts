@@ -2,7 +2,7 @@
 import type { ErrorInfo } from '../errors.ts';
 import { channel } from './channel.ts';
 
-export type JobKind = 'bulk-check';
+export type JobKind = 'bulk-check' | 'rotation';
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface JobView<P = unknown, R = unknown> {

@@ -14,6 +14,8 @@ export interface Tenant {
   label: string | null;
   createdAt: string;
   keyCount: number;
+  /** The app's built-in sandbox (the emulator on loopback), not a real vendor tenant. */
+  sandbox: boolean;
 }
 
 export interface NewTenantInput {

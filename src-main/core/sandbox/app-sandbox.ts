@@ -1,0 +1,123 @@
+/**
+ * The app's built-in sandbox: the emulator on loopback, started on demand by the main process (a
+ * first run with no vendor account) and stopped with it, and a `sandbox` tenant in the vault whose
+ * admin key lives in the keychain like any other. The emulator's state (token hashes only) is kept
+ * under the data directory; its admin token is never written there: the vault hands it back at each
+ * start, and the port the tenant last used is asked for again, so its base URL rarely changes.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Tenant } from '../../shared/contract.ts';
+import { VaultError } from '../errors.ts';
+import type { VaultService } from '../vault/vault-service.ts';
+import { ADMIN_KEY_NAME, startSandbox, type RunningSandbox } from './sandbox-server.ts';
+
+/** The tenant id inside the emulator; the vault's alias is `sandbox` unless a real tenant took it. */
+export const SANDBOX_TENANT_ID = 'sandbox';
+
+export interface SandboxStatus {
+  running: boolean;
+  url: string | null;
+  /** The vault's sandbox tenant, if it has one. */
+  tenant: string | null;
+}
+
+export class AppSandbox {
+  private readonly vault: VaultService;
+  private readonly stateDir: string;
+  private running: RunningSandbox | null = null;
+  private starting: Promise<SandboxStatus> | null = null;
+
+  constructor(options: { vault: VaultService; stateDir: string }) {
+    this.vault = options.vault;
+    this.stateDir = options.stateDir;
+  }
+
+  status(): SandboxStatus {
+    return { running: this.running !== null, url: this.running?.url ?? null, tenant: this.vault.inventory.sandboxTenant()?.alias ?? null };
+  }
+
+  /** Starts the emulator (once) and makes sure the vault has its tenant and admin key. */
+  start(): Promise<SandboxStatus> {
+    if (this.running) return Promise.resolve(this.status());
+    this.starting ??= this.startOnce().finally(() => (this.starting = null));
+    return this.starting;
+  }
+
+  /** Stops the emulator; the tenant and its keys stay (they answer again at the next start). */
+  async stop(): Promise<void> {
+    await this.starting?.catch(() => undefined);
+    const running = this.running;
+    this.running = null;
+    await running?.close();
+  }
+
+  /** Removes the sandbox in one action: the emulator, its tenant with every key, and its state. */
+  async remove(): Promise<{ removedKeys: number }> {
+    await this.stop();
+    const tenant = this.vault.inventory.sandboxTenant();
+    const result = tenant ? await this.vault.removeTenant(tenant.alias, { withKeys: true }) : { removedKeys: 0 };
+    fs.rmSync(this.stateDir, { recursive: true, force: true });
+    return result;
+  }
+
+  private async startOnce(): Promise<SandboxStatus> {
+    const existing = this.vault.inventory.sandboxTenant();
+    const admin = existing ? this.vault.listKeys({ tenant: existing.alias }).find((key) => key.admin && key.name === ADMIN_KEY_NAME) : undefined;
+    const adminSecret = admin ? await this.vault.secrets.get(admin.secretAccount) : null;
+    const options = {
+      host: '127.0.0.1',
+      stateDir: this.stateDir,
+      tenants: [SANDBOX_TENANT_ID],
+      persistAdminKeys: false,
+      ...(adminSecret ? { adminKeys: { [SANDBOX_TENANT_ID]: adminSecret } } : {}),
+    };
+    const port = existing ? Number(new URL(existing.base_url).port) || 0 : 0;
+    let sandbox: RunningSandbox;
+    try {
+      sandbox = await startSandbox({ ...options, port });
+    } catch (error) {
+      if (port === 0 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw sandboxFailure(error);
+      // Its last port is taken now: any free one will do, and the tenant follows it.
+      sandbox = await startSandbox({ ...options, port: 0 }).catch((again: unknown) => {
+        throw sandboxFailure(again);
+      });
+    }
+    try {
+      const info = sandbox.tenants.find((tenant) => tenant.tenantId === SANDBOX_TENANT_ID)!;
+      let alias = existing?.alias;
+      if (!alias) {
+        alias = this.freeAlias();
+        this.vault.addTenant({ alias, tenantId: SANDBOX_TENANT_ID, environment: 'custom', baseUrl: sandbox.url, label: 'Built-in sandbox (an emulator on this computer)' }, { sandbox: true });
+      } else {
+        this.vault.setTenantBaseUrl(alias, sandbox.url);
+      }
+      if (adminSecret !== info.adminKey) {
+        // No admin key yet, or its secret left the keychain: the emulator drew a new one.
+        if (admin) await this.vault.removeKey({ tenant: alias, name: admin.name });
+        await this.vault.addKey({ tenant: alias, name: ADMIN_KEY_NAME, secret: info.adminKey, scopes: ['*'], admin: true, notes: "The sandbox's admin key: it creates, rotates and deletes the sandbox's keys." }, 'imported', { remoteName: ADMIN_KEY_NAME });
+      }
+    } catch (error) {
+      await sandbox.close();
+      throw error;
+    }
+    this.running = sandbox;
+    return this.status();
+  }
+
+  private freeAlias(): string {
+    for (let n = 1; ; n += 1) {
+      const alias = n === 1 ? 'sandbox' : `sandbox-${n}`;
+      if (!this.vault.inventory.findTenant(alias)) return alias;
+    }
+  }
+}
+
+function sandboxFailure(error: unknown): VaultError {
+  return new VaultError('INTERNAL', `The sandbox could not start on this computer: ${(error as Error).message}`);
+}
+
+/** Where the app keeps its sandbox's state: under the data directory. */
+export function sandboxStateDir(dataDir: string): string {
+  return path.join(dataDir, 'sandbox');
+}
