@@ -7,7 +7,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Tenant } from '../../shared/contract.ts';
 import { VaultError } from '../errors.ts';
 import type { VaultService } from '../vault/vault-service.ts';
 import { ADMIN_KEY_NAME, startSandbox, type RunningSandbox } from './sandbox-server.ts';

@@ -62,6 +62,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   const services = createServices({
     actor: 'app',
+    holdUnsavedTokens: true,
     env: { TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service, ...options.env },
     emitJobEvent: (event, payload) => emit(event, payload as Events[typeof event]),
     onExternalChange: () => emit('vault:changed', { reason: 'changed elsewhere' }),
