@@ -31,6 +31,8 @@ export default defineConfig({
       outDir: resolve(root, 'out/renderer'),
       // Minified: the renderer's gzipped JavaScript has a budget (60 KB, test/bench/bundle-size.ts).
       minify: true,
+      // Which chunks load at startup and which only when their screen opens (the budget is on the first).
+      manifest: true,
       rolldownOptions: { input: { index: resolve(root, 'src-renderer/index.html') } },
     },
   },

@@ -3,6 +3,8 @@ import { getContext, setContext } from 'svelte';
 import type { ChecksStore } from './checks.svelte.ts';
 import type { JobsStore } from './jobs.svelte.ts';
 import type { KeysStore } from './keys.svelte.ts';
+import type { RotationsStore } from './rotations.svelte.ts';
+import type { ServerStore } from './server.svelte.ts';
 import type { TenantsStore } from './tenants.svelte.ts';
 import type { UiStore } from './ui.svelte.ts';
 
@@ -11,6 +13,8 @@ export interface Stores {
   keys: KeysStore;
   checks: ChecksStore;
   jobs: JobsStore;
+  server: ServerStore;
+  rotations: RotationsStore;
   ui: UiStore;
 }
 

@@ -9,6 +9,9 @@ import { api, asApiError, unwrap, type ApiError } from '../api.ts';
 export class JobsStore {
   list = $state.raw<JobView[]>([]);
   error = $state.raw<ApiError | null>(null);
+  /** Callers waiting for a job's end (a rotation step), told of its progress meanwhile. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- callbacks, never rendered: nothing reacts to them
+  private readonly waiters = new Map<string, { done: (view: JobView) => void; progress: (progress: unknown) => void }>();
 
   /** The newest bulk check, running or finished. */
   bulk = $derived((this.list.find((job) => job.kind === 'bulk-check') ?? null) as BulkJobView | null);
@@ -24,8 +27,15 @@ export class JobsStore {
   /** Follows job events; returns the unsubscribe. */
   follow(): () => void {
     const off = [
-      api.on('jobs:progress', ({ id, progress }) => this.update(id, (job) => (job.state === 'running' ? { ...job, progress } : job))),
-      api.on('jobs:done', (view) => this.update(view.id, () => view, view)),
+      api.on('jobs:progress', ({ id, progress }) => {
+        this.waiters.get(id)?.progress(progress);
+        this.update(id, (job) => (job.state === 'running' ? { ...job, progress } : job));
+      }),
+      api.on('jobs:done', (view) => {
+        this.update(view.id, () => view, view);
+        this.waiters.get(view.id)?.done(view);
+        this.waiters.delete(view.id);
+      }),
     ];
     return () => off.forEach((unsubscribe) => unsubscribe());
   }
@@ -39,6 +49,13 @@ export class JobsStore {
     } catch (error) {
       this.error = asApiError(error);
     }
+  }
+
+  /** Resolves with the job's final view (at once if its end arrived before the caller asked). */
+  waitFor(id: string, onProgress: (progress: unknown) => void = () => undefined): Promise<JobView> {
+    const ended = this.list.find((job) => job.id === id && job.state !== 'running');
+    if (ended) return Promise.resolve(ended);
+    return new Promise((resolve) => this.waiters.set(id, { done: resolve, progress: onProgress }));
   }
 
   async cancel(id: string): Promise<void> {

@@ -2,7 +2,7 @@
  * Where the person is and what they can do there: the screen, the dialogs, the command palette and
  * the actions the current screen offers it, and a polite announcement for screen readers.
  */
-export type Screen = 'keys' | 'check';
+export type Screen = 'keys' | 'check' | 'server' | 'rotation';
 export type CheckTab = 'stored' | 'pasted' | 'bulk';
 
 /** An action of a screen: shown in the palette, with its shortcut. */
@@ -27,6 +27,8 @@ export class UiStore {
   removingKey = $state(false);
   /** Counts the reveals asked for from the keyboard or the palette; the detail panel answers them. */
   revealRequests = $state(0);
+  /** The sandbox tour is shown (first run, or asked for from the palette). */
+  tour = $state(false);
   /** The alias of the tenant whose removal is being confirmed. */
   removingTenant = $state<string | null>(null);
   /** Set by the current screen; the palette lists them after the app's own. */

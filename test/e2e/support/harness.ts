@@ -40,6 +40,11 @@ export interface Harness {
   emit<E extends EventName>(event: E, payload: Events[E]): void;
   attach(page: Page): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Ends the main side as a crash would: the inventory and the HTTP client are dropped mid-work,
+   * running jobs are not waited for, and the data directory and keychain entries are left as they are.
+   */
+  crash(): void;
 }
 
 export interface HarnessOptions {
@@ -49,11 +54,13 @@ export interface HarnessOptions {
   dataDir?: string;
   /** A secret store of the test's (the benchmark's in memory); the real keychain otherwise. */
   secrets?: SecretStore;
+  /** The keychain service to use (another harness's, after its crash); a unique one otherwise. */
+  service?: string;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dataDir = options.dataDir ?? scratchDir('e2e');
-  const service = uniqueService('e2e');
+  const service = options.service ?? uniqueService('e2e');
   const pages = new Set<Page>();
   const received: string[] = [];
   const emit = <E extends EventName>(event: E, payload: Events[E]) => {
@@ -112,6 +119,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const bridge = process.env.TKV_BRIDGE_SCRIPT;
       if (!bridge) throw new Error('TKV_BRIDGE_SCRIPT is not set: run through test/playwright.config.ts');
       await page.addInitScript({ path: bridge });
+    },
+    crash() {
+      server.closeAllConnections();
+      server.close();
+      void services.http.close().catch(() => undefined);
+      void services.sandbox.stop().catch(() => undefined);
+      services.vault.close();
     },
     async close() {
       await new Promise((resolve) => server.close(resolve));

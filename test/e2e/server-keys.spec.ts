@@ -1,0 +1,305 @@
+// Server keys and rotation in the app, against the sandbox with the real keychain and SQLite: the
+// listing with drift made behind the app's back, create through the permission grid, the show-once
+// rescue when the keychain fails after create, edit/disable/duplicate/delete, and a full rotation
+// with both keys checked during the overlap and the old one answering 401 after finish.
+import fs from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { KeytarSecretStore } from '../../src-main/core/secrets/keytar-secret-store.ts';
+import { PROBE_ACCOUNT_PREFIX, type SecretStore } from '../../src-main/core/secrets/secret-store.ts';
+import { VaultError } from '../../src-main/core/errors.ts';
+import { containsSecret, filesContaining } from '../support/files.ts';
+import { uniqueService } from '../support/keychain.ts';
+import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
+import { startHarness, type Harness } from './support/harness.ts';
+import { look, overflowing } from './support/look.ts';
+
+let harness: Harness;
+let sandbox: TestSandbox;
+/** When on, the keychain refuses every write but a round trip's: the show-once path. */
+let keychainFails = false;
+/** Every token this suite saw, searched for in every IPC result and file at the end. */
+const tokens: string[] = [];
+
+/** The real keychain, with a switch that makes it fail after the round trip a create starts with. */
+function switchableKeychain(service: string): SecretStore {
+  const store = new KeytarSecretStore({ service });
+  return {
+    service: store.service,
+    backend: store.backend,
+    get: (account) => store.get(account),
+    set: (account, secret) => (keychainFails && !account.startsWith(PROBE_ACCOUNT_PREFIX) ? Promise.reject(new VaultError('KEYCHAIN_UNAVAILABLE', 'The keychain stopped answering.')) : store.set(account, secret)),
+    delete: (account) => store.delete(account),
+    listAccounts: () => store.listAccounts(),
+  };
+}
+
+async function serverList(): Promise<{ name: string; enabled: boolean; permissions: string[] }[]> {
+  const response = await sandbox.call('GET', '/api/demo/admin/apiKeys', { key: sandbox.adminKey('demo') });
+  return (await response.json()) as { name: string; enabled: boolean; permissions: string[] }[];
+}
+
+const serverKey = async (name: string) => (await serverList()).find((key) => key.name === name);
+
+/** Answers the config probe with `token`: 200 while the key works, 401 once disabled or deleted. */
+const probeStatus = async (token: string) => (await sandbox.call('GET', '/api/demo/admin/config', { key: token })).status;
+
+async function ensureKey(name: string, permissions: string[]): Promise<void> {
+  if (harness.services.vault.findKey({ tenant: 'demo', name })) return;
+  const outcome = await harness.services.admin.remoteCreate({ tenant: 'demo', name }, { scopes: permissions }, { canShowToken: false });
+  if (outcome.stored) tokens.push(outcome.token);
+}
+
+async function openServerKeys(page: Page): Promise<void> {
+  await harness.attach(page);
+  await page.goto(harness.url);
+  await expect(page.getByRole('navigation', { name: 'Tenants' })).toBeVisible();
+  await page.keyboard.press('Alt+3');
+  await expect(page.getByRole('heading', { name: 'Server keys', level: 1 })).toBeVisible();
+  await expect(page.getByText('Live', { exact: true })).toBeVisible();
+}
+
+const row = (page: Page, name: string) => page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+
+test.beforeAll(async () => {
+  sandbox = await startTestSandbox({ tenants: ['demo'] });
+  const service = uniqueService('e2e-server');
+  harness = await startHarness({ service, secrets: switchableKeychain(service) });
+  harness.services.vault.addTenant({ alias: 'demo', tenantId: 'demo', environment: 'custom', baseUrl: sandbox.url });
+  await harness.services.vault.addKey({ tenant: 'demo', name: 'sandbox-admin', secret: sandbox.adminKey('demo'), scopes: ['*'], admin: true });
+  tokens.push(sandbox.adminKey('demo'));
+});
+
+test.afterAll(async () => {
+  // Nothing this suite handled reached a file, or any IPC result but the one show-once list.
+  for (const token of tokens) {
+    expect(filesContaining([harness.dataDir], token), 'a token in the data directory').toEqual([]);
+  }
+  for (const key of await harness.services.secrets.listAccounts()) await harness.services.secrets.delete(key);
+  await harness.close();
+  await sandbox.dispose();
+});
+
+test('lists the server keys beside the vault, with drift made behind the app’s back', async ({ page }) => {
+  await ensureKey('crm', ['tenant.core:read', 'Pass.Read']);
+  await ensureKey('gone', ['Stores.Read']);
+  // Behind the app's back: a permission added, a key disabled, a key made, a key deleted.
+  await sandbox.call('PUT', '/api/demo/admin/apiKeys/crm', { key: sandbox.adminKey('demo'), body: { enabled: false, permissions: ['tenant.core:read', 'Pass.Read', 'Pass.Write'] } });
+  await sandbox.call('POST', '/api/demo/admin/apiKeys', { key: sandbox.adminKey('demo'), body: { name: 'made-elsewhere', permissions: ['Secret.Read'] } });
+  await sandbox.call('DELETE', '/api/demo/admin/apiKeys/gone', { key: sandbox.adminKey('demo') });
+
+  await openServerKeys(page);
+  await expect(row(page, 'crm')).toContainText('Differs from the vault');
+  await expect(row(page, 'crm')).toContainText('State differs');
+  await expect(row(page, 'crm')).toContainText('Disabled');
+  await expect(row(page, 'made-elsewhere')).toContainText('Only on the server');
+  await expect(row(page, 'sandbox-admin')).toContainText('demo/sandbox-admin');
+  await expect(page.getByRole('heading', { name: 'In the vault, gone from the server' })).toBeVisible();
+  await expect(page.getByText('demo/gone')).toBeVisible();
+  await expect(page.getByText('Admin credential: admin key demo/sandbox-admin')).toBeVisible();
+  await expect(page.getByText(/1 differ from the vault · 1 only on the server · 1 gone from the server/)).toBeVisible();
+  expect(await overflowing(page)).toEqual([]);
+  await look(page, 'server-keys');
+
+  // Offline: the last snapshot, marked as such, with why.
+  await sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: 'GET /api/demo/admin/apiKeys', reset: true }] });
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await expect(page.getByText('Offline', { exact: true })).toBeVisible();
+  await expect(page.getByText(/Showing the last snapshot, taken/)).toBeVisible();
+  await expect(row(page, 'crm')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Create key' })).toBeDisabled();
+  await look(page, 'server-keys-offline');
+  await sandbox.control('DELETE', '/_sandbox/config');
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await expect(page.getByText('Live', { exact: true })).toBeVisible();
+});
+
+test('creates a key through the permission grid: the server stores what was ticked, the token goes to the keychain only', async ({ page }) => {
+  await openServerKeys(page);
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create a key on demo' });
+  await expect(dialog).toBeVisible();
+  await dialog.getByLabel('Name').fill('grid-made');
+  // Change implies View.
+  await dialog.getByLabel(/^Change Pass \(/).check();
+  await expect(dialog.getByLabel(/^View Pass \(/)).toBeChecked();
+  await dialog.getByLabel('Search permissions').fill('tenant.core');
+  await dialog.getByLabel(/^View tenant\.core \(/).check();
+  await dialog.getByLabel('Search permissions').fill('');
+  await expect(dialog.getByText('3 chosen.')).toBeVisible();
+  await look(page, 'create-server-key-dialog');
+  await dialog.getByRole('button', { name: 'Create key' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(row(page, 'grid-made')).toContainText('demo/grid-made');
+
+  const stored = await serverKey('grid-made');
+  expect(stored).toEqual({ name: 'grid-made', enabled: true, permissions: expect.arrayContaining(['Pass.Read', 'Pass.Write', 'tenant.core:read']) });
+  expect(stored!.permissions).toHaveLength(3);
+  const entry = harness.services.vault.findKey({ tenant: 'demo', name: 'grid-made' })!;
+  const token = await harness.services.vault.secretOf(entry);
+  tokens.push(token);
+  expect(await probeStatus(token)).toBe(200);
+  expect(harness.received.some((payload) => containsSecret(payload, token)), 'the token in an IPC result').toBe(false);
+  expect(await page.content()).not.toContain(token);
+});
+
+test('the keychain failing after create: the token is shown once, audited, copied in main, and forgotten on close', async ({ page }) => {
+  await openServerKeys(page);
+  keychainFails = true;
+  try {
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create a key on demo' });
+    await dialog.getByLabel('Name').fill('rescued');
+    await dialog.getByLabel(/^View Stores \(/).check();
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+  } finally {
+    keychainFails = false;
+  }
+  const rescue = page.getByRole('dialog', { name: 'Save this token now: it is shown once' });
+  await expect(rescue).toBeVisible();
+  const token = (await rescue.getByLabel('Token of rescued').inputValue()).trim();
+  tokens.push(token);
+  expect(await probeStatus(token)).not.toBe(401); // the server made it: it authenticates (403: no tenant.core:read)
+  expect(harness.services.vault.inventory.auditEntries().filter((entry) => entry.action === 'token_unsaved' && entry.keyName === 'rescued')).toHaveLength(1);
+  await look(page, 'token-rescue-dialog');
+
+  await rescue.getByRole('button', { name: 'Copy token' }).click();
+  await expect(rescue.getByRole('button', { name: 'Copied' })).toBeVisible();
+  expect(await harness.clipboard.readText()).toBe(token);
+  // The one place a token reaches the page besides a reveal: the show-once list, nothing else.
+  const carrying = harness.received.filter((payload) => containsSecret(payload, token));
+  expect(carrying.length).toBeGreaterThan(0);
+  for (const payload of carrying) expect(JSON.parse(payload)).toMatchObject({ ok: true, value: [expect.objectContaining({ remoteName: 'rescued', token })] });
+
+  await rescue.getByRole('button', { name: 'I have saved it' }).click();
+  await expect(rescue).toBeHidden();
+  await expect.poll(() => harness.services.unsaved.list().length).toBe(0);
+  expect(await page.content()).not.toContain(token);
+  // Reloading finds nothing waiting: it was forgotten in the main process too.
+  await page.reload();
+  await expect(page.getByRole('navigation', { name: 'Tenants' })).toBeVisible();
+  await expect(page.getByRole('dialog', { name: 'Save this token now: it is shown once' })).toHaveCount(0);
+  expect(harness.services.vault.findKey({ tenant: 'demo', name: 'rescued' })).toBeNull();
+});
+
+test('edits permissions, disables, duplicates (disabled by default) and deletes with the name typed', async ({ page }) => {
+  await ensureKey('editable', ['Pass.Read', 'Pass.Write']);
+  await openServerKeys(page);
+
+  await row(page, 'editable').getByRole('button', { name: 'Permissions…' }).click();
+  const edit = page.getByRole('dialog', { name: 'Permissions of editable' });
+  await expect(edit.getByLabel(/^Change Pass \(/)).toBeChecked();
+  await edit.getByLabel(/^Change Pass \(/).uncheck();
+  await edit.getByRole('button', { name: 'Save permissions' }).click();
+  await expect(edit).toBeHidden();
+  await expect.poll(async () => (await serverKey('editable'))?.permissions).toEqual(['Pass.Read']);
+  expect(harness.services.vault.findKey({ tenant: 'demo', name: 'editable' })!.scopes).toEqual(['Pass.Read']);
+
+  await page.getByRole('button', { name: 'Disable editable' }).click();
+  await expect.poll(async () => (await serverKey('editable'))?.enabled).toBe(false);
+  await expect(row(page, 'editable')).toContainText('Disabled');
+  await page.getByRole('button', { name: 'Enable editable' }).click();
+  await expect.poll(async () => (await serverKey('editable'))?.enabled).toBe(true);
+
+  await page.getByRole('button', { name: 'Duplicate editable' }).click();
+  const duplicate = page.getByRole('dialog', { name: 'Duplicate editable' });
+  await expect(duplicate.getByLabel('Name')).toHaveValue('editable-copy');
+  await expect(duplicate.getByLabel(/Enabled at once/)).not.toBeChecked();
+  await expect(duplicate.getByLabel(/^View Pass \(/)).toBeChecked();
+  await duplicate.getByRole('button', { name: 'Create the copy' }).click();
+  await expect(duplicate).toBeHidden();
+  expect(await serverKey('editable-copy')).toEqual({ name: 'editable-copy', enabled: false, permissions: ['Pass.Read'] });
+  tokens.push(await harness.services.vault.secretOf(harness.services.vault.findKey({ tenant: 'demo', name: 'editable-copy' })!));
+
+  await page.getByRole('button', { name: 'Delete editable-copy' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Delete editable-copy on the server?' });
+  await expect(confirm).toContainText('stop working at once');
+  await confirm.getByLabel(/Type editable-copy to confirm/).fill('editable');
+  await confirm.getByRole('button', { name: 'Delete key' }).click();
+  await expect(confirm.getByText('Type editable-copy to confirm.', { exact: true })).toBeVisible();
+  await look(page, 'delete-server-key-dialog');
+  await confirm.getByLabel(/Type editable-copy to confirm/).fill('editable-copy');
+  await confirm.getByRole('button', { name: 'Delete key' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(row(page, 'editable-copy')).toHaveCount(0);
+  expect(await serverKey('editable-copy')).toBeUndefined();
+  expect(harness.services.vault.findKey({ tenant: 'demo', name: 'editable-copy' })).toBeNull();
+});
+
+test('a full rotation: both keys valid during the overlap, the old one 401 after finish', async ({ page }) => {
+  await ensureKey('billing', ['tenant.core:read']);
+  const oldToken = await harness.services.vault.secretOf(harness.services.vault.findKey({ tenant: 'demo', name: 'billing' })!);
+  await openServerKeys(page);
+  await page.getByRole('button', { name: 'Rotate billing' }).click();
+  await expect(page.getByRole('heading', { name: 'Rotation', level: 1 })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'demo/billing' })).toBeVisible();
+  await expect(page.getByLabel('New key name')).toHaveValue(/^billing-\d{8}$/);
+  await look(page, 'rotation-start');
+  await page.getByRole('button', { name: 'Start rotation' }).click();
+
+  await expect(page.getByText('Both keys work now.')).toBeVisible();
+  const both = page.getByRole('region', { name: 'Both keys checked' });
+  await expect(both.locator('section[data-verdict="valid"]')).toHaveCount(2);
+  await expect(page.getByText(/revoke the old key once logs confirm the new key is used everywhere/)).toBeVisible();
+  const newToken = await harness.services.vault.secretOf(harness.services.vault.findKey({ tenant: 'demo', name: 'billing' })!);
+  tokens.push(oldToken, newToken);
+  expect(newToken).not.toBe(oldToken);
+  expect(await probeStatus(oldToken)).toBe(200);
+  expect(await probeStatus(newToken)).toBe(200);
+  await look(page, 'rotation-overlap', { fullPage: true });
+
+  await page.getByRole('button', { name: 'Finish rotation' }).click();
+  await expect(page.getByText(/^Finished: the entry uses/)).toBeVisible();
+  await expect(both.locator('section[data-verdict="unauthorized"]')).toHaveCount(1);
+  await expect(both).toContainText('401');
+  expect(await probeStatus(oldToken)).toBe(401);
+  expect(await probeStatus(newToken)).toBe(200);
+  await page.getByText(/Journal of this rotation/).click();
+  await look(page, 'rotation-finished', { fullPage: true });
+  for (const token of [oldToken, newToken]) expect(harness.received.some((payload) => containsSecret(payload, token))).toBe(false);
+});
+
+test('a rotation interrupted during verify (the main side ended) is resumed from the app when it opens again', async ({ page, browser }) => {
+  const service = uniqueService('e2e-crash');
+  const first = await startHarness({ service });
+  const dataDir = first.dataDir;
+  first.services.vault.addTenant({ alias: 'demo', tenantId: 'demo', environment: 'custom', baseUrl: sandbox.url });
+  await first.services.vault.addKey({ tenant: 'demo', name: 'sandbox-admin', secret: sandbox.adminKey('demo'), scopes: ['*'], admin: true });
+  const created = await first.services.admin.remoteCreate({ tenant: 'demo', name: 'fragile' }, { scopes: ['tenant.core:read'] }, { canShowToken: false });
+  if (created.stored) tokens.push(created.token);
+  // The verify probe hangs: the rotation is caught midway.
+  await sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: 'GET /api/demo/admin/config', hang: true }] });
+  await first.attach(page);
+  await page.goto(first.url);
+  await page.keyboard.press('Alt+4');
+  await page.getByLabel('Key to rotate').fill('demo/fragile');
+  await page.getByRole('button', { name: 'Choose' }).click();
+  await page.getByRole('button', { name: 'Start rotation' }).click();
+  await expect.poll(() => first.services.rotations.list().at(0)?.step, { timeout: 10_000 }).toBe('created');
+  await expect.poll(() => first.services.vault.inventory.journalEntries(first.services.rotations.list()[0]!.id).some((entry) => entry.step === 'verify' && entry.phase === 'before')).toBe(true);
+  await page.close();
+  first.crash();
+  await sandbox.control('DELETE', '/_sandbox/config');
+
+  const second = await startHarness({ service, dataDir });
+  try {
+    const context = await browser.newContext();
+    const reopened = await context.newPage();
+    await second.attach(reopened);
+    await reopened.goto(second.url);
+    await reopened.keyboard.press('Alt+4');
+    const interrupted = reopened.getByRole('region', { name: 'Interrupted rotation of demo/fragile' });
+    await expect(interrupted).toBeVisible();
+    await expect(interrupted.getByRole('list', { name: 'Journal' })).toContainText('Verify the new key: begun');
+    await look(reopened, 'rotation-interrupted');
+    await interrupted.getByRole('button', { name: 'Resume' }).click();
+    await expect(reopened.getByText('Both keys work now.')).toBeVisible();
+    await expect(reopened.getByRole('region', { name: 'Both keys checked' }).locator('section[data-verdict="valid"]')).toHaveCount(2);
+    expect(second.services.rotations.list()[0]).toMatchObject({ state: 'overlap', key: { tenant: 'demo', name: 'fragile' } });
+    await reopened.getByRole('button', { name: 'Abort: switch back' }).click();
+    await expect(reopened.getByRole('button', { name: 'Start rotation' })).toBeVisible();
+    await context.close();
+  } finally {
+    await second.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
