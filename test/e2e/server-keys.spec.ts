@@ -55,13 +55,14 @@ async function openServerKeys(page: Page): Promise<void> {
   await expect(page.getByRole('navigation', { name: 'Tenants' })).toBeVisible();
   await page.keyboard.press('Alt+3');
   await expect(page.getByRole('heading', { name: 'Server keys', level: 1 })).toBeVisible();
+  await page.getByRole('main').getByLabel('Tenant', { exact: true }).selectOption('demo');
   await expect(page.getByText('Live', { exact: true })).toBeVisible();
 }
 
 const row = (page: Page, name: string) => page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
 
 test.beforeAll(async () => {
-  sandbox = await startTestSandbox({ tenants: ['demo'] });
+  sandbox = await startTestSandbox({ tenants: ['demo', 'acme'] });
   const service = uniqueService('e2e-server');
   harness = await startHarness({ service, secrets: switchableKeychain(service) });
   harness.services.vault.addTenant({ alias: 'demo', tenantId: 'demo', environment: 'custom', baseUrl: sandbox.url });
@@ -113,6 +114,35 @@ test('lists the server keys beside the vault, with drift made behind the app’s
   await expect(page.getByText('Live', { exact: true })).toBeVisible();
 });
 
+test('a tenant with no admin key says so, and works once an OAuth bearer token is pasted', async ({ page }) => {
+  if (!harness.services.vault.listTenants().some((tenant) => tenant.alias === 'acme')) harness.services.vault.addTenant({ alias: 'acme', tenantId: 'acme', environment: 'custom', baseUrl: sandbox.url });
+  await openServerKeys(page);
+  await page.getByRole('main').getByLabel('Tenant', { exact: true }).selectOption('acme');
+  await expect(page.getByText('Offline', { exact: true })).toBeVisible();
+  await expect(page.getByText(/no admin credential/).first()).toBeVisible();
+  await expect(page.getByText(/Admin credential:\s*none/)).toBeVisible();
+  await page.getByRole('button', { name: 'Paste a bearer token…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Paste a bearer token for acme' });
+  await dialog.getByRole('button', { name: 'Keep token' }).click();
+  await expect(dialog.getByRole('alert')).toContainText('Paste the access token itself');
+  await expect(dialog.getByLabel('Bearer token')).toHaveAttribute('aria-invalid', 'true');
+  await look(page, 'bearer-dialog');
+  const response = await sandbox.control('POST', '/_sandbox/bearer-tokens', { tenantId: 'acme', ttlSeconds: 3600 });
+  const { accessToken } = (await response.json()) as { accessToken: string };
+  tokens.push(accessToken);
+  await dialog.getByLabel('Bearer token').fill(accessToken);
+  // The expiry the sandbox gave, as the person types it: local date and time.
+  const expiry = new Date(Date.now() + 3_600_000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  await dialog.getByLabel(/^Expires/).fill(`${expiry.getFullYear()}-${pad(expiry.getMonth() + 1)}-${pad(expiry.getDate())}T${pad(expiry.getHours())}:${pad(expiry.getMinutes())}`);
+  await dialog.getByRole('button', { name: 'Keep token' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByText('Live', { exact: true })).toBeVisible();
+  await expect(page.getByText(/Admin credential:\s*OAuth bearer token, expires/)).toBeVisible();
+  await expect(row(page, 'sandbox-admin')).toContainText('Only on the server');
+  expect(harness.received.some((payload) => containsSecret(payload, accessToken))).toBe(false);
+});
+
 test('creates a key through the permission grid: the server stores what was ticked, the token goes to the keychain only', async ({ page }) => {
   await openServerKeys(page);
   await page.getByRole('button', { name: 'Create key' }).click();
@@ -151,6 +181,8 @@ test('the keychain failing after create: the token is shown once, audited, copie
     await dialog.getByLabel('Name').fill('rescued');
     await dialog.getByLabel(/^View Stores \(/).check();
     await dialog.getByRole('button', { name: 'Create key' }).click();
+    // The create is answered (the dialog closes) before the keychain works again.
+    await expect(dialog).toBeHidden();
   } finally {
     keychainFails = false;
   }
@@ -189,6 +221,7 @@ test('edits permissions, disables, duplicates (disabled by default) and deletes 
   const edit = page.getByRole('dialog', { name: 'Permissions of editable' });
   await expect(edit.getByLabel(/^Change Pass \(/)).toBeChecked();
   await edit.getByLabel(/^Change Pass \(/).uncheck();
+  await look(page, 'edit-server-key-permissions');
   await edit.getByRole('button', { name: 'Save permissions' }).click();
   await expect(edit).toBeHidden();
   await expect.poll(async () => (await serverKey('editable'))?.permissions).toEqual(['Pass.Read']);
