@@ -2,6 +2,7 @@
  * The composition root of the desktop app: lifecycle, security defaults, the vault, IPC, the window.
  * Nothing else lives here; behaviour is in core/, and the CLI builds the same vault the same way.
  */
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { app, BrowserWindow, clipboard, dialog, ipcMain, session } from 'electron';
 import { toErrorInfo } from './core/errors.ts';
@@ -80,6 +81,12 @@ function start(): void {
     clipboard,
     secretClipboard,
     results: new RecentResults(),
+    async saveFile(suggestedName: string, content: string) {
+      const choice = await dialog.showSaveDialog({ defaultPath: path.join(app.getPath('documents'), suggestedName) });
+      if (choice.canceled || !choice.filePath) return null;
+      await writeFile(choice.filePath, content, { mode: 0o600 });
+      return choice.filePath;
+    },
   };
   registerIpcRouter(ipcMain, context, {
     isTrustedSender: (url) => URL.canParse(url) && new URL(url).origin === rendererOrigin,

@@ -21,7 +21,8 @@ export interface Parsed {
 export function parseCommand(args: string[], options: Options, positionals: number, usage: string): Parsed {
   for (const arg of args) {
     const name = arg.split('=')[0] ?? '';
-    if (SECRET_OPTIONS.includes(name)) {
+    // An option a command declares is what it says (`tkv audit --key ALIAS/NAME` names an entry).
+    if (SECRET_OPTIONS.includes(name) && !(name.slice(2) in options)) {
       throw new UsageError(`${name} is not accepted: secrets are never read from the command line (shell history, ps). Pipe the key on stdin or type it at the prompt.\nusage: ${usage}`);
     }
   }

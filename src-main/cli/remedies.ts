@@ -63,6 +63,12 @@ export function remedyCommand(remedy: Remedy): string | null {
       return 'tkv rotate --status';
     case 'deploy-new-key':
       return `tkv key reveal ${ref(remedy.key)}, then tkv rotate ${ref(remedy.key)} --finish`;
+    case 'check-key':
+      return `tkv check ${ref(remedy.key)}`;
+    case 'set-owner':
+      return `tkv key edit ${ref(remedy.key)} --owner NAME`;
+    case 'refresh-server-list':
+      return `tkv remote list ${remedy.tenant}`;
     case 'replace-admin-key':
       return `tkv remote create ${remedy.key.tenant}/NEW --like ${ref(remedy.key)}, tkv key edit ${remedy.key.tenant}/NEW --admin, then tkv remote delete ${ref(remedy.key)}`;
     default:

@@ -16,6 +16,8 @@ import { resolveAppPaths, resolveKeychainService, type AppPaths } from './paths.
 import { CheckService } from './probe/check-service.ts';
 import { RotationService, type UnsavedToken } from './rotation/rotation-service.ts';
 import { AppSandbox, sandboxStateDir } from './sandbox/app-sandbox.ts';
+import { AuditLog } from './review/audit-log.ts';
+import { ReviewService } from './review/review-service.ts';
 import { DEFAULT_KEYCHAIN_TIMEOUT_MS, KeytarSecretStore } from './secrets/keytar-secret-store.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
 import { VaultService } from './vault/vault-service.ts';
@@ -61,6 +63,9 @@ export interface Services {
   unsaved: UnsavedTokens;
   /** The built-in sandbox the app can start for a first run; stopped by close(). */
   sandbox: AppSandbox;
+  /** The offline review of the inventory, and the audit log. */
+  review: ReviewService;
+  audit: AuditLog;
   /** What opening found and mended (a data directory open to other users, say), for the person. */
   notices: string[];
   /** Closes the HTTP client and the inventory; running jobs are cancelled first. */
@@ -106,6 +111,8 @@ export function createServices(options: ServicesOptions): Services {
     jobs,
     unsaved,
     sandbox,
+    review: new ReviewService({ vault }),
+    audit: new AuditLog({ vault }),
     notices,
     async close() {
       stopWatching();

@@ -17,6 +17,11 @@ export interface IpcContext {
   /** Copies secrets to that clipboard and takes them off it again. */
   secretClipboard: SecretClipboard;
   results: RecentResults;
+  /**
+   * Writes an export where the person chooses (the app's save dialog), readable by them only;
+   * resolves with the path, or null when they cancelled.
+   */
+  saveFile(suggestedName: string, content: string): Promise<string | null>;
 }
 
 /** The latest check results by id, a bounded number of them. */

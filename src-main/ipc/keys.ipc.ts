@@ -1,7 +1,7 @@
 /** `keys:*`: metadata, and the one explicit reveal. */
 import { z } from 'zod';
 import { KEY_SORT_COLUMNS } from '../shared/contract.ts';
-import { ENVIRONMENTS, NAME_MAX_LENGTH, SECRET_MAX_BYTES } from '../shared/rules.ts';
+import { ENVIRONMENTS, NAME_MAX_LENGTH, SCOPE_MAX_LENGTH, SECRET_MAX_BYTES } from '../shared/rules.ts';
 import { VERDICTS } from '../shared/verdicts.ts';
 import type { DomainIpc } from './domain.ts';
 import { keyRef, name, scopes, text } from './schema-parts.ts';
@@ -16,6 +16,11 @@ const query = z.strictObject({
   admin: z.boolean().optional(),
   wildcard: z.boolean().optional(),
   neverChecked: z.boolean().optional(),
+  expiresFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  expiresTo: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  noOwner: z.boolean().optional(),
+  scope: z.string().min(1).max(SCOPE_MAX_LENGTH).optional(),
+  ids: z.array(z.string().min(1).max(64)).max(10_000).optional(),
 });
 const sort = z.strictObject({ column: z.enum(KEY_SORT_COLUMNS), direction: z.enum(['asc', 'desc']) });
 

@@ -10,6 +10,7 @@ import type { ChannelSpec } from './contract/channel.ts';
 import { checksChannels } from './contract/checks.ts';
 import { jobsChannels, type JobEvents } from './contract/jobs.ts';
 import { keysChannels } from './contract/keys.ts';
+import { reviewChannels } from './contract/review.ts';
 import { rotationsChannels } from './contract/rotations.ts';
 import { sandboxChannels } from './contract/sandbox.ts';
 import { serverChannels } from './contract/server.ts';
@@ -24,8 +25,10 @@ export type { JobEvents, JobKind, JobState, JobView } from './contract/jobs.ts';
 export type { AdminCredentialInfo, PermissionCatalogueView, ScopeUse, ServerCreateResult, ServerKey, ServerKeyInput, ServerKeysView, ServerListing, UnsavedTokenView } from './contract/server.ts';
 export type { RetireMode, RotationJobView, RotationJournalEntry, RotationPlan, RotationProgress, RotationState, RotationStatus, RotationWithJournal } from './contract/rotations.ts';
 export type { SandboxStatusView } from './contract/sandbox.ts';
+export type { AuditQuery, AuditRecord, AuditVerdict, ChartBar, ExportFormat, Flag, FlagCode, ReviewChanges, ReviewCharts, ReviewedKey, ReviewQuery, ReviewReport, ReviewSettings, ReviewSummary, Severity, SignOff, VaultFinding } from './contract/review.ts';
+export { AUDIT_ACTIONS_SHOWN, FLAG_CODES, SEVERITIES } from './contract/review.ts';
 
-const ALL_CHANNELS = { ...appChannels, ...tenantsChannels, ...keysChannels, ...checksChannels, ...jobsChannels, ...serverChannels, ...rotationsChannels, ...sandboxChannels };
+const ALL_CHANNELS = { ...appChannels, ...tenantsChannels, ...keysChannels, ...checksChannels, ...jobsChannels, ...serverChannels, ...rotationsChannels, ...sandboxChannels, ...reviewChannels };
 
 /** Channel name → input and output. Channels are named `domain:verb`. */
 export type Contract = {

@@ -71,7 +71,13 @@ export type Remedy =
   /** An admin credential is rotated by hand: create a new admin key, mark it admin, delete the old one. */
   | { code: 'replace-admin-key'; key: KeyRef }
   | { code: 'choose-another-name' }
-  | { code: 'fix-keychain' };
+  | { code: 'fix-keychain' }
+  /** Check the key (its default probe). */
+  | { code: 'check-key'; key: KeyRef }
+  /** Name who owns the key, so a reviewer knows whom to ask. */
+  | { code: 'set-owner'; key: KeyRef }
+  /** The vault has no listing of the tenant's server keys recent enough to compare with. */
+  | { code: 'refresh-server-list'; tenant: string };
 
 export type RemedyCode = Remedy['code'];
 
@@ -171,5 +177,11 @@ export function remedySentence(remedy: Remedy): string {
       return 'Choose another name.';
     case 'fix-keychain':
       return 'Make the OS keychain answer (unlock it), then retry.';
+    case 'check-key':
+      return `Check ${ref(remedy.key)} now.`;
+    case 'set-owner':
+      return `Record who owns ${ref(remedy.key)}.`;
+    case 'refresh-server-list':
+      return `List ${remedy.tenant}'s keys on the server again, so the comparison is current.`;
   }
 }

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { VaultError } from '../errors.ts';
+import { registerAuditHash } from './audit-chain.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
 
 export type InventoryDatabase = Database.Database;
@@ -43,6 +44,8 @@ export function openInventoryDatabase(file: string, options: { onNotice?: (notic
     // Statement journals (the undo of one statement inside a transaction) stay in memory instead of
     // spilling to a temporary file past 64 KiB: a bulk run's writes made a file of them per chunk.
     db.pragma('temp_store = MEMORY');
+    // Every connection appends to the audit chain the same way (in SQL, inside the INSERT).
+    registerAuditHash(db);
     migrate(db);
     return db;
   } catch (error) {
@@ -107,6 +110,7 @@ function migrate(db: InventoryDatabase): void {
     db.transaction(() => {
       if (schemaVersion(db) >= migration.version) return;
       db.exec(migration.sql);
+      migration.run?.(db);
       db.pragma(`user_version = ${migration.version}`);
     }).immediate();
   }

@@ -44,6 +44,10 @@ export type AuditAction =
   | 'bearer_cleared'
   /** Keychain entries of this vault's service that no key referred to were deleted. */
   | 'orphans_removed'
+  /** A review was signed off (who, the digest of what was reviewed). */
+  | 'signed'
+  /** The review's settings changed. */
+  | 'settings_changed'
   /** An entry's metadata changed (the fields' names are recorded, not their values). */
   | 'edited'
   /** A server created a key whose token could not be stored: it was shown once instead. */
@@ -631,10 +635,67 @@ export class Inventory {
   audit(entry: AuditEntry): void {
     this
       .statement(
-        `INSERT INTO audit_log (at, actor, action, tenant, key_name, key_id, fingerprint, detail)
-         VALUES (@at, @actor, @action, @tenant, @keyName, @keyId, @fingerprint, @detail)`,
+        // The chain is extended in the statement itself: the predecessor is read under the write lock.
+        `INSERT INTO audit_log (at, actor, action, tenant, key_name, key_id, fingerprint, detail, prev_hash, hash)
+         SELECT @at, @actor, @action, @tenant, @keyName, @keyId, @fingerprint, @detail, prev.hash,
+                tkv_audit_hash(prev.hash, @at, @actor, @action, @tenant, @keyName, @keyId, @fingerprint, @detail)
+         FROM (SELECT (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1) AS hash) AS prev`,
       )
       .run({ ...entry, detail: entry.detail ? JSON.stringify(entry.detail) : null });
+  }
+
+  /** A setting's JSON value, or null. */
+  setting(name: string): unknown {
+    const row = this.statement(`SELECT value FROM settings WHERE name = ?`).get(name) as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as unknown) : null;
+  }
+
+  setSetting(name: string, value: unknown): void {
+    this.statement(`INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`).run(name, JSON.stringify(value));
+  }
+
+  insertSignOff(row: { at: string; reviewer: string; note: string | null; digest: string; keys: number; flagged: number; state: string }): number {
+    return Number(this.statement(`INSERT INTO review_signoffs (at, reviewer, note, digest, keys, flagged, state) VALUES (@at, @reviewer, @note, @digest, @keys, @flagged, @state)`).run(row).lastInsertRowid);
+  }
+
+  latestSignOff(): { id: number; at: string; reviewer: string; note: string | null; digest: string; keys: number; flagged: number } | undefined {
+    return this.statement(`SELECT id, at, reviewer, note, digest, keys, flagged FROM review_signoffs ORDER BY id DESC LIMIT 1`).get() as
+      | { id: number; at: string; reviewer: string; note: string | null; digest: string; keys: number; flagged: number }
+      | undefined;
+  }
+
+  signOffState(id: number): string | null {
+    return (this.statement(`SELECT state FROM review_signoffs WHERE id = ?`).get(id) as { state: string } | undefined)?.state ?? null;
+  }
+
+  /** A page of the audit log, newest first, filtered; and how many entries the filter keeps. */
+  auditPage(filter: { keyId?: string; tenant?: string; keyName?: string; action?: string; since?: string; search?: string }, offset: number, limit: number): { rows: (AuditEntry & { id: number })[]; total: number } {
+    const clauses: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (filter.tenant !== undefined) {
+      clauses.push('tenant = @tenant');
+      params.tenant = filter.tenant;
+    }
+    if (filter.keyName !== undefined) {
+      clauses.push('key_name = @keyName');
+      params.keyName = filter.keyName;
+    }
+    if (filter.action !== undefined) {
+      clauses.push('action = @action');
+      params.action = filter.action;
+    }
+    if (filter.since !== undefined) {
+      clauses.push('at >= @since');
+      params.since = filter.since;
+    }
+    if (filter.search) {
+      clauses.push(`(coalesce(tenant, '') || ' ' || coalesce(key_name, '') || ' ' || action || ' ' || coalesce(fingerprint, '') || ' ' || coalesce(detail, '')) LIKE @search ESCAPE '\\'`);
+      params.search = `%${filter.search.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+    }
+    const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+    const total = (this.statement(`SELECT count(*) AS n FROM audit_log ${where}`).get(params) as { n: number }).n;
+    const rows = this.statement(`SELECT * FROM audit_log ${where} ORDER BY id DESC LIMIT @limit OFFSET @offset`).all({ ...params, limit, offset }) as (AuditRow & { id: number })[];
+    return { rows: rows.map((row) => ({ ...toAuditEntry(row), id: row.id })), total };
   }
 
   auditEntries(keyId?: string): AuditEntry[] {

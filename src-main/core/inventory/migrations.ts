@@ -4,6 +4,8 @@
  * Append only: never edit a migration that has shipped.
  */
 import { NON_JUDGEMENTS } from '../../shared/verdicts.ts';
+import type { InventoryDatabase } from './database.ts';
+import { backfillAuditChain } from './audit-chain.ts';
 
 /** The verdicts that never blame the key, as an SQL list: `'throttled', 'server_error', …`. */
 export const NON_JUDGEMENT_LIST = NON_JUDGEMENTS.map((verdict) => `'${verdict}'`).join(', ');
@@ -12,6 +14,8 @@ export interface Migration {
   version: number;
   description: string;
   sql: string;
+  /** Work SQL alone cannot do, run after `sql` in the same transaction. */
+  run?: (db: InventoryDatabase) => void;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -297,6 +301,38 @@ export const MIGRATIONS: readonly Migration[] = [
       -- everywhere, and its base URL follows the port the emulator gets at each start.
       ALTER TABLE tenants ADD COLUMN sandbox INTEGER NOT NULL DEFAULT 0 CHECK (sandbox IN (0, 1));
     `,
+  },
+  {
+    version: 8,
+    description: 'a tamper-evident audit log, and the review settings',
+    sql: `
+      -- Each entry carries the hash of the one before it and its own (audit-chain.ts): an edited,
+      -- inserted or deleted entry breaks the chain. Entries written before are chained in id order.
+      ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
+      ALTER TABLE audit_log ADD COLUMN hash TEXT;
+      CREATE INDEX audit_log_action_at ON audit_log (action, at);
+      CREATE INDEX audit_log_at ON audit_log (at);
+
+      -- Settings the review uses (thresholds, the rotation policy), as JSON values by name.
+      CREATE TABLE settings (
+        name  TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+
+      -- Review sign-offs: who signed, when, the digest of what was reviewed, and that state (each
+      -- key's id, name, fingerprint and flag codes; never a secret) to tell what changed since.
+      CREATE TABLE review_signoffs (
+        id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        at       TEXT NOT NULL,
+        reviewer TEXT NOT NULL,
+        note     TEXT,
+        digest   TEXT NOT NULL,
+        keys     INTEGER NOT NULL,
+        flagged  INTEGER NOT NULL,
+        state    TEXT NOT NULL
+      ) STRICT;
+    `,
+    run: backfillAuditChain,
   },
 ];
 

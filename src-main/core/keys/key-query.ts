@@ -74,6 +74,24 @@ export function keyFilterSql(query: KeyQuery, today: string, common: CommonTerms
       params.until = plusDays(today, query.expiry === 'within-7' ? 7 : 30);
     }
   }
+  if (query.expiresFrom !== undefined) {
+    clauses.push('k.expires_on >= @expiresFrom');
+    params.expiresFrom = query.expiresFrom;
+  }
+  if (query.expiresTo !== undefined) {
+    clauses.push('k.expires_on <= @expiresTo');
+    params.expiresTo = query.expiresTo;
+  }
+  if (query.noOwner) clauses.push('k.owner IS NULL');
+  if (query.scope !== undefined) {
+    // Scopes are a JSON array of strings: the scope, quoted as JSON, is one of its elements.
+    clauses.push(`instr(k.scopes, @scopeJson) > 0`);
+    params.scopeJson = JSON.stringify(query.scope);
+  }
+  if (query.ids !== undefined) {
+    clauses.push('k.id IN (SELECT value FROM json_each(@ids))');
+    params.ids = JSON.stringify(query.ids);
+  }
   if (query.admin) clauses.push('k.is_admin = 1');
   if (query.wildcard) clauses.push(`k.scopes LIKE '%"*"%'`);
   if (query.search) {

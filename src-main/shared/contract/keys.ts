@@ -80,6 +80,15 @@ export interface KeyQuery {
   wildcard?: boolean;
   /** Only keys never checked at all. */
   neverChecked?: boolean;
+  /** Expiring on or after / on or before these dates (`YYYY-MM-DD`). */
+  expiresFrom?: string;
+  expiresTo?: string;
+  /** Only keys with no owner recorded. */
+  noOwner?: boolean;
+  /** Only keys declaring this exact scope. */
+  scope?: string;
+  /** Only these keys (by id): what a review's flag or chart bar shows when no filter says it. */
+  ids?: string[];
 }
 
 export const KEY_SORT_COLUMNS = ['name', 'tenant', 'environment', 'scopes', 'enabled', 'expires', 'owner', 'notes', 'judgement', 'attempt', 'checked', 'created'] as const;

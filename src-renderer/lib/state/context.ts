@@ -3,6 +3,7 @@ import { getContext, setContext } from 'svelte';
 import type { ChecksStore } from './checks.svelte.ts';
 import type { JobsStore } from './jobs.svelte.ts';
 import type { KeysStore } from './keys.svelte.ts';
+import type { ReviewStore } from './review.svelte.ts';
 import type { RotationsStore } from './rotations.svelte.ts';
 import type { ServerStore } from './server.svelte.ts';
 import type { TenantsStore } from './tenants.svelte.ts';
@@ -15,6 +16,7 @@ export interface Stores {
   jobs: JobsStore;
   server: ServerStore;
   rotations: RotationsStore;
+  review: ReviewStore;
   ui: UiStore;
 }
 

@@ -5,7 +5,7 @@
  * secret) by page number, and the selected key with its detail.
  */
 import { SvelteMap } from 'svelte/reactivity';
-import type { KeyDetail, KeyEdit, KeyQuery, KeyRef, KeySort, KeySummary, NewKeyInput } from '../../../src-main/shared/contract.ts';
+import type { KeyDetail, KeyEdit, KeyQuery, KeyRef, KeySort, KeySummary, NewKeyInput, ReviewQuery } from '../../../src-main/shared/contract.ts';
 import type { Environment } from '../../../src-main/shared/rules.ts';
 import type { Verdict } from '../../../src-main/shared/verdicts.ts';
 import { api, asApiError, unwrap, type ApiError } from '../api.ts';
@@ -27,9 +27,11 @@ export interface KeyFilter {
   admin: boolean;
   wildcard: boolean;
   neverChecked: boolean;
+  /** The keys a flag or a chart bar of the review stands for. */
+  review: ReviewQuery | null;
 }
 
-export const NO_FILTER: KeyFilter = { search: '', tenant: null, environment: null, judgement: null, attempt: null, expiry: null, admin: false, wildcard: false, neverChecked: false };
+export const NO_FILTER: KeyFilter = { search: '', tenant: null, environment: null, judgement: null, attempt: null, expiry: null, admin: false, wildcard: false, neverChecked: false, review: null };
 
 export const refOf = (key: KeyRef): string => `${key.tenant}/${key.name}`;
 
@@ -45,6 +47,7 @@ function toQuery(filter: KeyFilter): KeyQuery {
     ...(filter.admin ? { admin: true } : {}),
     ...(filter.wildcard ? { wildcard: true } : {}),
     ...(filter.neverChecked ? { neverChecked: true } : {}),
+    ...(filter.review?.query ?? {}),
   };
 }
 

@@ -2,7 +2,7 @@
  * Where the person is and what they can do there: the screen, the dialogs, the command palette and
  * the actions the current screen offers it, and a polite announcement for screen readers.
  */
-export type Screen = 'keys' | 'check' | 'server' | 'rotation';
+export type Screen = 'keys' | 'check' | 'server' | 'rotation' | 'review' | 'audit';
 export type CheckTab = 'stored' | 'pasted' | 'bulk';
 
 /** An action of a screen: shown in the palette, with its shortcut. */

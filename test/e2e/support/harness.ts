@@ -36,6 +36,9 @@ export interface Harness {
   log: string[];
   /** Every IPC result and event payload the page received, as JSON. */
   received: string[];
+  /** Where exports are saved (the save dialog's stand-in), and the files saved so far. */
+  exportsDir: string;
+  saved: string[];
   /** Sends an event to every attached page, as the main process does. */
   emit<E extends EventName>(event: E, payload: Events[E]): void;
   attach(page: Page): Promise<void>;
@@ -92,9 +95,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const log: string[] = [];
   const clipboard = new MemoryClipboard();
   const secretClipboard = new SecretClipboard(clipboard, { clearAfterMs: options.clipboardClearMs ?? 30_000 });
+  const exportsDir = scratchDir('e2e-exports');
+  const saved: string[] = [];
+  const saveFile = async (suggestedName: string, content: string) => {
+    const file = path.join(exportsDir, suggestedName);
+    fs.writeFileSync(file, content, { mode: 0o600 });
+    saved.push(file);
+    return file;
+  };
   registerIpcRouter(
     ipc,
-    { services, info: { version: 'e2e', dataDir, keychainService: service, platform: process.platform }, emit, clipboard, secretClipboard, results: new RecentResults() },
+    { services, info: { version: 'e2e', dataDir, keychainService: service, platform: process.platform }, emit, clipboard, secretClipboard, results: new RecentResults(), saveFile },
     { isTrustedSender: (url) => URL.canParse(url) && new URL(url).origin === origin, log: (line) => log.push(line) },
   );
 
@@ -106,6 +117,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     clipboard,
     log,
     received,
+    exportsDir,
+    saved,
     emit,
     async attach(page) {
       pages.add(page);
@@ -132,6 +145,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await services.close();
       if (!options.secrets) await clearService(service);
       if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(exportsDir, { recursive: true, force: true });
     },
   };
 }

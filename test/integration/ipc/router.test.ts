@@ -38,7 +38,7 @@ beforeAll(() => {
   context = createServices({ actor: 'app', env: { TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service }, emitJobEvent: emit });
   registerIpcRouter(
     ipc,
-    { services: context, info: { version: '0.0.0-test', dataDir, keychainService: service, platform: process.platform }, emit, clipboard, secretClipboard: new SecretClipboard(clipboard), results: new RecentResults() },
+    { services: context, info: { version: '0.0.0-test', dataDir, keychainService: service, platform: process.platform }, emit, clipboard, secretClipboard: new SecretClipboard(clipboard), results: new RecentResults(), saveFile: async () => null },
     { isTrustedSender: (url) => url.startsWith(`${ORIGIN}/`), log: (message) => logged.push(message) },
   );
 });
@@ -152,6 +152,14 @@ describe('IPC router', () => {
       'sandbox:status': [{}, 'x'],
       'sandbox:start': [{}, { port: 80 }],
       'sandbox:remove': [{}, 1],
+      'review:report': [{ tenant: 7 }, { everything: true }],
+      'review:settings': [{}, 1],
+      'review:set-settings': [{ staleCheckDays: 0 }, { expiringDays: [] }, { rotationPolicyDays: 1.5 }, { expiringDays: [1, 2, 3, 4, 5, 6] }, { colour: 'red' }],
+      'review:sign': [{}, { reviewer: '' }, { reviewer: huge }, { reviewer: 'Ada', note: huge }],
+      'review:export': [{}, { format: 'pdf' }, { format: 'csv', tenant: huge }],
+      'audit:list': [{}, { query: {}, offset: 0, limit: 0 }, { query: { action: huge }, offset: 0, limit: 10 }, { query: { key: 'a/b' }, offset: 0, limit: 10 }],
+      'audit:verify': [{}, 'x'],
+      'audit:export': [{}, { query: {}, format: 'xml' }],
     };
     const before = await snapshot();
     const eventsBefore = events.length;

@@ -1,0 +1,161 @@
+/**
+ * `tkv review`: the offline review of the inventory (flags, summary, what changed since the last
+ * sign-off), its exports, and sign-off; `tkv audit`: the audit log, and whether its chain holds.
+ * Neither touches the network.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { auditExport, reviewExport } from '../../core/review/export.ts';
+import { parseKeyRef } from '../../core/vault/key-ref.ts';
+import type { AuditQuery, ExportFormat, ReviewReport, Severity } from '../../shared/contract.ts';
+import { parseCommand, text } from '../args.ts';
+import type { CommandContext } from '../context.ts';
+import { table } from '../format.ts';
+import { quoteArgument, UsageError } from '../io.ts';
+import { remedyLines } from '../remedies.ts';
+
+export const REVIEW_USAGE = [
+  'tkv review [--tenant ALIAS] [--fail-on warning|critical] [--all] [--json]',
+  'tkv review export --format csv|json|md|html [--tenant ALIAS] [--out FILE]',
+  'tkv review sign --reviewer NAME [--note TEXT] [--json]',
+];
+export const AUDIT_USAGE = ['tkv audit [--key ALIAS/NAME] [--action A] [--since DATE] [--limit N] [--json | --csv]', 'tkv audit verify [--json]'];
+
+/** The exit code of a review that found something at or above `--fail-on` (for a scheduled job). */
+export const EXIT_FLAGGED = 20;
+
+const FORMATS: ExportFormat[] = ['csv', 'json', 'md', 'html'];
+
+export async function reviewCommand(args: string[], context: CommandContext): Promise<number> {
+  if (args[0] === 'export') return exportReview(args.slice(1), context);
+  if (args[0] === 'sign') return sign(args.slice(1), context);
+  const usage = REVIEW_USAGE.join('\n       ');
+  const parsed = parseCommand(args, { tenant: { type: 'string' }, 'fail-on': { type: 'string' }, all: { type: 'boolean' } }, 0, usage);
+  if (parsed.values.help) return context.usage(usage);
+  const failOn = text(parsed, 'fail-on') ?? 'warning';
+  if (failOn !== 'warning' && failOn !== 'critical') throw new UsageError(`--fail-on must be warning or critical\nusage: ${usage}`);
+  const tenant = text(parsed, 'tenant');
+  const report = await context.services().review.report(tenant === undefined ? {} : { tenant });
+  const failing = report.keys.some((key) => failsAt(key.severity, failOn)) || report.findings.some((finding) => failsAt(finding.severity, failOn));
+  context.print(report, () => human(report, parsed.values.all === true), parsed);
+  return failing ? EXIT_FLAGGED : 0;
+}
+
+function failsAt(severity: Severity | null, threshold: 'warning' | 'critical'): boolean {
+  return severity === 'critical' || (threshold === 'warning' && severity === 'warning');
+}
+
+function human(report: ReviewReport, all: boolean): string {
+  const { summary } = report;
+  const out: string[] = [];
+  out.push(`Review of ${report.tenant ?? 'every tenant'} at ${report.generatedAt} (from the vault alone, no network)`);
+  out.push(`${summary.keys} keys; ${summary.flagged} flagged: ${summary.perSeverity.critical} critical, ${summary.perSeverity.warning} warning; ${summary.perSeverity.info} with notes only.`);
+  out.push('');
+  out.push(table(['TENANT', 'ENVIRONMENT', 'KEYS', 'FLAGGED', 'LAST SERVER LISTING'], summary.perTenant.map((tenant) => [`${tenant.tenant}${tenant.sandbox ? ' (sandbox)' : ''}`, tenant.environment, String(tenant.keys), String(tenant.flagged), tenant.snapshotAt ?? 'never'])).trimEnd());
+  out.push('');
+  if (summary.perFlag.length) out.push(table(['FLAG', 'SEVERITY', 'KEYS'], summary.perFlag.map((flag) => [flag.code, flag.severity, String(flag.keys)])).trimEnd(), '');
+  out.push(`By last judgement: ${Object.entries(summary.perVerdict).map(([verdict, count]) => `${verdict.replaceAll('_', ' ')} ${count}`).join(', ') || 'no keys'}`);
+  if (report.changes) {
+    const changes = report.changes;
+    out.push('');
+    if (changes.unchanged) out.push(`Nothing changed since the sign-off by ${changes.since.reviewer} on ${changes.since.at}.`);
+    else {
+      out.push(`Since the sign-off by ${changes.since.reviewer} on ${changes.since.at}:`);
+      if (changes.added.length) out.push(`  added: ${changes.added.join(', ')}`);
+      if (changes.removed.length) out.push(`  removed: ${changes.removed.join(', ')}`);
+      if (changes.replaced.length) out.push(`  secret replaced: ${changes.replaced.join(', ')}`);
+      for (const item of changes.newlyFlagged) out.push(`  newly flagged: ${item.key} (${item.codes.join(', ')})`);
+      for (const item of changes.cleared) out.push(`  cleared: ${item.key} (${item.codes.join(', ')})`);
+    }
+  } else out.push('', 'Never signed off.');
+  const shown = report.keys.filter((key) => (all ? key.flags.length > 0 : key.severity === 'critical' || key.severity === 'warning'));
+  if (shown.length) {
+    out.push('', `Flagged keys, most severe first${all ? '' : ' (notes only: --all)'}:`);
+    for (const key of shown) {
+      out.push('', `${key.severity?.toUpperCase()}  ${key.tenant}/${key.name}  owner: ${key.owner ?? 'nobody recorded'}  last judgement: ${key.lastJudgement ?? 'never'}`);
+      for (const flag of key.flags.filter((candidate) => all || candidate.severity !== 'info')) {
+        out.push(`  [${flag.severity}] ${flag.reason}`);
+        for (const remedy of flag.remedies) out.push(remedyLines(remedy, '    '));
+      }
+    }
+  }
+  if (report.findings.length) {
+    out.push('', 'Outside the vault:');
+    for (const finding of report.findings) {
+      out.push(`  [${finding.severity}] ${finding.reason}`);
+      for (const remedy of finding.remedies) out.push(remedyLines(remedy, '    '));
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+async function exportReview(args: string[], context: CommandContext): Promise<number> {
+  const usage = REVIEW_USAGE[1]!;
+  const parsed = parseCommand(args, { format: { type: 'string' }, tenant: { type: 'string' }, out: { type: 'string' } }, 0, usage);
+  if (parsed.values.help) return context.usage(usage);
+  const format = text(parsed, 'format') as ExportFormat | undefined;
+  if (!format || !FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}\nusage: ${usage}`);
+  const tenant = text(parsed, 'tenant');
+  const services = context.services();
+  const report = await services.review.report(tenant === undefined ? {} : { tenant });
+  const content = reviewExport(report, format);
+  const out = text(parsed, 'out');
+  if (out) writeExport(out, content);
+  else context.io.stdout.write(content);
+  services.vault.audit('exported', { ...(tenant ? { tenant } : {}), detail: { what: 'review', format, keys: report.keys.length, digest: report.digest } });
+  if (out) context.io.stderr.write(`tkv: wrote the review (${report.keys.length} keys, ${format}) to ${out}\n`);
+  return 0;
+}
+
+/** Writes an export readable by its owner only, refusing to follow a link someone left in its place. */
+function writeExport(file: string, content: string): void {
+  try {
+    const handle = fs.openSync(path.resolve(file), fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | (fs.constants.O_NOFOLLOW ?? 0), 0o600);
+    try {
+      fs.writeFileSync(handle, content);
+    } finally {
+      fs.closeSync(handle);
+    }
+  } catch (error) {
+    throw new UsageError(`cannot write ${quoteArgument(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+async function sign(args: string[], context: CommandContext): Promise<number> {
+  const usage = REVIEW_USAGE[2]!;
+  const parsed = parseCommand(args, { reviewer: { type: 'string' }, note: { type: 'string' } }, 0, usage);
+  if (parsed.values.help) return context.usage(usage);
+  const reviewer = text(parsed, 'reviewer');
+  if (!reviewer) throw new UsageError(`--reviewer is required\nusage: ${usage}`);
+  const note = text(parsed, 'note');
+  const signOff = await context.services().review.sign({ reviewer, ...(note === undefined ? {} : { note }) });
+  return context.print(signOff, () => `Signed off by ${signOff.reviewer} at ${signOff.at}: ${signOff.keys} keys, ${signOff.flagged} flagged; digest ${signOff.digest}.\n`, parsed);
+}
+
+export async function auditCommand(args: string[], context: CommandContext): Promise<number> {
+  if (args[0] === 'verify') {
+    const usage = AUDIT_USAGE[1]!;
+    const parsed = parseCommand(args.slice(1), {}, 0, usage);
+    if (parsed.values.help) return context.usage(usage);
+    const verdict = context.services().audit.verify();
+    context.print(verdict, () => (verdict.intact ? `The audit log's chain holds: ${verdict.entries} entries, none edited, inserted or removed.\n` : `The audit log's chain is broken at entry ${verdict.broken!.id} (${verdict.broken!.at}): ${verdict.broken!.reason === 'edited' ? 'it was edited' : 'an entry before it was removed, or it was inserted or moved'}.\n`), parsed);
+    return verdict.intact ? 0 : 1;
+  }
+  const usage = AUDIT_USAGE.join('\n       ');
+  const parsed = parseCommand(args, { key: { type: 'string' }, action: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string' }, csv: { type: 'boolean' } }, 0, usage);
+  if (parsed.values.help) return context.usage(usage);
+  if (parsed.values.csv && parsed.values.json) throw new UsageError(`give --json or --csv, not both\nusage: ${usage}`);
+  const limit = Number(text(parsed, 'limit') ?? '0');
+  if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit must be a whole number\nusage: ${usage}`);
+  const key = text(parsed, 'key');
+  const action = text(parsed, 'action');
+  const since = text(parsed, 'since');
+  const query: AuditQuery = { ...(key ? { key: parseKeyRef(key) } : {}), ...(action ? { action } : {}), ...(since ? { since } : {}) };
+  const audit = context.services().audit;
+  const entries = limit > 0 ? audit.page(query, 0, limit).entries : audit.all(query);
+  if (parsed.values.csv) {
+    context.io.stdout.write(auditExport(entries, 'csv'));
+    return 0;
+  }
+  return context.print(entries, () => (entries.length === 0 ? 'No audit entries match.\n' : table(['AT', 'ACTOR', 'ACTION', 'KEY', 'FINGERPRINT', 'DETAIL'], entries.map((entry) => [entry.at, entry.actor, entry.action, entry.keyName ? `${entry.tenant}/${entry.keyName}` : (entry.tenant ?? ''), entry.fingerprint ?? '', entry.detail ? JSON.stringify(entry.detail).slice(0, 120) : '']))), parsed);
+}

@@ -1,0 +1,406 @@
+/**
+ * The offline review: every key flagged from what the vault knows — its metadata, its last
+ * judgement, the tenant's last server snapshot, the keychain's entries, open rotations — with a
+ * reason and what to do; a summary, chart data, and what changed since the last sign-off. No network:
+ * a reviewer can answer "what is at risk, who owns it, what changed" on a plane.
+ */
+import { createHash } from 'node:crypto';
+import type {
+  ChartBar,
+  Flag,
+  FlagCode,
+  KeySummary,
+  ReviewChanges,
+  ReviewedKey,
+  ReviewQuery,
+  ReviewReport,
+  ReviewSettings,
+  ReviewSummary,
+  Severity,
+  SignOff,
+  VaultFinding,
+} from '../../shared/contract.ts';
+import { FLAG_CODES } from '../../shared/contract.ts';
+import { assertRule, VaultError } from '../errors.ts';
+import { checkText } from '../../shared/rules.ts';
+import { KEY_COLUMNS, KEY_FROM, toKeySummary, type KeyRow, type RemoteKey, type TenantRow } from '../inventory/inventory.ts';
+import type { VaultService } from '../vault/vault-service.ts';
+
+export const DEFAULT_REVIEW_SETTINGS: ReviewSettings = { expiringDays: [30, 7, 1], staleCheckDays: 90, snapshotStaleDays: 30, rotationPolicyDays: 365 };
+
+const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+const DAY_MS = 86_400_000;
+/** Flags whose keys a query expresses; the others are shown by their keys' ids. */
+const ID_LIMIT = 10_000;
+
+/** The review's own view of a key row: the summary and the tenant row it belongs to. */
+interface Reviewing {
+  key: KeySummary;
+  tenant: TenantRow;
+}
+
+export class ReviewService {
+  private readonly vault: VaultService;
+
+  constructor(options: { vault: VaultService }) {
+    this.vault = options.vault;
+  }
+
+  settings(): ReviewSettings {
+    const stored = this.vault.inventory.setting('review');
+    if (!stored) return { ...DEFAULT_REVIEW_SETTINGS, expiringDays: [...DEFAULT_REVIEW_SETTINGS.expiringDays] };
+    return { ...DEFAULT_REVIEW_SETTINGS, ...(stored as Partial<ReviewSettings>) };
+  }
+
+  setSettings(change: Partial<ReviewSettings>): ReviewSettings {
+    const next = { ...this.settings(), ...change };
+    const days = (value: number, what: string, max: number) => {
+      if (!Number.isInteger(value) || value < 1 || value > max) throw new VaultError('INVALID_INPUT', `${what} must be a whole number of days from 1 to ${max}.`);
+    };
+    if (next.expiringDays.length === 0 || next.expiringDays.length > 5) throw new VaultError('INVALID_INPUT', 'Give from 1 to 5 expiring-soon windows, in days (e.g. 30, 7, 1).');
+    next.expiringDays.forEach((value) => days(value, 'An expiring-soon window', 3650));
+    next.expiringDays = [...new Set(next.expiringDays)].sort((a, b) => b - a);
+    days(next.staleCheckDays, 'The stale-check threshold', 3650);
+    days(next.snapshotStaleDays, 'The snapshot age limit', 3650);
+    days(next.rotationPolicyDays, 'The rotation policy', 36500);
+    this.vault.inventory.transaction(() => {
+      this.vault.inventory.setSetting('review', next);
+      this.vault.audit('settings_changed', { detail: { review: next } });
+    });
+    return next;
+  }
+
+  /** The review of every key (or one tenant's), from the vault alone. */
+  async report(options: { tenant?: string } = {}): Promise<ReviewReport> {
+    const settings = this.settings();
+    const now = this.vault.now();
+    const today = now.slice(0, 10);
+    const tenants = this.vault.inventory.listTenants();
+    const tenant = options.tenant === undefined ? null : this.vault.requireTenant(options.tenant);
+    const rows = this.vault.inventory.db
+      .prepare(`SELECT ${KEY_COLUMNS} FROM ${KEY_FROM} ${tenant ? 'WHERE k.tenant_ref = ?' : ''} ORDER BY t.alias, k.name COLLATE NOCASE`)
+      .all(...(tenant ? [tenant.id] : [])) as KeyRow[];
+    const tenantById = new Map(tenants.map((row) => [row.id, row]));
+    const keys: Reviewing[] = rows.map((row) => ({ key: toKeySummary(row, today), tenant: tenantById.get(row.tenant_ref)! }));
+
+    // What the keychain holds (a local call, no network): missing secrets and stray entries.
+    const reconcile = await this.vault.reconcile();
+    const missing = new Set(reconcile.missingSecrets.map((entry) => entry.id));
+    const openRotations = new Map(this.vault.inventory.rotations({ openOnly: true }).map((rotation) => [rotation.key_id, rotation]));
+    const byFingerprint = new Map<string, KeySummary[]>();
+    for (const { key } of keys) byFingerprint.set(key.fingerprint, [...(byFingerprint.get(key.fingerprint) ?? []), key]);
+    if (tenant) {
+      // A key held twice may be held under another tenant: the fingerprints of the rest count too.
+      for (const other of this.vault.inventory.db.prepare(`SELECT ${KEY_COLUMNS} FROM ${KEY_FROM} WHERE k.tenant_ref <> ?`).all(tenant.id) as KeyRow[]) {
+        const held = byFingerprint.get(other.fingerprint);
+        if (held) held.push(toKeySummary(other, today));
+      }
+    }
+    const snapshots = new Map<string, { takenAt: string; byName: Map<string, RemoteKey> } | null>();
+    for (const row of tenant ? [tenant] : tenants) {
+      const snapshot = this.vault.inventory.latestSnapshot(row.id);
+      snapshots.set(row.id, snapshot ? { takenAt: snapshot.takenAt, byName: new Map(snapshot.keys.map((remote) => [remote.name, remote])) } : null);
+    }
+
+    const reviewed = keys.map(({ key, tenant: owner }) => {
+      const flags: Flag[] = [];
+      const ref = { tenant: key.tenant, name: key.name };
+      const flag = (code: FlagCode, severity: Severity, reason: string, remedies: Flag['remedies'] = []) => flags.push({ code, severity, reason, remedies });
+
+      if (key.expiresOn !== null && key.expiresInDays !== null) {
+        if (key.expiresInDays < 0) flag('expired', 'critical', `Expired on ${key.expiresOn}.`, [{ code: 'key-expired', expiresOn: key.expiresOn }, { code: 'start-rotation', key: ref }]);
+        else {
+          const window = [...settings.expiringDays].sort((a, b) => a - b).find((days) => key.expiresInDays! <= days);
+          if (window !== undefined) {
+            flag('expiring', key.expiresInDays <= 1 ? 'critical' : 'warning', `Expires ${key.expiresInDays === 0 ? 'today' : `in ${key.expiresInDays} day${key.expiresInDays === 1 ? '' : 's'}`} (${key.expiresOn}; within ${window} days).`, [{ code: 'start-rotation', key: ref }]);
+          }
+        }
+      }
+      if (key.scopes.includes('*') && !key.admin) flag('wildcard', 'critical', 'Holds `*` (every scope) but is not the tenant’s admin credential.', [{ code: 'run-scope-matrix', key: ref }]);
+      if (key.admin) flag('admin-credential', 'info', 'The tenant’s admin credential: it can create, change and delete every key of the tenant.');
+      if (key.lastAttemptAt === null) flag('never-checked', 'warning', 'Never checked.', [{ code: 'check-key', key: ref }]);
+      else {
+        const idle = Math.floor((Date.parse(now) - Date.parse(key.lastAttemptAt)) / DAY_MS);
+        if (idle > settings.staleCheckDays) flag('check-stale', 'warning', `Last checked ${idle} days ago (more than ${settings.staleCheckDays}).`, [{ code: 'check-key', key: ref }]);
+      }
+      if (key.lastJudgement === 'unauthorized' || key.lastJudgement === 'forbidden' || key.lastJudgement === 'not_found') {
+        const status = key.lastJudgement === 'unauthorized' ? '401: missing, invalid or revoked' : key.lastJudgement === 'forbidden' ? '403: valid, a scope missing' : '404: not found';
+        flag('failing', key.lastJudgement === 'unauthorized' ? 'critical' : 'warning', `Its last judgement failed (${status}) on ${key.lastJudgedAt?.slice(0, 10)}.`, [
+          { code: 'check-key', key: ref },
+          ...(key.lastJudgement === 'forbidden' ? [{ code: 'run-scope-matrix' as const, key: ref }] : [{ code: 'list-server-keys' as const, tenant: key.tenant }]),
+        ]);
+      }
+
+      const snapshot = snapshots.get(owner.id) ?? null;
+      let drift: ReviewedKey['drift'] = null;
+      if (snapshot === null) flag('no-snapshot', 'info', 'The vault has never listed this tenant’s keys on the server: drift is unknown.', [{ code: 'refresh-server-list', tenant: key.tenant }]);
+      else {
+        const remote = snapshot.byName.get(key.remoteName);
+        const declared = [...key.scopes].sort().join('\n');
+        drift = {
+          snapshotAt: snapshot.takenAt,
+          onServer: remote !== undefined,
+          permissionsDiffer: remote !== undefined && [...remote.permissions].sort().join('\n') !== declared,
+          enabledDiffers: remote !== undefined && remote.enabled !== key.enabled,
+        };
+        const age = Math.floor((Date.parse(now) - Date.parse(snapshot.takenAt)) / DAY_MS);
+        const as = `as of ${snapshot.takenAt.slice(0, 10)}`;
+        if (!remote) flag('missing-on-server', 'critical', `The server’s list ${as} has no key "${key.remoteName}": it may have been deleted.`, [{ code: 'missing-on-server', remoteName: key.remoteName, snapshotAt: snapshot.takenAt }, { code: 'refresh-server-list', tenant: key.tenant }]);
+        if (drift.permissionsDiffer) flag('drift-permissions', 'warning', `The server grants ${remote!.permissions.join(', ') || 'nothing'}; the vault declares ${key.scopes.join(', ') || 'nothing'} (${as}).`, [{ code: 'refresh-server-list', tenant: key.tenant }]);
+        if (drift.enabledDiffers) flag('drift-enabled', 'warning', `The server lists it ${remote!.enabled ? 'enabled' : 'disabled'}; the vault believes it ${key.enabled ? 'enabled' : 'disabled'} (${as}).`, remote!.enabled ? [] : [{ code: 'disabled-on-server', remoteName: key.remoteName, snapshotAt: snapshot.takenAt }]);
+        if (age > settings.snapshotStaleDays) flag('snapshot-stale', 'info', `The last listing of the server is ${age} days old (more than ${settings.snapshotStaleDays}).`, [{ code: 'refresh-server-list', tenant: key.tenant }]);
+      }
+      const twins = (byFingerprint.get(key.fingerprint) ?? []).filter((other) => other.id !== key.id);
+      for (const twin of twins) {
+        flag('duplicate-fingerprint', 'warning', `The same key is also stored as ${twin.tenant}/${twin.name}.`, [{ code: 'key-held-elsewhere', holder: { tenant: twin.tenant, name: twin.name }, tenantId: tenants.find((row) => row.alias === twin.tenant)?.tenant_id ?? twin.tenant, environment: twin.environment }]);
+      }
+      if (missing.has(key.secretAccount)) flag('secret-missing', 'critical', 'Its keychain entry is missing: the vault lists the key but cannot use it.', [{ code: 'run-reconcile' }]);
+      const rotation = openRotations.get(key.id);
+      if (rotation) {
+        flag('rotation-open', 'warning', `A rotation started ${rotation.started_at.slice(0, 10)} is still ${rotation.state === 'overlap' ? 'in its overlap (both keys work)' : `at “${rotation.step}”`}.`, rotation.state === 'overlap' ? [{ code: 'finish-rotation', key: ref }, { code: 'abort-rotation', key: ref }] : [{ code: 'resume-rotation', key: ref }, { code: 'abort-rotation', key: ref }]);
+      }
+      const since = key.rotatedAt ?? key.createdAt;
+      const keyAge = Math.floor((Date.parse(now) - Date.parse(since)) / DAY_MS);
+      if (keyAge > settings.rotationPolicyDays && !key.admin) flag('rotation-due', 'warning', `${key.rotatedAt ? 'Last rotated' : 'Created'} ${keyAge} days ago; the rotation policy is ${settings.rotationPolicyDays} days.`, [{ code: 'start-rotation', key: ref }]);
+      if (key.owner === null) flag('no-owner', 'info', 'Nobody is recorded as its owner.', [{ code: 'set-owner', key: ref }]);
+
+      flags.sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
+      const severity = flags.length === 0 ? null : flags[0]!.severity;
+      return toReviewed(key, drift, flags, severity);
+    });
+
+    reviewed.sort((a, b) => rank(a) - rank(b) || b.flags.filter((f) => f.severity !== 'info').length - a.flags.filter((f) => f.severity !== 'info').length || a.tenant.localeCompare(b.tenant) || a.name.localeCompare(b.name));
+
+    const findings = this.findings(tenant ? [tenant] : tenants, snapshots, reconcile.orphanSecrets.length, tenant === null);
+    const summary = summarize(reviewed, tenant ? [tenant] : tenants, snapshots);
+    const digest = digestOf(reviewed);
+    const lastSignOff = this.lastSignOff();
+    return {
+      generatedAt: now,
+      tenant: tenant?.alias ?? null,
+      settings,
+      summary,
+      keys: reviewed,
+      findings,
+      charts: charts(reviewed, today),
+      lastSignOff,
+      changes: lastSignOff ? this.changesSince(lastSignOff, reviewed, digest) : null,
+      digest,
+    };
+  }
+
+  /** Records a sign-off of the current state: who, when, a digest of what was reviewed, in the audit log. */
+  async sign(input: { reviewer: string; note?: string }): Promise<SignOff> {
+    const reviewer = input.reviewer.trim();
+    if (reviewer === '' || reviewer.length > 200) throw new VaultError('INVALID_INPUT', 'Reviewer: give a name (up to 200 characters).');
+    assertRule(checkText(reviewer, 'Reviewer'));
+    const note = input.note?.trim() || null;
+    if (note !== null) assertRule(checkText(note, 'Note', { multiline: true }));
+    const report = await this.report();
+    const at = this.vault.now();
+    const state = report.keys.map((key) => [key.id, `${key.tenant}/${key.name}`, key.fingerprint, key.flags.map((flag) => flag.code).join(',')]);
+    const id = this.vault.inventory.transaction(() => {
+      const signOffId = this.vault.inventory.insertSignOff({ at, reviewer, note, digest: report.digest, keys: report.keys.length, flagged: report.summary.flagged, state: JSON.stringify(state) });
+      this.vault.audit('signed', { detail: { reviewer, note, digest: report.digest, keys: report.keys.length, flagged: report.summary.flagged, signOff: signOffId } });
+      return signOffId;
+    });
+    return { id, at, reviewer, note, digest: report.digest, keys: report.keys.length, flagged: report.summary.flagged };
+  }
+
+  lastSignOff(): SignOff | null {
+    const row = this.vault.inventory.latestSignOff();
+    return row ? { id: row.id, at: row.at, reviewer: row.reviewer, note: row.note, digest: row.digest, keys: row.keys, flagged: row.flagged } : null;
+  }
+
+  private changesSince(signOff: SignOff, reviewed: ReviewedKey[], digest: string): ReviewChanges {
+    const before = new Map((JSON.parse(this.vault.inventory.signOffState(signOff.id) ?? '[]') as [string, string, string, string][]).map(([id, ref, print, codes]) => [id, { ref, print, codes: codes ? (codes.split(',') as FlagCode[]) : [] }]));
+    const changes: ReviewChanges = { since: signOff, added: [], removed: [], replaced: [], newlyFlagged: [], cleared: [], unchanged: digest === signOff.digest };
+    const seen = new Set<string>();
+    for (const key of reviewed) {
+      const ref = `${key.tenant}/${key.name}`;
+      const old = before.get(key.id);
+      seen.add(key.id);
+      if (!old) {
+        changes.added.push(ref);
+        continue;
+      }
+      if (old.print !== key.fingerprint) changes.replaced.push(ref);
+      const now = key.flags.map((flag) => flag.code);
+      const raised = [...new Set(now.filter((code) => !old.codes.includes(code)))];
+      const cleared = [...new Set(old.codes.filter((code) => !now.includes(code)))];
+      if (raised.length) changes.newlyFlagged.push({ key: ref, codes: raised });
+      if (cleared.length) changes.cleared.push({ key: ref, codes: cleared });
+    }
+    for (const [id, old] of before) if (!seen.has(id)) changes.removed.push(old.ref);
+    return changes;
+  }
+
+  private findings(tenants: TenantRow[], snapshots: Map<string, { takenAt: string; byName: Map<string, RemoteKey> } | null>, orphans: number, whole: boolean): VaultFinding[] {
+    const findings: VaultFinding[] = [];
+    for (const tenant of tenants) {
+      const snapshot = snapshots.get(tenant.id);
+      if (!snapshot) continue;
+      // Server keys the vault knows: each entry's own, its earlier ones, a rotation's new one.
+      const known = new Set<string>();
+      for (const key of this.vault.inventory.listKeys(tenant.id)) {
+        known.add(key.remote_name ?? key.name);
+        for (const credential of this.vault.inventory.credentials(key.id)) known.add(credential.remote_name);
+      }
+      for (const rotation of this.vault.inventory.rotations({ openOnly: true })) if (rotation.tenant === tenant.alias) known.add(rotation.new_remote_name);
+      for (const name of snapshot.byName.keys()) {
+        if (known.has(name)) continue;
+        findings.push({ code: 'only-on-server', severity: 'warning', tenant: tenant.alias, name, reason: `The server lists "${name}" (as of ${snapshot.takenAt.slice(0, 10)}) and the vault holds no key for it: who uses it?`, remedies: [{ code: 'list-server-keys', tenant: tenant.alias }] });
+      }
+    }
+    if (whole && orphans > 0) {
+      findings.push({ code: 'orphan-secret', severity: 'warning', tenant: null, name: `${orphans} keychain ${orphans === 1 ? 'entry' : 'entries'}`, reason: `${orphans} keychain ${orphans === 1 ? 'entry' : 'entries'} of this vault's service belong to no key.`, remedies: [{ code: 'run-reconcile' }] });
+    }
+    return findings;
+  }
+}
+
+function rank(key: ReviewedKey): number {
+  return key.severity === null ? 3 : SEVERITY_RANK[key.severity];
+}
+
+function toReviewed(key: KeySummary, drift: ReviewedKey['drift'], flags: Flag[], severity: Severity | null): ReviewedKey {
+  return {
+    id: key.id,
+    tenant: key.tenant,
+    name: key.name,
+    environment: key.environment,
+    remoteName: key.remoteName,
+    owner: key.owner,
+    notes: key.notes,
+    scopes: key.scopes,
+    admin: key.admin,
+    enabled: key.enabled,
+    fingerprint: key.fingerprint,
+    createdAt: key.createdAt,
+    rotatedAt: key.rotatedAt,
+    expiresOn: key.expiresOn,
+    lastJudgement: key.lastJudgement,
+    lastJudgedAt: key.lastJudgedAt,
+    lastCheckedAt: key.lastAttemptAt,
+    drift,
+    flags,
+    severity,
+  };
+}
+
+/** SHA-256 of what was reviewed: every key's id, fingerprint and flag codes, in a fixed order. */
+function digestOf(keys: ReviewedKey[]): string {
+  const hash = createHash('sha256');
+  for (const key of [...keys].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) hash.update(`${key.id}\t${key.fingerprint}\t${key.flags.map((flag) => flag.code).sort().join(',')}\n`);
+  return hash.digest('hex');
+}
+
+/** The key-table filter a flag stands for: a filter where one says exactly the same, else the keys' ids. */
+function flagQuery(code: FlagCode, keys: ReviewedKey[]): ReviewQuery {
+  const label = `Flagged: ${code.replaceAll('-', ' ')}`;
+  switch (code) {
+    case 'expired':
+      return { label, query: { expiry: 'expired' } };
+    case 'admin-credential':
+      return { label, query: { admin: true } };
+    case 'never-checked':
+      return { label, query: { neverChecked: true } };
+    case 'no-owner':
+      return { label, query: { noOwner: true } };
+    default:
+      return { label, query: { ids: idsOf(keys, code) } };
+  }
+}
+
+function idsOf(keys: ReviewedKey[], code: FlagCode): string[] {
+  return keys.filter((key) => key.flags.some((flag) => flag.code === code)).slice(0, ID_LIMIT).map((key) => key.id);
+}
+
+function summarize(keys: ReviewedKey[], tenants: TenantRow[], snapshots: Map<string, { takenAt: string } | null>): ReviewSummary {
+  const perSeverity: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
+  const perFlag = new Map<FlagCode, { severity: Severity; keys: number }>();
+  const perVerdict: Record<string, number> = {};
+  const perEnvironment: Record<string, number> = {};
+  const perTenant = new Map(tenants.map((tenant) => [tenant.alias, { tenant: tenant.alias, environment: tenant.environment, sandbox: tenant.sandbox === 1, keys: 0, flagged: 0, snapshotAt: snapshots.get(tenant.id)?.takenAt ?? null }]));
+  let flagged = 0;
+  for (const key of keys) {
+    if (key.severity !== null) perSeverity[key.severity] += 1;
+    if (key.flags.some((flag) => flag.severity !== 'info')) flagged += 1;
+    for (const code of new Set(key.flags.map((flag) => flag.code))) {
+      const worst = key.flags.find((flag) => flag.code === code)!.severity;
+      const entry = perFlag.get(code) ?? { severity: worst, keys: 0 };
+      entry.keys += 1;
+      if (SEVERITY_RANK[worst] < SEVERITY_RANK[entry.severity]) entry.severity = worst;
+      perFlag.set(code, entry);
+    }
+    const verdict = key.lastJudgement ?? 'never';
+    perVerdict[verdict] = (perVerdict[verdict] ?? 0) + 1;
+    perEnvironment[key.environment] = (perEnvironment[key.environment] ?? 0) + 1;
+    const tenant = perTenant.get(key.tenant);
+    if (tenant) {
+      tenant.keys += 1;
+      if (key.flags.some((flag) => flag.severity !== 'info')) tenant.flagged += 1;
+    }
+  }
+  return {
+    keys: keys.length,
+    flagged,
+    perTenant: [...perTenant.values()],
+    perEnvironment,
+    perSeverity,
+    perFlag: FLAG_CODES.filter((code) => perFlag.has(code))
+      .map((code) => ({ code, ...perFlag.get(code)!, query: flagQuery(code, keys) }))
+      .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.keys - a.keys),
+    perVerdict,
+  };
+}
+
+const AGE_BUCKETS: { label: string; days: number }[] = [
+  { label: '< 30 days', days: 30 },
+  { label: '30–90 days', days: 90 },
+  { label: '90–180 days', days: 180 },
+  { label: '180–365 days', days: 365 },
+  { label: '1–2 years', days: 730 },
+  { label: '> 2 years', days: Infinity },
+];
+
+function charts(keys: ReviewedKey[], today: string): ReviewReport['charts'] {
+  const todayMs = Date.parse(`${today}T00:00:00Z`);
+  const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+  const verdictCounts = new Map<string, number>();
+  for (const key of keys) verdictCounts.set(key.lastJudgement ?? 'never', (verdictCounts.get(key.lastJudgement ?? 'never') ?? 0) + 1);
+  const verdicts: ChartBar[] = [...verdictCounts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([verdict, value]) => ({ label: verdict === 'never' ? 'never judged' : verdict.replaceAll('_', ' '), value, query: { label: `Last judgement: ${verdict.replaceAll('_', ' ')}`, query: { judgement: verdict as NonNullable<ReviewQuery['query']['judgement']> } } }));
+
+  const expiry: ChartBar[] = [{ label: 'expired', value: 0, query: { label: 'Expired', query: { expiry: 'expired' } } }];
+  for (let week = 0; week < 52; week += 1) {
+    const from = date(todayMs + week * 7 * DAY_MS);
+    const to = date(todayMs + (week * 7 + 6) * DAY_MS);
+    expiry.push({ label: from, value: 0, query: { label: `Expiring ${from} to ${to}`, query: { expiresFrom: from, expiresTo: to } } });
+  }
+  for (const key of keys) {
+    if (key.expiresOn === null) continue;
+    const days = Math.round((Date.parse(`${key.expiresOn}T00:00:00Z`) - todayMs) / DAY_MS);
+    if (days < 0) expiry[0]!.value += 1;
+    else if (days < 52 * 7) expiry[1 + Math.floor(days / 7)]!.value += 1;
+  }
+
+  // Age counts from the last rotation (or the creation): the bars filter the table by the keys' ids.
+  const ageIds: string[][] = AGE_BUCKETS.map(() => []);
+  for (const key of keys) {
+    const days = Math.floor((todayMs - Date.parse(`${(key.rotatedAt ?? key.createdAt).slice(0, 10)}T00:00:00Z`)) / DAY_MS);
+    ageIds[AGE_BUCKETS.findIndex((bucket) => days < bucket.days)]!.push(key.id);
+  }
+  const age: ChartBar[] = AGE_BUCKETS.map((bucket, index) => ({ label: bucket.label, value: ageIds[index]!.length, query: { label: `Age ${bucket.label}`, query: { ids: ageIds[index]!.slice(0, ID_LIMIT) } } }));
+
+  const scopeCounts = new Map<string, number>();
+  for (const key of keys) for (const scope of new Set(key.scopes)) scopeCounts.set(scope, (scopeCounts.get(scope) ?? 0) + 1);
+  const scopes: ChartBar[] = [...scopeCounts]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, 15)
+    .map(([scope, value]) => ({ label: scope, value, query: { label: scope === '*' ? 'Holding * (every scope)' : `Holding ${scope}`, query: scope === '*' ? { wildcard: true } : { scope } } }));
+
+  return { verdicts, expiry, age, scopes };
+}

@@ -1,0 +1,179 @@
+// The Review and Audit screens on an inventory built through core with flags of every kind: flags and
+// chart bars filter the key table, exports are saved (the HTML one loads in Chromium with its CSP and
+// no network), a sign-off then a change shows what changed, and the audit chain's verdict is shown,
+// broken once an entry is edited behind the app's back.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { expect, test, type Page } from '@playwright/test';
+import { INVENTORY_FILE } from '../../src-main/core/paths.ts';
+import { canaryToken, containsSecret, filesContaining } from '../support/files.ts';
+import { startHarness, type Harness } from './support/harness.ts';
+import { look, overflowing } from './support/look.ts';
+
+let harness: Harness;
+const secrets: string[] = [];
+const DAY = 86_400_000;
+const day = (offset: number) => new Date(Date.now() + offset * DAY).toISOString().slice(0, 10);
+
+async function add(tenant: string, name: string, extra: { scopes?: string[]; expiresOn?: string; owner?: string | null } = {}) {
+  const secret = canaryToken();
+  secrets.push(secret);
+  const key = await harness.services.vault.addKey({ tenant, name, secret, scopes: extra.scopes ?? ['Pass.Read'], ...(extra.owner === null ? {} : { owner: extra.owner ?? 'Integrations team' }), ...(extra.expiresOn ? { expiresOn: extra.expiresOn } : {}) });
+  return key;
+}
+
+test.beforeAll(async () => {
+  harness = await startHarness();
+  const { vault } = harness.services;
+  vault.addTenant({ alias: 'acme', tenantId: 'acme', environment: 'staging' });
+  vault.addTenant({ alias: 'beta-with-a-rather-long-alias-for-the-layout', tenantId: 'beta', environment: 'production' });
+  await add('acme', 'expired-one', { expiresOn: day(-2) });
+  await add('acme', 'expired-two', { expiresOn: day(-30) });
+  await add('acme', 'soon', { expiresOn: day(10) });
+  await add('acme', 'later', { expiresOn: day(120) });
+  await add('acme', 'wild', { scopes: ['*'] });
+  const revoked = await add('acme', 'revoked', { owner: null });
+  vault.recordChecks(vault.beginCheckRun('check'), [{ keyId: revoked.id, tenant: 'acme', keyName: 'revoked', fingerprint: revoked.fingerprint, at: vault.now(), probe: 'config', verdict: 'unauthorized', status: 401, durationMs: 4, url: 'http://127.0.0.1/api/acme/admin/config' }]);
+  for (let index = 0; index < 12; index += 1) await add('beta-with-a-rather-long-alias-for-the-layout', `service-${String(index).padStart(2, '0')}`, { scopes: index % 3 === 0 ? ['Pass.Read', 'Secret.Read'] : ['Pass.Read'], expiresOn: day(7 * index + 3) });
+  const acme = vault.requireTenant('acme');
+  vault.inventory.insertSnapshot(acme.id, new Date(Date.now() - 2 * DAY).toISOString(), vault.listKeys({ tenant: 'acme' }).map((key) => ({ name: key.remoteName, enabled: true, permissions: key.name === 'soon' ? ['Pass.Read', 'Pass.Write'] : key.scopes })));
+});
+
+test.afterAll(async () => {
+  for (const secret of secrets) {
+    expect(harness.received.some((payload) => containsSecret(payload, secret))).toBe(false);
+    expect(filesContaining([harness.dataDir, harness.exportsDir], secret)).toEqual([]);
+  }
+  await harness.close();
+});
+
+async function openReview(page: Page): Promise<void> {
+  await harness.attach(page);
+  await page.goto(harness.url);
+  await expect(page.getByRole('navigation', { name: 'Tenants' })).toBeVisible();
+  await page.keyboard.press('Alt+5');
+  await expect(page.getByRole('heading', { name: 'Review', level: 1 })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Summary' })).toBeVisible();
+}
+
+test('the review answers what is at risk and who owns it; a flag and a chart bar filter the key table', async ({ page }) => {
+  await openReview(page);
+  const summary = page.getByRole('region', { name: 'Summary' });
+  await expect(summary).toContainText('18 keys');
+  await expect(page.getByText('From the vault alone, no network')).toBeVisible();
+  await expect(page.getByRole('heading', { name: /At risk, most severe first/ })).toBeVisible();
+  await expect(page.getByRole('listitem').filter({ hasText: 'acme/wild' }).first()).toContainText('Holds `*`'.replaceAll('`', ''));
+  await expect(page.getByRole('listitem').filter({ hasText: 'acme/revoked' }).first()).toContainText('owner: nobody recorded');
+  expect(await overflowing(page)).toEqual([]);
+  await look(page, 'review', { fullPage: true });
+
+  await page.getByRole('button', { name: /expired 2 keys/ }).click();
+  await expect(page.getByRole('heading', { name: 'All tenants', level: 1 })).toBeVisible();
+  await expect(page.getByText('From the review: Flagged: expired')).toBeVisible();
+  await expect(page.getByText('2 keys match')).toBeVisible();
+  await page.getByRole('button', { name: 'Show every key' }).click();
+  await expect(page.getByText(/^18 keys$/)).toBeVisible();
+
+  await page.keyboard.press('Alt+5');
+  await page.getByRole('button', { name: 'unauthorized: 1, show in the key table' }).click();
+  await expect(page.getByText('From the review: Last judgement: unauthorized')).toBeVisible();
+  await expect(page.getByText('1 key match')).toBeVisible();
+  await expect(page.getByRole('row').filter({ hasText: 'revoked' })).toBeVisible();
+
+  // The expiry timeline: the first column is what already expired.
+  await page.keyboard.press('Alt+5');
+  await page.getByRole('button', { name: 'Already expired: 2' }).click();
+  await expect(page.getByText('2 keys match')).toBeVisible();
+  await page.keyboard.press('Alt+5');
+  await page.getByRole('button', { name: /^Week of .*: 1$/ }).first().click();
+  await expect(page.getByText(/From the review: Expiring /)).toBeVisible();
+  await expect(page.getByText('1 key match')).toBeVisible();
+});
+
+test('exports every format without a secret; the HTML page loads in Chromium with its CSP and no network', async ({ page, browser }) => {
+  await openReview(page);
+  for (const format of ['csv', 'json', 'md', 'html']) {
+    await page.getByLabel('Export format').selectOption(format);
+    await page.getByRole('button', { name: 'Export' }).click();
+    await expect.poll(() => harness.saved.some((file) => file.endsWith(`.${format}`))).toBe(true);
+  }
+  const accounts = harness.services.vault.listKeys().map((key) => key.secretAccount);
+  for (const file of harness.saved) {
+    const text = fs.readFileSync(file, 'utf8');
+    for (const account of accounts) expect(text, path.basename(file)).not.toContain(account);
+  }
+  const html = harness.saved.find((file) => file.endsWith('.html'))!;
+  const context = await browser.newContext();
+  const printable = await context.newPage();
+  const requests: string[] = [];
+  const problems: string[] = [];
+  printable.on('request', (request) => requests.push(request.url()));
+  printable.on('console', (message) => problems.push(message.text()));
+  await printable.goto(`file://${html}`);
+  await expect(printable.getByRole('heading', { name: 'Key inventory review', level: 1 })).toBeVisible();
+  await expect(printable.getByRole('img', { name: 'Keys by last judgement' })).toBeVisible();
+  expect(requests).toEqual([`file://${html}`]);
+  expect(problems.filter((text) => /Content Security Policy/i.test(text))).toEqual([]);
+  await printable.screenshot({ path: path.join('test-results', 'screenshots', 'review-export-html.png'), fullPage: true });
+  await context.close();
+  const audited = harness.services.audit.page({ action: 'exported' }, 0, 10).entries.map((entry) => entry.detail?.format);
+  expect(audited.sort()).toEqual(['csv', 'html', 'json', 'md']);
+});
+
+test('a sign-off, then a change: the review shows what changed since', async ({ page }) => {
+  await openReview(page);
+  await expect(page.getByText('Never signed off')).toBeVisible();
+  await page.getByRole('button', { name: 'Sign off…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Sign off the review' });
+  await dialog.getByRole('button', { name: 'Sign off' }).click();
+  await expect(dialog.getByRole('alert')).toContainText('Give the reviewer’s name');
+  await dialog.getByLabel('Reviewer').fill('Rita Reviewer');
+  await dialog.getByLabel('Note (optional)').fill('Quarterly review');
+  await look(page, 'review-sign-off-dialog');
+  await dialog.getByRole('button', { name: 'Sign off' }).click();
+  await expect(dialog).toBeHidden();
+  const summary = page.getByRole('region', { name: 'Summary' });
+  await expect(summary.getByText(/Signed off by Rita Reviewer/)).toBeVisible();
+  await expect(summary.getByText('nothing changed since')).toBeVisible();
+
+  // Changed behind the screen's back (as tkv would): a key added, a key's scopes narrowed.
+  await add('acme', 'newcomer');
+  harness.services.vault.editKey({ tenant: 'acme', name: 'wild' }, { scopes: ['Pass.Read'] });
+  harness.emit('vault:changed', { reason: 'changed elsewhere' });
+  const changes = page.getByRole('region', { name: 'Changed since the last sign-off' });
+  await expect(changes).toContainText('Added: acme/newcomer');
+  await expect(changes).toContainText('Cleared: acme/wild (wildcard)');
+  await look(page, 'review-changed', { fullPage: true });
+});
+
+test('the audit log: filtered, paged, exported, and its chain verified — and found broken after an edit', async ({ page }) => {
+  if (!harness.services.review.lastSignOff()) await harness.services.review.sign({ reviewer: 'Rita Reviewer', note: 'Quarterly review' });
+  // More than a page of entries: 60 checks of one key, as a week of scheduled checks leaves.
+  const key = harness.services.vault.findKey({ tenant: 'acme', name: 'later' })!;
+  for (let index = 0; index < 60; index += 1) harness.services.vault.audit('validated', { tenant: 'acme', keyName: 'later', keyId: key.id, fingerprint: key.fingerprint, detail: { probe: 'config', verdict: 'valid', status: 200 } });
+  await harness.attach(page);
+  await page.goto(harness.url);
+  await page.keyboard.press('Alt+6');
+  await expect(page.getByRole('heading', { name: 'Audit log', level: 1 })).toBeVisible();
+  await expect(page.getByText(/\d+ entries, newest first/)).toBeVisible();
+  await page.getByLabel('Action').selectOption('signed');
+  await expect(page.getByText('1 entry, newest first')).toBeVisible();
+  await expect(page.getByRole('row').filter({ hasText: 'Rita Reviewer' })).toBeVisible();
+  await page.getByLabel('Action').selectOption('');
+  await page.getByRole('button', { name: 'Verify the chain' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'The chain holds' })).toBeVisible();
+  await look(page, 'audit-log', { fullPage: true });
+  await page.getByRole('button', { name: 'Older' }).click();
+  await expect(page.getByText(/^51–/)).toBeVisible();
+  await page.getByRole('button', { name: 'Export CSV' }).click();
+  await expect.poll(() => harness.saved.some((file) => /audit-log-.*\.csv$/.test(file))).toBe(true);
+
+  const db = new Database(path.join(harness.dataDir, INVENTORY_FILE));
+  const signed = db.prepare(`SELECT id, detail FROM audit_log WHERE action = 'signed'`).get() as { id: number; detail: string };
+  db.prepare('UPDATE audit_log SET detail = ? WHERE id = ?').run(signed.detail.replace('Quarterly', 'Monthly'), signed.id);
+  db.close();
+  await page.getByRole('button', { name: 'Verify the chain' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `The chain is broken at entry ${signed.id}` })).toContainText('edited after it was written');
+  await look(page, 'audit-log-broken');
+});
