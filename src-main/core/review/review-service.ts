@@ -23,7 +23,9 @@ import type {
 import { FLAG_CODES } from '../../shared/contract.ts';
 import { assertRule, VaultError } from '../errors.ts';
 import { checkText } from '../../shared/rules.ts';
-import { KEY_COLUMNS, KEY_FROM, toKeySummary, type KeyRow, type RemoteKey, type TenantRow } from '../inventory/inventory.ts';
+import { KEY_COLUMNS, KEY_FROM, toKeySummary, type CredentialRow, type KeyRow, type RemoteKey, type RotationRow, type TenantRow } from '../inventory/inventory.ts';
+import { PROBE_ACCOUNT_PREFIX } from '../secrets/secret-store.ts';
+import { bearerAccount } from '../vault/vault-service.ts';
 import type { VaultService } from '../vault/vault-service.ts';
 
 export const DEFAULT_REVIEW_SETTINGS: ReviewSettings = { expiringDays: [30, 7, 1], staleCheckDays: 90, snapshotStaleDays: 30, rotationPolicyDays: 365 };
@@ -84,9 +86,17 @@ export class ReviewService {
     const keys: Reviewing[] = rows.map((row) => ({ key: toKeySummary(row, today), tenant: tenantById.get(row.tenant_ref)! }));
 
     // What the keychain holds (a local call, no network): missing secrets and stray entries.
-    const reconcile = await this.vault.reconcile();
-    const missing = new Set(reconcile.missingSecrets.map((entry) => entry.id));
-    const openRotations = new Map(this.vault.inventory.rotations({ openOnly: true }).map((rotation) => [rotation.key_id, rotation]));
+    const rotationRows = this.vault.inventory.rotations({ openOnly: true });
+    const credentials = this.vault.inventory.credentials();
+    const accounts = new Set((await this.vault.secrets.listAccounts()).filter((account) => !account.startsWith(PROBE_ACCOUNT_PREFIX)));
+    const missing = new Set(rows.filter((row) => !accounts.has(row.secret_account)).map((row) => row.secret_account));
+    let orphans = 0;
+    if (!tenant) {
+      // Every key is in `rows`: what no key, earlier key, rotation or bearer token refers to is stray.
+      const known = new Set([...rows.map((row) => row.secret_account), ...credentials.map((credential) => credential.account), ...rotationRows.map((rotation) => rotation.new_account), ...tenants.map((row) => bearerAccount(row.id))]);
+      for (const account of accounts) if (!known.has(account)) orphans += 1;
+    }
+    const openRotations = new Map(rotationRows.map((rotation) => [rotation.key_id, rotation]));
     const byFingerprint = new Map<string, KeySummary[]>();
     for (const { key } of keys) byFingerprint.set(key.fingerprint, [...(byFingerprint.get(key.fingerprint) ?? []), key]);
     if (tenant) {
@@ -169,9 +179,11 @@ export class ReviewService {
       return toReviewed(key, drift, flags, severity);
     });
 
-    reviewed.sort((a, b) => rank(a) - rank(b) || b.flags.filter((f) => f.severity !== 'info').length - a.flags.filter((f) => f.severity !== 'info').length || a.tenant.localeCompare(b.tenant) || a.name.localeCompare(b.name));
+    // Most severe first, then the most problems; rows came in tenant and name order, which sort keeps.
+    const weight = new Map(reviewed.map((key) => [key, rank(key) * 1000 - key.flags.filter((flag) => flag.severity !== 'info').length]));
+    reviewed.sort((a, b) => weight.get(a)! - weight.get(b)!);
 
-    const findings = this.findings(tenant ? [tenant] : tenants, snapshots, reconcile.orphanSecrets.length, tenant === null);
+    const findings = this.findings(tenant ? [tenant] : tenants, rows, credentials, rotationRows, snapshots, orphans);
     const summary = summarize(reviewed, tenant ? [tenant] : tenants, snapshots);
     const digest = digestOf(reviewed);
     const lastSignOff = this.lastSignOff();
@@ -235,24 +247,23 @@ export class ReviewService {
     return changes;
   }
 
-  private findings(tenants: TenantRow[], snapshots: Map<string, { takenAt: string; byName: Map<string, RemoteKey> } | null>, orphans: number, whole: boolean): VaultFinding[] {
+  private findings(tenants: TenantRow[], rows: KeyRow[], credentials: CredentialRow[], rotations: RotationRow[], snapshots: Map<string, { takenAt: string; byName: Map<string, RemoteKey> } | null>, orphans: number): VaultFinding[] {
     const findings: VaultFinding[] = [];
+    const tenantOfKey = new Map(rows.map((row) => [row.id, row.tenant_ref]));
     for (const tenant of tenants) {
       const snapshot = snapshots.get(tenant.id);
       if (!snapshot) continue;
       // Server keys the vault knows: each entry's own, its earlier ones, a rotation's new one.
       const known = new Set<string>();
-      for (const key of this.vault.inventory.listKeys(tenant.id)) {
-        known.add(key.remote_name ?? key.name);
-        for (const credential of this.vault.inventory.credentials(key.id)) known.add(credential.remote_name);
-      }
-      for (const rotation of this.vault.inventory.rotations({ openOnly: true })) if (rotation.tenant === tenant.alias) known.add(rotation.new_remote_name);
+      for (const row of rows) if (row.tenant_ref === tenant.id) known.add(row.remote_name ?? row.name);
+      for (const credential of credentials) if (tenantOfKey.get(credential.key_id) === tenant.id) known.add(credential.remote_name);
+      for (const rotation of rotations) if (rotation.tenant === tenant.alias) known.add(rotation.new_remote_name);
       for (const name of snapshot.byName.keys()) {
         if (known.has(name)) continue;
         findings.push({ code: 'only-on-server', severity: 'warning', tenant: tenant.alias, name, reason: `The server lists "${name}" (as of ${snapshot.takenAt.slice(0, 10)}) and the vault holds no key for it: who uses it?`, remedies: [{ code: 'list-server-keys', tenant: tenant.alias }] });
       }
     }
-    if (whole && orphans > 0) {
+    if (orphans > 0) {
       findings.push({ code: 'orphan-secret', severity: 'warning', tenant: null, name: `${orphans} keychain ${orphans === 1 ? 'entry' : 'entries'}`, reason: `${orphans} keychain ${orphans === 1 ? 'entry' : 'entries'} of this vault's service belong to no key.`, remedies: [{ code: 'run-reconcile' }] });
     }
     return findings;
