@@ -17,8 +17,8 @@ export interface Parsed {
   positionals: string[];
 }
 
-/** Parses `args` for a command that takes exactly `positionals` positional arguments. */
-export function parseCommand(args: string[], options: Options, positionals: number, usage: string): Parsed {
+/** Parses `args` for a command that takes exactly `positionals` positional arguments (or at least `min`). */
+export function parseCommand(args: string[], options: Options, positionals: number | { min: number }, usage: string): Parsed {
   for (const arg of args) {
     const name = arg.split('=')[0] ?? '';
     // An option a command declares is what it says (`tkv audit --key ALIAS/NAME` names an entry).
@@ -33,6 +33,10 @@ export function parseCommand(args: string[], options: Options, positionals: numb
     throw new UsageError(`${describeParseError(error, options)}\nusage: ${usage}`);
   }
   if (parsed.values.help) return parsed;
+  if (typeof positionals === 'object') {
+    if (parsed.positionals.length < positionals.min) throw new UsageError(`missing argument\nusage: ${usage}`);
+    return parsed;
+  }
   if (parsed.positionals.length !== positionals) {
     // An extra argument is not repeated: it may be a key typed where an option was meant.
     const problem = parsed.positionals.length < positionals ? 'missing argument' : `one argument too many (the ${ordinal(positionals + 1)}), which is not repeated here`;

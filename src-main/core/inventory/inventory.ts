@@ -44,6 +44,8 @@ export type AuditAction =
   | 'bearer_cleared'
   /** Keychain entries of this vault's service that no key referred to were deleted. */
   | 'orphans_removed'
+  /** A key's secret was handed to a program's environment (`exec`); the program's name is recorded. */
+  | 'injected'
   /** A review was signed off (who, the digest of what was reviewed). */
   | 'signed'
   /** The review's settings changed. */

@@ -333,6 +333,35 @@ export class VaultService {
   }
 
   /** A key's check history, oldest first. */
+  /**
+   * Keys and their secrets for a program's environment. A key the vault knows not to work — expired,
+   * or judged unauthorized at its last check — is refused, naming why, unless `force`; each key
+   * handed out is audited with the program's name (never its arguments).
+   */
+  async keysForInjection(refs: KeyRef[], options: { force: boolean; program: string }): Promise<{ key: KeySummary; tenant: Tenant; secret: string }[]> {
+    const today = this.today();
+    const chosen = refs.map((ref) => this.showKey(ref));
+    if (!options.force) {
+      for (const key of chosen) {
+        const ref = { tenant: key.tenant, name: key.name };
+        if (key.expiresOn !== null && key.expiresOn < today) {
+          throw new VaultError('CONFLICT', `${formatKeyRef(ref)} expired on ${key.expiresOn}; it is not handed to the program (force it if you know it still works).`, { remedies: [{ code: 'key-expired', expiresOn: key.expiresOn }, { code: 'check-key', key: ref }] });
+        }
+        if (key.lastJudgement === 'unauthorized') {
+          throw new VaultError('CONFLICT', `${formatKeyRef(ref)} was refused by the server (401) at its last check, ${key.lastJudgedAt?.slice(0, 10)}; it is not handed to the program (force it, or check it again).`, { remedies: [{ code: 'check-key', key: ref }, { code: 'list-server-keys', tenant: key.tenant }] });
+        }
+      }
+    }
+    const handed: { key: KeySummary; tenant: Tenant; secret: string }[] = [];
+    for (const key of chosen) {
+      handed.push({ key, tenant: toTenant(this.requireTenant(key.tenant), 0), secret: await this.secretOf(key) });
+    }
+    this.inventory.transaction(() => {
+      for (const { key } of handed) this.audit('injected', { tenant: key.tenant, keyName: key.name, keyId: key.id, fingerprint: key.fingerprint, detail: { program: options.program, forced: options.force } });
+    });
+    return handed;
+  }
+
   history(ref: KeyRef): ValidationRecord[] {
     return this.inventory.validations(this.requireKey(ref).id);
   }

@@ -1,0 +1,132 @@
+/**
+ * `tkv exec`: runs a program with keys in its environment — never in a file, argv or the shell's
+ * history — and exits with its exit code. What the program writes to a pipe or a file has the keys
+ * masked; a terminal is passed through untouched (colours, prompts, full-screen programs), since
+ * what a person sees there is theirs.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { constants as osConstants } from 'node:os';
+import { parseKeyRef } from '../../core/vault/key-ref.ts';
+import { parseCommand } from '../args.ts';
+import type { CommandContext } from '../context.ts';
+import { UsageError } from '../io.ts';
+import { Masker, PLACEHOLDER } from '../masking.ts';
+
+export const EXEC_USAGE = 'tkv exec ALIAS/NAME [ALIAS/NAME…] [--env VAR]… [--header-env VAR]… [--dry-run] [--no-masking] [--force] -- COMMAND [ARGS…]';
+
+export const EXEC_HELP = `${EXEC_USAGE}
+
+Runs COMMAND with each key in its environment, and exits with COMMAND's exit code.
+For each key (in the order given), these variables are set; NAME is the key's name in capitals,
+with anything but letters and digits as "_":
+  NAME_API_KEY     the key (or the name given with --env, one per key, in order)
+  NAME_BASE_URL    the tenant's base URL
+  NAME_TENANT_ID   the tenant id
+  --header-env VAR also sets VAR to "X-API-KEY: <key>", ready for curl -H "$VAR".
+--dry-run prints the variables' names and what they hold, never the values, and runs nothing.
+Output: what COMMAND writes to a pipe or a file has every key replaced by ${PLACEHOLDER}
+(--no-masking turns that off); output to a terminal passes through untouched, colours and
+prompts included. A key that expired, or that the server refused (401) at its last check, is
+refused unless --force.`;
+
+/** `acme/crm-sync` → `CRM_SYNC`. */
+export function variableStem(name: string): string {
+  const stem = name.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  return /^[0-9]/.test(stem) || stem === '' ? `KEY_${stem}` : stem;
+}
+
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export async function execCommand(args: string[], context: CommandContext): Promise<number> {
+  const dash = args.indexOf('--');
+  const own = dash === -1 ? args : args.slice(0, dash);
+  const program = dash === -1 ? [] : args.slice(dash + 1);
+  if (own.includes('--help') || own.includes('-h')) {
+    context.io.stdout.write(`usage: ${EXEC_HELP}\n`);
+    return 0;
+  }
+  const parsed = parseCommand(
+    own,
+    { env: { type: 'string', multiple: true }, 'header-env': { type: 'string', multiple: true }, 'dry-run': { type: 'boolean' }, 'no-masking': { type: 'boolean' }, force: { type: 'boolean' } },
+    { min: 1 },
+    EXEC_USAGE,
+  );
+  const refs = parsed.positionals.map(parseKeyRef);
+  if (refs.length === 0) throw new UsageError(`name at least one key\nusage: ${EXEC_USAGE}`);
+  const dryRun = parsed.values['dry-run'] === true;
+  if (program.length === 0 && !dryRun) throw new UsageError(`give the command to run after --\nusage: ${EXEC_USAGE}`);
+  const names = (parsed.values.env as unknown as string[] | undefined) ?? [];
+  const headers = (parsed.values['header-env'] as unknown as string[] | undefined) ?? [];
+  if (names.length > refs.length) throw new UsageError(`--env was given ${names.length} times for ${refs.length} key(s)\nusage: ${EXEC_USAGE}`);
+  if (headers.length > refs.length) throw new UsageError(`--header-env was given ${headers.length} times for ${refs.length} key(s)\nusage: ${EXEC_USAGE}`);
+  for (const name of [...names, ...headers]) if (!VARIABLE.test(name)) throw new UsageError(`"${name.slice(0, 40)}" is not a variable name (letters, digits, "_", not starting with a digit)`);
+
+  // The variables, decided before any secret is read: names must not collide.
+  const plan = refs.map((ref, index) => {
+    const stem = variableStem(ref.name);
+    return { ref, keyVar: names[index] ?? `${stem}_API_KEY`, urlVar: `${stem}_BASE_URL`, tenantVar: `${stem}_TENANT_ID`, headerVar: headers[index] ?? null };
+  });
+  const all = plan.flatMap((entry) => [entry.keyVar, entry.urlVar, entry.tenantVar, ...(entry.headerVar ? [entry.headerVar] : [])]);
+  const clash = all.find((name, index) => all.indexOf(name) !== index);
+  if (clash) throw new UsageError(`two keys would both set ${clash}; name them apart with --env (one per key, in order)`);
+
+  const vault = context.vault();
+  if (dryRun) {
+    const lines = plan.flatMap((entry) => {
+      const key = vault.showKey(entry.ref);
+      const tenant = vault.requireTenant(entry.ref.tenant);
+      return [
+        `${entry.keyVar}=<the key ${entry.ref.tenant}/${entry.ref.name}, fingerprint ${key.fingerprint}>`,
+        `${entry.urlVar}=${tenant.base_url}`,
+        `${entry.tenantVar}=${tenant.tenant_id}`,
+        ...(entry.headerVar ? [`${entry.headerVar}=X-API-KEY: <the key>`] : []),
+      ];
+    });
+    context.io.stdout.write(`${lines.join('\n')}\n${program.length ? `would run: ${path.basename(program[0]!)} (with ${program.length - 1} argument(s))\n` : ''}`);
+    return 0;
+  }
+
+  const handed = await vault.keysForInjection(refs, { force: parsed.values.force === true, program: path.basename(program[0]!) });
+  const env: Record<string, string> = {};
+  for (const [index, entry] of plan.entries()) {
+    const { secret, tenant } = handed[index]!;
+    env[entry.keyVar] = secret;
+    env[entry.urlVar] = tenant.baseUrl;
+    env[entry.tenantVar] = tenant.tenantId;
+    if (entry.headerVar) env[entry.headerVar] = `X-API-KEY: ${secret}`;
+  }
+  // The vault is done with: the keychain and the inventory are closed before the program runs.
+  await context.close();
+  const secrets = handed.map((entry) => entry.secret);
+  return run(program, { ...context.io.env, ...env } as NodeJS.ProcessEnv, parsed.values['no-masking'] === true ? null : secrets);
+}
+
+/** Runs the program; output to a pipe or file is masked, a terminal gets it as it is. */
+function run(program: string[], env: NodeJS.ProcessEnv, secrets: string[] | null): Promise<number> {
+  const maskOut = secrets !== null && !process.stdout.isTTY;
+  const maskErr = secrets !== null && !process.stderr.isTTY;
+  return new Promise((resolve) => {
+    const child = spawn(program[0]!, program.slice(1), { env, stdio: ['inherit', maskOut ? 'pipe' : 'inherit', maskErr ? 'pipe' : 'inherit'] });
+    const pipe = (from: NodeJS.ReadableStream | null, to: NodeJS.WriteStream) => {
+      if (!from) return;
+      const masker = new Masker(secrets!);
+      from.on('data', (chunk: Buffer) => to.write(masker.push(chunk)));
+      from.on('end', () => to.write(masker.end()));
+    };
+    if (maskOut) pipe(child.stdout, process.stdout);
+    if (maskErr) pipe(child.stderr, process.stderr);
+    // Ctrl-C and friends go to the program; tkv waits for it to end.
+    const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+    const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((signal) => [signal, forward(signal)] as const);
+    for (const [signal, handler] of handlers) process.on(signal, handler);
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      process.stderr.write(`tkv: cannot run ${path.basename(program[0]!)}: ${error.code === 'ENOENT' ? 'no such command' : error.code ?? error.message}\n`);
+      resolve(127);
+    });
+    child.on('close', (code, signal) => {
+      for (const [name, handler] of handlers) process.off(name, handler);
+      resolve(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0));
+    });
+  });
+}
