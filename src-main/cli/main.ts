@@ -12,6 +12,7 @@ import { probeCommand, PROBE_USAGE } from './commands/probe.ts';
 import { remoteCommand, REMOTE_USAGE } from './commands/remote.ts';
 import { auditCommand, AUDIT_USAGE, reviewCommand, REVIEW_USAGE } from './commands/review.ts';
 import { execCommand, EXEC_USAGE } from './commands/exec.ts';
+import { importCommand, IMPORT_USAGE } from './commands/import.ts';
 import { rotateCommand, ROTATE_USAGE } from './commands/rotate.ts';
 import { sandboxCommand, SANDBOX_USAGE } from './commands/sandbox.ts';
 import { tenantCommand, TENANT_USAGE } from './commands/tenant.ts';
@@ -25,7 +26,7 @@ export const EXIT_USAGE = 2;
 const HELP = `tkv — Tenant Key Vault on the command line: tenant-scoped API keys in the OS keychain.
 
 usage:
-  ${[...TENANT_USAGE, ...KEY_USAGE, ...CHECK_USAGE, ...PROBE_USAGE, ...REMOTE_USAGE, ...ROTATE_USAGE, ...REVIEW_USAGE, ...AUDIT_USAGE, EXEC_USAGE, RECONCILE_USAGE, DOCTOR_USAGE, SANDBOX_USAGE].join('\n  ')}
+  ${[...TENANT_USAGE, ...KEY_USAGE, ...CHECK_USAGE, ...PROBE_USAGE, ...REMOTE_USAGE, ...ROTATE_USAGE, ...REVIEW_USAGE, ...AUDIT_USAGE, EXEC_USAGE, IMPORT_USAGE, RECONCILE_USAGE, DOCTOR_USAGE, SANDBOX_USAGE].join('\n  ')}
   tkv --version
 
 Secrets are read from stdin when piped, or from a hidden prompt; never from arguments or the environment.
@@ -95,6 +96,8 @@ export async function runCli(argv: string[], unguarded: CliIo): Promise<number> 
         return await auditCommand(rest, context);
       case 'exec':
         return await execCommand(rest, context);
+      case 'import':
+        return await importCommand(rest, context);
       // Not a command for people: the process `tkv key copy` leaves behind to clear the clipboard.
       case '__clear-clipboard':
         return await clearClipboardLater(rest, io.env);

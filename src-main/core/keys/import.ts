@@ -1,0 +1,198 @@
+/**
+ * Keys read from a file a developer already has — a `.env` file or a CSV — planned against the vault
+ * (what is new, what is already there and where), then stored one by one: each secret in the
+ * keychain, the rest in the inventory, each audited as imported. A malformed line is reported by its
+ * number (never its content: it may hold a key) and nothing of it is stored; the others go on.
+ */
+import { parse as parseCsv } from 'csv-parse/sync';
+import { checkName, checkSecret, NAME_PATTERN } from '../../shared/rules.ts';
+import type { KeySummary } from '../../shared/contract.ts';
+import { VaultError } from '../errors.ts';
+import { fingerprint } from '../vault/fingerprint.ts';
+import type { VaultService } from '../vault/vault-service.ts';
+
+export type ImportFormat = 'env' | 'csv';
+
+export interface ImportEntry {
+  line: number;
+  name: string;
+  secret: string;
+  scopes?: string[];
+  expiresOn?: string;
+  owner?: string;
+  notes?: string;
+  /** Said about the entry as read (whitespace trimmed, a key shorter than keys usually are). */
+  notices: string[];
+}
+
+export interface ImportProblem {
+  line: number;
+  message: string;
+}
+
+export interface ParsedImport {
+  entries: ImportEntry[];
+  problems: ImportProblem[];
+}
+
+const SHORT_KEY = 16;
+
+/** The file's format from its name: `.csv` is CSV, anything else (`.env`, `.env.local`) a dotenv file. */
+export function formatOf(file: string): ImportFormat {
+  return /\.csv$/i.test(file) ? 'csv' : 'env';
+}
+
+/** `CRM_SYNC_KEY` → `crm-sync-key`: an entry name the vault accepts. */
+export function entryName(variable: string): string {
+  return variable.toLowerCase().replace(/_/g, '-').replace(/^-+|-+$/g, '');
+}
+
+export function parseImport(text: string, format: ImportFormat): ParsedImport {
+  return format === 'csv' ? parseCsvFile(text) : parseEnvFile(text);
+}
+
+/** `.env`: VAR=VALUE per line, `export` prefixes, single or double quotes, `#` comments. */
+function parseEnvFile(text: string): ParsedImport {
+  const entries: ImportEntry[] = [];
+  const problems: ImportProblem[] = [];
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  for (const [index, raw] of lines.entries()) {
+    const line = index + 1;
+    const trimmed = raw.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(trimmed);
+    if (!match) {
+      problems.push({ line, message: 'not VAR=VALUE (the line is not repeated here: it may hold a key)' });
+      continue;
+    }
+    const value = unquote(match[2]!);
+    if (value === null) {
+      problems.push({ line, message: `${match[1]}: the value's quotes are not closed` });
+      continue;
+    }
+    addEntry(entries, problems, { line, name: entryName(match[1]!), secret: value });
+  }
+  return { entries, problems };
+}
+
+/** A dotenv value: quoted (double quotes take \n and \" escapes), or bare up to a ` #` comment. */
+function unquote(value: string): string | null {
+  const quote = value[0];
+  if (quote === '"' || quote === "'") {
+    const end = value.indexOf(quote, 1);
+    if (end === -1) return null;
+    const inner = value.slice(1, end);
+    return quote === '"' ? inner.replace(/\\n/g, '\n').replace(/\\"/g, '"') : inner;
+  }
+  return value.replace(/\s+#.*$/, '');
+}
+
+/** CSV: a header row naming the columns (name, key, scopes, expires, owner, notes), then one key per row. */
+function parseCsvFile(text: string): ParsedImport {
+  const entries: ImportEntry[] = [];
+  const problems: ImportProblem[] = [];
+  let rows: { record: Record<string, string>; info: { lines: number } }[];
+  try {
+    rows = parseCsv(text.replace(/^\uFEFF/, ''), {
+      columns: (header: string[]) => header.map((column) => column.trim().toLowerCase()),
+      skip_empty_lines: true,
+      relax_column_count: true,
+      info: true,
+      skip_records_with_error: true,
+      on_skip: (error) => {
+        if (error) problems.push({ line: (error as unknown as { lines?: number }).lines ?? 0, message: 'not a valid CSV row (a quote is not closed, or a stray one)' });
+        return undefined;
+      },
+    }) as { record: Record<string, string>; info: { lines: number } }[];
+  } catch (error) {
+    throw new VaultError('INVALID_INPUT', `The CSV could not be read: ${(error as { code?: string }).code ?? 'malformed'}. Check its header row: name, key, scopes, expires, owner, notes.`);
+  }
+  if (rows.length > 0 && !('name' in rows[0]!.record && ('key' in rows[0]!.record || 'secret' in rows[0]!.record))) {
+    throw new VaultError('INVALID_INPUT', 'The CSV needs a header row naming at least the columns "name" and "key" (and optionally scopes, expires, owner, notes).');
+  }
+  for (const { record, info } of rows) {
+    const scopes = record.scopes?.trim() ? record.scopes.split(/[\s,;]+/).filter(Boolean) : undefined;
+    addEntry(entries, problems, {
+      line: info.lines,
+      name: (record.name ?? '').trim(),
+      secret: record.key ?? record.secret ?? '',
+      ...(scopes ? { scopes } : {}),
+      ...(record.expires?.trim() ? { expiresOn: record.expires.trim() } : {}),
+      ...(record.owner?.trim() ? { owner: record.owner.trim() } : {}),
+      ...(record.notes?.trim() ? { notes: record.notes.trim() } : {}),
+    });
+  }
+  return { entries, problems };
+}
+
+function addEntry(entries: ImportEntry[], problems: ImportProblem[], entry: Omit<ImportEntry, 'notices'>): void {
+  const notices: string[] = [];
+  const secret = entry.secret.trim();
+  if (secret !== entry.secret) notices.push('whitespace around the key was trimmed');
+  const nameProblem = NAME_PATTERN.test(entry.name) ? checkName(entry.name, 'Key name') : `Key name "${entry.name.slice(0, 40)}" may only contain letters, digits, '.', '_' and '-'`;
+  if (nameProblem) {
+    problems.push({ line: entry.line, message: nameProblem });
+    return;
+  }
+  const secretProblem = checkSecret(secret);
+  if (secretProblem) {
+    problems.push({ line: entry.line, message: `${entry.name}: ${secretProblem}` });
+    return;
+  }
+  if (secret.length < SHORT_KEY) notices.push(`the key is only ${secret.length} characters long; API keys are usually longer — check it is the key and not a name`);
+  if (entries.some((other) => other.name === entry.name)) {
+    problems.push({ line: entry.line, message: `${entry.name}: the file names this key twice; the first is kept` });
+    return;
+  }
+  entries.push({ ...entry, secret, notices });
+}
+
+export interface ImportPlanItem {
+  entry: ImportEntry;
+  /** Stored, or skipped: the same key (fingerprint) or the same name is in the vault already. */
+  action: 'store' | 'skip';
+  reason: string | null;
+}
+
+/** What an import would do: each entry stored, or skipped with where the vault already has it. */
+export function planImport(vault: VaultService, tenant: string, entries: ImportEntry[]): ImportPlanItem[] {
+  vault.requireTenant(tenant);
+  return entries.map((entry) => {
+    const twin = vault.inventory.findKeysByFingerprint(fingerprint(entry.secret))[0];
+    if (twin) return { entry, action: 'skip', reason: `this key is already stored as ${twin.tenant_alias}/${twin.name}` };
+    if (vault.findKey({ tenant, name: entry.name })) return { entry, action: 'skip', reason: `${tenant}/${entry.name} already exists (another key)` };
+    return { entry, action: 'store', reason: null };
+  });
+}
+
+export interface ImportOutcome {
+  stored: KeySummary[];
+  /** Entries refused by the vault's rules (an expiry that is not a date, say), by line. */
+  refused: ImportProblem[];
+  /** Set when the keychain stopped answering: the import stopped there, and nothing of that entry was kept. */
+  stoppedAt: { line: number; message: string } | null;
+}
+
+/** Stores the planned entries one by one; a keychain failure stops the import (the rest would fail too). */
+export async function storeImport(vault: VaultService, tenant: string, plan: ImportPlanItem[]): Promise<ImportOutcome> {
+  const outcome: ImportOutcome = { stored: [], refused: [], stoppedAt: null };
+  for (const { entry, action } of plan) {
+    if (action !== 'store') continue;
+    try {
+      outcome.stored.push(
+        await vault.addKey(
+          { tenant, name: entry.name, secret: entry.secret, ...(entry.scopes ? { scopes: entry.scopes } : {}), ...(entry.expiresOn ? { expiresOn: entry.expiresOn } : {}), ...(entry.owner ? { owner: entry.owner } : {}), ...(entry.notes ? { notes: entry.notes } : {}) },
+          'imported',
+        ),
+      );
+    } catch (error) {
+      const message = error instanceof VaultError ? error.message : 'an unexpected error';
+      if (error instanceof VaultError && (error.code === 'KEYCHAIN_UNAVAILABLE' || error.code === 'STORAGE_ERROR')) {
+        outcome.stoppedAt = { line: entry.line, message };
+        break;
+      }
+      outcome.refused.push({ line: entry.line, message: `${entry.name}: ${message}` });
+    }
+  }
+  return outcome;
+}
