@@ -11,7 +11,7 @@ import { checkCommand, CHECK_USAGE } from './commands/check.ts';
 import { probeCommand, PROBE_USAGE } from './commands/probe.ts';
 import { remoteCommand, REMOTE_USAGE } from './commands/remote.ts';
 import { auditCommand, AUDIT_USAGE, reviewCommand, REVIEW_USAGE } from './commands/review.ts';
-import { execCommand, EXEC_USAGE } from './commands/exec.ts';
+import { execCommand, EXEC_HELP, EXEC_USAGE } from './commands/exec.ts';
 import { importCommand, IMPORT_USAGE } from './commands/import.ts';
 import { rotateCommand, ROTATE_USAGE } from './commands/rotate.ts';
 import { sandboxCommand, SANDBOX_USAGE } from './commands/sandbox.ts';
@@ -33,6 +33,33 @@ Secrets are read from stdin when piped, or from a hidden prompt; never from argu
 Environment: TKV_DATA_DIR (inventory directory), TKV_KEYCHAIN_SERVICE (keychain service name).
 Exit codes: 0 success, 1 failure, 2 usage error, 20 a review found keys flagged at or above --fail-on.
 `;
+
+/** Each command's usage lines, for `tkv help COMMAND`, `tkv COMMAND --help` and a bare `tkv COMMAND`. */
+const COMMAND_USAGE: Record<string, string[]> = {
+  tenant: TENANT_USAGE,
+  key: KEY_USAGE,
+  check: CHECK_USAGE,
+  probe: PROBE_USAGE,
+  remote: REMOTE_USAGE,
+  rotate: ROTATE_USAGE,
+  review: REVIEW_USAGE,
+  audit: AUDIT_USAGE,
+  exec: [EXEC_HELP],
+  import: [IMPORT_USAGE],
+  reconcile: [RECONCILE_USAGE],
+  doctor: [DOCTOR_USAGE],
+  sandbox: [SANDBOX_USAGE],
+};
+/** Commands made of subcommands: alone, or with --help before a subcommand, they show their usage. */
+const GROUPS = new Set(['tenant', 'key', 'probe', 'remote']);
+
+/** The usage of `command` (and of `sub` alone when it names one of its subcommands), or null for an unknown command. */
+export function commandHelp(command: string, sub?: string): string | null {
+  const lines = COMMAND_USAGE[command];
+  if (!lines) return null;
+  const narrowed = sub ? lines.filter((line) => line.startsWith(`tkv ${command} ${sub}`)) : [];
+  return `usage:\n  ${(narrowed.length ? narrowed : lines).join('\n  ')}\n`;
+}
 
 /** The package version, read from package.json next to the sources. */
 export function version(): string {
@@ -60,6 +87,16 @@ export async function runCli(argv: string[], unguarded: CliIo): Promise<number> 
   const context = new CommandContext(io, stderr.raw);
   try {
     const [command, ...rest] = argv;
+    if (command === 'help' && rest.length > 0) {
+      const help = commandHelp(rest[0]!, rest[1]);
+      if (!help) throw new UsageError(`no command ${quoteArgument(rest[0]!)}; run \`tkv help\` for the list`);
+      io.stdout.write(help);
+      return EXIT_OK;
+    }
+    if (command !== undefined && GROUPS.has(command) && (rest.length === 0 || rest[0] === '--help' || rest[0] === '-h')) {
+      io.stdout.write(commandHelp(command)!);
+      return EXIT_OK;
+    }
     switch (command) {
       case undefined:
       case 'help':

@@ -7,11 +7,11 @@ import { clipboardClearMs } from '../../core/keys/secret-clipboard.ts';
 import { clipboardTool, toolClipboard } from '../system-clipboard.ts';
 import { VaultError } from '../../core/errors.ts';
 import { parseKeyRef, formatKeyRef } from '../../core/vault/key-ref.ts';
-import { list as splitList, parseCommand, text } from '../args.ts';
+import { confirmed, list as splitList, parseCommand, text } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { fields, table } from '../format.ts';
 import { quoteArgument, UsageError } from '../io.ts';
-import { confirm, readSecret } from '../read-secret.ts';
+import { readSecret } from '../read-secret.ts';
 
 export const KEY_USAGE = [
   'tkv key add ALIAS/NAME [--scopes a,b] [--notes TEXT] [--expires YYYY-MM-DD] [--owner TEXT] [--admin] [--json]   (secret on stdin or at the prompt)',
@@ -114,12 +114,9 @@ async function remove(args: string[], context: CommandContext): Promise<number> 
   const ref = parseKeyRef(parsed.positionals[0]!);
   const vault = context.vault();
   const key = vault.showKey(ref);
-  if (!parsed.values.yes && context.io.stdin.isTTY) {
-    const sure = await confirm(context.io, `Remove ${formatKeyRef(ref)} (fingerprint ${key.fingerprint}) and its secret from the keychain?`);
-    if (!sure) {
-      context.io.stderr.write('Nothing removed.\n');
-      return 1;
-    }
+  if (!(await confirmed(context, parsed.values.yes === true, `Remove ${formatKeyRef(ref)} (fingerprint ${key.fingerprint}) and its secret from the keychain?`))) {
+    context.io.stderr.write('Nothing removed.\n');
+    return 1;
   }
   const { keychainEntry } = await vault.removeKey(ref);
   return context.print({ removed: ref, keychainEntry }, () => `Removed ${formatKeyRef(ref)}${keychainEntry === 'deleted' ? ' and its keychain entry' : '; its keychain entry was already gone'}.\n`, parsed);

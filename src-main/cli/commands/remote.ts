@@ -4,11 +4,10 @@
  */
 import type { AdminService, CreateOutcome, RemoteKeyView, RemoteListing } from '../../core/admin/admin-service.ts';
 import { formatKeyRef, parseKeyRef } from '../../core/vault/key-ref.ts';
-import { list as splitList, parseCommand, text } from '../args.ts';
+import { confirmed, list as splitList, parseCommand, text } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { fields, table } from '../format.ts';
 import { quoteArgument, UsageError } from '../io.ts';
-import { confirm } from '../read-secret.ts';
 
 export const REMOTE_USAGE = [
   'tkv remote list ALIAS [--offline] [--json]',
@@ -86,12 +85,9 @@ async function remove(args: string[], context: CommandContext, admin: AdminServi
   const parsed = parseCommand(args, { yes: { type: 'boolean', short: 'y' } }, 1, usage);
   if (parsed.values.help) return context.usage(usage);
   const ref = parseKeyRef(parsed.positionals[0]!);
-  if (!parsed.values.yes && context.io.stdin.isTTY) {
-    const sure = await confirm(context.io, `Delete "${admin.remoteNameOf(ref)}" on the server (it stops working at once) and ${formatKeyRef(ref)} in the vault?`);
-    if (!sure) {
-      context.io.stderr.write('Nothing deleted.\n');
-      return 1;
-    }
+  if (!(await confirmed(context, parsed.values.yes === true, `Delete "${admin.remoteNameOf(ref)}" on the server (it stops working at once) and ${formatKeyRef(ref)} in the vault?`))) {
+    context.io.stderr.write('Nothing deleted.\n');
+    return 1;
   }
   const result = await admin.remoteDelete(ref);
   return context.print(result, () => `${result.wasOnServer ? `Deleted "${result.remoteName}" on the server` : `The server had no key "${result.remoteName}"`}${result.removedLocal ? `; removed ${formatKeyRef(ref)} and its keychain entry` : ''}.\n`, parsed);

@@ -5,7 +5,7 @@
  */
 import type { RotationStatus } from '../../core/rotation/rotation-service.ts';
 import { formatKeyRef, parseKeyRef } from '../../core/vault/key-ref.ts';
-import { parseCommand, text } from '../args.ts';
+import { confirmed, parseCommand, text } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { table } from '../format.ts';
 import { UsageError } from '../io.ts';
@@ -16,7 +16,7 @@ import { remedySentence } from '../../shared/remedies.ts';
 
 export const ROTATE_USAGE = [
   'tkv rotate ALIAS/NAME [--new-name N] [--json]',
-  'tkv rotate ALIAS/NAME --finish [--retire disable|delete] [--json]',
+  'tkv rotate ALIAS/NAME --finish [--retire disable|delete] [--yes] [--json]',
   'tkv rotate ALIAS/NAME (--resume | --abort | --journal) [--json]',
   'tkv rotate --status [--all] [--json]',
 ];
@@ -35,6 +35,7 @@ export async function rotateCommand(args: string[], context: CommandContext): Pr
       journal: { type: 'boolean' },
       status: { type: 'boolean' },
       all: { type: 'boolean' },
+      yes: { type: 'boolean', short: 'y' },
     },
     status ? 0 : 1,
     usage,
@@ -64,6 +65,10 @@ export async function rotateCommand(args: string[], context: CommandContext): Pr
     if (parsed.values.journal) {
       const journal = rotations.journal(ref);
       return context.print(journal, () => journal.map(({ rotation, journal: entries }) => `${describe(rotation)}\n${entries.map((e) => `  ${e.at}  ${e.step.padEnd(12)} ${e.phase.padEnd(7)} ${e.detail ? JSON.stringify(e.detail) : ''}`).join('\n')}\n`).join('\n') || 'No rotations of this key yet.\n', parsed);
+    }
+    if (parsed.values.finish && retire === 'delete' && !(await confirmed(context, parsed.values.yes === true, `Delete the old key of ${formatKeyRef(ref)} on the server for good (integrations still using it stop at once)?`))) {
+      context.io.stderr.write('Nothing retired.\n');
+      return 1;
     }
     const result = parsed.values.finish
       ? await rotations.finish(ref, retire ? { retire } : {})

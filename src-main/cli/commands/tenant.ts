@@ -1,6 +1,6 @@
 /** `tkv tenant add|list|remove`. */
 import type { Tenant } from '../../shared/contract.ts';
-import { parseCommand, text } from '../args.ts';
+import { confirmed, parseCommand, text } from '../args.ts';
 import { table } from '../format.ts';
 import { quoteArgument, UsageError } from '../io.ts';
 import type { CommandContext } from '../context.ts';
@@ -61,9 +61,14 @@ async function list(args: string[], context: CommandContext): Promise<number> {
 
 async function remove(args: string[], context: CommandContext): Promise<number> {
   const usage = TENANT_USAGE[2]!;
-  const parsed = parseCommand(args, { 'with-keys': { type: 'boolean' } }, 1, usage);
+  const parsed = parseCommand(args, { 'with-keys': { type: 'boolean' }, yes: { type: 'boolean', short: 'y' } }, 1, usage);
   if (parsed.values.help) return context.usage(usage);
   const alias = parsed.positionals[0]!;
+  const held = context.vault().listTenants().find((tenant) => tenant.alias === alias)?.keyCount ?? 0;
+  if (parsed.values['with-keys'] && held > 0 && !(await confirmed(context, parsed.values.yes === true, `Remove tenant ${alias} and its ${held} key(s), keychain entries included?`))) {
+    context.io.stderr.write('Nothing removed.\n');
+    return 1;
+  }
   const result = await context.vault().removeTenant(alias, { withKeys: parsed.values['with-keys'] === true });
   return context.print({ alias, ...result }, () => `Removed tenant ${alias}${result.removedKeys ? ` and its ${result.removedKeys} key(s)` : ''}.\n`, parsed);
 }

@@ -130,7 +130,12 @@ describe('tkv', () => {
   });
 
   it('removes a key and then its tenant', async () => {
-    expect((await tkv(['key', 'remove', 'acme/crm'])).code).toBe(0);
+    // Without a terminal to ask on, a destructive command needs --yes, and changes nothing without it.
+    const unconfirmed = await tkv(['key', 'remove', 'acme/crm']);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toMatch(/pass --yes to confirm/);
+    expect((await tkv(['key', 'show', 'acme/crm'])).code).toBe(0);
+    expect((await tkv(['key', 'remove', 'acme/crm', '--yes'])).code).toBe(0);
     expect((await tkv(['reveal', 'acme/crm'])).code).toBe(2);
     expect((await tkv(['key', 'reveal', 'acme/crm'])).code).toBe(1);
     expect((await tkv(['tenant', 'remove', 'acme'])).code).toBe(0);

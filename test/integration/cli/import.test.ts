@@ -92,6 +92,16 @@ describe('tkv import', () => {
     expect((await tkv(['import', file])).code).toBe(2);
   });
 
+  it('removes a tenant with its keys only once confirmed: --yes without a terminal', async () => {
+    const refused = await tkv(['tenant', 'remove', 'acme', '--with-keys']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/Remove tenant acme and its \d+ key\(s\), keychain entries included\. Nothing was changed: there is no terminal to ask on; pass --yes to confirm/);
+    const listed = JSON.parse((await tkv(['tenant', 'list', '--json'])).stdout) as { alias: string; keyCount: number }[];
+    expect(listed.find((tenant) => tenant.alias === 'acme')!.keyCount).toBeGreaterThan(0);
+    expect((await tkv(['tenant', 'remove', 'acme', '--with-keys', '--yes'])).code).toBe(0);
+    expect((JSON.parse((await tkv(['tenant', 'list', '--json'])).stdout) as { alias: string }[]).map((tenant) => tenant.alias)).not.toContain('acme');
+  });
+
   it('stops when the keychain fails midway: what was stored is listed, nothing is half-stored', async () => {
     let writes = 0;
     const real = new KeytarSecretStore({ service });

@@ -320,7 +320,7 @@ describe('rotation killed mid-step, then resumed', () => {
     await assertInvariants('killed2');
 
     await faults([{ route: 'DELETE /api/demo/admin/apiKeys/*', latencyMs: 1500 }]);
-    await killAt(['demo/killed2', '--finish', '--retire', 'delete'], 'retire', 'before');
+    await killAt(['demo/killed2', '--finish', '--retire', 'delete', '--yes'], 'retire', 'before');
     await faults([]);
     await assertInvariants('killed2');
     const status = await runTkv(['rotate', '--status', '--json'], { env });
