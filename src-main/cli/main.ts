@@ -4,19 +4,24 @@
  */
 import { readFileSync } from 'node:fs';
 import { toErrorInfo, VaultError } from '../core/errors.ts';
-import { CommandContext } from './context.ts';
-import { clearClipboardLater, keyCommand, KEY_USAGE } from './commands/key.ts';
-import { doctorCommand, DOCTOR_USAGE, reconcileCommand, RECONCILE_USAGE } from './commands/system.ts';
-import { checkCommand, CHECK_USAGE } from './commands/check.ts';
-import { probeCommand, PROBE_USAGE } from './commands/probe.ts';
-import { remoteCommand, REMOTE_USAGE } from './commands/remote.ts';
-import { auditCommand, AUDIT_USAGE, reviewCommand, REVIEW_USAGE } from './commands/review.ts';
-import { execCommand, EXEC_HELP, EXEC_USAGE } from './commands/exec.ts';
-import { importCommand, IMPORT_USAGE } from './commands/import.ts';
-import { rotateCommand, ROTATE_USAGE } from './commands/rotate.ts';
-import { sandboxCommand, SANDBOX_USAGE } from './commands/sandbox.ts';
-import { tenantCommand, TENANT_USAGE } from './commands/tenant.ts';
+import type { CommandContext } from './context.ts';
 import { guarded, quoteArgument, UsageError, type CliIo } from './io.ts';
+import {
+  AUDIT_USAGE,
+  CHECK_USAGE,
+  DOCTOR_USAGE,
+  EXEC_HELP,
+  EXEC_USAGE,
+  IMPORT_USAGE,
+  KEY_USAGE,
+  PROBE_USAGE,
+  RECONCILE_USAGE,
+  REMOTE_USAGE,
+  REVIEW_USAGE,
+  ROTATE_USAGE,
+  SANDBOX_USAGE,
+  TENANT_USAGE,
+} from './usage.ts';
 import { errorText } from './remedies.ts';
 
 export const EXIT_OK = 0;
@@ -84,7 +89,7 @@ export async function runCli(argv: string[], unguarded: CliIo): Promise<number> 
       return terminal ? guarded(terminal) : null;
     },
   };
-  const context = new CommandContext(io, stderr.raw);
+  let context: CommandContext | null = null;
   try {
     const [command, ...rest] = argv;
     if (command === 'help' && rest.length > 0) {
@@ -109,42 +114,46 @@ export async function runCli(argv: string[], unguarded: CliIo): Promise<number> 
       case 'version':
         io.stdout.write(json ? `${JSON.stringify({ version: version() })}\n` : `tkv ${version()}\n`);
         return EXIT_OK;
+    }
+    // A command runs: its context (and, on first use, the vault's services) is loaded now, not before.
+    context = new (await import('./context.ts')).CommandContext(io, stderr.raw);
+    switch (command) {
       case 'tenant':
-        return await tenantCommand(rest, context);
+        return await (await import('./commands/tenant.ts')).tenantCommand(rest, context);
       case 'key':
-        return await keyCommand(rest, context);
+        return await (await import('./commands/key.ts')).keyCommand(rest, context);
       case 'reconcile':
-        return await reconcileCommand(rest, context);
+        return await (await import('./commands/system.ts')).reconcileCommand(rest, context);
       case 'doctor':
-        return await doctorCommand(rest, context);
+        return await (await import('./commands/system.ts')).doctorCommand(rest, context);
       case 'check':
-        return await checkCommand(rest, context);
+        return await (await import('./commands/check.ts')).checkCommand(rest, context);
       case 'probe':
-        return await probeCommand(rest, context);
+        return await (await import('./commands/probe.ts')).probeCommand(rest, context);
       case 'remote':
-        return await remoteCommand(rest, context);
+        return await (await import('./commands/remote.ts')).remoteCommand(rest, context);
       case 'rotate':
-        return await rotateCommand(rest, context);
+        return await (await import('./commands/rotate.ts')).rotateCommand(rest, context);
       case 'sandbox':
-        return await sandboxCommand(rest, context);
+        return await (await import('./commands/sandbox.ts')).sandboxCommand(rest, context);
       case 'review':
-        return await reviewCommand(rest, context);
+        return await (await import('./commands/review.ts')).reviewCommand(rest, context);
       case 'audit':
-        return await auditCommand(rest, context);
+        return await (await import('./commands/review.ts')).auditCommand(rest, context);
       case 'exec':
-        return await execCommand(rest, context);
+        return await (await import('./commands/exec.ts')).execCommand(rest, context);
       case 'import':
-        return await importCommand(rest, context);
+        return await (await import('./commands/import.ts')).importCommand(rest, context);
       // Not a command for people: the process `tkv key copy` leaves behind to clear the clipboard.
       case '__clear-clipboard':
-        return await clearClipboardLater(rest, io.env);
+        return await (await import('./commands/key.ts')).clearClipboardLater(rest, io.env);
       default:
         throw new UsageError(`unknown command ${quoteArgument(command)}; run \`tkv --help\` for the list`);
     }
   } catch (error) {
     return reportError(error, io, json);
   } finally {
-    await context.close();
+    await context?.close();
   }
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * The tkv executable. Runs as TypeScript directly on Node 22.18 or newer (type stripping), so that
- * `npx tkv` works straight after `npm ci` with no build step.
+ * The tkv executable (entered through tkv.mjs, which turns the compile cache on first). Runs as
+ * TypeScript directly on Node 22.18 or newer (type stripping), so that `npx tkv` works straight
+ * after `npm ci` with no build step.
  */
 import fs from 'node:fs';
 import type { CliOutput } from './io.ts';

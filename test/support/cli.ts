@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const TKV = fileURLToPath(new URL('../../src-main/cli/tkv.ts', import.meta.url));
+export const TKV = fileURLToPath(new URL('../../src-main/cli/tkv.mjs', import.meta.url));
 
 export interface CliRun {
   code: number | null;

@@ -17,12 +17,8 @@ import { table } from '../format.ts';
 import { UsageError } from '../io.ts';
 import { readSecret } from '../read-secret.ts';
 import { remedyLines } from '../remedies.ts';
+import { CHECK_USAGE } from '../usage.ts';
 
-export const CHECK_USAGE = [
-  'tkv check ALIAS/NAME [--probe ID] [--scopes-matrix] [--json] [--report md]',
-  'tkv check --base-url URL --tenant-id ID [--path PATH] --key-stdin [--header NAME | --auth bearer|airwallex [--client-id ID] [--login-as ACCOUNT]] [--timeout-ms N] [--ca-file PEM] [--json] [--report md]',
-  'tkv check --all [--tenant ALIAS] [--concurrency N] [--per-tenant N] [--json]',
-];
 
 const OPTIONS = {
   probe: { type: 'string' },

@@ -11,24 +11,10 @@ import { parseKeyRef } from '../../core/vault/key-ref.ts';
 import { parseCommand } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { UsageError } from '../io.ts';
-import { Masker, PLACEHOLDER } from '../masking.ts';
+import { Masker } from '../masking.ts';
+import { EXEC_USAGE, EXEC_HELP } from '../usage.ts';
 
-export const EXEC_USAGE = 'tkv exec ALIAS/NAME [ALIAS/NAME…] [--env VAR]… [--header-env VAR]… [--dry-run] [--no-masking] [--force] -- COMMAND [ARGS…]';
 
-export const EXEC_HELP = `${EXEC_USAGE}
-
-Runs COMMAND with each key in its environment, and exits with COMMAND's exit code.
-For each key (in the order given), these variables are set; NAME is the key's name in capitals,
-with anything but letters and digits as "_":
-  NAME_API_KEY     the key (or the name given with --env, one per key, in order)
-  NAME_BASE_URL    the tenant's base URL
-  NAME_TENANT_ID   the tenant id
-  --header-env VAR also sets VAR to "X-API-KEY: <key>", ready for curl -H "$VAR".
---dry-run prints the variables' names and what they hold, never the values, and runs nothing.
-Output: what COMMAND writes to a pipe or a file has every key replaced by ${PLACEHOLDER}
-(--no-masking turns that off); output to a terminal passes through untouched, colours and
-prompts included. A key that expired, or that the server refused (401) at its last check, is
-refused unless --force.`;
 
 /** `acme/crm-sync` → `CRM_SYNC`. */
 export function variableStem(name: string): string {

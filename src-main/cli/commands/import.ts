@@ -4,8 +4,8 @@ import { formatOf, parseImport, planImport, storeImport, type ImportFormat } fro
 import { parseCommand, text } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { quoteArgument, UsageError } from '../io.ts';
+import { IMPORT_USAGE } from '../usage.ts';
 
-export const IMPORT_USAGE = 'tkv import FILE --tenant ALIAS [--format env|csv] [--dry-run] [--json]';
 
 export async function importCommand(args: string[], context: CommandContext): Promise<number> {
   const parsed = parseCommand(args, { tenant: { type: 'string' }, format: { type: 'string' }, 'dry-run': { type: 'boolean' } }, 1, IMPORT_USAGE);

@@ -12,17 +12,8 @@ import type { CommandContext } from '../context.ts';
 import { fields, table } from '../format.ts';
 import { quoteArgument, UsageError } from '../io.ts';
 import { readSecret } from '../read-secret.ts';
+import { KEY_USAGE } from '../usage.ts';
 
-export const KEY_USAGE = [
-  'tkv key add ALIAS/NAME [--scopes a,b] [--notes TEXT] [--expires YYYY-MM-DD] [--owner TEXT] [--admin] [--json]   (secret on stdin or at the prompt)',
-  'tkv key list [--tenant ALIAS] [--json]',
-  'tkv key show ALIAS/NAME [--json]',
-  'tkv key reveal ALIAS/NAME [--json]',
-  'tkv key remove ALIAS/NAME [--yes] [--json]',
-  'tkv key history ALIAS/NAME [--json]',
-  'tkv key edit ALIAS/NAME [--notes TEXT] [--owner TEXT] [--expires YYYY-MM-DD | --no-expiry] [--scopes a,b] [--remote-name NAME] [--admin | --no-admin] [--json]',
-  'tkv key copy ALIAS/NAME [--json]   (to the clipboard, cleared after 30 s if still there; audited)',
-];
 
 export async function keyCommand(args: string[], context: CommandContext): Promise<number> {
   const [verb, ...rest] = args;
@@ -200,7 +191,7 @@ async function copy(args: string[], context: CommandContext): Promise<number> {
 
 /** Starts the detached clearer: `tkv __clear-clipboard HASH MS`, which outlives this command. */
 function scheduleClear(hash: string, ms: number, env: NodeJS.ProcessEnv): void {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../tkv.ts', import.meta.url)), '__clear-clipboard', hash, String(ms)], { detached: true, stdio: 'ignore', env });
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../tkv.mjs', import.meta.url)), '__clear-clipboard', hash, String(ms)], { detached: true, stdio: 'ignore', env });
   child.unref();
 }
 

@@ -7,12 +7,8 @@ import { parseCommand, text } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { table } from '../format.ts';
 import { quoteArgument, UsageError } from '../io.ts';
+import { PROBE_USAGE } from '../usage.ts';
 
-export const PROBE_USAGE = [
-  'tkv probe list [--vendor wallet-crew|airwallex|generic] [--json]',
-  'tkv probe add ID --path /api/{tenantId}/... [--method GET|HEAD] [--scope SCOPE] [--risk none|low|medium|high] [--vendor V] [--description TEXT] [--json]',
-  'tkv probe remove ID [--json]',
-];
 
 export async function probeCommand(args: string[], context: CommandContext): Promise<number> {
   const [verb, ...rest] = args;

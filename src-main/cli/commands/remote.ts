@@ -8,14 +8,8 @@ import { confirmed, list as splitList, parseCommand, text } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { fields, table } from '../format.ts';
 import { quoteArgument, UsageError } from '../io.ts';
+import { REMOTE_USAGE } from '../usage.ts';
 
-export const REMOTE_USAGE = [
-  'tkv remote list ALIAS [--offline] [--json]',
-  'tkv remote get ALIAS/NAME [--json]',
-  'tkv remote create ALIAS/NAME (--scopes a,b | --like ALIAS/OTHER) [--disabled] [--show-token] [--json]',
-  'tkv remote update ALIAS/NAME [--enable | --disable] [--scopes a,b] [--json]',
-  'tkv remote delete ALIAS/NAME [--yes] [--json]',
-];
 
 export async function remoteCommand(args: string[], context: CommandContext): Promise<number> {
   const [verb, ...rest] = args;

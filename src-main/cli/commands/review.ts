@@ -13,13 +13,8 @@ import type { CommandContext } from '../context.ts';
 import { table } from '../format.ts';
 import { quoteArgument, UsageError } from '../io.ts';
 import { remedyLines } from '../remedies.ts';
+import { REVIEW_USAGE, AUDIT_USAGE } from '../usage.ts';
 
-export const REVIEW_USAGE = [
-  'tkv review [--tenant ALIAS] [--fail-on warning|critical] [--all] [--json]',
-  'tkv review export --format csv|json|md|html [--tenant ALIAS] [--out FILE]',
-  'tkv review sign --reviewer NAME [--note TEXT] [--json]',
-];
-export const AUDIT_USAGE = ['tkv audit [--key ALIAS/NAME] [--action A] [--since DATE] [--limit N] [--json | --csv]', 'tkv audit verify [--json]'];
 
 /** The exit code of a review that found something at or above `--fail-on` (for a scheduled job). */
 export const EXIT_FLAGGED = 20;

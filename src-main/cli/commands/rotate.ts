@@ -13,13 +13,8 @@ import { canShowToken, showOnce } from './remote.ts';
 import { errorText, remedyCommand, remedyLines } from '../remedies.ts';
 import { toErrorInfo } from '../../core/errors.ts';
 import { remedySentence } from '../../shared/remedies.ts';
+import { ROTATE_USAGE } from '../usage.ts';
 
-export const ROTATE_USAGE = [
-  'tkv rotate ALIAS/NAME [--new-name N] [--json]',
-  'tkv rotate ALIAS/NAME --finish [--retire disable|delete] [--yes] [--json]',
-  'tkv rotate ALIAS/NAME (--resume | --abort | --journal) [--json]',
-  'tkv rotate --status [--all] [--json]',
-];
 
 export async function rotateCommand(args: string[], context: CommandContext): Promise<number> {
   const usage = ROTATE_USAGE.join('\n       ');

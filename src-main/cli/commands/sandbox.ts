@@ -9,9 +9,8 @@ import { startSandbox } from '../../core/sandbox/sandbox-server.ts';
 import { list, parseCommand, text } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { UsageError } from '../io.ts';
+import { SANDBOX_USAGE } from '../usage.ts';
 
-export const SANDBOX_USAGE =
-  "tkv sandbox [--host 127.0.0.1] [--port 0] [--state-dir DIR] [--tenants demo,acme] [--json] [--config FILE] [--fault 'MODES@ROUTE']... [--throttle 'TARGET=RATE/s,...']... [--auth-challenge problem|empty]";
 
 export async function sandboxCommand(args: string[], context: CommandContext): Promise<number> {
   const parsed = parseCommand(

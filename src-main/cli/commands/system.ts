@@ -9,9 +9,8 @@ import { confirmed, parseCommand } from '../args.ts';
 import { UsageError } from '../io.ts';
 import type { CommandContext } from '../context.ts';
 import os from 'node:os';
+import { DOCTOR_USAGE, RECONCILE_USAGE } from '../usage.ts';
 
-export const DOCTOR_USAGE = 'tkv doctor [--json]';
-export const RECONCILE_USAGE = 'tkv reconcile [--remove-orphans [--yes]] [--json]';
 
 export async function doctorCommand(args: string[], context: CommandContext): Promise<number> {
   const parsed = parseCommand(args, {}, 0, DOCTOR_USAGE);

@@ -5,13 +5,8 @@ import { table } from '../format.ts';
 import { quoteArgument, UsageError } from '../io.ts';
 import type { CommandContext } from '../context.ts';
 import { readSecret } from '../read-secret.ts';
+import { TENANT_USAGE } from '../usage.ts';
 
-export const TENANT_USAGE = [
-  'tkv tenant add ALIAS --tenant-id ID (--env production|staging | --base-url URL) [--label TEXT] [--json]',
-  'tkv tenant list [--json]',
-  'tkv tenant remove ALIAS [--with-keys] [--json]',
-  'tkv tenant bearer ALIAS [--expires-at ISO-TIME | --clear] [--json]   (OAuth admin token on stdin or at the prompt)',
-];
 
 export async function tenantCommand(args: string[], context: CommandContext): Promise<number> {
   const [verb, ...rest] = args;

@@ -6,7 +6,9 @@
  * the server sends (error texts, field errors, key names and permissions) goes through the client's
  * redactor, which knows the admin credential and every token created through it.
  */
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import type * as Zod from 'zod';
+import type { ZodType } from 'zod';
 import { VaultError } from '../errors.ts';
 import type { HttpClient, HttpOutcome, HttpRequest, NetworkFailure } from '../http/http-client.ts';
 import { retryAfterSeconds } from '../probe/verdict.ts';
@@ -19,22 +21,35 @@ export const ACCESS_READ_SCOPE = 'tenant.access:read';
 /** The tenant's admin credential: a stored key marked admin, or a pasted OAuth bearer token. */
 export type AdminCredential = { kind: 'api-key'; secret: string; label: string } | { kind: 'bearer'; token: string; label: string };
 
-const DefinitionSchema = z.object({ name: z.string().min(1), enabled: z.boolean(), permissions: z.array(z.string()) });
-const CreatedSchema = DefinitionSchema.extend({ token: z.string().min(1) });
-const CatalogueSchema = z
-  .array(
-    z.object({
-      code: z.string().min(1).max(200),
-      category: z.string().max(200).nullish(),
-      description: z.string().max(500).nullish(),
-      scopes: z.array(z.object({ code: z.string().min(1).max(200), description: z.string().max(500).nullish() })).max(200),
-    }),
-  )
-  .max(200);
+export interface ApiKeyDefinition {
+  name: string;
+  enabled: boolean;
+  permissions: string[];
+}
+export interface ApiKeyCreated extends ApiKeyDefinition {
+  token: string;
+}
+export type PermissionCatalogue = { code: string; category?: string | null; description?: string | null; scopes: { code: string; description?: string | null }[] }[];
 
-export type ApiKeyDefinition = z.infer<typeof DefinitionSchema>;
-export type ApiKeyCreated = z.infer<typeof CreatedSchema>;
-export type PermissionCatalogue = z.infer<typeof CatalogueSchema>;
+/** The answers' schemas, built on first use: zod is loaded only when a server is asked something. */
+let built: { definition: ZodType<ApiKeyDefinition>; definitions: ZodType<ApiKeyDefinition[]>; created: ZodType<ApiKeyCreated>; catalogue: ZodType<PermissionCatalogue> } | null = null;
+function schemas(): NonNullable<typeof built> {
+  if (built) return built;
+  const { z } = createRequire(import.meta.url)('zod') as typeof Zod;
+  const definition = z.object({ name: z.string().min(1), enabled: z.boolean(), permissions: z.array(z.string()) });
+  const catalogue = z
+    .array(
+      z.object({
+        code: z.string().min(1).max(200),
+        category: z.string().max(200).nullish(),
+        description: z.string().max(500).nullish(),
+        scopes: z.array(z.object({ code: z.string().min(1).max(200), description: z.string().max(500).nullish() })).max(200),
+      }),
+    )
+    .max(200);
+  built = { definition, definitions: z.array(definition), created: definition.extend({ token: z.string().min(1) }), catalogue };
+  return built;
+}
 
 export type AdminError =
   | { kind: 'invalid'; status: 400; message: string; fieldErrors: Record<string, string[]> }
@@ -69,11 +84,11 @@ export class AdminClient {
   }
 
   list(): Promise<AdminResult<ApiKeyDefinition[]>> {
-    return this.call({ method: 'GET', path: '', scope: READ_SCOPE, ok: 200, schema: z.array(DefinitionSchema), what: 'list the API keys' });
+    return this.call({ method: 'GET', path: '', scope: READ_SCOPE, ok: 200, schema: () => schemas().definitions, what: 'list the API keys' });
   }
 
   get(name: string): Promise<AdminResult<ApiKeyDefinition>> {
-    return this.call({ method: 'GET', path: `/${encodeURIComponent(name)}`, scope: READ_SCOPE, ok: 200, schema: DefinitionSchema, what: `read the API key "${name}"` });
+    return this.call({ method: 'GET', path: `/${encodeURIComponent(name)}`, scope: READ_SCOPE, ok: 200, schema: () => schemas().definition, what: `read the API key "${name}"` });
   }
 
   create(input: { name: string; permissions: string[]; enabled?: boolean }): Promise<AdminResult<ApiKeyCreated>> {
@@ -82,7 +97,7 @@ export class AdminClient {
       path: '',
       scope: WRITE_SCOPE,
       ok: 201,
-      schema: CreatedSchema,
+      schema: () => schemas().created,
       what: `create the API key "${input.name}"`,
       json: { name: input.name, permissions: input.permissions, ...(input.enabled === undefined ? {} : { enabled: input.enabled }) },
     });
@@ -90,12 +105,12 @@ export class AdminClient {
 
   /** Replaces `enabled` and `permissions` (the endpoint is a PUT: both are sent). */
   update(name: string, input: { enabled: boolean; permissions: string[] }): Promise<AdminResult<ApiKeyDefinition>> {
-    return this.call({ method: 'PUT', path: `/${encodeURIComponent(name)}`, scope: WRITE_SCOPE, ok: 200, schema: DefinitionSchema, what: `update the API key "${name}"`, json: input });
+    return this.call({ method: 'PUT', path: `/${encodeURIComponent(name)}`, scope: WRITE_SCOPE, ok: 200, schema: () => schemas().definition, what: `update the API key "${name}"`, json: input });
   }
 
   /** The tenant's permission catalogue (`admin/permissions`): areas and their scope codes. */
   permissions(): Promise<AdminResult<PermissionCatalogue>> {
-    return this.call({ method: 'GET', path: '', base: 'permissions', scope: ACCESS_READ_SCOPE, ok: 200, schema: CatalogueSchema, what: 'read the permission catalogue' });
+    return this.call({ method: 'GET', path: '', base: 'permissions', scope: ACCESS_READ_SCOPE, ok: 200, schema: () => schemas().catalogue, what: 'read the permission catalogue' });
   }
 
   delete(name: string): Promise<AdminResult<null>> {
@@ -109,7 +124,8 @@ export class AdminClient {
     base?: string;
     scope: string;
     ok: number;
-    schema: z.ZodType<T> | null;
+    /** The answer's schema (built on first use), or null when the answer has no body. */
+    schema: (() => ZodType<T>) | null;
     what: string;
     json?: unknown;
   }): Promise<AdminResult<T>> {
@@ -118,7 +134,7 @@ export class AdminClient {
     const outcome = await this.http.send({ method: spec.method, url, secretHeaders, ...(spec.json === undefined ? {} : { json: spec.json }) });
     if (outcome.kind === 'response' && outcome.status === spec.ok) {
       if (spec.schema === null) return { ok: true, value: null as T };
-      const parsed = spec.schema.safeParse(parseJson(outcome));
+      const parsed = spec.schema().safeParse(parseJson(outcome));
       if (parsed.success) return { ok: true, value: this.redactDefinitions(parsed.data) };
       const lost = spec.ok === 201 ? ' The key may have been created on the server without its token reaching the vault: look for it in the server\'s list and delete it.' : '';
       return { ok: false, error: { kind: 'unexpected', status: outcome.status, message: `The server answered ${outcome.status} to ${spec.what}, but not in the ApiKeys shape.${lost}` } };

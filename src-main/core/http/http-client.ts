@@ -14,7 +14,9 @@
  */
 import fs from 'node:fs';
 import tls from 'node:tls';
-import { Agent, ProxyAgent, type Dispatcher } from 'undici';
+import { createRequire } from 'node:module';
+import type { Agent, Dispatcher, ProxyAgent } from 'undici';
+import type * as Undici from 'undici';
 import { isLoopbackHost } from '../../shared/rules.ts';
 import { VaultError } from '../errors.ts';
 import { proxyFor, proxySettings, type ProxySettings } from './proxy.ts';
@@ -78,8 +80,16 @@ export const STANDARD_HEADERS: Readonly<Record<string, string>> = {
   accept: 'application/json, application/problem+json;q=0.9, */*;q=0.5',
 };
 
+/**
+ * undici, loaded when the first request is sent: a command that sends none (`tkv key list`) does not
+ * pay for it (it is the largest module tkv loads).
+ */
+let undici: typeof Undici | null = null;
+const loadUndici = () => (undici ??= createRequire(import.meta.url)('undici') as typeof Undici);
+
 export class HttpClient {
-  private readonly direct: Dispatcher;
+  private directAgent: Dispatcher | null = null;
+  private readonly directOptions: Agent.Options;
   /** One agent per proxy URL in use, made on first need. */
   private readonly proxies = new Map<string, Dispatcher>();
   /** The dispatcher chosen for each origin: the proxy rules are read once per origin. */
@@ -97,11 +107,24 @@ export class HttpClient {
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.headersTimeoutMs = options.headersTimeoutMs ?? 15_000;
     this.bodyTimeoutMs = options.bodyTimeoutMs ?? 15_000;
-    const tlsOptions = { ca: trustedCas(options.extraCaFile), timeout: options.connectTimeoutMs ?? 5_000 };
+    // The CA list (the system store read whole) is made when the first connection needs it; a CA
+    // file given is read now, so that one that cannot be used is said before anything is sent.
+    const extraCaFile = options.extraCaFile;
+    let ca: string[] | null = extraCaFile ? trustedCas(extraCaFile) : null;
+    const tlsOptions = {
+      get ca() {
+        return (ca ??= trustedCas(extraCaFile));
+      },
+      timeout: options.connectTimeoutMs ?? 5_000,
+    };
     const common = { headersTimeout: this.headersTimeoutMs, bodyTimeout: this.bodyTimeoutMs, connections: options.connections ?? 16 };
     this.proxySettings = proxySettings(options.env ?? process.env);
     this.proxyOptions = { ...common, requestTls: tlsOptions, proxyTls: tlsOptions };
-    this.direct = new Agent({ ...common, connect: tlsOptions });
+    this.directOptions = { ...common, connect: tlsOptions };
+  }
+
+  private get direct(): Dispatcher {
+    return (this.directAgent ??= new (loadUndici().Agent)(this.directOptions));
   }
 
   /** The dispatcher for an origin: direct, or through the proxy the environment names for it. */
@@ -112,7 +135,7 @@ export class HttpClient {
       if (proxy === null) dispatcher = this.direct;
       else {
         dispatcher = this.proxies.get(proxy);
-        if (!dispatcher) this.proxies.set(proxy, (dispatcher = new ProxyAgent({ ...this.proxyOptions, uri: proxy })));
+        if (!dispatcher) this.proxies.set(proxy, (dispatcher = new (loadUndici().ProxyAgent)({ ...this.proxyOptions, uri: proxy })));
       }
       this.routes.set(origin, dispatcher);
     }
@@ -159,7 +182,7 @@ export class HttpClient {
 
   async close(): Promise<void> {
     this.deadlines.stop();
-    await Promise.all([this.direct.close(), ...[...this.proxies.values()].map((proxy) => proxy.close())]);
+    await Promise.all([this.directAgent?.close(), ...[...this.proxies.values()].map((proxy) => proxy.close())]);
   }
 }
 

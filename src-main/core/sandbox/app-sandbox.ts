@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { VaultError } from '../errors.ts';
 import type { VaultService } from '../vault/vault-service.ts';
-import { ADMIN_KEY_NAME, startSandbox, type RunningSandbox } from './sandbox-server.ts';
+import type { RunningSandbox } from './sandbox-server.ts';
 
 /** The tenant id inside the emulator; the vault's alias is `sandbox` unless a real tenant took it. */
 export const SANDBOX_TENANT_ID = 'sandbox';
@@ -61,6 +61,8 @@ export class AppSandbox {
   }
 
   private async startOnce(): Promise<SandboxStatus> {
+    // The emulator's code (and the YAML it keeps state in) loads only when a sandbox is started.
+    const { ADMIN_KEY_NAME, startSandbox } = await import('./sandbox-server.ts');
     const existing = this.vault.inventory.sandboxTenant();
     const admin = existing ? this.vault.listKeys({ tenant: existing.alias }).find((key) => key.admin && key.name === ADMIN_KEY_NAME) : undefined;
     const adminSecret = admin ? await this.vault.secrets.get(admin.secretAccount) : null;
