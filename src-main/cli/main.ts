@@ -10,7 +10,6 @@ import {
   AUDIT_USAGE,
   CHECK_USAGE,
   DOCTOR_USAGE,
-  EXEC_HELP,
   EXEC_USAGE,
   IMPORT_USAGE,
   KEY_USAGE,
@@ -21,6 +20,8 @@ import {
   ROTATE_USAGE,
   SANDBOX_USAGE,
   TENANT_USAGE,
+  COMMAND_USAGE,
+  COMPLETION_USAGE,
 } from './usage.ts';
 import { errorText } from './remedies.ts';
 
@@ -31,7 +32,7 @@ export const EXIT_USAGE = 2;
 const HELP = `tkv — Tenant Key Vault on the command line: tenant-scoped API keys in the OS keychain.
 
 usage:
-  ${[...TENANT_USAGE, ...KEY_USAGE, ...CHECK_USAGE, ...PROBE_USAGE, ...REMOTE_USAGE, ...ROTATE_USAGE, ...REVIEW_USAGE, ...AUDIT_USAGE, EXEC_USAGE, IMPORT_USAGE, RECONCILE_USAGE, DOCTOR_USAGE, SANDBOX_USAGE].join('\n  ')}
+  ${[...TENANT_USAGE, ...KEY_USAGE, ...CHECK_USAGE, ...PROBE_USAGE, ...REMOTE_USAGE, ...ROTATE_USAGE, ...REVIEW_USAGE, ...AUDIT_USAGE, EXEC_USAGE, IMPORT_USAGE, RECONCILE_USAGE, DOCTOR_USAGE, SANDBOX_USAGE, COMPLETION_USAGE].join('\n  ')}
   tkv --version
 
 Secrets are read from stdin when piped, or from a hidden prompt; never from arguments or the environment.
@@ -39,22 +40,6 @@ Environment: TKV_DATA_DIR (inventory directory), TKV_KEYCHAIN_SERVICE (keychain 
 Exit codes: 0 success, 1 failure, 2 usage error, 20 a review found keys flagged at or above --fail-on.
 `;
 
-/** Each command's usage lines, for `tkv help COMMAND`, `tkv COMMAND --help` and a bare `tkv COMMAND`. */
-const COMMAND_USAGE: Record<string, string[]> = {
-  tenant: TENANT_USAGE,
-  key: KEY_USAGE,
-  check: CHECK_USAGE,
-  probe: PROBE_USAGE,
-  remote: REMOTE_USAGE,
-  rotate: ROTATE_USAGE,
-  review: REVIEW_USAGE,
-  audit: AUDIT_USAGE,
-  exec: [EXEC_HELP],
-  import: [IMPORT_USAGE],
-  reconcile: [RECONCILE_USAGE],
-  doctor: [DOCTOR_USAGE],
-  sandbox: [SANDBOX_USAGE],
-};
 /** Commands made of subcommands: alone, or with --help before a subcommand, they show their usage. */
 const GROUPS = new Set(['tenant', 'key', 'probe', 'remote']);
 
@@ -144,6 +129,11 @@ export async function runCli(argv: string[], unguarded: CliIo): Promise<number> 
         return await (await import('./commands/exec.ts')).execCommand(rest, context);
       case 'import':
         return await (await import('./commands/import.ts')).importCommand(rest, context);
+      case 'completion':
+        return (await import('./commands/completion.ts')).completionCommand(rest, context);
+      // Not a command for people: what a completion script asks for.
+      case '__complete':
+        return (await import('./commands/completion.ts')).completeCommand(rest, context);
       // Not a command for people: the process `tkv key copy` leaves behind to clear the clipboard.
       case '__clear-clipboard':
         return await (await import('./commands/key.ts')).clearClipboardLater(rest, io.env);

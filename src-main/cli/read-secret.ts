@@ -9,10 +9,10 @@ import type { CliInput, CliIo } from './io.ts';
 /** Reads one secret; `prompt` is shown on stderr when stdin is a terminal. */
 export async function readSecret(io: CliIo, prompt: string): Promise<string> {
   if (io.stdin.isTTY && io.stdin.setRawMode) return promptHidden(io, prompt);
-  return readPiped(io.stdin);
+  return readPiped(io.stdin, io.env);
 }
 
-async function readPiped(stdin: CliInput): Promise<string> {
+async function readPiped(stdin: CliInput, env: Record<string, string | undefined>): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   // Enough for a 4 KiB secret and a line ending; anything larger is not a key, and is not kept.
@@ -27,9 +27,17 @@ async function readPiped(stdin: CliInput): Promise<string> {
   }
   const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
   if (text.length === 0) {
-    throw new VaultError('INVALID_INPUT', 'No secret arrived on stdin. Pipe the key in (e.g. `pbpaste | tkv key add …`) or run tkv in a terminal to type it.');
+    throw new VaultError('INVALID_INPUT', `No secret arrived on stdin. Pipe the key in (e.g. \`${pasteCommand(process.platform, env)} | tkv key add …\`) or run tkv in a terminal to type it.`);
   }
   return text;
+}
+
+/** The platform's own command that prints the clipboard, for a hint. */
+export function pasteCommand(platform: NodeJS.Platform, env: Record<string, string | undefined>): string {
+  if (platform === 'darwin') return 'pbpaste';
+  if (platform === 'win32') return 'Get-Clipboard';
+  if (env.WAYLAND_DISPLAY) return 'wl-paste --no-newline';
+  return 'xclip -o -selection clipboard';
 }
 
 function promptHidden(io: CliIo, prompt: string): Promise<string> {

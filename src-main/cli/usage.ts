@@ -69,3 +69,23 @@ export const TENANT_USAGE = [
   'tkv tenant remove ALIAS [--with-keys] [--json]',
   'tkv tenant bearer ALIAS [--expires-at ISO-TIME | --clear] [--json]   (OAuth admin token on stdin or at the prompt)',
 ];
+
+export const COMPLETION_USAGE = 'tkv completion bash|zsh|fish   (prints a completion script: source <(tkv completion bash))';
+
+/** Each command's usage lines, for `tkv help COMMAND`, `tkv COMMAND --help` and a bare `tkv COMMAND`. */
+export const COMMAND_USAGE: Record<string, string[]> = {
+  tenant: TENANT_USAGE,
+  key: KEY_USAGE,
+  check: CHECK_USAGE,
+  probe: PROBE_USAGE,
+  remote: REMOTE_USAGE,
+  rotate: ROTATE_USAGE,
+  review: REVIEW_USAGE,
+  audit: AUDIT_USAGE,
+  exec: [EXEC_HELP],
+  import: [IMPORT_USAGE],
+  reconcile: [RECONCILE_USAGE],
+  doctor: [DOCTOR_USAGE],
+  sandbox: [SANDBOX_USAGE],
+  completion: [COMPLETION_USAGE],
+};

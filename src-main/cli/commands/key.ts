@@ -57,6 +57,7 @@ async function add(args: string[], context: CommandContext): Promise<number> {
   const pasted = await readSecret(context.io, `API key for ${formatKeyRef(ref)} (input hidden): `);
   const secret = pasted.trim();
   if (secret !== pasted) context.io.stderr.write('tkv: notice: the key had spaces or tabs around it; they were removed.\n');
+  if (secret.length > 0 && secret.length < 16) context.io.stderr.write(`tkv: warning: the key is only ${secret.length} characters long; API keys are usually longer — check it is the key and not its name.\n`);
   const scopes = splitList(text(parsed, 'scopes'));
   const key = await vault.addKey({
     ...ref,

@@ -128,4 +128,17 @@ describe('tkv import', () => {
     expect(accounts.filter((account) => !services.vault.listKeys().some((key) => key.secretAccount === account))).toEqual([]);
     await services.close();
   });
+
+  it('key add: a short key warns, whitespace is trimmed with a notice, and an empty stdin names the platform\'s paste command', async () => {
+    const short = await runTkv(['key', 'add', 'other/tiny'], { env, stdin: '  abc123  \n' });
+    outputs.push(short.stdout, short.stderr);
+    expect(short.code, short.stderr).toBe(0);
+    expect(short.stderr).toContain('the key had spaces or tabs around it; they were removed');
+    expect(short.stderr).toContain('the key is only 6 characters long');
+    const empty = await runTkv(['key', 'add', 'other/nothing'], { env: { ...env, WAYLAND_DISPLAY: 'wayland-0' }, stdin: '' });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('wl-paste --no-newline | tkv key add');
+    const x11 = await runTkv(['key', 'add', 'other/nothing'], { env: { ...env, WAYLAND_DISPLAY: undefined }, stdin: '' });
+    expect(x11.stderr).toContain('xclip -o -selection clipboard | tkv key add');
+  });
 });
