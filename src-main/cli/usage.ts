@@ -34,6 +34,7 @@ export const KEY_USAGE = [
   'tkv key history ALIAS/NAME [--json]',
   'tkv key edit ALIAS/NAME [--notes TEXT] [--owner TEXT] [--expires YYYY-MM-DD | --no-expiry] [--scopes a,b] [--remote-name NAME] [--admin | --no-admin] [--json]',
   'tkv key copy ALIAS/NAME [--json]   (to the clipboard, cleared after 30 s if still there; audited)',
+  'tkv key replace ALIAS/NAME [--json]   (after a regenerate: the new key on stdin or at the prompt, checked before the old one is dropped)',
 ];
 export const PROBE_USAGE = [
   'tkv probe list [--vendor wallet-crew|airwallex|generic] [--json]',
@@ -64,9 +65,9 @@ export const SANDBOX_USAGE =
 export const DOCTOR_USAGE = 'tkv doctor [--json]';
 export const RECONCILE_USAGE = 'tkv reconcile [--remove-orphans [--yes]] [--json]';
 export const TENANT_USAGE = [
-  'tkv tenant add ALIAS --tenant-id ID (--env production|staging | --base-url URL) [--label TEXT] [--json]',
+  'tkv tenant add ALIAS --tenant-id ID (--env production|staging | --base-url URL) [--provider wallet-crew|airwallex --client-id ID [--login-as ACCOUNT]] [--label TEXT] [--json]   (Airwallex: --env production|demo)',
   'tkv tenant list [--json]',
-  'tkv tenant remove ALIAS [--with-keys] [--json]',
+  'tkv tenant remove ALIAS [--with-keys [--yes]] [--json]',
   'tkv tenant bearer ALIAS [--expires-at ISO-TIME | --clear] [--json]   (OAuth admin token on stdin or at the prompt)',
 ];
 

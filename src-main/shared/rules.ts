@@ -17,6 +17,12 @@ export const ENVIRONMENTS = ['production', 'staging', 'custom'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 /** Base URLs of The Wallet Crew's named environments. */
+/** Airwallex's API: production, and its demo environment (the vault's `staging`). */
+export const AIRWALLEX_BASE_URLS: Record<Exclude<Environment, 'custom'>, string> = {
+  production: 'https://api.airwallex.com',
+  staging: 'https://api-demo.airwallex.com',
+};
+
 export const WALLET_CREW_BASE_URLS: Record<Exclude<Environment, 'custom'>, string> = {
   production: 'https://app.neostore.cloud',
   staging: 'https://app-qa.neostore.cloud',

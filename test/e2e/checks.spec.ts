@@ -252,3 +252,25 @@ test('no token stored through the app appears in any IPC result or event, nor in
     expect(filesContaining([harness.dataDir, SCREENSHOTS], token)).toEqual([]);
   }
 });
+
+test('an Airwallex account as a tenant: added with its client id, its key checked through the login exchange', async ({ page }) => {
+  const client = (await (await sandbox.control('POST', '/_sandbox/airwallex/clients', { permissions: ['balances:read'] })).json()) as { clientId: string; apiKey: string };
+  tokens.push(client.apiKey);
+  await open(page);
+  await page.getByRole('button', { name: 'Add tenant' }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'Add tenant' });
+  await dialog.getByLabel('Alias').fill('payments');
+  await dialog.getByLabel('Provider').selectOption('airwallex');
+  await dialog.getByLabel('Account id').fill('acct_main');
+  await dialog.getByLabel('Client id', { exact: true }).fill(client.clientId);
+  await dialog.getByLabel('Environment').selectOption('custom');
+  await dialog.getByLabel('Base URL').fill(sandbox.url);
+  await look(page, 'add-tenant-airwallex-dialog');
+  await dialog.getByRole('button', { name: 'Add tenant' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('navigation', { name: 'Tenants' }).getByRole('button', { name: /payments/ })).toContainText('Airwallex · acct_main');
+  await addKeyInUi(page, 'payments', 'treasury', client.apiKey, 'balances:read');
+  await page.getByRole('button', { name: 'Check payments/treasury' }).click();
+  await expect(page.locator('section.card[data-verdict="valid"]')).toContainText('balances');
+  expect(harness.received.some((payload) => containsSecret(payload, client.apiKey))).toBe(false);
+});

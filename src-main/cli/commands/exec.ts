@@ -48,25 +48,29 @@ export async function execCommand(args: string[], context: CommandContext): Prom
   if (headers.length > refs.length) throw new UsageError(`--header-env was given ${headers.length} times for ${refs.length} key(s)\nusage: ${EXEC_USAGE}`);
   for (const name of [...names, ...headers]) if (!VARIABLE.test(name)) throw new UsageError(`"${name.slice(0, 40)}" is not a variable name (letters, digits, "_", not starting with a digit)`);
 
-  // The variables, decided before any secret is read: names must not collide.
+  // The variables, decided before any secret is read: names must not collide. An Airwallex key is
+  // exchanged for a short-lived bearer token, which the program gets instead of the key.
+  const vault = context.vault();
   const plan = refs.map((ref, index) => {
     const stem = variableStem(ref.name);
-    return { ref, keyVar: names[index] ?? `${stem}_API_KEY`, urlVar: `${stem}_BASE_URL`, tenantVar: `${stem}_TENANT_ID`, headerVar: headers[index] ?? null };
+    const bearer = vault.requireTenant(ref.tenant).provider === 'airwallex';
+    return { ref, bearer, keyVar: names[index] ?? `${stem}_${bearer ? 'TOKEN' : 'API_KEY'}`, urlVar: `${stem}_BASE_URL`, tenantVar: `${stem}_TENANT_ID`, headerVar: headers[index] ?? null };
   });
   const all = plan.flatMap((entry) => [entry.keyVar, entry.urlVar, entry.tenantVar, ...(entry.headerVar ? [entry.headerVar] : [])]);
   const clash = all.find((name, index) => all.indexOf(name) !== index);
   if (clash) throw new UsageError(`two keys would both set ${clash}; name them apart with --env (one per key, in order)`);
 
-  const vault = context.vault();
   if (dryRun) {
     const lines = plan.flatMap((entry) => {
       const key = vault.showKey(entry.ref);
       const tenant = vault.requireTenant(entry.ref.tenant);
       return [
-        `${entry.keyVar}=<the key ${entry.ref.tenant}/${entry.ref.name}, fingerprint ${key.fingerprint}>`,
+        entry.bearer
+          ? `${entry.keyVar}=<a bearer token from Airwallex's login exchange with ${entry.ref.tenant}/${entry.ref.name}, fingerprint ${key.fingerprint}>`
+          : `${entry.keyVar}=<the key ${entry.ref.tenant}/${entry.ref.name}, fingerprint ${key.fingerprint}>`,
         `${entry.urlVar}=${tenant.base_url}`,
         `${entry.tenantVar}=${tenant.tenant_id}`,
-        ...(entry.headerVar ? [`${entry.headerVar}=X-API-KEY: <the key>`] : []),
+        ...(entry.headerVar ? [`${entry.headerVar}=${entry.bearer ? 'Authorization: Bearer <the token>' : 'X-API-KEY: <the key>'}`] : []),
       ];
     });
     context.io.stdout.write(`${lines.join('\n')}\n${program.length ? `would run: ${path.basename(program[0]!)} (with ${program.length - 1} argument(s))\n` : ''}`);
@@ -75,16 +79,18 @@ export async function execCommand(args: string[], context: CommandContext): Prom
 
   const handed = await vault.keysForInjection(refs, { force: parsed.values.force === true, program: path.basename(program[0]!) });
   const env: Record<string, string> = {};
+  const secrets = handed.map((entry) => entry.secret);
   for (const [index, entry] of plan.entries()) {
     const { secret, tenant } = handed[index]!;
-    env[entry.keyVar] = secret;
+    const value = entry.bearer ? await context.services().checks.bearerToken(tenant, secret) : secret;
+    if (entry.bearer) secrets.push(value);
+    env[entry.keyVar] = value;
     env[entry.urlVar] = tenant.baseUrl;
     env[entry.tenantVar] = tenant.tenantId;
-    if (entry.headerVar) env[entry.headerVar] = `X-API-KEY: ${secret}`;
+    if (entry.headerVar) env[entry.headerVar] = entry.bearer ? `Authorization: Bearer ${value}` : `X-API-KEY: ${secret}`;
   }
   // The vault is done with: the keychain and the inventory are closed before the program runs.
   await context.close();
-  const secrets = handed.map((entry) => entry.secret);
   return run(program, { ...context.io.env, ...env } as NodeJS.ProcessEnv, parsed.values['no-masking'] === true ? null : secrets);
 }
 

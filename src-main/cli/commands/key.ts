@@ -34,9 +34,26 @@ export async function keyCommand(args: string[], context: CommandContext): Promi
       return editKey(rest, context);
     case 'copy':
       return copy(rest, context);
+    case 'replace':
+      return replace(rest, context);
     default:
       throw new UsageError(`unknown key command ${quoteArgument(verb ?? '')}\nusage:\n  ${KEY_USAGE.join('\n  ')}`);
   }
+}
+
+/** Replace after regenerate: the new key checked, then the entry switched to it. */
+async function replace(args: string[], context: CommandContext): Promise<number> {
+  const usage = KEY_USAGE[8]!;
+  const parsed = parseCommand(args, {}, 1, usage);
+  if (parsed.values.help) return context.usage(usage);
+  const ref = parseKeyRef(parsed.positionals[0]!);
+  const services = context.services();
+  const key = services.vault.showKey(ref);
+  const { REGENERATE_WARNING, replaceAfterRegenerate } = await import('../../core/keys/replace.ts');
+  context.io.stderr.write(`tkv: ${REGENERATE_WARNING}\n`);
+  const secret = (await readSecret(context.io, `The regenerated key for ${formatKeyRef(ref)} (input hidden): `)).trim();
+  const { result, fingerprint } = await replaceAfterRegenerate(services.vault, services.checks, ref, secret);
+  return context.print({ replaced: ref, oldFingerprint: key.fingerprint, fingerprint, verdict: result.verdict }, () => `Replaced the key of ${formatKeyRef(ref)}: the new one passed the ${result.probe.id} check (${result.verdict}); fingerprint ${key.fingerprint} → ${fingerprint}. The old key was dropped from the keychain.\n`, parsed);
 }
 
 async function add(args: string[], context: CommandContext): Promise<number> {

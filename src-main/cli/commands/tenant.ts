@@ -26,10 +26,18 @@ export async function tenantCommand(args: string[], context: CommandContext): Pr
 
 async function add(args: string[], context: CommandContext): Promise<number> {
   const usage = TENANT_USAGE[0]!;
-  const parsed = parseCommand(args, { 'tenant-id': { type: 'string' }, env: { type: 'string' }, 'base-url': { type: 'string' }, label: { type: 'string' } }, 1, usage);
+  const parsed = parseCommand(
+    args,
+    { 'tenant-id': { type: 'string' }, env: { type: 'string' }, 'base-url': { type: 'string' }, label: { type: 'string' }, provider: { type: 'string' }, 'client-id': { type: 'string' }, 'login-as': { type: 'string' } },
+    1,
+    usage,
+  );
   if (parsed.values.help) return context.usage(usage);
   const tenantId = text(parsed, 'tenant-id');
-  const env = text(parsed, 'env');
+  const provider = text(parsed, 'provider') ?? 'wallet-crew';
+  if (provider !== 'wallet-crew' && provider !== 'airwallex') throw new UsageError(`--provider must be wallet-crew or airwallex\nusage: ${usage}`);
+  // Airwallex calls its staging environment "demo".
+  const env = provider === 'airwallex' && text(parsed, 'env') === 'demo' ? 'staging' : text(parsed, 'env');
   const baseUrl = text(parsed, 'base-url');
   if (!tenantId) throw new UsageError(`--tenant-id is required\nusage: ${usage}`);
   if ((env === undefined) === (baseUrl === undefined)) throw new UsageError(`give exactly one of --env and --base-url\nusage: ${usage}`);
@@ -42,6 +50,9 @@ async function add(args: string[], context: CommandContext): Promise<number> {
     environment: env ?? 'custom',
     ...(baseUrl === undefined ? {} : { baseUrl }),
     ...(text(parsed, 'label') === undefined ? {} : { label: text(parsed, 'label')! }),
+    provider,
+    ...(text(parsed, 'client-id') === undefined ? {} : { clientId: text(parsed, 'client-id')! }),
+    ...(text(parsed, 'login-as') === undefined ? {} : { loginAs: text(parsed, 'login-as')! }),
   });
   return context.print(tenant, () => `Added tenant ${tenant.alias} (${tenant.tenantId} at ${tenant.baseUrl}).\n`, parsed);
 }

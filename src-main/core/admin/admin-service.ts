@@ -61,6 +61,9 @@ export class AdminService {
   /** The tenant's admin client: its admin key if it has one, else its pasted bearer token. */
   async clientFor(alias: string): Promise<{ client: AdminClient; tenant: TenantRow; credential: string }> {
     const tenant = this.vault.requireTenant(alias);
+    if (tenant.provider === 'airwallex') {
+      throw new VaultError('CONFLICT', `${alias} is an Airwallex tenant: Airwallex has no admin API for keys. Create, regenerate and delete them in the Airwallex web app; after a regenerate, replace the entry's key with the new one (it is checked before the old one is dropped).`);
+    }
     const admin = this.vault.listKeys({ tenant: alias }).find((key) => key.admin);
     let credential: AdminCredential;
     if (admin) {

@@ -44,6 +44,8 @@ export type AuditAction =
   | 'bearer_cleared'
   /** Keychain entries of this vault's service that no key referred to were deleted. */
   | 'orphans_removed'
+  /** A key's secret was replaced by a regenerated one, checked first (the old one is dead on the server). */
+  | 'replaced'
   /** A key's secret was handed to a program's environment (`exec`); the program's name is recorded. */
   | 'injected'
   /** A review was signed off (who, the digest of what was reviewed). */
@@ -81,6 +83,9 @@ export interface TenantRow {
   created_at: string;
   /** 1 for the app's built-in sandbox tenant. */
   sandbox?: number;
+  /** Airwallex: the client id sent with the key to the login endpoint, and the account to act as. */
+  client_id?: string | null;
+  login_as?: string | null;
   bearer_set_at?: string | null;
   bearer_expires_at?: string | null;
 }
@@ -325,10 +330,10 @@ export class Inventory {
   insertTenant(row: TenantRow): void {
     this
       .statement(
-        `INSERT INTO tenants (id, alias, tenant_id, environment, base_url, provider, label, created_at, sandbox)
-         VALUES (@id, @alias, @tenant_id, @environment, @base_url, @provider, @label, @created_at, @sandbox)`,
+        `INSERT INTO tenants (id, alias, tenant_id, environment, base_url, provider, label, created_at, sandbox, client_id, login_as)
+         VALUES (@id, @alias, @tenant_id, @environment, @base_url, @provider, @label, @created_at, @sandbox, @client_id, @login_as)`,
       )
-      .run({ ...row, sandbox: row.sandbox ?? 0 });
+      .run({ ...row, sandbox: row.sandbox ?? 0, client_id: row.client_id ?? null, login_as: row.login_as ?? null });
   }
 
   setTenantBaseUrl(id: string, baseUrl: string): void {
@@ -808,6 +813,8 @@ export function toTenant(row: TenantRow, keyCount: number): Tenant {
     createdAt: row.created_at,
     keyCount,
     sandbox: row.sandbox === 1,
+    clientId: row.client_id ?? null,
+    loginAs: row.login_as ?? null,
   };
 }
 

@@ -334,6 +334,16 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
     run: backfillAuditChain,
   },
+  {
+    version: 9,
+    description: 'Airwallex tenants: the client id and the account to act as, for the login exchange',
+    sql: `
+      -- An Airwallex tenant's keys are exchanged for a short-lived bearer token at its login
+      -- endpoint, with the client id (and an optional account to act as) beside the key.
+      ALTER TABLE tenants ADD COLUMN client_id TEXT;
+      ALTER TABLE tenants ADD COLUMN login_as TEXT;
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

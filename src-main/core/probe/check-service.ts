@@ -4,7 +4,7 @@
  * inventory (the key's last verdict and its validation history), never with the secret.
  */
 import type { BulkSummary, CheckResult, ScopeMatrix, ScopeVerdict } from '../../shared/check.ts';
-import type { KeyRef } from '../../shared/contract.ts';
+import type { KeyRef, Tenant } from '../../shared/contract.ts';
 
 export type { BulkSummary, ScopeMatrix, ScopeVerdict };
 import { checkBaseUrl, checkName, checkSecret, normalizeBaseUrl, WALLET_CREW_BASE_URLS } from '../../shared/rules.ts';
@@ -108,8 +108,8 @@ export class CheckService {
   async checkStored(ref: KeyRef, options: { probeId?: string } = {}): Promise<CheckResult> {
     const vault = this.requireVault();
     const { key, tenant, secret } = await vault.keyForCheck(ref);
-    const target = this.targetFor(tenant.baseUrl, tenant.tenantId, key.remoteName ?? key.name);
-    const chosen = options.probeId ? { probe: this.probe('wallet-crew', options.probeId), matched: true } : defaultProbe(this.probes('wallet-crew'), key.scopes, true);
+    const target = this.targetFor(tenant, key.remoteName ?? key.name);
+    const chosen = options.probeId ? { probe: this.probe(target.vendor, options.probeId), matched: true } : defaultProbe(this.probes(target.vendor), key.scopes, true);
     const result = await this.run(prepare(target, chosen.probe), secret, { fingerprint: key.fingerprint, key: { ref, scopes: key.scopes }, fallback: !chosen.matched, know: () => vault.knowledge().of(key) });
     vault.recordChecks(vault.beginCheckRun('check'), [this.entry(key, result, vault.now())]);
     return result;
@@ -122,8 +122,8 @@ export class CheckService {
   async scopeMatrix(ref: KeyRef): Promise<ScopeMatrix> {
     const vault = this.requireVault();
     const { key, tenant, secret } = await vault.keyForCheck(ref);
-    const target = this.targetFor(tenant.baseUrl, tenant.tenantId, key.remoteName ?? key.name);
-    const probes = this.probes('wallet-crew');
+    const target = this.targetFor(tenant, key.remoteName ?? key.name);
+    const probes = this.probes(target.vendor);
     // The lowest-risk probe for each scope; high-risk probes (personal data, signing secrets) never.
     const testable = new Map<string, ProbeDefinition>();
     const byRisk = probes.filter((probe) => probe.risk !== 'high').sort((a, b) => RISKS.indexOf(a.risk) - RISKS.indexOf(b.risk));
@@ -266,17 +266,20 @@ export class CheckService {
    */
   private lanes(vault: VaultService, keys: KeyToCheck[]): Lane[] {
     const tenants = new Map(vault.listTenants().map((tenant) => [tenant.alias, tenant]));
-    const probes = this.probes('wallet-crew');
+    const probesOf = new Map<Vendor, ProbeDefinition[]>();
     const probeFor = new Map<string, { probe: ProbeDefinition; matched: boolean }>();
     const lanes = new Map<string, Lane & { target: CheckTarget; calls: Map<string, ProbeCall> }>();
     for (const key of keys) {
       let lane = lanes.get(key.tenant);
       if (!lane) {
         const tenant = tenants.get(key.tenant)!;
-        lane = { keys: [], next: 0, running: 0, pausedUntil: 0, target: this.targetFor(tenant.baseUrl, tenant.tenantId), calls: new Map() };
+        lane = { keys: [], next: 0, running: 0, pausedUntil: 0, target: this.targetFor(tenant), calls: new Map() };
         lanes.set(key.tenant, lane);
       }
-      const scopes = key.scopes.join(',');
+      const vendor = lane.target.vendor;
+      let probes = probesOf.get(vendor);
+      if (!probes) probesOf.set(vendor, (probes = this.probes(vendor)));
+      const scopes = `${vendor}\n${key.scopes.join(',')}`;
       let chosen = probeFor.get(scopes);
       if (!chosen) probeFor.set(scopes, (chosen = defaultProbe(probes, key.scopes, true)));
       const probe = chosen.probe;
@@ -292,8 +295,11 @@ export class CheckService {
     return [...lanes.values()];
   }
 
-  private targetFor(baseUrl: string, tenantId: string, keyName?: string): CheckTarget {
-    return { baseUrl, tenantId, vendor: 'wallet-crew', auth: { kind: 'header', name: 'X-API-KEY' }, ...(keyName === undefined ? {} : { keyName }) };
+  /** Where a tenant's keys are checked, and how they are sent: X-API-KEY, or Airwallex's login exchange. */
+  targetFor(tenant: Pick<Tenant, 'baseUrl' | 'tenantId' | 'provider' | 'clientId' | 'loginAs'>, keyName?: string): CheckTarget {
+    const base = { baseUrl: tenant.baseUrl, tenantId: tenant.tenantId, ...(keyName === undefined ? {} : { keyName }) };
+    if (tenant.provider === 'airwallex') return { ...base, vendor: 'airwallex', auth: { kind: 'airwallex', clientId: tenant.clientId ?? '', ...(tenant.loginAs ? { loginAs: tenant.loginAs } : {}) } };
+    return { ...base, vendor: 'wallet-crew', auth: { kind: 'header', name: 'X-API-KEY' } };
   }
 
   private entry(key: { id: string; tenant: string; name: string; fingerprint: string }, result: CheckResult, at: string): ValidationEntry {
@@ -309,6 +315,39 @@ export class CheckService {
       durationMs: result.durationMs,
       url: result.request.url,
     };
+  }
+
+  /** Airwallex's login exchange: the key and client id for a short-lived bearer token. */
+  private async login(base: string, auth: Extract<AuthMode, { kind: 'airwallex' }>, secret: string): Promise<{ ok: true; token: string } | { ok: false; outcome: HttpOutcome; url: string }> {
+    const request: HttpRequest = {
+      method: 'POST',
+      url: `${base}/api/v1/authentication/login`,
+      headers: { 'x-client-id': auth.clientId, ...(auth.loginAs ? { 'x-login-as': auth.loginAs } : {}) },
+      secretHeaders: { 'x-api-key': secret },
+    };
+    const exchanged = await this.http.send(request);
+    if (exchanged.kind === 'failure' || exchanged.status < 200 || exchanged.status >= 300) return { ok: false, outcome: exchanged, url: request.url };
+    let token: unknown;
+    try {
+      token = (JSON.parse(exchanged.body.toString('utf8')) as { token?: unknown }).token;
+    } catch {
+      token = undefined;
+    }
+    if (typeof token !== 'string' || token.length === 0) return { ok: false, outcome: { ...exchanged, status: 502 }, url: request.url };
+    return { ok: true, token };
+  }
+
+  /**
+   * A short-lived bearer token for a stored Airwallex key (what `exec` hands a program instead of
+   * the long-lived key). It lives in memory only, as long as the caller keeps it.
+   */
+  async bearerToken(tenant: Pick<Tenant, 'baseUrl' | 'tenantId' | 'provider' | 'clientId' | 'loginAs' | 'alias'>, secret: string): Promise<string> {
+    const target = this.targetFor(tenant);
+    if (target.auth.kind !== 'airwallex') throw new VaultError('INVALID_INPUT', `${tenant.alias} is not an Airwallex tenant: its keys are used as they are.`);
+    const login = await this.login(target.baseUrl.replace(/\/+$/, ''), target.auth, secret);
+    if (login.ok) return login.token;
+    const status = login.outcome.kind === 'response' ? `${login.outcome.status}` : login.outcome.message;
+    throw new VaultError('REMOTE_FAILED', `Airwallex's login exchange refused the key of ${tenant.alias} (${status}): check the client id, the account to act as, and that the key was not regenerated since.`, { remedies: [{ code: 'check-login-credentials' }] });
   }
 
   private requireVault(): VaultService {
@@ -354,29 +393,11 @@ export class CheckService {
     };
     let secretHeaders: Record<string, string>;
     if (target.auth.kind === 'airwallex') {
-      const login: HttpRequest = {
-        method: 'POST',
-        url: `${base}/api/v1/authentication/login`,
-        headers: { 'x-client-id': target.auth.clientId, ...(target.auth.loginAs ? { 'x-login-as': target.auth.loginAs } : {}) },
-        secretHeaders: { 'x-api-key': secret },
-      };
-      const exchanged = await this.http.send(login);
-      if (exchanged.kind === 'failure' || exchanged.status < 200 || exchanged.status >= 300) {
-        return decide(exchanged, { request: { method: 'POST', url: login.url }, atLogin: true });
-      }
-      const token = (() => {
-        try {
-          return (JSON.parse(exchanged.body.toString('utf8')) as { token?: unknown }).token;
-        } catch {
-          return undefined;
-        }
-      })();
-      if (typeof token !== 'string' || token.length === 0) {
-        return decide({ ...exchanged, status: 502 }, { request: { method: 'POST', url: login.url }, atLogin: true });
-      }
+      const login = await this.login(base, target.auth, secret);
+      if (!login.ok) return decide(login.outcome, { request: { method: 'POST', url: login.url }, atLogin: true });
       // The short-lived token is a secret in play too: the server may echo it.
-      redactor.add(token);
-      secretHeaders = { authorization: `Bearer ${token}` };
+      redactor.add(login.token);
+      secretHeaders = { authorization: `Bearer ${login.token}` };
     } else if (target.auth.kind === 'bearer') {
       secretHeaders = { authorization: `Bearer ${secret}` };
     } else {

@@ -70,10 +70,28 @@ export class AirwallexEmulator {
     const apiKey = generateToken();
     const client = { clientId: `c_${randomBytes(8).toString('hex')}`, keyHash: hashToken(apiKey), permissions, accounts };
     this.clients = [...this.clients, client];
+    this.persist();
+    return { clientId: client.clientId, apiKey, permissions, accounts };
+  }
+
+  /**
+   * Regenerates a client's API key, as the Airwallex web app does: a new key, returned once, and the
+   * old one refused from that moment (no overlap); its sessions end too. Null for an unknown client.
+   */
+  regenerate(clientId: string): { clientId: string; apiKey: string } | null {
+    const client = this.clients.find((candidate) => candidate.clientId === clientId);
+    if (!client) return null;
+    const apiKey = generateToken();
+    this.clients = this.clients.map((candidate) => (candidate === client ? { ...candidate, keyHash: hashToken(apiKey) } : candidate));
+    for (const [token, session] of this.sessions) if (session.clientId === clientId) this.sessions.delete(token);
+    this.persist();
+    return { clientId, apiKey };
+  }
+
+  private persist(): void {
     const temp = `${this.file}.${randomBytes(4).toString('hex')}.tmp`;
     fs.writeFileSync(temp, `# Airwallex-style clients of the sandbox. Key hashes only (SHA-256, hex).\n${YAML.stringify({ clients: this.clients })}`, { mode: 0o600 });
     fs.renameSync(temp, this.file);
-    return { clientId: client.clientId, apiKey, permissions, accounts };
   }
 
   /** Handles the Airwallex-style routes; false when the path is not one of them. */

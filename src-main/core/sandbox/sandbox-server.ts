@@ -243,6 +243,11 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         const accounts = Array.isArray(body.accounts) && body.accounts.every((a) => typeof a === 'string') ? (body.accounts as string[]) : undefined;
         return sendJson(response, 201, airwallex.createClient(permissions as string[], accounts));
       }
+      const regenerate = /^POST \/_sandbox\/airwallex\/clients\/([^/]+)\/regenerate$/.exec(route);
+      if (regenerate) {
+        const result = airwallex.regenerate(decodeURIComponent(regenerate[1]!));
+        return result ? sendJson(response, 201, result) : sendProblem(response, 404, 'No such Airwallex client.');
+      }
       return sendProblem(response, 404, `No control endpoint ${route}.`);
     } catch (error) {
       if (error instanceof BodyError) return sendProblem(response, error.status, error.message);

@@ -16,6 +16,7 @@ import {
   checkText,
   normalizeBaseUrl,
   WALLET_CREW_BASE_URLS,
+  AIRWALLEX_BASE_URLS,
 } from '../../shared/rules.ts';
 import type { Clock } from '../clock.ts';
 import { assertRule, VaultError } from '../errors.ts';
@@ -80,6 +81,15 @@ export class VaultService {
     assertRule(checkName(input.alias, 'Tenant alias'));
     assertRule(checkName(input.tenantId, 'Tenant id'));
     if (input.label !== undefined) assertRule(checkText(input.label, 'Label'));
+    const provider = input.provider ?? 'wallet-crew';
+    if (provider !== 'wallet-crew' && provider !== 'airwallex') throw new VaultError('INVALID_INPUT', 'Provider must be wallet-crew or airwallex.');
+    if (provider === 'airwallex') {
+      if (!input.clientId) throw new VaultError('INVALID_INPUT', 'An Airwallex tenant needs its client id (Settings › Developer › API keys in the Airwallex web app).');
+      assertRule(checkName(input.clientId, 'Client id'));
+      if (input.loginAs !== undefined) assertRule(checkName(input.loginAs, 'Login-as account'));
+    } else if (input.clientId !== undefined || input.loginAs !== undefined) {
+      throw new VaultError('INVALID_INPUT', 'A client id and a login-as account belong to Airwallex tenants only.');
+    }
     let baseUrl: string;
     if (input.environment === 'custom') {
       if (!input.baseUrl) throw new VaultError('INVALID_INPUT', 'A custom environment needs a base URL (https://…).');
@@ -89,7 +99,7 @@ export class VaultService {
       if (input.baseUrl !== undefined) {
         throw new VaultError('INVALID_INPUT', `Give either an environment (${input.environment}) or a base URL, not both.`);
       }
-      baseUrl = WALLET_CREW_BASE_URLS[input.environment];
+      baseUrl = (provider === 'airwallex' ? AIRWALLEX_BASE_URLS : WALLET_CREW_BASE_URLS)[input.environment];
     } else {
       throw new VaultError('INVALID_INPUT', 'Environment must be production, staging or custom.');
     }
@@ -102,14 +112,16 @@ export class VaultService {
       tenant_id: input.tenantId,
       environment: input.environment,
       base_url: baseUrl,
-      provider: 'wallet-crew',
+      provider,
       label: input.label?.trim() || null,
       created_at: this.now(),
       sandbox: options.sandbox ? 1 : 0,
+      client_id: input.clientId ?? null,
+      login_as: input.loginAs ?? null,
     };
     this.inventory.transaction(() => {
       this.inventory.insertTenant(row);
-      this.audit('tenant_added', { tenant: row.alias, detail: { tenantId: row.tenant_id, baseUrl, ...(options.sandbox ? { sandbox: true } : {}) } });
+      this.audit('tenant_added', { tenant: row.alias, detail: { tenantId: row.tenant_id, baseUrl, provider, ...(options.sandbox ? { sandbox: true } : {}) } });
     });
     return toTenant(row, 0);
   }

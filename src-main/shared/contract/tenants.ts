@@ -2,7 +2,8 @@
 import type { Environment } from '../rules.ts';
 import { channel } from './channel.ts';
 
-export type Provider = 'wallet-crew';
+export type Provider = 'wallet-crew' | 'airwallex';
+export const PROVIDERS: Provider[] = ['wallet-crew', 'airwallex'];
 
 /** A tenant as the vault lists it. */
 export interface Tenant {
@@ -16,6 +17,9 @@ export interface Tenant {
   keyCount: number;
   /** The app's built-in sandbox (the emulator on loopback), not a real vendor tenant. */
   sandbox: boolean;
+  /** Airwallex: the client id its keys log in with, and the account they act as (x-login-as). */
+  clientId: string | null;
+  loginAs: string | null;
 }
 
 export interface NewTenantInput {
@@ -25,6 +29,10 @@ export interface NewTenantInput {
   /** Required when `environment` is `custom`; must be omitted otherwise. */
   baseUrl?: string;
   label?: string;
+  /** The Wallet Crew unless said otherwise. Airwallex needs `clientId`; its staging is called demo. */
+  provider?: Provider;
+  clientId?: string;
+  loginAs?: string;
 }
 
 export const tenantsChannels = {

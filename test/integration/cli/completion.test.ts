@@ -43,7 +43,7 @@ _tkv_complete; printf '%s\\n' "\${COMPREPLY[@]}"`;
 describe('tkv completion', () => {
   it('loads in bash and completes commands, subcommands, flags and stored keys', () => {
     expect(complete('ro')).toEqual(['rotate']);
-    expect(complete('key', 're')).toEqual(['reveal', 'remove']);
+    expect(complete('key', 're')).toEqual(['reveal', 'remove', 'replace']);
     expect(complete('key', 'remove', 'acme')).toEqual(['acme-prod/crm-sync']);
     expect(complete('key', 'remove', '--y')).toEqual(['--yes']);
     expect(complete('exec', '--dr')).toEqual(['--dry-run']);
