@@ -272,5 +272,7 @@ test('an Airwallex account as a tenant: added with its client id, its key checke
   await addKeyInUi(page, 'payments', 'treasury', client.apiKey, 'balances:read');
   await page.getByRole('button', { name: 'Check payments/treasury' }).click();
   await expect(page.locator('section.card[data-verdict="valid"]')).toContainText('balances');
+  await expect(page.getByTestId('key-panel')).toContainText(`Airwallex · client id ${client.clientId}`);
+  await look(page, 'key-detail-airwallex');
   expect(harness.received.some((payload) => containsSecret(payload, client.apiKey))).toBe(false);
 });
