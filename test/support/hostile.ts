@@ -39,6 +39,8 @@ export interface HostileServer {
   fail(route: string, status: number): void;
   /** Forwards every request again. */
   reset(): void;
+  /** Stops echoing a secret (one no later operation holds, such as a key pasted once). */
+  forget(secret: string): void;
   close(): Promise<void>;
 }
 
@@ -133,6 +135,7 @@ export async function startHostileServer(upstream: string): Promise<HostileServe
     secrets,
     fail: (route, status) => failing.set(route, status),
     reset: () => failing.clear(),
+    forget: (secret: string) => void secrets.delete(secret),
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

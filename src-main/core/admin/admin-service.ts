@@ -20,6 +20,7 @@ import type { VaultService } from '../vault/vault-service.ts';
 import { WALLET_CREW_PROBES } from '../probe/catalogue.ts';
 import { SCOPE_CATALOGUE } from '../vendors/wallet-crew/scopes.ts';
 import { ADMIN_ENDPOINTS } from '../vendors/wallet-crew/endpoints.ts';
+import type { Redactor } from '../redaction/redactor.ts';
 import { AdminClient, adminFailure, valueOf, type AdminCredential, type ApiKeyDefinition } from './admin-client.ts';
 
 export interface RemoteKeyView extends RemoteKey {
@@ -86,7 +87,10 @@ export class AdminService {
   /** Lists the server's keys, keeps a time-stamped snapshot, and compares it with the vault. */
   async remoteList(alias: string): Promise<RemoteListing> {
     const { client, tenant, credential } = await this.clientFor(alias);
-    const keys = valueOf(await client.list()).map(({ name, enabled, permissions }) => ({ name, enabled, permissions }));
+    // Names and permissions a server lists lose every secret the vault holds for the tenant, not only
+    // the credential that listed them: a hostile server may echo any token it has seen.
+    const held = await this.tenantRedactor(alias, client.redactor);
+    const keys = valueOf(await client.list()).map(({ name, enabled, permissions }) => ({ name: held.redactName(name), enabled, permissions: permissions.map((permission) => held.redactName(permission)) }));
     const takenAt = this.vault.now();
     const snapshotId = this.vault.inventory.transaction(() => {
       const id = this.vault.inventory.insertSnapshot(tenant.id, takenAt, keys);
@@ -140,11 +144,13 @@ export class AdminService {
     let reason: string | null = null;
     try {
       const { client } = await this.clientFor(alias);
+      const held = await this.tenantRedactor(alias, client.redactor);
+      const clean = (text: string) => held.redactName(text);
       areas = valueOf(await client.permissions()).map((area) => ({
-        code: area.code,
-        category: area.category ?? area.code,
-        description: area.description ?? '',
-        scopes: area.scopes.map((scope) => ({ code: scope.code, description: scope.description ?? '' })),
+        code: clean(area.code),
+        category: clean(area.category ?? area.code),
+        description: clean(area.description ?? ''),
+        scopes: area.scopes.map((scope) => ({ code: clean(scope.code), description: clean(scope.description ?? '') })),
       }));
     } catch (error) {
       if (!(error instanceof VaultError) || error.code === 'INVALID_INPUT') throw error;
@@ -183,6 +189,19 @@ export class AdminService {
     }
     this.vault.audit('remote_deleted', { tenant, keyName: serverName, ...(earlier ? { keyId: earlier.key_id, fingerprint: earlier.fingerprint } : {}), detail: { remoteName: serverName, wasOnServer: result.ok } });
     return { removedLocal: false };
+  }
+
+  /** A redactor that knows `base`'s secrets and every secret the vault keeps for the tenant's keys. */
+  private async tenantRedactor(alias: string, base: Redactor): Promise<Redactor> {
+    const tenant = this.vault.requireTenant(alias);
+    const accounts = new Set<string>();
+    for (const key of this.vault.listKeys({ tenant: alias })) {
+      accounts.add(key.secretAccount);
+      for (const credential of this.vault.inventory.credentials(key.id)) if (credential.state !== 'deleted') accounts.add(credential.account);
+    }
+    for (const rotation of this.vault.inventory.rotations({ openOnly: true })) if (rotation.tenant === tenant.alias) accounts.add(rotation.new_account);
+    const secrets = await Promise.all([...accounts].map((account) => this.vault.secrets.get(account).catch(() => null)));
+    return base.with(...secrets);
   }
 
   /** The vault entry whose current key is the server key `serverName`. */
