@@ -144,7 +144,10 @@ export class ReviewService {
       const snapshot = snapshots.get(owner.id) ?? null;
       let drift: ReviewedKey['drift'] = null;
       if (snapshot === null) flag('no-snapshot', 'info', 'The vault has never listed this tenant’s keys on the server: drift is unknown.', [{ code: 'refresh-server-list', tenant: key.tenant }]);
-      else {
+      else if ((key.rotatedAt ?? key.createdAt) > snapshot.takenAt) {
+        // The key (or its current secret) is newer than the last listing: that listing says nothing of it.
+        flag('no-snapshot', 'info', `The last listing of the server (${snapshot.takenAt.slice(0, 10)}) predates this key: drift is unknown.`, [{ code: 'refresh-server-list', tenant: key.tenant }]);
+      } else {
         const remote = snapshot.byName.get(key.remoteName);
         const declared = [...key.scopes].sort().join('\n');
         drift = {

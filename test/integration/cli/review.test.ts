@@ -57,7 +57,9 @@ beforeAll(async () => {
   check(past, stale, 'valid', 200);
   await past.close();
 
-  const now = open();
+  // 50 days ago: the rest of the keys, older than the server listing below (a listing says nothing of
+  // a key made after it).
+  const now = open(-50);
   await add(now, 'acme', 'admin', { scopes: ['*'], admin: true });
   await add(now, 'acme', 'expired', { expiresOn: day(-3) });
   await add(now, 'acme', 'soon', { expiresOn: day(5) });
@@ -87,6 +89,10 @@ beforeAll(async () => {
   expect(old).toBeTruthy();
   expect(ownerless).toBeTruthy();
   await now.close();
+  // Made today, after the server was last listed: that listing says nothing of it.
+  const today = open();
+  await add(today, 'acme', 'fresh');
+  await today.close();
 });
 
 afterAll(async () => {
@@ -121,6 +127,8 @@ describe('tkv review', () => {
     has(report, 'gone', 'missing-on-server', /has no key "gone"/);
     has(report, 'wild', 'snapshot-stale', /40 days old/);
     has(report, 'twin-a', 'no-snapshot', /never listed/);
+    has(report, 'fresh', 'no-snapshot', /predates this key/);
+    expect(flagsOf(report, 'fresh').map((flag) => flag.code)).not.toContain('missing-on-server');
     has(report, 'twin-b', 'duplicate-fingerprint', /also stored as beta\/twin-a/);
     has(report, 'lost', 'secret-missing', /keychain entry is missing/);
     has(report, 'soon', 'rotation-open', /still at “created”/);
@@ -136,13 +144,13 @@ describe('tkv review', () => {
     const ranks = report.keys.map((key) => ['critical', 'warning', 'info', null].indexOf(key.severity));
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
     for (const key of report.keys) for (const flag of key.flags) if (flag.code !== 'admin-credential') expect(flag.remedies.length, `${key.name}: ${flag.code}`).toBeGreaterThan(0);
-    expect(report.summary.perTenant).toEqual(expect.arrayContaining([expect.objectContaining({ tenant: 'acme', keys: 11 }), expect.objectContaining({ tenant: 'beta', keys: 3, snapshotAt: null })]));
+    expect(report.summary.perTenant).toEqual(expect.arrayContaining([expect.objectContaining({ tenant: 'acme', keys: 12 }), expect.objectContaining({ tenant: 'beta', keys: 3, snapshotAt: null })]));
   });
 
   it('prints the summary and the flagged keys for a person, with the tkv command of each remedy', async () => {
     const run = await tkv(['review', '--tenant', 'acme']);
     expect(run.code).toBe(20);
-    expect(run.stdout).toMatch(/11 keys; \d+ flagged: \d+ critical/);
+    expect(run.stdout).toMatch(/12 keys; \d+ flagged: \d+ critical/);
     expect(run.stdout).toMatch(/CRITICAL {2}acme\/expired/);
     expect(run.stdout).toContain('tkv rotate acme/old-timer');
     expect(run.stdout).not.toContain('beta/');
@@ -166,7 +174,7 @@ describe('tkv review', () => {
       for (const secret of secrets) expect(containsSecret(text, secret), `${format} holds a secret`).toBe(false);
     }
     const rows = parseCsv(fs.readFileSync(out('csv'), 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
-    expect(rows).toHaveLength(14);
+    expect(rows).toHaveLength(15);
     expect(rows.find((row) => row.name === 'drifted')).toMatchObject({ tenant: 'acme', drift: expect.stringMatching(/permissions differ, enabled state differs/), flags: expect.stringContaining('drift-permissions') });
     const schema = z.object({
       format: z.literal('tkv-review/1'),
@@ -175,7 +183,7 @@ describe('tkv review', () => {
       charts: z.object({ verdicts: z.array(z.object({ label: z.string(), value: z.number() })), expiry: z.array(z.unknown()).length(53), age: z.array(z.unknown()), scopes: z.array(z.unknown()) }),
     });
     const json = schema.parse(JSON.parse(fs.readFileSync(out('json'), 'utf8')));
-    expect(json.keys).toHaveLength(14);
+    expect(json.keys).toHaveLength(15);
     expect(fs.readFileSync(out('md'), 'utf8')).toMatch(/^# Key inventory review/);
     const page = fs.readFileSync(out('html'), 'utf8');
     expect(page).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'`);
@@ -190,7 +198,7 @@ describe('tkv review', () => {
     const signed = await tkv(['review', 'sign', '--reviewer', 'Rita Reviewer', '--note', 'Quarterly review', '--json']);
     expect(signed.code, signed.stderr).toBe(0);
     const signOff = JSON.parse(signed.stdout) as { digest: string; keys: number };
-    expect(signOff.keys).toBe(14);
+    expect(signOff.keys).toBe(15);
     const same = JSON.parse((await tkv(['review', '--json'])).stdout) as ReviewReport;
     expect(same.changes).toMatchObject({ unchanged: true, since: { reviewer: 'Rita Reviewer', digest: signOff.digest } });
 
