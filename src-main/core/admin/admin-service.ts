@@ -7,7 +7,7 @@
  * goes to the keychain first, then the metadata row. If the keychain write still fails, the token is
  * handed back to be shown to the person once, and the incident is recorded.
  */
-import type { AdminCredentialInfo, KeyRef, KeySummary, PermissionCatalogueView, ScopeUse, ServerKeysView } from '../../shared/contract.ts';
+import type { AdminCredentialInfo, KeyRef, KeySummary, PermissionCatalogueView, ScopeUse, ServerKey, ServerKeysView } from '../../shared/contract.ts';
 import type { ScopeArea } from '../../shared/scopes.ts';
 import { checkName, checkScopes } from '../../shared/rules.ts';
 import { assertRule, toErrorInfo, VaultError } from '../errors.ts';
@@ -25,14 +25,7 @@ import { AdminClient, adminFailure, valueOf, type AdminCredential, type ApiKeyDe
 
 export interface RemoteKeyView extends RemoteKey {
   /** The vault entry that uses this server key, and how. */
-  local: {
-    ref: KeyRef;
-    role: 'current' | 'previous' | 'rotating';
-    hasSecret: boolean;
-    declaredScopes: string[];
-    permissionsDiffer: boolean;
-    enabledDiffers: boolean;
-  } | null;
+  local: ServerKey['local'];
 }
 
 export interface RemoteListing {
