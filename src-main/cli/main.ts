@@ -36,8 +36,10 @@ usage:
   tkv --version
 
 Secrets are read from stdin when piped, or from a hidden prompt; never from arguments or the environment.
-Environment: TKV_DATA_DIR (inventory directory), TKV_KEYCHAIN_SERVICE (keychain service name).
-Exit codes: 0 success, 1 failure, 2 usage error, 20 a review found keys flagged at or above --fail-on.
+Environment: TKV_DATA_DIR (inventory directory), TKV_KEYCHAIN_SERVICE (keychain service name),
+TKV_KEYCHAIN_TIMEOUT_MS (each keychain call's deadline, default 5000).
+Exit codes: 0 success, 1 failure, 2 usage error; a check: 10 unauthorized (401), 11 forbidden (403),
+12 anything else that is not valid; 20 a review found keys flagged at or above --fail-on.
 `;
 
 /** Commands made of subcommands: alone, or with --help before a subcommand, they show their usage. */

@@ -19,6 +19,8 @@ with anything but letters and digits as "_":
   NAME_BASE_URL    the tenant's base URL
   NAME_TENANT_ID   the tenant id
   --header-env VAR also sets VAR to "X-API-KEY: <key>", ready for curl -H "$VAR".
+An Airwallex key is exchanged at its login endpoint first: the program gets NAME_TOKEN, the
+short-lived bearer token, never the key (and --header-env gives "Authorization: Bearer <token>").
 --dry-run prints the variables' names and what they hold, never the values, and runs nothing.
 Output: what COMMAND writes to a pipe or a file has every key replaced by ${PLACEHOLDER}
 (--no-masking turns that off); output to a terminal passes through untouched, colours and

@@ -4,7 +4,7 @@
  * commands, subcommands, flags and stored ALIAS/NAME references come from one place, this file.
  */
 import type { CommandContext } from '../context.ts';
-import { UsageError } from '../io.ts';
+import { quoteArgument, UsageError } from '../io.ts';
 import { COMMAND_USAGE } from '../usage.ts';
 
 const SCRIPTS: Record<string, string> = {
@@ -37,7 +37,7 @@ export function completionCommand(args: string[], context: CommandContext): numb
     return shell === undefined ? 2 : 0;
   }
   const script = SCRIPTS[shell];
-  if (!script) throw new UsageError(`no completion for "${shell.slice(0, 20)}": bash, zsh or fish`);
+  if (!script) throw new UsageError(`no completion for ${quoteArgument(shell)}: bash, zsh or fish`);
   context.io.stdout.write(script);
   return 0;
 }

@@ -10,7 +10,7 @@ import { constants as osConstants } from 'node:os';
 import { parseKeyRef } from '../../core/vault/key-ref.ts';
 import { parseCommand } from '../args.ts';
 import type { CommandContext } from '../context.ts';
-import { UsageError } from '../io.ts';
+import { quoteArgument, UsageError } from '../io.ts';
 import { Masker } from '../masking.ts';
 import { EXEC_USAGE, EXEC_HELP } from '../usage.ts';
 
@@ -46,7 +46,7 @@ export async function execCommand(args: string[], context: CommandContext): Prom
   const headers = (parsed.values['header-env'] as unknown as string[] | undefined) ?? [];
   if (names.length > refs.length) throw new UsageError(`--env was given ${names.length} times for ${refs.length} key(s)\nusage: ${EXEC_USAGE}`);
   if (headers.length > refs.length) throw new UsageError(`--header-env was given ${headers.length} times for ${refs.length} key(s)\nusage: ${EXEC_USAGE}`);
-  for (const name of [...names, ...headers]) if (!VARIABLE.test(name)) throw new UsageError(`"${name.slice(0, 40)}" is not a variable name (letters, digits, "_", not starting with a digit)`);
+  for (const name of [...names, ...headers]) if (!VARIABLE.test(name)) throw new UsageError(`${quoteArgument(name)} is not a variable name (letters, digits, "_", not starting with a digit)`);
 
   // The variables, decided before any secret is read: names must not collide. An Airwallex key is
   // exchanged for a short-lived bearer token, which the program gets instead of the key.
@@ -73,8 +73,9 @@ export async function execCommand(args: string[], context: CommandContext): Prom
         ...(entry.headerVar ? [`${entry.headerVar}=${entry.bearer ? 'Authorization: Bearer <the token>' : 'X-API-KEY: <the key>'}`] : []),
       ];
     });
-    context.io.stdout.write(`${lines.join('\n')}\n${program.length ? `would run: ${path.basename(program[0]!)} (with ${program.length - 1} argument(s))\n` : ''}`);
-    return 0;
+    const variables = lines.map((line) => ({ name: line.slice(0, line.indexOf('=')), holds: line.slice(line.indexOf('=') + 1) }));
+    const command = program.length ? { program: path.basename(program[0]!), arguments: program.length - 1 } : null;
+    return context.print({ variables, command }, () => `${lines.join('\n')}\n${command ? `would run: ${command.program} (with ${command.arguments} argument(s))\n` : ''}`, parsed);
   }
 
   const handed = await vault.keysForInjection(refs, { force: parsed.values.force === true, program: path.basename(program[0]!) });

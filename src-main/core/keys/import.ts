@@ -129,7 +129,8 @@ function addEntry(entries: ImportEntry[], problems: ImportProblem[], entry: Omit
   const notices: string[] = [];
   const secret = entry.secret.trim();
   if (secret !== entry.secret) notices.push('whitespace around the key was trimmed');
-  const nameProblem = NAME_PATTERN.test(entry.name) ? checkName(entry.name, 'Key name') : `Key name "${entry.name.slice(0, 40)}" may only contain letters, digits, '.', '_' and '-'`;
+  // The name is not repeated: a key pasted into the wrong column would be printed with it.
+  const nameProblem = NAME_PATTERN.test(entry.name) ? checkName(entry.name, 'Key name') : "Key name: may only contain letters, digits, '.', '_' and '-' (the value is not repeated here: it may be a key in the wrong column)";
   if (nameProblem) {
     problems.push({ line: entry.line, message: nameProblem });
     return;

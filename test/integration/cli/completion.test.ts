@@ -54,5 +54,8 @@ describe('tkv completion', () => {
     expect((await runTkv(['completion', 'zsh'], { env })).stdout).toContain('compdef _tkv_complete tkv');
     expect((await runTkv(['completion', 'fish'], { env })).stdout).toContain('complete -c tkv');
     expect((await runTkv(['completion', 'tcsh'], { env })).code).toBe(2);
+    const secretLike = await runTkv(['completion', 'sk_live_51HabcdefGHIjklmnopQRS'], { env });
+    expect(secretLike.stderr).toContain('no completion for the value given');
+    expect(secretLike.stderr).not.toContain('sk_live');
   });
 });

@@ -88,6 +88,13 @@ describe('tkv exec', () => {
     expect(dry.stdout).toMatch(/^CRM_SYNC_API_KEY=<the key acme\/crm-sync, fingerprint [0-9a-f]+>$/m);
     expect(dry.stdout).toContain('CRM_SYNC_BASE_URL=https://app.neostore.cloud');
     expect(dry.stdout).toContain('would run: deploy.sh (with 1 argument(s))');
+    const dryJson = JSON.parse((await tkv(['exec', 'acme/crm-sync', '--dry-run', '--json'])).stdout) as { variables: { name: string; holds: string }[]; command: unknown };
+    expect(dryJson.variables.map((variable) => variable.name)).toEqual(['CRM_SYNC_API_KEY', 'CRM_SYNC_BASE_URL', 'CRM_SYNC_TENANT_ID']);
+    expect(dryJson.command).toBeNull();
+    // A bad variable name given where a key was meant is not repeated.
+    const misplaced = await tkv(['exec', 'acme/crm-sync', '--env', `sk-live-${crm}`, '--', 'true']);
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toContain('the value given is not a variable name');
     expect((await tkv(['exec', 'acme/crm-sync'])).code).toBe(2);
     expect((await tkv(['exec', 'acme/crm-sync', 'acme/billing', '--env', 'X', '--env', 'X', '--', 'true'])).stderr).toMatch(/both set X/);
     expect((await tkv(['exec', 'acme/missing', '--', 'true'])).code).toBe(1);

@@ -85,6 +85,7 @@ describe('tkv import', () => {
     expect(report.keys).toContainEqual({ line: 2, name: 'webhooks', action: 'stored' });
     expect(report.keys).toContainEqual(expect.objectContaining({ name: 'dup', action: 'skipped', reason: 'this key is already stored as acme/crm-sync-key' }));
     expect(report.problems.map((problem) => problem.line)).toEqual(expect.arrayContaining([3]));
+    expect(report.problems.find((problem) => problem.line === 3)!.message).not.toContain('bad name');
     const services = open();
     expect(services.vault.findKey({ tenant: 'acme', name: 'webhooks' })).toMatchObject({ scopes: ['Webhook.Read', 'Webhook.Write'], expiresOn: '2027-06-30', owner: 'Ops', notes: 'relay, eu' });
     await services.close();
