@@ -18,7 +18,7 @@ export const reviewIpc = {
   'review:report': { input: z.strictObject({ tenant: name.optional() }), handle: (input, { services }) => services.review.report(input) },
   'review:settings': { input: none, handle: (_, { services }) => services.review.settings() },
   'review:set-settings': {
-    input: z.strictObject({ expiringDays: z.array(days).min(1).max(5).optional(), staleCheckDays: days.optional(), snapshotStaleDays: days.optional(), rotationPolicyDays: days.optional() }),
+    input: z.strictObject({ expiringDays: z.array(days).max(20).optional(), staleCheckDays: days.optional(), snapshotStaleDays: days.optional(), rotationPolicyDays: days.optional() }),
     handle: (input, { services, emit }) => {
       const settings = services.review.setSettings(input);
       emit('vault:changed', { reason: 'review settings changed' });

@@ -91,6 +91,25 @@ test('the review answers what is at risk and who owns it; a flag and a chart bar
   await expect(page.getByText('1 key match')).toBeVisible();
 });
 
+test('the thresholds are settings kept in the inventory: a wider expiring window flags more keys', async ({ page }) => {
+  await openReview(page);
+  await expect(page.getByRole('button', { name: /expiring 5 keys/ })).toBeVisible();
+  await page.getByText('Thresholds', { exact: true }).click();
+  await page.getByLabel('Expiring soon, within (days)').fill('90, 7');
+  await page.getByRole('button', { name: 'Save thresholds' }).click();
+  // Every service-NN key (3 to 80 days) and acme/soon are inside 90 days now; acme/later (120) is not.
+  await expect(page.getByRole('button', { name: /expiring 13 keys/ })).toBeVisible();
+  expect(harness.services.review.settings().expiringDays).toEqual([90, 7]);
+  // What the vault refuses is said, and nothing is saved.
+  await page.getByLabel('Expiring soon, within (days)').fill('1, 2, 3, 4, 5, 6');
+  await page.getByRole('button', { name: 'Save thresholds' }).click();
+  await expect(page.getByRole('alert')).toContainText('Give from 1 to 5 expiring-soon windows');
+  expect(harness.services.review.settings().expiringDays).toEqual([90, 7]);
+  await page.getByLabel('Expiring soon, within (days)').fill('30, 7, 1');
+  await page.getByRole('button', { name: 'Save thresholds' }).click();
+  await expect(page.getByRole('button', { name: /expiring 5 keys/ })).toBeVisible();
+});
+
 test('exports every format without a secret; the HTML page loads in Chromium with its CSP and no network', async ({ page, browser }) => {
   await openReview(page);
   for (const format of ['csv', 'json', 'md', 'html']) {

@@ -154,7 +154,7 @@ describe('IPC router', () => {
       'sandbox:remove': [{}, 1],
       'review:report': [{ tenant: 7 }, { everything: true }],
       'review:settings': [{}, 1],
-      'review:set-settings': [{ staleCheckDays: 0 }, { expiringDays: [] }, { rotationPolicyDays: 1.5 }, { expiringDays: [1, 2, 3, 4, 5, 6] }, { colour: 'red' }],
+      'review:set-settings': [{ staleCheckDays: 0 }, { expiringDays: Array.from({ length: 21 }, () => 1) }, { rotationPolicyDays: 1.5 }, { expiringDays: [0] }, { colour: 'red' }],
       'review:sign': [{}, { reviewer: '' }, { reviewer: huge }, { reviewer: 'Ada', note: huge }],
       'review:export': [{}, { format: 'pdf' }, { format: 'csv', tenant: huge }],
       'audit:list': [{}, { query: {}, offset: 0, limit: 0 }, { query: { action: huge }, offset: 0, limit: 10 }, { query: { key: 'a/b' }, offset: 0, limit: 10 }],
