@@ -1,5 +1,5 @@
 /**
- * `tkv doctor`: checks that everything the vault depends on answers, and says how to fix what
+ * The health check: checks that everything the vault depends on answers, and says how to fix what
  * does not. Opens nothing it cannot close, and leaves no probe entry behind in the keychain.
  */
 import fs from 'node:fs';

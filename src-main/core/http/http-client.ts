@@ -81,7 +81,7 @@ export const STANDARD_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /**
- * undici, loaded when the first request is sent: a command that sends none (`tkv key list`) does not
+ * undici, loaded when the first request is sent: a command that sends none (listing keys) does not
  * pay for it (it is the largest module tkv loads).
  */
 let undici: typeof Undici | null = null;

@@ -1,6 +1,6 @@
 /**
  * What can be tuned in a running sandbox: faults per route, throttling per tenant and key, and how
- * 401/403 answer (the real server's choice is unknown). Set by `tkv sandbox` flags at start and by
+ * 401/403 answer (the real server's choice is unknown). Set by the sandbox command's flags at start and by
  * PUT /_sandbox/config.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * The compact flag forms of sandbox configuration, for `tkv sandbox`:
+ * The compact flag forms of sandbox configuration, for the CLI's sandbox command:
  *   --fault 'latency=200,fail=0.5@GET /api/*\/admin/config'   (modes: latency=MS, fail=RATE, reset, hang, drop)
  *   --throttle 'demo=5/s,burst=10,status=503,no-retry-after'  (target: tenant id, *, or tenant/key)
  */

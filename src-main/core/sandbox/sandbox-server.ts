@@ -1,7 +1,7 @@
 /**
  * The sandbox: a local emulator of The Wallet Crew's ApiKeys admin endpoints and probe endpoints
  * (../shared/specs), plus the Airwallex-style login, throttling and fault injection, with a control
- * API under /_sandbox/. Plain Node (no Electron), so `tkv sandbox`, the test suites and the desktop
+ * API under /_sandbox/. Plain Node (no Electron), so the CLI's sandbox command, the test suites and the desktop
  * app all start the same thing. Loopback only unless the caller asks otherwise.
  *
  * State directory:

@@ -1,5 +1,5 @@
 /**
- * A write, read and delete of a throwaway entry: proof that the keychain answers now. `tkv doctor`
+ * A write, read and delete of a throwaway entry: proof that the keychain answers now. The health check
  * reports it; an action whose result must go into the keychain and cannot be asked for twice (a
  * token the server shows once) requires it first, so that a locked or absent keychain is found
  * while nothing has happened yet.
