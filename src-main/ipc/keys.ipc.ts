@@ -18,6 +18,8 @@ const query = z.strictObject({
   neverChecked: z.boolean().optional(),
   expiresFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
   expiresTo: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  changedFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  changedTo: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
   noOwner: z.boolean().optional(),
   scope: z.string().min(1).max(SCOPE_MAX_LENGTH).optional(),
   ids: z.array(z.string().min(1).max(64)).max(10_000).optional(),

@@ -81,6 +81,12 @@ test('the review answers what is at risk and who owns it; a flag and a chart bar
   await expect(page.getByText('1 key match')).toBeVisible();
   await expect(page.getByRole('row').filter({ hasText: 'revoked' })).toBeVisible();
 
+  // An age bar: every key was made today.
+  await page.keyboard.press('Alt+5');
+  await page.getByRole('button', { name: '< 30 days: 18, show in the key table' }).click();
+  await expect(page.getByText('From the review: Age < 30 days')).toBeVisible();
+  await expect(page.getByText('18 keys match')).toBeVisible();
+
   // The expiry timeline: the first column is what already expired.
   await page.keyboard.press('Alt+5');
   await page.getByRole('button', { name: 'Already expired: 2' }).click();

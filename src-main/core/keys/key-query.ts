@@ -82,6 +82,15 @@ export function keyFilterSql(query: KeyQuery, today: string, common: CommonTerms
     clauses.push('k.expires_on <= @expiresTo');
     params.expiresTo = query.expiresTo;
   }
+  // Timestamps compared with dates: a day's start is its date; its end, the next day's start.
+  if (query.changedFrom !== undefined) {
+    clauses.push('coalesce(k.rotated_at, k.created_at) >= @changedFrom');
+    params.changedFrom = query.changedFrom;
+  }
+  if (query.changedTo !== undefined) {
+    clauses.push('coalesce(k.rotated_at, k.created_at) < @changedBefore');
+    params.changedBefore = plusDays(query.changedTo, 1);
+  }
   if (query.noOwner) clauses.push('k.owner IS NULL');
   if (query.scope !== undefined) {
     // Scopes are a JSON array of strings: the scope, quoted as JSON, is one of its elements.

@@ -401,13 +401,16 @@ function charts(keys: ReviewedKey[], today: string): ReviewReport['charts'] {
     else if (days < 52 * 7) expiry[1 + Math.floor(days / 7)]!.value += 1;
   }
 
-  // Age counts from the last rotation (or the creation): the bars filter the table by the keys' ids.
-  const ageIds: string[][] = AGE_BUCKETS.map(() => []);
+  // Age counts from the last rotation, or the creation; each bar shows its keys by that date's range.
+  const age: ChartBar[] = AGE_BUCKETS.map((bucket, index) => {
+    const newest = index === 0 ? 0 : AGE_BUCKETS[index - 1]!.days;
+    const range = { changedTo: date(todayMs - newest * DAY_MS), ...(bucket.days === Infinity ? {} : { changedFrom: date(todayMs - (bucket.days - 1) * DAY_MS) }) };
+    return { label: bucket.label, value: 0, query: { label: `Age ${bucket.label}`, query: range } };
+  });
   for (const key of keys) {
     const days = Math.floor((todayMs - Date.parse(`${(key.rotatedAt ?? key.createdAt).slice(0, 10)}T00:00:00Z`)) / DAY_MS);
-    ageIds[AGE_BUCKETS.findIndex((bucket) => days < bucket.days)]!.push(key.id);
+    age[AGE_BUCKETS.findIndex((bucket) => days < bucket.days)]!.value += 1;
   }
-  const age: ChartBar[] = AGE_BUCKETS.map((bucket, index) => ({ label: bucket.label, value: ageIds[index]!.length, query: { label: `Age ${bucket.label}`, query: { ids: ageIds[index]!.slice(0, ID_LIMIT) } } }));
 
   const scopeCounts = new Map<string, number>();
   for (const key of keys) for (const scope of new Set(key.scopes)) scopeCounts.set(scope, (scopeCounts.get(scope) ?? 0) + 1);

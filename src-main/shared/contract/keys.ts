@@ -83,6 +83,9 @@ export interface KeyQuery {
   /** Expiring on or after / on or before these dates (`YYYY-MM-DD`). */
   expiresFrom?: string;
   expiresTo?: string;
+  /** Created, or last rotated, on or after / on or before these dates (`YYYY-MM-DD`): a key's age. */
+  changedFrom?: string;
+  changedTo?: string;
   /** Only keys with no owner recorded. */
   noOwner?: boolean;
   /** Only keys declaring this exact scope. */

@@ -105,6 +105,8 @@ export interface ReviewQuery {
     expiry?: 'expired' | 'within-7' | 'within-30';
     expiresFrom?: string;
     expiresTo?: string;
+    changedFrom?: string;
+    changedTo?: string;
     admin?: boolean;
     wildcard?: boolean;
     neverChecked?: boolean;
