@@ -82,15 +82,16 @@ export class AdminService {
     const { client, tenant, credential } = await this.clientFor(alias);
     // Names and permissions a server lists lose every secret the vault holds for the tenant, not only
     // the credential that listed them: a hostile server may echo any token it has seen.
-    const held = await this.tenantRedactor(alias, client.redactor);
-    const keys = valueOf(await client.list()).map(({ name, enabled, permissions }) => ({ name: held.redactName(name), enabled, permissions: permissions.map((permission) => held.redactName(permission)) }));
+    const { redactor, held } = await this.tenantRedactor(alias, client.redactor);
+    const keys = valueOf(await client.list()).map(({ name, enabled, permissions }) => ({ name: redactor.redactName(name), enabled, permissions: permissions.map((permission) => redactor.redactName(permission)) }));
     const takenAt = this.vault.now();
     const snapshotId = this.vault.inventory.transaction(() => {
       const id = this.vault.inventory.insertSnapshot(tenant.id, takenAt, keys);
       this.vault.audit('remote_listed', { tenant: alias, detail: { snapshot: id, keys: keys.length } });
       return id;
     });
-    return { ...(await this.compare(alias, keys)), tenant: alias, takenAt, snapshotId, credential };
+    // The secrets just read say which server keys the keychain holds: no second read.
+    return { ...(await this.compare(alias, keys, true, held)), tenant: alias, takenAt, snapshotId, credential };
   }
 
   /** The latest stored snapshot, compared with the vault as it is now: for offline review. */
@@ -137,8 +138,8 @@ export class AdminService {
     let reason: string | null = null;
     try {
       const { client } = await this.clientFor(alias);
-      const held = await this.tenantRedactor(alias, client.redactor);
-      const clean = (text: string) => held.redactName(text);
+      const { redactor } = await this.tenantRedactor(alias, client.redactor);
+      const clean = (text: string) => redactor.redactName(text);
       areas = valueOf(await client.permissions()).map((area) => ({
         code: clean(area.code),
         category: clean(area.category ?? area.code),
@@ -185,7 +186,13 @@ export class AdminService {
   }
 
   /** A redactor that knows `base`'s secrets and every secret the vault keeps for the tenant's keys. */
-  private async tenantRedactor(alias: string, base: Redactor): Promise<Redactor> {
+  private async tenantRedactor(alias: string, base: Redactor): Promise<{ redactor: Redactor; held: Map<string, string | null> }> {
+    const held = await this.tenantSecrets(alias);
+    return { redactor: base.with(...held.values()), held };
+  }
+
+  /** Every secret the vault keeps for the tenant's keys (current, earlier, a rotation's new one), by keychain account. */
+  private async tenantSecrets(alias: string): Promise<Map<string, string | null>> {
     const tenant = this.vault.requireTenant(alias);
     const accounts = new Set<string>();
     for (const key of this.vault.listKeys({ tenant: alias })) {
@@ -193,8 +200,9 @@ export class AdminService {
       for (const credential of this.vault.inventory.credentials(key.id)) if (credential.state !== 'deleted') accounts.add(credential.account);
     }
     for (const rotation of this.vault.inventory.rotations({ openOnly: true })) if (rotation.tenant === tenant.alias) accounts.add(rotation.new_account);
-    const secrets = await Promise.all([...accounts].map((account) => this.vault.secrets.get(account).catch(() => null)));
-    return base.with(...secrets);
+    const list = [...accounts];
+    const secrets = await Promise.all(list.map((account) => this.vault.secrets.get(account).catch(() => null)));
+    return new Map(list.map((account, index) => [account, secrets[index] ?? null]));
   }
 
   /** The vault entry whose current key is the server key `serverName`. */
@@ -340,7 +348,7 @@ export class AdminService {
     return this.vault.findKey(ref);
   }
 
-  private async compare(alias: string, remote: RemoteKey[], withMissing = true): Promise<Pick<RemoteListing, 'keys' | 'missingOnServer'>> {
+  private async compare(alias: string, remote: RemoteKey[], withMissing = true, held?: Map<string, string | null>): Promise<Pick<RemoteListing, 'keys' | 'missingOnServer'>> {
     const entries = this.vault.listKeys({ tenant: alias });
     const byRemote = new Map<string, { entry: KeySummary; role: 'current' | 'previous' | 'rotating'; account: string }>();
     for (const entry of entries) {
@@ -364,7 +372,7 @@ export class AdminService {
         local: {
           ref: { tenant: alias, name: match.entry.name },
           role: match.role,
-          hasSecret: (await this.vault.secrets.get(match.account)) !== null,
+          hasSecret: (held?.has(match.account) ? (held.get(match.account) ?? null) : await this.vault.secrets.get(match.account)) !== null,
           declaredScopes: declared,
           permissionsDiffer: match.role === 'current' && [...declared].sort().join('\n') !== [...key.permissions].sort().join('\n'),
           enabledDiffers: match.role === 'current' && match.entry.enabled !== key.enabled,
