@@ -291,6 +291,35 @@ test('a full rotation: both keys valid during the overlap, the old one 401 after
   for (const token of [oldToken, newToken]) expect(harness.received.some((payload) => containsSecret(payload, token))).toBe(false);
 });
 
+test('a rotation whose new token the keychain refuses shows it once, and the entry keeps its old key', async ({ page }) => {
+  await ensureKey('ledger', ['tenant.core:read']);
+  const oldToken = await harness.services.vault.secretOf(harness.services.vault.findKey({ tenant: 'demo', name: 'ledger' })!);
+  await openServerKeys(page);
+  await page.getByRole('button', { name: 'Rotate ledger' }).click();
+  await expect(page.getByRole('heading', { name: 'demo/ledger' })).toBeVisible();
+  const rescue = page.getByRole('dialog', { name: 'Save this token now: it is shown once' });
+  keychainFails = true;
+  try {
+    await page.getByRole('button', { name: 'Start rotation' }).click();
+    await expect(rescue).toBeVisible();
+  } finally {
+    keychainFails = false;
+  }
+  const token = (await rescue.getByLabel(/^Token of ledger-/).inputValue()).trim();
+  tokens.push(token);
+  expect(token).not.toBe(oldToken);
+  expect(await probeStatus(token)).toBe(200);
+  expect(harness.services.vault.inventory.auditEntries().filter((entry) => entry.action === 'token_unsaved' && entry.keyName === 'ledger')).toHaveLength(1);
+  await rescue.getByRole('button', { name: 'I have saved it' }).click();
+  await expect(rescue).toBeHidden();
+  await expect.poll(() => harness.services.unsaved.list().length).toBe(0);
+  // The entry still uses its old key; the rotation waits to be resumed or aborted.
+  await expect(page.getByRole('alert')).toContainText('could not be stored');
+  expect(await harness.services.vault.secretOf(harness.services.vault.findKey({ tenant: 'demo', name: 'ledger' })!)).toBe(oldToken);
+  await page.getByRole('button', { name: 'Abort rotation' }).click();
+  await expect(page.getByRole('button', { name: 'Start rotation' })).toBeVisible();
+});
+
 test('a rotation interrupted during verify (the main side ended) is resumed from the app when it opens again', async ({ page, browser }) => {
   const service = uniqueService('e2e-crash');
   const first = await startHarness({ service });
