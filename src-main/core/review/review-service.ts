@@ -88,10 +88,13 @@ export class ReviewService {
     // What the keychain holds (a local call, no network): missing secrets and stray entries.
     const rotationRows = this.vault.inventory.rotations({ openOnly: true });
     const credentials = this.vault.inventory.credentials();
-    const accounts = new Set((await this.vault.secrets.listAccounts()).filter((account) => !account.startsWith(PROBE_ACCOUNT_PREFIX)));
-    const missing = new Set(rows.filter((row) => !accounts.has(row.secret_account)).map((row) => row.secret_account));
+    // The keychain is local but may be locked or busy: without its listing the review still stands,
+    // minus what only the listing tells (missing and stray entries), and says so.
+    const listing = await this.keychainAccounts();
+    const accounts = new Set((listing.accounts ?? []).filter((account) => !account.startsWith(PROBE_ACCOUNT_PREFIX)));
+    const missing = new Set(listing.accounts ? rows.filter((row) => !accounts.has(row.secret_account)).map((row) => row.secret_account) : []);
     let orphans = 0;
-    if (!tenant) {
+    if (!tenant && listing.accounts) {
       // Every key is in `rows`: what no key, earlier key, rotation or bearer token refers to is stray.
       const known = new Set([...rows.map((row) => row.secret_account), ...credentials.map((credential) => credential.account), ...rotationRows.map((rotation) => rotation.new_account), ...tenants.map((row) => bearerAccount(row.id))]);
       for (const account of accounts) if (!known.has(account)) orphans += 1;
@@ -187,6 +190,9 @@ export class ReviewService {
     reviewed.sort((a, b) => weight.get(a)! - weight.get(b)!);
 
     const findings = this.findings(tenant ? [tenant] : tenants, rows, credentials, rotationRows, snapshots, orphans);
+    if (listing.problem) {
+      findings.unshift({ code: 'keychain-unlisted', severity: 'warning', tenant: null, name: 'keychain', reason: `The keychain could not be listed (${listing.problem}), so missing and stray keychain entries are not flagged in this review.`, remedies: [{ code: 'fix-keychain' }] });
+    }
     const summary = summarize(reviewed, tenant ? [tenant] : tenants, snapshots);
     const digest = digestOf(reviewed);
     const lastSignOff = this.lastSignOff();
@@ -202,6 +208,19 @@ export class ReviewService {
       changes: lastSignOff ? this.changesSince(lastSignOff, reviewed, digest) : null,
       digest,
     };
+  }
+
+  /** The keychain's accounts (one retry: a listing can race an entry deleted meanwhile), or why not. */
+  private async keychainAccounts(): Promise<{ accounts: string[] | null; problem: string | null }> {
+    let problem = '';
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      try {
+        return { accounts: await this.vault.secrets.listAccounts(), problem: null };
+      } catch (error) {
+        problem = error instanceof VaultError ? error.message.replace(/\.$/, '') : 'an unexpected keychain error';
+      }
+    }
+    return { accounts: null, problem };
   }
 
   /** Records a sign-off of the current state: who, when, a digest of what was reviewed, in the audit log. */

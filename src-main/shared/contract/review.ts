@@ -70,7 +70,7 @@ export interface ReviewedKey {
 
 /** Something flagged that is not a vault entry: a key only on the server, a keychain entry nothing refers to. */
 export interface VaultFinding {
-  code: 'only-on-server' | 'orphan-secret';
+  code: 'only-on-server' | 'orphan-secret' | 'keychain-unlisted';
   severity: Severity;
   tenant: string | null;
   name: string;
