@@ -299,8 +299,13 @@ test('removes a key, and a tenant with its keys, after a confirmation that names
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toBeHidden();
   expect(harness.services.vault.findKey(key)).not.toBeNull();
-  // From the keyboard this time: Delete, then Enter on the confirmation.
-  await page.getByRole('button', { name: `Show ${key.tenant}/${key.name}`, exact: true }).focus();
+  // From the keyboard this time: Delete on the focused row opens the confirmation. Closing gave the focus back
+  // to the button that opened the dialog; the row takes it from there, with the key still shown.
+  await expect(page.getByRole('button', { name: 'Remove…' })).toBeFocused();
+  const row = page.getByRole('button', { name: `Show ${key.tenant}/${key.name}`, exact: true });
+  await row.focus();
+  await expect(row).toBeFocused();
+  await expect(page.getByRole('heading', { name: `${key.tenant}/${key.name}`, level: 2 })).toBeVisible();
   await page.keyboard.press('Delete');
   dialog = page.getByRole('dialog', { name: `Remove ${key.tenant}/${key.name}?` });
   await expect(dialog).toBeVisible();
