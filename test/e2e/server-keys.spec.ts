@@ -243,9 +243,20 @@ test('edits permissions, disables, duplicates (disabled by default) and deletes 
   expect(await serverKey('editable-copy')).toEqual({ name: 'editable-copy', enabled: false, permissions: ['Pass.Read'] });
   tokens.push(await harness.services.vault.secretOf(harness.services.vault.findKey({ tenant: 'demo', name: 'editable-copy' })!));
 
+  // The admin key in use: its deletion says that the tenant could no longer be managed.
+  await page.getByRole('button', { name: 'Delete sandbox-admin' }).click();
+  const adminConfirm = page.getByRole('dialog', { name: 'Delete sandbox-admin on the server?' });
+  await expect(adminConfirm.getByRole('note')).toContainText('This is the admin key the app uses for demo.');
+  await expect(adminConfirm.getByRole('note')).toContainText('cannot be listed, created, edited or rotated here');
+  await look(page, 'delete-admin-key-dialog');
+  await adminConfirm.getByRole('button', { name: 'Cancel' }).click();
+  await expect(adminConfirm).toBeHidden();
+  expect(await serverKey('sandbox-admin')).toBeDefined();
+
   await page.getByRole('button', { name: 'Delete editable-copy' }).click();
   const confirm = page.getByRole('dialog', { name: 'Delete editable-copy on the server?' });
   await expect(confirm).toContainText('stop working at once');
+  await expect(confirm.getByRole('note')).toHaveCount(0);
   await confirm.getByLabel(/Type editable-copy to confirm/).fill('editable');
   await confirm.getByRole('button', { name: 'Delete key' }).click();
   await expect(confirm.getByText('Type editable-copy to confirm.', { exact: true })).toBeVisible();

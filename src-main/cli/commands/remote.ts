@@ -79,7 +79,10 @@ async function remove(args: string[], context: CommandContext, admin: AdminServi
   const parsed = parseCommand(args, { yes: { type: 'boolean', short: 'y' } }, 1, usage);
   if (parsed.values.help) return context.usage(usage);
   const ref = parseKeyRef(parsed.positionals[0]!);
-  if (!(await confirmed(context, parsed.values.yes === true, `Delete "${admin.remoteNameOf(ref)}" on the server (it stops working at once) and ${formatKeyRef(ref)} in the vault?`))) {
+  // The tenant's own admin key: deleting it ends the vault's access to the tenant's keys too.
+  const warning = await admin.deleteWarning(ref);
+  if (warning && parsed.values.yes) context.io.stderr.write(`tkv: warning: ${warning}\n`);
+  if (!(await confirmed(context, parsed.values.yes === true, `${warning ? `${warning}\n` : ''}Delete "${admin.remoteNameOf(ref)}" on the server (it stops working at once) and ${formatKeyRef(ref)} in the vault?`))) {
     context.io.stderr.write('Nothing deleted.\n');
     return 1;
   }

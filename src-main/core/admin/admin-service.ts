@@ -129,6 +129,16 @@ export class AdminService {
   }
 
   /**
+   * What deleting an entry's server key takes away besides the key, when it is the tenant's admin key
+   * in use: the means to manage the tenant's keys at all. Null for any other key.
+   */
+  async deleteWarning(ref: KeyRef): Promise<string | null> {
+    const credential = await this.credentialInfo(ref.tenant);
+    if (credential.kind !== 'api-key' || credential.key.name !== ref.name) return null;
+    return `${formatKeyRef(ref)} is the admin key the vault uses for ${ref.tenant}: once it is deleted, this tenant's keys cannot be listed, created, edited or rotated until another admin key is stored or a bearer token is given.`;
+  }
+
+  /**
    * The permission catalogue for a picker: the server's own (`admin/permissions`), or the publicly
    * known one when the server cannot be asked; with what each scope is known to be needed for.
    */

@@ -100,6 +100,20 @@ describe('tkv remote and tkv rotate', () => {
     expect((await tkv(['key', 'show', 'demo/crm-copy'])).code).toBe(1);
   });
 
+  it('warns, before deleting the admin key in use, that the tenant could no longer be managed', async () => {
+    // No terminal and no --yes: the refusal says what the deletion would take away, and nothing goes.
+    const refused = await tkv(['remote', 'delete', 'demo/sandbox-admin']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("demo/sandbox-admin is the admin key the vault uses for demo: once it is deleted, this tenant's keys cannot be listed, created, edited or rotated");
+    expect(refused.stderr).toContain('pass --yes to confirm');
+    expect((await sandbox.call('GET', '/api/demo/admin/apiKeys', { key: sandbox.adminKey('demo') })).status).toBe(200);
+    expect((await tkv(['key', 'show', 'demo/sandbox-admin'])).code).toBe(0);
+    // Another key's deletion carries no such warning.
+    const other = await tkv(['remote', 'delete', 'demo/crm']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).not.toContain('admin key the vault uses');
+  });
+
   it('exits 1 with the server\'s reason and 2 on usage errors', async () => {
     const missing = await tkv(['remote', 'get', 'demo/nope']);
     expect(missing.code).toBe(1);
