@@ -22,7 +22,8 @@ with anything but letters and digits as "_":
 An Airwallex key is exchanged at its login endpoint first: the program gets NAME_TOKEN, the
 short-lived bearer token, never the key (and --header-env gives "Authorization: Bearer <token>").
 --dry-run prints the variables' names and what they hold, never the values, and runs nothing.
-Output: what COMMAND writes to a pipe or a file has every key replaced by ${PLACEHOLDER}
+Output: what COMMAND writes to a pipe or a file has every key replaced by ${PLACEHOLDER},
+encoded too (percent-encoded, JSON-escaped, hex, base64, as in a Basic auth header)
 (--no-masking turns that off); output to a terminal passes through untouched, colours and
 prompts included. A key that expired, or that the server refused (401) at its last check, is
 refused unless --force.`;

@@ -76,6 +76,17 @@ describe('tkv exec', () => {
     expect(run.stdout).toBe(`a${PLACEHOLDER}b\n`);
   });
 
+  it('masks the key encoded too: in a Basic auth header, and in hex', async () => {
+    const logger = `const k = process.env.CRM_SYNC_API_KEY; console.log('Authorization: Basic ' + Buffer.from('svc:' + k).toString('base64')); console.log('hex ' + Buffer.from(k).toString('hex'));`;
+    const run = await tkv(['exec', 'acme/crm-sync', '--', process.execPath, '-e', logger]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.split(PLACEHOLDER).length - 1).toBe(2);
+    expect(containsSecret(run.stdout, crm)).toBe(false);
+    // What is left of the Basic header decodes to no part of the key 12 characters long.
+    const left = Buffer.from(run.stdout.split('\n')[0]!.replace('Authorization: Basic ', '').split(PLACEHOLDER).join(''), 'base64').toString('latin1');
+    for (let index = 0; index + 12 <= crm.length; index += 1) expect(left).not.toContain(crm.slice(index, index + 12));
+  });
+
   it('refuses an expired key, naming why, unless --force; --dry-run names the variables and never a value', async () => {
     const refused = await tkv(['exec', 'acme/old', '--', process.execPath, '-e', 'process.exit(0)']);
     expect(refused.code).toBe(1);

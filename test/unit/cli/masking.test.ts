@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { maskedForms } from '../../../src-main/cli/commands/exec.ts';
 import { Masker, PLACEHOLDER } from '../../../src-main/cli/masking.ts';
+import { formsOf, MIN_FRAGMENT } from '../../../src-main/core/redaction/redactor.ts';
 
 const run = (masker: Masker, chunks: string[]) => chunks.map((chunk) => masker.push(Buffer.from(chunk)).toString()).join('') + masker.end().toString();
 
@@ -24,4 +26,23 @@ describe('Masker', () => {
     const masker = new Masker(['abcdefgh', 'abcdefghijkl']);
     expect(run(masker, ['xx abcdefghijkl abcdefgh \u001b[31mred\u001b[0m'])).toBe(`xx ${PLACEHOLDER} ${PLACEHOLDER} \u001b[31mred\u001b[0m`);
   });
+
+  it('masks the encoded forms a program may log: percent (either case), JSON, hex, base64 inside a Basic header', () => {
+    const secret = 'sk_live/0123+4567 "quoted" é-89abcdef';
+    const printed = [
+      `GET /v1?key=${encodeURIComponent(secret)}`,
+      `GET /v1?key=${encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase())}`,
+      `{"key":${JSON.stringify(secret)}}`,
+      `hex ${Buffer.from(secret).toString('hex')}`,
+      `Authorization: Basic ${Buffer.from(`user:${secret}`).toString('base64')}`,
+      `base64url ${Buffer.from(`ab${secret}`).toString('base64url')}`,
+      'plain text, 0123456789abcdef, stays as it is',
+    ].join('\n');
+    const masked = run(new Masker(maskedForms(secret)), [printed.slice(0, 50), printed.slice(50)]);
+    for (const form of formsOf(secret).filter((candidate) => candidate.length >= MIN_FRAGMENT)) expect(masked).not.toContain(form);
+    expect(masked.toLowerCase()).not.toContain(encodeURIComponent(secret).toLowerCase());
+    expect(masked.split(PLACEHOLDER).length - 1).toBe(6);
+    expect(masked).toContain('plain text, 0123456789abcdef, stays as it is');
+  });
 });
+
