@@ -1,5 +1,6 @@
 /** `keys:*`: metadata, and the one explicit reveal. */
 import { z } from 'zod';
+import { replaceAfterRegenerate } from '../core/keys/replace.ts';
 import { KEY_SORT_COLUMNS } from '../shared/contract.ts';
 import { ENVIRONMENTS, NAME_MAX_LENGTH, SCOPE_MAX_LENGTH, SECRET_MAX_BYTES } from '../shared/rules.ts';
 import { VERDICTS } from '../shared/verdicts.ts';
@@ -91,6 +92,18 @@ export const keysIpc = {
       const { keychainEntry } = await services.vault.removeKey(input);
       emit('vault:changed', { reason: 'key removed' });
       return { removed: { tenant: input.tenant, name: input.name }, keychainEntry };
+    },
+  },
+  'keys:replace': {
+    input: z.strictObject({ tenant: name, name, secret: z.string().min(1).max(SECRET_MAX_BYTES) }),
+    handle: async (input, { services, emit }) => {
+      const ref = { tenant: input.tenant, name: input.name };
+      const before = services.vault.showKey(ref);
+      // Pasted keys often carry a newline or spaces: trimmed, and said so.
+      const secret = input.secret.trim();
+      const { result } = await replaceAfterRegenerate(services.vault, services.checks, ref, secret);
+      emit('vault:changed', { reason: 'key replaced' });
+      return { key: services.vault.showKey(ref), oldFingerprint: before.fingerprint, probe: result.probe.id, verdict: result.verdict, trimmed: secret !== input.secret };
     },
   },
 } satisfies DomainIpc<'keys'>;

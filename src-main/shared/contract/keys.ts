@@ -150,4 +150,9 @@ export const keysChannels = {
   /** The one explicit reveal: returns the secret, and is audited. */
   'keys:reveal': channel<KeyRef, { secret: string }>(),
   'keys:remove': channel<KeyRef, { removed: KeyRef; keychainEntry: 'deleted' | 'already-gone' }>(),
+  /**
+   * Replace after regenerate (Airwallex): the regenerated key is checked, and only when it passes
+   * does the entry switch to it and drop the old one. The secret travels renderer → main only.
+   */
+  'keys:replace': channel<KeyRef & { secret: string }, { key: KeySummary; oldFingerprint: string; probe: string; verdict: Verdict; trimmed: boolean }>(),
 };

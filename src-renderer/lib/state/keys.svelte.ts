@@ -160,6 +160,13 @@ export class KeysStore {
     return result;
   }
 
+  /** Replace after regenerate: the main process checks the new key before the entry switches to it. */
+  async replace(ref: KeyRef, secret: string): Promise<{ key: KeySummary; oldFingerprint: string; probe: string; verdict: string; trimmed: boolean }> {
+    const result = await unwrap(api.keys.replace({ tenant: ref.tenant, name: ref.name, secret }));
+    await this.refresh();
+    return result;
+  }
+
   /** Copies the secret in the main process (it never comes here); cleared after 30 s if still there. */
   async copy(ref: KeyRef): Promise<{ clearsAt: string }> {
     const result = await unwrap(api.keys.copy({ tenant: ref.tenant, name: ref.name }));

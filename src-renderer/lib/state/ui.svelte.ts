@@ -25,6 +25,8 @@ export class UiStore {
   /** The selected key's edit form, and its removal's confirmation. */
   editingKey = $state(false);
   removingKey = $state(false);
+  /** Replacing the selected key's secret after a regenerate (Airwallex). */
+  replacingKey = $state(false);
   /** Counts the reveals asked for from the keyboard or the palette; the detail panel answers them. */
   revealRequests = $state(0);
   /** The sandbox tour is shown (first run, or asked for from the palette). */
@@ -38,7 +40,7 @@ export class UiStore {
 
   /** A dialog is open: single-key shortcuts stay off. */
   get inDialog(): boolean {
-    return this.paletteOpen || this.addingKey || this.addingTenant || this.editingKey || this.removingKey || this.removingTenant !== null;
+    return this.paletteOpen || this.addingKey || this.addingTenant || this.editingKey || this.removingKey || this.replacingKey || this.removingTenant !== null;
   }
 
   announce(message: string): void {

@@ -111,6 +111,7 @@ describe('IPC router', () => {
       ],
       'keys:reveal': [{}, { tenant: 'acme' }, { tenant: 'acme', name: ['crm'] }],
       'keys:remove': [{}, { tenant: 'acme', name: 7 }, { tenant: 'acme', name: 'crm', force: true }],
+      'keys:replace': [{}, { tenant: 'acme', name: 'crm' }, { tenant: 'acme', name: 'crm', secret: '' }, { tenant: 'acme', name: 'crm', secret: huge }, { tenant: 'acme', name: 'crm', secret: 'x'.repeat(32), extra: 1 }],
       'vault:reconcile': [{}, 'all'],
       'checks:probes': [{}, 'x'],
       'checks:run': [{}, { key: { tenant: 'acme' } }, { key: { tenant: 'acme', name: 'crm' }, probe: huge }, { key: { tenant: 'acme', name: 'crm' }, extra: 1 }],
