@@ -30,12 +30,17 @@ export interface KeytarSecretStoreOptions {
 
 export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 5000;
 
+/** The service of the writability proof's throwaway entries, after the vault's own. */
+export const WRITE_TEST_SUFFIX = ' (write test)';
+
 export class KeytarSecretStore implements SecretStore {
   readonly service: string;
   private readonly timeoutMs: number;
   private readonly platform: NodeJS.Platform;
   private readonly loadKeytar: () => Promise<Keytar>;
   private keytar: Promise<Keytar> | null = null;
+  /** The end of the queue of listings and writes (see `exclusive`). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: KeytarSecretStoreOptions) {
     this.service = options.service;
@@ -56,11 +61,11 @@ export class KeytarSecretStore implements SecretStore {
   }
 
   set(account: string, secret: string): Promise<void> {
-    return this.call('store a secret', (keytar) => keytar.setPassword(this.service, account, secret));
+    return this.exclusive(() => this.call('store a secret', (keytar) => keytar.setPassword(this.service, account, secret)));
   }
 
   async delete(account: string): Promise<boolean> {
-    const deleted = await this.call('delete a secret', (keytar) => keytar.deletePassword(this.service, account));
+    const deleted = await this.exclusive(() => this.call('delete a secret', (keytar) => keytar.deletePassword(this.service, account)));
     if (!deleted) await this.assertWritable('delete a secret');
     return deleted;
   }
@@ -68,22 +73,43 @@ export class KeytarSecretStore implements SecretStore {
   async listAccounts(): Promise<string[]> {
     await this.assertWritable('list secrets');
     // findCredentials also returns the passwords; they are dropped here and never leave this line.
-    const credentials = await this.call('list secrets', (keytar) => keytar.findCredentials(this.service));
+    const credentials = await this.exclusive(() => this.call('list secrets', (keytar) => keytar.findCredentials(this.service)));
     return credentials.map((credential) => credential.account);
+  }
+
+  /** Where the writability proof writes: beside this service, so that no listing of it ever finds one. */
+  get writeTestService(): string {
+    return `${this.service}${WRITE_TEST_SUFFIX}`;
   }
 
   /**
    * Proof that the keychain is open: a throwaway entry written and deleted. A locked keyring refuses
    * the write; the error names the lock instead of letting "nothing there" pass for an absent entry.
+   * The entry goes under a service of its own: an entry appearing and vanishing in this service while
+   * another call lists it is the race below.
    */
   private async assertWritable(what: string): Promise<void> {
     const account = `${PROBE_ACCOUNT_PREFIX}${randomUUID()}`;
     try {
-      await this.call('write a test entry', (keytar) => keytar.setPassword(this.service, account, randomBytes(18).toString('base64url')));
+      await this.call('write a test entry', (keytar) => keytar.setPassword(this.writeTestService, account, randomBytes(18).toString('base64url')));
     } catch (error) {
       throw keychainUnavailable(`it is locked or refuses writes, so it cannot ${what} (${error instanceof VaultError ? error.message.replace(/^The OS keychain is unavailable: /, '').split('. ')[0] : describe(error)})`, this.platform, error);
     }
-    await this.call('delete a test entry', (keytar) => keytar.deletePassword(this.service, account)).catch(() => undefined);
+    await this.call('delete a test entry', (keytar) => keytar.deletePassword(this.writeTestService, account)).catch(() => undefined);
+  }
+
+  /**
+   * Runs listings, writes and deletes of this service one at a time (reads go on beside them).
+   * keytar's listing on Linux searches the service, then loads each entry's secret; an entry deleted
+   * in between has none, and keytar then copies from a null pointer and the whole process dies with
+   * SIGSEGV (after libsecret's "secret_value_get_text: assertion 'value' failed"). Another process
+   * can still delete an entry at that moment; this process never does. The queue moves on when a
+   * call settles or reaches its deadline, so a hung call holds it up no longer than that.
+   */
+  private exclusive<T>(run: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
   }
 
   private async call<T>(what: string, run: (keytar: Keytar) => Promise<T>): Promise<T> {

@@ -35,4 +35,20 @@ describe('KeytarSecretStore on the OS keychain', () => {
     expect(await store.get('big')).toBe(secret);
     await store.delete('big');
   });
+
+  it('lists while entries come and go in the same process, without a crash and never half an entry', async () => {
+    // Listing searches, then loads each secret: an entry deleted in between once killed the process
+    // (SIGSEGV in keytar). Bounded: 12 rounds of a listing beside a write, a read of nothing and a delete.
+    const store = new KeytarSecretStore({ service });
+    await store.set('stays', canaryToken());
+    for (let round = 0; round < 12; round += 1) {
+      const [listed] = await Promise.all([store.listAccounts(), store.set(`churn-${round}`, canaryToken()), store.get(`missing-${round}`), store.delete(`churn-${round - 1}`)]);
+      expect(listed).toContain('stays');
+      expect(listed.every((account) => account === 'stays' || account.startsWith('churn-'))).toBe(true);
+    }
+    await store.delete('churn-11');
+    expect(await store.listAccounts()).toEqual(['stays']);
+    await store.delete('stays');
+  });
 });
+

@@ -66,4 +66,44 @@ describe('KeytarSecretStore', () => {
     expect(error.message).toMatch(/failed to store a secret \(org\.freedesktop\.DBus\.Error\.ServiceUnknown\)/);
     expect(error.message).not.toContain('super-secret-value');
   });
+
+  it('never writes or deletes an entry of its service while it lists it, and writes its test entries elsewhere', async () => {
+    // keytar lists in two steps on Linux (search, then load each secret): an entry deleted between
+    // them crashed the process. Here a listing takes 30 ms, and any write of the service meanwhile is seen.
+    const entries = new Map<string, string>([['s\u0000kept', 'x']]);
+    let listing = 0;
+    const overlaps: string[] = [];
+    const services = new Set<string>();
+    const slowKeytar = {
+      getPassword: async (service: string, account: string) => entries.get(`${service}\u0000${account}`) ?? null,
+      setPassword: async (service: string, account: string, secret: string) => {
+        services.add(service);
+        if (listing > 0 && service === 's') overlaps.push(`set ${account}`);
+        entries.set(`${service}\u0000${account}`, secret);
+      },
+      deletePassword: async (service: string, account: string) => {
+        if (listing > 0 && service === 's') overlaps.push(`delete ${account}`);
+        return entries.delete(`${service}\u0000${account}`);
+      },
+      findCredentials: async (service: string) => {
+        listing += 1;
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        listing -= 1;
+        return [...entries.keys()].filter((key) => key.startsWith(`${service}\u0000`)).map((key) => ({ account: key.split('\u0000')[1]!, password: '' }));
+      },
+    } as unknown as Keytar;
+    const store = new KeytarSecretStore({ service: 's', platform: 'linux', loadKeytar: async () => slowKeytar });
+    const first = store.listAccounts();
+    // Once the listing is under way, a write and a delete of the service are asked for: they wait.
+    while (listing === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    const changes = Promise.all([store.set('added', 'y'), store.delete('kept'), store.get('missing'), store.delete('absent')]);
+    expect(await first).toEqual(['kept']);
+    await changes;
+    expect(await store.listAccounts()).toEqual(['added']);
+    expect(overlaps).toEqual([]);
+    // The writability proofs (a listing, a missing secret, a delete of nothing) went beside the service.
+    expect([...services].sort()).toEqual(['s', store.writeTestService]);
+    expect(store.writeTestService).toBe('s (write test)');
+  });
 });
+
