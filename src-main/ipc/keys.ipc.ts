@@ -101,9 +101,9 @@ export const keysIpc = {
       const before = services.vault.showKey(ref);
       // Pasted keys often carry a newline or spaces: trimmed, and said so.
       const secret = input.secret.trim();
-      const { result } = await replaceAfterRegenerate(services.vault, services.checks, ref, secret);
+      const { result, oldDropped } = await replaceAfterRegenerate(services.vault, services.checks, ref, secret);
       emit('vault:changed', { reason: 'key replaced' });
-      return { key: services.vault.showKey(ref), oldFingerprint: before.fingerprint, probe: result.probe.id, verdict: result.verdict, trimmed: secret !== input.secret };
+      return { key: services.vault.showKey(ref), oldFingerprint: before.fingerprint, probe: result.probe.id, verdict: result.verdict, trimmed: secret !== input.secret, oldDropped };
     },
   },
 } satisfies DomainIpc<'keys'>;

@@ -52,8 +52,9 @@ async function replace(args: string[], context: CommandContext): Promise<number>
   const { REGENERATE_WARNING, replaceAfterRegenerate } = await import('../../core/keys/replace.ts');
   context.io.stderr.write(`tkv: ${REGENERATE_WARNING}\n`);
   const secret = (await readSecret(context.io, `The regenerated key for ${formatKeyRef(ref)} (input hidden): `)).trim();
-  const { result, fingerprint } = await replaceAfterRegenerate(services.vault, services.checks, ref, secret);
-  return context.print({ replaced: ref, oldFingerprint: key.fingerprint, fingerprint, verdict: result.verdict }, () => `Replaced the key of ${formatKeyRef(ref)}: the new one passed the ${result.probe.id} check (${result.verdict}); fingerprint ${key.fingerprint} → ${fingerprint}. The old key was dropped from the keychain.\n`, parsed);
+  const { result, fingerprint, oldDropped, oldAccount } = await replaceAfterRegenerate(services.vault, services.checks, ref, secret);
+  const old = oldDropped ? 'The old key was dropped from the keychain.' : `The keychain refused to delete the old key (entry ${oldAccount}); it no longer works on the server: delete that entry with your keychain's own tool.`;
+  return context.print({ replaced: ref, oldFingerprint: key.fingerprint, fingerprint, verdict: result.verdict, oldDropped }, () => `Replaced the key of ${formatKeyRef(ref)}: the new one passed the ${result.probe.id} check (${result.verdict}); fingerprint ${key.fingerprint} → ${fingerprint}. ${old}\n`, parsed);
 }
 
 async function add(args: string[], context: CommandContext): Promise<number> {

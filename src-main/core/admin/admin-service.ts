@@ -134,8 +134,11 @@ export class AdminService {
    */
   async deleteWarning(ref: KeyRef): Promise<string | null> {
     const credential = await this.credentialInfo(ref.tenant);
-    if (credential.kind !== 'api-key' || credential.key.name !== ref.name) return null;
-    return `${formatKeyRef(ref)} is the admin key the vault uses for ${ref.tenant}: once it is deleted, this tenant's keys cannot be listed, created, edited or rotated until another admin key is stored or a bearer token is given.`;
+    if (credential.kind !== 'api-key') return null;
+    // By the server's name: the reference may name the server key rather than the vault's entry.
+    const admin = this.vault.findKey(credential.key);
+    if (!admin || admin.remoteName !== this.remoteNameOf(ref)) return null;
+    return `${formatKeyRef(credential.key)} is the admin key the vault uses for ${ref.tenant}: once it is deleted, this tenant's keys cannot be listed, created, edited or rotated until another admin key is stored or a bearer token is given.`;
   }
 
   /**

@@ -21,7 +21,12 @@ import type { VaultService } from '../vault/vault-service.ts';
 export const REGENERATE_WARNING =
   'Regenerating a key stops the old one at once: every integration using it fails until it has the new key. Regenerate at a quiet moment, then replace the key here and deploy it right away.';
 
-export async function replaceAfterRegenerate(vault: VaultService, checks: CheckService, ref: KeyRef, newSecret: string): Promise<{ result: CheckResult; fingerprint: string }> {
+/**
+ * Checks `newSecret` and switches the entry to it. `oldDropped` is false when the keychain refused
+ * to delete the old secret after the switch: the replacement stands (it is committed), and the old
+ * entry, dead on the server, is left for the person to delete.
+ */
+export async function replaceAfterRegenerate(vault: VaultService, checks: CheckService, ref: KeyRef, newSecret: string): Promise<{ result: CheckResult; fingerprint: string; oldDropped: boolean; oldAccount: string }> {
   assertRule(checkSecret(newSecret));
   const row = vault.requireKey(ref);
   const print = fingerprint(newSecret);
@@ -49,6 +54,9 @@ export async function replaceAfterRegenerate(vault: VaultService, checks: CheckS
     await vault.secrets.delete(account).catch(() => undefined);
     throw error;
   }
-  await vault.secrets.delete(row.secret_account);
-  return { result, fingerprint: print };
+  const oldDropped = await vault.secrets.delete(row.secret_account).then(
+    () => true,
+    () => false,
+  );
+  return { result, fingerprint: print, oldDropped, oldAccount: row.secret_account };
 }

@@ -61,11 +61,11 @@ export class KeytarSecretStore implements SecretStore {
   }
 
   set(account: string, secret: string): Promise<void> {
-    return this.exclusive(() => this.call('store a secret', (keytar) => keytar.setPassword(this.service, account, secret)));
+    return this.call('store a secret', (keytar) => keytar.setPassword(this.service, account, secret), true);
   }
 
   async delete(account: string): Promise<boolean> {
-    const deleted = await this.exclusive(() => this.call('delete a secret', (keytar) => keytar.deletePassword(this.service, account)));
+    const deleted = await this.call('delete a secret', (keytar) => keytar.deletePassword(this.service, account), true);
     if (!deleted) await this.assertWritable('delete a secret');
     return deleted;
   }
@@ -73,11 +73,15 @@ export class KeytarSecretStore implements SecretStore {
   async listAccounts(): Promise<string[]> {
     await this.assertWritable('list secrets');
     // findCredentials also returns the passwords; they are dropped here and never leave this line.
-    const credentials = await this.exclusive(() => this.call('list secrets', (keytar) => keytar.findCredentials(this.service)));
+    const credentials = await this.call('list secrets', (keytar) => keytar.findCredentials(this.service), true);
     return credentials.map((credential) => credential.account);
   }
 
-  /** Where the writability proof writes: beside this service, so that no listing of it ever finds one. */
+  /**
+   * Where the writability proof writes: beside this service, so that an entry of it never appears and
+   * vanishes under a listing on Linux or macOS (Windows matches services by prefix, and finds them:
+   * listings drop PROBE_ACCOUNT_PREFIX entries for that, and for the doctor's round trip).
+   */
   get writeTestService(): string {
     return `${this.service}${WRITE_TEST_SUFFIX}`;
   }
@@ -103,8 +107,10 @@ export class KeytarSecretStore implements SecretStore {
    * keytar's listing on Linux searches the service, then loads each entry's secret; an entry deleted
    * in between has none, and keytar then copies from a null pointer and the whole process dies with
    * SIGSEGV (after libsecret's "secret_value_get_text: assertion 'value' failed"). Another process
-   * can still delete an entry at that moment; this process never does. The queue moves on when a
-   * call settles or reaches its deadline, so a hung call holds it up no longer than that.
+   * can still delete an entry at that moment; this process never does. The queue moves on only when
+   * keytar's call itself ends, never at a caller's deadline: a call still running in keytar is still
+   * a danger. A caller's deadline starts when it joins the queue, so behind a hung call each one
+   * fails at its own deadline instead of waiting in line.
    */
   private exclusive<T>(run: () => Promise<T>): Promise<T> {
     const result = this.queue.then(run, run);
@@ -112,18 +118,22 @@ export class KeytarSecretStore implements SecretStore {
     return result;
   }
 
-  private async call<T>(what: string, run: (keytar: Keytar) => Promise<T>): Promise<T> {
+  /** One keytar call with its deadline; `exclusive` puts it in the queue above. */
+  private async call<T>(what: string, run: (keytar: Keytar) => Promise<T>, exclusive = false): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
+    let late = false;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(keychainUnavailable(`it did not answer within ${this.timeoutMs / 1000} s when asked to ${what}`, this.platform)),
-        this.timeoutMs,
-      );
+      timer = setTimeout(() => {
+        late = true;
+        reject(keychainUnavailable(`it did not answer within ${this.timeoutMs / 1000} s when asked to ${what}`, this.platform));
+      }, this.timeoutMs);
       // A hung keychain call must not keep a finished CLI process alive.
       timer.unref();
     });
     try {
-      return await Promise.race([this.keytarModule().then(run), deadline]);
+      // A call whose caller gave up while it waited in the queue is never made: the caller was told it failed.
+      const work = () => (late ? Promise.reject(new Error('given up while waiting')) : this.keytarModule().then(run));
+      return await Promise.race([exclusive ? this.exclusive(work) : work(), deadline]);
     } catch (error) {
       if (error instanceof VaultError) throw error;
       throw keychainUnavailable(`it failed to ${what} (${describe(error)})`, this.platform, error);

@@ -154,5 +154,5 @@ export const keysChannels = {
    * Replace after regenerate (Airwallex): the regenerated key is checked, and only when it passes
    * does the entry switch to it and drop the old one. The secret travels renderer → main only.
    */
-  'keys:replace': channel<KeyRef & { secret: string }, { key: KeySummary; oldFingerprint: string; probe: string; verdict: Verdict; trimmed: boolean }>(),
+  'keys:replace': channel<KeyRef & { secret: string }, { key: KeySummary; oldFingerprint: string; probe: string; verdict: Verdict; trimmed: boolean; oldDropped: boolean }>(),
 };

@@ -161,7 +161,7 @@ export class KeysStore {
   }
 
   /** Replace after regenerate: the main process checks the new key before the entry switches to it. */
-  async replace(ref: KeyRef, secret: string): Promise<{ key: KeySummary; oldFingerprint: string; probe: string; verdict: string; trimmed: boolean }> {
+  async replace(ref: KeyRef, secret: string): Promise<{ key: KeySummary; oldFingerprint: string; probe: string; verdict: string; trimmed: boolean; oldDropped: boolean }> {
     const result = await unwrap(api.keys.replace({ tenant: ref.tenant, name: ref.name, secret }));
     await this.refresh();
     return result;

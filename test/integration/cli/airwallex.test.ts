@@ -4,7 +4,8 @@
 // "replace after regenerate": the old key dead at once, the new one checked before the old is dropped.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServices } from '../../../src-main/core/services.ts';
+import { replaceAfterRegenerate } from '../../../src-main/core/keys/replace.ts';
+import { createSecretStore, createServices } from '../../../src-main/core/services.ts';
 import { PLACEHOLDER } from '../../../src-main/cli/masking.ts';
 import { runTkv } from '../../support/cli.ts';
 import { containsSecret, filesContaining, scratchDir } from '../../support/files.ts';
@@ -92,6 +93,20 @@ describe('Airwallex tenants', () => {
     expect((await services.secrets.listAccounts()).length).toBe(1);
     expect(services.vault.inventory.credentials(key.id)).toEqual([expect.objectContaining({ state: 'deleted' })]);
     expect(services.vault.inventory.auditEntries(key.id).map((entry) => entry.action)).toContain('replaced');
+    await services.close();
+  });
+  it('keeps a replacement whose old secret the keychain refused to delete, and says so', async () => {
+    const regenerated = (await (await sandbox.control('POST', `/_sandbox/airwallex/clients/${client.clientId}/regenerate`)).json()) as { apiKey: string };
+    secrets.push(regenerated.apiKey);
+    const real = createSecretStore({ TKV_KEYCHAIN_SERVICE: service }, process.platform);
+    const services = createServices({ actor: 'cli', env: { TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service }, secrets: Object.assign(Object.create(real) as typeof real, { delete: () => Promise.reject(new Error('the keychain refused')) }) });
+    const before = services.vault.showKey({ tenant: 'payments', name: 'treasury' });
+    const replaced = await replaceAfterRegenerate(services.vault, services.checks, { tenant: 'payments', name: 'treasury' }, regenerated.apiKey);
+    // The switch stands: the entry holds the new key; the old entry is reported, not thrown about.
+    expect(replaced).toMatchObject({ oldDropped: false, oldAccount: before.secretAccount });
+    expect(await services.vault.secretOf(services.vault.showKey({ tenant: 'payments', name: 'treasury' }))).toBe(regenerated.apiKey);
+    expect(await real.get(before.secretAccount)).not.toBeNull();
+    await real.delete(before.secretAccount);
     await services.close();
   });
 });

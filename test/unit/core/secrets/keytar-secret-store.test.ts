@@ -105,5 +105,38 @@ describe('KeytarSecretStore', () => {
     expect([...services].sort()).toEqual(['s', store.writeTestService]);
     expect(store.writeTestService).toBe('s (write test)');
   });
+
+  it('keeps a write waiting while a listing that missed its deadline still runs in keytar', async () => {
+    let listing = false;
+    const overlaps: string[] = [];
+    const written: string[] = [];
+    const stuckKeytar = {
+      getPassword: async () => null,
+      setPassword: async (service: string, account: string) => {
+        if (listing && service === 's') overlaps.push(account);
+        if (service === 's') written.push(account);
+      },
+      deletePassword: async () => true,
+      findCredentials: async () => {
+        listing = true;
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        listing = false;
+        return [];
+      },
+    } as unknown as Keytar;
+    const store = new KeytarSecretStore({ service: 's', timeoutMs: 100, platform: 'linux', loadKeytar: async () => stuckKeytar });
+    const listed = failure(store.listAccounts());
+    while (!listing) await new Promise((resolve) => setTimeout(resolve, 1));
+    // The listing's caller gives up at its deadline; the write behind it does too, at its own, unsent.
+    expect((await listed).message).toMatch(/did not answer within 0.1 s when asked to list secrets/);
+    expect((await failure(store.set('late', 'x'))).message).toMatch(/when asked to store a secret/);
+    expect(overlaps).toEqual([]);
+    // Once keytar's listing ends, writes go through again.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await store.set('later', 'x');
+    expect(overlaps).toEqual([]);
+    // The write whose caller was told it failed was never made.
+    expect(written).toEqual(['later']);
+  });
 });
 
