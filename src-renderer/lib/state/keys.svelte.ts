@@ -5,7 +5,7 @@
  * secret) by page number, and the selected key with its detail.
  */
 import { SvelteMap } from 'svelte/reactivity';
-import type { KeyDetail, KeyEdit, KeyQuery, KeyRef, KeySort, KeySummary, NewKeyInput, ReviewQuery } from '../../../src-main/shared/contract.ts';
+import type { ChannelOutput, KeyDetail, KeyEdit, KeyQuery, KeyRef, KeySort, KeySummary, NewKeyInput, ReviewQuery } from '../../../src-main/shared/contract.ts';
 import type { Environment } from '../../../src-main/shared/rules.ts';
 import type { Verdict } from '../../../src-main/shared/verdicts.ts';
 import { api, asApiError, unwrap, type ApiError } from '../api.ts';
@@ -161,7 +161,7 @@ export class KeysStore {
   }
 
   /** Replace after regenerate: the main process checks the new key before the entry switches to it. */
-  async replace(ref: KeyRef, secret: string): Promise<{ key: KeySummary; oldFingerprint: string; probe: string; verdict: string; trimmed: boolean; oldDropped: boolean }> {
+  async replace(ref: KeyRef, secret: string): Promise<ChannelOutput<'keys:replace'>> {
     const result = await unwrap(api.keys.replace({ tenant: ref.tenant, name: ref.name, secret }));
     await this.refresh();
     return result;
