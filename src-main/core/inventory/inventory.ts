@@ -163,6 +163,37 @@ export interface ValidationEntry {
 export const HISTORY_SQL = `SELECT v.run_id AS runId, v.key_id AS keyId, v.at, v.probe, v.verdict, v.status, v.duration_ms AS durationMs, v.url
   FROM check_runs r CROSS JOIN validations v ON v.run_id = r.id AND v.key_id = ? ORDER BY v.id`;
 
+/** The checks written from rowid `?` on, each with whether it judges the key. */
+const WRITTEN_CHECKS = `SELECT id, key_id, verdict, at, verdict NOT IN (${NON_JUDGEMENT_LIST}) AS judged FROM validations WHERE id >= ?`;
+
+/** Moves the times of the keys whose check gave the verdicts they have already. */
+const CONFIRM_STATUS_SQL = `UPDATE key_status
+  SET last_attempt_at = v.at, last_checked_at = CASE WHEN v.judged THEN v.at ELSE key_status.last_checked_at END
+  FROM (${WRITTEN_CHECKS}) v
+  WHERE key_status.key_id = v.key_id AND key_status.last_attempt = v.verdict AND (NOT v.judged OR key_status.last_verdict = v.verdict)`;
+
+/**
+ * Records the checks' outcomes in key_status, in rowid order so each key ends on its last check; a
+ * check that never blames the key leaves the judgement it had. Keys CONFIRM_STATUS_SQL has just
+ * brought up to date are skipped.
+ */
+const RECORD_STATUS_SQL = `INSERT INTO key_status (key_id, last_verdict, last_checked_at, last_attempt, last_attempt_at)
+  SELECT key_id, CASE WHEN judged THEN verdict END, CASE WHEN judged THEN at END, verdict, at
+  FROM (${WRITTEN_CHECKS}) v
+  WHERE NOT EXISTS (SELECT 1 FROM key_status s WHERE s.key_id = v.key_id AND s.last_attempt_at = v.at AND s.last_attempt = v.verdict)
+  ORDER BY id
+  ON CONFLICT (key_id) DO UPDATE SET
+    last_verdict = coalesce(excluded.last_verdict, last_verdict),
+    last_checked_at = CASE WHEN excluded.last_verdict IS NULL THEN last_checked_at ELSE excluded.last_checked_at END,
+    last_attempt = excluded.last_attempt,
+    last_attempt_at = excluded.last_attempt_at`;
+
+/** Whether a list sorted by key holds a key twice. */
+function hasRepeats(rows: readonly { keyId: string }[]): boolean {
+  for (let index = 1; index < rows.length; index += 1) if (rows[index]!.keyId === rows[index - 1]!.keyId) return true;
+  return false;
+}
+
 /** Rows per INSERT statement when recording checks (7 parameters a row, well under SQLite's limit). */
 const RECORD_CHUNK = 250;
 
@@ -583,18 +614,12 @@ export class Inventory {
       { runId },
     );
     if (first !== null && keyStatus) {
-      // Rows go in id order, so each key ends on its last check; a check that never blames the key
-      // leaves the judgement it had.
-      this.statement(
-        `INSERT INTO key_status (key_id, last_verdict, last_checked_at, last_attempt, last_attempt_at)
-         SELECT key_id, CASE WHEN judged THEN verdict END, CASE WHEN judged THEN at END, verdict, at
-         FROM (SELECT id, key_id, verdict, at, verdict NOT IN (${NON_JUDGEMENT_LIST}) AS judged FROM validations WHERE id >= ?) WHERE true ORDER BY id
-         ON CONFLICT (key_id) DO UPDATE SET
-           last_verdict = coalesce(excluded.last_verdict, last_verdict),
-           last_checked_at = CASE WHEN excluded.last_verdict IS NULL THEN last_checked_at ELSE excluded.last_checked_at END,
-           last_attempt = excluded.last_attempt,
-           last_attempt_at = excluded.last_attempt_at`,
-      ).run(first);
+      // Most checks confirm the status a key has: only its times move, and the indexes on its
+      // verdicts are left alone (an UPDATE that sets an indexed column rewrites its index entry).
+      // A key checked twice in one write goes through the general statement, in order.
+      let confirmed = 0;
+      if (!hasRepeats(rows)) confirmed = this.statement(CONFIRM_STATUS_SQL).run(first).changes;
+      if (confirmed < rows.length) this.statement(RECORD_STATUS_SQL).run(first);
     }
     if (auditEach) {
       for (const entry of entries) {

@@ -28,7 +28,7 @@ export interface RecorderTiming {
   gapMs: number;
 }
 
-export const DEFAULT_RECORDER_TIMING: RecorderTiming = { chunk: 32, batchMs: 250, gapMs: 150 };
+export const DEFAULT_RECORDER_TIMING: RecorderTiming = { chunk: 64, batchMs: 250, gapMs: 150 };
 
 export class CheckRecorder {
   private readonly inventory: Inventory;

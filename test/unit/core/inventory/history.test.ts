@@ -172,6 +172,42 @@ describe('last judgement and last attempt', () => {
     expect(vault.showKey({ tenant: 'demo', name: 'a' })).toMatchObject({ lastJudgement: 'unauthorized', lastAttempt: 'unauthorized', lastJudgedAt: '2026-11-22T14:00:00.000Z' });
   });
 
+  it('agrees with a check-by-check model over runs mixing confirmations, changes, first checks and repeats', async () => {
+    // Most checks of a bulk run confirm the status a key has (only its times move, a path of its
+    // own); the others change it or are its first. Every kind, with repeats of a key in one write.
+    const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const { test, ids } = await vaultWithKeys(names);
+    const { vault } = test;
+    const verdicts = ['valid', 'valid', 'valid', 'unauthorized', 'forbidden', 'timeout', 'throttled'] as const;
+    const model = new Map<string, { judgement: string | null; judgedAt: string | null; attempt: string; attemptAt: string }>();
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    let second = 0;
+    // A key checked twice in one write, first changing its status and then back to the one stored.
+    vault.recordChecks(vault.beginCheckRun('check'), [entry(ids.f!, '2026-11-22T09:00:00.000Z', 'valid')]);
+    vault.recordChecks(vault.beginCheckRun('bulk'), [entry(ids.f!, '2026-11-22T09:00:01.000Z', 'forbidden'), entry(ids.f!, '2026-11-22T09:00:02.000Z', 'valid')], { auditEach: false });
+    model.set('f', { judgement: 'valid', judgedAt: '2026-11-22T09:00:02.000Z', attempt: 'valid', attemptAt: '2026-11-22T09:00:02.000Z' });
+    for (let run = 0; run < 40; run += 1) {
+      const entries: ValidationEntry[] = [];
+      for (let n = 1 + random(8); n > 0; n -= 1) {
+        const name = names[random(run < 3 ? 3 : names.length)]!;
+        // Early runs leave some keys alone, so later runs record first checks too.
+        const verdict = verdicts[random(verdicts.length)]!;
+        const at = new Date(Date.UTC(2026, 10, 22, 10, 0, second++)).toISOString();
+        entries.push(entry(ids[name]!, at, verdict));
+        const judged = verdict !== 'timeout' && verdict !== 'throttled';
+        const before = model.get(name);
+        model.set(name, { judgement: judged ? verdict : (before?.judgement ?? null), judgedAt: judged ? at : (before?.judgedAt ?? null), attempt: verdict, attemptAt: at });
+      }
+      vault.recordChecks(vault.beginCheckRun('bulk'), entries, { auditEach: false });
+      for (const name of names) {
+        const expected = model.get(name);
+        const shown = vault.showKey({ tenant: 'demo', name });
+        expect([name, shown.lastJudgement, shown.lastJudgedAt, shown.lastAttempt, shown.lastAttemptAt]).toEqual([name, expected?.judgement ?? null, expected?.judgedAt ?? null, expected?.attempt ?? null, expected?.attemptAt ?? null]);
+      }
+    }
+  });
+
   it('leaves both alone when a run is recorded as history only (a scope matrix)', async () => {
     const { test, ids } = await vaultWithKeys(['a']);
     test.vault.recordChecks(test.vault.beginCheckRun('check'), [entry(ids.a!, '2026-11-22T10:00:00.000Z', 'valid')]);
