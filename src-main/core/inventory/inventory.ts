@@ -174,19 +174,32 @@ const CONFIRM_STATUS_SQL = `UPDATE key_status
 
 /**
  * Records the checks' outcomes in key_status, in rowid order so each key ends on its last check; a
- * check that never blames the key leaves the judgement it had. Keys CONFIRM_STATUS_SQL has just
- * brought up to date are skipped.
+ * check that never blames the key leaves the judgement it had. `%SKIP%` may leave out the checks
+ * CONFIRM_STATUS_SQL has just brought up to date.
  */
-const RECORD_STATUS_SQL = `INSERT INTO key_status (key_id, last_verdict, last_checked_at, last_attempt, last_attempt_at)
+const STATUS_UPSERT = `INSERT INTO key_status (key_id, last_verdict, last_checked_at, last_attempt, last_attempt_at)
   SELECT key_id, CASE WHEN judged THEN verdict END, CASE WHEN judged THEN at END, verdict, at
   FROM (${WRITTEN_CHECKS}) v
-  WHERE NOT EXISTS (SELECT 1 FROM key_status s WHERE s.key_id = v.key_id AND s.last_attempt_at = v.at AND s.last_attempt = v.verdict)
+  WHERE %SKIP%
   ORDER BY id
   ON CONFLICT (key_id) DO UPDATE SET
     last_verdict = coalesce(excluded.last_verdict, last_verdict),
     last_checked_at = CASE WHEN excluded.last_verdict IS NULL THEN last_checked_at ELSE excluded.last_checked_at END,
     last_attempt = excluded.last_attempt,
     last_attempt_at = excluded.last_attempt_at`;
+
+/** Every check, in order. */
+const RECORD_STATUS_SQL = STATUS_UPSERT.replace('%SKIP%', 'true');
+
+/**
+ * The checks CONFIRM_STATUS_SQL left alone. Its SELECT reads key_status before the first row goes in
+ * (SQLite copies it first, as it reads its own target), so this is right only when no key appears
+ * twice: a key's later check could be skipped for matching the status its earlier one replaced.
+ */
+const RECORD_UNCONFIRMED_SQL = STATUS_UPSERT.replace(
+  '%SKIP%',
+  'NOT EXISTS (SELECT 1 FROM key_status s WHERE s.key_id = v.key_id AND s.last_attempt_at = v.at AND s.last_attempt = v.verdict AND (NOT v.judged OR (s.last_verdict = v.verdict AND s.last_checked_at = v.at)))',
+);
 
 /** Whether a list sorted by key holds a key twice. */
 function hasRepeats(rows: readonly { keyId: string }[]): boolean {
@@ -617,9 +630,8 @@ export class Inventory {
       // Most checks confirm the status a key has: only its times move, and the indexes on its
       // verdicts are left alone (an UPDATE that sets an indexed column rewrites its index entry).
       // A key checked twice in one write goes through the general statement, in order.
-      let confirmed = 0;
-      if (!hasRepeats(rows)) confirmed = this.statement(CONFIRM_STATUS_SQL).run(first).changes;
-      if (confirmed < rows.length) this.statement(RECORD_STATUS_SQL).run(first);
+      if (hasRepeats(rows)) this.statement(RECORD_STATUS_SQL).run(first);
+      else if (this.statement(CONFIRM_STATUS_SQL).run(first).changes < rows.length) this.statement(RECORD_UNCONFIRMED_SQL).run(first);
     }
     if (auditEach) {
       for (const entry of entries) {
