@@ -51,6 +51,10 @@ async function open(page: Page): Promise<void> {
 /** Finds a key with the search box and opens its detail. */
 async function select(page: Page, ref: KeyRef): Promise<void> {
   await page.getByLabel('Search keys').fill(ref.name);
+  // The search applies after a pause in typing, and replaces the rows: a click on a row drawn before
+  // may land while the table is redrawn, and select nothing. Its count and its row say it applied.
+  await expect(countLine(page, count({ search: ref.name }), true)).toBeVisible();
+  await expect(page.locator(`tr[data-key="${ref.tenant}/${ref.name}"]`)).toBeVisible();
   await page.getByRole('button', { name: `Show ${ref.tenant}/${ref.name}`, exact: true }).click();
   await expect(page.getByRole('heading', { name: `${ref.tenant}/${ref.name}`, level: 2 })).toBeVisible();
 }
