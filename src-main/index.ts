@@ -1,23 +1,27 @@
 /**
  * The composition root of the desktop app: lifecycle, security defaults, the vault, IPC, the window.
  * Nothing else lives here; behaviour is in core/, and the CLI builds the same vault the same way.
+ * docs/ELECTRON.md lists each Electron API relied on here, its documentation and its test.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { app, BrowserWindow, clipboard, dialog, ipcMain, session } from 'electron';
+import { app, clipboard, dialog, ipcMain, session, type BrowserWindow } from 'electron';
 import { toErrorInfo } from './core/errors.ts';
 import { resolveAppPaths, resolveKeychainService } from './core/paths.ts';
 import { clipboardClearMs, SecretClipboard } from './core/keys/secret-clipboard.ts';
 import { createServices, type Services } from './core/services.ts';
+import { clipboardConfirmer } from './core/system-clipboard.ts';
 import { RecentResults } from './ipc/ipc-context.ts';
 import { registerIpcRouter } from './ipc/router.ts';
+import { appPage } from './ipc/sender.ts';
 import type { EventName, Events } from './shared/contract.ts';
-import { APP_ORIGIN } from './shared/content-security-policy.ts';
 import { registerAppScheme, serveRenderer } from './app-protocol.ts';
 import { createMainWindow } from './window.ts';
 
 const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
-const rendererOrigin = devServerUrl ? new URL(devServerUrl).origin : APP_ORIGIN;
+const page = appPage(devServerUrl);
+/** How long quitting waits for jobs, the sandbox and the inventory to close before it ends anyway. */
+const SHUTDOWN_LIMIT_MS = 10_000;
 
 // The CLI and the app must share one data directory: both resolve it with core's rule (which is
 // Electron's own userData rule for this app name), and TKV_DATA_DIR overrides both.
@@ -26,11 +30,14 @@ app.setPath('userData', paths.dataDir);
 
 registerAppScheme();
 
+/** The windows this app created: only their top frames may call the vault. */
+const windows = new Set<BrowserWindow>();
+
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', () => {
-    const [window] = BrowserWindow.getAllWindows();
+    const [window] = windows;
     if (window) {
       if (window.isMinimized()) window.restore();
       window.focus();
@@ -50,7 +57,7 @@ function start(): void {
   serveRenderer(path.join(__dirname, '../renderer'));
 
   const emit = <E extends EventName>(event: E, payload: Events[E]) => {
-    for (const window of BrowserWindow.getAllWindows()) window.webContents.send(event, payload);
+    for (const window of windows) if (!window.isDestroyed()) window.webContents.send(event, payload);
   };
   let services: Services;
   try {
@@ -70,10 +77,18 @@ function start(): void {
     return;
   }
   for (const notice of services.notices) console.warn(`[vault] ${notice}`);
-  app.on('will-quit', () => void services.close());
-  const secretClipboard = new SecretClipboard(clipboard, { clearAfterMs: clipboardClearMs(process.env) });
-  // A secret copied a moment ago does not outlive the app on the clipboard.
-  app.on('before-quit', () => void secretClipboard.flush());
+  const secretClipboard = new SecretClipboard(clipboard, {
+    clearAfterMs: clipboardClearMs(process.env),
+    confirm: clipboardConfirmer(process.env),
+    onClear: (state) => emit('clipboard:cleared', { state }),
+  });
+  // Under Wayland a clear from a window without focus can be dropped: try again once it has it.
+  app.on('browser-window-focus', () => void secretClipboard.retry());
+  holdQuitUntilClosed(async () => {
+    await secretClipboard.flush();
+    await services.close();
+  });
+
   const context = {
     services,
     info: { version: app.getVersion(), dataDir: paths.dataDir, keychainService: resolveKeychainService(process.env), platform: process.platform },
@@ -89,13 +104,47 @@ function start(): void {
     },
   };
   registerIpcRouter(ipcMain, context, {
-    isTrustedSender: (url) => URL.canParse(url) && new URL(url).origin === rendererOrigin,
+    page,
+    ownFrames: () => [...windows].filter((window) => !window.isDestroyed()).map((window) => window.webContents.mainFrame),
     log: (message) => console.error(message),
   });
 
-  createMainWindow({
+  const window = createMainWindow({
     preloadPath: path.join(__dirname, '../preload/index.js'),
-    url: devServerUrl ?? `${APP_ORIGIN}/index.html`,
-    allowedOrigin: rendererOrigin,
+    page,
+    devTools: devServerUrl !== undefined || process.env.TKV_DEVTOOLS === '1',
+    onLoadFailed: (message) => {
+      console.error(`[window] the page did not load: ${message}`);
+      dialog.showErrorBox('Tenant Key Vault cannot show its window', `The app's page did not load (${message}). Reinstall the app; from a source checkout, run npm run build first.`);
+      app.quit();
+    },
+  });
+  windows.add(window);
+  window.on('closed', () => windows.delete(window));
+}
+
+/**
+ * Electron does not wait for a quit listener's promise ('before-quit' and 'will-quit' run their
+ * listeners synchronously, api/app): the process would end with the inventory open, the sandbox
+ * listening and a job half done. So the first 'will-quit' is held with preventDefault, `close` runs,
+ * and quitting starts again once it has finished (or after SHUTDOWN_LIMIT_MS, whatever it hangs on).
+ */
+function holdQuitUntilClosed(close: () => Promise<void>): void {
+  let state: 'open' | 'closing' | 'closed' = 'open';
+  app.on('will-quit', (event) => {
+    if (state === 'closed') return;
+    event.preventDefault();
+    if (state === 'closing') return;
+    state = 'closing';
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => (timer = setTimeout(() => {
+      console.error(`[vault] quitting after ${SHUTDOWN_LIMIT_MS / 1000} s without a clean close`);
+      resolve();
+    }, SHUTDOWN_LIMIT_MS)));
+    void Promise.race([close().catch((error: unknown) => console.error(`[vault] closing failed: ${toErrorInfo(error).message}`)), limit]).then(() => {
+      clearTimeout(timer);
+      state = 'closed';
+      app.quit();
+    });
   });
 }

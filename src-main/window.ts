@@ -1,17 +1,21 @@
 /**
  * The one BrowserWindow factory. Every hardening setting of Electron's security checklist that
  * applies to this app is here, in one place: isolation, sandbox, no Node, web security, no new
- * windows, no navigation, no webviews. The CSP and the permission handlers are set per session in
- * index.ts, and the UI is served from app:// (app-protocol.ts), not file://.
+ * windows, no navigation, no webviews, DevTools only when asked for. The CSP comes with every answer
+ * of the app:// protocol (renderer-handler.ts) and the permission handlers are set in index.ts.
  */
 import { BrowserWindow, shell } from 'electron';
+import { isAppPageUrl, type AppPage } from './ipc/sender.ts';
 import { isAllowedExternalUrl } from './shared/external-links.ts';
 
 export interface MainWindowOptions {
   preloadPath: string;
-  url: string;
-  /** Origins the window may load (its own); navigation anywhere else is refused. */
-  allowedOrigin: string;
+  /** The app's page: the window loads its index.html and may go nowhere else. */
+  page: AppPage;
+  /** DevTools can be opened (a dev build, or TKV_DEVTOOLS=1); never in an installed app otherwise. */
+  devTools: boolean;
+  /** The page could not load; without this the window would stay hidden and nobody would know why. */
+  onLoadFailed(message: string): void;
 }
 
 export function createMainWindow(options: MainWindowOptions): BrowserWindow {
@@ -36,7 +40,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
-      devTools: !process.env.TKV_DISABLE_DEVTOOLS,
+      devTools: options.devTools,
     },
   });
   const contents = window.webContents;
@@ -45,14 +49,20 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     if (isAllowedExternalUrl(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
-  contents.on('will-navigate', (event, url) => {
-    if (new URL(url).origin !== options.allowedOrigin) event.preventDefault();
+  // The page never navigates: any frame going anywhere but the app's own page is stopped, and so is
+  // a redirect ("will prevent the navigation (not just the redirect)", api/web-contents).
+  contents.on('will-frame-navigate', (details) => {
+    if (!details.isMainFrame || !isAppPageUrl(details.url, options.page)) details.preventDefault();
   });
-  contents.on('will-redirect', (event, url) => {
-    if (new URL(url).origin !== options.allowedOrigin) event.preventDefault();
+  contents.on('will-redirect', (details) => {
+    if (!isAppPageUrl(details.url, options.page)) details.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   window.once('ready-to-show', () => window.show());
-  void window.loadURL(options.url);
+  // loadURL "rejects if the page fails to load" and Electron attaches a no-op handler, so a failure
+  // would otherwise pass in silence (api/web-contents, contents.loadURL).
+  window.loadURL(`${options.page.prefix}index.html`).catch((error: unknown) => {
+    options.onLoadFailed(error instanceof Error ? error.message : String(error));
+  });
   return window;
 }

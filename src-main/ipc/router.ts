@@ -1,6 +1,7 @@
 /**
  * Registers every contract channel on an IpcMainLike. One `handle()` does what no handler repeats:
- * it checks that the sender is the app's own top-level frame, validates the input against the
+ * it checks that the sender is the top frame of the app's own window showing the app's page
+ * (sender.ts, the one check), validates the input against the
  * channel's schema, and wraps the outcome as a Result, so that nothing thrown ever crosses IPC and a
  * bad payload never reaches a service.
  */
@@ -12,10 +13,13 @@ import type { IpcEntry } from './domain.ts';
 import type { IpcContext } from './ipc-context.ts';
 import type { IpcInvokeEvent, IpcMainLike } from './ipc-main-like.ts';
 import { describeIssues } from './schema-parts.ts';
+import { isTrustedSender, type AppPage, type SenderFrame } from './sender.ts';
 
 export interface RouterOptions {
-  /** True for the URL of a frame allowed to call the API (the app's own origin). */
-  isTrustedSender(url: string): boolean;
+  /** The app's page: only a frame showing it may call. */
+  page: AppPage;
+  /** The top frames of the windows the app created (`webContents.mainFrame` of each), asked at each call. */
+  ownFrames(): Iterable<SenderFrame>;
   /** Where unexpected failures are reported; never given the input. */
   log?(message: string): void;
 }
@@ -31,8 +35,7 @@ export function registerIpcRouter(ipcMain: IpcMainLike, context: IpcContext, opt
 }
 
 async function handle(channel: Channel, event: IpcInvokeEvent, args: unknown[], context: IpcContext, options: RouterOptions): Promise<Result<unknown>> {
-  const frame = event.senderFrame;
-  if (!frame || frame.parent !== null || !options.isTrustedSender(frame.url)) {
+  if (!isTrustedSender(event.senderFrame, options.ownFrames(), options.page)) {
     options.log?.(`[ipc] refused ${channel} from an untrusted frame`);
     return { ok: false, error: { code: 'FORBIDDEN_SENDER', message: 'This window is not allowed to use the vault.' } };
   }

@@ -9,7 +9,7 @@ import { appChannels } from './contract/app.ts';
 import type { ChannelSpec } from './contract/channel.ts';
 import { checksChannels } from './contract/checks.ts';
 import { jobsChannels, type JobEvents } from './contract/jobs.ts';
-import { keysChannels } from './contract/keys.ts';
+import { keysChannels, type KeyEvents } from './contract/keys.ts';
 import { reviewChannels } from './contract/review.ts';
 import { rotationsChannels } from './contract/rotations.ts';
 import { sandboxChannels } from './contract/sandbox.ts';
@@ -18,7 +18,7 @@ import { tenantsChannels } from './contract/tenants.ts';
 
 export type { AppInfo } from './contract/app.ts';
 export type { Provider, Tenant, NewTenantInput } from './contract/tenants.ts';
-export type { KeyDetail, KeyEdit, KeyPage, KeyQuery, KeyRef, KeySort, KeySortColumn, KeySummary, NewKeyInput, ReconcileReport } from './contract/keys.ts';
+export type { ClipboardClearState, KeyDetail, KeyEdit, KeyPage, KeyQuery, KeyRef, KeySort, KeySortColumn, KeySummary, NewKeyInput, ReconcileReport } from './contract/keys.ts';
 export { KEY_SORT_COLUMNS } from './contract/keys.ts';
 export type { BulkJobView, BulkProgressView, CheckView, PastedKeyInput, ProbeInfo } from './contract/checks.ts';
 export type { JobEvents, JobKind, JobState, JobView } from './contract/jobs.ts';
@@ -40,14 +40,14 @@ export type ChannelInput<C extends Channel> = Contract[C]['input'];
 export type ChannelOutput<C extends Channel> = Contract[C]['output'];
 
 /** Events sent from main to renderer. */
-export interface Events extends JobEvents {
+export interface Events extends JobEvents, KeyEvents {
   /** The vault's tenants or keys changed; the renderer reloads what it shows. */
   'vault:changed': { reason: string };
 }
 
 export type EventName = keyof Events;
 
-const eventRecord: Record<EventName, true> = { 'vault:changed': true, 'jobs:progress': true, 'jobs:done': true };
+const eventRecord: Record<EventName, true> = { 'vault:changed': true, 'jobs:progress': true, 'jobs:done': true, 'clipboard:cleared': true };
 
 /** Every channel, in a fixed order; the preload exposes exactly these. */
 export const CHANNELS = Object.keys(ALL_CHANNELS) as Channel[];

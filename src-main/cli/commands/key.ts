@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { KeyEdit, KeySummary } from '../../shared/contract.ts';
 import { clipboardClearMs } from '../../core/keys/secret-clipboard.ts';
-import { clipboardTool, toolClipboard } from '../system-clipboard.ts';
+import { clipboardTool, toolClipboard } from '../../core/system-clipboard.ts';
 import { VaultError } from '../../core/errors.ts';
 import { parseKeyRef, formatKeyRef } from '../../core/vault/key-ref.ts';
 import { confirmed, list as splitList, parseCommand, text } from '../args.ts';

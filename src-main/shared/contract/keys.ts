@@ -134,6 +134,18 @@ export interface KeyEdit {
   admin?: boolean;
 }
 
+/**
+ * What became of a copied secret at its clear: `cleared` (confirmed gone), `replaced` (the person
+ * copied something else meanwhile; left alone), `not-cleared` (still there: tried again when the
+ * window has the focus), `unconfirmed` (written over, but nothing here can read the clipboard back).
+ */
+export type ClipboardClearState = 'cleared' | 'replaced' | 'not-cleared' | 'unconfirmed';
+
+export interface KeyEvents {
+  /** A secret the app copied was (or could not be) taken off the clipboard. */
+  'clipboard:cleared': { state: ClipboardClearState };
+}
+
 export const keysChannels = {
   /** A page of the key table, filtered and sorted in the main process. */
   'keys:page': channel<{ query: KeyQuery; sort: KeySort; offset: number; limit: number }, KeyPage>(),

@@ -1,46 +1,68 @@
-// The built main process (out/main/index.js), loaded under plain Node with a stand-in for the electron
-// module: its wiring is what Electron would get. Electron itself cannot start on these machines; this
-// is where a channel left unregistered, a wrong preload path or a loosened window setting shows.
+// The built main process (out/main/index.js), loaded under plain Node with the stand-in electron
+// module (test/support/electron-stand-in.ts, which follows Electron 45's documentation): a first
+// session is driven through the very handlers index.ts registers, with the frames Electron passes.
+// Electron itself cannot start on these machines; this is where the app's own page being refused,
+// a channel left unregistered, a loosened window or a quit that leaves the inventory open shows.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveAppPaths } from '../../../src-main/core/paths.ts';
 import { CONTENT_SECURITY_POLICY } from '../../../src-main/shared/content-security-policy.ts';
 import { CHANNELS } from '../../../src-main/shared/contract.ts';
-import { electronStandIn, loadWithStandIn, type ElectronRecord } from '../../support/electron-stand-in.ts';
-import { scratchDir } from '../../support/files.ts';
+import type { Result } from '../../../src-main/shared/errors.ts';
+import { electronEvent, electronStandIn, loadWithStandIn, type StandIn } from '../../support/electron-stand-in.ts';
+import { canaryToken, scratchDir } from '../../support/files.ts';
 import { clearService, uniqueService } from '../../support/keychain.ts';
+import { WebFrameStandIn } from '../../support/web-frame.ts';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const bundle = path.join(repo, 'out/main/index.js');
+const APP_PAGE = 'app://tenant-key-vault/index.html';
 const service = uniqueService('main');
 const scratch = scratchDir('main-bundle');
 const saved = { ...process.env };
-let record: ElectronRecord;
+let main: Loaded;
 
-async function loadMain(env: Record<string, string | undefined>, home: string, file = bundle): Promise<ElectronRecord> {
+interface Loaded extends StandIn {
+  /** The top frame of the app's one window. */
+  frame: WebFrameStandIn;
+  call<T = unknown>(channel: string, input?: unknown, frame?: WebFrameStandIn | null): Promise<Result<T>>;
+}
+
+async function loadMain(env: Record<string, string | undefined>, home: string, options: { file?: string; onExit?: () => void } = {}): Promise<Loaded> {
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
-  const standIn = electronStandIn({ home });
-  await loadWithStandIn(file, standIn.module);
-  return standIn.record;
+  const standIn = electronStandIn({ home, ...(options.onExit ? { onExit: options.onExit } : {}) });
+  await loadWithStandIn(options.file ?? bundle, standIn.module);
+  // The page's load (the app's protocol answering) finishes on the next turns.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const frame = standIn.record.windows[0]?.webContents.mainFrame as WebFrameStandIn;
+  return {
+    ...standIn,
+    frame,
+    call: <T,>(channel: string, input?: unknown, from: WebFrameStandIn | null = frame) => standIn.invoke(channel, from, ...(input === undefined ? [] : [input])) as Promise<Result<T>>,
+  };
 }
 
-async function quit(recorded: ElectronRecord): Promise<void> {
-  await recorded.appListeners.get('will-quit')?.();
-  await new Promise((resolve) => setTimeout(resolve, 50));
+/** Quits as Electron does, and waits for the moment the process would have ended. */
+async function quit(standIn: StandIn): Promise<void> {
+  standIn.app.quit();
+  for (let waited = 0; !standIn.record.exited && waited < 15_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  if (!standIn.record.exited) throw new Error('the app did not end within 15 s of app.quit()');
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(bundle)) throw new Error('out/main/index.js is missing: run `npm run build` first (npm test does).');
-  record = await loadMain({ TKV_DATA_DIR: path.join(scratch, 'data'), TKV_KEYCHAIN_SERVICE: service, ELECTRON_RENDERER_URL: undefined }, path.join(scratch, 'home'));
+  main = await loadMain({ TKV_DATA_DIR: path.join(scratch, 'data'), TKV_KEYCHAIN_SERVICE: service, ELECTRON_RENDERER_URL: undefined, TKV_DEVTOOLS: undefined }, path.join(scratch, 'home'));
 });
 
 afterAll(async () => {
-  await quit(record);
+  if (!main.record.exited) await quit(main);
   process.env = saved;
   await clearService(service);
   fs.rmSync(scratch, { recursive: true, force: true });
@@ -48,13 +70,13 @@ afterAll(async () => {
 
 describe('the built main process', () => {
   it('registers every contract channel, once', () => {
-    expect([...record.handled.keys()].sort()).toEqual([...CHANNELS].sort());
-    expect(record.errorBoxes).toEqual([]);
+    expect([...main.record.handled.keys()].sort()).toEqual([...CHANNELS].sort());
+    expect(main.record.errorBoxes).toEqual([]);
   });
 
-  it('opens one window with every hardening setting, its preload and renderer taken from the build output', () => {
-    expect(record.windows).toHaveLength(1);
-    const [window] = record.windows;
+  it('opens one window with every hardening setting, DevTools off, its preload and page taken from the build output', () => {
+    expect(main.record.windows).toHaveLength(1);
+    const [window] = main.record.windows;
     expect(window!.options).toMatchObject({ minWidth: 720, minHeight: 480 });
     expect(window!.options.webPreferences).toMatchObject({
       contextIsolation: true,
@@ -67,67 +89,158 @@ describe('the built main process', () => {
       experimentalFeatures: false,
       webviewTag: false,
       navigateOnDragDrop: false,
+      devTools: false,
     });
     expect(window!.options.webPreferences.preload).toBe(path.join(repo, 'out/preload/index.js'));
     expect(fs.existsSync(window!.options.webPreferences.preload as string)).toBe(true);
-    expect(window!.loadedUrl).toBe('app://tenant-key-vault/index.html');
-    expect(fs.existsSync(path.join(repo, 'out/renderer/index.html'))).toBe(true);
+    // The page loaded through the app's own protocol handler, at the URL Electron reports for the frame.
+    expect(window!.loaded).toEqual({ url: APP_PAGE, outcome: 'loaded', error: null });
+    const { frame } = main as Loaded;
+    expect([frame.url, frame.origin]).toEqual([APP_PAGE, 'app://tenant-key-vault']);
   });
 
-  it('serves the renderer from app:// with the CSP, and nothing outside it', async () => {
-    expect(record.privilegedSchemes).toEqual([expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) })]);
-    const serve = record.protocolHandlers.get('app')!;
-    const index = await serve(new Request('app://tenant-key-vault/index.html'));
+  it('answers a first session from the app’s own page: app info, tenants, a page of keys, the sandbox', async () => {
+    const loaded = main;
+    expect(await loaded.call('app:info')).toMatchObject({ ok: true, value: { keychainService: service, dataDir: path.join(scratch, 'data') } });
+    expect(await loaded.call('tenants:list')).toEqual({ ok: true, value: [] });
+    expect(await loaded.call('keys:page', { query: {}, sort: { column: 'name', direction: 'asc' }, offset: 0, limit: 100 })).toMatchObject({ ok: true, value: { rows: [] } });
+    const started = await loaded.call<{ running: boolean; url: string; tenant: string }>('sandbox:start');
+    expect(started).toMatchObject({ ok: true, value: { running: true, tenant: 'sandbox', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) } });
+    expect(await loaded.call('tenants:list')).toMatchObject({ ok: true, value: [{ alias: 'sandbox', sandbox: true }] });
+    const page = await loaded.call<{ rows: { tenant: string; name: string }[] }>('keys:page', { query: { tenant: 'sandbox' }, sort: { column: 'name', direction: 'asc' }, offset: 0, limit: 100 });
+    expect(page.ok && page.value.rows.length).toBeGreaterThan(0);
+    // The window was told, as Electron's webContents.send delivers it.
+    expect(main.record.windows[0]!.webContents.sent.map(([event]) => event)).toContain('vault:changed');
+  });
+
+  it('refuses a foreign page, a look-alike host, a subframe, another window’s frame and a null frame', async () => {
+    const loaded = main;
+    const refused = { ok: false, error: { code: 'FORBIDDEN_SENDER', message: expect.any(String) } };
+    expect(await loaded.call('tenants:list', undefined, new WebFrameStandIn('https://evil.example/'))).toEqual(refused);
+    expect(await loaded.call('tenants:list', undefined, new WebFrameStandIn(APP_PAGE, loaded.frame))).toEqual(refused);
+    expect(await loaded.call('tenants:list', undefined, new WebFrameStandIn(APP_PAGE))).toEqual(refused);
+    expect(await loaded.call('tenants:list', undefined, null)).toEqual(refused);
+    // The app's own window, had it been navigated to a look-alike or foreign page.
+    for (const elsewhere of ['app://tenant-key-vault.evil/index.html', 'app://tenant-key-vault@evil/index.html', 'https://tenant-key-vault/index.html', 'file:///etc/passwd']) {
+      loaded.frame.navigate(elsewhere);
+      try {
+        expect(await loaded.call('tenants:list'), elsewhere).toEqual(refused);
+      } finally {
+        loaded.frame.navigate(APP_PAGE);
+      }
+    }
+    expect(await loaded.call('tenants:list')).toMatchObject({ ok: true });
+  });
+
+  it('serves the renderer from app:// with the CSP and real MIME types; a missing asset, a traversal or another host is a 404', async () => {
+    expect(main.record.privilegedSchemes).toEqual([expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) })]);
+    const serve = main.record.protocolHandlers.get('app')!;
+    const index = await serve(new Request(APP_PAGE));
     expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(index.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
     expect(index.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(await index.text()).toContain('<div id="app">');
-    for (const outside of ['app://tenant-key-vault/..%2f..%2fpackage.json', 'app://tenant-key-vault/%2e%2e/main/index.js', 'app://elsewhere/index.html']) {
-      expect((await serve(new Request(outside))).status, outside).toBe(404);
+    const html = await index.text();
+    expect(html).toContain('<div id="app">');
+    // Every script and style the page names is served with its type (nosniff refuses anything else).
+    const assets = [...html.matchAll(/(?:src|href)="\.?(\/[^"]+)"/g)].map((match) => match[1]!);
+    expect(assets.length).toBeGreaterThan(1);
+    for (const asset of assets) {
+      const response = await serve(new Request(`app://tenant-key-vault${asset}`));
+      expect(response.status, asset).toBe(200);
+      expect(response.headers.get('content-type'), asset).toMatch(asset.endsWith('.js') ? /^text\/javascript/ : asset.endsWith('.css') ? /^text\/css/ : /^image\//);
+    }
+    for (const missing of ['app://tenant-key-vault/assets/missing.js', 'app://tenant-key-vault/..%2f..%2fpackage.json', 'app://tenant-key-vault/%2e%2e/main/index.js', 'app://elsewhere/index.html', 'app://tenant-key-vault/%E0%A4%A']) {
+      expect((await serve(new Request(missing))).status, missing).toBe(404);
     }
   });
 
-  it('denies every permission, and opens only allowlisted documentation links outside', () => {
+  it('keeps the window on its page: no navigation or redirect elsewhere, no frame navigation, no new window', () => {
+    const [window] = main.record.windows;
+    const contents = window!.webContents;
+    const navigate = (event: string, fields: Record<string, unknown>) => {
+      const payload = electronEvent(fields);
+      contents.emit(event, payload);
+      return payload.defaultPrevented;
+    };
+    expect(navigate('will-frame-navigate', { url: 'https://evil.invalid/', isMainFrame: true })).toBe(true);
+    expect(navigate('will-frame-navigate', { url: 'app://tenant-key-vault.evil/index.html', isMainFrame: true })).toBe(true);
+    expect(navigate('will-frame-navigate', { url: APP_PAGE, isMainFrame: false })).toBe(true);
+    expect(navigate('will-frame-navigate', { url: `${APP_PAGE}#keys`, isMainFrame: true })).toBe(false);
+    expect(navigate('will-redirect', { url: 'https://evil.invalid/', isMainFrame: true })).toBe(true);
+    expect(window!.webContents.windowOpenHandler!({ url: 'https://evil.invalid/' })).toEqual({ action: 'deny' });
+    expect(window!.webContents.windowOpenHandler!({ url: 'https://docs.thewalletcrew.io/api' })).toEqual({ action: 'deny' });
+    expect(main.record.openedExternally).toEqual(['https://docs.thewalletcrew.io/api']);
+  });
+
+  it('denies every permission', () => {
     let granted: boolean | null = null;
-    record.permissionRequestHandler!({}, 'media', (allowed: boolean) => (granted = allowed));
+    main.record.permissionRequestHandler!({}, 'media', (allowed: boolean) => (granted = allowed));
     expect(granted).toBe(false);
-    expect(record.permissionCheckHandler!({}, 'clipboard-read')).toBe(false);
-    const [window] = record.windows;
-    expect(window!.windowOpenHandler!({ url: 'https://evil.invalid/' })).toEqual({ action: 'deny' });
-    expect(window!.windowOpenHandler!({ url: 'https://docs.thewalletcrew.io/api' })).toEqual({ action: 'deny' });
-    expect(record.openedExternally).toEqual(['https://docs.thewalletcrew.io/api']);
-    let prevented = false;
-    window!.contentsListeners.get('will-navigate')!({ preventDefault: () => (prevented = true) }, 'https://evil.invalid/');
-    expect(prevented).toBe(true);
+    expect(main.record.permissionCheckHandler!({}, 'clipboard-read')).toBe(false);
   });
 
-  it('keeps its data where tkv does: TKV_DATA_DIR, else the same userData directory', async () => {
-    expect(record.setPaths.get('userData')).toBe(path.join(scratch, 'data'));
-    const home = path.join(scratch, 'other-home');
-    await quit(record);
-    const defaults = await loadMain({ TKV_DATA_DIR: undefined, XDG_CONFIG_HOME: undefined }, home);
+  it('closes the inventory, cancels a running job and stops the sandbox before the process ends, though Electron does not await quit listeners', async () => {
+    // A server that answers slowly, so that a bulk check is still running when the app quits.
+    const slow = http.createServer((_request, response) => void setTimeout(() => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'), 3_000));
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const dataDir = path.join(scratch, 'quitting');
+    const wal = path.join(dataDir, 'inventory.sqlite-wal');
+    let atExit: { walPresent: boolean; sandboxListening: boolean } | null = null;
+    let sandboxPort = 0;
+    const quitting = await loadMain({ TKV_DATA_DIR: dataDir }, path.join(scratch, 'home'), {
+      // What is true at the instant Electron would end the process; nothing after it counts.
+      onExit: () => {
+        const probe = spawnSync(process.execPath, ['-e', `require('node:net').connect(${sandboxPort}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))`]);
+        atExit = { walPresent: fs.existsSync(wal), sandboxListening: probe.status === 0 };
+      },
+    });
     try {
-      expect(defaults.setPaths.get('userData')).toBe(resolveAppPaths({}, process.platform, home).dataDir);
-      expect(defaults.setPaths.get('userData')).toBe(path.join(home, '.config', 'Tenant Key Vault'));
-      expect(fs.existsSync(path.join(home, '.config', 'Tenant Key Vault', 'inventory.sqlite'))).toBe(true);
+      const started = await quitting.call<{ url: string }>('sandbox:start');
+      sandboxPort = Number(new URL(started.ok ? started.value.url : 'http://x:0').port);
+      expect(sandboxPort).toBeGreaterThan(0);
+      const port = (slow.address() as AddressInfo).port;
+      expect(await quitting.call('tenants:add', { alias: 'slow', tenantId: 'slow', environment: 'custom', baseUrl: `http://127.0.0.1:${port}` })).toMatchObject({ ok: true });
+      expect(await quitting.call('keys:add', { tenant: 'slow', name: 'crm', secret: canaryToken(), scopes: ['tenant.core:read'] })).toMatchObject({ ok: true });
+      const job = await quitting.call<{ id: string }>('checks:start-bulk', {});
+      expect(job).toMatchObject({ ok: true });
+      expect(await quitting.call('jobs:list')).toMatchObject({ ok: true, value: [{ state: 'running' }] });
+      expect(fs.existsSync(wal)).toBe(true);
+
+      await quit(quitting);
+      expect(atExit).toEqual({ walPresent: false, sandboxListening: false });
+      expect(quitting.record.exited).toMatchObject({ code: 0 });
     } finally {
-      await quit(defaults);
+      slow.closeAllConnections();
+      slow.close();
     }
-    record = await loadMain({ TKV_DATA_DIR: path.join(scratch, 'data') }, path.join(scratch, 'home'));
   });
 
-  it('is caught when its wiring breaks: a preload path that the build does not have', async () => {
+  it('reports a page that does not load, instead of leaving a hidden window', async () => {
     const doctored = path.join(repo, 'out/main/index.doctored.cjs');
-    fs.writeFileSync(doctored, fs.readFileSync(bundle, 'utf8').replace('"../preload/index.js"', '"../preload/missing.js"'));
+    fs.writeFileSync(doctored, fs.readFileSync(bundle, 'utf8').replace('"../renderer"', '"../renderer-missing"'));
     try {
-      const broken = await loadMain({ TKV_DATA_DIR: path.join(scratch, 'doctored') }, path.join(scratch, 'home'), doctored);
-      try {
-        expect(fs.existsSync(broken.windows[0]!.options.webPreferences.preload as string)).toBe(false);
-      } finally {
-        await quit(broken);
-      }
+      const broken = await loadMain({ TKV_DATA_DIR: path.join(scratch, 'broken') }, path.join(scratch, 'home'), { file: doctored });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(broken.record.windows[0]!.loaded).toMatchObject({ outcome: 'failed' });
+      expect(broken.record.errorBoxes).toEqual([expect.stringMatching(/page did not load \(ERR_FILE_NOT_FOUND \(-6\) loading 'app:\/\/tenant-key-vault\/index\.html'\)/)]);
+      await quit(broken);
     } finally {
       fs.rmSync(doctored);
+    }
+  });
+
+  it('keeps its data where tkv does (TKV_DATA_DIR, else the same userData directory), and opens DevTools only when asked', async () => {
+    expect(main.record.setPaths.get('userData')).toBe(path.join(scratch, 'data'));
+    const home = path.join(scratch, 'other-home');
+    const defaults = await loadMain({ TKV_DATA_DIR: undefined, XDG_CONFIG_HOME: undefined, TKV_DEVTOOLS: '1' }, home);
+    try {
+      expect(defaults.record.setPaths.get('userData')).toBe(resolveAppPaths({}, process.platform, home).dataDir);
+      expect(defaults.record.setPaths.get('userData')).toBe(path.join(home, '.config', 'Tenant Key Vault'));
+      expect(fs.existsSync(path.join(home, '.config', 'Tenant Key Vault', 'inventory.sqlite'))).toBe(true);
+      expect(defaults.record.windows[0]!.options.webPreferences.devTools).toBe(true);
+    } finally {
+      await quit(defaults);
     }
   });
 });

@@ -11,9 +11,13 @@ import { CHANNELS, type Channel } from '../../../src-main/shared/contract.ts';
 import type { Result } from '../../../src-main/shared/errors.ts';
 import { canaryToken, filesContaining, scratchDir } from '../../support/files.ts';
 import { clearService, uniqueService } from '../../support/keychain.ts';
-import { frameEvent, InProcessIpcMain } from '../../support/in-process-ipc.ts';
+import { appPage } from '../../../src-main/ipc/sender.ts';
+import { appFrame, frameEvent, InProcessIpcMain } from '../../support/in-process-ipc.ts';
+import { WebFrameStandIn } from '../../support/web-frame.ts';
 
 const ORIGIN = 'app://tenant-key-vault';
+/** The top frame of the app's window. */
+const mainFrame = appFrame();
 const service = uniqueService('ipc');
 const dataDir = scratchDir('ipc');
 const ipc = new InProcessIpcMain();
@@ -23,7 +27,7 @@ let context: Services;
 const clipboard = new MemoryClipboard();
 
 function call(channel: string, ...args: unknown[]): Promise<Result<unknown>> {
-  return ipc.invoke(channel, frameEvent(`${ORIGIN}/index.html`), ...args) as Promise<Result<unknown>>;
+  return ipc.invoke(channel, frameEvent(mainFrame), ...args) as Promise<Result<unknown>>;
 }
 
 /** Everything a payload could change: rows of every table and the keychain's accounts. */
@@ -39,7 +43,7 @@ beforeAll(() => {
   registerIpcRouter(
     ipc,
     { services: context, info: { version: '0.0.0-test', dataDir, keychainService: service, platform: process.platform }, emit, clipboard, secretClipboard: new SecretClipboard(clipboard), results: new RecentResults(), saveFile: async () => null },
-    { isTrustedSender: (url) => url.startsWith(`${ORIGIN}/`), log: (message) => logged.push(message) },
+    { page: appPage(), ownFrames: () => [mainFrame], log: (message) => logged.push(message) },
   );
 });
 afterAll(async () => {
@@ -82,7 +86,7 @@ describe('IPC router', () => {
 
   it('rejects malformed, oversized and wrong-typed payloads on every channel with INVALID_INPUT, writing nothing', async () => {
     const huge = 'x'.repeat(1_000_000);
-    const common: unknown[] = [42, 'text', null, [], true, { unexpected: 1 }, { __proto__: { alias: 'x' } }];
+    const common: unknown[] = [42, 'text', null, [], true, { unexpected: 1 }];
     const perChannel: Record<Channel, unknown[]> = {
       'app:info': [{}, 'x', 0],
       'tenants:list': [{}, [1]],
@@ -182,6 +186,13 @@ describe('IPC router', () => {
     expect(logged.filter((line) => line.includes('unexpectedly'))).toEqual([]);
   });
 
+  it('refuses an object whose fields are inherited, even from a transport that would keep them', async () => {
+    // Electron's structured clone drops prototypes, so only a direct call can hand one over.
+    const handler = ipc.handler('tenants:add')!;
+    const inherited = Object.create({ alias: 'x', tenantId: 'x', environment: 'production' }) as object;
+    expect(await handler(frameEvent(mainFrame), inherited)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringMatching(/plain object/) } });
+  });
+
   it('never echoes a refused secret in the error', async () => {
     const token = canaryToken();
     const results = [
@@ -195,17 +206,33 @@ describe('IPC router', () => {
     }
   });
 
-  it('refuses calls from frames that are not the app itself', async () => {
+  it('refuses calls from frames that are not the app’s own top frame showing its page', async () => {
     const before = await snapshot();
+    const reveal = { tenant: 'acme', name: 'crm' };
+    const navigated = new WebFrameStandIn(`${ORIGIN}/index.html`);
+    const gone = new WebFrameStandIn(`${ORIGIN}/index.html`);
+    gone.dispose();
     const attempts = [
-      ipc.invoke('keys:reveal', { senderFrame: { url: 'https://evil.example/', parent: null } }, { tenant: 'acme', name: 'crm' }),
-      ipc.invoke('keys:reveal', { senderFrame: { url: `${ORIGIN}/index.html`, parent: {} } }, { tenant: 'acme', name: 'crm' }),
-      ipc.invoke('keys:reveal', { senderFrame: null }, { tenant: 'acme', name: 'crm' }),
-      ipc.invoke('tenants:add', { senderFrame: { url: 'file:///etc/passwd', parent: null } }, { alias: 'x', tenantId: 'x', environment: 'production' }),
+      // a frame of another window, even one showing the app's page
+      ipc.invoke('keys:reveal', frameEvent(new WebFrameStandIn(`${ORIGIN}/index.html`)), reveal),
+      // a subframe of the app's window
+      ipc.invoke('keys:reveal', frameEvent(new WebFrameStandIn(`${ORIGIN}/index.html`, mainFrame)), reveal),
+      // a frame that has gone away: Electron gives null
+      ipc.invoke('keys:reveal', frameEvent(null), reveal),
+      ipc.invoke('tenants:add', frameEvent(gone), { alias: 'x', tenantId: 'x', environment: 'production' }),
     ];
     for (const result of await Promise.all(attempts)) {
       expect(result).toEqual({ ok: false, error: { code: 'FORBIDDEN_SENDER', message: expect.any(String) } });
     }
+    // The app's own window, navigated away (to a foreign page, a look-alike host, a file), is refused there.
+    for (const url of ['https://evil.example/', 'app://tenant-key-vault.evil/index.html', 'app://tenant-key-vault@evil/index.html', 'file:///etc/passwd', 'app://other/index.html']) {
+      navigated.navigate(url);
+      const own = new InProcessIpcMain();
+      registerIpcRouter(own, { services: context, info: { version: 't', dataDir, keychainService: service, platform: process.platform }, emit: () => undefined, clipboard, secretClipboard: new SecretClipboard(clipboard), results: new RecentResults(), saveFile: async () => null }, { page: appPage(), ownFrames: () => [navigated] });
+      expect(await own.invoke('keys:reveal', frameEvent(navigated), reveal), url).toMatchObject({ ok: false, error: { code: 'FORBIDDEN_SENDER' } });
+    }
     expect(await snapshot()).toBe(before);
+    // And the app's own page is answered.
+    expect(await call('keys:reveal', reveal)).toMatchObject({ ok: true });
   });
 });

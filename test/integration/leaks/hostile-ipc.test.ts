@@ -13,11 +13,12 @@ import { registerIpcRouter } from '../../../src-main/ipc/router.ts';
 import type { Result } from '../../../src-main/shared/errors.ts';
 import { containsSecret, filesContaining, scratchDir } from '../../support/files.ts';
 import { startHostileServer, type HostileServer } from '../../support/hostile.ts';
-import { frameEvent, InProcessIpcMain } from '../../support/in-process-ipc.ts';
+import { appPage } from '../../../src-main/ipc/sender.ts';
+import { appFrame, frameEvent, InProcessIpcMain } from '../../support/in-process-ipc.ts';
 import { clearService, uniqueService } from '../../support/keychain.ts';
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox.ts';
 
-const ORIGIN = 'app://tenant-key-vault';
+const mainFrame = appFrame();
 const service = uniqueService('hostile-ipc');
 const dataDir = scratchDir('hostile-ipc');
 const ipc = new InProcessIpcMain();
@@ -29,7 +30,7 @@ let hostile: HostileServer;
 const PASTED = 'a-pasted-key-long-enough-to-be-echoed-0123456789';
 
 async function call<T = unknown>(channel: string, input?: unknown): Promise<Result<T>> {
-  const result = (await ipc.invoke(channel, frameEvent(`${ORIGIN}/index.html`), input)) as Result<T>;
+  const result = (await ipc.invoke(channel, frameEvent(mainFrame), input)) as Result<T>;
   received.push(JSON.stringify(result));
   return result;
 }
@@ -53,7 +54,7 @@ beforeAll(async () => {
   registerIpcRouter(
     ipc,
     { services, info: { version: 'test', dataDir, keychainService: service, platform: process.platform }, emit, clipboard, secretClipboard: new SecretClipboard(clipboard), results: new RecentResults(), saveFile: async () => null },
-    { isTrustedSender: (url) => url.startsWith(`${ORIGIN}/`) },
+    { page: appPage(), ownFrames: () => [mainFrame] },
   );
   expect(await call('tenants:add', { alias: 'demo', tenantId: 'demo', environment: 'custom', baseUrl: hostile.url })).toMatchObject({ ok: true });
   expect(await call('keys:add', { tenant: 'demo', name: 'admin', secret: sandbox.adminKey('demo'), scopes: ['*'], admin: true })).toMatchObject({ ok: true });

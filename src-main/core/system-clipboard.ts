@@ -4,7 +4,7 @@
  * secret goes to the tool on its stdin, never in its arguments.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import type { Clipboard } from '../core/clipboard.ts';
+import type { Clipboard } from './clipboard.ts';
 
 interface Tool {
   name: string;
@@ -50,4 +50,15 @@ export function toolClipboard(tool: Tool, env: NodeJS.ProcessEnv): Clipboard {
     readText: () => run(tool.read[0], tool.read[1], null, env),
     writeText: async (text) => void (await run(tool.write[0], tool.write[1], text, env)),
   };
+}
+
+/**
+ * How the app can read the system clipboard back to confirm a clear: under Wayland, where Electron's
+ * own `readText` may answer from Chromium's cache, through wl-paste (null without it: a clear cannot
+ * be confirmed there); elsewhere the app's own clipboard is the system's (undefined).
+ */
+export function clipboardConfirmer(env: Record<string, string | undefined>, platform: NodeJS.Platform = process.platform): (() => Promise<string>) | null | undefined {
+  if (platform !== 'linux' || !env.WAYLAND_DISPLAY) return undefined;
+  const tool = clipboardTool(env, platform);
+  return 'missing' in tool ? null : () => toolClipboard(tool, env as NodeJS.ProcessEnv).readText();
 }
