@@ -289,6 +289,29 @@ test('copies a secret in the main process; the clipboard is cleared only if it s
   await expect(page.getByTestId('key-panel').getByRole('region', { name: 'Audit' })).toContainText('copied');
 });
 
+test('a clear the system refused (Wayland, window in the background) is said, and done once the window has the focus', async ({ page }) => {
+  const key = await realKey('copy-in-background');
+  await open(page);
+  await select(page, key);
+  await page.getByRole('button', { name: 'Copy secret' }).click();
+  await expect(page.getByTestId('key-panel').getByRole('status')).toContainText('Copied.');
+  expect(await harness.clipboard.readSystem()).toBe(key.token);
+  // The person switched to another window: the timer's write is dropped, though the app's own
+  // readText (Chromium's cache) would say the clipboard is empty.
+  harness.clipboard.focused = false;
+  const notice = page.locator('.clipboard-notice');
+  await expect(notice).toHaveText(/The clipboard still holds the secret: the system refused to clear it while this window was in the background\./, { timeout: CLEAR_MS * 4 });
+  expect(await harness.clipboard.readText()).toBe('');
+  expect(await harness.clipboard.readSystem()).toBe(key.token);
+  await look(page, 'clipboard-not-cleared');
+  // Back in the window: the clear is tried again, confirmed, and the warning gives way.
+  await harness.focusWindow();
+  await expect(notice).toHaveText(/The clipboard no longer holds the secret\./);
+  expect(await harness.clipboard.readSystem()).toBe('');
+  await notice.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(notice).toBeHidden();
+});
+
 test('removes a key, and a tenant with its keys, after a confirmation that names what goes', async ({ page }) => {
   const key = await realKey('remove-me');
   const doomed = await realKey('kept-in-keychain', 'seed-19');

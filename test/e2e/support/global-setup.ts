@@ -1,4 +1,4 @@
-/** Builds what the browser tests load: the renderer (if absent) and the page bridge. */
+/** Builds what the browser tests load: the renderer and the preload (if absent), and the page bridge. */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,7 @@ const repo = fileURLToPath(new URL('../../..', import.meta.url));
 
 /** Builds the bridge; the returned function (Playwright's teardown) removes it again. */
 export default async function globalSetup(): Promise<() => void> {
-  if (!fs.existsSync(path.join(repo, 'out/renderer/index.html'))) {
+  if (!fs.existsSync(path.join(repo, 'out/renderer/index.html')) || !fs.existsSync(path.join(repo, 'out/preload/index.js'))) {
     execFileSync('npx', ['electron-vite', 'build'], { cwd: repo, stdio: 'inherit' });
   }
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkv-bridge-'));

@@ -1,37 +1,57 @@
 /**
- * The desktop app minus Electron: the built renderer served over loopback with the app's CSP, and
- * `window.api` wired through exposeBinding to the real IPC router, built on the real services (core's
- * one composition root: real keychain, real SQLite, real HTTP client). Every IPC result and event the
- * page receives is kept, so that tests can search them for a canary.
+ * The desktop app minus Electron, as close to it as Chromium alone allows:
+ * - the built renderer is answered by the app's own protocol handler (renderer-handler.ts, what
+ *   app-protocol.ts registers), so the CSP, MIME types and paths are a user's. Chromium cannot load
+ *   a custom scheme without Electron's registration, so the page lives at https://tenant-key-vault/
+ *   (answered through Playwright's route, never the network), and its frames are reported to the
+ *   router with the app:// URL Electron reports;
+ * - `window.api` is made by the built preload (`out/preload/index.js`), given stand-ins of
+ *   contextBridge and ipcRenderer that copy and clone as Electron's do (page-bridge.ts): a Svelte
+ *   proxy handed to `window.api` fails here as it does in the app;
+ * - calls reach the real IPC router, built on the real services (real keychain, SQLite, HTTP
+ *   client), with the frame objects Electron passes (one per frame, the window's top frame being
+ *   the one trusted), through a structured-clone round trip each way.
+ * Every IPC result and event the page receives is kept, so that tests can search them for a canary.
  */
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
-import type { AddressInfo } from 'node:net';
-import type { Page } from '@playwright/test';
-import { MemoryClipboard } from '../../../src-main/core/clipboard.ts';
+import type { Frame, Page } from '@playwright/test';
 import { SecretClipboard } from '../../../src-main/core/keys/secret-clipboard.ts';
 import type { SecretStore } from '../../../src-main/core/secrets/secret-store.ts';
 import { createServices, type Services } from '../../../src-main/core/services.ts';
 import { RecentResults } from '../../../src-main/ipc/ipc-context.ts';
 import { registerIpcRouter } from '../../../src-main/ipc/router.ts';
-import { CONTENT_SECURITY_POLICY } from '../../../src-main/shared/content-security-policy.ts';
+import { appPage } from '../../../src-main/ipc/sender.ts';
+import { rendererHandler } from '../../../src-main/renderer-handler.ts';
 import type { EventName, Events } from '../../../src-main/shared/contract.ts';
+import { WaylandLikeClipboard } from '../../support/clipboard.ts';
 import { scratchDir } from '../../support/files.ts';
 import { clearService, uniqueService } from '../../support/keychain.ts';
 import { InProcessIpcMain } from '../../support/in-process-ipc.ts';
+import { WebFrameStandIn } from '../../support/web-frame.ts';
 
-const rendererDir = fileURLToPath(new URL('../../../out/renderer/', import.meta.url));
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png' };
+const outDir = fileURLToPath(new URL('../../../out/', import.meta.url));
+/** Where Chromium loads the page from; reported to the app as APP_PAGE_PREFIX. */
+const PAGE_ORIGIN = 'https://tenant-key-vault';
+const APP_PAGE_PREFIX = 'app://tenant-key-vault/';
+
+/** The URL Electron would report for a frame at `url`: the app's scheme for the app's page, anything else as it is. */
+export function electronUrl(url: string): string {
+  return url.startsWith(`${PAGE_ORIGIN}/`) ? `${APP_PAGE_PREFIX}${url.slice(PAGE_ORIGIN.length + 1)}` : url;
+}
 
 export interface Harness {
+  /** The page's address in Chromium (https://tenant-key-vault/index.html, standing for app://tenant-key-vault/index.html). */
   url: string;
   dataDir: string;
   service: string;
   services: Services;
-  /** The main process's clipboard, as the copy channels see it. */
-  clipboard: MemoryClipboard;
+  /** The main process's clipboard, as the copy channels see it (Wayland-like: see clipboard.ts). */
+  clipboard: WaylandLikeClipboard;
+  /** The window got the focus back, as Electron's 'browser-window-focus' tells the main process. */
+  focusWindow(): Promise<void>;
   /** Router log lines (refusals, unexpected failures). */
   log: string[];
   /** Every IPC result and event payload the page received, as JSON. */
@@ -67,8 +87,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const pages = new Set<Page>();
   const received: string[] = [];
   const emit = <E extends EventName>(event: E, payload: Events[E]) => {
-    received.push(JSON.stringify(payload));
-    for (const page of pages) void page.evaluate(([name, data]) => window.__tkvDispatch(name, data), [event, payload] as const).catch(() => undefined);
+    // webContents.send: "serialized with the Structured Clone Algorithm" (api/web-contents).
+    const delivered = v8.deserialize(v8.serialize(payload)) as Events[E];
+    received.push(JSON.stringify(delivered));
+    for (const page of pages) void page.evaluate(([name, data]) => window.__tkvDispatch(name, data), [event, delivered] as const).catch(() => undefined);
   };
   const services = createServices({
     actor: 'app',
@@ -78,23 +100,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     onExternalChange: () => emit('vault:changed', { reason: 'changed elsewhere' }),
     ...(options.secrets ? { secrets: options.secrets } : {}),
   });
-  const server = http.createServer((request, response) => {
-    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const file = path.resolve(rendererDir, `.${pathname === '/' ? '/index.html' : decodeURIComponent(pathname)}`);
-    if (!file.startsWith(rendererDir) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': CONTENT_SECURITY_POLICY });
-    fs.createReadStream(file).pipe(response);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
+  const serve = rendererHandler(path.join(outDir, 'renderer'));
   const ipc = new InProcessIpcMain();
   const log: string[] = [];
-  const clipboard = new MemoryClipboard();
-  const secretClipboard = new SecretClipboard(clipboard, { clearAfterMs: options.clipboardClearMs ?? 30_000 });
+  const clipboard = new WaylandLikeClipboard();
+  const secretClipboard = new SecretClipboard(clipboard, {
+    clearAfterMs: options.clipboardClearMs ?? 30_000,
+    // As index.ts on Wayland with wl-paste: the system's clipboard, not the app's cached copy.
+    confirm: () => clipboard.readSystem(),
+    onClear: (state) => emit('clipboard:cleared', { state }),
+  });
   const exportsDir = scratchDir('e2e-exports');
   const saved: string[] = [];
   const saveFile = async (suggestedName: string, content: string) => {
@@ -106,11 +121,40 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   registerIpcRouter(
     ipc,
     { services, info: { version: 'e2e', dataDir, keychainService: service, platform: process.platform }, emit, clipboard, secretClipboard, results: new RecentResults(), saveFile },
-    { isTrustedSender: (url) => URL.canParse(url) && new URL(url).origin === origin, log: (line) => log.push(line) },
+    { page: appPage(), ownFrames: () => [...pages].flatMap((page) => frameOf(page.mainFrame()) ?? []), log: (line) => log.push(line) },
   );
 
+  /** One WebFrameMain stand-in per Chromium frame, kept across navigations as Electron keeps its own. */
+  const frames = new WeakMap<Frame, WebFrameStandIn>();
+  const frameOf = (frame: Frame): WebFrameStandIn | null => {
+    if (frame.isDetached()) return null;
+    const parent = frame.parentFrame();
+    let standIn = frames.get(frame);
+    if (!standIn) {
+      standIn = new WebFrameStandIn(electronUrl(frame.url()), parent ? frameOf(parent) : null);
+      frames.set(frame, standIn);
+    }
+    standIn.navigate(electronUrl(frame.url()));
+    return standIn;
+  };
+  const preload = fs.readFileSync(path.join(outDir, 'preload/index.js'), 'utf8');
+  const bridge = process.env.TKV_BRIDGE_SCRIPT;
+  if (!bridge) throw new Error('TKV_BRIDGE_SCRIPT is not set: run through test/playwright.config.ts');
+  // The built preload, run as Electron runs a sandboxed one: its require('electron') answered by the stand-ins.
+  const initScript = `${fs.readFileSync(bridge, 'utf8')}
+;(function () {
+  const electron = window.__tkvPreloadElectron;
+  delete window.__tkvPreloadElectron;
+  if (!electron) return;
+  const require = (name) => { if (name === 'electron') return electron; throw new Error('module not found: ' + name); };
+  const module = { exports: {} };
+  (function (require, module, exports) {
+${preload}
+  })(require, module, module.exports);
+})();`;
+
   return {
-    url: `${origin}/`,
+    url: `${PAGE_ORIGIN}/index.html`,
     dataDir,
     service,
     services,
@@ -120,28 +164,35 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     exportsDir,
     saved,
     emit,
+    async focusWindow() {
+      clipboard.focused = true;
+      await secretClipboard.retry();
+    },
     async attach(page) {
       pages.add(page);
       page.on('close', () => pages.delete(page));
-      // The frame that calls is reported to the router as Electron reports senderFrame.
-      await page.exposeBinding('__tkvInvoke', async ({ frame }, channel: string, input: unknown) => {
-        const result = await ipc.invoke(channel, { senderFrame: { url: frame.url(), parent: frame.parentFrame() } }, input);
-        received.push(JSON.stringify(result));
-        return result;
+      await page.route(`${PAGE_ORIGIN}/**`, async (route) => {
+        const request = route.request();
+        const response = await serve(new Request(electronUrl(request.url()), { method: request.method() }));
+        await route.fulfill({ status: response.status, headers: Object.fromEntries(response.headers), body: Buffer.from(await response.arrayBuffer()) });
       });
-      const bridge = process.env.TKV_BRIDGE_SCRIPT;
-      if (!bridge) throw new Error('TKV_BRIDGE_SCRIPT is not set: run through test/playwright.config.ts');
-      await page.addInitScript({ path: bridge });
+      await page.exposeBinding('__tkvInvoke', async ({ frame }, channel: string, args: unknown[]) => {
+        try {
+          const result = await ipc.invoke(channel, { senderFrame: frameOf(frame) }, ...args);
+          received.push(JSON.stringify(result));
+          return { result };
+        } catch (error) {
+          return { error: String(error) };
+        }
+      });
+      await page.addInitScript({ content: initScript });
     },
     crash() {
-      server.closeAllConnections();
-      server.close();
       void services.http.close().catch(() => undefined);
       void services.sandbox.stop().catch(() => undefined);
       services.vault.close();
     },
     async close() {
-      await new Promise((resolve) => server.close(resolve));
       await services.close();
       if (!options.secrets) await clearService(service);
       if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
