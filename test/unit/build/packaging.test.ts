@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { packList, publisherProblems } from '../../../build/dist.ts';
 import { isAllowedExternalUrl } from '../../../src-main/shared/external-links.ts';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -50,13 +51,30 @@ describe('build/electron-builder.yml', () => {
     });
   });
 
-  it('builds AppImage and deb, dmg, nsis, with the native modules unpacked from the asar', () => {
-    expect(config).toMatchObject({ appId: expect.stringMatching(/^[a-z0-9.-]+$/), productName: 'Tenant Key Vault', asar: true });
+  it('builds AppImage and deb, dmg, nsis, rebuilding nothing (Node-API modules), with the native modules unpacked from the asar', () => {
+    expect(config).toMatchObject({ appId: expect.stringMatching(/^[a-z0-9.-]+$/), productName: 'Tenant Key Vault', asar: true, npmRebuild: false });
     expect(config.linux.target).toEqual(['AppImage', 'deb']);
     expect([config.mac.target, config.win.target]).toEqual(['dmg', 'nsis']);
+    expect(config.asarUnpack).toContain('**/*.node');
     for (const module of ['keytar', 'better-sqlite3']) expect(config.asarUnpack).toContain(`**/node_modules/${module}/**`);
     const pkg = JSON.parse(fs.readFileSync(`${repo}package.json`, 'utf8')) as { scripts: Record<string, string> };
-    expect(pkg.scripts.dist).toBe('electron-vite build && electron-builder --config build/electron-builder.yml');
+    expect(pkg.scripts.dist).toBe('node build/dist.ts');
+  });
+
+  it('names no placeholder publisher; npm run dist asks for the real one before downloading anything', () => {
+    expect(fs.readFileSync(`${repo}build/electron-builder.yml`, 'utf8')).not.toMatch(/\.invalid|example\.com|maintainer:/);
+    expect(publisherProblems({})).toEqual([expect.stringMatching(/"author" is not set/), expect.stringMatching(/"homepage" is not set/)]);
+    expect(publisherProblems({ author: 'Ops team', homepage: 'https://vault.acme.example/' })).toEqual([expect.stringMatching(/no email/), expect.stringMatching(/placeholder/)]);
+    expect(publisherProblems({ author: 'Ops team <ops@acme.io>', homepage: 'https://acme.io/vault' })).toEqual([]);
+  });
+
+  it('packs the built app and the production dependencies only, with every native binary unpacked', () => {
+    const { files, modules, unpacked } = packList();
+    for (const file of ['out/main/index.js', 'out/preload/index.js', 'out/renderer/index.html', 'package.json']) expect(files).toContain(file);
+    expect(files.filter((file) => !file.startsWith('out/') && file !== 'package.json')).toEqual([]);
+    for (const module of ['better-sqlite3', 'keytar', 'undici', 'zod', 'yaml', 'csv-parse']) expect(modules).toContain(`node_modules/${module}`);
+    for (const devOnly of ['electron', 'electron-builder', 'vite', 'svelte', 'vitest', 'playwright', 'fast-check']) expect(modules).not.toContain(`node_modules/${devOnly}`);
+    expect(unpacked).toEqual(expect.arrayContaining(['node_modules/keytar/build/Release/keytar.node', `node_modules/better-sqlite3/prebuilds/${process.platform}-${process.arch}.node`]));
   });
 
   it('takes its icon from src-renderer/public/icon.svg, rendered at 1024×1024', () => {
