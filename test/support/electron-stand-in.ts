@@ -86,6 +86,8 @@ export interface StandInWindow {
   readonly webContents: StandInWebContents;
   /** What loadURL was given, and how it ended. */
   readonly loaded: { url: string; outcome: 'loaded' | 'failed' | 'pending'; error: string | null } | null;
+  /** How many times the app brought the window to the front. */
+  readonly focused: number;
   isDestroyed(): boolean;
   close(): void;
 }
@@ -284,9 +286,10 @@ export function electronStandIn(options: StandInOptions): StandIn {
       return this.destroyed;
     }
 
+    focused = 0;
     isMinimized = () => false;
     restore = () => undefined;
-    focus = () => undefined;
+    focus = () => void (this.focused += 1);
     show = () => undefined;
 
     /** The window closes: its frame goes away, and 'closed' is emitted (api/browser-window, event 'closed'). */

@@ -173,6 +173,14 @@ describe('the built main process', () => {
     expect(main.record.openedExternally).toEqual(['https://docs.thewalletcrew.io/api']);
   });
 
+  it('brings its window to the front when started a second time, instead of opening another vault', () => {
+    const [window] = main.record.windows;
+    const before = window!.focused;
+    main.app.emit('second-instance', electronEvent(), ['tenant-key-vault'], '/');
+    expect(window!.focused).toBe(before + 1);
+    expect(main.record.windows).toHaveLength(1);
+  });
+
   it('denies every permission', () => {
     let granted: boolean | null = null;
     main.record.permissionRequestHandler!({}, 'media', (allowed: boolean) => (granted = allowed));
@@ -242,5 +250,15 @@ describe('the built main process', () => {
     } finally {
       await quit(defaults);
     }
+  });
+
+  it('closing the window quits, the inventory closed first', async () => {
+    const dataDir = path.join(scratch, 'closing');
+    let walAtExit: boolean | null = null;
+    const closing = await loadMain({ TKV_DATA_DIR: dataDir, TKV_DEVTOOLS: undefined }, path.join(scratch, 'home'), { onExit: () => (walAtExit = fs.existsSync(path.join(dataDir, 'inventory.sqlite-wal'))) });
+    expect(await closing.call('tenants:add', { alias: 'acme', tenantId: 'acme', environment: 'staging' })).toMatchObject({ ok: true });
+    closing.record.windows[0]!.close();
+    for (let waited = 0; !closing.record.exited && waited < 15_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect([closing.record.exited?.code, walAtExit]).toEqual([0, false]);
   });
 });
