@@ -31,7 +31,20 @@ test('starts hardened, serves the UI from app://, and lists tenants through the 
     await expect(page.getByRole('heading', { name: 'No tenants yet' })).toBeVisible();
     // No Node in the page (nodeIntegration off, sandbox and context isolation on): only window.api.
     expect(await page.evaluate(() => [typeof (window as unknown as { require?: unknown }).require, typeof (window as unknown as { process?: unknown }).process])).toEqual(['undefined', 'undefined']);
+    // The app's own page is a trusted sender (Node's URL would call its origin "null").
     expect(await page.evaluate(async () => (await window.api.tenants.list()).ok)).toBe(true);
+    // What the browser harness's contextBridge stand-in claims of the real one: a Proxy throws at
+    // the bridge with this message, a class instance arrives without its prototype.
+    expect(
+      await page.evaluate(() => {
+        try {
+          void window.api.tenants.add(new Proxy({ alias: 'p', tenantId: 'p', environment: 'staging' }, {}) as never);
+          return 'crossed';
+        } catch (error) {
+          return (error as Error).message;
+        }
+      }),
+    ).toBe('An object could not be cloned.');
   } finally {
     await app.close();
     await clearService(service);
