@@ -1,5 +1,10 @@
 /** Plain-text output helpers for tkv's human-readable mode. */
 
+/** The day of an ISO time, `2026-12-01`; for a time that was not recorded, says so rather than print nothing. */
+export function day(iso: string | null | undefined): string {
+  return iso ? iso.slice(0, 10) : 'an unrecorded day';
+}
+
 /** Left-aligned columns separated by two spaces, with a header row. */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));

@@ -39,7 +39,7 @@ function run(command: string, args: string[], input: string | null, env: NodeJS.
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} exited with ${code}`))));
+    child.on('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} exited with ${code ?? 'a signal'}`))));
     if (input !== null) child.stdin!.end(input);
   });
 }

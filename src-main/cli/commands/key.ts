@@ -9,7 +9,7 @@ import { VaultError } from '../../core/errors.ts';
 import { parseKeyRef, formatKeyRef } from '../../core/vault/key-ref.ts';
 import { confirmed, list as splitList, parseCommand, text } from '../args.ts';
 import type { CommandContext } from '../context.ts';
-import { fields, table } from '../format.ts';
+import { day, fields, table } from '../format.ts';
 import { quoteArgument, UsageError } from '../io.ts';
 import { readSecret } from '../read-secret.ts';
 import { KEY_USAGE } from '../usage.ts';
@@ -228,9 +228,9 @@ export async function clearClipboardLater(args: string[], env: Record<string, st
 
 /** "valid on 2026-11-30; last attempt: network error (2026-12-01)", or "never checked". */
 export function judgementText(key: KeySummary): string {
-  const judged = key.lastJudgement ? `${key.lastJudgement} on ${key.lastJudgedAt?.slice(0, 10)}` : key.lastAttempt ? 'not judged yet' : 'never checked';
+  const judged = key.lastJudgement ? `${key.lastJudgement} on ${day(key.lastJudgedAt)}` : key.lastAttempt ? 'not judged yet' : 'never checked';
   const attemptDiffers = key.lastAttempt !== null && key.lastAttemptAt !== key.lastJudgedAt;
-  return attemptDiffers ? `${judged}; last attempt: ${key.lastAttempt!.replaceAll('_', ' ')} (${key.lastAttemptAt?.slice(0, 10)})` : judged;
+  return attemptDiffers ? `${judged}; last attempt: ${key.lastAttempt!.replaceAll('_', ' ')} (${day(key.lastAttemptAt)})` : judged;
 }
 
 function optional<K extends string>(name: K, value: string | undefined): Partial<Record<K, string>> {

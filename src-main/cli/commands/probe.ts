@@ -29,7 +29,7 @@ export async function probeCommand(args: string[], context: CommandContext): Pro
     );
     if (parsed.values.help) return context.usage(PROBE_USAGE[1]!);
     const path = text(parsed, 'path');
-    if (!path) throw new UsageError(`--path is required\nusage: ${PROBE_USAGE[1]}`);
+    if (!path) throw new UsageError(`--path is required\nusage: ${PROBE_USAGE[1]!}`);
     const optional = (name: string) => (text(parsed, name) === undefined ? {} : { [name]: text(parsed, name)! });
     const row = addCustomProbe(inventory(), { id: parsed.positionals[0]!, path, ...optional('method'), ...optional('scope'), ...optional('risk'), ...optional('vendor'), ...optional('description') });
     return context.print(row, () => `Added probe ${row.id}: ${row.method} ${row.path}${row.scope ? ` (needs ${row.scope})` : ''}.\n`, parsed);

@@ -67,7 +67,7 @@ function human(report: ReviewReport, all: boolean): string {
   if (shown.length) {
     out.push('', `Flagged keys, most severe first${all ? '' : ' (notes only: --all)'}:`);
     for (const key of shown) {
-      out.push('', `${key.severity?.toUpperCase()}  ${key.tenant}/${key.name}  owner: ${key.owner ?? 'nobody recorded'}  last judgement: ${key.lastJudgement ?? 'never'}`);
+      out.push('', `${(key.severity ?? 'note').toUpperCase()}  ${key.tenant}/${key.name}  owner: ${key.owner ?? 'nobody recorded'}  last judgement: ${key.lastJudgement ?? 'never'}`);
       for (const flag of key.flags.filter((candidate) => all || candidate.severity !== 'info')) {
         out.push(`  [${flag.severity}] ${flag.reason}`);
         for (const remedy of flag.remedies) out.push(remedyLines(remedy, '    '));
@@ -152,5 +152,5 @@ export async function auditCommand(args: string[], context: CommandContext): Pro
     context.io.stdout.write(auditExport(entries, 'csv'));
     return 0;
   }
-  return context.print(entries, () => (entries.length === 0 ? 'No audit entries match.\n' : table(['AT', 'ACTOR', 'ACTION', 'KEY', 'FINGERPRINT', 'DETAIL'], entries.map((entry) => [entry.at, entry.actor, entry.action, entry.keyName ? `${entry.tenant}/${entry.keyName}` : (entry.tenant ?? ''), entry.fingerprint ?? '', entry.detail ? JSON.stringify(entry.detail).slice(0, 120) : '']))), parsed);
+  return context.print(entries, () => (entries.length === 0 ? 'No audit entries match.\n' : table(['AT', 'ACTOR', 'ACTION', 'KEY', 'FINGERPRINT', 'DETAIL'], entries.map((entry) => [entry.at, entry.actor, entry.action, entry.keyName ? `${entry.tenant ?? '?'}/${entry.keyName}` : (entry.tenant ?? ''), entry.fingerprint ?? '', entry.detail ? JSON.stringify(entry.detail).slice(0, 120) : '']))), parsed);
 }

@@ -87,7 +87,7 @@ function describe(status: RotationStatus): string {
     case 'overlap':
       return status.step === 'retire'
         ? `${name}: retiring "${status.oldRemoteName}" was interrupted; the entry uses "${status.newRemoteName}".`
-        : `${name} now uses "${status.newRemoteName}" (fingerprint ${status.newFingerprint}); "${status.oldRemoteName}" keeps working until the rotation is finished.`;
+        : `${name} now uses "${status.newRemoteName}" (fingerprint ${status.newFingerprint ?? 'not recorded'}); "${status.oldRemoteName}" keeps working until the rotation is finished.`;
     case 'finished':
       return `${name}: rotation finished; "${status.oldRemoteName}" is ${status.retire === 'delete' ? 'deleted' : 'disabled'}, the entry uses "${status.newRemoteName}".`;
     case 'rolled_back':

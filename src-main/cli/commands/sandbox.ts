@@ -84,7 +84,7 @@ function buildConfig(values: Record<string, unknown>): SandboxConfig {
     }
   }
   const parsedBase = SandboxConfigSchema.safeParse(base);
-  if (!parsedBase.success) throw new UsageError(`--config ${file}: ${parsedBase.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsedBase.success) throw new UsageError(`--config ${file ?? '(none)'}: ${parsedBase.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const config = parsedBase.data;
   try {
     for (const fault of (values.fault as string[] | undefined) ?? []) config.faults.push(parseFaultFlag(fault));

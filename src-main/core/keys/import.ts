@@ -67,7 +67,7 @@ function parseEnvFile(text: string): ParsedImport {
     }
     const value = unquote(match[2]!);
     if (value === null) {
-      problems.push({ line, message: `${match[1]}: the value's quotes are not closed` });
+      problems.push({ line, message: `${match[1] ?? 'a variable'}: the value's quotes are not closed` });
       continue;
     }
     addEntry(entries, problems, { line, name: entryName(match[1]!), secret: value });

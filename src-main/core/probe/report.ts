@@ -1,5 +1,6 @@
 /** A Markdown diagnosis to paste into a ticket. Never the key: its fingerprint only. */
 import type { CheckResult } from '../../shared/check.ts';
+import { remedySentence } from '../../shared/remedies.ts';
 import type { ScopeMatrix } from './check-service.ts';
 
 export function markdownReport(result: CheckResult, label: string, at: Date = new Date()): string {
@@ -17,7 +18,8 @@ export function markdownReport(result: CheckResult, label: string, at: Date = ne
     '',
     '## Next steps',
     '',
-    ...result.nextSteps.map((step) => `1. ${step}`),
+    // Each step in the plain words both front doors share: a ticket's reader has neither tkv nor the app at hand.
+    ...result.nextSteps.map((step) => `1. ${remedySentence(step)}`),
   ];
   if (result.problem) {
     lines.push('', '## Problem details', '', '```json', JSON.stringify(result.problem, null, 2), '```');
@@ -27,7 +29,7 @@ export function markdownReport(result: CheckResult, label: string, at: Date = ne
     lines.push('', '## Response headers (allowlisted)', '', ...headers.map(([name, value]) => `- \`${name}: ${value}\``));
   }
   if (result.evidence.bodyExcerpt !== null) {
-    lines.push('', `## Body excerpt (${result.bodyKind}, capped, secrets redacted)`, '', '```', result.evidence.bodyExcerpt.replace(/```/g, "'''"), '```');
+    lines.push('', `## Body excerpt (${result.bodyKind ?? 'unknown kind'}, capped, secrets redacted)`, '', '```', result.evidence.bodyExcerpt.replace(/```/g, "'''"), '```');
   } else if (result.status !== null && result.bodyKind !== 'empty') {
     lines.push('', `_The body is not shown: the ${result.probe.id} probe's answers may carry secrets or personal data._`);
   }

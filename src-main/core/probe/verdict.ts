@@ -149,7 +149,8 @@ function evidenceOf(outcome: HttpOutcome, verdict: Verdict, context: CheckContex
 function summarize(verdict: Verdict, outcome: HttpOutcome, retry: number | null, location: string | null, context: CheckContext): string {
   const { probe } = context;
   const scope = probe.scope ? `\`${probe.scope}\`` : 'its scope';
-  const status = outcome.kind === 'response' ? outcome.status : null;
+  // Every verdict below but the network failures comes from a response, so its status is known.
+  const status = outcome.kind === 'response' ? String(outcome.status) : 'no answer';
   switch (verdict) {
     case 'valid':
       return `The key is valid: ${probe.id} answered ${status}${probe.scope ? `, so it authenticates and holds ${scope}` : ''}.`;

@@ -99,7 +99,7 @@ function markdown(report: ReviewReport): string {
     '',
   ];
   for (const key of report.keys.filter((candidate) => candidate.flags.length > 0)) {
-    lines.push(`### ${md(`${key.tenant}/${key.name}`)} — ${key.severity}`, '');
+    lines.push(`### ${md(`${key.tenant}/${key.name}`)} — ${key.severity ?? 'not flagged'}`, '');
     lines.push(`Owner: ${md(key.owner ?? 'nobody recorded')} · scopes: ${md(key.scopes.join(', ') || 'none')} · last judgement: ${key.lastJudgement ?? 'never'} · drift: ${md(driftText(key))}`, '');
     for (const flag of key.flags) lines.push(`- **${flag.severity}** ${flag.code}: ${md(flag.reason)}${flag.remedies.length ? ` — ${md(flag.remedies.map(remedySentence).join(' '))}` : ''}`);
     lines.push('');
@@ -139,7 +139,7 @@ function html(report: ReviewReport): string {
   const keyRows = flagged
     .map(
       (key) =>
-        `<tr class="${key.severity}"><th scope="row">${esc(`${key.tenant}/${key.name}`)}</th><td>${esc(key.owner ?? '—')}</td><td>${esc(key.lastJudgement ?? 'never')}</td><td>${esc(driftText(key))}</td><td><ul>${key.flags.map((flag) => `<li><b>${flag.severity}</b> ${code(esc(flag.reason))}</li>`).join('')}</ul></td></tr>`,
+        `<tr class="${key.severity ?? 'none'}"><th scope="row">${esc(`${key.tenant}/${key.name}`)}</th><td>${esc(key.owner ?? '—')}</td><td>${esc(key.lastJudgement ?? 'never')}</td><td>${esc(driftText(key))}</td><td><ul>${key.flags.map((flag) => `<li><b>${flag.severity}</b> ${code(esc(flag.reason))}</li>`).join('')}</ul></td></tr>`,
     )
     .join('');
   return `<!doctype html>

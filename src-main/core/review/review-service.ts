@@ -138,7 +138,7 @@ export class ReviewService {
       }
       if (key.lastJudgement === 'unauthorized' || key.lastJudgement === 'forbidden' || key.lastJudgement === 'not_found') {
         const status = key.lastJudgement === 'unauthorized' ? '401: missing, invalid or revoked' : key.lastJudgement === 'forbidden' ? '403: valid, a scope missing' : '404: not found';
-        flag('failing', key.lastJudgement === 'unauthorized' ? 'critical' : 'warning', `Its last judgement failed (${status}) on ${key.lastJudgedAt?.slice(0, 10)}.`, [
+        flag('failing', key.lastJudgement === 'unauthorized' ? 'critical' : 'warning', `Its last judgement failed (${status}) on ${(key.lastJudgedAt ?? 'an unrecorded day').slice(0, 10)}.`, [
           { code: 'check-key', key: ref },
           ...(key.lastJudgement === 'forbidden' ? [{ code: 'run-scope-matrix' as const, key: ref }] : [{ code: 'list-server-keys' as const, tenant: key.tenant }]),
         ]);

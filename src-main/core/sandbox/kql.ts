@@ -232,7 +232,7 @@ function readDatetime(query: string, at: number, afterWord: number): { token: To
 function parseDatetime(text: string): number | undefined {
   const match = DATETIME_TEXT.exec(text);
   if (!match) return undefined;
-  const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '', zone = 'Z'] = match as unknown as string[];
+  const [, year = '', month = '', day = '', hour = '00', minute = '00', second = '00', fraction = '', zone = 'Z'] = match as unknown as (string | undefined)[];
   // Date.parse rolls 2026-02-30 over to March; Kusto refuses it.
   const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
   if (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > daysInMonth) return undefined;
@@ -880,7 +880,7 @@ function loadRow(tableName: string, columns: readonly KqlColumn[], row: Record<s
     if (value === null) return type === 'string' ? '' : null;
     const actual = typeOfValue(value);
     if (actual === type || (actual === 'long' && type === 'real')) return value instanceof Date ? datetimeOrNull(value.getTime()) : value;
-    throw new TypeError(`Table '${tableName}', column '${name}' is ${type} but holds a ${actual} value.`);
+    throw new TypeError(`Table '${tableName}', column '${name}' is ${type} but holds a ${actual ?? 'null'} value.`);
   });
 }
 

@@ -176,7 +176,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     }
     if (!caller) return challenge(response, 401);
     const keyBucket = caller.name === null ? undefined : config.throttle.keys[`${tenantId}/${caller.name}`];
-    if (keyBucket && refuseThrottled(response, `key:${tenantId}/${caller.name}`, keyBucket)) return;
+    if (keyBucket && refuseThrottled(response, `key:${tenantId}/${caller.name ?? ''}`, keyBucket)) return;
     if (!grants(caller.permissions, found.route.scope)) return challenge(response, 403);
 
     const origin = `http://${request.headers.host ?? 'localhost'}`;
@@ -201,7 +201,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   async function control(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
     if (request.headers.authorization !== `Bearer ${controlToken}`) return sendProblem(response, 401, 'Send the control token printed at start: Authorization: Bearer <controlToken>.');
     try {
-      const route = `${request.method} ${pathname}`;
+      const route = `${request.method ?? 'GET'} ${pathname}`;
       if (route === 'GET /_sandbox/config') return sendJson(response, 200, config);
       if (route === 'PUT /_sandbox/config') {
         const parsed = SandboxConfigSchema.safeParse(await readJson(request));

@@ -97,7 +97,7 @@ export class KeytarSecretStore implements SecretStore {
     try {
       await this.call('write a test entry', (keytar) => keytar.setPassword(this.writeTestService, account, randomBytes(18).toString('base64url')));
     } catch (error) {
-      throw keychainUnavailable(`it is locked or refuses writes, so it cannot ${what} (${error instanceof VaultError ? error.message.replace(/^The OS keychain is unavailable: /, '').split('. ')[0] : describe(error)})`, this.platform, error);
+      throw keychainUnavailable(`it is locked or refuses writes, so it cannot ${what} (${error instanceof VaultError ? (error.message.replace(/^The OS keychain is unavailable: /, '').split('. ')[0] ?? '') : describe(error)})`, this.platform, error);
     }
     await this.call('delete a test entry', (keytar) => keytar.deletePassword(this.writeTestService, account)).catch(() => undefined);
   }

@@ -360,7 +360,7 @@ export class VaultService {
           throw new VaultError('CONFLICT', `${formatKeyRef(ref)} expired on ${key.expiresOn}; it is not handed to the program (force it if you know it still works).`, { remedies: [{ code: 'key-expired', expiresOn: key.expiresOn }, { code: 'check-key', key: ref }] });
         }
         if (key.lastJudgement === 'unauthorized') {
-          throw new VaultError('CONFLICT', `${formatKeyRef(ref)} was refused by the server (401) at its last check, ${key.lastJudgedAt?.slice(0, 10)}; it is not handed to the program (force it, or check it again).`, { remedies: [{ code: 'check-key', key: ref }, { code: 'list-server-keys', tenant: key.tenant }] });
+          throw new VaultError('CONFLICT', `${formatKeyRef(ref)} was refused by the server (401) at its last check, ${(key.lastJudgedAt ?? 'an unrecorded day').slice(0, 10)}; it is not handed to the program (force it, or check it again).`, { remedies: [{ code: 'check-key', key: ref }, { code: 'list-server-keys', tenant: key.tenant }] });
         }
       }
     }

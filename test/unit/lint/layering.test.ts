@@ -1,14 +1,29 @@
-// The layering of ../shared/STYLE.md is enforced by lint; these prove the rules bite.
-import { ESLint } from 'eslint';
+// The layering of ../shared/STYLE.md, and the type-aware rules that keep an object out of what a
+// person reads, are enforced by lint; these prove the rules bite.
+import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
 const cwd = fileURLToPath(new URL('../../..', import.meta.url));
 const eslint = new ESLint({ cwd });
 
+/**
+ * The errors lint finds in `code` written at `filePath` (under a name of its own beside it): the
+ * type-aware rules need a real file of the project, so it is written, linted and removed.
+ */
 async function errors(code: string, filePath: string): Promise<string[]> {
-  const [result] = await eslint.lintText(code, { filePath });
-  return (result?.messages ?? []).filter((message) => message.severity === 2).map((message) => `${message.ruleId}: ${message.message}`);
+  const { dir, name, ext } = path.parse(filePath);
+  const file = path.join(cwd, dir, `${name}-lint-probe-${process.pid}${ext}`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, code);
+  try {
+    const [result] = await eslint.lintFiles([file]);
+    return (result?.messages ?? []).filter((message) => message.severity === 2).map((message) => `${message.ruleId}: ${message.message}`);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
 }
 
 describe('layering lint rules', () => {
@@ -36,5 +51,17 @@ describe('layering lint rules', () => {
 
   it('allow electron in the Electron front door', async () => {
     expect(await errors(`import { app } from 'electron';\nexport const name = app.name;\n`, 'src-main/window.ts')).toEqual([]);
+  });
+
+  it('fail on an object, a nullable value or a remedy in a template string a person would read', async () => {
+    const remedy = `import type { Remedy } from '../../shared/remedies.ts';\nexport function line(step: Remedy): string {\n  return \`1. \${step}\`;\n}\n`;
+    expect(await errors(remedy, 'src-main/core/probe/report.ts')).toEqual(expect.arrayContaining([expect.stringMatching(/restrict-template-expressions/), expect.stringMatching(/no-base-to-string: .*\[object Object\]/)]));
+    expect(await errors(`export function day(at: string | null): string {\n  return \`on \${at}\`;\n}\n`, 'src-main/cli/probe.ts')).toEqual([expect.stringMatching(/restrict-template-expressions: Invalid type "string \| null"/)]);
+    expect(await errors(`<script lang="ts">\n  const detail = { at: 1 };\n  const text = \`Detail: \${detail}\`;\n</script>\n\n<p>{text}</p>\n`, 'src-renderer/lib/components/probe.svelte')).toEqual(expect.arrayContaining([expect.stringMatching(/restrict-template-expressions/)]));
+  });
+
+  it('fail on a promise nobody awaits, and on a switch that forgets a case', async () => {
+    expect(await errors(`export async function save(): Promise<void> {}\nexport function run(): void {\n  save();\n}\n`, 'src-main/core/probe.ts')).toEqual([expect.stringMatching(/no-floating-promises/)]);
+    expect(await errors(`export function word(verdict: 'valid' | 'forbidden'): string {\n  switch (verdict) {\n    case 'valid':\n      return 'ok';\n  }\n  return '';\n}\n`, 'src-main/shared/probe.ts')).toEqual([expect.stringMatching(/switch-exhaustiveness-check/)]);
   });
 });
