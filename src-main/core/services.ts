@@ -6,7 +6,7 @@
 import os from 'node:os';
 import { AdminService } from './admin/admin-service.ts';
 import { UnsavedTokens } from './admin/unsaved-tokens.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { clockFromEnv, type Clock } from './clock.ts';
 import { HttpClient, type HttpClientOptions } from './http/http-client.ts';
 import { watchInventory } from './inventory/change-watcher.ts';
 import { openInventoryDatabase } from './inventory/database.ts';
@@ -90,7 +90,7 @@ export function createServices(options: ServicesOptions): Services {
   const secrets = options.secrets ?? createSecretStore(env, platform);
   const notices: string[] = [];
   const db = openInventoryDatabase(paths.inventoryFile, { onNotice: (notice) => notices.push(notice) });
-  const vault = new VaultService({ db, secrets, clock: options.clock ?? systemClock, actor: options.actor });
+  const vault = new VaultService({ db, secrets, clock: options.clock ?? clockFromEnv(env), actor: options.actor });
   const http = new HttpClient({ ...options.http, env });
   const checks = new CheckService({ http, vault });
   const admin = new AdminService({ vault, http });

@@ -1,0 +1,244 @@
+/**
+ * What each golden transcript shows: one scenario a file, each a short story a person lives through
+ * with tkv (see runner.ts for how they run and what is normalised). Add a scenario for each new
+ * outcome a person can meet; then `npm run transcripts` and read the new file line by line.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { selfSignedCertificate, startServer, startTlsServer } from '../support/servers.ts';
+import { ADMIN_KEYS } from './fixed.ts';
+import type { Scenario, ScenarioContext } from './runner.ts';
+
+/** A key that no server issued: the shape of a Wallet Crew key (64 base64url characters). */
+const NEVER_ISSUED = 'nEvErIsSuEdKeY0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLM';
+/** Another such key, one per tenant (the vault keeps a key once). */
+const neverIssued = (label: string) => `${label}-never-issued-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH`.slice(0, 64);
+
+async function demoTenant(t: ScenarioContext, alias = 'demo'): Promise<void> {
+  await t.quietly(['tenant', 'add', alias, '--tenant-id', 'demo', '--base-url', t.sandbox.url]);
+}
+
+async function storedKey(t: ScenarioContext, name: string, permissions: string[], scopes = permissions, extra: string[] = []): Promise<string> {
+  const token = await t.serverKey('demo', name, permissions);
+  await t.quietly(['key', 'add', `demo/${name}`, '--scopes', scopes.join(','), ...extra], { stdin: token });
+  return token;
+}
+
+const COMMANDS = ['tenant', 'key', 'check', 'probe', 'remote', 'rotate', 'review', 'audit', 'exec', 'import', 'reconcile', 'doctor', 'sandbox', 'completion'];
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'help',
+    title: 'Help: the list of commands, each command’s help, and the mistakes people make calling them',
+    async run(t) {
+      await t.tkv(['--help']);
+      await t.tkv(['--version']);
+      for (const command of COMMANDS) await t.tkv(['help', command]);
+      await t.tkv(['key']);
+      await t.tkv(['sandbox', '--help']);
+      await t.tkv(['check', '--help']);
+      t.say('Mistakes');
+      await t.tkv([]);
+      await t.tkv(['chek', 'demo/crm']);
+      await t.tkv(['key', 'show']);
+      await t.tkv(['key', 'add', 'demo/crm', '--secret', 'sk_live_typed_where_it_should_not_be']);
+      await t.tkv(['check', '--all', '--concurrency', '-1']);
+      await t.tkv(['check', 'demo/crm', '--timeout-ms', '-5']);
+      await t.tkv(['audit', '--limit', '-1']);
+      await t.tkv(['exec', 'demo/crm', 'printenv']);
+    },
+  },
+  {
+    name: 'tenants-and-keys',
+    title: 'Tenants and keys: add, list, show, edit, history, reveal, remove',
+    async run(t) {
+      await t.tkv(['tenant', 'add', 'acme-prod', '--tenant-id', 'acme', '--env', 'production']);
+      await t.tkv(['tenant', 'add', 'acme-staging', '--tenant-id', 'acme', '--env', 'staging', '--label', 'Acme QA']);
+      await t.tkv(['tenant', 'add', 'demo', '--tenant-id', 'demo', '--base-url', t.sandbox.url]);
+      await t.tkv(['tenant', 'list']);
+      await t.tkv(['key', 'add', 'acme-prod/crm-sync', '--scopes', 'Pass.Read,tenant.core:read', '--expires', '2027-06-30', '--owner', 'CRM team', '--notes', 'nightly export'], { stdin: 'crm-sync-key-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN' });
+      await t.tkv(['key', 'add', 'acme-prod/reporting', '--scopes', 'Insights.Read', '--expires', '2026-12-20'], { stdin: 'reporting-key-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLM' });
+      await t.tkv(['key', 'add', 'acme-staging/old', '--scopes', 'Pass.Read', '--expires', '2026-11-01'], { stdin: 'old-staging-key-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJK' });
+      await t.tkv(['key', 'list']);
+      await t.tkv(['key', 'list', '--tenant', 'acme-prod']);
+      await t.tkv(['key', 'show', 'acme-prod/crm-sync']);
+      await t.tkv(['key', 'edit', 'acme-prod/crm-sync', '--notes', 'nightly export to the CRM', '--remote-name', 'crm-sync-v2']);
+      await t.tkv(['key', 'history', 'acme-prod/crm-sync']);
+      await t.tkv(['key', 'reveal', 'acme-prod/crm-sync']);
+      t.say('The same key twice, a name that breaks the rules, a key that is not there');
+      await t.tkv(['key', 'add', 'acme-staging/crm-copy'], { stdin: 'crm-sync-key-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN' });
+      await t.tkv(['key', 'add', 'acme-prod/bad name'], { stdin: 'another-key-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP' });
+      await t.tkv(['key', 'show', 'acme-prod/nope']);
+      await t.tkv(['key', 'show', 'nowhere/crm']);
+      await t.tkv(['key', 'copy', 'acme-prod/crm-sync'], { env: { DISPLAY: undefined, WAYLAND_DISPLAY: undefined } });
+      t.say('Removing');
+      await t.tkv(['key', 'remove', 'acme-staging/old']);
+      await t.tkv(['key', 'remove', 'acme-staging/old', '--yes']);
+      await t.tkv(['tenant', 'remove', 'acme-prod']);
+      await t.tkv(['tenant', 'remove', 'acme-prod', '--with-keys', '--yes']);
+      await t.tkv(['tenant', 'list']);
+    },
+  },
+  {
+    name: 'check-verdicts',
+    title: 'Checking keys: every verdict, in the terminal and as a report for a ticket',
+    async run(t) {
+      await demoTenant(t);
+      await storedKey(t, 'crm', ['tenant.core:read']);
+      await storedKey(t, 'passes', ['Pass.Read']);
+      await storedKey(t, 'lacking', ['Pass.Read'], ['tenant.core:read']);
+      await storedKey(t, 'webhooks-only', ['Webhook.Write'], ['Webhook.Write']);
+      await storedKey(t, 'revoked', ['tenant.core:read']);
+      await t.sandbox.call('DELETE', '/api/demo/admin/apiKeys/revoked', { key: ADMIN_KEYS.demo });
+      const verdict = async (ref: string, extra: string[] = []) => {
+        await t.tkv(['check', ref, ...extra]);
+        await t.tkv(['check', ref, ...extra, '--report', 'md']);
+      };
+      t.say('valid: a key that holds the scope its probe needs');
+      await verdict('demo/crm');
+      await verdict('demo/passes');
+      t.say('authenticated: the key works, none of its declared scopes has a probe');
+      await verdict('demo/webhooks-only');
+      t.say('unauthorized (401): a key deleted on the server');
+      await verdict('demo/revoked');
+      t.say('forbidden (403): a key that lacks the scope');
+      await verdict('demo/lacking');
+      t.say('a pasted key, never stored');
+      await t.tkv(['check', '--base-url', t.sandbox.url, '--tenant-id', 'demo', '--key-stdin'], { stdin: NEVER_ISSUED });
+      t.say('not found (404): a tenant id the server does not know');
+      await t.quietly(['tenant', 'add', 'wrong-tenant', '--tenant-id', 'not-a-tenant', '--base-url', t.sandbox.url]);
+      await t.quietly(['key', 'add', 'wrong-tenant/crm', '--scopes', 'tenant.core:read'], { stdin: NEVER_ISSUED });
+      await verdict('wrong-tenant/crm');
+      t.say('throttled, server error, timeout, network error: nothing is said of the key');
+      await t.sandbox.control('PUT', '/_sandbox/config', { throttle: { tenants: { demo: { capacity: 1, refillPerSecond: 0.001, status: 429, retryAfter: true } } } });
+      await t.quietly(['check', 'demo/crm']).catch(() => undefined);
+      await verdict('demo/crm');
+      await t.sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: 'GET /api/*/admin/config', failureRate: 1 }] });
+      await verdict('demo/crm');
+      await t.sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: 'GET /api/*/admin/config', hang: true }] });
+      await verdict('demo/crm', ['--timeout-ms', '300']);
+      await t.sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: 'GET /api/*/admin/config', reset: true }] });
+      await verdict('demo/crm');
+      await t.sandbox.control('DELETE', '/_sandbox/config');
+      t.say('Answers that are not the API: an HTML page, a redirect, an odd status, an untrusted certificate, nothing listening');
+      const odd = await startServer((request, response) => {
+        if (request.url?.includes('/html/')) response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Sign in</title><form>Company login</form>');
+        else if (request.url?.includes('/moved/')) response.writeHead(302, { location: 'https://login.example.com/sso' }).end();
+        else response.writeHead(418, { 'content-type': 'text/plain' }).end("I'm a teapot");
+      });
+      const certificate = selfSignedCertificate();
+      const tls = await startTlsServer(certificate, (_request, response) => response.writeHead(200).end('{}'));
+      t.name(odd.url.replace('http://', ''), '127.0.0.1:<odd-server-port>');
+      t.name(tls.url.replace('https://', ''), '127.0.0.1:<tls-server-port>');
+      try {
+        for (const [alias, tenantId, baseUrl] of [['gateway', 'html', odd.url], ['moved', 'moved', odd.url], ['teapot', 'teapot', odd.url], ['tls', 'demo', tls.url], ['closed', 'demo', 'http://127.0.0.1:9']] as const) {
+          await t.quietly(['tenant', 'add', alias, '--tenant-id', tenantId, '--base-url', baseUrl]);
+          await t.quietly(['key', 'add', `${alias}/crm`, '--scopes', 'tenant.core:read'], { stdin: neverIssued(alias) });
+          await verdict(`${alias}/crm`);
+        }
+      } finally {
+        await odd.close();
+        await tls.close();
+        fs.rmSync(path.dirname(certificate.certFile), { recursive: true, force: true });
+      }
+    },
+  },
+  {
+    name: 'scope-matrix-and-bulk',
+    title: 'The scope matrix of a key, and checking every key at once',
+    async run(t) {
+      await demoTenant(t);
+      await storedKey(t, 'crm', ['tenant.core:read', 'Pass.Read'], ['tenant.core:read', 'Pass.Read', 'Secret.Read']);
+      await storedKey(t, 'passes', ['Pass.Read']);
+      await storedKey(t, 'revoked', ['tenant.core:read']);
+      await t.sandbox.call('DELETE', '/api/demo/admin/apiKeys/revoked', { key: ADMIN_KEYS.demo });
+      await t.tkv(['check', 'demo/crm', '--scopes-matrix']);
+      await t.tkv(['check', 'demo/crm', '--scopes-matrix', '--report', 'md']);
+      await t.tkv(['check', '--all']);
+      await t.tkv(['check', '--all', '--tenant', 'demo']);
+      t.say('A tenant with no keys');
+      await t.quietly(['tenant', 'add', 'empty', '--tenant-id', 'empty', '--base-url', t.sandbox.url]);
+      await t.tkv(['check', '--all', '--tenant', 'empty']);
+      await t.tkv(['check', '--all', '--tenant', 'nowhere']);
+    },
+  },
+  {
+    name: 'server-keys-and-rotation',
+    title: 'Keys on the server (the admin API) and a rotation',
+    async run(t) {
+      await demoTenant(t);
+      t.say('Without an admin credential');
+      await t.tkv(['remote', 'list', 'demo']);
+      await t.quietly(['key', 'add', 'demo/admin', '--admin', '--scopes', '*'], { stdin: ADMIN_KEYS.demo });
+      await storedKey(t, 'crm', ['tenant.core:read']);
+      await t.tkv(['remote', 'list', 'demo']);
+      await t.tkv(['remote', 'get', 'demo/crm']);
+      await t.tkv(['remote', 'create', 'demo/reports', '--scopes', 'Insights.Read,tenant.core:read']);
+      await t.tkv(['remote', 'create', 'demo/reports', '--scopes', 'Insights.Read']);
+      await t.tkv(['remote', 'create', 'demo/bad name', '--scopes', 'Insights.Read']);
+      await t.tkv(['remote', 'update', 'demo/reports', '--disable']);
+      await t.tkv(['remote', 'delete', 'demo/reports']);
+      await t.tkv(['remote', 'delete', 'demo/reports', '--yes']);
+      t.say('A rotation: start, the overlap, finish');
+      await t.tkv(['rotate', 'demo/crm']);
+      await t.tkv(['rotate', '--status']);
+      await t.tkv(['rotate', 'demo/crm', '--journal']);
+      await t.tkv(['rotate', 'demo/crm', '--finish', '--yes']);
+      await t.tkv(['check', 'demo/crm']);
+      await t.tkv(['key', 'show', 'demo/crm']);
+    },
+  },
+  {
+    name: 'review-and-audit',
+    title: 'The offline review of the inventory, its exports and sign-off, and the audit log',
+    async run(t) {
+      await demoTenant(t);
+      await t.quietly(['key', 'add', 'demo/admin', '--admin', '--scopes', '*'], { stdin: ADMIN_KEYS.demo });
+      await storedKey(t, 'crm', ['tenant.core:read'], ['tenant.core:read'], ['--owner', 'CRM team', '--expires', '2027-06-30']);
+      await storedKey(t, 'expiring', ['Pass.Read'], ['Pass.Read'], ['--expires', '2026-12-10']);
+      await storedKey(t, 'nobody', ['Pass.Read', 'Secret.Read']);
+      await t.quietly(['check', 'demo/crm']);
+      await t.quietly(['remote', 'list', 'demo']);
+      await t.tkv(['review']);
+      await t.tkv(['review', '--all']);
+      await t.tkv(['review', '--fail-on', 'warning']);
+      await t.tkv(['review', 'export', '--format', 'md']);
+      await t.tkv(['review', 'sign', '--reviewer', 'Ada Lovelace', '--note', 'quarterly review']);
+      await t.tkv(['review']);
+      await t.tkv(['audit']);
+      await t.tkv(['audit', '--key', 'demo/crm']);
+      await t.tkv(['audit', 'verify']);
+    },
+  },
+  {
+    name: 'import-and-exec',
+    title: 'Importing keys from a file, and running a program with a key',
+    async run(t) {
+      await demoTenant(t);
+      const token = await t.serverKey('demo', 'orders', ['tenant.core:read']);
+      const envFile = path.join(t.workDir, '.env');
+      fs.writeFileSync(envFile, [`ORDERS_API_KEY=${token}`, 'DATABASE_URL=postgres://app:secret@db.internal:5432/app', 'export DEBUG=true', '# a comment', 'BROKEN="no end quote', ''].join('\n'));
+      await t.tkv(['import', envFile, '--tenant', 'demo', '--dry-run']);
+      await t.tkv(['import', envFile, '--tenant', 'demo']);
+      await t.tkv(['key', 'list']);
+      const csv = path.join(t.workDir, 'keys.csv');
+      fs.writeFileSync(csv, ['name,key,scopes,expires,owner,notes', `billing,${'b'.repeat(64)},Pass.Read,2027-01-31,Billing,from the old vault`, 'empty,,Pass.Read,,,', ''].join('\n'));
+      await t.tkv(['import', csv, '--tenant', 'demo', '--dry-run']);
+      t.say('exec');
+      await t.tkv(['exec', 'demo/orders-api-key', '--dry-run']);
+      await t.tkv(['exec', 'demo/orders-api-key', '--header-env', 'AUTH_HEADER', '--dry-run']);
+      await t.tkv(['exec', 'demo/orders-api-key', '--', 'sh', '-c', 'echo "key: $ORDERS_API_KEY_API_KEY"; printf %s "$ORDERS_API_KEY_API_KEY" | base64']);
+      await t.tkv(['exec', 'demo/orders-api-key', '--', 'sh', '-c', 'exit 3']);
+    },
+  },
+  {
+    name: 'health',
+    title: 'The vault’s own health: doctor and reconcile',
+    async run(t) {
+      await demoTenant(t);
+      await storedKey(t, 'crm', ['tenant.core:read']);
+      await t.tkv(['doctor']);
+      await t.tkv(['reconcile']);
+    },
+  },
+];
