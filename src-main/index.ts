@@ -116,7 +116,7 @@ function start(): void {
     onLoadFailed: (message) => {
       console.error(`[window] the page did not load: ${message}`);
       dialog.showErrorBox('Tenant Key Vault cannot show its window', `The app's page did not load (${message}). Reinstall the app; from a source checkout, run npm run build first.`);
-      app.quit();
+      setImmediate(() => app.quit());
     },
   });
   windows.add(window);
@@ -128,6 +128,8 @@ function start(): void {
  * listeners synchronously, api/app): the process would end with the inventory open, the sandbox
  * listening and a job half done. So the first 'will-quit' is held with preventDefault, `close` runs,
  * and quitting starts again once it has finished (or after SHUTDOWN_LIMIT_MS, whatever it hangs on).
+ * Again on a later turn of the event loop: Electron runs the microtasks queued by a listener before it
+ * lets the first quit end, and a quit asked for meanwhile is ignored — the app would stay, windowless.
  */
 function holdQuitUntilClosed(close: () => Promise<void>): void {
   let state: 'open' | 'closing' | 'closed' = 'open';
@@ -144,7 +146,7 @@ function holdQuitUntilClosed(close: () => Promise<void>): void {
     void Promise.race([close().catch((error: unknown) => console.error(`[vault] closing failed: ${toErrorInfo(error).message}`)), limit]).then(() => {
       clearTimeout(timer);
       state = 'closed';
-      app.quit();
+      setImmediate(() => app.quit());
     });
   });
 }

@@ -195,14 +195,20 @@ export function electronStandIn(options: StandInOptions): StandIn {
     quit(): void {
       if (quitting || record.exited) return;
       quitting = true;
+      let ended = false;
       try {
         if (this.emitPreventable('before-quit')) return;
         for (const window of [...windows]) window.close();
         if (this.emitPreventable('will-quit')) return;
         this.emit('quit', electronEvent(), 0);
         exit(0);
+        ended = true;
       } finally {
-        quitting = false;
+        // Electron runs a microtask checkpoint after the listeners return, while the quit is still
+        // under way (gin_helper's CallMethodWithArgs, then Browser::NotifyAndShutdown clears
+        // is_quitting_): a quit asked for from a listener's promise is ignored.
+        if (ended) quitting = false;
+        else queueMicrotask(() => setImmediate(() => (quitting = false)));
       }
     }
 

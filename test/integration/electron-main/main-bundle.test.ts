@@ -252,6 +252,12 @@ describe('the built main process', () => {
     }
   });
 
+  it('quits when nothing is running too: the second quit is not swallowed by the first', async () => {
+    const idle = await loadMain({ TKV_DATA_DIR: path.join(scratch, 'idle'), TKV_DEVTOOLS: undefined }, path.join(scratch, 'home'));
+    await quit(idle);
+    expect(idle.record.exited).toMatchObject({ code: 0 });
+  });
+
   it('closing the window quits, the inventory closed first', async () => {
     const dataDir = path.join(scratch, 'closing');
     let walAtExit: boolean | null = null;
