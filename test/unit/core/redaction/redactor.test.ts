@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { REDACTED, Redactor } from '../../../../src-main/core/redaction/redactor.ts';
 import { canaryToken } from '../../../support/files.ts';
+import { htmlNumeric, jsonEveryChar, percentEveryByte, revealsSecret, wrapLines } from '../../../support/escapes.ts';
 import { echoesOf } from '../../../support/hostile.ts';
 
 describe('Redactor', () => {
@@ -43,5 +44,42 @@ describe('Redactor', () => {
       [REDACTED]: 1,
       enabled: true,
     });
+  });
+
+  it('undoes per-character escapes and line wrapping before it looks: every byte percent-escaped, \\u, HTML references, wrapped base64, hex in any case', () => {
+    const secret = `${canaryToken().slice(0, 40)}+/= é"&<€`;
+    const bytes = Buffer.from(secret);
+    const mixed = [...secret].map((char, index) => (index % 2 ? char : percentEveryByte(char))).join('');
+    const echoes = {
+      percentEveryByte: percentEveryByte(secret),
+      percentEveryByteUpper: percentEveryByte(secret, true),
+      percentMixed: mixed.replace(/&/g, '%26'),
+      jsonEveryChar: jsonEveryChar(secret),
+      jsonEveryCharUpper: jsonEveryChar(secret, true),
+      jsonMixed: [...secret].map((char, index) => (index % 3 === 0 ? jsonEveryChar(char) : JSON.stringify(char).slice(1, -1))).join(''),
+      htmlDecimal: htmlNumeric(secret),
+      htmlHex: htmlNumeric(secret, 'hex'),
+      htmlHexUpper: htmlNumeric(secret, 'HEX'),
+      htmlNamed: secret.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('"', '&quot;'),
+      base64Wrapped76: wrapLines(Buffer.from(`svc:${secret}`).toString('base64'), 76),
+      base64Wrapped64Crlf: wrapLines(Buffer.concat([Buffer.from([1, 2]), bytes]).toString('base64'), 64, '\r\n'),
+      base64Wrapped76Json: JSON.stringify(wrapLines(bytes.toString('base64'), 76)).slice(1, -1),
+      hexMixedCase: [...bytes.toString('hex')].map((char, index) => (index % 3 ? char.toUpperCase() : char)).join(''),
+    };
+    const redactor = new Redactor([secret]);
+    for (const [form, echoed] of Object.entries(echoes)) {
+      for (const text of [redactor.redactName(`before ${echoed} after`), redactor.redactText(`before ${echoed} after`), JSON.stringify(redactor.redactValue({ [echoed]: [echoed] }))]) {
+        expect(text, form).toContain(REDACTED);
+        expect(revealsSecret(text, secret, 8), `${form}: ${text}`).toBe(false);
+      }
+    }
+  });
+
+  it('finds a secret that holds what looks like a percent escape, and leaves ordinary escapes alone', () => {
+    const secret = `${canaryToken().slice(0, 20)}%ab%2F`;
+    expect(new Redactor([secret]).redactName(`x ${secret} y`)).toBe(`x ${REDACTED} y`);
+    const redactor = new Redactor([canaryToken()]);
+    const ordinary = 'a%20b &amp; c &#233; \\u00e9 \\n 50% off & more\nZm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4\nZm9v';
+    expect(redactor.redactName(ordinary)).toBe(ordinary);
   });
 });
