@@ -7,15 +7,16 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { constants as osConstants } from 'node:os';
-import { formsOf, MIN_FRAGMENT } from '../../core/redaction/redactor.ts';
+import { Redactor } from '../../core/redaction/redactor.ts';
+import { ByteStreamRedactor } from '../../core/redaction/stream-redactor.ts';
 import { parseKeyRef } from '../../core/vault/key-ref.ts';
 import { parseCommand } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { quoteArgument, UsageError } from '../io.ts';
-import { Masker } from '../masking.ts';
 import { EXEC_USAGE, EXEC_HELP } from '../usage.ts';
 
-
+/** What a key is replaced with in a program's piped output. */
+export const PLACEHOLDER = '<concealed by tkv>';
 
 /** `acme/crm-sync` → `CRM_SYNC`. */
 export function variableStem(name: string): string {
@@ -104,7 +105,8 @@ function run(program: string[], env: NodeJS.ProcessEnv, secrets: string[] | null
     const child = spawn(program[0]!, program.slice(1), { env, stdio: ['inherit', maskOut ? 'pipe' : 'inherit', maskErr ? 'pipe' : 'inherit'] });
     const pipe = (from: NodeJS.ReadableStream | null, to: NodeJS.WriteStream) => {
       if (!from) return;
-      const masker = new Masker(secrets!.flatMap(maskedForms));
+      // Core's redactor, streaming: every form and fragment it finds anywhere else, split across writes too.
+      const masker = new ByteStreamRedactor(new Redactor(secrets!, { replacement: PLACEHOLDER }));
       from.on('data', (chunk: Buffer) => to.write(masker.push(chunk)));
       from.on('end', () => to.write(masker.end()));
     };
@@ -123,20 +125,4 @@ function run(program: string[], env: NodeJS.ProcessEnv, secrets: string[] | null
       resolve(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0));
     });
   });
-}
-
-/**
- * What a program may print of a secret, all masked: the secret itself, and the ways a log line may
- * encode it (percent-encoded in a URL, in either hex case; JSON-escaped; hex; base64 or base64url,
- * inside a longer value such as a `Basic user:key` header too). An encoded form under 12 characters
- * is left out: that short, it would match ordinary output.
- */
-export function maskedForms(secret: string): string[] {
-  const forms = new Set<string>([secret]);
-  for (const form of formsOf(secret)) {
-    if (form.length < MIN_FRAGMENT) continue;
-    forms.add(form);
-    if (form.includes('%')) forms.add(form.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()));
-  }
-  return [...forms];
 }
