@@ -1,11 +1,13 @@
 // `tkv exec` through the real tkv: the key in the child's environment and never in its argv, masked
-// in what the child writes to a pipe, the child's exit code passed through, refusals and --force.
+// in what the child writes to a pipe (in every form, however its writes cut it), the child's exit
+// code passed through, refusals and --force.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices } from '../../../src-main/core/services.ts';
-import { PLACEHOLDER } from '../../../src-main/cli/masking.ts';
+import { PLACEHOLDER } from '../../../src-main/cli/commands/exec.ts';
 import { runTkv, TKV } from '../../support/cli.ts';
+import { revealsSecret } from '../../support/escapes.ts';
 import { canaryToken, containsSecret, filesContaining, scratchDir } from '../../support/files.ts';
 import { clearService, uniqueService } from '../../support/keychain.ts';
 
@@ -85,6 +87,39 @@ describe('tkv exec', () => {
     // What is left of the Basic header decodes to no part of the key 12 characters long.
     const left = Buffer.from(run.stdout.split('\n')[0]!.replace('Authorization: Basic ', '').split(PLACEHOLDER).join(''), 'base64').toString('latin1');
     for (let index = 0; index + 12 <= crm.length; index += 1) expect(left).not.toContain(crm.slice(index, index + 12));
+  });
+
+  it('masks the key however a shell script encodes it, each form cut in two by a pause: base64 (wrapped at 76), every byte percent-escaped, hex, \\u-escaped', async () => {
+    // Each form is written in two parts with a pause between, so that tkv reads it in two chunks:
+    // cut in the middle, and the base64 also right after its line break.
+    const script = [
+      'k="$CRM_SYNC_API_KEY"',
+      'bytes() { printf %s "$k" | od -An -v -tx1 | tr -d "\\n"; }',
+      'half() { n=$(( ${#2} / 2 )); printf "%s: " "$1"; printf %s "$2" | head -c "$n"; sleep 0.2; printf %s "$2" | tail -c +"$((n + 1))"; printf "\\n"; }',
+      'b64=$(printf %s "svc:$k" | base64)',
+      'half base64 "$b64"',
+      'printf "wrapped: %s\\n" "$(printf %s "$b64" | head -n 1)"; sleep 0.2; printf "%s\\n" "$(printf %s "$b64" | tail -n +2)"',
+      'half percent "$(bytes | sed "s/ /%/g")"',
+      'half hex "$(bytes | tr -d " ")"',
+      'half HEX "$(bytes | tr -d " " | tr a-f A-F)"',
+      `half json "$(bytes | sed 's/ /\\\\u00/g')"`,
+    ].join('\n');
+    const shown = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const pipeline = spawn('sh', ['-c', '"$NODE" "$TKV" exec acme/crm-sync -- sh -c "$SCRIPT" | cat'], { env: { ...env, NODE: process.execPath, TKV, SCRIPT: script } as NodeJS.ProcessEnv });
+      let stdout = '';
+      let stderr = '';
+      pipeline.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      pipeline.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      pipeline.on('error', reject);
+      pipeline.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    outputs.push(shown.stdout, shown.stderr);
+    expect(shown.code, shown.stderr).toBe(0);
+    // Every form printed, each replaced where it was, and nothing of the key left in any encoding.
+    for (const label of ['base64', 'wrapped', 'percent', 'hex', 'HEX', 'json']) expect(shown.stdout).toMatch(new RegExp(`^${label}: .*${PLACEHOLDER}`, 'm'));
+    expect(shown.stdout.split(PLACEHOLDER).length - 1).toBeGreaterThanOrEqual(6);
+    expect(revealsSecret(shown.stdout, crm, 8)).toBe(false);
+    expect(containsSecret(shown.stdout, crm)).toBe(false);
   });
 
   it('refuses an expired key, naming why, unless --force; --dry-run names the variables and never a value', async () => {
