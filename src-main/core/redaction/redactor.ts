@@ -15,11 +15,12 @@
  * that the match came from (normal-view.ts, secret-matcher.ts). Callers redact first and truncate
  * after, never the other way round.
  *
- * `redactText` also removes what merely looks like a secret in free text (long tokens, values of
- * fields named like secrets), sparing trace ids and UUIDs, which a vendor's support needs and which
- * are not secret. `redactName` removes only the known secrets, for names and permissions, which are
+ * `redactText` also removes what merely looks like a secret in free text (long tokens, escaped or
+ * not, values of fields named like secrets), sparing trace ids and UUIDs, which a vendor's support
+ * needs and which are not secret. `redactName` removes only the known secrets, for names and permissions, which are
  * long identifiers by nature.
  */
+import { normalViews } from './normal-view.ts';
 import { SecretMatcher } from './secret-matcher.ts';
 
 export { formsOf, MIN_FRAGMENT } from './forms.ts';
@@ -84,7 +85,8 @@ export class Redactor {
     let result = this.redactName(text);
     // The field-name pass is the costly one; most texts have no such field, so look first.
     if (SECRET_FIELD_HINT.test(result)) result = result.replace(SECRET_FIELD, (_match, field: string) => `${field}"${this.replacement}"`);
-    return result.replace(LONG_TOKEN, (token) => (NOT_SECRET.some((pattern) => pattern.test(token)) ? token : this.replacement));
+    result = result.replace(LONG_TOKEN, (token) => (NOT_SECRET.some((pattern) => pattern.test(token)) ? token : this.replacement));
+    return escapedTokens(result, this.replacement);
   }
 
   /**
@@ -121,6 +123,27 @@ export function replaceCovered(text: string, covered: Uint8Array, from: number, 
     }
   }
   return result;
+}
+
+/**
+ * Long tokens that show only once escapes are undone: a secret this redactor does not know (another
+ * operation's key, echoed by the server that saw it), written with every character escaped.
+ */
+function escapedTokens(text: string, replacement: string): string {
+  let covered: Uint8Array | null = null;
+  for (const view of normalViews(text)) {
+    let next = 0;
+    for (const match of view.text.matchAll(LONG_TOKEN)) {
+      const from = match.index;
+      const to = from + match[0].length;
+      while (next < view.changed.length && view.changed[next]! < from) next += 1;
+      // A token with nothing undone in it was seen as it is.
+      if (next === view.changed.length || view.changed[next]! >= to || NOT_SECRET.some((pattern) => pattern.test(match[0]))) continue;
+      covered ??= new Uint8Array(text.length);
+      covered.fill(1, view.startOf(from), view.endOf(to - 1));
+    }
+  }
+  return covered ? replaceCovered(text, covered, 0, text.length, replacement) : text;
 }
 
 function isLowSurrogate(text: string, at: number): boolean {

@@ -82,4 +82,18 @@ describe('Redactor', () => {
     const ordinary = 'a%20b &amp; c &#233; \\u00e9 \\n 50% off & more\nZm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4\nZm9v';
     expect(redactor.redactName(ordinary)).toBe(ordinary);
   });
+
+  it('removes in free text a long token it does not know when escapes hide it, and keeps a trace id so written', () => {
+    // Another operation's key, echoed by a server that saw it, with every character escaped.
+    const other = canaryToken();
+    const redactor = new Redactor([canaryToken()]);
+    for (const echoed of [percentEveryByte(other), jsonEveryChar(other), htmlNumeric(other), htmlNumeric(other, 'hex')]) {
+      const text = redactor.redactText(`{"detail":"refused ${echoed} here"}`);
+      expect(text).toBe(`{"detail":"refused ${REDACTED} here"}`);
+      // A name keeps it: only free text loses what merely looks like a secret.
+      expect(redactor.redactName(echoed)).toBe(echoed);
+    }
+    const traceId = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00';
+    expect(redactor.redactText(`trace ${htmlNumeric(traceId)} and a%20b`)).toBe(`trace ${htmlNumeric(traceId)} and a%20b`);
+  });
 });
