@@ -9,8 +9,26 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EXCERPT_CHARS } from '../../src-main/core/probe/verdict.ts';
+import { htmlNumeric, jsonEveryChar, percentEveryByte, wrapLines } from './escapes.ts';
 
-type Echo = 'literal' | 'percentUpper' | 'percentLower' | 'formEncoded' | 'jsonEscaped' | 'base64' | 'base64url' | 'basicAuth' | 'hex' | 'split' | 'cutAfter20';
+type Echo =
+  | 'literal'
+  | 'percentUpper'
+  | 'percentLower'
+  | 'formEncoded'
+  | 'jsonEscaped'
+  | 'base64'
+  | 'base64url'
+  | 'basicAuth'
+  | 'hex'
+  | 'split'
+  | 'cutAfter20'
+  | 'percentEveryByte'
+  | 'jsonEveryChar'
+  | 'htmlDecimal'
+  | 'htmlHex'
+  | 'base64Wrapped76'
+  | 'hexUpper';
 
 /** Every way the hostile server writes a secret back, by name. */
 export function echoesOf(secret: string): Record<Echo, string> {
@@ -28,6 +46,14 @@ export function echoesOf(secret: string): Record<Echo, string> {
     hex: bytes.toString('hex'),
     split: `${secret.slice(0, half)} ... ${secret.slice(half)}`,
     cutAfter20: `${'x'.repeat(8)}${secret.slice(0, 20)}`,
+    // Escapes of every character, which no encoder of the usual libraries writes but any server may.
+    percentEveryByte: percentEveryByte(secret),
+    jsonEveryChar: jsonEveryChar(secret),
+    htmlDecimal: htmlNumeric(secret),
+    htmlHex: htmlNumeric(secret, 'hex'),
+    // What the `base64` tool writes (76 columns), after a prefix so the key starts mid-line.
+    base64Wrapped76: wrapLines(Buffer.from(`svc:${secret}`).toString('base64'), 76),
+    hexUpper: bytes.toString('hex').toUpperCase(),
   };
 }
 
@@ -60,10 +86,11 @@ export async function startHostileServer(upstream: string): Promise<HostileServe
     const forms = echoesOf(all()[0] ?? 'none');
     return {
       'x-request-id': forms.base64,
-      'www-authenticate': `Bearer realm="${forms.literal}", error="invalid_token", error_description="${forms.jsonEscaped}"`,
+      'request-id': forms.percentEveryByte,
+      'www-authenticate': `Bearer realm="${forms.literal}", error="invalid_token", error_description="${forms.jsonEscaped} ${forms.jsonEveryChar} ${forms.htmlDecimal}"`,
       'x-correlation-id': forms.split,
       server: `hostile/${forms.percentLower}`,
-      via: `1.1 ${forms.hex}`,
+      via: `1.1 ${forms.hex} ${forms.hexUpper} ${forms.htmlHex}`,
       traceparent: TRACE_ID,
     };
   };
@@ -79,10 +106,10 @@ export async function startHostileServer(upstream: string): Promise<HostileServe
       type: `https://errors.invalid/${forms.map((f) => f.percentUpper).join('/')}`,
       title: forms.map((f) => f.literal).join(' '),
       status,
-      detail: forms.map((f) => `${f.jsonEscaped} ${f.base64} ${f.split} ${f.basicAuth}`).join(' | '),
+      detail: forms.map((f) => `${f.jsonEscaped} ${f.base64} ${f.split} ${f.basicAuth} ${f.percentEveryByte} ${f.jsonEveryChar} ${f.htmlDecimal} ${f.htmlHex} ${f.base64Wrapped76} ${f.hexUpper}`).join(' | '),
       instance: `${path}?key=${forms.map((f) => f.percentLower).join('&key=')}`,
       traceId: TRACE_ID,
-      errors: Object.fromEntries(forms.flatMap((f, index) => [[f.literal, [f.base64url, f.hex]], [`name${index}`, [f.formEncoded, f.split]]])),
+      errors: Object.fromEntries(forms.flatMap((f, index) => [[f.literal, [f.base64url, f.hex]], [`name${index}`, [f.formEncoded, f.split]], [f.htmlHex, [f.base64Wrapped76, f.percentEveryByte]]])),
     };
     return JSON.stringify(body);
   };
@@ -103,7 +130,7 @@ export async function startHostileServer(upstream: string): Promise<HostileServe
     const status = [...failing].find(([route]) => `${request.method} ${path}`.startsWith(route))?.[1];
     if (status !== undefined) {
       const headers: Record<string, string> = { 'content-type': 'application/problem+json', ...hostileHeaders() };
-      if (status >= 300 && status < 400) headers.location = `https://elsewhere.invalid/login?key=${encodeURIComponent(all()[0] ?? '')}&b=${Buffer.from(all()[0] ?? '').toString('base64url')}`;
+      if (status >= 300 && status < 400) headers.location = `https://elsewhere.invalid/login?key=${encodeURIComponent(all()[0] ?? '')}&b=${Buffer.from(all()[0] ?? '').toString('base64url')}&c=${percentEveryByte(all()[0] ?? '')}`;
       if (status === 429 || status === 503) headers['retry-after'] = '1';
       response.writeHead(status, headers);
       response.end(problem(status, path));
