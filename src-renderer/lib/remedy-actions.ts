@@ -47,6 +47,17 @@ export function remedyAction(remedy: Remedy, stores: Stores, again?: () => void)
       };
     case 'list-tenants':
       return { label: 'Show the tenants', run: () => stores.ui.go('keys') };
+    case 'store-admin-credential':
+      return { label: 'Add an admin key…', run: () => stores.ui.addKey({ tenant: remedy.tenant, admin: true }) };
+    case 'paste-bearer':
+      return {
+        label: 'Paste a bearer token…',
+        run: () => {
+          stores.ui.go('server');
+          stores.server.settingBearer = true;
+          return stores.server.tenant === remedy.tenant ? undefined : stores.server.show(remedy.tenant);
+        },
+      };
     case 'wait-and-retry':
     case 'retry-later':
       return again ? { label: 'Check again', run: again } : null;

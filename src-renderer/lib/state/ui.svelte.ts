@@ -22,6 +22,8 @@ export class UiStore {
   paletteOpen = $state(false);
   addingTenant = $state(false);
   addingKey = $state(false);
+  /** What the add-key dialog opens with, when something asked for a particular key (a tenant's admin key). */
+  addKeyPreset = $state.raw<{ tenant: string; admin: boolean } | null>(null);
   /** The selected key's edit form, and its removal's confirmation. */
   editingKey = $state(false);
   removingKey = $state(false);
@@ -41,6 +43,12 @@ export class UiStore {
   /** A dialog is open: single-key shortcuts stay off. */
   get inDialog(): boolean {
     return this.paletteOpen || this.addingKey || this.addingTenant || this.editingKey || this.removingKey || this.replacingKey || this.removingTenant !== null;
+  }
+
+  /** Opens the add-key dialog, on a tenant (and marked admin) when given. */
+  addKey(preset: { tenant: string; admin: boolean } | null = null): void {
+    this.addKeyPreset = preset;
+    this.addingKey = true;
   }
 
   announce(message: string): void {
