@@ -36,7 +36,10 @@ export interface RedactorOptions {
 
 const SECRET_FIELD_HINT = /token|secret|password|key|authorization|signing/i;
 const SECRET_FIELD = /("[^"]*(?:token|secret|password|apikey|api_key|key|authorization|signing)[^"]*"\s*:\s*)"[^"]*"/gi;
-const LONG_TOKEN = /[A-Za-z0-9_-]{32,}/g;
+// Only from the start of a run: tried at every position, `{32,}` would read up to 31 characters
+// ahead in each run too short to match, which made this one pass most of redactText's cost.
+const LONG_TOKEN = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{32,}/g;
+const TOKEN_CHAR = /[A-Za-z0-9_-]/;
 /** Identifiers that look like tokens but are not secret: W3C trace context ids and UUIDs. */
 const NOT_SECRET = [/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/i, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, /^[0-9a-f]{32}$/i];
 
@@ -132,15 +135,18 @@ export function replaceCovered(text: string, covered: Uint8Array, from: number, 
 function escapedTokens(text: string, replacement: string): string {
   let covered: Uint8Array | null = null;
   for (const view of normalViews(text)) {
-    let next = 0;
-    for (const match of view.text.matchAll(LONG_TOKEN)) {
-      const from = match.index;
-      const to = from + match[0].length;
-      while (next < view.changed.length && view.changed[next]! < from) next += 1;
-      // A token with nothing undone in it was seen as it is.
-      if (next === view.changed.length || view.changed[next]! >= to || NOT_SECRET.some((pattern) => pattern.test(match[0]))) continue;
+    const token = view.text;
+    // Only the runs that hold an undone escape: the others were seen as they are.
+    let end = 0;
+    for (const position of view.changed) {
+      if (position < end || !TOKEN_CHAR.test(token[position]!)) continue;
+      let start = position;
+      while (start > 0 && TOKEN_CHAR.test(token[start - 1]!)) start -= 1;
+      end = position + 1;
+      while (end < token.length && TOKEN_CHAR.test(token[end]!)) end += 1;
+      if (end - start < 32 || NOT_SECRET.some((pattern) => pattern.test(token.slice(start, end)))) continue;
       covered ??= new Uint8Array(text.length);
-      covered.fill(1, view.startOf(from), view.endOf(to - 1));
+      covered.fill(1, view.startOf(start), view.endOf(end - 1));
     }
   }
   return covered ? replaceCovered(text, covered, 0, text.length, replacement) : text;
