@@ -1,7 +1,9 @@
 /** What every tkv command gets: the IO, the output mode, and the services, built on first use. */
+import os from 'node:os';
 import type { HttpClientOptions } from '../core/http/http-client.ts';
 import type { UnsavedToken } from '../core/rotation/rotation-service.ts';
-import { createServices, type Services } from '../core/services.ts';
+import { resolveAppPaths } from '../core/paths.ts';
+import { createSecretStore, createServices, inventoryLostError, unreadableInventoryError, type Services } from '../core/services.ts';
 import type { VaultService } from '../core/vault/vault-service.ts';
 import type { Parsed } from './args.ts';
 import type { CliIo, CliOutput } from './io.ts';
@@ -34,6 +36,22 @@ export class CommandContext {
     return this.built;
   }
 
+  /**
+   * Opens the vault and stops when its inventory lost its past (or cannot be read), saying what
+   * the keychain holds and what to do; `allowLost` lets a command that only looks (reconcile) go on.
+   */
+  async guard(allowLost: boolean): Promise<void> {
+    let services: Services;
+    try {
+      services = this.services();
+    } catch (error) {
+      const env = this.io.env;
+      throw await unreadableInventoryError(error, resolveAppPaths(env, process.platform, os.homedir()), createSecretStore(env, process.platform));
+    }
+    const loss = await services.inventoryLoss();
+    if (loss && !allowLost) throw inventoryLostError(loss, services.paths.inventoryFile);
+  }
+
   vault(): VaultService {
     return this.services().vault;
   }
@@ -41,11 +59,6 @@ export class CommandContext {
   /** Prints `value` as JSON with --json, else the human text; returns exit code 0. */
   print(value: unknown, human: () => string, parsed: Parsed): number {
     this.io.stdout.write(parsed.values.json ? `${JSON.stringify(value, null, 2)}\n` : human());
-    return 0;
-  }
-
-  usage(usage: string): number {
-    this.io.stdout.write(`usage: ${usage}\n`);
     return 0;
   }
 

@@ -21,3 +21,9 @@ export function fields(entries: [string, string][]): string {
   const width = Math.max(...entries.map(([label]) => label.length));
   return entries.map(([label, value]) => `${`${label}:`.padEnd(width + 1)} ${value}`).join('\n') + '\n';
 }
+
+/** `crm-sync` → `CRM_SYNC`: the stem of the variables tkv exec sets for a key (`CRM_SYNC_API_KEY`). */
+export function variableStem(name: string): string {
+  const stem = name.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  return /^[0-9]/.test(stem) || stem === '' ? `KEY_${stem}` : stem;
+}

@@ -24,7 +24,7 @@ export function remedyCommand(remedy: Remedy): string | null {
     case 'previous-key':
       return `tkv key show ${ref(remedy.holder)}`;
     case 'compare-fingerprint':
-      return remedy.key ? `tkv key show ${ref(remedy.key)}` : 'tkv key list';
+      return remedy.key ? null : 'tkv key list';
     case 'check-remote-name':
       return remedy.key ? `tkv check ${ref(remedy.key)} --probe config` : '--probe config';
     case 'lower-concurrency':
@@ -49,6 +49,12 @@ export function remedyCommand(remedy: Remedy): string | null {
       return `tkv tenant remove ${remedy.tenant} --with-keys`;
     case 'run-doctor':
       return 'tkv doctor';
+    case 'delete-orphan-server-key':
+      return `tkv remote delete ${remedy.tenant}/${remedy.name} --yes`;
+    case 'restore-inventory':
+      return `tkv doctor --restore   (or --backup ${remedy.backup})`;
+    case 'rebuild-inventory':
+      return 'tkv reconcile   (lists the entries; never --remove-orphans until every key is back)';
     case 'run-reconcile':
       return 'tkv reconcile';
     case 'start-rotation':
@@ -67,6 +73,8 @@ export function remedyCommand(remedy: Remedy): string | null {
       return `tkv check ${ref(remedy.key)}`;
     case 'set-owner':
       return `tkv key edit ${ref(remedy.key)} --owner NAME`;
+    case 'link-server-name':
+      return `tkv key edit ${ref(remedy.key)} --remote-name ${remedy.candidates.length === 1 ? remedy.candidates[0]! : 'NAME'}`;
     case 'refresh-server-list':
       return `tkv remote list ${remedy.tenant}`;
     case 'replace-admin-key':

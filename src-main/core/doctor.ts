@@ -5,10 +5,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { toErrorInfo } from './errors.ts';
+import { listBackups } from './inventory/backups.ts';
 import { inventoryModes, openInventoryDatabase, schemaVersion, tightenModes } from './inventory/database.ts';
+import { inventoryLoss } from './inventory/health.ts';
+import type { Remedy } from '../shared/remedies.ts';
 import { SCHEMA_VERSION } from './inventory/migrations.ts';
 import type { AppPaths } from './paths.ts';
-import { keychainFix } from './secrets/keychain-errors.ts';
+import { keychainCause, keychainFix } from './secrets/keychain-errors.ts';
 import { keychainRoundTrip } from './secrets/round-trip.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
 import { electronBinary } from './electron-binary.ts';
@@ -18,8 +21,10 @@ export interface DoctorCheck {
   name: string;
   ok: boolean;
   detail: string;
-  /** What to do, when `ok` is false. */
+  /** What to do, when `ok` is false (or a note when it is true). */
   fix: string | null;
+  /** What to do, as data the front door words (a restore, say). */
+  remedies?: Remedy[];
 }
 
 export interface DoctorReport {
@@ -36,10 +41,12 @@ export interface DoctorOptions {
 
 /** Runs every check; never throws. */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
+  const keychain = await checkKeychain(options.secrets);
   const checks = [
-    await checkKeychain(options.secrets),
+    keychain,
     checkDataDir(options.paths),
-    checkSchema(options.paths),
+    await checkInventory(options.paths, options.secrets, keychain.ok),
+    checkBackups(options.paths),
     checkModes(options.paths),
     checkNode(),
     checkElectron(options.electronPackageDir ?? null),
@@ -55,7 +62,10 @@ async function checkKeychain(secrets: SecretStore): Promise<DoctorCheck> {
     return { name, ok: true, detail: `write, read and delete round trip on service "${secrets.service}"`, fix: null };
   } catch (error) {
     const info = toErrorInfo(error);
-    return { name, ok: false, detail: info.message, fix: info.code === 'KEYCHAIN_UNAVAILABLE' ? keychainFix(process.platform) : 'Retry; if it persists, report it.' };
+    // The message carries the fix too: the cause goes in the detail, the fix once, after it.
+    return info.code === 'KEYCHAIN_UNAVAILABLE'
+      ? { name, ok: false, detail: `${keychainCause(info.message)}.`, fix: keychainFix(process.platform, secrets.service) }
+      : { name, ok: false, detail: info.message, fix: 'Retry; if it persists, report it.' };
   }
 }
 
@@ -86,21 +96,47 @@ function checkModes(paths: AppPaths): DoctorCheck {
   return { name, ok: true, detail: `${modes}${fixed.length ? ` (tightened now: ${fixed.join(' ')})` : ''}`, fix: null };
 }
 
-function checkSchema(paths: AppPaths): DoctorCheck {
-  const name = 'inventory schema';
+/** The inventory opens, its pages are sound, its schema current, and it has not lost its past. */
+async function checkInventory(paths: AppPaths, secrets: SecretStore, keychainAnswers: boolean): Promise<DoctorCheck> {
+  const name = 'inventory';
+  const restore = (): Remedy[] => {
+    const newest = listBackups(paths.inventoryFile)[0];
+    return newest ? [{ code: 'restore-inventory', backup: newest.file, takenAt: newest.takenAt }] : [];
+  };
   try {
     const db = openInventoryDatabase(paths.inventoryFile);
     try {
       const version = schemaVersion(db);
       const integrity = db.pragma('quick_check', { simple: true }) as string;
-      if (integrity !== 'ok') return { name, ok: false, detail: `integrity check: ${integrity}`, fix: `Restore ${paths.inventoryFile} from a backup.` };
-      return { name, ok: true, detail: `version ${version} of ${SCHEMA_VERSION}, ${paths.inventoryFile}`, fix: null };
+      if (integrity !== 'ok') return { name, ok: false, detail: `${paths.inventoryFile} is damaged: ${integrity}`, fix: 'Restore a backup of it.', remedies: restore() };
+      const loss = keychainAnswers ? await inventoryLoss(db, secrets, paths.inventoryFile) : null;
+      if (loss) {
+        return {
+          name,
+          ok: false,
+          detail: `lost: ${loss.secrets} secret${loss.secrets === 1 ? '' : 's'} of this vault ${loss.secrets === 1 ? 'is' : 'are'} in the keychain, but ${paths.inventoryFile} lists no key (deleted, emptied or replaced)`,
+          fix: loss.backups.length ? 'Restore its newest backup.' : 'No backup is left: add each key again; keep the keychain entries meanwhile.',
+          remedies: restore(),
+        };
+      }
+      return { name, ok: true, detail: `schema version ${version} of ${SCHEMA_VERSION}, pages sound, ${paths.inventoryFile}`, fix: null };
     } finally {
       db.close();
     }
   } catch (error) {
-    return { name, ok: false, detail: toErrorInfo(error).message, fix: 'See the message above.' };
+    return { name, ok: false, detail: toErrorInfo(error).message, fix: 'Restore a backup of it, or move it aside to start a new one.', remedies: restore() };
   }
+}
+
+function checkBackups(paths: AppPaths): DoctorCheck {
+  const backups = listBackups(paths.inventoryFile);
+  const newest = backups[0];
+  return {
+    name: 'backups',
+    ok: true,
+    detail: newest ? `${backups.length} in ${path.dirname(newest.file)}; newest ${newest.takenAt.slice(0, 16).replace('T', ' ')} UTC (${newest.kind === 'daily' ? 'daily' : 'before a migration'})` : 'none yet (one is taken each day the vault holds keys, and before each migration)',
+    fix: null,
+  };
 }
 
 function checkNode(): DoctorCheck {

@@ -4,6 +4,7 @@
  */
 import type { ErrorCode, ErrorInfo } from '../shared/errors.ts';
 import type { Remedy } from '../shared/remedies.ts';
+import { fullInventoryDisk } from './inventory/disk.ts';
 
 export class VaultError extends Error {
   readonly code: ErrorCode;
@@ -29,5 +30,21 @@ export function assertRule(problem: string | null): void {
  */
 export function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof VaultError) return { code: error.code, message: error.message, ...(error.remedies.length ? { remedies: error.remedies } : {}) };
+  const sqlite = storageFailure(error);
+  if (sqlite) return { code: 'STORAGE_ERROR', message: sqlite };
   return { code: 'INTERNAL', message: 'An unexpected error occurred (a bug in Tenant Key Vault). Check the vault, then retry.', remedies: [{ code: 'run-doctor' }, { code: 'run-reconcile' }] };
+}
+
+/**
+ * What a person should read when SQLite could not write: a full disk named as such (SQLite's own
+ * words are "disk I/O error"), with the assurance that the failed change was rolled back whole.
+ */
+export function storageFailure(error: unknown): string | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !/^SQLITE_(FULL|IOERR)/.test(code)) return null;
+  const full = fullInventoryDisk();
+  if (code.startsWith('SQLITE_FULL') || full) {
+    return `The disk holding the inventory${full ? ` (${full})` : ''} is full: nothing was written, the change was undone whole. Free some space on it, then retry.`;
+  }
+  return 'The inventory could not be written: the disk reported an input/output error. Nothing was written, the change was undone whole. Check the disk, then retry.';
 }

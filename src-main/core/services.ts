@@ -7,9 +7,12 @@ import os from 'node:os';
 import { AdminService } from './admin/admin-service.ts';
 import { UnsavedTokens } from './admin/unsaved-tokens.ts';
 import { clockFromEnv, type Clock } from './clock.ts';
+import { toErrorInfo, VaultError } from './errors.ts';
 import { HttpClient, type HttpClientOptions } from './http/http-client.ts';
 import { watchInventory } from './inventory/change-watcher.ts';
+import { backupDaily, dailyBackupDue, listBackups, type InventoryBackup } from './inventory/backups.ts';
 import { openInventoryDatabase } from './inventory/database.ts';
+import { inventoryDamage, inventoryLoss, type InventoryLoss } from './inventory/health.ts';
 import type { Actor } from './inventory/inventory.ts';
 import { JobRunner, type JobEvents } from './jobs/job-runner.ts';
 import { resolveAppPaths, resolveKeychainService, type AppPaths } from './paths.ts';
@@ -19,7 +22,7 @@ import { AppSandbox, sandboxStateDir } from './sandbox/app-sandbox.ts';
 import { AuditLog } from './review/audit-log.ts';
 import { ReviewService } from './review/review-service.ts';
 import { DEFAULT_KEYCHAIN_TIMEOUT_MS, KeytarSecretStore } from './secrets/keytar-secret-store.ts';
-import type { SecretStore } from './secrets/secret-store.ts';
+import { PROBE_ACCOUNT_PREFIX, type SecretStore } from './secrets/secret-store.ts';
 import { VaultService } from './vault/vault-service.ts';
 
 type Env = Record<string, string | undefined>;
@@ -68,8 +71,47 @@ export interface Services {
   audit: AuditLog;
   /** What opening found and mended (a data directory open to other users, say), for the person. */
   notices: string[];
-  /** Closes the HTTP client and the inventory; running jobs are cancelled first. */
+  /**
+   * Whether the inventory lost its past: no key listed while the keychain holds this vault's secrets
+   * (see inventory/health.ts). Every front door asks before it lets anything change the vault.
+   */
+  inventoryLoss(): Promise<InventoryLoss | null>;
+  /** A damaged page of the inventory (`quick_check`), or null. */
+  inventoryDamage(): string | null;
+  /** The inventory's backups, newest first. */
+  backups(): InventoryBackup[];
+  /** Takes the daily backup when it is due (a day since the last, and keys to keep); returns it, or null. */
+  backupIfDue(): Promise<InventoryBackup | null>;
+  /** Closes the HTTP client and the inventory; running jobs are cancelled first, and a due backup is taken. */
   close(): Promise<void>;
+}
+
+/**
+ * The inventory could not be opened at all (a damaged or foreign file): the same report as a loss,
+ * with what the keychain still holds and the backups there are. Never throws itself.
+ */
+export async function unreadableInventoryError(error: unknown, paths: AppPaths, secrets: SecretStore): Promise<VaultError> {
+  const info = toErrorInfo(error);
+  const held = await secrets.listAccounts().then(
+    (accounts) => accounts.filter((account) => !account.startsWith(PROBE_ACCOUNT_PREFIX)).length,
+    () => null,
+  );
+  const newest = listBackups(paths.inventoryFile)[0];
+  const secretsLine = held === null ? 'The keychain could not be asked what it holds.' : held > 0 ? `${held} secret${held === 1 ? '' : 's'} of this vault ${held === 1 ? 'is' : 'are'} in the keychain (service "${secrets.service}") and safe there.` : `The keychain (service "${secrets.service}") holds no secret of this vault.`;
+  return new VaultError('STORAGE_ERROR', `${info.message} ${secretsLine} Nothing was changed.`, {
+    cause: error,
+    remedies: newest ? [{ code: 'restore-inventory', backup: newest.file, takenAt: newest.takenAt }, { code: 'run-doctor' }] : [{ code: 'run-doctor' }],
+  });
+}
+
+/** The error every front door stops on when the inventory lost its past; it says what to do. */
+export function inventoryLostError(loss: InventoryLoss, inventoryFile: string): VaultError {
+  const newest = loss.backups[0];
+  return new VaultError(
+    'INVENTORY_LOST',
+    `Inventory lost: ${loss.secrets} secret${loss.secrets === 1 ? '' : 's'} of this vault ${loss.secrets === 1 ? 'is' : 'are'} in the keychain (service "${loss.service}"), but the inventory at ${inventoryFile} lists no key: it was deleted, emptied or replaced. Nothing was changed, and nothing will be until it is restored.`,
+    { remedies: newest ? [{ code: 'restore-inventory', backup: newest.file, takenAt: newest.takenAt }] : [{ code: 'rebuild-inventory', service: loss.service }] },
+  );
 }
 
 /** The keychain store for this environment; `TKV_KEYCHAIN_TIMEOUT_MS` tunes its deadline. */
@@ -100,6 +142,7 @@ export function createServices(options: ServicesOptions): Services {
   const sandbox = new AppSandbox({ vault, stateDir: sandboxStateDir(paths.dataDir) });
   const jobs = new JobRunner({ emit: options.emitJobEvent ?? (() => undefined) });
   const stopWatching = options.onExternalChange ? watchInventory(db, options.onExternalChange) : () => undefined;
+  const backupIfDue = async () => (db.open && dailyBackupDue(db, paths.inventoryFile, new Date()) ? backupDaily(db, paths.inventoryFile, new Date()) : null);
   return {
     paths,
     secrets,
@@ -114,12 +157,18 @@ export function createServices(options: ServicesOptions): Services {
     review: new ReviewService({ vault }),
     audit: new AuditLog({ vault }),
     notices,
+    inventoryLoss: () => inventoryLoss(db, secrets, paths.inventoryFile),
+    inventoryDamage: () => inventoryDamage(db),
+    backups: () => listBackups(paths.inventoryFile),
+    backupIfDue,
     async close() {
       stopWatching();
       unsaved.clear();
       await jobs.cancelAll();
       await sandbox.stop();
       await http.close();
+      // A backup is a convenience: failing to take one (a full disk) never fails the close.
+      await backupIfDue().catch((error: unknown) => notices.push(`The daily backup of the inventory failed: ${toErrorInfo(error).message}`));
       vault.close();
     },
   };

@@ -1,5 +1,6 @@
 /** The audit log's actions, as its screen offers them for filtering. Runs anywhere. */
 export const AUDIT_ACTIONS_SHOWN = [
+  'added',
   'created',
   'imported',
   'revealed',

@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   'SECRET_MISSING',
   /** The inventory database could not be opened, migrated or written. */
   'STORAGE_ERROR',
+  /** The inventory lists no key while the keychain holds this vault's secrets: it was deleted, emptied or replaced. */
+  'INVENTORY_LOST',
   /** The vendor's API refused the admin credential: invalid or expired (401), or lacking a scope (403). */
   'REMOTE_REFUSED',
   /** The vendor's API could not be used: network fault, throttling, server error or an unexpected answer. */

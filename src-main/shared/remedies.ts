@@ -26,6 +26,8 @@ export type Remedy =
   | { code: 'disabled-on-server'; remoteName: string; snapshotAt: string }
   /** The last server snapshot does not list the key at all. */
   | { code: 'missing-on-server'; remoteName: string; snapshotAt: string }
+  /** The vault does not know the key's name on the server: give it, so the key can be compared with the server's list. */
+  | { code: 'link-server-name'; key: KeyRef; candidates: string[] }
   /** The vault records an expiry date that has passed. */
   | { code: 'key-expired'; expiresOn: string }
   /** Compare fingerprints: was the key copied whole? */
@@ -60,6 +62,10 @@ export type Remedy =
   /** Remove the tenant together with its keys (their keychain entries included). */
   | { code: 'remove-tenant-with-keys'; tenant: string }
   | { code: 'run-doctor' }
+  /** Put a backup of the inventory back in place of the lost or damaged one. */
+  | { code: 'restore-inventory'; backup: string; takenAt: string }
+  /** No backup is left: the secrets are safe in the keychain, but which key is which must be told again. */
+  | { code: 'rebuild-inventory'; service: string }
   | { code: 'run-reconcile' }
   | { code: 'start-rotation'; key: KeyRef }
   | { code: 'resume-rotation'; key: KeyRef }
@@ -71,6 +77,8 @@ export type Remedy =
   /** An admin credential is rotated by hand: create a new admin key, mark it admin, delete the old one. */
   | { code: 'replace-admin-key'; key: KeyRef }
   | { code: 'choose-another-name' }
+  /** A server key made by a creation whose answer (with its token) was lost: it serves nobody. */
+  | { code: 'delete-orphan-server-key'; tenant: string; name: string }
   | { code: 'fix-keychain' }
   /** Check the key (its default probe). */
   | { code: 'check-key'; key: KeyRef }
@@ -109,10 +117,14 @@ export function remedySentence(remedy: Remedy): string {
       return `The server listed "${remedy.remoteName}" as disabled on ${day(remedy.snapshotAt)}: enable it, or use another key.`;
     case 'missing-on-server':
       return `The server's list of ${day(remedy.snapshotAt)} has no key "${remedy.remoteName}": it may have been deleted.`;
+    case 'link-server-name':
+      return `Give ${ref(remedy.key)}'s name on the server, so the vault can compare it with the server's list${remedy.candidates.length ? ` (the server lists ${remedy.candidates.map((name) => `"${name}"`).join(', ')}, which no entry is linked to)` : ''}.`;
     case 'key-expired':
       return `The vault records that this key expired on ${remedy.expiresOn}.`;
     case 'compare-fingerprint':
-      return `Check that the key was copied whole: its fingerprint is ${remedy.fingerprint}${remedy.key ? `, compare it with ${ref(remedy.key)}'s` : ''}.`;
+      return remedy.key
+        ? `Check that ${ref(remedy.key)} holds the key you meant: its fingerprint is ${remedy.fingerprint}; a key deployed elsewhere with another fingerprint is another key.`
+        : `Check that the key was copied whole: its fingerprint is ${remedy.fingerprint}; the vault's keys show theirs.`;
     case 'check-tenant':
       return `Check the tenant id "${remedy.tenantId}" (case-sensitive) and the environment (${remedy.baseUrl}): keys are tenant- and environment-scoped.`;
     case 'check-key-enabled':
@@ -155,6 +167,10 @@ export function remedySentence(remedy: Remedy): string {
       return `List ${remedy.tenant}'s keys.`;
     case 'remove-tenant-with-keys':
       return `Remove ${remedy.tenant}'s keys first, or remove the tenant together with its keys (their keychain entries too).`;
+    case 'restore-inventory':
+      return `Restore the inventory from its backup of ${remedy.takenAt.slice(0, 16).replace('T', ' ')} UTC, taken before the loss (the current file is kept aside, not deleted).`;
+    case 'rebuild-inventory':
+      return `No backup of the inventory is left. The secrets are safe in the keychain (service "${remedy.service}"): add each key again from where it is used, and keep the keychain entries until every key is back.`;
     case 'run-doctor':
       return "Run the vault's health check (keychain, data directory, schema).";
     case 'run-reconcile':
@@ -173,6 +189,8 @@ export function remedySentence(remedy: Remedy): string {
       return `Deploy ${ref(remedy.key)}'s new key wherever the old one is used, then finish the rotation; both keys work until then. Revoke the old key once logs confirm the new key is used everywhere.`;
     case 'replace-admin-key':
       return `Rotate ${ref(remedy.key)} by hand: create a new key with the same permissions, mark it as the tenant's admin credential, then delete this one.`;
+    case 'delete-orphan-server-key':
+      return `Delete "${remedy.name}" on ${remedy.tenant}'s server: its token was shown once, in the answer that was lost, and is gone for good. Then create the key again.`;
     case 'choose-another-name':
       return 'Choose another name.';
     case 'fix-keychain':

@@ -28,6 +28,26 @@ export const WALLET_CREW_BASE_URLS: Record<Exclude<Environment, 'custom'>, strin
   staging: 'https://app-qa.neostore.cloud',
 };
 
+/**
+ * True for a value that looks more like a secret than a name: long, and mixing upper case, lower case
+ * and digits as generated keys do (`crm-sync-production-eu` does not; a 64-character API key does).
+ */
+export function looksLikeSecret(value: string): boolean {
+  if (value.length < 24) return false;
+  const kinds = [/[A-Z]/, /[a-z]/, /[0-9]/].filter((pattern) => pattern.test(value)).length;
+  return kinds === 3 || (kinds === 2 && value.length >= 40 && !/[-_.]{1}[a-z]+[-_.]/.test(value));
+}
+
+/** A name as an error message may repeat it: itself, or a stand-in when it looks like a key typed in its place. */
+export function shownName(value: string): string {
+  return looksLikeSecret(value) ? 'a name that looks like a key (not repeated here)' : value;
+}
+
+/** `ALIAS/NAME` as an error message may repeat it (see `shownName`). */
+export function shownRef(ref: { tenant: string; name: string }): string {
+  return looksLikeSecret(ref.tenant) || looksLikeSecret(ref.name) ? 'a key whose name looks like a key itself (not repeated here)' : `${ref.tenant}/${ref.name}`;
+}
+
 /** Checks a tenant alias, tenant id or key name; `what` names the field in the message. */
 export function checkName(value: string, what: string): string | null {
   if (value.length === 0) return `${what} is empty; give one made of letters, digits, '.', '_' or '-'.`;

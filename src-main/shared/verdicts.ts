@@ -36,6 +36,11 @@ export function isJudgement(verdict: Verdict): boolean {
 /** The verdicts a key may be judged with, in the order above. */
 export const JUDGEMENTS: readonly Verdict[] = VERDICTS.filter(isJudgement);
 
+/** The verdict as words for a person: `not_found` → `not found`. */
+export function verdictWords(verdict: Verdict): string {
+  return verdict.replaceAll('_', ' ');
+}
+
 /** Exit code of `tkv check` for a verdict: 0 valid or authenticated, 10 unauthorized, 11 forbidden, 12 anything else. */
 export function verdictExitCode(verdict: Verdict): number {
   if (verdict === 'valid' || verdict === 'authenticated') return 0;

@@ -78,6 +78,9 @@ async function runScenario(scenario: Scenario): Promise<string> {
     [home, '<home>'],
     [service, '<keychain-service>'],
     [sandbox.url.replace('http://', ''), '127.0.0.1:<sandbox-port>'],
+    // The data directory's own name, as the doctor prints it; and this checkout, where Electron is looked for.
+    [path.basename(dataDir), '<data-dir-name>'],
+    [path.resolve(TRANSCRIPTS_DIR, '../..'), '<repo>'],
   ];
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
@@ -152,7 +155,13 @@ export function normalise(text: string, names: [string, string][]): string {
   numbered(/(?<![0-9a-f-])[0-9a-f]{12}(?![0-9a-f-])/g, 'fingerprint');
   numbered(/127\.0\.0\.1:(?!<)\d{2,5}\b/g, 'port');
   result = result.replace(/\b\d+ ms\b/g, '<n> ms');
-  result = result.replace(/\bv\d+\.\d+\.\d+\b/g, (version) => (version === `v${process.versions.node}` ? '<node-version>' : version));
+  // A server's Date header, and the last part of a backup's name (its time).
+  result = result.replace(/\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT\b/g, '<http-date>');
+  const clockMinute = `${CLOCK.slice(0, 10)} ${CLOCK.slice(11, 16)} UTC`;
+  result = result.replace(/\b\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\b/g, (time) => (time === clockMinute ? time : '<time> UTC'));
+  result = result.replace(/inventory-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z-/g, 'inventory-<time>-');
+  result = result.replace(/\.replaced-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z/g, '.replaced-<time>');
+  result = result.replaceAll(`v${process.versions.node}`, '<node-version>').replaceAll(`Node ${process.versions.node}`, 'Node <node-version>');
   return result.replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g, (time) => (Date.parse(time) === Date.parse(CLOCK) ? time : '<time>'));
 }
 

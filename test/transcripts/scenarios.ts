@@ -46,6 +46,9 @@ export const SCENARIOS: Scenario[] = [
       await t.tkv(['check', 'demo/crm', '--timeout-ms', '-5']);
       await t.tkv(['audit', '--limit', '-1']);
       await t.tkv(['exec', 'demo/crm', 'printenv']);
+      await t.tkv(['key', 'list', '--tenatn', 'demo']);
+      await t.tkv(['key', 'shwo', 'demo/crm']);
+      await t.tkv(['check', 'demo/crm', '--report', 'pdf']);
     },
   },
   {
@@ -70,6 +73,8 @@ export const SCENARIOS: Scenario[] = [
       await t.tkv(['key', 'add', 'acme-prod/bad name'], { stdin: 'another-key-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP' });
       await t.tkv(['key', 'show', 'acme-prod/nope']);
       await t.tkv(['key', 'show', 'nowhere/crm']);
+      t.say('A key typed where its name goes is not repeated');
+      await t.tkv(['key', 'show', 'acme-prod/Q2hhbmdlTWVJbW1lZGlhdGVseTEyMzQ1Njc4OTBhYmNkZWZnaGlq']);
       await t.tkv(['key', 'copy', 'acme-prod/crm-sync'], { env: { DISPLAY: undefined, WAYLAND_DISPLAY: undefined } });
       t.say('Removing');
       await t.tkv(['key', 'remove', 'acme-staging/old']);
@@ -85,7 +90,7 @@ export const SCENARIOS: Scenario[] = [
     async run(t) {
       await demoTenant(t);
       await storedKey(t, 'crm', ['tenant.core:read']);
-      await storedKey(t, 'passes', ['Pass.Read']);
+      const passes = await storedKey(t, 'passes', ['Pass.Read']);
       await storedKey(t, 'lacking', ['Pass.Read'], ['tenant.core:read']);
       await storedKey(t, 'webhooks-only', ['Webhook.Write'], ['Webhook.Write']);
       await storedKey(t, 'revoked', ['tenant.core:read']);
@@ -109,10 +114,11 @@ export const SCENARIOS: Scenario[] = [
       await t.quietly(['tenant', 'add', 'wrong-tenant', '--tenant-id', 'not-a-tenant', '--base-url', t.sandbox.url]);
       await t.quietly(['key', 'add', 'wrong-tenant/crm', '--scopes', 'tenant.core:read'], { stdin: NEVER_ISSUED });
       await verdict('wrong-tenant/crm');
-      t.say('throttled, server error, timeout, network error: nothing is said of the key');
-      await t.sandbox.control('PUT', '/_sandbox/config', { throttle: { tenants: { demo: { capacity: 1, refillPerSecond: 0.001, status: 429, retryAfter: true } } } });
-      await t.quietly(['check', 'demo/crm']).catch(() => undefined);
-      await verdict('demo/crm');
+      t.say('a probe named with a key typed in its place');
+      await t.tkv(['check', 'demo/crm', '--probe', 'Q2hhbmdlTWVJbW1lZGlhdGVseTEyMzQ1Njc4OTBhYmNkZWZnaGlq']);
+      t.say('a pasted key the vault already holds is checked with the probe its declared scopes call for');
+      await t.tkv(['check', '--base-url', t.sandbox.url, '--tenant-id', 'demo', '--key-stdin'], { stdin: passes });
+      t.say('server error, timeout, network error: nothing is said of the key');
       await t.sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: 'GET /api/*/admin/config', failureRate: 1 }] });
       await verdict('demo/crm');
       await t.sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: 'GET /api/*/admin/config', hang: true }] });
@@ -120,9 +126,10 @@ export const SCENARIOS: Scenario[] = [
       await t.sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: 'GET /api/*/admin/config', reset: true }] });
       await verdict('demo/crm');
       await t.sandbox.control('DELETE', '/_sandbox/config');
-      t.say('Answers that are not the API: an HTML page, a redirect, an odd status, an untrusted certificate, nothing listening');
+      t.say('Answers that are not the API, or not about the key: rate limited, an HTML page, a redirect, an odd status, an untrusted certificate, nothing listening');
       const odd = await startServer((request, response) => {
         if (request.url?.includes('/html/')) response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Sign in</title><form>Company login</form>');
+        else if (request.url?.includes('/busy/')) response.writeHead(429, { 'content-type': 'application/problem+json', 'retry-after': '30' }).end('{"title":"Too Many Requests","status":429}');
         else if (request.url?.includes('/moved/')) response.writeHead(302, { location: 'https://login.example.com/sso' }).end();
         else response.writeHead(418, { 'content-type': 'text/plain' }).end("I'm a teapot");
       });
@@ -131,7 +138,7 @@ export const SCENARIOS: Scenario[] = [
       t.name(odd.url.replace('http://', ''), '127.0.0.1:<odd-server-port>');
       t.name(tls.url.replace('https://', ''), '127.0.0.1:<tls-server-port>');
       try {
-        for (const [alias, tenantId, baseUrl] of [['gateway', 'html', odd.url], ['moved', 'moved', odd.url], ['teapot', 'teapot', odd.url], ['tls', 'demo', tls.url], ['closed', 'demo', 'http://127.0.0.1:9']] as const) {
+        for (const [alias, tenantId, baseUrl] of [['busy', 'busy', odd.url], ['gateway', 'html', odd.url], ['moved', 'moved', odd.url], ['teapot', 'teapot', odd.url], ['tls', 'demo', tls.url], ['closed', 'demo', 'http://127.0.0.1:9']] as const) {
           await t.quietly(['tenant', 'add', alias, '--tenant-id', tenantId, '--base-url', baseUrl]);
           await t.quietly(['key', 'add', `${alias}/crm`, '--scopes', 'tenant.core:read'], { stdin: neverIssued(alias) });
           await verdict(`${alias}/crm`);
@@ -225,20 +232,58 @@ export const SCENARIOS: Scenario[] = [
       fs.writeFileSync(csv, ['name,key,scopes,expires,owner,notes', `billing,${'b'.repeat(64)},Pass.Read,2027-01-31,Billing,from the old vault`, 'empty,,Pass.Read,,,', ''].join('\n'));
       await t.tkv(['import', csv, '--tenant', 'demo', '--dry-run']);
       t.say('exec');
-      await t.tkv(['exec', 'demo/orders-api-key', '--dry-run']);
-      await t.tkv(['exec', 'demo/orders-api-key', '--header-env', 'AUTH_HEADER', '--dry-run']);
-      await t.tkv(['exec', 'demo/orders-api-key', '--', 'sh', '-c', 'echo "key: $ORDERS_API_KEY_API_KEY"; printf %s "$ORDERS_API_KEY_API_KEY" | base64']);
-      await t.tkv(['exec', 'demo/orders-api-key', '--', 'sh', '-c', 'exit 3']);
+      await t.tkv(['exec', 'demo/orders', '--dry-run']);
+      await t.tkv(['exec', 'demo/orders', '--header-env', 'AUTH_HEADER', '--dry-run']);
+      await t.tkv(['exec', 'demo/orders', '--', 'sh', '-c', 'echo "key: $ORDERS_API_KEY"; printf %s "$ORDERS_API_KEY" | base64']);
+      await t.tkv(['exec', 'demo/orders', '--', 'sh', '-c', 'exit 3']);
     },
   },
   {
     name: 'health',
-    title: 'The vault’s own health: doctor and reconcile',
+    title: 'The vault’s own health: doctor and reconcile; an inventory lost, and restored from its backup',
     async run(t) {
       await demoTenant(t);
       await storedKey(t, 'crm', ['tenant.core:read']);
       await t.tkv(['doctor']);
       await t.tkv(['reconcile']);
+      t.say('The inventory file is emptied (a sync tool, a bad restore): its keys are still in the keychain');
+      fs.writeFileSync(path.join(t.dataDir, 'inventory.sqlite'), '');
+      for (const suffix of ['-wal', '-shm']) fs.rmSync(path.join(t.dataDir, `inventory.sqlite${suffix}`), { force: true });
+      await t.tkv(['key', 'list']);
+      await t.tkv(['tenant', 'add', 'fresh', '--tenant-id', 'fresh', '--env', 'staging']);
+      await t.tkv(['reconcile', '--remove-orphans', '--yes']);
+      await t.tkv(['doctor']);
+      await t.tkv(['doctor', '--restore', '--yes']);
+      await t.tkv(['key', 'list']);
+      t.say('The keychain does not answer');
+      await t.tkv(['doctor'], { env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/tkv-bus' } });
+    },
+  },
+  {
+    name: 'readme-walk',
+    title: 'The README’s sandbox walk: an admin key added by hand, its server name not given',
+    async run(t) {
+      await demoTenant(t);
+      await t.tkv(['key', 'add', 'demo/admin', '--admin', '--scopes', '*'], { stdin: ADMIN_KEYS.demo });
+      await t.tkv(['remote', 'list', 'demo']);
+      await t.tkv(['review']);
+      await t.tkv(['key', 'edit', 'demo/admin', '--remote-name', 'sandbox-admin']);
+      await t.tkv(['remote', 'list', 'demo']);
+      await t.tkv(['review', '--fail-on', 'critical']);
+    },
+  },
+  {
+    name: 'lost-answer',
+    title: 'A key created on the server whose answer never came back',
+    async run(t) {
+      await demoTenant(t);
+      await t.quietly(['key', 'add', 'demo/admin', '--admin', '--scopes', '*', '--remote-name', 'sandbox-admin'], { stdin: ADMIN_KEYS.demo });
+      await t.sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: 'POST /api/*/admin/apiKeys', dropResponse: true }] });
+      await t.tkv(['remote', 'create', 'demo/reports', '--scopes', 'Insights.Read']);
+      await t.sandbox.control('DELETE', '/_sandbox/config');
+      await t.tkv(['remote', 'list', 'demo']);
+      await t.tkv(['remote', 'delete', 'demo/reports', '--yes']);
+      await t.tkv(['remote', 'create', 'demo/reports', '--scopes', 'Insights.Read']);
     },
   },
 ];

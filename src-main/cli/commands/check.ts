@@ -4,60 +4,45 @@
  * run, 2 usage error (an insecure base URL included).
  */
 import type { CheckResult } from '../../shared/check.ts';
-import { verdictExitCode } from '../../shared/verdicts.ts';
+import { VERDICTS, verdictExitCode, verdictWords, type Verdict } from '../../shared/verdicts.ts';
 import { checkBaseUrl, checkName, checkProbePath, normalizeBaseUrl } from '../../shared/rules.ts';
 import { HttpClient, type HttpClientOptions } from '../../core/http/http-client.ts';
 import { CheckService, type AuthMode, type BulkSummary, type CheckTarget, type ScopeMatrix } from '../../core/probe/check-service.ts';
 import type { ProbeDefinition, Vendor } from '../../core/probe/catalogue.ts';
 import { markdownMatrix, markdownReport } from '../../core/probe/report.ts';
 import { formatKeyRef, parseKeyRef } from '../../core/vault/key-ref.ts';
-import { parseCommand, text, type Parsed } from '../args.ts';
+import { integer, text, type Parsed } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { table } from '../format.ts';
 import { UsageError } from '../io.ts';
 import { readSecret } from '../read-secret.ts';
 import { remedyLines } from '../remedies.ts';
-import { CHECK_USAGE } from '../usage.ts';
 
 
-const OPTIONS = {
-  probe: { type: 'string' },
-  'scopes-matrix': { type: 'boolean' },
-  report: { type: 'string' },
-  'base-url': { type: 'string' },
-  'tenant-id': { type: 'string' },
-  path: { type: 'string' },
-  'key-stdin': { type: 'boolean' },
-  header: { type: 'string' },
-  auth: { type: 'string' },
-  'client-id': { type: 'string' },
-  'login-as': { type: 'string' },
-  'timeout-ms': { type: 'string' },
-  'ca-file': { type: 'string' },
-  all: { type: 'boolean' },
-  tenant: { type: 'string' },
-  concurrency: { type: 'string' },
-  'per-tenant': { type: 'string' },
-} as const;
+/** The flags of each form; one form's flag given to another is a mistake worth naming. */
+const PASTED_ONLY = ['base-url', 'tenant-id', 'key-stdin', 'path', 'header', 'auth', 'client-id', 'login-as'];
+const ALL_ONLY = ['tenant', 'concurrency', 'per-tenant'];
 
-export async function checkCommand(args: string[], context: CommandContext): Promise<number> {
-  const usage = CHECK_USAGE.join('\n       ');
-  const positionals = args.some((arg) => arg === '--all' || arg === '--base-url' || arg.startsWith('--base-url=')) ? 0 : 1;
-  const parsed = parseCommand(args, OPTIONS, positionals, usage);
-  if (parsed.values.help) return context.usage(usage);
+export async function checkCommand(parsed: Parsed, context: CommandContext): Promise<number> {
   const report = text(parsed, 'report');
-  if (report !== undefined && report !== 'md') throw new UsageError(`--report takes md\nusage: ${usage}`);
   if (report && parsed.values.json) throw new UsageError('choose --json or --report md, not both');
-  const timeout = text(parsed, 'timeout-ms');
-  const timeoutMs = timeout === undefined ? undefined : Number(timeout);
-  if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000)) throw new UsageError('--timeout-ms must be a whole number from 100 to 600000');
+  const pasted = text(parsed, 'base-url') !== undefined;
+  const all = parsed.values.all === true;
+  const given = (names: string[]) => names.filter((name) => parsed.values[name] !== undefined).map((name) => `--${name}`);
+  if (all && pasted) throw new UsageError('choose --all or --base-url, not both');
+  if ((all || pasted) && parsed.positionals.length > 0) throw new UsageError(`${all ? '--all' : '--base-url'} checks no stored key by name: leave ALIAS/NAME out`);
+  if (!all && !pasted && parsed.positionals.length === 0) throw new UsageError('name the key to check (ALIAS/NAME), or give --all, or --base-url for a pasted key');
+  if (!pasted && given(PASTED_ONLY).length > 0) throw new UsageError(`${given(PASTED_ONLY).join(', ')} go${given(PASTED_ONLY).length === 1 ? 'es' : ''} with --base-url (a pasted key)`);
+  if (!all && given(ALL_ONLY).length > 0) throw new UsageError(`${given(ALL_ONLY).join(', ')} go${given(ALL_ONLY).length === 1 ? 'es' : ''} with --all`);
+  if (all && (report || parsed.values['scopes-matrix'] || parsed.values.probe !== undefined)) throw new UsageError('--all takes no --report, --scopes-matrix or --probe');
+  const timeoutMs = typeof parsed.values['timeout-ms'] === 'number' ? parsed.values['timeout-ms'] : undefined;
   const http: HttpClientOptions = {
     ...(timeoutMs ? { deadlineMs: timeoutMs, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, connectTimeoutMs: Math.min(timeoutMs, 10_000) } : {}),
     ...(text(parsed, 'ca-file') ? { extraCaFile: text(parsed, 'ca-file')! } : {}),
     connections: 64,
   };
-  if (parsed.values.all) return checkAll(parsed, context, http);
-  if (text(parsed, 'base-url') !== undefined) return checkAdHoc(parsed, context, http, report === 'md');
+  if (all) return checkAll(parsed, context, http);
+  if (pasted) return checkAdHoc(parsed, context, http, report === 'md');
   return checkStored(parsed, context, http, report === 'md');
 }
 
@@ -76,18 +61,17 @@ async function checkStored(parsed: Parsed, context: CommandContext, http: HttpCl
 }
 
 async function checkAdHoc(parsed: Parsed, context: CommandContext, http: HttpClientOptions, markdown: boolean): Promise<number> {
-  const usage = CHECK_USAGE[1]!;
   const baseUrl = text(parsed, 'base-url')!;
   const problem = checkBaseUrl(baseUrl);
-  if (problem) throw new UsageError(`${problem}\nusage: ${usage}`);
+  if (problem) throw new UsageError(problem);
   const tenantId = text(parsed, 'tenant-id');
-  if (!tenantId) throw new UsageError(`--tenant-id is required\nusage: ${usage}`);
+  if (!tenantId) throw new UsageError('--tenant-id is required with --base-url');
   const nameProblem = checkName(tenantId, 'Tenant id');
   if (nameProblem) throw new UsageError(nameProblem);
-  if (!parsed.values['key-stdin']) throw new UsageError(`--key-stdin is required: the key is read from stdin (or a hidden prompt), never from the command line\nusage: ${usage}`);
+  if (!parsed.values['key-stdin']) throw new UsageError('--key-stdin is required: the key is read from stdin (or a hidden prompt), never from the command line');
   const header = text(parsed, 'header');
   const authName = text(parsed, 'auth');
-  if (header && authName) throw new UsageError(`give --header or --auth, not both\nusage: ${usage}`);
+  if (header && authName) throw new UsageError('give --header or --auth, not both');
   if (header !== undefined && !/^[A-Za-z0-9-]+$/.test(header)) throw new UsageError('--header must be a header name, e.g. X-API-KEY');
   let auth: AuthMode;
   let vendor: Vendor;
@@ -97,26 +81,37 @@ async function checkAdHoc(parsed: Parsed, context: CommandContext, http: HttpCli
     if (!clientId) throw new UsageError('--auth airwallex needs --client-id');
     const loginAs = text(parsed, 'login-as');
     [auth, vendor] = [{ kind: 'airwallex', clientId, ...(loginAs ? { loginAs } : {}) }, 'airwallex'];
-  } else if (authName !== undefined) throw new UsageError('--auth takes bearer or airwallex');
-  else if (header && header.toLowerCase() !== 'x-api-key') [auth, vendor] = [{ kind: 'header', name: header }, 'generic'];
+  } else if (header && header.toLowerCase() !== 'x-api-key') [auth, vendor] = [{ kind: 'header', name: header }, 'generic'];
   else [auth, vendor] = [{ kind: 'header', name: 'X-API-KEY' }, 'wallet-crew'];
 
   const service = checksQuietly(context, http);
   const path = text(parsed, 'path');
-  let probe: ProbeDefinition;
+  // Unnamed, the probe is the one the key's declared scopes call for when the vault holds it.
+  let probe: ProbeDefinition | null = null;
   if (path !== undefined) {
     const pathProblem = checkProbePath(path);
     if (pathProblem) throw new UsageError(`--path: ${pathProblem}`);
     probe = { id: 'path', vendor, method: 'GET', path, scope: null, risk: 'low', description: 'the path given' };
   } else if (text(parsed, 'probe')) {
     probe = service.probe(vendor === 'generic' ? 'wallet-crew' : vendor, text(parsed, 'probe')!);
-  } else {
-    probe = service.probes(vendor === 'airwallex' ? 'airwallex' : 'wallet-crew')[0]!;
   }
   const secret = await readSecret(context.io, 'API key to check (input hidden): ');
   const target: CheckTarget = { baseUrl: normalizeBaseUrl(baseUrl), tenantId, vendor, auth };
   const result = await service.checkSecret(target, secret, probe);
+  // A key the vault holds was checked as its entry would be: say which, so the probe is no surprise.
+  const holder = heldAs(context, result.key.fingerprint);
+  if (holder && !parsed.values.json && !markdown && probe === null) context.io.stderr.write(`tkv: this key is stored as ${holder}; it was checked with the probe its declared scopes call for.\n`);
   return printResult(result, `${tenantId} at ${normalizeBaseUrl(baseUrl)}`, parsed, context, markdown);
+}
+
+/** The entry that holds a key of this fingerprint, when the vault can be read and has one. */
+function heldAs(context: CommandContext, print: string): string | null {
+  try {
+    const row = context.vault().inventory.findKeysByFingerprint(print)[0];
+    return row ? `${row.tenant_alias}/${row.name}` : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -132,10 +127,8 @@ function checksQuietly(context: CommandContext, http: HttpClientOptions): CheckS
 }
 
 async function checkAll(parsed: Parsed, context: CommandContext, http: HttpClientOptions): Promise<number> {
-  const concurrency = Number(text(parsed, 'concurrency') ?? '8');
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError('--concurrency must be a whole number from 1 to 256');
-  const perTenant = Number(text(parsed, 'per-tenant') ?? '4');
-  if (!Number.isInteger(perTenant) || perTenant < 1 || perTenant > 256) throw new UsageError('--per-tenant must be a whole number from 1 to 256');
+  const concurrency = integer(parsed, 'concurrency', 8);
+  const perTenant = integer(parsed, 'per-tenant', 4);
   const service = context.services(http).checks;
   const controller = new AbortController();
   let interrupts = 0;
@@ -169,7 +162,7 @@ async function checkAll(parsed: Parsed, context: CommandContext, http: HttpClien
   }
   if (progress) context.io.stderr.write('\n');
   const out = parsed.values.json ? context.io.stderr : context.io.stdout;
-  out.write(formatSummary(summary));
+  out.write(formatSummary(summary, tenant));
   if (summary.failures.length > 0 && summary.checked === 0) return 1;
   if (summary.byVerdict.unauthorized) return 10;
   if (summary.byVerdict.forbidden) return 11;
@@ -184,9 +177,10 @@ function printResult(result: CheckResult, label: string, parsed: Parsed, context
 }
 
 function formatResult(result: CheckResult): string {
-  const head = `${result.verdict.toUpperCase()}  ${result.status ?? '---'}  ${result.request.method} ${result.request.url}  (${result.durationMs} ms, probe ${result.probe.id}, key ${result.key.fingerprint})`;
+  const head = `${verdictWords(result.verdict).toUpperCase()}  ${result.status ?? '---'}  ${result.request.method} ${result.request.url}  (${result.durationMs} ms, probe ${result.probe.id}, key ${result.key.fingerprint})`;
   const trace = result.problem?.traceId ? `\ntrace id: ${result.problem.traceId}` : '';
-  return `${head}\n${result.summary}${trace}\n${result.nextSteps.map((step) => remedyLines(step)).join('\n')}\n`;
+  const steps = result.nextSteps.map((step) => `${remedyLines(step)}\n`).join('');
+  return `${head}\n${result.summary}${trace}\n${steps}`;
 }
 
 function formatMatrix(matrix: ScopeMatrix): string {
@@ -202,14 +196,17 @@ function formatMatrix(matrix: ScopeMatrix): string {
   return `${rows}\n${drift.join('\n')}\n`;
 }
 
-function formatSummary(summary: BulkSummary): string {
-  const counts = Object.entries(summary.byVerdict).sort(([, a], [, b]) => b - a);
+function formatSummary(summary: BulkSummary, tenant: string | undefined): string {
+  if (summary.total === 0) return tenant === undefined ? 'The vault holds no key yet: there is nothing to check.\n' : `Tenant ${tenant} holds no key: there is nothing to check.\n`;
+  // Most frequent first; ties in the verdicts' own order, so the same run prints the same table.
+  const counts = Object.entries(summary.byVerdict).sort(([a, countA], [b, countB]) => countB - countA || VERDICTS.indexOf(a as Verdict) - VERDICTS.indexOf(b as Verdict));
   const lines = [
-    `Checked ${summary.checked} of ${summary.total} key(s)${summary.interrupted ? ' (stopped early; finished checks were kept)' : ''}.`,
-    table(['VERDICT', 'KEYS'], counts.map(([verdict, count]) => [verdict, String(count)])).trimEnd(),
+    `Checked ${summary.checked} of ${summary.total} ${summary.total === 1 ? 'key' : 'keys'}${summary.interrupted ? ' (stopped early; finished checks were kept)' : ''}.`,
+    table(['VERDICT', 'KEYS'], counts.map(([verdict, count]) => [verdictWords(verdict as Verdict), String(count)])).trimEnd(),
   ];
   if (summary.problems.length > 0) {
-    lines.push('', table(['KEY', 'VERDICT', 'STATUS', 'SUMMARY'], summary.problems.map(({ ref, result }) => [formatKeyRef(ref), result.verdict, String(result.status ?? '-'), result.summary])).trimEnd());
+    const problems = [...summary.problems].sort((a, b) => formatKeyRef(a.ref).localeCompare(formatKeyRef(b.ref)));
+    lines.push('', table(['KEY', 'VERDICT', 'STATUS', 'SUMMARY'], problems.map(({ ref, result }) => [formatKeyRef(ref), verdictWords(result.verdict), String(result.status ?? '-'), result.summary])).trimEnd());
   }
   for (const failure of summary.failures) lines.push(`could not check ${formatKeyRef(failure.ref)}: ${failure.error}`);
   return `${lines.join('\n')}\n`;

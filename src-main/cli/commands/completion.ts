@@ -1,11 +1,14 @@
 /**
  * `tkv completion bash|zsh|fish`: a completion script for the shell. The scripts are thin: they ask
  * `tkv __complete WORDS…` (the words typed before the one being completed) for the candidates, so
- * commands, subcommands, flags and stored ALIAS/NAME references come from one place, this file.
+ * commands, subcommands, flags and their values come from the command table, and stored ALIAS/NAME
+ * references from the vault.
  */
+import { COMMANDS, findCommand, GROUPS, subcommands } from '../command-table.ts';
+import type { Parsed } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { quoteArgument, UsageError } from '../io.ts';
-import { COMMAND_USAGE } from '../usage.ts';
+import { flagsOf } from '../spec.ts';
 
 const SCRIPTS: Record<string, string> = {
   bash: `# tkv completion for bash: add to ~/.bashrc:  source <(tkv completion bash)
@@ -30,12 +33,8 @@ complete -c tkv -f -a '(tkv __complete (commandline -opc)[2..-1] 2>/dev/null)'
 `,
 };
 
-export function completionCommand(args: string[], context: CommandContext): number {
-  const shell = args[0];
-  if (shell === '--help' || shell === '-h' || shell === undefined) {
-    context.io.stdout.write(`usage: ${COMMAND_USAGE.completion!.join('\n')}\n`);
-    return shell === undefined ? 2 : 0;
-  }
+export function completionCommand(parsed: Parsed, context: CommandContext): number {
+  const shell = parsed.positionals[0]!;
   const script = SCRIPTS[shell];
   if (!script) throw new UsageError(`no completion for ${quoteArgument(shell)}: bash, zsh or fish`);
   context.io.stdout.write(script);
@@ -44,30 +43,32 @@ export function completionCommand(args: string[], context: CommandContext): numb
 
 /** The candidates after `words` (what was typed after `tkv`, up to the word being completed). */
 export function candidates(words: string[], refs: () => { tenants: string[]; keys: string[] }): string[] {
-  const commands = Object.keys(COMMAND_USAGE);
-  if (words.length === 0) return [...commands, 'help', '--version'];
-  const [command, ...rest] = words;
-  if (command === 'help') return words.length === 1 ? commands : [];
-  const usage = COMMAND_USAGE[command!];
-  if (!usage) return [];
-  if (command === 'exec' && rest.includes('--')) return [];
-  const subcommands = [...new Set(usage.map((line) => line.split(' ')[2]!).filter((word) => /^[a-z]+$/.test(word)))];
-  const sub = rest.find((word) => subcommands.includes(word));
-  if (rest.length === 0 && subcommands.length > 0 && usage.every((line) => /^tkv \S+ [a-z]+\b/.test(line))) return subcommands;
-  const lines = sub ? usage.filter((line) => line.split(' ')[2] === sub) : usage;
-  const flags = [...new Set(lines.join(' ').match(/--[a-z][a-z-]*/g) ?? [])];
-  const text = lines.join(' ');
-  const out = [...(rest.length === 0 ? subcommands : []), ...flags];
-  const previous = words.at(-1);
-  if (previous === '--tenant' || previous === '--like') return previous === '--tenant' ? refs().tenants : refs().keys;
-  if (text.includes('ALIAS/NAME')) out.push(...refs().keys);
-  else if (/\bALIAS\b/.test(text)) out.push(...refs().tenants);
+  const listed = COMMANDS.filter((spec) => !spec.hidden);
+  const firstWords = [...new Set(listed.map((spec) => spec.words[0]!))];
+  if (words.length === 0) return [...firstWords, 'help', '--version'];
+  const [first] = words;
+  if (first === 'help') return words.length === 1 ? firstWords : words.length === 2 && GROUPS.some((group) => group.word === words[1]) ? subcommands(words[1]!).map((spec) => spec.words[1]!) : [];
+  const found = findCommand(words);
+  if (!found) return GROUPS.some((group) => group.word === first) && words.length === 1 ? subcommands(first!).map((spec) => spec.words[1]!) : [];
+  const { spec, args } = found;
+  if (spec.hidden || (spec.takesCommand && args.includes('--'))) return [];
+  const flags = flagsOf(spec);
+  const previous = args.at(-1);
+  const valueOf = flags.find((flag) => previous === `--${flag.name}` && flag.type !== 'boolean');
+  if (valueOf) return valueOf.choices ? [...valueOf.choices] : valueOf.completes === 'tenant' ? refs().tenants : valueOf.completes === 'key' ? refs().keys : [];
+  // A one-word command that also leads subcommands (review, audit) offers them first.
+  const subs = spec.words.length === 1 && args.length === 0 ? COMMANDS.filter((other) => other.words.length === 2 && other.words[0] === spec.words[0] && !other.hidden).map((other) => other.words[1]!) : [];
+  const given = new Set(args.filter((arg) => arg.startsWith('--')));
+  const out = [...subs, ...flags.filter((flag) => flag.multiple || !given.has(`--${flag.name}`)).map((flag) => `--${flag.name}`)];
+  const positional = spec.args[Math.min(args.filter((arg) => !arg.startsWith('-')).length, spec.args.length - 1)];
+  if (positional?.completes === 'key') out.push(...refs().keys);
+  else if (positional?.completes === 'tenant') out.push(...refs().tenants);
   return out;
 }
 
 /** `tkv __complete WORDS…`: one candidate per line (the shell filters them by what is being typed). */
-export function completeCommand(words: string[], context: CommandContext): number {
-  const list = candidates(words, () => {
+export function completeCommand(parsed: Parsed, context: CommandContext): number {
+  const list = candidates(parsed.positionals, () => {
     try {
       const vault = context.vault();
       return { tenants: vault.listTenants().map((tenant) => tenant.alias), keys: vault.listKeys().map((key) => `${key.tenant}/${key.name}`) };

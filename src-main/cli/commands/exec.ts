@@ -10,44 +10,32 @@ import { constants as osConstants } from 'node:os';
 import { Redactor } from '../../core/redaction/redactor.ts';
 import { ByteStreamRedactor } from '../../core/redaction/stream-redactor.ts';
 import { parseKeyRef } from '../../core/vault/key-ref.ts';
-import { parseCommand } from '../args.ts';
+import { texts, type Parsed } from '../args.ts';
 import type { CommandContext } from '../context.ts';
+import { variableStem } from '../format.ts';
 import { quoteArgument, UsageError } from '../io.ts';
-import { EXEC_USAGE, EXEC_HELP } from '../usage.ts';
+
+export { variableStem };
 
 /** What a key is replaced with in a program's piped output. */
 export const PLACEHOLDER = '<concealed by tkv>';
 
-/** `acme/crm-sync` → `CRM_SYNC`. */
-export function variableStem(name: string): string {
-  const stem = name.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '');
-  return /^[0-9]/.test(stem) || stem === '' ? `KEY_${stem}` : stem;
-}
-
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export async function execCommand(args: string[], context: CommandContext): Promise<number> {
-  const dash = args.indexOf('--');
-  const own = dash === -1 ? args : args.slice(0, dash);
-  const program = dash === -1 ? [] : args.slice(dash + 1);
-  if (own.includes('--help') || own.includes('-h')) {
-    context.io.stdout.write(`usage: ${EXEC_HELP}\n`);
-    return 0;
-  }
-  const parsed = parseCommand(
-    own,
-    { env: { type: 'string', multiple: true }, 'header-env': { type: 'string', multiple: true }, 'dry-run': { type: 'boolean' }, 'no-masking': { type: 'boolean' }, force: { type: 'boolean' } },
-    { min: 1 },
-    EXEC_USAGE,
-  );
-  const refs = parsed.positionals.map(parseKeyRef);
-  if (refs.length === 0) throw new UsageError(`name at least one key\nusage: ${EXEC_USAGE}`);
+export async function execCommand(parsed: Parsed, context: CommandContext): Promise<number> {
+  const program = parsed.rest;
   const dryRun = parsed.values['dry-run'] === true;
-  if (program.length === 0 && !dryRun) throw new UsageError(`give the command to run after --\nusage: ${EXEC_USAGE}`);
-  const names = (parsed.values.env as unknown as string[] | undefined) ?? [];
-  const headers = (parsed.values['header-env'] as unknown as string[] | undefined) ?? [];
-  if (names.length > refs.length) throw new UsageError(`--env was given ${names.length} times for ${refs.length} key(s)\nusage: ${EXEC_USAGE}`);
-  if (headers.length > refs.length) throw new UsageError(`--header-env was given ${headers.length} times for ${refs.length} key(s)\nusage: ${EXEC_USAGE}`);
+  // `tkv exec acme/crm printenv`: the program's words were taken for keys. Keys have a slash.
+  const stray = parsed.positionals.find((word) => !word.includes('/'));
+  if (stray !== undefined && program.length === 0) {
+    throw new UsageError(`put -- between the keys and the command to run: tkv exec ${parsed.positionals.filter((word) => word.includes('/')).join(' ') || 'ALIAS/NAME'} -- ${/^[\w./-]{1,40}$/.test(stray) ? stray : 'COMMAND'} …`);
+  }
+  const refs = parsed.positionals.map(parseKeyRef);
+  if (program.length === 0 && !dryRun) throw new UsageError('give the command to run after --, e.g. tkv exec acme-prod/crm-sync -- ./sync.sh (or --dry-run to see the variables)');
+  const names = texts(parsed, 'env');
+  const headers = texts(parsed, 'header-env');
+  if (names.length > refs.length) throw new UsageError(`--env was given ${names.length} times for ${refs.length} key${refs.length === 1 ? '' : 's'} (one per key, in order)`);
+  if (headers.length > refs.length) throw new UsageError(`--header-env was given ${headers.length} times for ${refs.length} key${refs.length === 1 ? '' : 's'} (one per key, in order)`);
   for (const name of [...names, ...headers]) if (!VARIABLE.test(name)) throw new UsageError(`${quoteArgument(name)} is not a variable name (letters, digits, "_", not starting with a digit)`);
 
   // The variables, decided before any secret is read: names must not collide. An Airwallex key is

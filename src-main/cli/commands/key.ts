@@ -1,4 +1,4 @@
-/** `tkv key add|list|show|reveal|remove`. */
+/** `tkv key add|list|show|reveal|copy|edit|history|replace|remove` (declared in command-table.ts). */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -7,45 +7,15 @@ import { clipboardClearMs } from '../../core/keys/secret-clipboard.ts';
 import { clipboardTool, toolClipboard } from '../../core/system-clipboard.ts';
 import { VaultError } from '../../core/errors.ts';
 import { parseKeyRef, formatKeyRef } from '../../core/vault/key-ref.ts';
-import { confirmed, list as splitList, parseCommand, text } from '../args.ts';
+import { confirmed, list as splitList, text, type Parsed } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { day, fields, table } from '../format.ts';
-import { quoteArgument, UsageError } from '../io.ts';
+import { UsageError } from '../io.ts';
 import { readSecret } from '../read-secret.ts';
-import { KEY_USAGE } from '../usage.ts';
 
-
-export async function keyCommand(args: string[], context: CommandContext): Promise<number> {
-  const [verb, ...rest] = args;
-  switch (verb) {
-    case 'add':
-      return add(rest, context);
-    case 'list':
-      return list(rest, context);
-    case 'show':
-      return show(rest, context);
-    case 'reveal':
-      return reveal(rest, context);
-    case 'remove':
-      return remove(rest, context);
-    case 'history':
-      return history(rest, context);
-    case 'edit':
-      return editKey(rest, context);
-    case 'copy':
-      return copy(rest, context);
-    case 'replace':
-      return replace(rest, context);
-    default:
-      throw new UsageError(`unknown key command ${quoteArgument(verb ?? '')}\nusage:\n  ${KEY_USAGE.join('\n  ')}`);
-  }
-}
 
 /** Replace after regenerate: the new key checked, then the entry switched to it. */
-async function replace(args: string[], context: CommandContext): Promise<number> {
-  const usage = KEY_USAGE[8]!;
-  const parsed = parseCommand(args, {}, 1, usage);
-  if (parsed.values.help) return context.usage(usage);
+export async function replace(parsed: Parsed, context: CommandContext): Promise<number> {
   const ref = parseKeyRef(parsed.positionals[0]!);
   const services = context.services();
   const key = services.vault.showKey(ref);
@@ -57,15 +27,7 @@ async function replace(args: string[], context: CommandContext): Promise<number>
   return context.print({ replaced: ref, oldFingerprint: key.fingerprint, fingerprint, verdict: result.verdict, oldDropped }, () => `Replaced the key of ${formatKeyRef(ref)}: the new one passed the ${result.probe.id} check (${result.verdict}); fingerprint ${key.fingerprint} → ${fingerprint}. ${old}\n`, parsed);
 }
 
-async function add(args: string[], context: CommandContext): Promise<number> {
-  const usage = KEY_USAGE[0]!;
-  const parsed = parseCommand(
-    args,
-    { scopes: { type: 'string' }, notes: { type: 'string' }, expires: { type: 'string' }, owner: { type: 'string' }, admin: { type: 'boolean' } },
-    1,
-    usage,
-  );
-  if (parsed.values.help) return context.usage(usage);
+export async function add(parsed: Parsed, context: CommandContext): Promise<number> {
   const ref = parseKeyRef(parsed.positionals[0]!);
   const vault = context.vault();
   // Fail on an unknown tenant or a taken name before asking for the secret.
@@ -84,43 +46,32 @@ async function add(args: string[], context: CommandContext): Promise<number> {
     ...optional('notes', text(parsed, 'notes')),
     ...optional('expiresOn', text(parsed, 'expires')),
     ...optional('owner', text(parsed, 'owner')),
+    ...optional('remoteName', text(parsed, 'remote-name')),
     admin: parsed.values.admin === true,
   });
   for (const warning of vault.inputWarnings({ scopes: key.scopes, expiresOn: key.expiresOn })) context.io.stderr.write(`tkv: warning: ${warning}\n`);
   return context.print(key, () => `Stored ${formatKeyRef(key)} in the OS keychain (fingerprint ${key.fingerprint}).\n`, parsed);
 }
 
-async function list(args: string[], context: CommandContext): Promise<number> {
-  const usage = KEY_USAGE[1]!;
-  const parsed = parseCommand(args, { tenant: { type: 'string' } }, 0, usage);
-  if (parsed.values.help) return context.usage(usage);
+export async function list(parsed: Parsed, context: CommandContext): Promise<number> {
   const tenant = text(parsed, 'tenant');
   const keys = context.vault().listKeys(tenant === undefined ? {} : { tenant });
   return context.print(keys, () => formatKeys(keys), parsed);
 }
 
-async function show(args: string[], context: CommandContext): Promise<number> {
-  const usage = KEY_USAGE[2]!;
-  const parsed = parseCommand(args, {}, 1, usage);
-  if (parsed.values.help) return context.usage(usage);
+export async function show(parsed: Parsed, context: CommandContext): Promise<number> {
   const key = context.vault().showKey(parseKeyRef(parsed.positionals[0]!));
   return context.print(key, () => formatKey(key), parsed);
 }
 
-async function reveal(args: string[], context: CommandContext): Promise<number> {
-  const usage = KEY_USAGE[3]!;
-  const parsed = parseCommand(args, {}, 1, usage);
-  if (parsed.values.help) return context.usage(usage);
+export async function reveal(parsed: Parsed, context: CommandContext): Promise<number> {
   const ref = parseKeyRef(parsed.positionals[0]!);
   const secret = await context.vault().revealKey(ref);
   if (context.io.stdout.isTTY) context.io.stderr.write(`The key for ${formatKeyRef(ref)} follows; this reveal is recorded in the audit log. Mind screen sharing.\n`);
   return context.print({ ...ref, secret }, () => `${secret}\n`, parsed);
 }
 
-async function remove(args: string[], context: CommandContext): Promise<number> {
-  const usage = KEY_USAGE[4]!;
-  const parsed = parseCommand(args, { yes: { type: 'boolean', short: 'y' } }, 1, usage);
-  if (parsed.values.help) return context.usage(usage);
+export async function remove(parsed: Parsed, context: CommandContext): Promise<number> {
   const ref = parseKeyRef(parsed.positionals[0]!);
   const vault = context.vault();
   const key = vault.showKey(ref);
@@ -132,10 +83,7 @@ async function remove(args: string[], context: CommandContext): Promise<number> 
   return context.print({ removed: ref, keychainEntry }, () => `Removed ${formatKeyRef(ref)}${keychainEntry === 'deleted' ? ' and its keychain entry' : '; its keychain entry was already gone'}.\n`, parsed);
 }
 
-async function history(args: string[], context: CommandContext): Promise<number> {
-  const usage = KEY_USAGE[5]!;
-  const parsed = parseCommand(args, {}, 1, usage);
-  if (parsed.values.help) return context.usage(usage);
+export async function history(parsed: Parsed, context: CommandContext): Promise<number> {
   const ref = parseKeyRef(parsed.positionals[0]!);
   const checks = context.vault().history(ref).map(({ at, probe, verdict, status, durationMs }) => ({ at, probe, verdict, status, durationMs }));
   return context.print(checks, () => {
@@ -144,26 +92,9 @@ async function history(args: string[], context: CommandContext): Promise<number>
   }, parsed);
 }
 
-async function editKey(args: string[], context: CommandContext): Promise<number> {
-  const usage = KEY_USAGE[6]!;
-  const parsed = parseCommand(
-    args,
-    {
-      notes: { type: 'string' },
-      owner: { type: 'string' },
-      expires: { type: 'string' },
-      'no-expiry': { type: 'boolean' },
-      scopes: { type: 'string' },
-      'remote-name': { type: 'string' },
-      admin: { type: 'boolean' },
-      'no-admin': { type: 'boolean' },
-    },
-    1,
-    usage,
-  );
-  if (parsed.values.help) return context.usage(usage);
-  if (text(parsed, 'expires') !== undefined && parsed.values['no-expiry']) throw new UsageError(`give --expires or --no-expiry, not both\nusage: ${usage}`);
-  if (parsed.values.admin && parsed.values['no-admin']) throw new UsageError(`give --admin or --no-admin, not both\nusage: ${usage}`);
+export async function edit(parsed: Parsed, context: CommandContext): Promise<number> {
+  if (text(parsed, 'expires') !== undefined && parsed.values['no-expiry']) throw new UsageError('give --expires or --no-expiry, not both');
+  if (parsed.values.admin && parsed.values['no-admin']) throw new UsageError('give --admin or --no-admin, not both');
   const notes = text(parsed, 'notes');
   const owner = text(parsed, 'owner');
   const scopes = splitList(text(parsed, 'scopes'));
@@ -177,7 +108,7 @@ async function editKey(args: string[], context: CommandContext): Promise<number>
     ...(text(parsed, 'remote-name') === undefined ? {} : { remoteName: text(parsed, 'remote-name')! }),
     ...(parsed.values.admin ? { admin: true } : parsed.values['no-admin'] ? { admin: false } : {}),
   };
-  if (Object.keys(changes).length === 0) throw new UsageError(`nothing to change\nusage: ${usage}`);
+  if (Object.keys(changes).length === 0) throw new UsageError('nothing to change: give at least one of the options');
   const ref = parseKeyRef(parsed.positionals[0]!);
   const { key, warnings } = context.vault().editKey(ref, changes);
   for (const warning of warnings) context.io.stderr.write(`tkv: warning: ${warning}\n`);
@@ -188,10 +119,7 @@ async function editKey(args: string[], context: CommandContext): Promise<number>
  * Copies the secret to the system clipboard, and leaves a small process behind that clears it after
  * 30 s if it still holds that secret (it knows only its SHA-256). Where there is no clipboard, says so.
  */
-async function copy(args: string[], context: CommandContext): Promise<number> {
-  const usage = KEY_USAGE[7]!;
-  const parsed = parseCommand(args, {}, 1, usage);
-  if (parsed.values.help) return context.usage(usage);
+export async function copy(parsed: Parsed, context: CommandContext): Promise<number> {
   const ref = parseKeyRef(parsed.positionals[0]!);
   const tool = clipboardTool(context.io.env);
   if ('missing' in tool) throw new VaultError('INVALID_INPUT', `Cannot copy: ${tool.missing}. Reveal the key instead, where you can see it.`);
@@ -215,8 +143,9 @@ function scheduleClear(hash: string, ms: number, env: NodeJS.ProcessEnv): void {
 }
 
 /** The clearer's work: after `ms`, empty the clipboard if it still holds the text whose SHA-256 is `hash`. */
-export async function clearClipboardLater(args: string[], env: Record<string, string | undefined>): Promise<number> {
-  const [hash, ms] = args;
+export async function clearClipboardLater(parsed: Parsed, context: CommandContext): Promise<number> {
+  const [hash, ms] = parsed.positionals;
+  const env = context.io.env;
   const tool = clipboardTool(env);
   if (!hash || !/^[0-9a-f]{64}$/.test(hash) || 'missing' in tool) return 2;
   await new Promise((resolve) => setTimeout(resolve, Number(ms) || 30_000));

@@ -1,27 +1,20 @@
 /**
  * `tkv remote list|get|create|update|delete`: the tenant's keys on the server, through the ApiKeys
- * admin endpoints, with the tenant's admin credential from the vault.
+ * admin endpoints, with the tenant's admin credential from the vault (declared in command-table.ts).
  */
-import type { AdminService, CreateOutcome, RemoteKeyView, RemoteListing } from '../../core/admin/admin-service.ts';
+import type { CreateOutcome, RemoteKeyView, RemoteListing } from '../../core/admin/admin-service.ts';
 import { formatKeyRef, parseKeyRef } from '../../core/vault/key-ref.ts';
-import { confirmed, list as splitList, parseCommand, text } from '../args.ts';
+import { confirmed, list as splitList, text, type Parsed } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { fields, table } from '../format.ts';
-import { quoteArgument, UsageError } from '../io.ts';
-import { REMOTE_USAGE } from '../usage.ts';
+import { UsageError } from '../io.ts';
+import { confirm } from '../read-secret.ts';
+import { errorText } from '../remedies.ts';
+import { toErrorInfo, VaultError } from '../../core/errors.ts';
 
 
-export async function remoteCommand(args: string[], context: CommandContext): Promise<number> {
-  const [verb, ...rest] = args;
-  const run = { list, get, create, update, delete: remove }[verb as 'list'];
-  if (!run) throw new UsageError(`unknown remote command ${quoteArgument(verb ?? '')}\nusage:\n  ${REMOTE_USAGE.join('\n  ')}`);
-  return run(rest, context, context.services().admin);
-}
-
-async function list(args: string[], context: CommandContext, admin: AdminService): Promise<number> {
-  const usage = REMOTE_USAGE[0]!;
-  const parsed = parseCommand(args, { offline: { type: 'boolean' } }, 1, usage);
-  if (parsed.values.help) return context.usage(usage);
+export async function list(parsed: Parsed, context: CommandContext): Promise<number> {
+  const { admin } = context.services();
   const alias = parsed.positionals[0]!;
   const listing = parsed.values.offline ? await admin.lastSnapshot(alias) : await admin.remoteList(alias);
   if (!listing) {
@@ -31,24 +24,25 @@ async function list(args: string[], context: CommandContext, admin: AdminService
   return context.print(listing, () => formatListing(listing), parsed);
 }
 
-async function get(args: string[], context: CommandContext, admin: AdminService): Promise<number> {
-  const usage = REMOTE_USAGE[1]!;
-  const parsed = parseCommand(args, {}, 1, usage);
-  if (parsed.values.help) return context.usage(usage);
+export async function get(parsed: Parsed, context: CommandContext): Promise<number> {
+  const { admin } = context.services();
   const view = await admin.remoteGet(parseKeyRef(parsed.positionals[0]!));
   return context.print(view, () => formatView(view), parsed);
 }
 
-async function create(args: string[], context: CommandContext, admin: AdminService): Promise<number> {
-  const usage = REMOTE_USAGE[2]!;
-  const parsed = parseCommand(args, { scopes: { type: 'string' }, like: { type: 'string' }, disabled: { type: 'boolean' }, 'show-token': { type: 'boolean' } }, 1, usage);
-  if (parsed.values.help) return context.usage(usage);
+export async function create(parsed: Parsed, context: CommandContext): Promise<number> {
+  const { admin } = context.services();
   const ref = parseKeyRef(parsed.positionals[0]!);
   const scopes = splitList(text(parsed, 'scopes'));
   const like = text(parsed, 'like');
-  if ((scopes === undefined) === (like === undefined)) throw new UsageError(`give exactly one of --scopes and --like\nusage: ${usage}`);
+  if ((scopes === undefined) === (like === undefined)) throw new UsageError('give exactly one of --scopes and --like');
   const json = parsed.values.json === true;
-  const outcome = await admin.remoteCreate(ref, { ...(scopes ? { scopes } : {}), ...(like ? { like: parseKeyRef(like) } : {}), enabled: parsed.values.disabled !== true }, { canShowToken: canShowToken(context, json) });
+  let outcome;
+  try {
+    outcome = await admin.remoteCreate(ref, { ...(scopes ? { scopes } : {}), ...(like ? { like: parseKeyRef(like) } : {}), enabled: parsed.values.disabled !== true }, { canShowToken: canShowToken(context, json) });
+  } catch (error) {
+    return offerToDeleteOrphan(error, context, json);
+  }
   if (!outcome.stored) return showOnce(context, ref.tenant, ref.name, outcome, json);
   const shown = parsed.values['show-token'] === true;
   const { token, ...rest } = outcome;
@@ -61,23 +55,19 @@ async function create(args: string[], context: CommandContext, admin: AdminServi
   }, parsed);
 }
 
-async function update(args: string[], context: CommandContext, admin: AdminService): Promise<number> {
-  const usage = REMOTE_USAGE[3]!;
-  const parsed = parseCommand(args, { enable: { type: 'boolean' }, disable: { type: 'boolean' }, scopes: { type: 'string' } }, 1, usage);
-  if (parsed.values.help) return context.usage(usage);
-  if (parsed.values.enable && parsed.values.disable) throw new UsageError(`choose --enable or --disable, not both\nusage: ${usage}`);
+export async function update(parsed: Parsed, context: CommandContext): Promise<number> {
+  const { admin } = context.services();
+  if (parsed.values.enable && parsed.values.disable) throw new UsageError('choose --enable or --disable, not both');
   const scopes = splitList(text(parsed, 'scopes'));
   const enabled = parsed.values.enable ? true : parsed.values.disable ? false : undefined;
-  if (enabled === undefined && scopes === undefined) throw new UsageError(`nothing to change: give --enable, --disable or --scopes\nusage: ${usage}`);
+  if (enabled === undefined && scopes === undefined) throw new UsageError('nothing to change: give --enable, --disable or --scopes');
   const ref = parseKeyRef(parsed.positionals[0]!);
   const updated = await admin.remoteUpdate(ref, { ...(enabled === undefined ? {} : { enabled }), ...(scopes ? { scopes } : {}) });
   return context.print(updated, () => `Updated "${updated.name}" on the server: ${updated.enabled ? 'enabled' : 'disabled'}; ${updated.permissions.join(', ')}.\n`, parsed);
 }
 
-async function remove(args: string[], context: CommandContext, admin: AdminService): Promise<number> {
-  const usage = REMOTE_USAGE[4]!;
-  const parsed = parseCommand(args, { yes: { type: 'boolean', short: 'y' } }, 1, usage);
-  if (parsed.values.help) return context.usage(usage);
+export async function remove(parsed: Parsed, context: CommandContext): Promise<number> {
+  const { admin } = context.services();
   const ref = parseKeyRef(parsed.positionals[0]!);
   // The tenant's own admin key: deleting it ends the vault's access to the tenant's keys too.
   const warning = await admin.deleteWarning(ref);
@@ -88,6 +78,23 @@ async function remove(args: string[], context: CommandContext, admin: AdminServi
   }
   const result = await admin.remoteDelete(ref);
   return context.print(result, () => `${result.wasOnServer ? `Deleted "${result.remoteName}" on the server` : `The server had no key "${result.remoteName}"`}${result.removedLocal ? `; removed ${formatKeyRef(ref)} and its keychain entry` : ''}.\n`, parsed);
+}
+
+/**
+ * The server made the key but its answer, the only one with the token, was lost: on a terminal the
+ * person is offered the deletion at once (the key serves nobody); otherwise the error says how.
+ */
+async function offerToDeleteOrphan(error: unknown, context: CommandContext, json: boolean): Promise<number> {
+  const orphan = error instanceof VaultError ? error.remedies.find((remedy) => remedy.code === 'delete-orphan-server-key') : undefined;
+  if (!orphan || json || !context.io.stdin.isTTY) throw error;
+  context.io.stderr.write(errorText(toErrorInfo(error)));
+  if (!(await confirm(context.io, `Delete "${orphan.name}" on ${orphan.tenant}'s server now?`))) {
+    context.io.stderr.write('Left on the server.\n');
+    return 1;
+  }
+  const result = await context.services().admin.remoteDelete({ tenant: orphan.tenant, name: orphan.name });
+  context.io.stderr.write(`${result.wasOnServer ? `Deleted "${result.remoteName}" on the server` : `The server no longer had "${result.remoteName}"`}. Create the key again when you are ready.\n`);
+  return 1;
 }
 
 /**
@@ -133,6 +140,13 @@ function formatListing(listing: RemoteListing): string {
   const lines = [`Server keys of ${listing.tenant} at ${listing.takenAt} (${listing.credential}; snapshot ${listing.snapshotId}):`, table(['SERVER KEY', 'STATE', 'PERMISSIONS', 'VAULT ENTRY', 'SECRET', 'DRIFT'], rows).trimEnd()];
   if (listing.missingOnServer.length > 0) {
     lines.push(`In the vault but not on the server: ${listing.missingOnServer.map((entry) => `${formatKeyRef(entry.ref)} ("${entry.remoteName}")`).join(', ')}.`);
+  }
+  for (const orphan of listing.orphaned) {
+    lines.push(`Orphaned: "${orphan.name}" was created on ${orphan.since.slice(0, 10)} but the answer carrying its token was lost: it is live and nobody holds its token. Delete it: tkv remote delete ${listing.tenant}/${orphan.name} --yes`);
+  }
+  for (const ref of listing.notLinked) {
+    const unclaimed = listing.keys.filter((key) => key.local === null).map((key) => key.name);
+    lines.push(`Not linked: the vault does not know ${formatKeyRef(ref)}'s name on the server, and the server has no key "${ref.name}"${unclaimed.length ? ` (no entry uses ${unclaimed.map((name) => `"${name}"`).join(', ')})` : ''}. Link it: tkv key edit ${formatKeyRef(ref)} --remote-name ${unclaimed.length === 1 ? unclaimed[0]! : 'NAME'}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,34 +1,26 @@
 /**
  * `tkv review`: the offline review of the inventory (flags, summary, what changed since the last
  * sign-off), its exports, and sign-off; `tkv audit`: the audit log, and whether its chain holds.
- * Neither touches the network.
+ * Neither touches the network. Declared in command-table.ts.
  */
+import { count } from '../../shared/words.ts';
 import fs from 'node:fs';
 import path from 'node:path';
-import { auditExport, reviewExport } from '../../core/review/export.ts';
+import { auditExport, reviewExport as exportOf } from '../../core/review/export.ts';
 import { parseKeyRef } from '../../core/vault/key-ref.ts';
 import type { AuditQuery, ExportFormat, ReviewReport, Severity } from '../../shared/contract.ts';
-import { parseCommand, text } from '../args.ts';
+import { integer, text, type Parsed } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { table } from '../format.ts';
 import { quoteArgument, UsageError } from '../io.ts';
 import { remedyLines } from '../remedies.ts';
-import { REVIEW_USAGE, AUDIT_USAGE } from '../usage.ts';
 
 
 /** The exit code of a review that found something at or above `--fail-on` (for a scheduled job). */
 export const EXIT_FLAGGED = 20;
 
-const FORMATS: ExportFormat[] = ['csv', 'json', 'md', 'html'];
-
-export async function reviewCommand(args: string[], context: CommandContext): Promise<number> {
-  if (args[0] === 'export') return exportReview(args.slice(1), context);
-  if (args[0] === 'sign') return sign(args.slice(1), context);
-  const usage = REVIEW_USAGE.join('\n       ');
-  const parsed = parseCommand(args, { tenant: { type: 'string' }, 'fail-on': { type: 'string' }, all: { type: 'boolean' } }, 0, usage);
-  if (parsed.values.help) return context.usage(usage);
-  const failOn = text(parsed, 'fail-on') ?? 'warning';
-  if (failOn !== 'warning' && failOn !== 'critical') throw new UsageError(`--fail-on must be warning or critical\nusage: ${usage}`);
+export async function review(parsed: Parsed, context: CommandContext): Promise<number> {
+  const failOn = text(parsed, 'fail-on') === 'critical' ? 'critical' : 'warning';
   const tenant = text(parsed, 'tenant');
   const report = await context.services().review.report(tenant === undefined ? {} : { tenant });
   const failing = report.keys.some((key) => failsAt(key.severity, failOn)) || report.findings.some((finding) => failsAt(finding.severity, failOn));
@@ -44,7 +36,7 @@ function human(report: ReviewReport, all: boolean): string {
   const { summary } = report;
   const out: string[] = [];
   out.push(`Review of ${report.tenant ?? 'every tenant'} at ${report.generatedAt} (from the vault alone, no network)`);
-  out.push(`${summary.keys} keys; ${summary.flagged} flagged: ${summary.perSeverity.critical} critical, ${summary.perSeverity.warning} warning; ${summary.perSeverity.info} with notes only.`);
+  out.push(`${count(summary.keys, 'key')}; ${summary.flagged} flagged: ${summary.perSeverity.critical} critical, ${summary.perSeverity.warning} warning; ${summary.perSeverity.info} with notes only.`);
   out.push('');
   out.push(table(['TENANT', 'ENVIRONMENT', 'KEYS', 'FLAGGED', 'LAST SERVER LISTING'], summary.perTenant.map((tenant) => [`${tenant.tenant}${tenant.sandbox ? ' (sandbox)' : ''}`, tenant.environment, String(tenant.keys), String(tenant.flagged), tenant.snapshotAt ?? 'never'])).trimEnd());
   out.push('');
@@ -84,21 +76,18 @@ function human(report: ReviewReport, all: boolean): string {
   return `${out.join('\n')}\n`;
 }
 
-async function exportReview(args: string[], context: CommandContext): Promise<number> {
-  const usage = REVIEW_USAGE[1]!;
-  const parsed = parseCommand(args, { format: { type: 'string' }, tenant: { type: 'string' }, out: { type: 'string' } }, 0, usage);
-  if (parsed.values.help) return context.usage(usage);
+export async function reviewExport(parsed: Parsed, context: CommandContext): Promise<number> {
   const format = text(parsed, 'format') as ExportFormat | undefined;
-  if (!format || !FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}\nusage: ${usage}`);
+  if (!format) throw new UsageError('--format is required: csv, json, md or html');
   const tenant = text(parsed, 'tenant');
   const services = context.services();
   const report = await services.review.report(tenant === undefined ? {} : { tenant });
-  const content = reviewExport(report, format);
+  const content = exportOf(report, format);
   const out = text(parsed, 'out');
   if (out) writeExport(out, content);
   else context.io.stdout.write(content);
   services.vault.audit('exported', { ...(tenant ? { tenant } : {}), detail: { what: 'review', format, keys: report.keys.length, digest: report.digest } });
-  if (out) context.io.stderr.write(`tkv: wrote the review (${report.keys.length} keys, ${format}) to ${out}\n`);
+  if (out) context.io.stderr.write(`tkv: wrote the review (${count(report.keys.length, 'key')}, ${format}) to ${out}\n`);
   return 0;
 }
 
@@ -116,41 +105,40 @@ function writeExport(file: string, content: string): void {
   }
 }
 
-async function sign(args: string[], context: CommandContext): Promise<number> {
-  const usage = REVIEW_USAGE[2]!;
-  const parsed = parseCommand(args, { reviewer: { type: 'string' }, note: { type: 'string' } }, 0, usage);
-  if (parsed.values.help) return context.usage(usage);
+export async function sign(parsed: Parsed, context: CommandContext): Promise<number> {
   const reviewer = text(parsed, 'reviewer');
-  if (!reviewer) throw new UsageError(`--reviewer is required\nusage: ${usage}`);
+  if (!reviewer) throw new UsageError('--reviewer is required: who signs the review off');
   const note = text(parsed, 'note');
   const signOff = await context.services().review.sign({ reviewer, ...(note === undefined ? {} : { note }) });
-  return context.print(signOff, () => `Signed off by ${signOff.reviewer} at ${signOff.at}: ${signOff.keys} keys, ${signOff.flagged} flagged; digest ${signOff.digest}.\n`, parsed);
+  return context.print(signOff, () => `Signed off by ${signOff.reviewer} at ${signOff.at}: ${count(signOff.keys, 'key')}, ${signOff.flagged} flagged; digest ${signOff.digest}.\n`, parsed);
 }
 
-export async function auditCommand(args: string[], context: CommandContext): Promise<number> {
-  if (args[0] === 'verify') {
-    const usage = AUDIT_USAGE[1]!;
-    const parsed = parseCommand(args.slice(1), {}, 0, usage);
-    if (parsed.values.help) return context.usage(usage);
-    const verdict = context.services().audit.verify();
-    context.print(verdict, () => (verdict.intact ? `The audit log's chain holds: ${verdict.entries} entries, none edited, inserted or removed.\n` : `The audit log's chain is broken at entry ${verdict.broken!.id} (${verdict.broken!.at}): ${verdict.broken!.reason === 'edited' ? 'it was edited' : 'an entry before it was removed, or it was inserted or moved'}.\n`), parsed);
-    return verdict.intact ? 0 : 1;
-  }
-  const usage = AUDIT_USAGE.join('\n       ');
-  const parsed = parseCommand(args, { key: { type: 'string' }, action: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string' }, csv: { type: 'boolean' } }, 0, usage);
-  if (parsed.values.help) return context.usage(usage);
-  if (parsed.values.csv && parsed.values.json) throw new UsageError(`give --json or --csv, not both\nusage: ${usage}`);
-  const limit = Number(text(parsed, 'limit') ?? '0');
-  if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit must be a whole number\nusage: ${usage}`);
+export async function verify(parsed: Parsed, context: CommandContext): Promise<number> {
+  const verdict = context.services().audit.verify();
+  context.print(verdict, () => (verdict.intact ? `The audit log's chain holds: ${verdict.entries} entries, none edited, inserted or removed.\n` : `The audit log's chain is broken at entry ${verdict.broken!.id} (${verdict.broken!.at}): ${verdict.broken!.reason === 'edited' ? 'it was edited' : 'an entry before it was removed, or it was inserted or moved'}.\n`), parsed);
+  return verdict.intact ? 0 : 1;
+}
+
+export async function audit(parsed: Parsed, context: CommandContext): Promise<number> {
+  if (parsed.values.csv && parsed.values.json) throw new UsageError('give --json or --csv, not both');
+  const limit = integer(parsed, 'limit', 0);
   const key = text(parsed, 'key');
   const action = text(parsed, 'action');
   const since = text(parsed, 'since');
   const query: AuditQuery = { ...(key ? { key: parseKeyRef(key) } : {}), ...(action ? { action } : {}), ...(since ? { since } : {}) };
-  const audit = context.services().audit;
-  const entries = limit > 0 ? audit.page(query, 0, limit).entries : audit.all(query);
+  const log = context.services().audit;
+  const entries = limit > 0 ? log.page(query, 0, limit).entries : log.all(query);
   if (parsed.values.csv) {
     context.io.stdout.write(auditExport(entries, 'csv'));
     return 0;
   }
-  return context.print(entries, () => (entries.length === 0 ? 'No audit entries match.\n' : table(['AT', 'ACTOR', 'ACTION', 'KEY', 'FINGERPRINT', 'DETAIL'], entries.map((entry) => [entry.at, entry.actor, entry.action, entry.keyName ? `${entry.tenant ?? '?'}/${entry.keyName}` : (entry.tenant ?? ''), entry.fingerprint ?? '', entry.detail ? JSON.stringify(entry.detail).slice(0, 120) : '']))), parsed);
+  return context.print(entries, () => (entries.length === 0 ? 'No audit entries match.\n' : table(['AT', 'ACTOR', 'ACTION', 'KEY', 'FINGERPRINT', 'DETAIL'], entries.map((entry) => [entry.at, entry.actor, entry.action, entry.keyName ? `${entry.tenant ?? '?'}/${entry.keyName}` : (entry.tenant ?? ''), entry.fingerprint ?? '', detailText(entry.detail)]))), parsed);
+}
+
+/** An entry's detail as a person reads it, whole: `scopes: Pass.Read, tenant.core:read; admin: no`. */
+function detailText(detail: Record<string, unknown> | null): string {
+  if (!detail) return '';
+  const value = (item: unknown): string =>
+    typeof item === 'string' ? item : typeof item === 'boolean' ? (item ? 'yes' : 'no') : Array.isArray(item) ? item.map(value).join(', ') || 'none' : item === null ? '-' : typeof item === 'object' ? JSON.stringify(item) : String(item as number);
+  return Object.entries(detail).map(([name, item]) => `${name}: ${value(item)}`).join('; ');
 }

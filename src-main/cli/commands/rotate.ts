@@ -5,7 +5,7 @@
  */
 import type { RotationStatus } from '../../core/rotation/rotation-service.ts';
 import { formatKeyRef, parseKeyRef } from '../../core/vault/key-ref.ts';
-import { confirmed, parseCommand, text } from '../args.ts';
+import { confirmed, text, type Parsed } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { table } from '../format.ts';
 import { UsageError } from '../io.ts';
@@ -13,35 +13,17 @@ import { canShowToken, showOnce } from './remote.ts';
 import { errorText, remedyCommand, remedyLines } from '../remedies.ts';
 import { toErrorInfo } from '../../core/errors.ts';
 import { remedySentence } from '../../shared/remedies.ts';
-import { ROTATE_USAGE } from '../usage.ts';
 
 
-export async function rotateCommand(args: string[], context: CommandContext): Promise<number> {
-  const usage = ROTATE_USAGE.join('\n       ');
-  const status = args.includes('--status');
-  const parsed = parseCommand(
-    args,
-    {
-      'new-name': { type: 'string' },
-      finish: { type: 'boolean' },
-      retire: { type: 'string' },
-      resume: { type: 'boolean' },
-      abort: { type: 'boolean' },
-      journal: { type: 'boolean' },
-      status: { type: 'boolean' },
-      all: { type: 'boolean' },
-      yes: { type: 'boolean', short: 'y' },
-    },
-    status ? 0 : 1,
-    usage,
-  );
-  if (parsed.values.help) return context.usage(usage);
+export async function rotateCommand(parsed: Parsed, context: CommandContext): Promise<number> {
+  if (parsed.values.status && parsed.positionals.length > 0) throw new UsageError('--status shows every rotation: leave ALIAS/NAME out');
+  if (!parsed.values.status && parsed.positionals.length === 0) throw new UsageError('name the key to rotate (ALIAS/NAME), or give --status');
   const modes = ['finish', 'resume', 'abort', 'journal', 'status'].filter((mode) => parsed.values[mode]);
-  if (modes.length > 1) throw new UsageError(`choose one of --${modes.join(', --')}\nusage: ${usage}`);
+  if (modes.length > 1) throw new UsageError(`choose one of --${modes.join(', --')}`);
   const retire = text(parsed, 'retire');
-  if (retire !== undefined && (retire !== 'disable' && retire !== 'delete')) throw new UsageError(`--retire takes disable or delete\nusage: ${usage}`);
-  if (retire !== undefined && !parsed.values.finish) throw new UsageError(`--retire goes with --finish\nusage: ${usage}`);
-  if (text(parsed, 'new-name') !== undefined && modes.length > 0) throw new UsageError(`--new-name goes with starting a rotation\nusage: ${usage}`);
+  if (retire !== undefined && !parsed.values.finish) throw new UsageError('--retire goes with --finish');
+  if (parsed.values.all && !parsed.values.status) throw new UsageError('--all goes with --status');
+  if (text(parsed, 'new-name') !== undefined && modes.length > 0) throw new UsageError('--new-name goes with starting a rotation');
 
   let unsaved = false;
   context.onUnsavedToken = (token) => {
@@ -66,7 +48,7 @@ export async function rotateCommand(args: string[], context: CommandContext): Pr
       return 1;
     }
     const result = parsed.values.finish
-      ? await rotations.finish(ref, retire ? { retire } : {})
+      ? await rotations.finish(ref, retire === 'disable' || retire === 'delete' ? { retire } : {})
       : parsed.values.resume
         ? await rotations.resume(ref)
         : parsed.values.abort

@@ -6,32 +6,14 @@ import { isLoopbackHost } from '../../shared/rules.ts';
 import { SandboxConfigSchema, type SandboxConfig } from '../../core/sandbox/sandbox-config.ts';
 import { parseFaultFlag, parseThrottleFlag } from '../../core/sandbox/sandbox-flags.ts';
 import { startSandbox } from '../../core/sandbox/sandbox-server.ts';
-import { list, parseCommand, text } from '../args.ts';
+import { integer, list, text, type Parsed } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { UsageError } from '../io.ts';
-import { SANDBOX_USAGE } from '../usage.ts';
 
 
-export async function sandboxCommand(args: string[], context: CommandContext): Promise<number> {
-  const parsed = parseCommand(
-    args,
-    {
-      host: { type: 'string' },
-      port: { type: 'string' },
-      'state-dir': { type: 'string' },
-      tenants: { type: 'string' },
-      config: { type: 'string' },
-      fault: { type: 'string', multiple: true },
-      throttle: { type: 'string', multiple: true },
-      'auth-challenge': { type: 'string' },
-    },
-    0,
-    SANDBOX_USAGE,
-  );
-  if (parsed.values.help) return context.usage(SANDBOX_USAGE);
+export async function sandboxCommand(parsed: Parsed, context: CommandContext): Promise<number> {
   const host = text(parsed, 'host') ?? '127.0.0.1';
-  const port = Number(text(parsed, 'port') ?? '0');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535\nusage: ${SANDBOX_USAGE}`);
+  const port = integer(parsed, 'port', 0);
   const config = buildConfig(parsed.values as Record<string, unknown>);
   const tenants = list(text(parsed, 'tenants'))?.filter((tenant) => tenant.length > 0);
 
@@ -94,13 +76,10 @@ function buildConfig(values: Record<string, unknown>): SandboxConfig {
       else config.throttle.tenants[target] = bucket;
     }
   } catch (error) {
-    throw new UsageError(`${(error as Error).message}\nusage: ${SANDBOX_USAGE}`);
+    throw new UsageError((error as Error).message);
   }
   const challenge = values['auth-challenge'];
-  if (challenge !== undefined) {
-    if (challenge !== 'problem' && challenge !== 'empty') throw new UsageError(`--auth-challenge must be problem or empty\nusage: ${SANDBOX_USAGE}`);
-    config.authChallenge = challenge;
-  }
+  if (challenge === 'problem' || challenge === 'empty') config.authChallenge = challenge;
   const checked = SandboxConfigSchema.safeParse(config);
   if (!checked.success) throw new UsageError(checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return checked.data;

@@ -1,49 +1,23 @@
-/** `tkv tenant add|list|remove`. */
+/** `tkv tenant add|list|remove|bearer` (declared in command-table.ts). */
+import { count } from '../../shared/words.ts';
 import type { Tenant } from '../../shared/contract.ts';
-import { confirmed, parseCommand, text } from '../args.ts';
+import { confirmed, text, type Parsed } from '../args.ts';
 import { table } from '../format.ts';
-import { quoteArgument, UsageError } from '../io.ts';
+import { UsageError } from '../io.ts';
 import type { CommandContext } from '../context.ts';
 import { readSecret } from '../read-secret.ts';
-import { TENANT_USAGE } from '../usage.ts';
 
 
-export async function tenantCommand(args: string[], context: CommandContext): Promise<number> {
-  const [verb, ...rest] = args;
-  switch (verb) {
-    case 'add':
-      return add(rest, context);
-    case 'list':
-      return list(rest, context);
-    case 'remove':
-      return remove(rest, context);
-    case 'bearer':
-      return bearer(rest, context);
-    default:
-      throw new UsageError(`unknown tenant command ${quoteArgument(verb ?? '')}\nusage:\n  ${TENANT_USAGE.join('\n  ')}`);
-  }
-}
-
-async function add(args: string[], context: CommandContext): Promise<number> {
-  const usage = TENANT_USAGE[0]!;
-  const parsed = parseCommand(
-    args,
-    { 'tenant-id': { type: 'string' }, env: { type: 'string' }, 'base-url': { type: 'string' }, label: { type: 'string' }, provider: { type: 'string' }, 'client-id': { type: 'string' }, 'login-as': { type: 'string' } },
-    1,
-    usage,
-  );
-  if (parsed.values.help) return context.usage(usage);
+export async function add(parsed: Parsed, context: CommandContext): Promise<number> {
   const tenantId = text(parsed, 'tenant-id');
-  const provider = text(parsed, 'provider') ?? 'wallet-crew';
-  if (provider !== 'wallet-crew' && provider !== 'airwallex') throw new UsageError(`--provider must be wallet-crew or airwallex\nusage: ${usage}`);
-  // Airwallex calls its staging environment "demo".
-  const env = provider === 'airwallex' && text(parsed, 'env') === 'demo' ? 'staging' : text(parsed, 'env');
+  const provider = text(parsed, 'provider') === 'airwallex' ? 'airwallex' : 'wallet-crew';
+  const given = text(parsed, 'env');
+  // Airwallex calls its staging environment "demo"; The Wallet Crew has no "demo".
+  if (given === 'demo' && provider !== 'airwallex') throw new UsageError('--env demo is Airwallex\'s; The Wallet Crew has production and staging (or give --base-url)');
+  const env = given === 'demo' ? 'staging' : (given as 'production' | 'staging' | undefined);
   const baseUrl = text(parsed, 'base-url');
-  if (!tenantId) throw new UsageError(`--tenant-id is required\nusage: ${usage}`);
-  if ((env === undefined) === (baseUrl === undefined)) throw new UsageError(`give exactly one of --env and --base-url\nusage: ${usage}`);
-  if (env !== undefined && env !== 'production' && env !== 'staging') {
-    throw new UsageError(`--env must be production or staging (got ${quoteArgument(env)}); for anything else use --base-url\nusage: ${usage}`);
-  }
+  if (!tenantId) throw new UsageError('--tenant-id is required: the tenant id the vendor gave (case-sensitive)');
+  if ((env === undefined) === (baseUrl === undefined)) throw new UsageError('give exactly one of --env and --base-url');
   const tenant = context.vault().addTenant({
     alias: parsed.positionals[0]!,
     tenantId,
@@ -57,37 +31,28 @@ async function add(args: string[], context: CommandContext): Promise<number> {
   return context.print(tenant, () => `Added tenant ${tenant.alias} (${tenant.tenantId} at ${tenant.baseUrl}).\n`, parsed);
 }
 
-async function list(args: string[], context: CommandContext): Promise<number> {
-  const usage = TENANT_USAGE[1]!;
-  const parsed = parseCommand(args, {}, 0, usage);
-  if (parsed.values.help) return context.usage(usage);
+export async function list(parsed: Parsed, context: CommandContext): Promise<number> {
   const tenants = context.vault().listTenants();
   return context.print(tenants, () => formatTenants(tenants), parsed);
 }
 
-async function remove(args: string[], context: CommandContext): Promise<number> {
-  const usage = TENANT_USAGE[2]!;
-  const parsed = parseCommand(args, { 'with-keys': { type: 'boolean' }, yes: { type: 'boolean', short: 'y' } }, 1, usage);
-  if (parsed.values.help) return context.usage(usage);
+export async function remove(parsed: Parsed, context: CommandContext): Promise<number> {
   const alias = parsed.positionals[0]!;
   const held = context.vault().listTenants().find((tenant) => tenant.alias === alias)?.keyCount ?? 0;
-  if (parsed.values['with-keys'] && held > 0 && !(await confirmed(context, parsed.values.yes === true, `Remove tenant ${alias} and its ${held} key(s), keychain entries included?`))) {
+  if (parsed.values['with-keys'] && held > 0 && !(await confirmed(context, parsed.values.yes === true, `Remove tenant ${alias} and its ${count(held, 'key')}, keychain entries included?`))) {
     context.io.stderr.write('Nothing removed.\n');
     return 1;
   }
   const result = await context.vault().removeTenant(alias, { withKeys: parsed.values['with-keys'] === true });
-  return context.print({ alias, ...result }, () => `Removed tenant ${alias}${result.removedKeys ? ` and its ${result.removedKeys} key(s)` : ''}.\n`, parsed);
+  return context.print({ alias, ...result }, () => `Removed tenant ${alias}${result.removedKeys ? ` and its ${count(result.removedKeys, 'key')}` : ''}.\n`, parsed);
 }
 
 /** Keeps (or clears) a pasted OAuth bearer token for the tenant's admin calls, in the keychain. */
-async function bearer(args: string[], context: CommandContext): Promise<number> {
-  const usage = TENANT_USAGE[3]!;
-  const parsed = parseCommand(args, { 'expires-at': { type: 'string' }, clear: { type: 'boolean' } }, 1, usage);
-  if (parsed.values.help) return context.usage(usage);
+export async function bearer(parsed: Parsed, context: CommandContext): Promise<number> {
   const alias = parsed.positionals[0]!;
   const vault = context.vault();
   if (parsed.values.clear) {
-    if (text(parsed, 'expires-at') !== undefined) throw new UsageError(`--clear takes no --expires-at\nusage: ${usage}`);
+    if (text(parsed, 'expires-at') !== undefined) throw new UsageError('--clear takes no --expires-at');
     const deleted = await vault.clearBearer(alias);
     return context.print({ alias, cleared: deleted }, () => (deleted ? `Removed the bearer token of ${alias} from the keychain.\n` : `${alias} had no bearer token in the keychain.\n`), parsed);
   }

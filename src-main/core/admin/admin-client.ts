@@ -157,7 +157,10 @@ export class AdminClient {
 
   private errorOf(outcome: HttpOutcome, scope: string, what: string): AdminError {
     if (outcome.kind === 'failure') {
-      return { kind: 'network', status: null, failure: outcome.failure, message: `Could not ${what}: ${outcome.message} Nothing is known to have changed on the server.` };
+      // Refused, unresolved or untrusted: nothing left this computer. Reset or timed out: the
+      // request may have reached the server, and only its answer was lost.
+      const sent = outcome.failure === 'reset' || outcome.failure === 'timeout' || outcome.failure === 'network';
+      return { kind: 'network', status: null, failure: outcome.failure, message: `Could not ${what}: ${outcome.message} ${sent ? 'The request may have reached the server: only its answer is known to be lost.' : 'Nothing reached the server.'}` };
     }
     const problem = problemOf(outcome, this.redactor);
     const said = problem.detail ?? problem.title;

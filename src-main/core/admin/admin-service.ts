@@ -7,6 +7,7 @@
  * goes to the keychain first, then the metadata row. If the keychain write still fails, the token is
  * handed back to be shown to the person once, and the incident is recorded.
  */
+import { randomUUID } from 'node:crypto';
 import type { AdminCredentialInfo, KeyRef, KeySummary, PermissionCatalogueView, ScopeUse, ServerKey, ServerKeysView } from '../../shared/contract.ts';
 import type { ScopeArea } from '../../shared/scopes.ts';
 import { checkName, checkScopes } from '../../shared/rules.ts';
@@ -34,8 +35,12 @@ export interface RemoteListing {
   snapshotId: number;
   credential: string;
   keys: RemoteKeyView[];
-  /** Vault entries whose server key the server no longer lists. */
+  /** Vault entries whose server key (its name known) the server no longer lists. */
   missingOnServer: { ref: KeyRef; remoteName: string }[];
+  /** Vault entries whose name on the server is not known, and that the server does not list under their own name. */
+  notLinked: KeyRef[];
+  /** Keys a creation made whose answer (with the token) was lost: live, and nobody holds their token. */
+  orphaned: { name: string; since: string }[];
 }
 
 export type CreateOutcome =
@@ -85,6 +90,13 @@ export class AdminService {
     const { redactor, held } = await this.tenantRedactor(alias, client.redactor);
     const keys = valueOf(await client.list()).map(({ name, enabled, permissions }) => ({ name: redactor.redactName(name), enabled, permissions: permissions.map((permission) => redactor.redactName(permission)) }));
     const takenAt = this.vault.now();
+    // Creations whose answer never came: the listing says whether the server made them.
+    const listedNames = new Set(keys.map((key) => key.name));
+    for (const intent of this.vault.inventory.createIntents(tenant.id)) {
+      const made = listedNames.has(intent.remote_name) && !this.vault.findKey({ tenant: alias, name: intent.key_name });
+      if (intent.state === 'sent') this.vault.inventory.settleCreateIntent(intent.id, made ? 'orphaned' : 'done');
+      else if (!listedNames.has(intent.remote_name)) this.vault.inventory.settleCreateIntent(intent.id, 'done');
+    }
     const snapshotId = this.vault.inventory.transaction(() => {
       const id = this.vault.inventory.insertSnapshot(tenant.id, takenAt, keys);
       this.vault.audit('remote_listed', { tenant: alias, detail: { snapshot: id, keys: keys.length } });
@@ -256,9 +268,48 @@ export class AdminService {
     }
     // Before the server creates anything: the keychain must answer now.
     await requireKeychainBeforeCreate(this.vault.secrets);
-    const created = valueOf(await client.create({ name: ref.name, permissions, ...(input.enabled === false ? { enabled: false } : {}) }));
+    // Written down before it is sent: a creation whose answer is lost is followed up, not forgotten.
+    const tenant = this.vault.requireTenant(ref.tenant);
+    const intent = { id: randomUUID(), tenant_ref: tenant.id, key_name: ref.name, remote_name: ref.name, permissions: JSON.stringify(permissions), started_at: this.vault.now(), state: 'sent' as const };
+    this.vault.inventory.recordCreateIntent(intent);
+    const answer = await client.create({ name: ref.name, permissions, ...(input.enabled === false ? { enabled: false } : {}) });
+    if (!answer.ok && answer.error.kind === 'network' && answer.error.message.includes('only its answer')) throw await this.followUpLostCreate(ref, client, intent.id, answer.error.message);
+    this.vault.inventory.settleCreateIntent(intent.id, 'done');
+    const created = valueOf(answer);
     const definition = { name: created.name, enabled: created.enabled, permissions: created.permissions };
     return this.storeCreated(ref, created.token, definition, input.like ? { like: formatKeyRef(input.like) } : {}, options.canShowToken ? null : client);
+  }
+
+  /**
+   * The answer to a creation was lost on the way back (a reset, a timeout): the server is asked
+   * whether it made the key. Made, the key is live and nobody holds its token — the server shows it
+   * once, in the answer that was lost — so it serves nobody and is to be deleted; not made, nothing
+   * changed; and when the server cannot be asked, the creation stays written down for the next listing.
+   */
+  private async followUpLostCreate(ref: KeyRef, client: AdminClient, intentId: string, why: string): Promise<VaultError> {
+    const looked = await client.get(ref.name);
+    // The transport's own words for what happened, without the admin client's framing around them.
+    const cause = why.replace(/^Could not [^:]+: /, '').replace(/ The request may have reached the server.*$/, '');
+    if (looked.ok) {
+      this.vault.inventory.transaction(() => {
+        this.vault.inventory.settleCreateIntent(intentId, 'orphaned');
+        this.vault.audit('remote_created', { tenant: ref.tenant, keyName: ref.name, detail: { remoteName: ref.name, answerLost: true, enabled: looked.value.enabled, permissions: looked.value.permissions } });
+      });
+      return new VaultError(
+        'REMOTE_FAILED',
+        `The server created "${ref.name}" (it lists it now, ${looked.value.enabled ? 'enabled' : 'disabled'}), but its answer never arrived: ${cause} That answer was the only one to carry the key's token: the key is live and nobody holds its token, so it serves nobody. Delete it on the server, then create it again.`,
+        { remedies: [{ code: 'delete-orphan-server-key', tenant: ref.tenant, name: ref.name }] },
+      );
+    }
+    if (looked.error.kind === 'not_found') {
+      this.vault.inventory.settleCreateIntent(intentId, 'done');
+      return new VaultError('REMOTE_FAILED', `The answer to creating "${ref.name}" was lost, and the server lists no such key: nothing was created. Create it again.`);
+    }
+    return new VaultError(
+      'REMOTE_FAILED',
+      `The answer to creating "${ref.name}" was lost, and the server could not be asked whether it made the key (${looked.error.message}) The creation stays written down: the next listing of ${ref.tenant}'s server keys says whether "${ref.name}" exists, and then nobody holds its token.`,
+      { remedies: [{ code: 'list-server-keys', tenant: ref.tenant }] },
+    );
   }
 
   /** Changes a server key's state or permissions, and the vault entry's view of them. */
@@ -295,7 +346,11 @@ export class AdminService {
     const remoteName = local?.remoteName ?? ref.name;
     const result = await client.delete(remoteName);
     if (!result.ok && result.error.kind !== 'not_found') throw adminFailure(result.error);
-    this.vault.audit('remote_deleted', { tenant: ref.tenant, keyName: local?.name ?? remoteName, ...(local ? { keyId: local.id, fingerprint: local.fingerprint } : {}), detail: { remoteName, wasOnServer: result.ok } });
+    this.vault.inventory.transaction(() => {
+      this.vault.audit('remote_deleted', { tenant: ref.tenant, keyName: local?.name ?? remoteName, ...(local ? { keyId: local.id, fingerprint: local.fingerprint } : {}), detail: { remoteName, wasOnServer: result.ok } });
+      // A key whose creating answer was lost is gone now: nothing is left to follow up.
+      for (const intent of this.vault.inventory.createIntents(this.vault.requireTenant(ref.tenant).id)) if (intent.remote_name === remoteName) this.vault.inventory.settleCreateIntent(intent.id, 'done');
+    });
     if (local) await this.vault.removeKey(ref);
     return { remoteName, wasOnServer: result.ok, removedLocal: local !== null };
   }
@@ -361,8 +416,12 @@ export class AdminService {
     return this.vault.findKey(ref);
   }
 
-  private async compare(alias: string, remote: RemoteKey[], withMissing = true, held?: Map<string, string | null>): Promise<Pick<RemoteListing, 'keys' | 'missingOnServer'>> {
+  private async compare(alias: string, remote: RemoteKey[], withMissing = true, held?: Map<string, string | null>): Promise<Pick<RemoteListing, 'keys' | 'missingOnServer' | 'notLinked' | 'orphaned'>> {
     const entries = this.vault.listKeys({ tenant: alias });
+    const orphaned = this.vault.inventory
+      .createIntents(this.vault.requireTenant(alias).id)
+      .filter((intent) => intent.state === 'orphaned' && remote.some((key) => key.name === intent.remote_name))
+      .map((intent) => ({ name: intent.remote_name, since: intent.started_at }));
     const byRemote = new Map<string, { entry: KeySummary; role: 'current' | 'previous' | 'rotating'; account: string }>();
     for (const entry of entries) {
       byRemote.set(entry.remoteName, { entry, role: 'current', account: entry.secretAccount });
@@ -393,8 +452,11 @@ export class AdminService {
       });
     }
     const listed = new Set(remote.map((key) => key.name));
-    const missingOnServer = withMissing ? entries.filter((entry) => !listed.has(entry.remoteName)).map((entry) => ({ ref: { tenant: alias, name: entry.name }, remoteName: entry.remoteName })) : [];
-    return { keys, missingOnServer };
+    const absent = withMissing ? entries.filter((entry) => !listed.has(entry.remoteName)) : [];
+    // A name only presumed (the entry's own) that the server does not list is not a deleted key: it is unknown.
+    const missingOnServer = absent.filter((entry) => entry.remoteNameKnown).map((entry) => ({ ref: { tenant: alias, name: entry.name }, remoteName: entry.remoteName }));
+    const notLinked = absent.filter((entry) => !entry.remoteNameKnown).map((entry) => ({ tenant: alias, name: entry.name }));
+    return { keys, missingOnServer, notLinked, orphaned };
   }
 }
 

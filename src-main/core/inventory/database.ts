@@ -8,8 +8,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { VaultError } from '../errors.ts';
+import { storageFailure, VaultError } from '../errors.ts';
 import { registerAuditHash } from './audit-chain.ts';
+import { backupBeforeMigration } from './backups.ts';
+import { rememberInventoryDir } from './disk.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
 
 export type InventoryDatabase = Database.Database;
@@ -21,11 +23,15 @@ export const FILE_MODE = 0o600;
 /** The inventory and the files SQLite keeps beside it. */
 export const INVENTORY_SUFFIXES = ['', '-wal', '-shm', '-journal'];
 
-/** Opens (creating if needed) and migrates the inventory file. */
+/**
+ * Opens (creating if needed) and migrates the inventory file. A full disk is said as such, with
+ * the assurance that nothing was written (SQLite's own words are "disk I/O error").
+ */
 export function openInventoryDatabase(file: string, options: { onNotice?: (notice: string) => void } = {}): InventoryDatabase {
   let db: InventoryDatabase;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: DIR_MODE });
+    rememberInventoryDir(path.dirname(file));
     tightenModes(file, options.onNotice ?? (() => undefined));
     // SQLite gives the -wal and -shm files the main file's mode, so creating it 0600 covers them.
     fs.closeSync(fs.openSync(file, 'a', FILE_MODE));
@@ -46,12 +52,12 @@ export function openInventoryDatabase(file: string, options: { onNotice?: (notic
     db.pragma('temp_store = MEMORY');
     // Every connection appends to the audit chain the same way (in SQL, inside the INSERT).
     registerAuditHash(db);
-    migrate(db);
+    migrate(db, file);
     return db;
   } catch (error) {
     db.close();
     if (error instanceof VaultError) throw error;
-    throw new VaultError('STORAGE_ERROR', `Cannot prepare the inventory at ${file}: ${(error as Error).message}.`, { cause: error });
+    throw new VaultError('STORAGE_ERROR', storageFailure(error) ?? `Cannot prepare the inventory at ${file}: ${(error as Error).message}.`, { cause: error });
   }
 }
 
@@ -96,7 +102,7 @@ export function schemaVersion(db: InventoryDatabase): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-function migrate(db: InventoryDatabase): void {
+function migrate(db: InventoryDatabase, file: string): void {
   const current = schemaVersion(db);
   if (current > SCHEMA_VERSION) {
     throw new VaultError(
@@ -104,8 +110,10 @@ function migrate(db: InventoryDatabase): void {
       `The inventory has schema version ${current}, newer than this build understands (${SCHEMA_VERSION}). Update Tenant Key Vault and tkv to the same, newest version.`,
     );
   }
-  for (const migration of MIGRATIONS) {
-    if (migration.version <= current) continue;
+  const pending = MIGRATIONS.filter((migration) => migration.version > current);
+  // An inventory with a past is copied before its schema changes: a migration cannot lose it.
+  if (current > 0 && pending.length > 0) backupBeforeMigration(db, file, pending.at(-1)!.version, new Date());
+  for (const migration of pending) {
     // IMMEDIATE takes the write lock first, so two processes opening a fresh file migrate once.
     db.transaction(() => {
       if (schemaVersion(db) >= migration.version) return;

@@ -25,6 +25,8 @@ export type AuditAction =
   | 'tenant_removed'
   /** A tenant's base URL changed (the app's sandbox moved to another port). */
   | 'tenant_updated'
+  /** A key stored by hand (tkv key add, the app's Add key). */
+  | 'added'
   | 'created'
   | 'imported'
   | 'revealed'
@@ -229,6 +231,18 @@ export interface CredentialRow {
 }
 
 export type RotationState = 'started' | 'overlap' | 'finished' | 'rolled_back';
+
+/** A key creation sent to a server, kept until its answer is in (migration 10). */
+export interface CreateIntentRow {
+  id: string;
+  tenant_ref: string;
+  key_name: string;
+  remote_name: string;
+  permissions: string;
+  started_at: string;
+  /** `sent`: no answer yet; `orphaned`: the server made the key, and its token never came back. */
+  state: 'sent' | 'orphaned';
+}
 
 export interface RotationRow {
   id: string;
@@ -550,6 +564,22 @@ export class Inventory {
 
   findRotation(id: string): RotationRow | undefined {
     return this.statement(`SELECT * FROM rotations WHERE id = ?`).get(id) as RotationRow | undefined;
+  }
+
+  /** Writes down a key creation before it is sent to the server. */
+  recordCreateIntent(row: CreateIntentRow): void {
+    this.statement(`INSERT INTO remote_create_intents (id, tenant_ref, key_name, remote_name, permissions, started_at, state) VALUES (@id, @tenant_ref, @key_name, @remote_name, @permissions, @started_at, @state)`).run(row);
+  }
+
+  /** Crosses a creation out (its answer is in, or its key is deleted), or marks its key orphaned. */
+  settleCreateIntent(id: string, state: 'done' | 'orphaned'): void {
+    if (state === 'done') this.statement(`DELETE FROM remote_create_intents WHERE id = ?`).run(id);
+    else this.statement(`UPDATE remote_create_intents SET state = 'orphaned' WHERE id = ?`).run(id);
+  }
+
+  /** The creations of a tenant whose answer never came in, oldest first. */
+  createIntents(tenantRef: string): CreateIntentRow[] {
+    return this.statement(`SELECT * FROM remote_create_intents WHERE tenant_ref = ? ORDER BY started_at, id`).all(tenantRef) as CreateIntentRow[];
   }
 
   /** The rotation of a key that has not ended (at most one, by a unique index). */
@@ -893,6 +923,7 @@ export function toKeySummary(row: KeyRow, today: string): KeySummary {
     lastAttempt: row.last_attempt,
     lastAttemptAt: row.last_attempt_at,
     remoteName: row.remote_name ?? row.name,
+    remoteNameKnown: row.remote_name !== null,
     secretAccount: row.secret_account,
   };
 }

@@ -1,8 +1,10 @@
 /**
  * Keys read from a file a developer already has — a `.env` file or a CSV — planned against the vault
- * (what is new, what is already there and where), then stored one by one: each secret in the
- * keychain, the rest in the inventory, each audited as imported. A malformed line is reported by its
- * number (never its content: it may hold a key) and nothing of it is stored; the others go on.
+ * (what is new, what is already there and where, what the vault's rules refuse), then stored one by
+ * one: each secret in the keychain, the rest in the inventory, each audited as imported. A malformed
+ * line is reported by its number (never its content: it may hold a key) and nothing of it is stored;
+ * the others go on. A `.env` file holds more than keys (a database URL, a debug flag): only the
+ * variables that look like API keys are taken unless every one is asked for.
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import { checkName, checkSecret, NAME_PATTERN } from '../../shared/rules.ts';
@@ -16,6 +18,8 @@ export type ImportFormat = 'env' | 'csv';
 export interface ImportEntry {
   line: number;
   name: string;
+  /** The variable it came from, in a `.env` file. */
+  variable?: string;
   secret: string;
   scopes?: string[];
   expiresOn?: string;
@@ -36,15 +40,31 @@ export interface ParsedImport {
 }
 
 const SHORT_KEY = 16;
+/** A line longer than this is refused unread: an import file holds a few short lines. */
+export const MAX_LINE = 16_384;
+/** Variable names that say "this is a key" (ORDERS_API_KEY, STRIPE_KEY, CRM_TOKEN, APIKEY). */
+const KEY_VARIABLE = /(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET)$/i;
+/** A value shaped like an API key: one word of the base64url (or hex) alphabet, 16 characters or more. */
+const KEY_VALUE = /^[A-Za-z0-9_\-.~+/=]{16,}$/;
 
 /** The file's format from its name: `.csv` is CSV, anything else (`.env`, `.env.local`) a dotenv file. */
 export function formatOf(file: string): ImportFormat {
   return /\.csv$/i.test(file) ? 'csv' : 'env';
 }
 
-/** `CRM_SYNC_KEY` → `crm-sync-key`: an entry name the vault accepts. */
+/**
+ * `ORDERS_API_KEY` → `orders`: an entry name the vault accepts, and one that `tkv exec` turns back
+ * into the same variable (it exports NAME_API_KEY). Other names are kept whole (`CRM_TOKEN` → `crm-token`).
+ */
 export function entryName(variable: string): string {
-  return variable.toLowerCase().replace(/_/g, '-').replace(/^-+|-+$/g, '');
+  const stem = /^(.+?)_API_?KEY$/i.exec(variable)?.[1] ?? variable;
+  return stem.toLowerCase().replace(/_/g, '-').replace(/^-+|-+$/g, '');
+}
+
+/** Whether a `.env` variable looks like an API key, by its name or its value; a URL, a flag or a path does not. */
+export function looksLikeKey(variable: string, value: string): boolean {
+  if (!KEY_VALUE.test(value) || /^https?:|:\/\//i.test(value)) return false;
+  return KEY_VARIABLE.test(variable) || /^[A-Za-z0-9_-]{64}$/.test(value);
 }
 
 export function parseImport(text: string, format: ImportFormat): ParsedImport {
@@ -58,6 +78,10 @@ function parseEnvFile(text: string): ParsedImport {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   for (const [index, raw] of lines.entries()) {
     const line = index + 1;
+    if (raw.length > MAX_LINE) {
+      problems.push({ line, message: `longer than ${MAX_LINE.toLocaleString('en')} characters: not a VAR=VALUE line (not read)` });
+      continue;
+    }
     const trimmed = raw.trim();
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(trimmed);
@@ -70,7 +94,7 @@ function parseEnvFile(text: string): ParsedImport {
       problems.push({ line, message: `${match[1] ?? 'a variable'}: the value's quotes are not closed` });
       continue;
     }
-    addEntry(entries, problems, { line, name: entryName(match[1]!), secret: value });
+    addEntry(entries, problems, { line, name: entryName(match[1]!), variable: match[1]!, secret: value });
   }
   return { entries, problems };
 }
@@ -97,6 +121,7 @@ function parseCsvFile(text: string): ParsedImport {
       columns: (header: string[]) => header.map((column) => column.trim().toLowerCase()),
       skip_empty_lines: true,
       relax_column_count: true,
+      max_record_size: MAX_LINE,
       info: true,
       skip_records_with_error: true,
       on_skip: (error) => {
@@ -150,20 +175,37 @@ function addEntry(entries: ImportEntry[], problems: ImportProblem[], entry: Omit
 
 export interface ImportPlanItem {
   entry: ImportEntry;
-  /** Stored, or skipped: the same key (fingerprint) or the same name is in the vault already. */
-  action: 'store' | 'skip';
+  /**
+   * `store`; `skip` (the same key, or the same name, is in the vault already; or, from a `.env` file,
+   * not an API key); `refuse` (the vault's rules would refuse it: the real run refuses it too).
+   */
+  action: 'store' | 'skip' | 'refuse';
   reason: string | null;
 }
 
-/** What an import would do: each entry stored, or skipped with where the vault already has it. */
-export function planImport(vault: VaultService, tenant: string, entries: ImportEntry[]): ImportPlanItem[] {
+/**
+ * What an import would do with each entry, judged by the same rules the real run applies. From a
+ * `.env` file only variables that look like keys are stored, unless `every` asks for all of them.
+ */
+export function planImport(vault: VaultService, tenant: string, entries: ImportEntry[], options: { every?: boolean } = {}): ImportPlanItem[] {
   vault.requireTenant(tenant);
-  return entries.map((entry) => {
+  const planned = new Set<string>();
+  return entries.map((entry): ImportPlanItem => {
+    if (entry.variable !== undefined && !options.every && !looksLikeKey(entry.variable, entry.secret)) return { entry, action: 'skip', reason: 'not an API key by its name or its value' };
     const twin = vault.inventory.findKeysByFingerprint(fingerprint(entry.secret))[0];
     if (twin) return { entry, action: 'skip', reason: `this key is already stored as ${twin.tenant_alias}/${twin.name}` };
     if (vault.findKey({ tenant, name: entry.name })) return { entry, action: 'skip', reason: `${tenant}/${entry.name} already exists (another key)` };
+    const problem = vault.newKeyProblem(newKeyInput(tenant, entry));
+    if (problem) return { entry, action: 'refuse', reason: problem.message };
+    // Two variables that map to one name (ORDERS_API_KEY and orders_api_key): the first is kept.
+    if (planned.has(entry.name)) return { entry, action: 'refuse', reason: `another line of the file is stored as ${tenant}/${entry.name}` };
+    planned.add(entry.name);
     return { entry, action: 'store', reason: null };
   });
+}
+
+function newKeyInput(tenant: string, entry: ImportEntry) {
+  return { tenant, name: entry.name, secret: entry.secret, ...(entry.scopes ? { scopes: entry.scopes } : {}), ...(entry.expiresOn ? { expiresOn: entry.expiresOn } : {}), ...(entry.owner ? { owner: entry.owner } : {}), ...(entry.notes ? { notes: entry.notes } : {}) };
 }
 
 export interface ImportOutcome {
@@ -180,12 +222,7 @@ export async function storeImport(vault: VaultService, tenant: string, plan: Imp
   for (const { entry, action } of plan) {
     if (action !== 'store') continue;
     try {
-      outcome.stored.push(
-        await vault.addKey(
-          { tenant, name: entry.name, secret: entry.secret, ...(entry.scopes ? { scopes: entry.scopes } : {}), ...(entry.expiresOn ? { expiresOn: entry.expiresOn } : {}), ...(entry.owner ? { owner: entry.owner } : {}), ...(entry.notes ? { notes: entry.notes } : {}) },
-          'imported',
-        ),
-      );
+      outcome.stored.push(await vault.addKey(newKeyInput(tenant, entry), 'imported'));
     } catch (error) {
       const message = error instanceof VaultError ? error.message : 'an unexpected error';
       if (error instanceof VaultError && (error.code === 'KEYCHAIN_UNAVAILABLE' || error.code === 'STORAGE_ERROR')) {

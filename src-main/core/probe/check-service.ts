@@ -7,7 +7,7 @@ import type { BulkSummary, CheckResult, ScopeMatrix, ScopeVerdict } from '../../
 import type { KeyRef, Tenant } from '../../shared/contract.ts';
 
 export type { BulkSummary, ScopeMatrix, ScopeVerdict };
-import { checkBaseUrl, checkName, checkSecret, normalizeBaseUrl, WALLET_CREW_BASE_URLS } from '../../shared/rules.ts';
+import { checkBaseUrl, checkName, checkSecret, looksLikeSecret, normalizeBaseUrl, WALLET_CREW_BASE_URLS } from '../../shared/rules.ts';
 import { assertRule, VaultError } from '../errors.ts';
 import type { HttpClient, HttpOutcome, HttpRequest } from '../http/http-client.ts';
 import type { CustomProbeRow, ValidationEntry } from '../inventory/inventory.ts';
@@ -63,7 +63,7 @@ export class CheckService {
   /** Finds a probe by id, or says which exist. */
   probe(vendor: Vendor, id: string): ProbeDefinition {
     const probe = this.probes(vendor).find((candidate) => candidate.id === id);
-    if (!probe) throw new VaultError('INVALID_INPUT', `No probe "${id}" for ${vendor}; known probes: ${this.probes(vendor).map((p) => p.id).join(', ')}.`);
+    if (!probe) throw new VaultError('INVALID_INPUT', `No probe ${looksLikeSecret(id) ? 'by that name (not repeated here: it looks like a key)' : `"${id}"`} for ${vendor}; known probes: ${this.probes(vendor).map((p) => p.id).join(', ')}.`);
     return probe;
   }
 
@@ -71,10 +71,23 @@ export class CheckService {
    * Checks a key that is not stored (support staff pasting one). `redactor` carries the other
    * secrets in play in the caller's operation (a rotation's admin key, say).
    */
-  async checkSecret(target: CheckTarget, secret: string, probe: ProbeDefinition, options: { redactor?: Redactor } = {}): Promise<CheckResult> {
+  async checkSecret(target: CheckTarget, secret: string, probe: ProbeDefinition | null, options: { redactor?: Redactor } = {}): Promise<CheckResult> {
     const print = fingerprint(secret);
     const vault = this.vault;
-    return this.run(prepare(target, probe), secret, { fingerprint: print, key: null, know: () => vault?.knowledge().ofToken(print) ?? NOTHING_KNOWN, ...(options.redactor ? { redactor: options.redactor } : {}) });
+    const chosen = probe ? { probe, matched: true } : this.pastedProbe(target.vendor, print);
+    return this.run(prepare(target, chosen.probe), secret, { fingerprint: print, key: null, fallback: !chosen.matched, know: () => vault?.knowledge().ofToken(print) ?? NOTHING_KNOWN, ...(options.redactor ? { redactor: options.redactor } : {}) });
+  }
+
+  /**
+   * The probe for a pasted key when none is named. A key the vault already holds is checked with the
+   * probe its declared scopes call for, as the stored entry would be (a healthy Pass.Read key is not
+   * sent to a probe that needs tenant.core:read); another key with the lowest-risk probe.
+   */
+  private pastedProbe(vendor: Vendor, print: string): { probe: ProbeDefinition; matched: boolean } {
+    const probes = this.probes(vendor === 'generic' ? 'wallet-crew' : vendor);
+    const held = this.vault?.inventory.findKeysByFingerprint(print)[0];
+    if (held) return defaultProbe(probes, JSON.parse(held.scopes) as string[], false);
+    return { probe: probes[0]!, matched: true };
   }
 
   /**
@@ -96,7 +109,7 @@ export class CheckService {
     const auth: AuthMode = input.auth?.kind === 'bearer' ? { kind: 'bearer' } : { kind: 'header', name: input.auth?.name ?? 'X-API-KEY' };
     if (auth.kind === 'header' && !/^[A-Za-z0-9-]{1,64}$/.test(auth.name)) throw new VaultError('INVALID_INPUT', 'The header name may hold letters, digits and dashes only, e.g. X-API-KEY.');
     const vendor: Vendor = auth.kind === 'header' && auth.name.toLowerCase() === 'x-api-key' ? 'wallet-crew' : 'generic';
-    const probe = input.probe ? this.probe('wallet-crew', input.probe) : this.probes('wallet-crew')[0]!;
+    const probe = input.probe ? this.probe('wallet-crew', input.probe) : null;
     const target: CheckTarget = { baseUrl, tenantId: input.tenantId, vendor, auth };
     return { target, result: await this.checkSecret(target, input.secret, probe) };
   }

@@ -19,7 +19,7 @@ export function markdownReport(result: CheckResult, label: string, at: Date = ne
     '## Next steps',
     '',
     // Each step in the plain words both front doors share: a ticket's reader has neither tkv nor the app at hand.
-    ...result.nextSteps.map((step) => `1. ${remedySentence(step)}`),
+    ...result.nextSteps.map((step, index) => `${index + 1}. ${remedySentence(step)}`),
   ];
   if (result.problem) {
     lines.push('', '## Problem details', '', '```json', JSON.stringify(result.problem, null, 2), '```');

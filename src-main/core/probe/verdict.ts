@@ -61,10 +61,11 @@ export function retryAfterSeconds(value: string | undefined, now = Date.now()): 
 export function verdictOf(outcome: HttpOutcome, kind: BodyKind | null = bodyKindOf(outcome)): Verdict {
   if (outcome.kind === 'failure') return outcome.failure === 'tls' ? 'tls_error' : outcome.failure === 'timeout' ? 'timeout' : 'network_error';
   const status = outcome.status;
+  // A page instead of the API's answer (the API answers JSON, a sign-in portal HTML), or a proxy
+  // asking for its own login: not the API speaking, whatever the status says.
+  if (status === 407 || ((status === 401 || status === 403 || (status >= 200 && status < 300)) && kind === 'html')) return 'intercepted';
   if (status >= 200 && status < 300) return 'valid';
   if (status >= 300 && status < 400) return 'redirected';
-  // A page instead of the API's answer, or a proxy asking for its own login: not the API speaking.
-  if (status === 407 || ((status === 401 || status === 403) && kind === 'html')) return 'intercepted';
   if (status === 401) return 'unauthorized';
   if (status === 403) return 'forbidden';
   if (status === 404) return 'not_found';
@@ -179,7 +180,7 @@ function summarize(verdict: Verdict, outcome: HttpOutcome, retry: number | null,
     case 'tls_error':
       return `The TLS certificate was not trusted (${outcome.kind === 'failure' ? outcome.code : 'TLS'}); the key was not sent. This is commonly an intercepting corporate proxy.`;
     case 'timeout':
-      return `No answer in time (${outcome.kind === 'failure' ? outcome.code : 'timeout'}); this says nothing about the key.`;
+      return `${outcome.kind === 'failure' ? outcome.message.replace(/\.$/, '') : 'No answer in time'}; this says nothing about the key.`;
     case 'network_error': {
       const failure = outcome.kind === 'failure' ? outcome : null;
       const host = URL.canParse(context.baseUrl) ? new URL(context.baseUrl).host : context.baseUrl;
@@ -209,6 +210,7 @@ function remedies(verdict: Verdict, outcome: HttpOutcome, retry: number | null, 
     for (const previous of known.previous) steps.push({ code: 'previous-key', ...previous });
     if (known.server?.state === 'disabled') steps.push({ code: 'disabled-on-server', remoteName: known.server.remoteName, snapshotAt: known.server.snapshotAt });
     if (known.server?.state === 'missing') steps.push({ code: 'missing-on-server', remoteName: known.server.remoteName, snapshotAt: known.server.snapshotAt });
+    if (known.server?.state === 'unlinked' && key) steps.push({ code: 'link-server-name', key, candidates: [] });
     if (known.expiredOn) steps.push({ code: 'key-expired', expiresOn: known.expiredOn });
   };
   switch (verdict) {

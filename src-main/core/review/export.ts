@@ -3,6 +3,7 @@
  * printable HTML page with its charts (inline SVG, a CSP that allows no network and no script).
  * Built from the review report alone, which holds no secret and no keychain account.
  */
+import { count } from '../../shared/words.ts';
 import type { AuditRecord, ChartBar, ExportFormat, ReviewReport, ReviewedKey } from '../../shared/contract.ts';
 import { layoutBars } from './svg-chart.ts';
 import { remedySentence } from '../../shared/remedies.ts';
@@ -79,7 +80,7 @@ function markdown(report: ReviewReport): string {
   const lines = [
     `# Key inventory review${report.tenant ? ` — ${md(report.tenant)}` : ''}`,
     '',
-    `Generated ${report.generatedAt} from the vault alone (no network). ${summary.keys} keys, ${summary.flagged} flagged: ${summary.perSeverity.critical} critical, ${summary.perSeverity.warning} warning, ${summary.perSeverity.info} info only.`,
+    `Generated ${report.generatedAt} from the vault alone (no network). ${count(summary.keys, 'key')}, ${summary.flagged} flagged: ${summary.perSeverity.critical} critical, ${summary.perSeverity.warning} warning, ${summary.perSeverity.info} info only.`,
     `Digest of what was reviewed: \`${report.digest}\`.`,
     report.lastSignOff ? `Last sign-off: ${md(report.lastSignOff.reviewer)} on ${report.lastSignOff.at}${report.changes?.unchanged ? ' — nothing changed since.' : '.'}` : 'Never signed off.',
     '',

@@ -114,6 +114,7 @@ export class ReviewService {
       const snapshot = this.vault.inventory.latestSnapshot(row.id);
       snapshots.set(row.id, snapshot ? { takenAt: snapshot.takenAt, byName: new Map(snapshot.keys.map((remote) => [remote.name, remote])) } : null);
     }
+    const unclaimed = this.unclaimed(tenants, rows, credentials, rotationRows, snapshots);
 
     const reviewed = keys.map(({ key, tenant: owner }) => {
       const flags: Flag[] = [];
@@ -161,7 +162,9 @@ export class ReviewService {
         };
         const age = Math.floor((Date.parse(now) - Date.parse(snapshot.takenAt)) / DAY_MS);
         const as = `as of ${snapshot.takenAt.slice(0, 10)}`;
-        if (!remote) flag('missing-on-server', 'critical', `The server’s list ${as} has no key "${key.remoteName}": it may have been deleted.`, [{ code: 'missing-on-server', remoteName: key.remoteName, snapshotAt: snapshot.takenAt }, { code: 'refresh-server-list', tenant: key.tenant }]);
+        if (!remote && key.remoteNameKnown) flag('missing-on-server', 'critical', `The server’s list ${as} has no key "${key.remoteName}": it may have been deleted.`, [{ code: 'refresh-server-list', tenant: key.tenant }]);
+        // A name only presumed (the entry's own) that the server does not list says nothing of deletion.
+        if (!remote && !key.remoteNameKnown) flag('not-linked', 'info', `The vault does not know its name on the server, and the server’s list ${as} has no key named "${key.name}": it cannot be compared.`, [{ code: 'link-server-name', key: ref, candidates: unclaimed.get(owner.id) ?? [] }]);
         if (drift.permissionsDiffer) flag('drift-permissions', 'warning', `The server grants ${remote!.permissions.join(', ') || 'nothing'}; the vault declares ${key.scopes.join(', ') || 'nothing'} (${as}).`, [{ code: 'refresh-server-list', tenant: key.tenant }]);
         if (drift.enabledDiffers) flag('drift-enabled', 'warning', `The server lists it ${remote!.enabled ? 'enabled' : 'disabled'}; the vault believes it ${key.enabled ? 'enabled' : 'disabled'} (${as}).`, remote!.enabled ? [] : [{ code: 'disabled-on-server', remoteName: key.remoteName, snapshotAt: snapshot.takenAt }]);
         if (age > settings.snapshotStaleDays) flag('snapshot-stale', 'info', `The last listing of the server is ${age} days old (more than ${settings.snapshotStaleDays}).`, [{ code: 'refresh-server-list', tenant: key.tenant }]);
@@ -189,7 +192,7 @@ export class ReviewService {
     const weight = new Map(reviewed.map((key) => [key, rank(key) * 1000 - key.flags.filter((flag) => flag.severity !== 'info').length]));
     reviewed.sort((a, b) => weight.get(a)! - weight.get(b)!);
 
-    const findings = this.findings(tenant ? [tenant] : tenants, rows, credentials, rotationRows, snapshots, orphans);
+    const findings = this.findings(tenant ? [tenant] : tenants, rows, snapshots, unclaimed, orphans);
     if (listing.problem) {
       findings.unshift({ code: 'keychain-unlisted', severity: 'warning', tenant: null, name: 'keychain', reason: `The keychain could not be listed (${listing.problem}), so missing and stray keychain entries are not flagged in this review.`, remedies: [{ code: 'fix-keychain' }] });
     }
@@ -269,20 +272,39 @@ export class ReviewService {
     return changes;
   }
 
-  private findings(tenants: TenantRow[], rows: KeyRow[], credentials: CredentialRow[], rotations: RotationRow[], snapshots: Map<string, { takenAt: string; byName: Map<string, RemoteKey> } | null>, orphans: number): VaultFinding[] {
-    const findings: VaultFinding[] = [];
+  /**
+   * Per tenant, the server keys of its last listing that no entry of the vault is linked to: not an
+   * entry's own (known or presumed), not an earlier key of a rotation, not a rotation's new one.
+   */
+  private unclaimed(tenants: TenantRow[], rows: KeyRow[], credentials: CredentialRow[], rotations: RotationRow[], snapshots: Map<string, { takenAt: string; byName: Map<string, RemoteKey> } | null>): Map<string, string[]> {
     const tenantOfKey = new Map(rows.map((row) => [row.id, row.tenant_ref]));
+    const result = new Map<string, string[]>();
     for (const tenant of tenants) {
       const snapshot = snapshots.get(tenant.id);
       if (!snapshot) continue;
-      // Server keys the vault knows: each entry's own, its earlier ones, a rotation's new one.
       const known = new Set<string>();
       for (const row of rows) if (row.tenant_ref === tenant.id) known.add(row.remote_name ?? row.name);
       for (const credential of credentials) if (tenantOfKey.get(credential.key_id) === tenant.id) known.add(credential.remote_name);
       for (const rotation of rotations) if (rotation.tenant === tenant.alias) known.add(rotation.new_remote_name);
-      for (const name of snapshot.byName.keys()) {
-        if (known.has(name)) continue;
-        findings.push({ code: 'only-on-server', severity: 'warning', tenant: tenant.alias, name, reason: `The server lists "${name}" (as of ${snapshot.takenAt.slice(0, 10)}) and the vault holds no key for it: who uses it?`, remedies: [{ code: 'list-server-keys', tenant: tenant.alias }] });
+      result.set(tenant.id, [...snapshot.byName.keys()].filter((name) => !known.has(name)).sort());
+    }
+    return result;
+  }
+
+  private findings(tenants: TenantRow[], rows: KeyRow[], snapshots: Map<string, { takenAt: string; byName: Map<string, RemoteKey> } | null>, unclaimed: Map<string, string[]>, orphans: number): VaultFinding[] {
+    const findings: VaultFinding[] = [];
+    for (const tenant of tenants) {
+      const snapshot = snapshots.get(tenant.id);
+      if (!snapshot) continue;
+      // Entries whose server name the vault does not know, and that the listing does not show by their own name: perhaps one of these.
+      const unlinked = rows.filter((row) => row.tenant_ref === tenant.id && row.remote_name === null && !snapshot.byName.has(row.name)).map((row) => ({ tenant: tenant.alias, name: row.name }));
+      for (const name of unclaimed.get(tenant.id) ?? []) {
+        const as = `as of ${snapshot.takenAt.slice(0, 10)}`;
+        findings.push(
+          unlinked.length > 0
+            ? { code: 'only-on-server', severity: 'info', tenant: tenant.alias, name, reason: `The server lists "${name}" (${as}) and no entry is linked to it; it may be ${unlinked.map((key) => `${key.tenant}/${key.name}`).join(' or ')}, whose name on the server the vault does not know.`, remedies: unlinked.map((key) => ({ code: 'link-server-name' as const, key, candidates: [name] })) }
+            : { code: 'only-on-server', severity: 'warning', tenant: tenant.alias, name, reason: `The server lists "${name}" (${as}) and the vault holds no key for it: who uses it?`, remedies: [{ code: 'list-server-keys', tenant: tenant.alias }] },
+        );
       }
     }
     if (orphans > 0) {

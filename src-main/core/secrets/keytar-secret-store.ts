@@ -13,7 +13,7 @@
 import type keytarModule from 'keytar';
 import type { SecretStore } from './secret-store.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { keychainUnavailable } from './keychain-errors.ts';
+import { keychainCause, keychainUnavailable } from './keychain-errors.ts';
 import { VaultError } from '../errors.ts';
 import { PROBE_ACCOUNT_PREFIX } from './secret-store.ts';
 
@@ -97,7 +97,8 @@ export class KeytarSecretStore implements SecretStore {
     try {
       await this.call('write a test entry', (keytar) => keytar.setPassword(this.writeTestService, account, randomBytes(18).toString('base64url')));
     } catch (error) {
-      throw keychainUnavailable(`it is locked or refuses writes, so it cannot ${what} (${error instanceof VaultError ? (error.message.replace(/^The OS keychain is unavailable: /, '').split('. ')[0] ?? '') : describe(error)})`, this.platform, error);
+      const cause = error instanceof VaultError ? keychainCause(error.message).replace(/^The OS keychain is unavailable: /, '').replace(/ \(keychain service "[^"]*"\)$/, '') : describe(error);
+      throw keychainUnavailable(`it is locked or refuses writes, so it cannot ${what} (${cause})`, this.platform, this.service, error);
     }
     await this.call('delete a test entry', (keytar) => keytar.deletePassword(this.writeTestService, account)).catch(() => undefined);
   }
@@ -125,7 +126,7 @@ export class KeytarSecretStore implements SecretStore {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         late = true;
-        reject(keychainUnavailable(`it did not answer within ${this.timeoutMs / 1000} s when asked to ${what}`, this.platform));
+        reject(keychainUnavailable(`it did not answer within ${this.timeoutMs / 1000} s when asked to ${what}`, this.platform, this.service));
       }, this.timeoutMs);
       // A hung keychain call must not keep a finished CLI process alive.
       timer.unref();
@@ -136,7 +137,7 @@ export class KeytarSecretStore implements SecretStore {
       return await Promise.race([exclusive ? this.exclusive(work) : work(), deadline]);
     } catch (error) {
       if (error instanceof VaultError) throw error;
-      throw keychainUnavailable(`it failed to ${what} (${describe(error)})`, this.platform, error);
+      throw keychainUnavailable(`it failed to ${what} (${describe(error)})`, this.platform, this.service, error);
     } finally {
       clearTimeout(timer);
     }
@@ -145,7 +146,7 @@ export class KeytarSecretStore implements SecretStore {
   private keytarModule(): Promise<Keytar> {
     this.keytar ??= this.loadKeytar().catch((error: unknown) => {
       this.keytar = null;
-      throw keychainUnavailable(`the keytar native module could not be loaded (${describe(error)})`, this.platform, error);
+      throw keychainUnavailable(`the keytar native module could not be loaded (${describe(error)})`, this.platform, this.service, error);
     });
     return this.keytar;
   }

@@ -11,8 +11,11 @@ export interface KeyKnowledge {
   declaredScopes: string[] | null;
   /** Its expiry date, when the vault records one that has passed. */
   expiredOn: string | null;
-  /** What the last server snapshot said of it, when there is one. */
-  server: { remoteName: string; state: 'enabled' | 'disabled' | 'missing'; snapshotAt: string } | null;
+  /**
+   * What the last server snapshot said of it, when there is one: `unlinked` when the snapshot has no
+   * key of its presumed name and the vault does not know its real name (not a sign of deletion).
+   */
+  server: { remoteName: string; state: 'enabled' | 'disabled' | 'missing' | 'unlinked'; snapshotAt: string } | null;
   /** Other entries that hold the very same token (another tenant or environment). */
   elsewhere: { holder: KeyRef; tenantId: string; environment: string }[];
   /** Entries whose earlier key (replaced by a rotation) this token is. */

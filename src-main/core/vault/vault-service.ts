@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { KeyDetail, KeyEdit, KeyPage, KeyQuery, KeyRef, KeySort, KeySummary, NewKeyInput, NewTenantInput, ReconcileReport, Tenant } from '../../shared/contract.ts';
+import { count } from '../../shared/words.ts';
+import { inventoryLoss } from '../inventory/health.ts';
 import { keyFilterSql, keySortSql } from '../keys/key-query.ts';
 import { unknownScopeWarnings } from '../vendors/wallet-crew/scopes.ts';
 import {
@@ -14,7 +16,10 @@ import {
   checkScopes,
   checkSecret,
   checkText,
+  looksLikeSecret,
   normalizeBaseUrl,
+  shownName,
+  shownRef,
   WALLET_CREW_BASE_URLS,
   AIRWALLEX_BASE_URLS,
 } from '../../shared/rules.ts';
@@ -143,7 +148,7 @@ export class VaultService {
     const tenant = this.requireTenant(alias);
     const keys = this.inventory.listKeys(tenant.id);
     if (keys.length > 0 && !options.withKeys) {
-      throw new VaultError('CONFLICT', `Tenant "${alias}" still holds ${keys.length} key(s).`, { remedies: [{ code: 'remove-tenant-with-keys', tenant: alias }] });
+      throw new VaultError('CONFLICT', `Tenant "${alias}" still holds ${count(keys.length, 'key')}.`, { remedies: [{ code: 'remove-tenant-with-keys', tenant: alias }] });
     }
     for (const key of keys) await this.removeKeyRow(key);
     await this.secrets.delete(bearerAccount(tenant.id));
@@ -183,29 +188,39 @@ export class VaultService {
   }
 
   /**
+   * Why `addKey` would refuse `input`, or null: every rule it applies before writing anything, so that
+   * a dry run (an import's) says what the real run will do.
+   */
+  newKeyProblem(input: NewKeyInput): VaultError | null {
+    const rule = (problem: string | null) => (problem === null ? null : new VaultError('INVALID_INPUT', problem));
+    const tenant = this.requireTenant(input.tenant);
+    const scopes = [...new Set((input.scopes ?? []).map((scope) => scope.trim()))];
+    const broken =
+      rule(checkName(input.name, 'Key name')) ??
+      rule(checkSecret(input.secret)) ??
+      rule(checkScopes(scopes)) ??
+      (input.expiresOn === undefined ? null : rule(checkIsoDate(input.expiresOn, 'Expiry date'))) ??
+      (input.notes === undefined ? null : rule(checkText(input.notes, 'Notes', { multiline: true }))) ??
+      (input.owner === undefined ? null : rule(checkText(input.owner, 'Owner'))) ??
+      (input.remoteName === undefined ? null : rule(checkName(input.remoteName, 'Server name')));
+    if (broken) return broken;
+    if (this.inventory.findKey(tenant.id, input.name)) return new VaultError('ALREADY_EXISTS', `Key ${formatKeyRef(input)} already exists; choose another name or remove it first.`);
+    const print = fingerprint(input.secret);
+    const twin = this.inventory.findKeysByFingerprint(print)[0];
+    if (twin) return new VaultError('ALREADY_EXISTS', `This token is already stored as ${twin.tenant_alias}/${twin.name} (fingerprint ${print}); a key belongs to one tenant and environment, so it is kept once.`);
+    return null;
+  }
+
+  /**
    * Adds a key: the secret goes to the keychain first, then the metadata row. If the row cannot be
    * written, the keychain entry is removed again, so a key is never half-written.
    */
-  async addKey(input: NewKeyInput, action: Extract<AuditAction, 'created' | 'imported'> = 'imported', server: ServerKeyFacts = {}): Promise<KeySummary> {
+  async addKey(input: NewKeyInput, action: Extract<AuditAction, 'added' | 'created' | 'imported'> = 'added', server: ServerKeyFacts = {}): Promise<KeySummary> {
+    const problem = this.newKeyProblem(input);
+    if (problem) throw problem;
     const tenant = this.requireTenant(input.tenant);
-    assertRule(checkName(input.name, 'Key name'));
-    assertRule(checkSecret(input.secret));
     const scopes = [...new Set((input.scopes ?? []).map((scope) => scope.trim()))];
-    assertRule(checkScopes(scopes));
-    if (input.expiresOn !== undefined) assertRule(checkIsoDate(input.expiresOn, 'Expiry date'));
-    if (input.notes !== undefined) assertRule(checkText(input.notes, 'Notes', { multiline: true }));
-    if (input.owner !== undefined) assertRule(checkText(input.owner, 'Owner'));
-    if (this.inventory.findKey(tenant.id, input.name)) {
-      throw new VaultError('ALREADY_EXISTS', `Key ${formatKeyRef(input)} already exists; choose another name or remove it first.`);
-    }
     const print = fingerprint(input.secret);
-    const twin = this.inventory.findKeysByFingerprint(print)[0];
-    if (twin) {
-      throw new VaultError(
-        'ALREADY_EXISTS',
-        `This token is already stored as ${twin.tenant_alias}/${twin.name} (fingerprint ${print}); a key belongs to one tenant and environment, so it is kept once.`,
-      );
-    }
 
     const id = randomUUID();
     await this.secrets.set(id, input.secret);
@@ -222,7 +237,8 @@ export class VaultService {
           expiresOn: input.expiresOn ?? null,
           notes: input.notes?.trim() || null,
           owner: input.owner?.trim() || null,
-          remoteName: server.remoteName ?? null,
+          // The server's name, when known (given, or the server's own answer); null when it is not.
+          remoteName: server.remoteName ?? input.remoteName ?? null,
           enabled: server.enabled ?? true,
         });
         if (input.admin) this.inventory.clearAdminMark(tenant.id, id);
@@ -315,7 +331,7 @@ export class VaultService {
     }
     if (changes.remoteName !== undefined) {
       assertRule(checkName(changes.remoteName, "The server's name of the key"));
-      fields.remote_name = changes.remoteName === row.name ? null : changes.remoteName;
+      fields.remote_name = changes.remoteName;
     }
     if (changes.admin !== undefined) fields.is_admin = changes.admin ? 1 : 0;
     const changed = Object.keys(fields);
@@ -419,6 +435,13 @@ export class VaultService {
    * afresh, so an entry that became known since a report is kept). Returns the accounts deleted.
    */
   async removeOrphanSecrets(): Promise<{ removed: string[] }> {
+    // An inventory that lost its past makes every secret an "orphan": deleting them would finish the loss.
+    const loss = await inventoryLoss(this.inventory.db, this.secrets, this.inventory.db.name);
+    if (loss) {
+      throw new VaultError('INVENTORY_LOST', `The inventory lists no key while the keychain holds ${loss.secrets} secret${loss.secrets === 1 ? '' : 's'} of this vault: they are what a lost inventory leaves, not strays, and they are not deleted. Restore the inventory first.`, {
+        remedies: loss.backups[0] ? [{ code: 'restore-inventory', backup: loss.backups[0].file, takenAt: loss.backups[0].takenAt }] : [{ code: 'rebuild-inventory', service: loss.service }],
+      });
+    }
     const { orphanSecrets } = await this.reconcile();
     const removed: string[] = [];
     for (const { account } of orphanSecrets) {
@@ -491,7 +514,7 @@ export class VaultService {
           ref: { tenant: row.tenant_alias, name: row.name },
           declaredScopes: JSON.parse(row.scopes) as string[],
           expiredOn: row.expires_on !== null && row.expires_on < today ? row.expires_on : null,
-          server: snapshot ? { remoteName, state: listed ? (listed.enabled ? 'enabled' : 'disabled') : 'missing', snapshotAt: snapshot.takenAt } : null,
+          server: snapshot ? { remoteName, state: listed ? (listed.enabled ? 'enabled' : 'disabled') : row.remote_name === null ? 'unlinked' : 'missing', snapshotAt: snapshot.takenAt } : null,
           elsewhere: elsewhere(row.fingerprint, row.id),
           previous: previous(row.fingerprint),
         };
@@ -604,14 +627,17 @@ export class VaultService {
 
   requireTenant(alias: string): TenantRow {
     const tenant = this.inventory.findTenant(alias);
-    if (!tenant) throw new VaultError('NOT_FOUND', `No tenant "${alias}" in the vault.`, { remedies: [{ code: 'list-tenants' }] });
+    if (!tenant) throw new VaultError('NOT_FOUND', `No tenant ${looksLikeSecret(alias) ? shownName(alias) : `"${alias}"`} in the vault.`, { remedies: [{ code: 'list-tenants' }] });
     return tenant;
   }
 
   requireKey(ref: KeyRef): KeyRow {
     const tenant = this.requireTenant(ref.tenant);
     const key = this.inventory.findKey(tenant.id, ref.name);
-    if (!key) throw new VaultError('NOT_FOUND', `No key ${formatKeyRef(ref)} in the vault.`, { remedies: [{ code: 'list-keys', tenant: ref.tenant }] });
+    if (!key) {
+      const missing = looksLikeSecret(ref.name) ? `No key of ${shownName(ref.tenant)} has that name (not repeated here: it looks like a key itself, typed where its name goes).` : `No key ${shownRef(ref)} in the vault.`;
+      throw new VaultError('NOT_FOUND', missing, { remedies: [{ code: 'list-keys', tenant: ref.tenant }] });
+    }
     return key;
   }
 

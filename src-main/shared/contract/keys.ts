@@ -37,8 +37,13 @@ export interface KeySummary {
   /** The last check's verdict, whatever it was (a network error, say), and when: the last time it was checked. */
   lastAttempt: Verdict | null;
   lastAttemptAt: string | null;
-  /** The server's name of the key the entry uses now: its own name unless created or rotated otherwise. */
+  /**
+   * The server's name of the key the entry uses now: the one given or learnt from the server, else
+   * the entry's own name, presumed.
+   */
   remoteName: string;
+  /** Whether that name is known (given with the key, or the server's own answer) rather than presumed. */
+  remoteNameKnown: boolean;
   /** The keychain account that holds the secret in use (it changes when a rotation switches keys). */
   secretAccount: string;
 }
@@ -51,6 +56,8 @@ export interface NewKeyInput extends KeyRef {
   expiresOn?: string;
   owner?: string;
   admin?: boolean;
+  /** Its name on the server, when known and different from `name`: the entry is then linked to that key. */
+  remoteName?: string;
 }
 
 /** What `reconcile` found; nothing is deleted by it. */

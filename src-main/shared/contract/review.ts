@@ -21,6 +21,7 @@ export const FLAG_CODES = [
   'drift-permissions',
   'drift-enabled',
   'missing-on-server',
+  'not-linked',
   'snapshot-stale',
   'no-snapshot',
   'duplicate-fingerprint',

@@ -32,8 +32,12 @@ export interface ServerListing {
   /** Which credential listed them, for a person ("admin key demo/sandbox-admin"). */
   credential: string;
   keys: ServerKey[];
-  /** Vault entries whose server key the server no longer lists. */
+  /** Vault entries whose server key (its name known) the server no longer lists. */
   missingOnServer: { ref: KeyRef; remoteName: string }[];
+  /** Vault entries whose name on the server is not known, and that the server does not list under their own name. */
+  notLinked: KeyRef[];
+  /** Keys a creation made whose answer (with the token) was lost: live, and nobody holds their token. */
+  orphaned: { name: string; since: string }[];
 }
 
 /** The tenant's admin credential: what the app uses to manage its keys on the server. */

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replaceAfterRegenerate } from '../../../src-main/core/keys/replace.ts';
 import { createSecretStore, createServices } from '../../../src-main/core/services.ts';
-import { PLACEHOLDER } from '../../../src-main/cli/masking.ts';
+import { PLACEHOLDER } from '../../../src-main/cli/commands/exec.ts';
 import { runTkv } from '../../support/cli.ts';
 import { containsSecret, filesContaining, scratchDir } from '../../support/files.ts';
 import { clearService, uniqueService } from '../../support/keychain.ts';

@@ -133,7 +133,7 @@ describe('tkv check', () => {
     expect((await tkv(['check', '--all', '--per-tenant', '0'])).code).toBe(2);
     const run = await tkv(['check', '--all', '--concurrency', '2', '--per-tenant', '1']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Checked 1 of 1 key\(s\)/);
+    expect(run.stdout).toMatch(/Checked 1 of 1 key\./);
     expect(run.stdout).toMatch(/valid\s+1/);
     // No progress bar when stderr is not a terminal (a log file, a pipe).
     expect(run.stderr).not.toContain('\r[');
@@ -154,7 +154,7 @@ describe('tkv check', () => {
     expect(code).toBe(0);
     expect(stderr).toContain(`\r[${'#'.repeat(30)}] 1/1 checked\n`);
     expect(stdout).not.toContain('\r');
-    expect(stdout).toMatch(/Checked 1 of 1 key\(s\)/);
+    expect(stdout).toMatch(/Checked 1 of 1 key\./);
   });
 
   it('stops on Ctrl-C, letting the running check finish, and keeps what finished', async () => {
@@ -180,7 +180,7 @@ describe('tkv check', () => {
       const printed = stdout.trim().split('\n').map((line) => JSON.parse(line) as { keyRef: string; verdict: string });
       expect(code).toBe(12);
       expect(stderr).toMatch(/Stopping: letting running checks finish/);
-      expect(stderr).toMatch(/Checked \d of 5 key\(s\) \(stopped early; finished checks were kept\)/);
+      expect(stderr).toMatch(/Checked \d of 5 keys \(stopped early; finished checks were kept\)/);
       expect(printed.length).toBeGreaterThanOrEqual(1);
       expect(printed.length).toBeLessThan(5);
       // Exactly the checks it printed are in the inventory, with their keys' last verdicts.

@@ -33,6 +33,11 @@ describe('tkv', () => {
     expect(run.stdout).toMatch(/^tkv \d+\.\d+\.\d+\n$/);
   });
 
+  it('is run by a harness that lets a command close its stdin unread (no EPIPE)', async () => {
+    // 8 MiB that tkv --version never reads: it exits, its stdin closes under the write.
+    for (let run = 0; run < 3; run += 1) expect((await runTkv(['--version'], { env, stdin: 'x'.repeat(8 * 1024 * 1024) })).code).toBe(0);
+  });
+
   it('adds a key from stdin, lists and shows it without the secret, reveals it on request', async () => {
     const add = await tkv(['key', 'add', 'acme/crm', '--scopes', 'Pass.Read,tenant.core:read', '--expires', '2027-06-30', '--owner', 'crm team', '--json'], `${token}\n`);
     expect(add.code, add.stderr).toBe(0);
@@ -109,14 +114,15 @@ describe('tkv', () => {
     expect(filesContaining([dataDir], secret)).toEqual([]);
   });
 
-  it('doctor checks the keychain round trip, the data directory and the schema', async () => {
+  it('doctor checks the keychain round trip, the data directory, the inventory and its backups', async () => {
     const ok = await tkv(['doctor', '--json']);
     const report = JSON.parse(ok.stdout) as { ok: boolean; checks: { name: string; ok: boolean }[] };
     expect(ok.code).toBe(0);
     expect(report.checks.map((check) => [check.name, check.ok])).toEqual([
       ['keychain', true],
       ['data directory', true],
-      ['inventory schema', true],
+      ['inventory', true],
+      ['backups', true],
       ['permissions', true],
       ['node', true],
       ['electron', true],
@@ -125,6 +131,9 @@ describe('tkv', () => {
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(/FAIL {2}keychain/);
     expect(broken.stdout).toMatch(/fix: On Linux a Secret Service/);
+    // The keychain's fix is said once, and names the service in force.
+    expect(broken.stdout.match(/On Linux a Secret Service/g)).toHaveLength(1);
+    expect(broken.stdout).toContain(`service "${service}"`);
     // the round trip leaves no probe entry behind
     expect(JSON.parse((await tkv(['reconcile', '--json'])).stdout)).toMatchObject({ orphanSecrets: [] });
   });

@@ -43,7 +43,9 @@ _tkv_complete; printf '%s\\n' "\${COMPREPLY[@]}"`;
 describe('tkv completion', () => {
   it('loads in bash and completes commands, subcommands, flags and stored keys', () => {
     expect(complete('ro')).toEqual(['rotate']);
-    expect(complete('key', 're')).toEqual(['reveal', 'remove', 'replace']);
+    expect(complete('key', 're').sort()).toEqual(['remove', 'replace', 'reveal']);
+    expect(complete('check', '--report', '')).toEqual(['md']);
+    expect(complete('review', '')).toEqual(expect.arrayContaining(['export', 'sign', '--fail-on']));
     expect(complete('key', 'remove', 'acme')).toEqual(['acme-prod/crm-sync']);
     expect(complete('key', 'remove', '--y')).toEqual(['--yes']);
     expect(complete('exec', '--dr')).toEqual(['--dry-run']);

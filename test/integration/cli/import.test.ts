@@ -47,34 +47,75 @@ afterAll(async () => {
 });
 
 describe('tkv import', () => {
-  it('imports a .env file: export prefixes, quotes, comments; malformed lines by number; duplicates skipped, naming where', async () => {
+  it('imports a .env file: only what looks like a key; export prefixes, quotes, comments; malformed lines by number; duplicates skipped, naming where', async () => {
     const file = path.join(work, '.env');
     fs.writeFileSync(
       file,
-      ['# the CRM integration', `export CRM_SYNC_KEY="${keys[0]}"`, `BILLING_KEY='${keys[1]}'   `, 'THIS LINE IS BROKEN', `REPORTING_KEY=  ${keys[2]}  # nightly`, `UNCLOSED="${keys[3]}`, `COPY_OF_OTHER=${keys[5]}`, 'SHORT=abc123', ''].join('\n'),
+      [
+        '# the CRM integration',
+        `export CRM_SYNC_KEY="${keys[0]}"`,
+        `BILLING_API_KEY='${keys[1]}'   `,
+        'THIS LINE IS BROKEN',
+        `REPORTING_TOKEN=  ${keys[2]}  # nightly`,
+        `UNCLOSED="${keys[3]}`,
+        `COPY_OF_OTHER=${keys[5]}`,
+        'SHORT=abc123',
+        'DATABASE_URL=postgres://app:hunter2@db.internal:5432/app',
+        'DEBUG=true',
+        '',
+      ].join('\n'),
     );
     const dry = await tkv(['import', file, '--tenant', 'acme', '--dry-run']);
-    expect(dry.stdout).toContain('line 2: acme/crm-sync-key — would store');
+    expect(dry.stdout).toContain('line 2: CRM_SYNC_KEY → acme/crm-sync-key — would store');
+    expect(dry.stdout).toContain('line 9: DATABASE_URL → acme/database-url — would skip: not an API key by its name or its value');
     expect(dry.stdout).toContain('Nothing was stored (--dry-run).');
     const services = open();
     expect(services.vault.listKeys({ tenant: 'acme' })).toEqual([]);
     await services.close();
 
     const run = await tkv(['import', file, '--tenant', 'acme']);
-    expect(run.code).toBe(1); // malformed lines were reported
-    expect(run.stdout).toContain('line 2: acme/crm-sync-key — stored');
-    expect(run.stdout).toContain('line 3: acme/billing-key — stored');
-    expect(run.stdout).toContain('line 5: acme/reporting-key — stored');
-    expect(run.stdout).toContain('line 7: acme/copy-of-other — skipped (this key is already stored as other/already)');
-    expect(run.stdout).toMatch(/line 8: acme\/short — stored\n\s+note: the key is only 6 characters long/);
-    expect(run.stdout).toContain('line 4: not imported: not VAR=VALUE');
-    expect(run.stdout).toContain("line 6: not imported: UNCLOSED: the value's quotes are not closed");
+    expect(run.code).toBe(3); // some stored, some lines could not be read: partial success
+    expect(run.stdout).toContain('line 2: CRM_SYNC_KEY → acme/crm-sync-key — stored');
+    // The name comes back as the same variable from tkv exec.
+    expect(run.stdout).toContain('line 3: BILLING_API_KEY → acme/billing — stored');
+    expect(run.stdout).toContain('line 5: REPORTING_TOKEN → acme/reporting-token — stored');
+    expect(run.stdout).toContain('line 7: COPY_OF_OTHER → acme/copy-of-other — skipped: this key is already stored as other/already');
+    expect(run.stdout).toContain('line 8: SHORT → acme/short — skipped: not an API key by its name or its value');
+    expect(run.stdout).toContain('line 10: DEBUG → acme/debug — skipped: not an API key by its name or its value');
+    expect(run.stdout).toContain('line 4: not read: not VAR=VALUE');
+    expect(run.stdout).toContain("line 6: not read: UNCLOSED: the value's quotes are not closed");
+    expect(run.stdout).toContain('3 variables were skipped as not API keys; --all imports every variable.');
+    expect(run.stdout).toContain('tkv exec gives them back as CRM_SYNC_KEY_API_KEY, BILLING_API_KEY, REPORTING_TOKEN_API_KEY.');
     expect(run.stdout).toMatch(/still holds these keys in plain text: delete it now/);
+    expect(run.stdout).not.toContain('hunter2');
     expect(fs.existsSync(file)).toBe(true); // never deleted by tkv
     const after = open();
-    expect(await after.vault.secretOf(after.vault.findKey({ tenant: 'acme', name: 'reporting-key' })!)).toBe(keys[2]);
-    expect(after.vault.inventory.auditEntries().filter((entry) => entry.action === 'imported' && entry.tenant === 'acme')).toHaveLength(4);
+    expect(await after.vault.secretOf(after.vault.findKey({ tenant: 'acme', name: 'reporting-token' })!)).toBe(keys[2]);
+    expect(after.vault.findKey({ tenant: 'acme', name: 'database-url' })).toBeNull();
+    expect(after.vault.inventory.auditEntries().filter((entry) => entry.action === 'imported' && entry.tenant === 'acme')).toHaveLength(3);
     await after.close();
+  });
+
+  it('says in a dry run what the real run will refuse, and caps what it reads', async () => {
+    const file = path.join(work, 'rules.csv');
+    fs.writeFileSync(file, ['name,key,scopes,expires', `good,${canaryToken()},Pass.Read,2027-01-31`, `bad-date,${canaryToken()},Pass.Read,31/01/2027`, ''].join('\n'));
+    const dry = await tkv(['import', file, '--tenant', 'acme', '--dry-run']);
+    expect(dry.stdout).toContain('line 2: acme/good — would store');
+    expect(dry.stdout).toMatch(/line 3: acme\/bad-date — would refuse: Expiry date/);
+    expect(dry.code).toBe(3);
+    const real = await tkv(['import', file, '--tenant', 'acme']);
+    expect(real.stdout).toContain('line 2: acme/good — stored');
+    expect(real.stdout).toMatch(/line 3: acme\/bad-date — refused: Expiry date/);
+    expect(real.code).toBe(3);
+    // An endless or huge file is refused unread, quickly, without growing.
+    const endless = await tkv(['import', '/dev/zero', '--tenant', 'acme']);
+    expect(endless.code).toBe(2);
+    expect(endless.stderr).toMatch(/is larger than 1 MiB: an import file holds a few keys/);
+    const long = path.join(work, 'long.env');
+    fs.writeFileSync(long, `LONG_API_KEY=${'x'.repeat(20_000)}\nOK_API_KEY=${canaryToken()}\n`);
+    const lines = await tkv(['import', long, '--tenant', 'acme', '--dry-run']);
+    expect(lines.stdout).toContain('line 1: not read: longer than 16,384 characters');
+    expect(lines.stdout).toContain('line 2: OK_API_KEY → acme/ok — would store');
   });
 
   it('imports a CSV with a header row; a broken row is reported by line and the others go on', async () => {
@@ -96,7 +137,7 @@ describe('tkv import', () => {
   it('removes a tenant with its keys only once confirmed: --yes without a terminal', async () => {
     const refused = await tkv(['tenant', 'remove', 'acme', '--with-keys']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/Remove tenant acme and its \d+ key\(s\), keychain entries included\. Nothing was changed: there is no terminal to ask on; pass --yes to confirm/);
+    expect(refused.stderr).toMatch(/Remove tenant acme and its \d+ keys?, keychain entries included\. Nothing was changed: there is no terminal to ask on; pass --yes to confirm/);
     const listed = JSON.parse((await tkv(['tenant', 'list', '--json'])).stdout) as { alias: string; keyCount: number }[];
     expect(listed.find((tenant) => tenant.alias === 'acme')!.keyCount).toBeGreaterThan(0);
     expect((await tkv(['tenant', 'remove', 'acme', '--with-keys', '--yes'])).code).toBe(0);

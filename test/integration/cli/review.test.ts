@@ -34,10 +34,10 @@ async function tkv(args: string[]) {
   return run;
 }
 
-async function add(services: Services, tenant: string, name: string, extra: { scopes?: string[]; expiresOn?: string; owner?: string; admin?: boolean } = {}) {
+async function add(services: Services, tenant: string, name: string, extra: { scopes?: string[]; expiresOn?: string; owner?: string; admin?: boolean; remoteName?: string } = {}) {
   const secret = canaryToken();
   secrets.push(secret);
-  return services.vault.addKey({ tenant, name, secret, scopes: extra.scopes ?? ['Pass.Read'], owner: extra.owner ?? 'Integrations team', ...(extra.expiresOn ? { expiresOn: extra.expiresOn } : {}), ...(extra.admin ? { admin: true } : {}) });
+  return services.vault.addKey({ tenant, name, secret, scopes: extra.scopes ?? ['Pass.Read'], owner: extra.owner ?? 'Integrations team', ...(extra.expiresOn ? { expiresOn: extra.expiresOn } : {}), ...(extra.admin ? { admin: true } : {}), ...(extra.remoteName ? { remoteName: extra.remoteName } : {}) });
 }
 
 function check(services: Services, key: { id: string; tenant: string; name: string; fingerprint: string }, verdict: 'valid' | 'unauthorized', status: number) {
@@ -68,7 +68,10 @@ beforeAll(async () => {
   const revoked = await add(now, 'acme', 'revoked');
   check(now, revoked, 'unauthorized', 401);
   await add(now, 'acme', 'drifted', { scopes: ['Pass.Read'] });
-  await add(now, 'acme', 'gone');
+  // Its name on the server is known (it was created there): missing from the list, it was deleted.
+  await add(now, 'acme', 'gone', { remoteName: 'gone' });
+  // Its name on the server was never given, and the list has no key of its own name: not linked, not deleted.
+  await add(now, 'acme', 'unlinked');
   const lost = await add(now, 'acme', 'lost');
   await now.secrets.delete(lost.secretAccount);
   await add(now, 'beta', 'twin-a');
@@ -81,7 +84,7 @@ beforeAll(async () => {
   await now.secrets.set('stray-entry', canaryToken());
   // The server's list, 40 days old: "drifted" differs, "gone" is missing, "server-only" is not in the vault.
   const acme = now.vault.requireTenant('acme');
-  const listed = now.vault.listKeys({ tenant: 'acme' }).filter((key) => key.name !== 'gone').map((key) => ({ name: key.remoteName, enabled: key.name !== 'drifted', permissions: key.name === 'drifted' ? ['Pass.Read', 'Pass.Write'] : key.scopes }));
+  const listed = now.vault.listKeys({ tenant: 'acme' }).filter((key) => key.name !== 'gone' && key.name !== 'unlinked').map((key) => ({ name: key.remoteName, enabled: key.name !== 'drifted', permissions: key.name === 'drifted' ? ['Pass.Read', 'Pass.Write'] : key.scopes }));
   now.vault.inventory.insertSnapshot(acme.id, iso(-40), [...listed, { name: 'server-only', enabled: true, permissions: ['Secret.Read'] }]);
   // A rotation left open midway.
   const rotating = now.vault.findKey({ tenant: 'acme', name: 'soon' })!;
@@ -125,6 +128,8 @@ describe('tkv review', () => {
     has(report, 'drifted', 'drift-permissions', /server grants Pass\.Read, Pass\.Write; the vault declares Pass\.Read/);
     has(report, 'drifted', 'drift-enabled', /lists it disabled/);
     has(report, 'gone', 'missing-on-server', /has no key "gone"/);
+    has(report, 'unlinked', 'not-linked', /does not know its name on the server/);
+    expect(report.keys.find((key) => key.name === 'unlinked')!.flags.map((flag) => flag.code)).not.toContain('missing-on-server');
     has(report, 'wild', 'snapshot-stale', /40 days old/);
     has(report, 'twin-a', 'no-snapshot', /never listed/);
     has(report, 'fresh', 'no-snapshot', /predates this key/);
@@ -144,13 +149,13 @@ describe('tkv review', () => {
     const ranks = report.keys.map((key) => ['critical', 'warning', 'info', null].indexOf(key.severity));
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
     for (const key of report.keys) for (const flag of key.flags) if (flag.code !== 'admin-credential') expect(flag.remedies.length, `${key.name}: ${flag.code}`).toBeGreaterThan(0);
-    expect(report.summary.perTenant).toEqual(expect.arrayContaining([expect.objectContaining({ tenant: 'acme', keys: 12 }), expect.objectContaining({ tenant: 'beta', keys: 3, snapshotAt: null })]));
+    expect(report.summary.perTenant).toEqual(expect.arrayContaining([expect.objectContaining({ tenant: 'acme', keys: 13 }), expect.objectContaining({ tenant: 'beta', keys: 3, snapshotAt: null })]));
   });
 
   it('prints the summary and the flagged keys for a person, with the tkv command of each remedy', async () => {
     const run = await tkv(['review', '--tenant', 'acme']);
     expect(run.code).toBe(20);
-    expect(run.stdout).toMatch(/12 keys; \d+ flagged: \d+ critical/);
+    expect(run.stdout).toMatch(/13 keys; \d+ flagged: \d+ critical/);
     expect(run.stdout).toMatch(/CRITICAL {2}acme\/expired/);
     expect(run.stdout).toContain('tkv rotate acme/old-timer');
     expect(run.stdout).not.toContain('beta/');
@@ -174,7 +179,7 @@ describe('tkv review', () => {
       for (const secret of secrets) expect(containsSecret(text, secret), `${format} holds a secret`).toBe(false);
     }
     const rows = parseCsv(fs.readFileSync(out('csv'), 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
-    expect(rows).toHaveLength(15);
+    expect(rows).toHaveLength(16);
     expect(rows.find((row) => row.name === 'drifted')).toMatchObject({ tenant: 'acme', drift: expect.stringMatching(/permissions differ, enabled state differs/), flags: expect.stringContaining('drift-permissions') });
     const schema = z.object({
       format: z.literal('tkv-review/1'),
@@ -183,7 +188,7 @@ describe('tkv review', () => {
       charts: z.object({ verdicts: z.array(z.object({ label: z.string(), value: z.number() })), expiry: z.array(z.unknown()).length(53), age: z.array(z.unknown()), scopes: z.array(z.unknown()) }),
     });
     const json = schema.parse(JSON.parse(fs.readFileSync(out('json'), 'utf8')));
-    expect(json.keys).toHaveLength(15);
+    expect(json.keys).toHaveLength(16);
     expect(fs.readFileSync(out('md'), 'utf8')).toMatch(/^# Key inventory review/);
     const page = fs.readFileSync(out('html'), 'utf8');
     expect(page).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'`);
@@ -198,7 +203,7 @@ describe('tkv review', () => {
     const signed = await tkv(['review', 'sign', '--reviewer', 'Rita Reviewer', '--note', 'Quarterly review', '--json']);
     expect(signed.code, signed.stderr).toBe(0);
     const signOff = JSON.parse(signed.stdout) as { digest: string; keys: number };
-    expect(signOff.keys).toBe(15);
+    expect(signOff.keys).toBe(16);
     const same = JSON.parse((await tkv(['review', '--json'])).stdout) as ReviewReport;
     expect(same.changes).toMatchObject({ unchanged: true, since: { reviewer: 'Rita Reviewer', digest: signOff.digest } });
 
@@ -224,7 +229,7 @@ describe('tkv audit', () => {
     const all = JSON.parse((await tkv(['audit', '--json'])).stdout) as { action: string; keyName: string | null }[];
     expect(all.length).toBeGreaterThan(20);
     const forKey = JSON.parse((await tkv(['audit', '--key', 'acme/revoked', '--json'])).stdout) as { action: string; keyName: string }[];
-    expect(forKey.map((entry) => entry.action).sort()).toEqual(['imported', 'validated']);
+    expect(forKey.map((entry) => entry.action).sort()).toEqual(['added', 'validated']);
     const checked = JSON.parse((await tkv(['audit', '--action', 'checked', '--json'])).stdout) as { action: string }[];
     expect(checked.length).toBe(2);
     expect(checked.every((entry) => entry.action === 'validated')).toBe(true);

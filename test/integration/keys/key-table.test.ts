@@ -158,7 +158,7 @@ describe('one key', () => {
     const detail = test.vault.keyDetail({ tenant: 'acme-prod', name: 'Billing' });
     expect(detail.storage).toEqual({ backend: 'memory (tests only)', service: 'tkv-memory', account: detail.key.secretAccount });
     expect(detail.history.map((check) => check.verdict)).toEqual(['unauthorized', 'valid']);
-    expect(detail.audit.map((entry) => entry.action)).toEqual(['validated', 'validated', 'imported']);
+    expect(detail.audit.map((entry) => entry.action)).toEqual(['validated', 'validated', 'added']);
     expect(detail.credentials).toEqual([]);
   });
 

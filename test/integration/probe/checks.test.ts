@@ -393,13 +393,15 @@ describe('verdicts that match the key’s scopes', () => {
     expect(vault.vault.showKey(ref)).toMatchObject({ lastJudgement: 'valid', lastAttempt: 'network_error' });
   });
 
-  it('advises with what the vault knows: disabled on the server, expired', async () => {
+  it('advises with what the vault knows: disabled on the server, expired, gone from the server, or not linked to it', async () => {
     const ref = await stored('switched-off', ['tenant.core:read'], ['tenant.core:read']);
     await sandbox.call('PUT', '/api/demo/admin/apiKeys/switched-off', { key: sandbox.adminKey('demo'), body: { enabled: false, permissions: ['tenant.core:read'] } });
     const tenantRef = vault.vault.requireTenant('demo').id;
     vault.vault.inventory.insertSnapshot(tenantRef, '2026-11-30T09:00:00.000Z', [{ name: 'switched-off', enabled: false, permissions: ['tenant.core:read'] }]);
     // A key the server never issued (so 401), recorded as expired long ago.
-    await vault.vault.addKey({ tenant: 'demo', name: 'past-due', secret: canaryToken(), scopes: ['tenant.core:read'], expiresOn: '2020-01-31' });
+    await vault.vault.addKey({ tenant: 'demo', name: 'past-due', secret: canaryToken(), scopes: ['tenant.core:read'], expiresOn: '2020-01-31', remoteName: 'past-due' });
+    // Another, whose name on the server the vault was never told: the listing cannot say it was deleted.
+    await vault.vault.addKey({ tenant: 'demo', name: 'unlinked', secret: canaryToken(), scopes: ['tenant.core:read'] });
     try {
       const disabled = await checks.checkStored(ref);
       expect(disabled.verdict).toBe('unauthorized');
@@ -408,6 +410,9 @@ describe('verdicts that match the key’s scopes', () => {
       expect(expired.verdict).toBe('unauthorized');
       expect(expired.nextSteps).toContainEqual({ code: 'key-expired', expiresOn: '2020-01-31' });
       expect(expired.nextSteps).toContainEqual({ code: 'missing-on-server', remoteName: 'past-due', snapshotAt: '2026-11-30T09:00:00.000Z' });
+      const unlinked = await checks.checkStored({ tenant: 'demo', name: 'unlinked' });
+      expect(unlinked.nextSteps).toContainEqual({ code: 'link-server-name', key: { tenant: 'demo', name: 'unlinked' }, candidates: [] });
+      expect(unlinked.nextSteps.map((step) => step.code)).not.toContain('missing-on-server');
     } finally {
       vault.vault.inventory.db.prepare('DELETE FROM remote_snapshots').run();
     }

@@ -72,6 +72,16 @@ describe.runIf(linux)('a locked keyring', () => {
 
   it('deletes orphaned entries of its own service only when told to, after asking or with --yes', async () => {
     await store.set('stray-entry', canaryToken());
+    // The vault lists no key now: a secret of its service is what a lost inventory leaves, not a stray.
+    const lost = await tkv(['reconcile', '--remove-orphans', '--yes']);
+    expect(lost.code).toBe(1);
+    expect(lost.stderr).toMatch(/Inventory lost: 1 secret of this vault is in the keychain/);
+    expect(await store.get('stray-entry')).not.toBeNull();
+    // Every other change waits too: adding a key now would make the loss look like a fresh start.
+    expect((await tkv(['key', 'add', 'demo/stays'], canaryToken())).code).toBe(1);
+    await store.delete('stray-entry');
+    expect((await tkv(['key', 'add', 'demo/stays'], canaryToken())).code).toBe(0);
+    await store.set('stray-entry', canaryToken());
     const other = new KeytarSecretStore({ service: `${service}-other` });
     await other.set('not-ours', canaryToken());
     try {

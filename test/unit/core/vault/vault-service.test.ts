@@ -66,7 +66,7 @@ describe('keys', () => {
   });
 
   it('writes nothing when the keychain is unavailable', async () => {
-    secrets.failWith = keychainUnavailable('test says no', 'linux');
+    secrets.failWith = keychainUnavailable('test says no', 'linux', 'test-service');
     const error = await rejection(test.vault.addKey({ tenant: 'acme', name: 'crm', secret: 'tok' }));
     expect(error.code).toBe('KEYCHAIN_UNAVAILABLE');
     expect(error.message).toMatch(/gnome-keyring or KWallet/);
@@ -136,7 +136,7 @@ describe('keys', () => {
     const key = await test.vault.addKey({ tenant: 'acme', name: 'crm', secret: 'the-secret' });
     expect(await test.vault.revealKey({ tenant: 'acme', name: 'crm' })).toBe('the-secret');
     const actions = test.vault.inventory.auditEntries(key.id).map((entry) => entry.action);
-    expect(actions).toEqual(['imported', 'revealed']);
+    expect(actions).toEqual(['added', 'revealed']);
     expect(JSON.stringify(test.vault.inventory.auditEntries())).not.toContain('the-secret');
   });
 
@@ -148,14 +148,14 @@ describe('keys', () => {
 
   it('removes the keychain entry and the row together, and changes nothing when the keychain fails', async () => {
     const key = await test.vault.addKey({ tenant: 'acme', name: 'crm', secret: 'the-secret' });
-    secrets.failWith = keychainUnavailable('locked', 'linux');
+    secrets.failWith = keychainUnavailable('locked', 'linux', 'test-service');
     expect((await rejection(test.vault.removeKey({ tenant: 'acme', name: 'crm' }))).code).toBe('KEYCHAIN_UNAVAILABLE');
     expect(test.vault.listKeys()).toHaveLength(1);
     secrets.failWith = null;
     await test.vault.removeKey({ tenant: 'acme', name: 'crm' });
     expect(test.vault.listKeys()).toEqual([]);
     expect(secrets.entries.has(key.id)).toBe(false);
-    expect(test.vault.inventory.auditEntries(key.id).map((e) => e.action)).toEqual(['imported', 'deleted']);
+    expect(test.vault.inventory.auditEntries(key.id).map((e) => e.action)).toEqual(['added', 'deleted']);
   });
 
   it('reconcile reports strays on both sides and deletes neither', async () => {
