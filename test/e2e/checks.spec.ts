@@ -1,11 +1,14 @@
 // Checking keys in the app, as a person does it: the real renderer in Chromium, the real IPC router,
 // keychain and SQLite, and the sandbox for a server. Every screen is looked at in both themes.
-import { expect, test, type Page } from '@playwright/test';
+import { fileURLToPath } from 'node:url';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import type { CheckView } from '../../src-main/shared/contract.ts';
+import { remedySentence } from '../../src-main/shared/remedies.ts';
 import { containsSecret, filesContaining } from '../support/files.ts';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 import { heapSnapshot } from './support/heap.ts';
 import { startHarness, type Harness } from './support/harness.ts';
-import { look, overflowing, SCREENSHOTS } from './support/look.ts';
+import { cutInKeyTable, look, overflowing, SCREENSHOTS } from './support/look.ts';
 
 let harness: Harness;
 let sandbox: TestSandbox;
@@ -25,6 +28,31 @@ async function serverKey(tenant: string, name: string, permissions: string[]): P
 async function ensureKey(tenant: string, name: string, permissions: string[], scopes: string[] = permissions): Promise<void> {
   if (harness.services.vault.findKey({ tenant, name })) return;
   await harness.services.vault.addKey({ tenant, name, secret: await serverKey(tenant, name, permissions), scopes });
+}
+
+/** The README's picture of the app: written by the suite from the real app, so it never falls behind it. */
+const README_SCREENSHOT = fileURLToPath(new URL('../../docs/app-check-unauthorized.png', import.meta.url));
+
+/** The last check of `ref` the page received over IPC: what the card on screen was drawn from. */
+function lastCheck(ref: string): CheckView {
+  for (const payload of [...harness.received].reverse()) {
+    const parsed = JSON.parse(payload) as { ok?: boolean; value?: Partial<CheckView> };
+    const view = parsed.value;
+    if (parsed.ok && view?.result && view.label === ref) return view as CheckView;
+  }
+  throw new Error(`no check of ${ref} was received`);
+}
+
+/** The words a person reads for a step: a remedy's sentence, its `code` parts shown without backticks. */
+const plainSentence = (remedy: Parameters<typeof remedySentence>[0]) => remedySentence(remedy).replaceAll('`', '');
+
+/** The verdict card's parts, as text: the chip's word, the summary sentence, each next step. */
+async function cardText(card: Locator): Promise<{ word: string; summary: string; steps: string[] }> {
+  return {
+    word: (await card.locator('h3 [data-verdict]').innerText()).trim(),
+    summary: (await card.locator('.summary').innerText()).trim(),
+    steps: (await card.locator('ol.remedies > li > span').allInnerTexts()).map((text) => text.trim()),
+  };
 }
 
 async function open(page: Page): Promise<void> {
@@ -62,7 +90,8 @@ test('stores a key and checks it: valid, with the probe matching its scopes', as
   await page.getByRole('button', { name: 'Check demo/crm' }).click();
   const card = page.getByRole('region', { name: /demo\/crm/ });
   await expect(card).toHaveAttribute('data-verdict', 'valid');
-  await expect(card).toContainText('The key is valid: config answered 200, so it authenticates and holds tenant.core:read.');
+  await expect(card.locator('.summary')).toHaveText('The key is valid: config answered 200, so it authenticates and holds tenant.core:read.');
+  await expect(card.locator('h3 [data-verdict]')).toHaveText('valid');
   await expect(card.getByRole('button', { name: 'Run the scope matrix' })).toBeVisible();
   // The table's badge now shows the judgement.
   await expect(page.locator('tr[data-key="demo/crm"] td.col-judgement [data-verdict="valid"]')).toBeVisible();
@@ -76,9 +105,27 @@ test('a revoked key reads unauthorized, with next steps a person can act on', as
   await page.getByRole('button', { name: 'Check demo/revoked' }).click();
   const card = page.getByRole('region', { name: /demo\/revoked/ });
   await expect(card).toHaveAttribute('data-verdict', 'unauthorized');
-  await expect(card).toContainText('The server rejected the key (401)');
-  await expect(card.getByRole('listitem')).toContainText([/Check that the key was copied whole: its fingerprint is [0-9a-f]{12}/, /Check the tenant id "demo"/, /revoked or disabled key answers 401/, /A 401 never means a missing scope/]);
+  // The card says, in words: the verdict, what happened, and what to do, in the order the check gave them.
+  const view = lastCheck('demo/revoked');
+  const shown = await cardText(card);
+  expect(shown.word).toBe('unauthorized');
+  expect(shown.summary).toBe(view.result.summary.replaceAll('`', ''));
+  expect(shown.summary).toMatch(/^The server rejected the key \(401\): it is missing, invalid, revoked or disabled/);
+  expect(shown.steps).toEqual(view.result.nextSteps.map(plainSentence));
+  expect(shown.steps.length).toBeGreaterThanOrEqual(3);
+  expect(shown.steps.join('\n')).toContain(view.result.key.fingerprint);
+  expect(shown.steps.join('\n')).toMatch(/revoked or disabled key answers 401/);
+  expect(shown.steps.join('\n')).toMatch(/A 401 never means a missing scope/);
+  for (const text of [shown.summary, ...shown.steps]) expect(text).not.toMatch(/\[object Object\]|\bundefined\b|\bnull\b/);
+  // The table's chip says it too, with its own icon.
+  await expect(page.locator('tr[data-key="demo/revoked"] td.col-judgement [data-verdict="unauthorized"]')).toHaveText('unauthorized');
   await look(page, 'keys-checked-unauthorized');
+  // The README's screenshot: this very screen, in the light theme at the default window size.
+  await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' });
+  expect(page.viewportSize()).toEqual({ width: 1200, height: 760 });
+  await card.locator('ol.remedies').scrollIntoViewIfNeeded();
+  await expect(card.locator('ol.remedies')).toBeInViewport();
+  await page.screenshot({ path: README_SCREENSHOT });
 });
 
 test('a key lacking a scope reads forbidden, and its scope matrix shows the gap', async ({ page }) => {
@@ -90,13 +137,110 @@ test('a key lacking a scope reads forbidden, and its scope matrix shows the gap'
   await page.getByRole('main').getByRole('button', { name: 'Check', exact: true }).click();
   const card = page.getByRole('region', { name: /demo\/narrow/ });
   await expect(card).toHaveAttribute('data-verdict', 'forbidden');
-  await expect(card).toContainText('the server and the vault disagree');
+  const view = lastCheck('demo/narrow');
+  const shown = await cardText(card);
+  expect(shown.word).toBe('forbidden');
+  expect(shown.summary).toBe(view.result.summary.replaceAll('`', ''));
+  expect(shown.summary).toContain('403');
+  expect(shown.summary).toContain('the server and the vault disagree');
+  expect(shown.steps).toEqual(view.result.nextSteps.map(plainSentence));
   await card.getByRole('button', { name: 'Run the scope matrix' }).click();
   const matrix = page.getByRole('region', { name: 'Scope matrix of demo/narrow' });
   await expect(matrix).toContainText('Declared but denied: Secret.Read');
   await expect(matrix.getByRole('row', { name: /Secret\.Read/ })).toContainText('denied');
   await expect(matrix.getByRole('row', { name: /tenant\.core:read/ })).toContainText('granted');
   await look(page, 'check-forbidden-matrix', { fullPage: true });
+});
+
+/** A chip's look as a person sees it: its word, its icon, its colours, and the contrast of its text on what is behind it. */
+async function chipLook(chip: Locator): Promise<{ word: string; icon: string | null; background: string; color: string; contrast: number; title: string | null }> {
+  return chip.evaluate((element) => {
+    const rgb = (value: string) => (value.match(/[\d.]+/g) ?? []).map(Number);
+    const luminance = ([r, g, b]: number[]) => {
+      const channel = (c: number) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * channel(r!) + 0.7152 * channel(g!) + 0.0722 * channel(b!);
+    };
+    // What is behind the text: the chip's own background, or the first opaque one around it.
+    let behind: Element | null = element;
+    while (behind && (rgb(getComputedStyle(behind).backgroundColor)[3] ?? 1) === 0) behind = behind.parentElement;
+    const style = getComputedStyle(element);
+    const [lighter, darker] = [luminance(rgb(style.color)), luminance(rgb(getComputedStyle(behind ?? document.body).backgroundColor))].sort((a, b) => b - a) as [number, number];
+    return {
+      word: (element as HTMLElement).innerText.trim(),
+      icon: element.querySelector('svg')?.getAttribute('data-icon') ?? null,
+      background: style.backgroundColor,
+      color: style.color,
+      contrast: (lighter + 0.05) / (darker + 0.05),
+      title: element.getAttribute('title'),
+    };
+  });
+}
+
+test('a 401, a 403, a key aimed wrong, a network error and no judgement never look alike, in either theme', async ({ page }) => {
+  const { vault } = harness.services;
+  const states = [
+    ['chip-401', 'unauthorized', 401],
+    ['chip-403', 'forbidden', 403],
+    ['chip-404', 'not_found', 404],
+    ['chip-offline', 'network_error', null],
+    ['chip-never', null, null],
+  ] as const;
+  // A tenant of their own (acme's server), so that the other tests' counts of acme's keys stand.
+  if (!vault.listTenants().some((tenant) => tenant.alias === 'palette')) vault.addTenant({ alias: 'palette', tenantId: 'acme', environment: 'custom', baseUrl: sandbox.url });
+  for (const [name, verdict, status] of states) {
+    if (vault.findKey({ tenant: 'palette', name })) continue;
+    const key = await vault.addKey({ tenant: 'palette', name, secret: await serverKey('acme', name, ['tenant.core:read']), scopes: ['tenant.core:read'] });
+    if (verdict) vault.recordChecks(vault.beginCheckRun('check'), [{ keyId: key.id, tenant: 'palette', keyName: name, fingerprint: key.fingerprint, at: vault.now(), probe: 'config', verdict, status, durationMs: 3, url: `${sandbox.url}/api/acme/admin/config` }]);
+  }
+  await open(page);
+  await page.getByRole('navigation', { name: 'Tenants' }).getByRole('button', { name: /palette/ }).click();
+  await page.getByLabel('Search keys').fill('chip-');
+  await expect(page.getByText('5 keys match', { exact: true })).toBeVisible();
+  const chip = (name: string) => page.locator(`tr[data-key="palette/${name}"] td.col-judgement .badge`);
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    const looks = Object.fromEntries(await Promise.all(states.map(async ([name]) => [name, await chipLook(chip(name))] as const)));
+    expect(looks['chip-401']).toMatchObject({ word: 'unauthorized', icon: 'cross' });
+    expect(looks['chip-403']).toMatchObject({ word: 'forbidden', icon: 'lock' });
+    expect(looks['chip-404']).toMatchObject({ word: 'not found', icon: 'aim' });
+    expect(looks['chip-offline']).toMatchObject({ word: 'not judged yet', icon: 'dashed' });
+    expect(looks['chip-never']).toMatchObject({ word: 'never checked', icon: 'circle' });
+    // 401 and 403: another word, another icon, and another colour both for the text and behind it.
+    expect(looks['chip-401']!.background, scheme).not.toBe(looks['chip-403']!.background);
+    expect(looks['chip-401']!.color, scheme).not.toBe(looks['chip-403']!.color);
+    expect(looks['chip-403']!.background, scheme).not.toBe(looks['chip-404']!.background);
+    // The two ways of having no judgement are two states, each saying what it means.
+    expect(looks['chip-offline']!.title).toMatch(/^Checked, but no answer could judge the key/);
+    expect(looks['chip-never']!.title).toBe('No check has ever been run on this key.');
+    for (const [name, seen] of Object.entries(looks)) expect(seen.contrast, `${name} (${scheme})`).toBeGreaterThanOrEqual(4.5);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  // The panel says it in words; its history shows the network error as grey, saying nothing about the key.
+  await page.getByRole('button', { name: 'Show palette/chip-offline' }).click();
+  const panel = page.getByTestId('key-panel');
+  const judgement = panel.locator('.judgement');
+  await expect(judgement.locator('.badge')).toHaveText('not judged yet');
+  await expect(judgement).toContainText('last attempt: network error');
+  await expect(judgement).toContainText('Checked, but no answer could judge the key');
+  const attempt = panel.locator('table.mini [data-verdict="network_error"]');
+  await expect(attempt).toHaveText('network error');
+  const grey = await chipLook(attempt);
+  expect(grey.icon).toBe('cloud');
+  expect(grey.title).toContain('this says nothing about the key');
+  expect(grey.background).not.toBe((await chipLook(chip('chip-401'))).background);
+  expect(grey.background).not.toBe((await chipLook(chip('chip-403'))).background);
+  await look(page, 'verdict-chips');
+
+  // The filters use the same words: "no judgement" holds both, "Never checked" only the one.
+  await page.getByLabel('Last judgement').selectOption('never');
+  await expect(page.getByText('2 keys match', { exact: true })).toBeVisible();
+  await expect(page.getByText(/Keys with no judgement: never checked, or not judged yet/)).toBeVisible();
+  await page.getByLabel('Last judgement').selectOption('');
+  await page.getByRole('button', { name: 'Never checked' }).click();
+  await expect(page.getByText('1 key matches', { exact: true })).toBeVisible();
+  await expect(page.locator('tr[data-key]')).toHaveCount(1);
+  await expect(page.locator('tr[data-key="palette/chip-never"]')).toBeVisible();
 });
 
 test('checks every key of two tenants as a job: progress as it arrives, cancel keeps what finished, the summary filters the table', async ({ page }) => {
@@ -116,20 +260,22 @@ test('checks every key of two tenants as a job: progress as it arrives, cancel k
     await expect(page.getByRole('list', { name: 'Keys per verdict' })).toContainText(/valid/);
     await look(page, 'check-bulk-running');
     await page.getByRole('button', { name: 'Cancel' }).click();
-    const ended = page.getByText(new RegExp(`Checked \\d+ of ${total} key\\(s\\)`));
+    const ended = page.getByText(new RegExp(`Checked \\d+ of ${total} keys`));
     await expect(ended).toBeVisible({ timeout: 30_000 });
     // The summary is what the inventory holds: each verdict's count is the keys whose last check it was.
-    const counts = await page.getByRole('list', { name: 'Keys per verdict' }).getByRole('button').allTextContents();
+    const chips = page.getByRole('list', { name: 'Keys per verdict' }).getByRole('button').locator('[data-verdict]');
     const keys = harness.services.vault.listKeys();
-    for (const text of counts) {
-      const [, count, verdict] = /(\d+) ([a-z ]+)$/.exec(text.trim())!;
-      expect(keys.filter((key) => key.lastAttempt?.replaceAll('_', ' ') === verdict).length, text).toBe(Number(count));
+    expect(await chips.count()).toBeGreaterThan(0);
+    for (const chip of await chips.all()) {
+      const verdict = await chip.getAttribute('data-verdict');
+      const [, count] = /^(\d+) [a-zA-Z ]+$/.exec((await chip.innerText()).trim())!;
+      expect(keys.filter((key) => key.lastAttempt === verdict).length, verdict ?? '').toBe(Number(count));
     }
     await look(page, 'check-bulk-summary');
     await page.getByRole('list', { name: 'Keys per verdict' }).getByRole('button', { name: /valid/ }).first().click();
     await expect(page.getByText(/Keys whose last check was/)).toBeVisible();
     const valid = keys.filter((key) => key.lastAttempt === 'valid').length;
-    await expect(page.getByText(`${valid} ${valid === 1 ? 'key' : 'keys'} match`)).toBeVisible();
+    await expect(page.getByText(valid === 1 ? '1 key matches' : `${valid} keys match`)).toBeVisible();
     await expect(page.locator('tr[data-key]')).toHaveCount(valid);
   } finally {
     await sandbox.control('DELETE', '/_sandbox/config');
@@ -150,7 +296,7 @@ test('a job outlives its window: reopened, the page finds it and its end', async
     await page.keyboard.press('Alt+2');
     await page.getByRole('tab', { name: 'Every key' }).click();
     await expect(page.getByRole('progressbar', { name: 'Keys checked' })).toBeVisible();
-    await expect(page.getByText('Checked 3 of 3 key(s). Choose a verdict to see its keys.')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByText('Checked 3 of 3 keys. Choose a verdict to see its keys.')).toBeVisible({ timeout: 30_000 });
   } finally {
     await sandbox.control('DELETE', '/_sandbox/config');
   }
@@ -181,16 +327,32 @@ test('a pasted key is checked, named where the vault holds it, and gone from the
   expect(containsSecret(heap, token)).toBe(false);
 });
 
-test('copies a check’s report in the main process: a ticket gets the fingerprint, never the key', async ({ page }) => {
-  await ensureKey('demo', 'crm', ['tenant.core:read', 'Pass.Read']);
+test('copies a check’s report in the main process: a ticket gets the verdict, the fingerprint and the next steps in words, never the key', async ({ page }) => {
+  if (!harness.services.vault.findKey({ tenant: 'demo', name: 'revoked' })) {
+    await ensureKey('demo', 'revoked', ['tenant.core:read']);
+    await sandbox.call('DELETE', '/api/demo/admin/apiKeys/revoked', { key: sandbox.adminKey('demo') });
+  }
   await open(page);
-  await page.getByRole('button', { name: 'Check demo/crm' }).click();
-  const card = page.getByRole('region', { name: /demo\/crm/ });
+  await page.getByRole('button', { name: 'Check demo/revoked' }).click();
+  const card = page.getByRole('region', { name: /demo\/revoked/ });
+  await expect(card).toHaveAttribute('data-verdict', 'unauthorized');
   await card.getByRole('button', { name: 'Copy report' }).click();
   await expect(page.getByRole('status')).toHaveText('The report is on the clipboard. It holds no key: only its fingerprint.');
   const report = await harness.clipboard.readText();
-  expect(report).toMatch(/^# Key check: demo\/crm\n/);
-  expect(report).toContain(`**Key fingerprint:** \`${harness.services.vault.showKey({ tenant: 'demo', name: 'crm' }).fingerprint}\``);
+  const view = lastCheck('demo/revoked');
+  const fingerprint = harness.services.vault.showKey({ tenant: 'demo', name: 'revoked' }).fingerprint;
+  expect(report).toMatch(/^# Key check: demo\/revoked\n/);
+  expect(report).toContain(`- **Verdict:** \`unauthorized\` — ${view.result.summary}`);
+  expect(report).toContain(`**Key fingerprint:** \`${fingerprint}\``);
+  // The next steps, numbered, each the sentence the card shows: words, never an object.
+  const steps = report.split('## Next steps\n\n')[1]!.split('\n\n')[0]!.trimEnd().split('\n');
+  expect(steps.length).toBeGreaterThanOrEqual(3);
+  for (const step of steps) expect(step).toMatch(/^\d+\. [A-Z]/);
+  expect(steps.map((step) => step.replace(/^\d+\. /, ''))).toEqual(view.result.nextSteps.map((step) => remedySentence(step)));
+  expect(report).not.toContain('[object Object]');
+  // What a person reads (the evidence below may quote the server's JSON, nulls and all).
+  expect(report.split('## Problem details')[0]).not.toMatch(/\bundefined\b|\bnull\b/);
+  expect((await cardText(card)).steps).toEqual(view.result.nextSteps.map(plainSentence));
   for (const token of tokens) expect(containsSecret(report, token)).toBe(false);
 });
 
@@ -233,6 +395,7 @@ test('stays usable at the window’s minimum size and at 200% zoom', async ({ pa
     await page.setViewportSize(size);
     expect(await overflowing(page), name).toEqual([]);
     await expect(page.getByRole('button', { name: 'Check demo/crm' })).toBeVisible();
+    await expect.poll(() => cutInKeyTable(page), name).toEqual([]);
     await look(page, `keys-${name}`);
     await page.keyboard.press('Alt+2');
     expect(await overflowing(page), name).toEqual([]);

@@ -9,7 +9,7 @@ import { canaryToken, containsSecret, filesContaining } from '../support/files.t
 import { seedInventory } from '../support/seed-inventory.ts';
 import { heapSnapshot } from './support/heap.ts';
 import { startHarness, type Harness } from './support/harness.ts';
-import { look, overflowing, SCREENSHOTS } from './support/look.ts';
+import { cutInKeyTable, look, overflowing, SCREENSHOTS } from './support/look.ts';
 
 const SEEDED = 1000;
 /** How long a copied secret stays on the clipboard here (30 s in the app). */
@@ -38,7 +38,7 @@ async function realKey(name: string, tenant = 'seed-02'): Promise<KeyRef & { tok
 
 const count = (query: KeyQuery) => harness.services.vault.countKeys(query);
 const firstOf = (query: KeyQuery, sort: KeySort) => harness.services.vault.pageKeys(query, sort, 0, 1).rows[0]!;
-const counted = (total: number, filtered: boolean) => `${total.toLocaleString('en-US')} ${total === 1 ? 'key' : 'keys'}${filtered ? ' match' : ''}`;
+const counted = (total: number, filtered: boolean) => `${total.toLocaleString('en-US')} ${total === 1 ? 'key' : 'keys'}${filtered ? (total === 1 ? ' matches' : ' match') : ''}`;
 /** The table's count line, saying `total` keys (match, when `filtered`). */
 const countLine = (page: Page, total: number, filtered: boolean) => page.getByText(counted(total, filtered), { exact: true });
 
@@ -105,7 +105,9 @@ test('searches, filters and sorts 1,000 keys in the main process, drawing only t
   await expect(countLine(page, count({ tenant: 'seed-03' }), false)).toBeVisible();
   await page.getByRole('navigation', { name: 'Tenants' }).getByRole('button', { name: /All tenants/ }).click();
 
-  // Any column sorts, both ways, as the main process orders it.
+  // Any column sorts, both ways, as the main process orders it: every chosen column shown, scrolling sideways.
+  await page.getByRole('button', { name: 'Show them, scrolling sideways' }).click();
+  await expect(page.getByRole('button', { name: 'Fit the columns to the window' })).toBeVisible();
   const header = (name: string) => page.getByRole('columnheader', { name });
   await expect(header('Name')).toHaveAttribute('aria-sort', 'ascending');
   await header('Name').getByRole('button').click();
@@ -129,6 +131,53 @@ test('searches, filters and sorts 1,000 keys in the main process, drawing only t
   const youngest = firstOf({}, { column: 'created', direction: 'desc' });
   await expect(rows.first()).toHaveAttribute('data-key', `${youngest.tenant}/${youngest.name}`);
   await look(page, 'keys-sorted');
+});
+
+test('the key table keeps its columns whole, with the detail open or not, at the default and the smallest window', async ({ page }) => {
+  // Four screens looked at in two themes each, axe included.
+  test.setTimeout(180_000);
+  await open(page);
+  const header = (name: string) => page.getByRole('columnheader', { name });
+  // Keys that expire soon, or expired, and hold two long scopes: what was cut before.
+  await page.getByLabel('Expiry').selectOption('within-30');
+  await expect(countLine(page, count({ expiry: 'within-30' }), true)).toBeVisible();
+  for (const [name, size] of [
+    ['1200x760', { width: 1200, height: 760 }],
+    ['720x480', { width: 720, height: 480 }],
+  ] as const) {
+    await page.setViewportSize(size);
+    for (const panel of [false, true]) {
+      const first = page.locator('tbody tr[data-key]').first();
+      if (panel) {
+        await first.getByRole('button', { name: /^Show / }).click();
+        await expect(page.getByTestId('key-panel')).toBeVisible();
+      }
+      const where = `${name}${panel ? ' with the detail' : ''}`;
+      await expect.poll(() => cutInKeyTable(page), where).toEqual([]);
+      expect(await overflowing(page), where).toEqual([]);
+      // What a review reads first stays: the judgement always, the expiry wherever the table is beside the panel or alone at 1200.
+      await expect(header('Last judgement'), where).toBeVisible();
+      if (name === '1200x760') await expect(header('Expires'), where).toBeVisible();
+      // Its dates are whole ISO dates.
+      for (const cell of await page.locator('tbody tr[data-key] td.col-expires').all()) expect((await cell.textContent())!.replace(/\s+/g, ' ').trim()).toMatch(/^(never|⚠ \d{4}-\d{2}-\d{2}|\d{4}-\d{2}-\d{2}(, in \d+ days|, today|, tomorrow)?)$/);
+      // What yields is said, and can be shown.
+      const yielded = page.getByText(/columns? hidden to fit:/);
+      await expect(yielded, where).toBeVisible();
+      await look(page, `keys-columns-${where.replaceAll(' ', '-')}`);
+      if (panel) {
+        await page.getByRole('button', { name: /^Close the detail of / }).click();
+        await expect(page.getByTestId('key-panel')).toBeHidden();
+      }
+    }
+  }
+  // Every chosen column, on request: the table scrolls sideways inside its frame, the page does not.
+  await page.setViewportSize({ width: 1200, height: 760 });
+  await page.getByRole('button', { name: 'Show them, scrolling sideways' }).click();
+  await expect(header('Notes')).toBeAttached();
+  expect(await page.getByTestId('key-table').evaluate((element) => element.scrollWidth > element.clientWidth)).toBe(true);
+  expect(await overflowing(page)).toEqual([]);
+  await page.getByRole('button', { name: 'Fit the columns to the window' }).click();
+  await expect(header('Notes')).toHaveCount(0);
 });
 
 test('the keyboard moves through the table; the selection and the scroll survive a refresh', async ({ page }) => {
@@ -173,9 +222,9 @@ test('the keyboard moves through the table; the selection and the scroll survive
   const scrolled = await table.evaluate((element) => element.scrollTop);
   expect(scrolled).toBeGreaterThan(0);
   const [tenant, name] = at(index).split('/') as [string, string];
-  harness.services.vault.editKey({ tenant, name }, { notes: 'edited while the app was open' });
+  harness.services.vault.editKey({ tenant, name }, { notes: 'edited while the app was open', expiresOn: '2031-05-06' });
   harness.emit('vault:changed', { reason: 'test' });
-  await expect(page.locator(`tr[data-key="${at(index)}"] td.col-notes`)).toHaveText('edited while the app was open');
+  await expect(page.locator(`tr[data-key="${at(index)}"] td.col-expires`)).toHaveText('2031-05-06');
   expect(await table.evaluate((element) => element.scrollTop)).toBe(scrolled);
   await expect(page.locator(`tr[data-key="${at(index)}"]`)).toHaveAttribute('aria-current', 'true');
   await expect(page.getByTestId('key-panel')).toContainText('edited while the app was open');
@@ -195,13 +244,39 @@ test('edits a key: scopes checked against the catalogue, a past expiry warned ab
   await dialog.getByText('Choose from the scope catalogue').click();
   await dialog.getByRole('checkbox', { name: 'Webhook.Read' }).check();
   await expect(dialog.getByLabel('Scopes')).toHaveValue('Pass.Read, Secret.Read, Webhook.Read');
-  await dialog.getByLabel('Expires', { exact: true }).fill('2020-01-31');
+  // Every scope of the catalogue on one line of its own: the list wraps between scopes, never inside one.
+  const broken = await dialog.locator('.catalogue label').evaluateAll((labels) => labels.filter((label) => label.getClientRects().length !== 1 || (label.querySelector('code')?.getClientRects().length ?? 1) !== 1).map((label) => label.textContent.trim()));
+  expect(broken).toEqual([]);
+  expect(await dialog.locator('.catalogue label').count()).toBeGreaterThan(10);
+  // The expiry is typed as the app writes dates, YYYY-MM-DD, whatever the locale; a wrong one is named at its field.
+  const expires = dialog.locator('input[name="expiresOn"]');
+  await expect(dialog.getByLabel('Expires', { exact: true })).toBeVisible();
+  await expect(expires).toHaveAttribute('type', 'text');
+  await expect(expires).toHaveAttribute('placeholder', /^YYYY-MM-DD, e\.g\. \d{4}-\d{2}-\d{2}$/);
+  await expires.fill('31/01/2020');
+  await dialog.getByRole('button', { name: 'Save changes' }).click();
+  await expect(expires).toHaveAttribute('aria-invalid', 'true');
+  await expect(dialog.locator('#edit-key-expiresOn-error')).toHaveText('Expiry date is not a date in the form YYYY-MM-DD.');
+  await expires.fill('2020-01-31');
+  // Put right, the field's message and the form's summary go at once.
+  await expect(expires).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(dialog.locator('.form-error')).toHaveCount(0);
+  await expect(expires).toHaveValue('2020-01-31');
   await expect(dialog.getByRole('status')).toHaveText('This date has passed: the key will show as expired.');
   await dialog.getByLabel('Owner').fill('Loyalty squad');
   await dialog.getByLabel('Notes').fill('rotated by hand\nsee ticket OPS-12');
   await dialog.getByLabel("Server's name of the key").fill('edit-me-v2');
   await dialog.getByLabel(/Admin credential/).check();
+  // The dialog's body scrolls; its action row stays in view at the window's default size.
+  expect(page.viewportSize()).toEqual({ width: 1200, height: 760 });
+  await expect(dialog.getByRole('button', { name: 'Save changes' })).toBeInViewport({ ratio: 1 });
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeInViewport({ ratio: 1 });
+  expect(await dialog.evaluate((element) => element.scrollHeight > element.clientHeight)).toBe(true);
+  await dialog.evaluate((element) => element.scrollTo(0, 0));
+  await expect(dialog.getByRole('button', { name: 'Save changes' })).toBeInViewport({ ratio: 1 });
   await look(page, 'edit-key-dialog');
+  await dialog.evaluate((element) => element.scrollTo(0, element.scrollHeight));
+  await look(page, 'edit-key-dialog-end');
   // A broken rule is named at its field, and nothing is sent.
   await dialog.getByLabel('Owner').fill('bell\u0007');
   await dialog.getByRole('button', { name: 'Save changes' }).click();
@@ -370,12 +445,12 @@ test('a change made with the real tkv shows in the open app within a second, the
   const target = harness.services.vault.pageKeys({ tenant: 'seed-05' }, byName, 0, 1).rows[0]!;
   await select(page, target);
   const env = { ...process.env, TKV_DATA_DIR: harness.dataDir, TKV_KEYCHAIN_SERVICE: harness.service };
-  const edit = await runTkv(['key', 'edit', `seed-05/${target.name}`, '--owner', 'Changed in a terminal'], { env });
+  const edit = await runTkv(['key', 'edit', `seed-05/${target.name}`, '--owner', 'Changed in a terminal', '--expires', '2031-05-06'], { env });
   expect(edit.stderr).toBe('');
   expect(edit.code).toBe(0);
   const panel = page.getByTestId('key-panel');
   await expect(panel).toContainText('Changed in a terminal', { timeout: 1000 });
-  await expect(page.locator(`tr[data-key="seed-05/${target.name}"] td.col-owner`)).toHaveText('Changed in a terminal', { timeout: 1000 });
+  await expect(page.locator(`tr[data-key="seed-05/${target.name}"] td.col-expires`)).toHaveText('2031-05-06', { timeout: 1000 });
   await expect(page.getByRole('heading', { name: `seed-05/${target.name}`, level: 2 })).toBeVisible();
   // A tenant added in the terminal appears in the navigation too.
   const added = await runTkv(['tenant', 'add', 'from-terminal', '--tenant-id', 'ft', '--env', 'staging'], { env });

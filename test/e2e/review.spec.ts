@@ -7,6 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test, type Page } from '@playwright/test';
 import { INVENTORY_FILE } from '../../src-main/core/paths.ts';
+import { remedySentence } from '../../src-main/shared/remedies.ts';
 import { canaryToken, containsSecret, filesContaining } from '../support/files.ts';
 import { startHarness, type Harness } from './support/harness.ts';
 import { look, overflowing } from './support/look.ts';
@@ -63,10 +64,48 @@ test('the review answers what is at risk and who owns it; a flag and a chart bar
   await expect(summary).toContainText('18 keys');
   await expect(page.getByText('From the vault alone, no network')).toBeVisible();
   await expect(page.getByRole('heading', { name: /At risk, most severe first/ })).toBeVisible();
-  await expect(page.getByRole('listitem').filter({ hasText: 'acme/wild' }).first()).toContainText('Holds `*`'.replaceAll('`', ''));
-  await expect(page.getByRole('listitem').filter({ hasText: 'acme/revoked' }).first()).toContainText('owner: nobody recorded');
+  // The flags, in words: each button says its severity, its name and how many keys; each key at risk
+  // lists its flags' sentences (and what to do) as the review computed them, nothing else.
+  const report = await harness.services.review.report();
+  const buttons = page.getByRole('list').filter({ has: page.locator('button.flag') }).getByRole('button');
+  await expect(buttons).toHaveText(report.summary.perFlag.map((flag) => new RegExp(`^${flag.severity}\\s*${flag.code.replaceAll('-', ' ')}\\s*${flag.keys} ${flag.keys === 1 ? 'key' : 'keys'}$`, 'i')));
+  await expect(page.getByRole('button', { name: /^critical\s*expired\s*2 keys$/i })).toBeVisible();
+  const plain = (text: string) => text.replaceAll('`', '');
+  for (const ref of ['acme/wild', 'acme/revoked', 'acme/expired-one']) {
+    const reviewed = report.keys.find((key) => `${key.tenant}/${key.name}` === ref)!;
+    const item = page.locator('ol.flagged > li').filter({ has: page.getByRole('button', { name: ref, exact: true }) });
+    const expected = reviewed.flags.filter((flag) => flag.severity !== 'info').map((flag) => plain(flag.reason) + (flag.remedies[0] ? ` — ${plain(remedySentence(flag.remedies[0]))}` : ''));
+    expect(expected.length, ref).toBeGreaterThan(0);
+    await expect(item.locator('.reasons > li'), ref).toHaveText(expected);
+    for (const text of expected) expect(text).not.toMatch(/\[object Object\]|\bundefined\b/);
+  }
+  await expect(page.locator('ol.flagged > li').filter({ hasText: 'acme/wild' }).locator('.reasons')).toContainText('Holds *');
+  await expect(page.locator('ol.flagged > li').filter({ hasText: 'acme/revoked' })).toContainText('owner: nobody recorded');
+  await expect(page.locator('ol.flagged > li').filter({ hasText: 'acme/revoked' })).toContainText('last judgement: unauthorized');
+  await expect(page.locator('ol.flagged > li').filter({ hasText: 'acme/soon' })).toContainText('last judgement: never checked');
+
+  // The verdict bars wear their verdict's colour, icon and word, as the chips do; the expiry timeline has a scale.
+  const verdicts = page.getByRole('figure', { name: 'Keys by last judgement' });
+  const unauthorizedBar = verdicts.getByRole('button', { name: 'unauthorized: 1, show in the key table' });
+  await expect(unauthorizedBar.locator('.label')).toHaveText('unauthorized');
+  await expect(unauthorizedBar.locator('.label svg')).toHaveAttribute('data-icon', 'cross');
+  await expect(verdicts.getByRole('button', { name: 'no judgement: 17, show in the key table' }).locator('.fill')).toHaveClass(/tone-none/);
+  const barColour = await unauthorizedBar.locator('.fill').evaluate((element) => getComputedStyle(element).backgroundColor);
+  const labelColour = await unauthorizedBar.locator('.label').evaluate((element) => getComputedStyle(element).color);
+  expect(barColour).toBe(labelColour);
+  expect(barColour).not.toBe(await verdicts.getByRole('button', { name: /^no judgement/ }).locator('.label').evaluate((element) => getComputedStyle(element).color));
+  const expiry = page.getByRole('figure', { name: /^Expiry/ });
+  // Counts up the side (2 keys expired at most in a week here: 0, 1, 2), months along the bottom.
+  await expect(expiry.locator('.y-axis span')).toHaveText(['0', '1', '2']);
+  await expect(expiry.locator('.x-axis .tick').first()).toHaveText('expired');
+  const months = await expiry.locator('.x-axis .tick:not(.expired)').allInnerTexts();
+  expect(months.length).toBeGreaterThanOrEqual(11);
+  expect(months.filter((text) => text !== '').every((text) => /^\d{4}-\d{2}$/.test(text))).toBe(true);
+  expect(months.filter((text) => text !== '').length).toBeGreaterThanOrEqual(5);
   expect(await overflowing(page)).toEqual([]);
   await look(page, 'review', { fullPage: true });
+  await page.getByRole('figure', { name: 'Keys by last judgement' }).scrollIntoViewIfNeeded();
+  await look(page, 'review-charts');
 
   await page.getByRole('button', { name: /expired 2 keys/ }).click();
   await expect(page.getByRole('heading', { name: 'All tenants', level: 1 })).toBeVisible();
@@ -78,7 +117,7 @@ test('the review answers what is at risk and who owns it; a flag and a chart bar
   await page.keyboard.press('Alt+5');
   await page.getByRole('button', { name: 'unauthorized: 1, show in the key table' }).click();
   await expect(page.getByText('From the review: Last judgement: unauthorized')).toBeVisible();
-  await expect(page.getByText('1 key match')).toBeVisible();
+  await expect(page.getByText('1 key matches')).toBeVisible();
   await expect(page.getByRole('row').filter({ hasText: 'revoked' })).toBeVisible();
 
   // An age bar: every key was made today.
@@ -94,7 +133,7 @@ test('the review answers what is at risk and who owns it; a flag and a chart bar
   await page.keyboard.press('Alt+5');
   await page.getByRole('button', { name: /^Week of .*: 1$/ }).first().click();
   await expect(page.getByText(/From the review: Expiring /)).toBeVisible();
-  await expect(page.getByText('1 key match')).toBeVisible();
+  await expect(page.getByText('1 key matches')).toBeVisible();
 });
 
 test('the thresholds are settings kept in the inventory: a wider expiring window flags more keys', async ({ page }) => {
@@ -153,7 +192,15 @@ test('a sign-off, then a change: the review shows what changed since', async ({ 
   const dialog = page.getByRole('dialog', { name: 'Sign off the review' });
   await dialog.getByRole('button', { name: 'Sign off' }).click();
   await expect(dialog.getByRole('alert')).toContainText('Give the reviewer’s name');
-  await dialog.getByLabel('Reviewer').fill('Rita Reviewer');
+  const reviewer = dialog.locator('input[name="reviewer"]');
+  await expect(reviewer).toHaveAttribute('aria-invalid', 'true');
+  await expect(reviewer).toBeFocused();
+  await look(page, 'review-sign-off-dialog-error');
+  await reviewer.fill('Rita Reviewer');
+  // The hint goes as soon as the name is there, before any second try.
+  await expect(dialog.getByRole('alert')).toHaveCount(0);
+  await expect(dialog.getByText('Give the reviewer’s name')).toHaveCount(0);
+  await expect(reviewer).not.toHaveAttribute('aria-invalid', 'true');
   await dialog.getByLabel('Note (optional)').fill('Quarterly review');
   await look(page, 'review-sign-off-dialog');
   await dialog.getByRole('button', { name: 'Sign off' }).click();

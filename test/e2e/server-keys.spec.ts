@@ -97,9 +97,35 @@ test('lists the server keys beside the vault, with drift made behind the app’s
   await expect(page.getByRole('heading', { name: 'In the vault, gone from the server' })).toBeVisible();
   await expect(page.getByText('demo/gone')).toBeVisible();
   await expect(page.getByText('Admin credential: admin key demo/sandbox-admin')).toBeVisible();
-  await expect(page.getByText(/1 differ from the vault · 1 only on the server · 1 gone from the server/)).toBeVisible();
+  // Counted with their nouns, agreeing: one key differs, not "1 differ".
+  await expect(page.locator('.drift-summary')).toHaveText('Drift 1 key differs from the vault · 1 key only on the server · 1 vault entry gone from the server');
   expect(await overflowing(page)).toEqual([]);
+  // Each key's actions on one row at the default window: two buttons and a menu.
+  for (const name of ['sandbox-admin', 'crm', 'made-elsewhere']) {
+    const tops = await row(page, name).locator('.row-actions > button').evaluateAll((buttons) => buttons.map((button) => Math.round(button.getBoundingClientRect().top)));
+    expect(tops.length, name).toBe(3);
+    expect(new Set(tops).size, name).toBe(1);
+  }
   await look(page, 'server-keys');
+  // The rarer actions are in a menu, which the keyboard opens, walks and closes.
+  const more = page.getByRole('button', { name: 'More actions on crm' });
+  await more.focus();
+  await page.keyboard.press('ArrowDown');
+  const menu = page.getByRole('menu', { name: 'More actions on crm' });
+  await expect(menu).toBeVisible();
+  await expect(menu.getByRole('menuitem', { name: 'Duplicate…' })).toBeFocused();
+  await expect(menu.getByRole('menuitem')).toHaveText(['Duplicate…', 'Rotate…', 'Delete…']);
+  await page.keyboard.press('ArrowUp');
+  await expect(menu.getByRole('menuitem', { name: 'Delete…' })).toBeFocused();
+  await look(page, 'server-keys-more-menu');
+  await page.keyboard.press('Escape');
+  await expect(menu).toBeHidden();
+  await expect(more).toBeFocused();
+  // At the window's minimum, they wrap inside their cell and nothing spills sideways.
+  await page.setViewportSize({ width: 720, height: 480 });
+  expect(await overflowing(page)).toEqual([]);
+  await look(page, 'server-keys-720x480');
+  await page.setViewportSize({ width: 1200, height: 760 });
 
   // Offline: the last snapshot, marked as such, with why.
   await sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: 'GET /api/demo/admin/apiKeys', reset: true }] });
@@ -118,10 +144,21 @@ test('a tenant with no admin key says so, and works once an OAuth bearer token i
   if (!harness.services.vault.listTenants().some((tenant) => tenant.alias === 'acme')) harness.services.vault.addTenant({ alias: 'acme', tenantId: 'acme', environment: 'custom', baseUrl: sandbox.url });
   await openServerKeys(page);
   await page.getByRole('main').getByLabel('Tenant', { exact: true }).selectOption('acme');
-  await expect(page.getByText('Offline', { exact: true })).toBeVisible();
-  await expect(page.getByText(/no admin credential/).first()).toBeVisible();
-  await expect(page.getByText(/Admin credential:\s*none/)).toBeVisible();
-  await page.getByRole('button', { name: 'Paste a bearer token…' }).click();
+  // Not "Offline": nothing was tried, for want of a credential; the two ways to give one are offered.
+  const status = page.getByRole('region', { name: 'Listing' });
+  await expect(status.getByText('No admin credential', { exact: true })).toBeVisible();
+  await expect(page.getByText('Offline', { exact: true })).toHaveCount(0);
+  await expect(status).toContainText('To list and manage acme’s keys on the server, the app needs an admin credential for this tenant.');
+  await expect(status.getByRole('button', { name: 'Add an admin key…' })).toBeVisible();
+  await look(page, 'server-keys-no-credential');
+  // "Add an admin key…" opens the add-key dialog on acme, marked admin.
+  await status.getByRole('button', { name: 'Add an admin key…' }).click();
+  const add = page.getByRole('dialog', { name: 'Add key' });
+  await expect(add.getByLabel('Tenant', { exact: true })).toHaveValue('acme');
+  await expect(add.getByLabel(/Admin credential for this tenant/)).toBeChecked();
+  await add.getByRole('button', { name: 'Cancel' }).click();
+  await expect(add).toBeHidden();
+  await status.getByRole('button', { name: 'Paste a bearer token…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Paste a bearer token for acme' });
   await dialog.getByRole('button', { name: 'Keep token' }).click();
   await expect(dialog.getByRole('alert')).toContainText('Paste the access token itself');
@@ -131,10 +168,17 @@ test('a tenant with no admin key says so, and works once an OAuth bearer token i
   const { accessToken } = (await response.json()) as { accessToken: string };
   tokens.push(accessToken);
   await dialog.getByLabel('Bearer token').fill(accessToken);
-  // The expiry the sandbox gave, as the person types it: local date and time.
+  // The expiry the sandbox gave, as the person types it: local date and time, the app's ISO way.
   const expiry = new Date(Date.now() + 3_600_000);
   const pad = (n: number) => String(n).padStart(2, '0');
-  await dialog.getByLabel(/^Expires/).fill(`${expiry.getFullYear()}-${pad(expiry.getMonth() + 1)}-${pad(expiry.getDate())}T${pad(expiry.getHours())}:${pad(expiry.getMinutes())}`);
+  const expiresField = dialog.locator('input[name="expiresAt"]');
+  await expect(expiresField).toHaveAttribute('placeholder', /^YYYY-MM-DD HH:MM, e\.g\. /);
+  await expiresField.fill('12/31/2026 5:30 PM');
+  await dialog.getByRole('button', { name: 'Keep token' }).click();
+  await expect(expiresField).toHaveAttribute('aria-invalid', 'true');
+  await expect(dialog.locator('#bearer-expiresAt-error')).toContainText('give it as YYYY-MM-DD HH:MM');
+  await expiresField.fill(`${expiry.getFullYear()}-${pad(expiry.getMonth() + 1)}-${pad(expiry.getDate())} ${pad(expiry.getHours())}:${pad(expiry.getMinutes())}`);
+  await expect(expiresField).not.toHaveAttribute('aria-invalid', 'true');
   await dialog.getByRole('button', { name: 'Keep token' }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByText('Live', { exact: true })).toBeVisible();
@@ -233,7 +277,8 @@ test('edits permissions, disables, duplicates (disabled by default) and deletes 
   await page.getByRole('button', { name: 'Enable editable' }).click();
   await expect.poll(async () => (await serverKey('editable'))?.enabled).toBe(true);
 
-  await page.getByRole('button', { name: 'Duplicate editable' }).click();
+  await page.getByRole('button', { name: 'More actions on editable' }).click();
+  await page.getByRole('menu', { name: 'More actions on editable' }).getByRole('menuitem', { name: 'Duplicate…' }).click();
   const duplicate = page.getByRole('dialog', { name: 'Duplicate editable' });
   await expect(duplicate.getByLabel('Name')).toHaveValue('editable-copy');
   await expect(duplicate.getByLabel(/Enabled at once/)).not.toBeChecked();
@@ -244,7 +289,8 @@ test('edits permissions, disables, duplicates (disabled by default) and deletes 
   tokens.push(await harness.services.vault.secretOf(harness.services.vault.findKey({ tenant: 'demo', name: 'editable-copy' })!));
 
   // The admin key in use: its deletion says that the tenant could no longer be managed.
-  await page.getByRole('button', { name: 'Delete sandbox-admin' }).click();
+  await page.getByRole('button', { name: 'More actions on sandbox-admin' }).click();
+  await page.getByRole('menu', { name: 'More actions on sandbox-admin' }).getByRole('menuitem', { name: 'Delete…' }).click();
   const adminConfirm = page.getByRole('dialog', { name: 'Delete sandbox-admin on the server?' });
   await expect(adminConfirm.getByRole('note')).toContainText('This is the admin key the app uses for demo.');
   await expect(adminConfirm.getByRole('note')).toContainText('cannot be listed, created, edited or rotated here');
@@ -253,7 +299,8 @@ test('edits permissions, disables, duplicates (disabled by default) and deletes 
   await expect(adminConfirm).toBeHidden();
   expect(await serverKey('sandbox-admin')).toBeDefined();
 
-  await page.getByRole('button', { name: 'Delete editable-copy' }).click();
+  await page.getByRole('button', { name: 'More actions on editable-copy' }).click();
+  await page.getByRole('menu', { name: 'More actions on editable-copy' }).getByRole('menuitem', { name: 'Delete…' }).click();
   const confirm = page.getByRole('dialog', { name: 'Delete editable-copy on the server?' });
   await expect(confirm).toContainText('stop working at once');
   await expect(confirm.getByRole('note')).toHaveCount(0);
@@ -273,7 +320,8 @@ test('a full rotation: both keys valid during the overlap, the old one 401 after
   await ensureKey('billing', ['tenant.core:read']);
   const oldToken = await harness.services.vault.secretOf(harness.services.vault.findKey({ tenant: 'demo', name: 'billing' })!);
   await openServerKeys(page);
-  await page.getByRole('button', { name: 'Rotate billing' }).click();
+  await page.getByRole('button', { name: 'More actions on billing' }).click();
+  await page.getByRole('menuitem', { name: 'Rotate…' }).click();
   await expect(page.getByRole('heading', { name: 'Rotation', level: 1 })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'demo/billing' })).toBeVisible();
   await expect(page.getByLabel('New key name')).toHaveValue(/^billing-\d{8}$/);
@@ -306,7 +354,8 @@ test('a rotation whose new token the keychain refuses shows it once, and the ent
   await ensureKey('ledger', ['tenant.core:read']);
   const oldToken = await harness.services.vault.secretOf(harness.services.vault.findKey({ tenant: 'demo', name: 'ledger' })!);
   await openServerKeys(page);
-  await page.getByRole('button', { name: 'Rotate ledger' }).click();
+  await page.getByRole('button', { name: 'More actions on ledger' }).click();
+  await page.getByRole('menuitem', { name: 'Rotate…' }).click();
   await expect(page.getByRole('heading', { name: 'demo/ledger' })).toBeVisible();
   const rescue = page.getByRole('dialog', { name: 'Save this token now: it is shown once' });
   keychainFails = true;

@@ -58,6 +58,8 @@ test('adds a tenant and a key through the UI; the key shows masked and is stored
 
   const row = page.locator('tr[data-key="acme-prod/crm-sync"]');
   await expect(row).toBeVisible();
+  // The new key opens in the detail panel; closed, the table has room for its secret column.
+  await page.getByRole('button', { name: 'Close the detail of acme-prod/crm-sync' }).click();
   await expect(row.getByLabel('Secret hidden')).toHaveText('••••••••');
   const stored = harness.services.vault.showKey({ tenant: 'acme-prod', name: 'crm-sync' });
   await expect(row.locator('code')).toHaveText(stored.fingerprint);

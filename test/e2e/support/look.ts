@@ -45,3 +45,30 @@ export async function overflowing(page: Page): Promise<string[]> {
       .map((element) => `${element.tagName.toLowerCase()}.${element.className} (${Math.round(element.getBoundingClientRect().right)}px)`);
   });
 }
+
+/**
+ * What the key table cuts: a header or cell whose text overflows it (a date ending in "…"), a cell
+ * hidden under the sticky Check column or past the frame's edge, a scope chip cut by its cell. The
+ * name column may shorten a long name (its full name is its title and the panel's heading). None,
+ * when every column shown is shown whole.
+ */
+export async function cutInKeyTable(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const table = document.querySelector<HTMLElement>('[data-testid="key-table"]');
+    if (!table) return ['no key table'];
+    const frame = table.getBoundingClientRect();
+    const edge = Math.min(frame.left + table.clientWidth, table.querySelector('th.col-actions')?.getBoundingClientRect().left ?? Infinity);
+    const problems: string[] = [];
+    for (const cell of table.querySelectorAll<HTMLElement>('thead th, tbody tr[data-key] td')) {
+      if (cell.classList.contains('col-name')) continue;
+      const what = `${cell.className.split(' ')[0] ?? ''} "${cell.innerText.trim().slice(0, 40)}"`;
+      const box = cell.getBoundingClientRect();
+      if (cell.scrollWidth > cell.clientWidth + 1) problems.push(`${what}: its text overflows the cell`);
+      if (!cell.classList.contains('col-actions') && box.right > edge + 1) problems.push(`${what}: under the Check column or past the frame`);
+      for (const chip of cell.querySelectorAll<HTMLElement>('.scope, .badge, .soon')) {
+        if (chip.getBoundingClientRect().right > box.right + 0.5) problems.push(`${what}: "${chip.innerText}" cut by its cell`);
+      }
+    }
+    return problems;
+  });
+}
