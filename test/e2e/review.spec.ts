@@ -229,6 +229,19 @@ test('the audit log: filtered, paged, exported, and its chain verified — and f
   await page.keyboard.press('Alt+6');
   await expect(page.getByRole('heading', { name: 'Audit log', level: 1 })).toBeVisible();
   await expect(page.getByText(/\d+ entries, newest first/)).toBeVisible();
+  // Since: a date as the app writes them; another form is named at the field and filters nothing.
+  const since = page.getByRole('textbox', { name: 'Since' });
+  await expect(since).toHaveAttribute('placeholder', 'YYYY-MM-DD, e.g. 2027-03-31');
+  await since.fill('12/01/2026');
+  await since.press('Enter');
+  await expect(since).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('#audit-since-error')).toHaveText('Since is not a date in the form YYYY-MM-DD.');
+  await since.fill('2020-01-01');
+  await since.press('Enter');
+  await expect(since).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('#audit-since-error')).toHaveCount(0);
+  await since.fill('');
+  await since.press('Enter');
   await page.getByLabel('Action').selectOption('signed');
   await expect(page.getByText('1 entry, newest first')).toBeVisible();
   await expect(page.getByRole('row').filter({ hasText: 'Rita Reviewer' })).toBeVisible();
