@@ -9,7 +9,8 @@ import { app, clipboard, dialog, ipcMain, session, type BrowserWindow } from 'el
 import { toErrorInfo } from './core/errors.ts';
 import { resolveAppPaths, resolveKeychainService } from './core/paths.ts';
 import { clipboardClearMs, SecretClipboard } from './core/keys/secret-clipboard.ts';
-import { createServices, type Services } from './core/services.ts';
+import { createSecretStore, createServices } from './core/services.ts';
+import { openVault } from './open-vault.ts';
 import { clipboardConfirmer } from './core/system-clipboard.ts';
 import { RecentResults } from './ipc/ipc-context.ts';
 import { registerIpcRouter } from './ipc/router.ts';
@@ -51,7 +52,7 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(start);
 }
 
-function start(): void {
+async function start(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
   serveRenderer(path.join(__dirname, '../renderer'));
@@ -59,20 +60,29 @@ function start(): void {
   const emit = <E extends EventName>(event: E, payload: Events[E]) => {
     for (const window of windows) if (!window.isDestroyed()) window.webContents.send(event, payload);
   };
-  let services: Services;
-  try {
-    services = createServices({
-      actor: 'app',
-      paths,
-      // A token the keychain refused after a server created it waits for the window's show-once dialog.
-      holdUnsavedTokens: true,
-      emitJobEvent: (event, payload) => emit(event, payload as Events[typeof event]),
-      // tkv (or another instance) changed the inventory: the windows redraw what they show.
-      onExternalChange: () => emit('vault:changed', { reason: 'changed elsewhere' }),
-    });
-  } catch (error) {
-    // An unreadable inventory is reported, not crashed on; nothing has been written.
+  // An unreadable, emptied or damaged inventory is reported before any window opens, with the
+  // backup to restore; nothing is written until the person chooses (open-vault.ts).
+  const secrets = createSecretStore(process.env, process.platform);
+  const services = await openVault({
+    paths,
+    secrets,
+    create: () =>
+      createServices({
+        actor: 'app',
+        paths,
+        secrets,
+        // A token the keychain refused after a server created it waits for the window's show-once dialog.
+        holdUnsavedTokens: true,
+        emitJobEvent: (event, payload) => emit(event, payload as Events[typeof event]),
+        // tkv (or another instance) changed the inventory: the windows redraw what they show.
+        onExternalChange: () => emit('vault:changed', { reason: 'changed elsewhere' }),
+      }),
+    ask: async (question) => (await dialog.showMessageBox(question)).response,
+  }).catch((error: unknown) => {
     dialog.showErrorBox('Tenant Key Vault cannot open its inventory', toErrorInfo(error).message);
+    return null;
+  });
+  if (!services) {
     app.quit();
     return;
   }

@@ -11,7 +11,7 @@ const query = z.strictObject({
   search: z.string().max(200).optional(),
   tenant: name.optional(),
   environment: z.enum(ENVIRONMENTS).optional(),
-  judgement: z.enum([...VERDICTS, 'never']).optional(),
+  judgement: z.enum([...VERDICTS, 'never', 'not-judged']).optional(),
   attempt: z.enum(VERDICTS).optional(),
   expiry: z.enum(['expired', 'within-7', 'within-30']).optional(),
   admin: z.boolean().optional(),

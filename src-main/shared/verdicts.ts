@@ -41,6 +41,22 @@ export function verdictWords(verdict: Verdict): string {
   return verdict.replaceAll('_', ' ');
 }
 
+/** Where a key stands: its last judgement, or one of the two states without one. */
+export type JudgementState = Verdict | 'never-checked' | 'not-judged';
+
+/**
+ * A key's last judgement, or which state without one it is in: never checked at all, or checked
+ * with outcomes that never judged it (a timeout, a 5xx).
+ */
+export function judgementState(lastJudgement: Verdict | null, lastAttemptAt: string | null): JudgementState {
+  return lastJudgement ?? (lastAttemptAt === null ? 'never-checked' : 'not-judged');
+}
+
+/** A judgement state as words: `not_found` → `not found`, `not-judged` → `not judged yet`. */
+export function judgementStateWords(state: JudgementState): string {
+  return state === 'never-checked' ? 'never checked' : state === 'not-judged' ? 'not judged yet' : verdictWords(state);
+}
+
 /** Exit code of `tkv check` for a verdict: 0 valid or authenticated, 10 unauthorized, 11 forbidden, 12 anything else. */
 export function verdictExitCode(verdict: Verdict): number {
   if (verdict === 'valid' || verdict === 'authenticated') return 0;

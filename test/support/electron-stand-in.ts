@@ -101,6 +101,8 @@ export interface ElectronRecord {
   windows: StandInWindow[];
   openedExternally: string[];
   errorBoxes: string[];
+  /** The message boxes shown (dialog.showMessageBox's options), in order. */
+  messageBoxes: { type?: string; message: string; detail?: string; buttons: string[]; defaultId?: number; cancelId?: number }[];
   /** Set when the app would have ended: by quitting through, or by app.exit(). */
   exited: { code: number; at: number } | null;
   /** The channels the app registered with ipcMain.handle. */
@@ -130,6 +132,8 @@ export interface StandInOptions {
    * never happens in Electron (the process is gone).
    */
   onExit?: () => void;
+  /** The button a person presses in a message box; by default Esc (the box's cancelId). */
+  answer?: (box: ElectronRecord['messageBoxes'][number]) => number;
 }
 
 /** The stand-in module, with what it recorded. */
@@ -143,6 +147,7 @@ export function electronStandIn(options: StandInOptions): StandIn {
     windows: [],
     openedExternally: [],
     errorBoxes: [],
+    messageBoxes: [],
     exited: null,
     handled: new Map(),
   };
@@ -350,6 +355,15 @@ export function electronStandIn(options: StandInOptions): StandIn {
       /** api/dialog: "can be called safely before the ready event". */
       showErrorBox: (_title: string, text: string) => void record.errorBoxes.push(text),
       showSaveDialog: async () => ({ canceled: true, filePath: '' }),
+      /**
+       * api/dialog, showMessageBox([window, ]options): resolves with `response`, the index of the
+       * button clicked; Esc answers `cancelId`. Only the form without a window is used before one opens.
+       */
+      showMessageBox: async (box: ElectronRecord['messageBoxes'][number]) => {
+        if (!Array.isArray(box.buttons)) throw new Error('the stand-in expects showMessageBox(options) with its buttons');
+        record.messageBoxes.push(box);
+        return { response: options.answer ? options.answer(box) : (box.cancelId ?? 0), checkboxChecked: false };
+      },
     },
     /** api/clipboard since Electron 44: readText and writeText return promises. */
     clipboard,

@@ -3,6 +3,7 @@
  * sign-off), its exports, and sign-off; `tkv audit`: the audit log, and whether its chain holds.
  * Neither touches the network. Declared in command-table.ts.
  */
+import { judgementState, judgementStateWords, type JudgementState } from '../../shared/verdicts.ts';
 import { count } from '../../shared/words.ts';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -41,7 +42,7 @@ function human(report: ReviewReport, all: boolean): string {
   out.push(table(['TENANT', 'ENVIRONMENT', 'KEYS', 'FLAGGED', 'LAST SERVER LISTING'], summary.perTenant.map((tenant) => [`${tenant.tenant}${tenant.sandbox ? ' (sandbox)' : ''}`, tenant.environment, String(tenant.keys), String(tenant.flagged), tenant.snapshotAt ?? 'never'])).trimEnd());
   out.push('');
   if (summary.perFlag.length) out.push(table(['FLAG', 'SEVERITY', 'KEYS'], summary.perFlag.map((flag) => [flag.code, flag.severity, String(flag.keys)])).trimEnd(), '');
-  out.push(`By last judgement: ${Object.entries(summary.perVerdict).map(([verdict, count]) => `${verdict.replaceAll('_', ' ')} ${count}`).join(', ') || 'no keys'}`);
+  out.push(`By last judgement: ${Object.entries(summary.perVerdict).map(([verdict, count]) => `${judgementStateWords(verdict as JudgementState)} ${count ?? 0}`).join(', ') || 'no keys'}`);
   if (report.changes) {
     const changes = report.changes;
     out.push('');
@@ -59,7 +60,7 @@ function human(report: ReviewReport, all: boolean): string {
   if (shown.length) {
     out.push('', `Flagged keys, most severe first${all ? '' : ' (notes only: --all)'}:`);
     for (const key of shown) {
-      out.push('', `${(key.severity ?? 'note').toUpperCase()}  ${key.tenant}/${key.name}  owner: ${key.owner ?? 'nobody recorded'}  last judgement: ${key.lastJudgement ?? 'never'}`);
+      out.push('', `${(key.severity ?? 'note').toUpperCase()}  ${key.tenant}/${key.name}  owner: ${key.owner ?? 'nobody recorded'}  last judgement: ${judgementStateWords(judgementState(key.lastJudgement, key.lastCheckedAt))}`);
       for (const flag of key.flags.filter((candidate) => all || candidate.severity !== 'info')) {
         out.push(`  [${flag.severity}] ${flag.reason}`);
         for (const remedy of flag.remedies) out.push(remedyLines(remedy, '    '));

@@ -122,11 +122,13 @@ export class AdminService {
     const credential = await this.credentialInfo(alias);
     try {
       const listing = await this.remoteList(alias);
-      return { tenant: alias, live: true, error: null, listing: withoutSnapshotId(listing), credential };
+      return { tenant: alias, live: true, error: null, notLive: null, listing: withoutSnapshotId(listing), credential };
     } catch (error) {
       if (!(error instanceof VaultError) || error.code === 'INVALID_INPUT' || error.code === 'STORAGE_ERROR') throw error;
       const snapshot = await this.lastSnapshot(alias);
-      return { tenant: alias, live: false, error: toErrorInfo(error), listing: snapshot ? withoutSnapshotId(snapshot) : null, credential };
+      const notLive =
+        credential.kind === 'none' ? 'no-credential' : credential.kind === 'bearer' && credential.expired ? 'token-expired' : error.code === 'REMOTE_REFUSED' ? 'refused' : 'unreachable';
+      return { tenant: alias, live: false, error: toErrorInfo(error), notLive, listing: snapshot ? withoutSnapshotId(snapshot) : null, credential };
     }
   }
 

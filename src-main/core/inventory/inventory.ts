@@ -353,7 +353,7 @@ export class Inventory {
     const common: CommonTerms = {};
     const words = query.search ? searchTerms(query.search).indexed : [];
     if (words.length > 0) common.search = atLeast('SELECT 1 FROM keys_search WHERE keys_search MATCH ?', ftsMatch(words));
-    if (query.judgement !== undefined && query.judgement !== 'never') common.judgement = atLeast('SELECT 1 FROM key_status WHERE last_verdict = ?', query.judgement);
+    if (query.judgement !== undefined && query.judgement !== 'never' && query.judgement !== 'not-judged') common.judgement = atLeast('SELECT 1 FROM key_status WHERE last_verdict = ?', query.judgement);
     if (query.attempt !== undefined) common.attempt = atLeast('SELECT 1 FROM key_status WHERE last_attempt = ?', query.attempt);
     return common;
   }

@@ -57,6 +57,7 @@ export function keyFilterSql(query: KeyQuery, today: string, common: CommonTerms
   }
   // A unary + keeps SQLite off the status index: the keys are read in the table's order instead.
   if (query.judgement === 'never') clauses.push('s.last_verdict IS NULL');
+  else if (query.judgement === 'not-judged') clauses.push('s.last_verdict IS NULL AND s.last_attempt IS NOT NULL');
   else if (query.judgement !== undefined) {
     clauses.push(`${common.judgement ? '+' : ''}s.last_verdict = @judgement`);
     params.judgement = query.judgement;

@@ -3,6 +3,7 @@
  * printable HTML page with its charts (inline SVG, a CSP that allows no network and no script).
  * Built from the review report alone, which holds no secret and no keychain account.
  */
+import { judgementState, judgementStateWords } from '../../shared/verdicts.ts';
 import { count } from '../../shared/words.ts';
 import type { AuditRecord, ChartBar, ExportFormat, ReviewReport, ReviewedKey } from '../../shared/contract.ts';
 import { layoutBars } from './svg-chart.ts';
@@ -21,7 +22,7 @@ const KEY_COLUMNS: [header: string, cell: (key: ReviewedKey) => string][] = [
   ['created', (key) => key.createdAt],
   ['rotated', (key) => key.rotatedAt ?? ''],
   ['expires', (key) => key.expiresOn ?? ''],
-  ['last judgement', (key) => key.lastJudgement ?? 'never'],
+  ['last judgement', (key) => judgementState(key.lastJudgement, key.lastCheckedAt)],
   ['judged at', (key) => key.lastJudgedAt ?? ''],
   ['last checked', (key) => key.lastCheckedAt ?? ''],
   ['drift', (key) => driftText(key)],
@@ -101,7 +102,7 @@ function markdown(report: ReviewReport): string {
   ];
   for (const key of report.keys.filter((candidate) => candidate.flags.length > 0)) {
     lines.push(`### ${md(`${key.tenant}/${key.name}`)} — ${key.severity ?? 'not flagged'}`, '');
-    lines.push(`Owner: ${md(key.owner ?? 'nobody recorded')} · scopes: ${md(key.scopes.join(', ') || 'none')} · last judgement: ${key.lastJudgement ?? 'never'} · drift: ${md(driftText(key))}`, '');
+    lines.push(`Owner: ${md(key.owner ?? 'nobody recorded')} · scopes: ${md(key.scopes.join(', ') || 'none')} · last judgement: ${judgementStateWords(judgementState(key.lastJudgement, key.lastCheckedAt))} · drift: ${md(driftText(key))}`, '');
     for (const flag of key.flags) lines.push(`- **${flag.severity}** ${flag.code}: ${md(flag.reason)}${flag.remedies.length ? ` — ${md(flag.remedies.map(remedySentence).join(' '))}` : ''}`);
     lines.push('');
   }
@@ -140,7 +141,7 @@ function html(report: ReviewReport): string {
   const keyRows = flagged
     .map(
       (key) =>
-        `<tr class="${key.severity ?? 'none'}"><th scope="row">${esc(`${key.tenant}/${key.name}`)}</th><td>${esc(key.owner ?? '—')}</td><td>${esc(key.lastJudgement ?? 'never')}</td><td>${esc(driftText(key))}</td><td><ul>${key.flags.map((flag) => `<li><b>${flag.severity}</b> ${code(esc(flag.reason))}</li>`).join('')}</ul></td></tr>`,
+        `<tr class="${key.severity ?? 'none'}"><th scope="row">${esc(`${key.tenant}/${key.name}`)}</th><td>${esc(key.owner ?? '—')}</td><td>${esc(judgementStateWords(judgementState(key.lastJudgement, key.lastCheckedAt)))}</td><td>${esc(driftText(key))}</td><td><ul>${key.flags.map((flag) => `<li><b>${flag.severity}</b> ${code(esc(flag.reason))}</li>`).join('')}</ul></td></tr>`,
     )
     .join('');
   return `<!doctype html>

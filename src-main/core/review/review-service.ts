@@ -21,6 +21,7 @@ import type {
   VaultFinding,
 } from '../../shared/contract.ts';
 import { FLAG_CODES } from '../../shared/contract.ts';
+import { judgementState, judgementStateWords, type JudgementState } from '../../shared/verdicts.ts';
 import { assertRule, VaultError } from '../errors.ts';
 import { checkText } from '../../shared/rules.ts';
 import { KEY_COLUMNS, KEY_FROM, toKeySummary, type CredentialRow, type KeyRow, type RemoteKey, type RotationRow, type TenantRow } from '../inventory/inventory.ts';
@@ -374,7 +375,7 @@ function idsOf(keys: ReviewedKey[], code: FlagCode): string[] {
 function summarize(keys: ReviewedKey[], tenants: TenantRow[], snapshots: Map<string, { takenAt: string } | null>): ReviewSummary {
   const perSeverity: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
   const perFlag = new Map<FlagCode, { severity: Severity; keys: number }>();
-  const perVerdict: Record<string, number> = {};
+  const perVerdict: Partial<Record<JudgementState, number>> = {};
   const perEnvironment: Record<string, number> = {};
   const perTenant = new Map(tenants.map((tenant) => [tenant.alias, { tenant: tenant.alias, environment: tenant.environment, sandbox: tenant.sandbox === 1, keys: 0, flagged: 0, snapshotAt: snapshots.get(tenant.id)?.takenAt ?? null }]));
   let flagged = 0;
@@ -388,7 +389,7 @@ function summarize(keys: ReviewedKey[], tenants: TenantRow[], snapshots: Map<str
       if (SEVERITY_RANK[worst] < SEVERITY_RANK[entry.severity]) entry.severity = worst;
       perFlag.set(code, entry);
     }
-    const verdict = key.lastJudgement ?? 'never';
+    const verdict = judgementState(key.lastJudgement, key.lastCheckedAt);
     perVerdict[verdict] = (perVerdict[verdict] ?? 0) + 1;
     perEnvironment[key.environment] = (perEnvironment[key.environment] ?? 0) + 1;
     const tenant = perTenant.get(key.tenant);
@@ -423,11 +424,15 @@ function charts(keys: ReviewedKey[], today: string): ReviewReport['charts'] {
   const todayMs = Date.parse(`${today}T00:00:00Z`);
   const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-  const verdictCounts = new Map<string, number>();
-  for (const key of keys) verdictCounts.set(key.lastJudgement ?? 'never', (verdictCounts.get(key.lastJudgement ?? 'never') ?? 0) + 1);
+  const verdictCounts = new Map<JudgementState, number>();
+  for (const key of keys) verdictCounts.set(judgementState(key.lastJudgement, key.lastCheckedAt), (verdictCounts.get(judgementState(key.lastJudgement, key.lastCheckedAt)) ?? 0) + 1);
   const verdicts: ChartBar[] = [...verdictCounts]
     .sort((a, b) => b[1] - a[1])
-    .map(([verdict, value]) => ({ label: verdict === 'never' ? 'never judged' : verdict.replaceAll('_', ' '), value, query: { label: `Last judgement: ${verdict.replaceAll('_', ' ')}`, query: { judgement: verdict as NonNullable<ReviewQuery['query']['judgement']> } } }));
+    .map(([verdict, value]) => {
+      const words = judgementStateWords(verdict);
+      const query: ReviewQuery['query'] = verdict === 'never-checked' ? { neverChecked: true } : { judgement: verdict };
+      return { label: words, value, query: { label: verdict === 'never-checked' || verdict === 'not-judged' ? `Last judgement: none (${words})` : `Last judgement: ${words}`, query } };
+    });
 
   const expiry: ChartBar[] = [{ label: 'expired', value: 0, query: { label: 'Expired', query: { expiry: 'expired' } } }];
   for (let week = 0; week < 52; week += 1) {
@@ -462,3 +467,4 @@ function charts(keys: ReviewedKey[], today: string): ReviewReport['charts'] {
 
   return { verdicts, expiry, age, scopes };
 }
+

@@ -75,8 +75,11 @@ export interface KeyQuery {
   search?: string;
   tenant?: string;
   environment?: Environment;
-  /** The last judgement, or `never` for keys never judged. */
-  judgement?: Verdict | 'never';
+  /**
+   * The last judgement; `never` for keys without one (never checked, or not judged yet), `not-judged`
+   * for those checked with outcomes that never judged the key (a timeout, a 5xx).
+   */
+  judgement?: Verdict | 'never' | 'not-judged';
   /** The last check's verdict, whatever it was (a bulk run's summary filters by it). */
   attempt?: Verdict;
   /** Expired, or expiring within 7 or 30 days (and not expired yet). */

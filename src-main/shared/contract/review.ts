@@ -5,7 +5,7 @@
  */
 import type { Remedy } from '../remedies.ts';
 import type { Environment } from '../rules.ts';
-import type { Verdict } from '../verdicts.ts';
+import type { JudgementState, Verdict } from '../verdicts.ts';
 import { channel } from './channel.ts';
 export { AUDIT_ACTIONS_SHOWN } from '../audit-actions.ts';
 import type { KeyRef } from './keys.ts';
@@ -102,7 +102,7 @@ export interface ChartBar {
 export interface ReviewQuery {
   label: string;
   query: {
-    judgement?: Verdict | 'never';
+    judgement?: Verdict | 'never' | 'not-judged';
     expiry?: 'expired' | 'within-7' | 'within-30';
     expiresFrom?: string;
     expiresTo?: string;
@@ -135,7 +135,8 @@ export interface ReviewSummary {
   perEnvironment: Record<string, number>;
   perSeverity: Record<Severity, number>;
   perFlag: { code: FlagCode; severity: Severity; keys: number; query: ReviewQuery }[];
-  perVerdict: Record<string, number>;
+  /** Keys by judgement state: their last judgement, `never-checked` or `not-judged`. */
+  perVerdict: Partial<Record<JudgementState, number>>;
 }
 
 export interface SignOff {

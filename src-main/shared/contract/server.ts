@@ -52,6 +52,11 @@ export interface ServerKeysView {
   live: boolean;
   /** Why the server could not be listed now. */
   error: ErrorInfo | null;
+  /**
+   * Why the listing is not live, in a word: no admin credential to list with, a bearer token past its
+   * expiry, a credential the server turned down, or no answer from the server. Null when live.
+   */
+  notLive: 'no-credential' | 'token-expired' | 'refused' | 'unreachable' | null;
   listing: ServerListing | null;
   credential: AdminCredentialInfo;
 }

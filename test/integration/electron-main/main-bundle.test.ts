@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveAppPaths } from '../../../src-main/core/paths.ts';
+import { createServices } from '../../../src-main/core/services.ts';
 import { CONTENT_SECURITY_POLICY } from '../../../src-main/shared/content-security-policy.ts';
 import { CHANNELS } from '../../../src-main/shared/contract.ts';
 import type { Result } from '../../../src-main/shared/errors.ts';
@@ -25,6 +26,16 @@ const APP_PAGE = 'app://tenant-key-vault/index.html';
 const service = uniqueService('main');
 const scratch = scratchDir('main-bundle');
 const saved = { ...process.env };
+/**
+ * Each vault of its own data directory gets a keychain service of its own: a fresh inventory beside
+ * another vault's secrets is what an emptied one looks like, and the app would rightly stop on it.
+ */
+const services: string[] = [];
+function ownService(label: string): string {
+  const name = uniqueService(label);
+  services.push(name);
+  return name;
+}
 let main: Loaded;
 
 interface Loaded extends StandIn {
@@ -33,14 +44,16 @@ interface Loaded extends StandIn {
   call<T = unknown>(channel: string, input?: unknown, frame?: WebFrameStandIn | null): Promise<Result<T>>;
 }
 
-async function loadMain(env: Record<string, string | undefined>, home: string, options: { file?: string; onExit?: () => void } = {}): Promise<Loaded> {
+async function loadMain(env: Record<string, string | undefined>, home: string, options: { file?: string; onExit?: () => void; answer?: (box: { buttons: string[] }) => number } = {}): Promise<Loaded> {
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
-  const standIn = electronStandIn({ home, ...(options.onExit ? { onExit: options.onExit } : {}) });
+  const standIn = electronStandIn({ home, ...(options.onExit ? { onExit: options.onExit } : {}), ...(options.answer ? { answer: options.answer } : {}) });
   await loadWithStandIn(options.file ?? bundle, standIn.module);
-  // The page's load (the app's protocol answering) finishes on the next turns.
+  // Opening the vault is asynchronous (the keychain is asked whether the inventory lost its past);
+  // then the page's load (the app's protocol answering) finishes on the next turns.
+  for (let waited = 0; standIn.record.windows.length === 0 && !standIn.record.exited && waited < 10_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
   await new Promise((resolve) => setTimeout(resolve, 20));
   const frame = standIn.record.windows[0]?.webContents.mainFrame as WebFrameStandIn;
   return {
@@ -64,7 +77,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (!main.record.exited) await quit(main);
   process.env = saved;
-  await clearService(service);
+  for (const name of [service, ...services]) await clearService(name);
   fs.rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -196,7 +209,7 @@ describe('the built main process', () => {
     const wal = path.join(dataDir, 'inventory.sqlite-wal');
     let atExit: { walPresent: boolean; sandboxListening: boolean } | null = null;
     let sandboxPort = 0;
-    const quitting = await loadMain({ TKV_DATA_DIR: dataDir }, path.join(scratch, 'home'), {
+    const quitting = await loadMain({ TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: ownService('quitting') }, path.join(scratch, 'home'), {
       // What is true at the instant Electron would end the process; nothing after it counts.
       onExit: () => {
         const probe = spawnSync(process.execPath, ['-e', `require('node:net').connect(${sandboxPort}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))`]);
@@ -228,7 +241,7 @@ describe('the built main process', () => {
     const doctored = path.join(repo, 'out/main/index.doctored.cjs');
     fs.writeFileSync(doctored, fs.readFileSync(bundle, 'utf8').replace('"../renderer"', '"../renderer-missing"'));
     try {
-      const broken = await loadMain({ TKV_DATA_DIR: path.join(scratch, 'broken') }, path.join(scratch, 'home'), { file: doctored });
+      const broken = await loadMain({ TKV_DATA_DIR: path.join(scratch, 'broken'), TKV_KEYCHAIN_SERVICE: ownService('broken') }, path.join(scratch, 'home'), { file: doctored });
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(broken.record.windows[0]!.loaded).toMatchObject({ outcome: 'failed' });
       expect(broken.record.errorBoxes).toEqual([expect.stringMatching(/page did not load \(ERR_FILE_NOT_FOUND \(-6\) loading 'app:\/\/tenant-key-vault\/index\.html'\)/)]);
@@ -241,7 +254,7 @@ describe('the built main process', () => {
   it('keeps its data where tkv does (TKV_DATA_DIR, else the same userData directory), and opens DevTools only when asked', async () => {
     expect(main.record.setPaths.get('userData')).toBe(path.join(scratch, 'data'));
     const home = path.join(scratch, 'other-home');
-    const defaults = await loadMain({ TKV_DATA_DIR: undefined, XDG_CONFIG_HOME: undefined, TKV_DEVTOOLS: '1' }, home);
+    const defaults = await loadMain({ TKV_DATA_DIR: undefined, XDG_CONFIG_HOME: undefined, TKV_DEVTOOLS: '1', TKV_KEYCHAIN_SERVICE: ownService('defaults') }, home);
     try {
       expect(defaults.record.setPaths.get('userData')).toBe(resolveAppPaths({}, process.platform, home).dataDir);
       expect(defaults.record.setPaths.get('userData')).toBe(path.join(home, '.config', 'Tenant Key Vault'));
@@ -253,15 +266,49 @@ describe('the built main process', () => {
   });
 
   it('quits when nothing is running too: the second quit is not swallowed by the first', async () => {
-    const idle = await loadMain({ TKV_DATA_DIR: path.join(scratch, 'idle'), TKV_DEVTOOLS: undefined }, path.join(scratch, 'home'));
+    const idle = await loadMain({ TKV_DATA_DIR: path.join(scratch, 'idle'), TKV_DEVTOOLS: undefined, TKV_KEYCHAIN_SERVICE: ownService('idle') }, path.join(scratch, 'home'));
     await quit(idle);
     expect(idle.record.exited).toMatchObject({ code: 0 });
+  });
+
+  it('an emptied inventory beside this vault’s secrets: asks before any window opens, never opens it as a new vault, restores the newest backup when asked', async () => {
+    const dataDir = path.join(scratch, 'emptied');
+    const inventory = path.join(dataDir, 'inventory.sqlite');
+    const env = { TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: ownService('emptied'), TKV_DEVTOOLS: undefined };
+    // A vault with a key, closed the way tkv closes it: its daily backup is taken then.
+    const before = createServices({ actor: 'cli', env: { ...process.env, ...env }, home: path.join(scratch, 'home') });
+    before.vault.addTenant({ alias: 'acme', tenantId: 'acme', environment: 'staging' });
+    await before.vault.addKey({ tenant: 'acme', name: 'crm', secret: canaryToken(), scopes: ['Pass.Read'] });
+    await before.close();
+    expect(before.backups()).toHaveLength(1);
+    for (const suffix of ['-wal', '-shm']) fs.rmSync(`${inventory}${suffix}`, { force: true });
+    fs.writeFileSync(inventory, '');
+
+    const declined = await loadMain(env, path.join(scratch, 'home'), { answer: (box) => box.buttons.indexOf('Quit') });
+    for (let waited = 0; !declined.record.exited && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(declined.record.windows).toHaveLength(0);
+    expect(declined.record.exited).not.toBeNull();
+    const [box] = declined.record.messageBoxes;
+    expect(box).toMatchObject({ type: 'error', message: 'The inventory lost its keys.', buttons: [expect.stringMatching(/^Restore the backup of \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/), 'Quit'], cancelId: 1 });
+    expect(box!.detail).toContain(`Inventory lost: 1 secret of this vault is in the keychain (service "${env.TKV_KEYCHAIN_SERVICE}"), but the inventory at ${inventory} lists no key`);
+    expect(box!.detail).toContain('restoring keeps the current file aside, it deletes nothing');
+
+    const restored = await loadMain(env, path.join(scratch, 'home'), { answer: (box) => (box.buttons[0]!.startsWith('Restore') ? 0 : box.cancelId ?? 0) });
+    try {
+      expect(restored.record.messageBoxes).toHaveLength(1);
+      expect(restored.record.windows).toHaveLength(1);
+      expect(await restored.call('keys:page', { query: {}, sort: { column: 'name', direction: 'asc' }, offset: 0, limit: 10 })).toMatchObject({ ok: true, value: { rows: [{ tenant: 'acme', name: 'crm' }] } });
+      // The emptied file was kept aside, not deleted.
+      expect(fs.readdirSync(dataDir).filter((name) => name.startsWith('inventory.sqlite.replaced-'))).not.toHaveLength(0);
+    } finally {
+      await quit(restored);
+    }
   });
 
   it('closing the window quits, the inventory closed first', async () => {
     const dataDir = path.join(scratch, 'closing');
     let walAtExit: boolean | null = null;
-    const closing = await loadMain({ TKV_DATA_DIR: dataDir, TKV_DEVTOOLS: undefined }, path.join(scratch, 'home'), { onExit: () => (walAtExit = fs.existsSync(path.join(dataDir, 'inventory.sqlite-wal'))) });
+    const closing = await loadMain({ TKV_DATA_DIR: dataDir, TKV_DEVTOOLS: undefined, TKV_KEYCHAIN_SERVICE: ownService('closing') }, path.join(scratch, 'home'), { onExit: () => (walAtExit = fs.existsSync(path.join(dataDir, 'inventory.sqlite-wal'))) });
     expect(await closing.call('tenants:add', { alias: 'acme', tenantId: 'acme', environment: 'staging' })).toMatchObject({ ok: true });
     closing.record.windows[0]!.close();
     for (let waited = 0; !closing.record.exited && waited < 15_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
