@@ -74,8 +74,8 @@ async function start(): Promise<void> {
         // A token the keychain refused after a server created it waits for the window's show-once dialog.
         holdUnsavedTokens: true,
         emitJobEvent: (event, payload) => emit(event, payload as Events[typeof event]),
-        // tkv (or another instance) changed the inventory: the windows redraw what they show.
-        onExternalChange: () => emit('vault:changed', { reason: 'changed elsewhere' }),
+        // tkv (or another instance) changed the inventory: announced like any change, the windows redraw.
+        watchExternalChanges: true,
       }),
     ask: async (question) => (await dialog.showMessageBox(question)).response,
   }).catch((error: unknown) => {

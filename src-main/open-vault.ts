@@ -7,7 +7,7 @@
  * strays.
  */
 import type { AppPaths } from './core/paths.ts';
-import { backupsDir, listBackups, restoreBackup, type InventoryBackup } from './core/inventory/backups.ts';
+import { backupsDir, listBackups, restoreBackup, type InventoryBackup } from './core/db/backups.ts';
 import { toErrorInfo } from './core/errors.ts';
 import { inventoryLostError, unreadableInventoryError, type Services } from './core/services.ts';
 import type { SecretStore } from './core/secrets/secret-store.ts';

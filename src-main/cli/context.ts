@@ -1,10 +1,9 @@
 /** What every tkv command gets: the IO, the output mode, and the services, built on first use. */
 import os from 'node:os';
 import type { HttpClientOptions } from '../core/http/http-client.ts';
-import type { UnsavedToken } from '../core/rotation/rotation-service.ts';
+import type { UnsavedToken } from '../core/admin/unsaved-tokens.ts';
 import { resolveAppPaths } from '../core/paths.ts';
 import { createSecretStore, createServices, inventoryLostError, unreadableInventoryError, type Services } from '../core/services.ts';
-import type { VaultService } from '../core/vault/vault-service.ts';
 import type { Parsed } from './args.ts';
 import type { CliIo, CliOutput } from './io.ts';
 
@@ -50,10 +49,6 @@ export class CommandContext {
     }
     const loss = await services.inventoryLoss();
     if (loss && !allowLost) throw inventoryLostError(loss, services.paths.inventoryFile);
-  }
-
-  vault(): VaultService {
-    return this.services().vault;
   }
 
   /** Prints `value` as JSON with --json, else the human text; returns exit code 0. */

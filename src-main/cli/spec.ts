@@ -73,7 +73,7 @@ export interface CommandSpec {
   /** Its words are taken as they are, flags included (what a completion script passes on). */
   rawArgs?: boolean;
   /**
-   * How it meets a lost inventory (see core/inventory/health.ts): `refuse` (the default: it stops),
+   * How it meets a lost inventory (see core/db/health.ts): `refuse` (the default: it stops),
    * `look` (it only reads, and goes on), or `none` (it does not open the vault, or reports on it itself).
    * A function decides from the arguments.
    */

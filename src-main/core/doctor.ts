@@ -5,11 +5,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { toErrorInfo } from './errors.ts';
-import { listBackups } from './inventory/backups.ts';
-import { inventoryModes, openInventoryDatabase, schemaVersion, tightenModes } from './inventory/database.ts';
-import { inventoryLoss } from './inventory/health.ts';
+import { listBackups } from './db/backups.ts';
+import { inventoryModes, openInventoryDatabase, schemaVersion, tightenModes } from './db/database.ts';
+import { inventoryLoss } from './db/health.ts';
 import type { Remedy } from '../shared/remedies.ts';
-import { SCHEMA_VERSION } from './inventory/migrations.ts';
+import { SCHEMA_VERSION } from './db/migrations/index.ts';
 import type { AppPaths } from './paths.ts';
 import { keychainCause, keychainFix } from './secrets/keychain-errors.ts';
 import { keychainRoundTrip } from './secrets/round-trip.ts';

@@ -4,7 +4,7 @@
  */
 import type { ErrorCode, ErrorInfo } from '../shared/errors.ts';
 import type { Remedy } from '../shared/remedies.ts';
-import { fullInventoryDisk } from './inventory/disk.ts';
+import { fullInventoryDisk } from './db/disk.ts';
 
 export class VaultError extends Error {
   readonly code: ErrorCode;

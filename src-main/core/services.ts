@@ -5,25 +5,27 @@
  */
 import os from 'node:os';
 import { AdminService } from './admin/admin-service.ts';
-import { UnsavedTokens } from './admin/unsaved-tokens.ts';
-import { clockFromEnv, type Clock } from './clock.ts';
+import { UnsavedTokens, type UnsavedToken } from './admin/unsaved-tokens.ts';
+import { AuditService, type Actor } from './audit/audit-service.ts';
+import { CheckService } from './checks/check-service.ts';
+import { clockFromEnv, Stamps, type Clock } from './clock.ts';
+import { backupDaily, dailyBackupDue, listBackups, type InventoryBackup } from './db/backups.ts';
+import { watchInventory } from './db/change-watcher.ts';
+import { Connection } from './db/connection.ts';
+import { openInventoryDatabase } from './db/database.ts';
+import { inventoryDamage, inventoryLoss, type InventoryLoss } from './db/health.ts';
 import { toErrorInfo, VaultError } from './errors.ts';
+import { VaultEvents } from './events.ts';
 import { HttpClient, type HttpClientOptions } from './http/http-client.ts';
-import { watchInventory } from './inventory/change-watcher.ts';
-import { backupDaily, dailyBackupDue, listBackups, type InventoryBackup } from './inventory/backups.ts';
-import { openInventoryDatabase } from './inventory/database.ts';
-import { inventoryDamage, inventoryLoss, type InventoryLoss } from './inventory/health.ts';
-import type { Actor } from './inventory/inventory.ts';
 import { JobRunner, type JobEvents } from './jobs/job-runner.ts';
+import { KeyService } from './keys/key-service.ts';
 import { resolveAppPaths, resolveKeychainService, type AppPaths } from './paths.ts';
-import { CheckService } from './probe/check-service.ts';
-import { RotationService, type UnsavedToken } from './rotation/rotation-service.ts';
-import { AppSandbox, sandboxStateDir } from './sandbox/app-sandbox.ts';
-import { AuditLog } from './review/audit-log.ts';
 import { ReviewService } from './review/review-service.ts';
+import { RotationService } from './rotation/rotation-service.ts';
+import { AppSandbox, sandboxStateDir } from './sandbox/app-sandbox.ts';
 import { DEFAULT_KEYCHAIN_TIMEOUT_MS, KeytarSecretStore } from './secrets/keytar-secret-store.ts';
 import { PROBE_ACCOUNT_PREFIX, type SecretStore } from './secrets/secret-store.ts';
-import { VaultService } from './vault/vault-service.ts';
+import { TenantService } from './tenants/tenant-service.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -49,31 +51,42 @@ export interface ServicesOptions {
   holdUnsavedTokens?: boolean;
   /** Where long jobs announce their progress and their end (the app's windows). */
   emitJobEvent?: <E extends keyof JobEvents>(event: E, payload: JobEvents[E]) => void;
-  /** Told when another connection (tkv, another window) changed the inventory; the app redraws. */
-  onExternalChange?: () => void;
+  /** Watches for changes another connection (tkv, another window) commits, and announces them as 'changed elsewhere'. */
+  watchExternalChanges?: boolean;
+  /** Pause between a scope matrix's probes (tests shorten it). */
+  matrixIntervalMs?: number;
+  /** A rotation's attempts at verifying its new key, and the pause between them (tests shorten them). */
+  rotation?: { verifyAttempts?: number; verifyDelayMs?: number };
 }
 
 export interface Services {
   paths: AppPaths;
+  /** The open inventory, for diagnostics and tests; the front doors go through the services. */
+  db: Connection;
   secrets: SecretStore;
-  vault: VaultService;
   http: HttpClient;
-  checks: CheckService;
+  /** Every service announces its committed changes here; the app's main process relays them to its windows. */
+  events: VaultEvents;
+  audit: AuditService;
+  tenants: TenantService;
+  keys: KeyService;
   admin: AdminService;
+  checks: CheckService;
   rotations: RotationService;
   jobs: JobRunner;
   /** Tokens waiting to be shown once (with `holdUnsavedTokens`). */
   unsaved: UnsavedTokens;
   /** The built-in sandbox the app can start for a first run; stopped by close(). */
   sandbox: AppSandbox;
-  /** The offline review of the inventory, and the audit log. */
+  /** The offline review of the inventory. */
   review: ReviewService;
-  audit: AuditLog;
+  /** The schema version of the open inventory. */
+  schemaVersion(): number;
   /** What opening found and mended (a data directory open to other users, say), for the person. */
   notices: string[];
   /**
    * Whether the inventory lost its past: no key listed while the keychain holds this vault's secrets
-   * (see inventory/health.ts). Every front door asks before it lets anything change the vault.
+   * (see db/health.ts). Every front door asks before it lets anything change the vault.
    */
   inventoryLoss(): Promise<InventoryLoss | null>;
   /** A damaged page of the inventory (`quick_check`), or null. */
@@ -131,34 +144,45 @@ export function createServices(options: ServicesOptions): Services {
   const paths = options.paths ?? resolveAppPaths(env, platform, options.home ?? os.homedir());
   const secrets = options.secrets ?? createSecretStore(env, platform);
   const notices: string[] = [];
-  const db = openInventoryDatabase(paths.inventoryFile, { onNotice: (notice) => notices.push(notice) });
-  const vault = new VaultService({ db, secrets, clock: options.clock ?? clockFromEnv(env), actor: options.actor });
+  const raw = openInventoryDatabase(paths.inventoryFile, { onNotice: (notice) => notices.push(notice) });
+  const db = new Connection(raw);
+  const stamps = new Stamps(options.clock ?? clockFromEnv(env));
+  const events = new VaultEvents();
+  const audit = new AuditService({ db, stamps, actor: options.actor });
+  // Removing a tenant removes its keys first: the keys domain, built next, does it.
+  const tenants: TenantService = new TenantService({ db, secrets, stamps, audit, events, keys: () => keys });
+  const keys = new KeyService({ db, secrets, stamps, audit, tenants, events });
   const http = new HttpClient({ ...options.http, env });
-  const checks = new CheckService({ http, vault });
-  const admin = new AdminService({ vault, http });
+  const admin = new AdminService({ db, http, secrets, stamps, audit, tenants, keys, events });
+  const checks = new CheckService({ http, vault: { db, stamps, audit, tenants, keys, admin, events }, ...(options.matrixIntervalMs === undefined ? {} : { matrixIntervalMs: options.matrixIntervalMs }) });
   const unsaved = new UnsavedTokens();
   const onUnsavedToken = options.holdUnsavedTokens ? (token: UnsavedToken) => (unsaved.hold(token), true) : options.onUnsavedToken;
-  const rotations = new RotationService({ vault, admin, checks, ...(onUnsavedToken ? { onUnsavedToken } : {}) });
-  const sandbox = new AppSandbox({ vault, stateDir: sandboxStateDir(paths.dataDir) });
+  const rotations = new RotationService({ db, secrets, stamps, audit, tenants, keys, events, admin, checks, ...options.rotation, ...(onUnsavedToken ? { onUnsavedToken } : {}) });
+  const review = new ReviewService({ db, secrets, stamps, audit, tenants, keys, admin, rotations, events });
+  const sandbox = new AppSandbox({ tenants, keys, secrets, events, stateDir: sandboxStateDir(paths.dataDir) });
   const jobs = new JobRunner({ emit: options.emitJobEvent ?? (() => undefined) });
-  const stopWatching = options.onExternalChange ? watchInventory(db, options.onExternalChange) : () => undefined;
-  const backupIfDue = async () => (db.open && dailyBackupDue(db, paths.inventoryFile, new Date()) ? backupDaily(db, paths.inventoryFile, new Date()) : null);
+  const stopWatching = options.watchExternalChanges ? watchInventory(raw, () => events.changed('changed elsewhere')) : () => undefined;
+  const backupIfDue = async () => (db.open && dailyBackupDue(raw, paths.inventoryFile, new Date()) ? backupDaily(raw, paths.inventoryFile, new Date()) : null);
   return {
     paths,
+    db,
     secrets,
-    vault,
     http,
-    checks,
+    events,
+    audit,
+    tenants,
+    keys,
     admin,
+    checks,
     rotations,
     jobs,
     unsaved,
     sandbox,
-    review: new ReviewService({ vault }),
-    audit: new AuditLog({ vault }),
+    review,
     notices,
-    inventoryLoss: () => inventoryLoss(db, secrets, paths.inventoryFile),
-    inventoryDamage: () => inventoryDamage(db),
+    schemaVersion: () => db.schemaVersion(),
+    inventoryLoss: () => inventoryLoss(raw, secrets, paths.inventoryFile),
+    inventoryDamage: () => inventoryDamage(raw),
     backups: () => listBackups(paths.inventoryFile),
     backupIfDue,
     async close() {
@@ -169,7 +193,7 @@ export function createServices(options: ServicesOptions): Services {
       await http.close();
       // A backup is a convenience: failing to take one (a full disk) never fails the close.
       await backupIfDue().catch((error: unknown) => notices.push(`The daily backup of the inventory failed: ${toErrorInfo(error).message}`));
-      vault.close();
+      db.close();
     },
   };
 }

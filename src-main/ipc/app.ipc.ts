@@ -4,10 +4,10 @@ import type { DomainIpc } from './domain.ts';
 import { none } from './schema-parts.ts';
 
 export const appIpc = {
-  'app:info': { input: none, handle: (_, { info, services }) => ({ ...info, schemaVersion: services.vault.schemaVersion() }) },
+  'app:info': { input: none, handle: (_, { info, services }) => ({ ...info, schemaVersion: services.schemaVersion() }) },
   'app:scopes': { input: none, handle: () => SCOPE_CATALOGUE.map((area) => ({ ...area, scopes: [...area.scopes] })) },
 } satisfies DomainIpc<'app'>;
 
 export const vaultIpc = {
-  'vault:reconcile': { input: none, handle: (_, { services }) => services.vault.reconcile() },
+  'vault:reconcile': { input: none, handle: (_, { services }) => services.keys.reconcile() },
 } satisfies DomainIpc<'vault'>;

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { VaultError } from '../core/errors.ts';
-import { markdownReport } from '../core/probe/report.ts';
+import { markdownReport } from '../core/checks/report.ts';
 import type { BulkSummary } from '../shared/check.ts';
 import type { BulkProgressView, CheckView, KeyRef } from '../shared/contract.ts';
 import type { Verdict } from '../shared/verdicts.ts';
@@ -28,7 +28,6 @@ export const checksIpc = {
     input: z.strictObject({ key: keyRef, probe: probeId.optional() }),
     handle: async (input, context) => {
       const result = await context.services.checks.checkStored(input.key, input.probe === undefined ? {} : { probeId: input.probe });
-      context.emit('vault:changed', { reason: 'key checked' });
       return remember(context, input.key, `${input.key.tenant}/${input.key.name}`, result);
     },
   },
@@ -51,23 +50,19 @@ export const checksIpc = {
     input: z.strictObject({ tenant: name.optional(), concurrency: z.number().int().min(1).max(64).optional(), perTenant: z.number().int().min(1).max(64).optional() }),
     handle: (input, context) => {
       // An unknown tenant is refused now, not in a job that fails later.
-      if (input.tenant !== undefined) context.services.vault.requireTenant(input.tenant);
+      if (input.tenant !== undefined) context.services.tenants.require(input.tenant);
       return context.services.jobs.start<BulkProgressView, BulkSummary>('bulk-check', async ({ signal, report }) => {
         const byVerdict: Partial<Record<Verdict, number>> = {};
         let failures = 0;
-        try {
-          return await context.services.checks.checkAll({
-            ...input,
-            signal,
-            onProgress: ({ done, total, result }) => {
-              if (result) byVerdict[result.verdict] = (byVerdict[result.verdict] ?? 0) + 1;
-              else failures += 1;
-              report({ done, total, byVerdict: { ...byVerdict }, failures });
-            },
-          });
-        } finally {
-          context.emit('vault:changed', { reason: 'keys checked' });
-        }
+        return context.services.checks.checkAll({
+          ...input,
+          signal,
+          onProgress: ({ done, total, result }) => {
+            if (result) byVerdict[result.verdict] = (byVerdict[result.verdict] ?? 0) + 1;
+            else failures += 1;
+            report({ done, total, byVerdict: { ...byVerdict }, failures });
+          },
+        });
       });
     },
   },

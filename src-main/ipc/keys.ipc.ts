@@ -1,11 +1,10 @@
 /** `keys:*`: metadata, and the one explicit reveal. */
 import { z } from 'zod';
-import { replaceAfterRegenerate } from '../core/keys/replace.ts';
 import { KEY_SORT_COLUMNS } from '../shared/contract.ts';
 import { ENVIRONMENTS, NAME_MAX_LENGTH, SCOPE_MAX_LENGTH, SECRET_MAX_BYTES } from '../shared/rules.ts';
 import { VERDICTS } from '../shared/verdicts.ts';
 import type { DomainIpc } from './domain.ts';
-import { keyRef, name, scopes, text } from './schema-parts.ts';
+import { keyFieldsToAdd, keyFieldsToEdit, keyRef, name } from './schema-parts.ts';
 
 const query = z.strictObject({
   search: z.string().max(200).optional(),
@@ -35,37 +34,30 @@ export const keysIpc = {
       offset: z.number().int().min(0).max(10_000_000),
       limit: z.number().int().min(1).max(500),
     }),
-    handle: (input, { services }) => services.vault.pageKeys(input.query, input.sort, input.offset, input.limit),
+    handle: (input, { services }) => services.keys.page(input.query, input.sort, input.offset, input.limit),
   },
-  'keys:count': { input: z.strictObject({ query }), handle: (input, { services }) => ({ total: services.vault.countKeys(input.query) }) },
+  'keys:count': { input: z.strictObject({ query }), handle: (input, { services }) => ({ total: services.keys.count(input.query) }) },
   'keys:position': {
     input: z.strictObject({ key: keyRef, query, sort }),
-    handle: (input, { services }) => ({ index: services.vault.keyPosition(input.key, input.query, input.sort) }),
+    handle: (input, { services }) => ({ index: services.keys.position(input.key, input.query, input.sort) }),
   },
-  'keys:detail': { input: keyRef, handle: (input, { services }) => services.vault.keyDetail(input) },
+  'keys:detail': { input: keyRef, handle: (input, { services }) => services.keys.detail(input) },
   'keys:edit': {
     input: z.strictObject({
       tenant: name,
       name,
       changes: z.strictObject({
-        notes: text.nullable().optional(),
-        owner: text.nullable().optional(),
-        expiresOn: z.string().max(10).nullable().optional(),
-        scopes: scopes.optional(),
+        ...keyFieldsToEdit,
         remoteName: z.string().min(1).max(NAME_MAX_LENGTH).optional(),
         admin: z.boolean().optional(),
       }),
     }),
-    handle: (input, { services, emit }) => {
-      const result = services.vault.editKey({ tenant: input.tenant, name: input.name }, input.changes);
-      emit('vault:changed', { reason: 'key edited' });
-      return result;
-    },
+    handle: (input, { services }) => services.keys.edit({ tenant: input.tenant, name: input.name }, input.changes),
   },
   'keys:copy': {
     input: keyRef,
     // The secret goes from the keychain to the clipboard here, in the main process, never to the page.
-    handle: async (input, { services, secretClipboard }) => secretClipboard.copy(await services.vault.secretForCopy(input)),
+    handle: async (input, { services, secretClipboard }) => secretClipboard.copy(await services.keys.secretForCopy(input)),
   },
   'keys:add': {
     input: z.strictObject({
@@ -73,37 +65,28 @@ export const keysIpc = {
       name,
       // Characters, not bytes: the byte limit is the service's rule, this one only bounds the payload.
       secret: z.string().min(1).max(SECRET_MAX_BYTES),
-      scopes: scopes.optional(),
-      notes: text.optional(),
-      expiresOn: z.string().max(10).optional(),
-      owner: text.optional(),
+      ...keyFieldsToAdd,
       admin: z.boolean().optional(),
     }),
-    handle: async (input, { services, emit }) => {
-      const key = await services.vault.addKey(input);
-      emit('vault:changed', { reason: 'key added' });
-      return key;
-    },
+    handle: (input, { services }) => services.keys.add(input),
   },
-  'keys:reveal': { input: keyRef, handle: async (input, { services }) => ({ secret: await services.vault.revealKey(input) }) },
+  'keys:reveal': { input: keyRef, handle: async (input, { services }) => ({ secret: await services.keys.reveal(input) }) },
   'keys:remove': {
     input: keyRef,
-    handle: async (input, { services, emit }) => {
-      const { keychainEntry } = await services.vault.removeKey(input);
-      emit('vault:changed', { reason: 'key removed' });
+    handle: async (input, { services }) => {
+      const { keychainEntry } = await services.keys.remove(input);
       return { removed: { tenant: input.tenant, name: input.name }, keychainEntry };
     },
   },
   'keys:replace': {
     input: z.strictObject({ tenant: name, name, secret: z.string().min(1).max(SECRET_MAX_BYTES) }),
-    handle: async (input, { services, emit }) => {
+    handle: async (input, { services }) => {
       const ref = { tenant: input.tenant, name: input.name };
-      const before = services.vault.showKey(ref);
+      const before = services.keys.show(ref);
       // Pasted keys often carry a newline or spaces: trimmed, and said so.
       const secret = input.secret.trim();
-      const { result, oldDropped } = await replaceAfterRegenerate(services.vault, services.checks, ref, secret);
-      emit('vault:changed', { reason: 'key replaced' });
-      return { key: services.vault.showKey(ref), oldFingerprint: before.fingerprint, probe: result.probe.id, verdict: result.verdict, trimmed: secret !== input.secret, oldDropped };
+      const { result, oldDropped } = await services.rotations.replaceAfterRegenerate(ref, secret);
+      return { key: services.keys.show(ref), oldFingerprint: before.fingerprint, probe: result.probe.id, verdict: result.verdict, trimmed: secret !== input.secret, oldDropped };
     },
   },
 } satisfies DomainIpc<'keys'>;

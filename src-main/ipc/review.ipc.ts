@@ -19,19 +19,11 @@ export const reviewIpc = {
   'review:settings': { input: none, handle: (_, { services }) => services.review.settings() },
   'review:set-settings': {
     input: z.strictObject({ expiringDays: z.array(days).max(20).optional(), staleCheckDays: days.optional(), snapshotStaleDays: days.optional(), rotationPolicyDays: days.optional() }),
-    handle: (input, { services, emit }) => {
-      const settings = services.review.setSettings(input);
-      emit('vault:changed', { reason: 'review settings changed' });
-      return settings;
-    },
+    handle: (input, { services }) => services.review.setSettings(input),
   },
   'review:sign': {
     input: z.strictObject({ reviewer: z.string().min(1).max(200), note: z.string().max(2000).optional() }),
-    handle: async (input, { services, emit }) => {
-      const signOff = await services.review.sign(input);
-      emit('vault:changed', { reason: 'review signed' });
-      return signOff;
-    },
+    handle: (input, { services }) => services.review.sign(input),
   },
   'review:export': {
     input: z.strictObject({ format: z.enum(['csv', 'json', 'md', 'html']), tenant: name.optional() }),
@@ -39,7 +31,7 @@ export const reviewIpc = {
       const report = await services.review.report(input.tenant === undefined ? {} : { tenant: input.tenant });
       const content = reviewExport(report, input.format);
       const path = await saveFile(`key-review-${stamp()}.${input.format}`, content);
-      if (path !== null) services.vault.audit('exported', { ...(input.tenant ? { tenant: input.tenant } : {}), detail: { what: 'review', format: input.format, keys: report.keys.length, digest: report.digest } });
+      if (path !== null) services.audit.record('exported', { ...(input.tenant ? { tenant: input.tenant } : {}), detail: { what: 'review', format: input.format, keys: report.keys.length, digest: report.digest } });
       return { path, bytes: Buffer.byteLength(content) };
     },
   },
@@ -54,7 +46,7 @@ export const reviewIpc = {
       const entries = services.audit.all(input.query as AuditQuery);
       const content = auditExport(entries, input.format);
       const path = await saveFile(`audit-log-${stamp()}.${input.format}`, content);
-      if (path !== null) services.vault.audit('exported', { detail: { what: 'audit log', format: input.format, entries: entries.length } });
+      if (path !== null) services.audit.record('exported', { detail: { what: 'audit log', format: input.format, entries: entries.length } });
       return { path, bytes: Buffer.byteLength(content) };
     },
   },

@@ -11,16 +11,12 @@ import { keyRef, name, none } from './schema-parts.ts';
 /** Runs a rotation step as a job whose progress is the journal's steps for this key's rotation. */
 function rotationJob(context: IpcContext, key: KeyRef, work: () => Promise<RotationStatus>): RotationJobView {
   const { services } = context;
-  const keyId = services.vault.requireKey(key).id;
   return services.jobs.start<RotationProgress, RotationStatus>('rotation', async ({ report }) => {
-    const stop = services.rotations.onStep((progress) => {
-      if (services.vault.inventory.findRotation(progress.rotationId)?.key_id === keyId) report(progress);
-    });
+    const stop = services.rotations.onStep(key, report);
     try {
       return await work();
     } finally {
       stop();
-      context.emit('vault:changed', { reason: 'rotation step' });
     }
   });
 }

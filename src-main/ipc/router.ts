@@ -10,6 +10,7 @@ import type { Result } from '../shared/errors.ts';
 import { toErrorInfo } from '../core/errors.ts';
 import { IPC_CHANNELS } from './channels.ts';
 import type { IpcEntry } from './domain.ts';
+import { relayChanges } from './change-relay.ts';
 import type { IpcContext } from './ipc-context.ts';
 import type { IpcInvokeEvent, IpcMainLike } from './ipc-main-like.ts';
 import { describeIssues } from './schema-parts.ts';
@@ -29,7 +30,10 @@ export function registerIpcRouter(ipcMain: IpcMainLike, context: IpcContext, opt
   for (const channel of CHANNELS) {
     ipcMain.handle(channel, (event, ...args) => handle(channel, event, args, context, options));
   }
+  // The vault's changes, whoever made them (a handler, a job, another process), reach the windows here.
+  const stopRelay = relayChanges(context.services.events, context.emit);
   return () => {
+    stopRelay();
     for (const channel of CHANNELS) ipcMain.removeHandler(channel);
   };
 }

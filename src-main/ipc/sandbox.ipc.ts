@@ -6,18 +6,10 @@ export const sandboxIpc = {
   'sandbox:status': { input: none, handle: (_, { services }) => services.sandbox.status() },
   'sandbox:start': {
     input: none,
-    handle: async (_, { services, emit }) => {
-      const status = await services.sandbox.start();
-      emit('vault:changed', { reason: 'sandbox started' });
-      return status;
-    },
+    handle: (_, { services }) => services.sandbox.start(),
   },
   'sandbox:remove': {
     input: none,
-    handle: async (_, { services, emit }) => {
-      const result = await services.sandbox.remove();
-      emit('vault:changed', { reason: 'sandbox removed' });
-      return result;
-    },
+    handle: (_, { services }) => services.sandbox.remove(),
   },
 } satisfies DomainIpc<'sandbox'>;

@@ -12,7 +12,7 @@ export const serverIpc = {
   'server:permissions': { input: z.strictObject({ tenant: name }), handle: (input, { services }) => services.admin.permissionCatalogue(input.tenant) },
   'server:create': {
     input: z.strictObject({ tenant: name, name, permissions: scopes.optional(), like: name.optional(), enabled: z.boolean() }),
-    handle: async (input, { services, emit }) => {
+    handle: async (input, { services }) => {
       const ref = { tenant: input.tenant, name: input.name };
       const outcome = await services.admin.remoteCreate(
         ref,
@@ -20,7 +20,6 @@ export const serverIpc = {
         // A window can show a token once, should the keychain refuse it after the server created the key.
         { canShowToken: true },
       );
-      emit('vault:changed', { reason: 'server key created' });
       if (outcome.stored) return { stored: true as const, key: outcome.key };
       const id = services.unsaved.hold({ key: ref, remoteName: outcome.definition.name, token: outcome.token, fingerprint: outcome.fingerprint, reason: outcome.reason });
       return { stored: false as const, rescueId: id, remoteName: outcome.definition.name, fingerprint: outcome.fingerprint, reason: outcome.reason };
@@ -28,25 +27,16 @@ export const serverIpc = {
   },
   'server:update': {
     input: z.strictObject({ tenant: name, name, enabled: z.boolean().optional(), permissions: scopes.optional() }),
-    handle: async (input, { services, emit }) => {
-      const updated = await services.admin.updateServerKey(input.tenant, input.name, { ...(input.enabled === undefined ? {} : { enabled: input.enabled }), ...(input.permissions ? { scopes: input.permissions } : {}) });
-      emit('vault:changed', { reason: 'server key updated' });
-      return updated;
-    },
+    handle: (input, { services }) => services.admin.updateServerKey(input.tenant, input.name, { ...(input.enabled === undefined ? {} : { enabled: input.enabled }), ...(input.permissions ? { scopes: input.permissions } : {}) }),
   },
   'server:delete': {
     input: z.strictObject({ tenant: name, name }),
-    handle: async (input, { services, emit }) => {
-      const result = await services.admin.deleteServerKey(input.tenant, input.name);
-      emit('vault:changed', { reason: 'server key deleted' });
-      return result;
-    },
+    handle: (input, { services }) => services.admin.deleteServerKey(input.tenant, input.name),
   },
   'server:set-bearer': {
     input: z.strictObject({ tenant: name, token: z.string().min(1).max(SECRET_MAX_BYTES), expiresAt: z.string().max(40).nullable() }),
-    handle: async (input, { services, emit }) => {
-      await services.vault.setBearer(input.tenant, input.token, input.expiresAt);
-      emit('vault:changed', { reason: 'bearer token kept' });
+    handle: async (input, { services }) => {
+      await services.tenants.setBearer(input.tenant, input.token, input.expiresAt);
       return services.admin.credentialInfo(input.tenant);
     },
   },

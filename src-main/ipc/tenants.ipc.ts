@@ -6,7 +6,7 @@ import type { DomainIpc } from './domain.ts';
 import { name, none, text } from './schema-parts.ts';
 
 export const tenantsIpc = {
-  'tenants:list': { input: none, handle: (_, { services }) => services.vault.listTenants() },
+  'tenants:list': { input: none, handle: (_, { services }) => services.tenants.list() },
   'tenants:add': {
     input: z.strictObject({
       alias: name,
@@ -18,18 +18,10 @@ export const tenantsIpc = {
       clientId: name.optional(),
       loginAs: name.optional(),
     }),
-    handle: (input, { services, emit }) => {
-      const tenant = services.vault.addTenant(input);
-      emit('vault:changed', { reason: 'tenant added' });
-      return tenant;
-    },
+    handle: (input, { services }) => services.tenants.add(input),
   },
   'tenants:remove': {
     input: z.strictObject({ alias: name, withKeys: z.boolean().optional() }),
-    handle: async (input, { services, emit }) => {
-      const result = await services.vault.removeTenant(input.alias, { withKeys: input.withKeys === true });
-      emit('vault:changed', { reason: 'tenant removed' });
-      return result;
-    },
+    handle: (input, { services }) => services.tenants.remove(input.alias, { withKeys: input.withKeys === true }),
   },
 } satisfies DomainIpc<'tenants'>;

@@ -16,13 +16,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Agent, request } from 'undici';
 import YAML from 'yaml';
-import { HttpClient, STANDARD_HEADERS } from '../../src-main/core/http/http-client.ts';
-import { openInventoryDatabase } from '../../src-main/core/inventory/database.ts';
-import { CheckService } from '../../src-main/core/probe/check-service.ts';
+import { STANDARD_HEADERS } from '../../src-main/core/http/http-client.ts';
 import { generateToken, hashToken } from '../../src-main/core/sandbox/tenant-state.ts';
 import { spawn } from 'node:child_process';
 import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store.ts';
-import { VaultService } from '../../src-main/core/vault/vault-service.ts';
+import { createServices } from '../../src-main/core/services.ts';
 import { TKV } from '../support/cli.ts';
 import { scratchDir } from '../support/files.ts';
 
@@ -63,9 +61,11 @@ const sandbox = await new Promise<{ url: string }>((resolve, reject) => {
 });
 
 const secrets = new MemorySecretStore();
-const vault = new VaultService({ db: openInventoryDatabase(path.join(dataDir, 'inventory.sqlite')), secrets, clock: { now: () => new Date() }, actor: 'cli' });
-for (let t = 0; t < TENANTS; t += 1) vault.addTenant({ alias: `tenant-${String(t).padStart(2, '0')}`, tenantId: `tenant-${String(t).padStart(2, '0')}`, environment: 'custom', baseUrl: sandbox.url });
-for (const key of keys) await vault.addKey({ tenant: key.tenantId, name: key.name, secret: key.token, scopes: ['tenant.core:read'] });
+// One client each, kept across rounds: both sides measure warm connection pools.
+const vault = createServices({ actor: 'cli', env: {}, secrets, paths: { dataDir, inventoryFile: path.join(dataDir, 'inventory.sqlite') }, http: { connections: 64 } });
+const agent = new Agent({ connections: 64 });
+for (let t = 0; t < TENANTS; t += 1) vault.tenants.add({ alias: `tenant-${String(t).padStart(2, '0')}`, tenantId: `tenant-${String(t).padStart(2, '0')}`, environment: 'custom', baseUrl: sandbox.url });
+for (const key of keys) await vault.keys.add({ tenant: key.tenantId, name: key.name, secret: key.token, scopes: ['tenant.core:read'] });
 
 /** The CPU time this process spent since `since`, in microseconds per check of a round. */
 let lastCpu = 0;
@@ -77,7 +77,6 @@ const cpuPerCheck = (since: NodeJS.CpuUsage) => {
 /** The baseline: a bare undici loop, same requests (same headers), same concurrency, bodies read in full. */
 async function bareLoop(): Promise<number> {
   const cpu = process.cpuUsage();
-  const agent = new Agent({ connections: 64 });
   let next = 0;
   let ok = 0;
   const started = performance.now();
@@ -92,7 +91,6 @@ async function bareLoop(): Promise<number> {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  await agent.close();
   if (ok !== keys.length) throw new Error(`baseline: ${ok} of ${keys.length} answered 200`);
   lastCpu = cpuPerCheck(cpu);
   return keys.length / seconds;
@@ -101,12 +99,9 @@ async function bareLoop(): Promise<number> {
 /** The product: CheckService.checkAll over the vault, recording every result. */
 async function productRun(): Promise<number> {
   const cpu = process.cpuUsage();
-  const http = new HttpClient({ connections: 64, env: {} });
-  const checks = new CheckService({ http, vault });
   const started = performance.now();
-  const summary = await checks.checkAll({ concurrency: CONCURRENCY, perTenant: CONCURRENCY });
+  const summary = await vault.checks.checkAll({ concurrency: CONCURRENCY, perTenant: CONCURRENCY });
   const seconds = (performance.now() - started) / 1000;
-  await http.close();
   if (summary.byVerdict.valid !== keys.length) throw new Error(`product: ${JSON.stringify(summary.byVerdict)}`);
   lastCpu = cpuPerCheck(cpu);
   return keys.length / seconds;
@@ -145,12 +140,13 @@ for (let round = 0; round < ROUNDS; round += 1) {
 
 /** Recording alone: a bulk run's 2,000 checks handed to the recorder as fast as it takes them. */
 function recordingAlone(): number {
-  const rows = vault.keysToCheck({});
+  const rows = vault.keys.toCheck({});
   const url = `${sandbox.url}/api/tenant-00/admin/config`;
   const cpu = process.cpuUsage();
   for (let run = 0; run < 10; run += 1) {
-    const recorder = vault.recordBulkRun();
-    for (const row of rows) recorder.add({ keyId: row.id, tenant: row.tenant, keyName: row.name, fingerprint: row.fingerprint, at: vault.now(), probe: 'tenant-config', verdict: 'valid', status: 200, durationMs: 1, url });
+    const recorder = vault.checks.recordBulkRun();
+    const at = new Date().toISOString();
+    for (const row of rows) recorder.add({ keyId: row.id, tenant: row.tenant, keyName: row.name, fingerprint: row.fingerprint, at, probe: 'tenant-config', verdict: 'valid', status: 200, durationMs: 1, url });
     recorder.finish();
   }
   const used = process.cpuUsage(cpu);
@@ -166,7 +162,8 @@ const pairRatios = product.map((value, index) => value / baseline[index]!);
 const ratio = median(pairRatios);
 clearInterval(sampler);
 server.kill('SIGTERM');
-vault.close();
+await agent.close();
+await vault.close();
 fs.rmSync(stateDir, { recursive: true, force: true });
 fs.rmSync(dataDir, { recursive: true, force: true });
 

@@ -18,7 +18,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { containsAll, KEY_COLUMNS, KEY_FROM } from '../../src-main/core/inventory/inventory.ts';
+import { containsAll, KEY_COLUMNS, KEY_FROM, KeyStore } from '../../src-main/core/keys/key-store.ts';
 import { keyFilterSql, keySortSql } from '../../src-main/core/keys/key-query.ts';
 import { INVENTORY_FILE } from '../../src-main/core/paths.ts';
 import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store.ts';
@@ -81,7 +81,7 @@ const today = new Date().toISOString().slice(0, 10);
 const inventories = [open(SMALL), open(LARGE)];
 const [small, large] = inventories as [Inventory, Inventory];
 // One key both inventories hold (the seed numbers keys alike): what a person pastes to find it.
-const someKey = small.services.vault.pageKeys({}, BY_NAME, 777, 1).rows[0]!;
+const someKey = small.services.keys.page({}, BY_NAME, 777, 1).rows[0]!;
 
 /**
  * The reads the table makes: its first page with no filter, with each filter, and with searches.
@@ -119,8 +119,8 @@ const ms = (value: number) => `${value.toFixed(3)} ms`;
 console.log(`Key table at ${LARGE.toLocaleString('en-US')} vs ${SMALL.toLocaleString('en-US')} keys: per read, the median of ${ROUNDS} rounds of ${BATCH}; pages of ${PAGE}.`);
 console.log(`${pad('read', 40)}${pad('1,000 keys', 14)}${pad('50,000 keys', 14)}ratio (target ≤ ${TARGET})   count 1k / 50k`);
 for (const { name, query, sort } of [...QUERIES, ...INFORMATIVE]) {
-  const [a, b] = compare(inventories.map((inventory) => () => inventory.services.vault.pageKeys(query, sort ?? BY_NAME, 0, PAGE))) as [number, number];
-  const [countA, countB] = compare(inventories.map((inventory) => () => inventory.services.vault.countKeys(query))) as [number, number];
+  const [a, b] = compare(inventories.map((inventory) => () => inventory.services.keys.page(query, sort ?? BY_NAME, 0, PAGE))) as [number, number];
+  const [countA, countB] = compare(inventories.map((inventory) => () => inventory.services.keys.count(query))) as [number, number];
   const ratio = b / a;
   const held = QUERIES.some((entry) => entry.name === name);
   if (held && ratio > TARGET) failures.push(`${name}: ${ratio.toFixed(2)}× at 50,000 keys`);
@@ -131,9 +131,9 @@ for (const { name, query, sort } of [...QUERIES, ...INFORMATIVE]) {
 console.log(`\nA page read through core vs the same SQL in better-sqlite3, at ${LARGE.toLocaleString('en-US')} keys (target ≤ ${TARGET}):`);
 for (const { name, query, sort } of QUERIES.filter((entry) => ['first page', 'filter: tenant', 'search: an owner (1 key in 6)', 'sort: expiry, soonest first'].includes(entry.name))) {
   // The very SQL core runs (its choice of plan included), on a connection of its own.
-  const filter = keyFilterSql(query, today, large.services.vault.inventory.commonTerms(query));
+  const filter = keyFilterSql(query, today, new KeyStore(large.services.db).commonTerms(query));
   const statement = large.raw.prepare(`SELECT ${KEY_COLUMNS} FROM ${KEY_FROM} ${filter.where} ${keySortSql(sort ?? BY_NAME)} LIMIT @limit OFFSET @offset`);
-  const [core, raw] = compare([() => large.services.vault.pageKeys(query, sort ?? BY_NAME, 0, PAGE), () => statement.all({ ...filter.params, limit: PAGE + 1, offset: 0 })]);
+  const [core, raw] = compare([() => large.services.keys.page(query, sort ?? BY_NAME, 0, PAGE), () => statement.all({ ...filter.params, limit: PAGE + 1, offset: 0 })]);
   const ratio = core! / raw!;
   if (ratio > TARGET) failures.push(`core vs raw SQLite, ${name}: ${ratio.toFixed(2)}×`);
   console.log(`${pad(name, 40)}core ${ms(core!)}, raw ${ms(raw!)}: ${ratio.toFixed(2)}${ratio > TARGET ? '  MISSED' : ''}`);

@@ -11,7 +11,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { KEY_COLUMNS, KEY_FROM } from '../../src-main/core/inventory/inventory.ts';
+import { KEY_COLUMNS, KEY_FROM } from '../../src-main/core/keys/key-store.ts';
+import { insertSnapshot } from '../support/vault.ts';
 import { INVENTORY_FILE } from '../../src-main/core/paths.ts';
 import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store.ts';
 import { createServices } from '../../src-main/core/services.ts';
@@ -27,12 +28,13 @@ const file = path.join(dir, INVENTORY_FILE);
 seedInventory(file, { keys: KEYS, tenants: 10 });
 const secrets = new MemorySecretStore();
 const services = createServices({ actor: 'cli', env: { TKV_DATA_DIR: dir }, secrets });
-for (const key of services.vault.listKeys()) secrets.entries.set(key.secretAccount, 'x');
+for (const key of services.keys.list()) secrets.entries.set(key.secretAccount, 'x');
 // A server listing per tenant, as `remote list` leaves: most keys as the vault has them, some not.
-for (const tenant of services.vault.inventory.listTenants()) {
-  const keys = services.vault.listKeys({ tenant: tenant.alias });
-  services.vault.inventory.insertSnapshot(
-    tenant.id,
+for (const tenant of services.tenants.list()) {
+  const keys = services.keys.list({ tenant: tenant.alias });
+  insertSnapshot(
+    services,
+    tenant.alias,
     new Date(Date.now() - 3 * 86_400_000).toISOString(),
     keys.filter((_, index) => index % 50 !== 0).map((key, index) => ({ name: key.remoteName, enabled: index % 97 !== 0, permissions: index % 31 === 0 ? ['Pass.Read'] : key.scopes })),
   );

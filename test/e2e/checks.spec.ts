@@ -26,8 +26,8 @@ async function serverKey(tenant: string, name: string, permissions: string[]): P
 
 /** A key on the server and in the vault, made through the services unless a test made it already. */
 async function ensureKey(tenant: string, name: string, permissions: string[], scopes: string[] = permissions): Promise<void> {
-  if (harness.services.vault.findKey({ tenant, name })) return;
-  await harness.services.vault.addKey({ tenant, name, secret: await serverKey(tenant, name, permissions), scopes });
+  if (harness.services.keys.find({ tenant, name })) return;
+  await harness.services.keys.add({ tenant, name, secret: await serverKey(tenant, name, permissions), scopes });
 }
 
 /** The README's picture of the app: written by the suite from the real app, so it never falls behind it. */
@@ -76,7 +76,7 @@ async function addKeyInUi(page: Page, tenant: string, name: string, secret: stri
 test.beforeAll(async () => {
   sandbox = await startTestSandbox({ tenants: ['demo', 'acme'] });
   harness = await startHarness();
-  for (const alias of ['demo', 'acme']) harness.services.vault.addTenant({ alias, tenantId: alias, environment: 'custom', baseUrl: sandbox.url });
+  for (const alias of ['demo', 'acme']) harness.services.tenants.add({ alias, tenantId: alias, environment: 'custom', baseUrl: sandbox.url });
 });
 
 test.afterAll(async () => {
@@ -177,7 +177,7 @@ async function chipLook(chip: Locator): Promise<{ word: string; icon: string | n
 }
 
 test('a 401, a 403, a key aimed wrong, a network error and no judgement never look alike, in either theme', async ({ page }) => {
-  const { vault } = harness.services;
+  const vault = harness.services;
   const states = [
     ['chip-401', 'unauthorized', 401],
     ['chip-403', 'forbidden', 403],
@@ -186,11 +186,12 @@ test('a 401, a 403, a key aimed wrong, a network error and no judgement never lo
     ['chip-never', null, null],
   ] as const;
   // A tenant of their own (acme's server), so that the other tests' counts of acme's keys stand.
-  if (!vault.listTenants().some((tenant) => tenant.alias === 'palette')) vault.addTenant({ alias: 'palette', tenantId: 'acme', environment: 'custom', baseUrl: sandbox.url });
+  if (!vault.tenants.list().some((tenant) => tenant.alias === 'palette')) vault.tenants.add({ alias: 'palette', tenantId: 'acme', environment: 'custom', baseUrl: sandbox.url });
   for (const [name, verdict, status] of states) {
-    if (vault.findKey({ tenant: 'palette', name })) continue;
-    const key = await vault.addKey({ tenant: 'palette', name, secret: await serverKey('acme', name, ['tenant.core:read']), scopes: ['tenant.core:read'] });
-    if (verdict) vault.recordChecks(vault.beginCheckRun('check'), [{ keyId: key.id, tenant: 'palette', keyName: name, fingerprint: key.fingerprint, at: vault.now(), probe: 'config', verdict, status, durationMs: 3, url: `${sandbox.url}/api/acme/admin/config` }]);
+    if (vault.keys.find({ tenant: 'palette', name })) continue;
+    const key = await vault.keys.add({ tenant: 'palette', name, secret: await serverKey('acme', name, ['tenant.core:read']), scopes: ['tenant.core:read'] });
+    const run = vault.checks.beginRun('check');
+    if (verdict) vault.checks.recordChecks(run, [{ keyId: key.id, tenant: 'palette', keyName: name, fingerprint: key.fingerprint, at: run.startedAt, probe: 'config', verdict, status, durationMs: 3, url: `${sandbox.url}/api/acme/admin/config` }]);
   }
   await open(page);
   await page.getByRole('navigation', { name: 'Tenants' }).getByRole('button', { name: /palette/ }).click();
@@ -246,7 +247,7 @@ test('a 401, a 403, a key aimed wrong, a network error and no judgement never lo
 test('checks every key of two tenants as a job: progress as it arrives, cancel keeps what finished, the summary filters the table', async ({ page }) => {
   for (let i = 0; i < 3; i += 1) await ensureKey('acme', `slow-${i}`, ['tenant.core:read']);
   await ensureKey('demo', 'crm', ['tenant.core:read', 'Pass.Read']);
-  const total = harness.services.vault.listKeys().length;
+  const total = harness.services.keys.list().length;
   // acme answers 429 with Retry-After to all but one request every few seconds: its checks wait and retry.
   await sandbox.control('PUT', '/_sandbox/config', { throttle: { tenants: { acme: { capacity: 1, refillPerSecond: 0.3 } } } });
   try {
@@ -264,7 +265,7 @@ test('checks every key of two tenants as a job: progress as it arrives, cancel k
     await expect(ended).toBeVisible({ timeout: 30_000 });
     // The summary is what the inventory holds: each verdict's count is the keys whose last check it was.
     const chips = page.getByRole('list', { name: 'Keys per verdict' }).getByRole('button').locator('[data-verdict]');
-    const keys = harness.services.vault.listKeys();
+    const keys = harness.services.keys.list();
     expect(await chips.count()).toBeGreaterThan(0);
     for (const chip of await chips.all()) {
       const verdict = await chip.getAttribute('data-verdict');
@@ -305,7 +306,7 @@ test('a job outlives its window: reopened, the page finds it and its end', async
 test('a pasted key is checked, named where the vault holds it, and gone from the page afterwards', async ({ page }) => {
   await ensureKey('demo', 'crm', ['tenant.core:read', 'Pass.Read']);
   await open(page);
-  const token = await harness.services.vault.revealKey({ tenant: 'demo', name: 'crm' });
+  const token = await harness.services.keys.reveal({ tenant: 'demo', name: 'crm' });
   await page.keyboard.press('Alt+2');
   await page.getByRole('tab', { name: 'Pasted key' }).click();
   await page.getByLabel('Environment').selectOption('custom');
@@ -328,7 +329,7 @@ test('a pasted key is checked, named where the vault holds it, and gone from the
 });
 
 test('copies a check’s report in the main process: a ticket gets the verdict, the fingerprint and the next steps in words, never the key', async ({ page }) => {
-  if (!harness.services.vault.findKey({ tenant: 'demo', name: 'revoked' })) {
+  if (!harness.services.keys.find({ tenant: 'demo', name: 'revoked' })) {
     await ensureKey('demo', 'revoked', ['tenant.core:read']);
     await sandbox.call('DELETE', '/api/demo/admin/apiKeys/revoked', { key: sandbox.adminKey('demo') });
   }
@@ -340,7 +341,7 @@ test('copies a check’s report in the main process: a ticket gets the verdict, 
   await expect(page.getByRole('status')).toHaveText('The report is on the clipboard. It holds no key: only its fingerprint.');
   const report = await harness.clipboard.readText();
   const view = lastCheck('demo/revoked');
-  const fingerprint = harness.services.vault.showKey({ tenant: 'demo', name: 'revoked' }).fingerprint;
+  const fingerprint = harness.services.keys.show({ tenant: 'demo', name: 'revoked' }).fingerprint;
   expect(report).toMatch(/^# Key check: demo\/revoked\n/);
   expect(report).toContain(`- **Verdict:** \`unauthorized\` — ${view.result.summary}`);
   expect(report).toContain(`**Key fingerprint:** \`${fingerprint}\``);
@@ -406,12 +407,12 @@ test('stays usable at the window’s minimum size and at 200% zoom', async ({ pa
 
 test('no token stored through the app appears in any IPC result or event, nor in any file', async () => {
   // Every key the vault holds (read from the keychain here, in the test), and every token this suite made.
-  const held = await Promise.all(harness.services.vault.listKeys().map((key) => harness.services.secrets.get(key.secretAccount)));
+  const held = await Promise.all(harness.services.keys.list().map((key) => harness.services.secrets.get(key.secretAccount)));
   const all = new Set([...tokens, ...held.filter((token): token is string => token !== null)]);
   expect(all.size).toBeGreaterThanOrEqual(4);
   const received = harness.received.join('\n');
   // Reveals are explicit; this suite only used one, in the test process, not through the page.
-  harness.services.vault.inventory.db.pragma('wal_checkpoint(PASSIVE)');
+  harness.services.db.raw.pragma('wal_checkpoint(PASSIVE)');
   for (const token of all) {
     expect(containsSecret(received, token)).toBe(false);
     expect(filesContaining([harness.dataDir, SCREENSHOTS], token)).toEqual([]);
@@ -445,8 +446,8 @@ test('an Airwallex account as a tenant: added with its client id, its key checke
 
 test('replaces an Airwallex key after a regenerate: the warning first, a wrong key refused with nothing changed, then the new one', async ({ page }) => {
   const ref = { tenant: 'payments', name: 'treasury' };
-  const before = harness.services.vault.showKey(ref);
-  const old = await harness.services.vault.secretOf(before);
+  const before = harness.services.keys.show(ref);
+  const old = await harness.services.keys.secretOf(before);
   const regenerated = (await (await sandbox.control('POST', `/_sandbox/airwallex/clients/${airwallexClient}/regenerate`)).json()) as { apiKey: string };
   tokens.push(regenerated.apiKey);
   await open(page);
@@ -462,16 +463,16 @@ test('replaces an Airwallex key after a regenerate: the warning first, a wrong k
   await dialog.getByRole('button', { name: 'Check and replace' }).click();
   await expect(dialog.getByRole('alert').first()).toContainText('did not pass');
   await expect(dialog.getByRole('alert').first()).toContainText('keeps the key it had');
-  expect(harness.services.vault.showKey(ref).fingerprint).toBe(before.fingerprint);
+  expect(harness.services.keys.show(ref).fingerprint).toBe(before.fingerprint);
   expect(await harness.services.secrets.get(before.secretAccount)).toBe(old);
 
   // The regenerated key, pasted with spaces around it: checked, then the entry switches to it.
   await dialog.getByLabel('The regenerated key').fill(`  ${regenerated.apiKey} `);
   await dialog.getByRole('button', { name: 'Check and replace' }).click();
   await expect(dialog).toBeHidden();
-  const after = harness.services.vault.showKey(ref);
+  const after = harness.services.keys.show(ref);
   expect(after.fingerprint).not.toBe(before.fingerprint);
-  expect(await harness.services.vault.secretOf(after)).toBe(regenerated.apiKey);
+  expect(await harness.services.keys.secretOf(after)).toBe(regenerated.apiKey);
   expect(await harness.services.secrets.get(before.secretAccount)).toBeNull();
   const panel = page.getByTestId('key-panel');
   await expect(panel).toContainText(after.fingerprint);
@@ -479,7 +480,7 @@ test('replaces an Airwallex key after a regenerate: the warning first, a wrong k
   // The keys travelled from the page to the main process only: no answer or event carried either.
   for (const secret of [old, regenerated.apiKey]) {
     expect(harness.received.some((payload) => containsSecret(payload, secret))).toBe(false);
-    harness.services.vault.inventory.db.pragma('wal_checkpoint(PASSIVE)');
+    harness.services.db.raw.pragma('wal_checkpoint(PASSIVE)');
     expect(filesContaining([harness.dataDir, SCREENSHOTS], secret)).toEqual([]);
   }
 });

@@ -10,7 +10,7 @@ let harness: Harness;
 
 test.beforeAll(async () => {
   harness = await startHarness();
-  harness.services.vault.addTenant({ alias: 'acme', tenantId: 'acme', environment: 'staging' });
+  harness.services.tenants.add({ alias: 'acme', tenantId: 'acme', environment: 'staging' });
 });
 
 test.afterAll(async () => {

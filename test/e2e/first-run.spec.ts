@@ -32,7 +32,7 @@ test('a newcomer tries the sandbox: create, check, rotate, finish, and the old k
   const status = harness.services.sandbox.status();
   expect(status).toMatchObject({ running: true, tenant: 'sandbox' });
   expect(new URL(status.url!).hostname).toBe('127.0.0.1');
-  expect(harness.services.vault.findKey({ tenant: 'sandbox', name: 'sandbox-admin' })).toMatchObject({ admin: true });
+  expect(harness.services.keys.find({ tenant: 'sandbox', name: 'sandbox-admin' })).toMatchObject({ admin: true });
 
   // Create: the grid opens with the tour's key and one permission ticked.
   await tour.getByRole('button', { name: 'Create tour-key…' }).click();
@@ -47,7 +47,7 @@ test('a newcomer tries the sandbox: create, check, rotate, finish, and the old k
   // Check.
   await tour.getByRole('button', { name: 'Check tour-key' }).click();
   await expect(page.locator('section.card[data-verdict="valid"]')).toBeVisible();
-  const oldToken = await harness.services.vault.secretOf(harness.services.vault.findKey({ tenant: 'sandbox', name: 'tour-key' })!);
+  const oldToken = await harness.services.keys.secretOf(harness.services.keys.find({ tenant: 'sandbox', name: 'tour-key' })!);
 
   // Rotate, then finish.
   await tour.getByRole('button', { name: 'Rotate tour-key…' }).click();
@@ -61,8 +61,8 @@ test('a newcomer tries the sandbox: create, check, rotate, finish, and the old k
   await expect(tour.locator('li.done')).toHaveCount(5);
   expect(await overflowing(page)).toEqual([]);
   await look(page, 'tour-done');
-  const newToken = await harness.services.vault.secretOf(harness.services.vault.findKey({ tenant: 'sandbox', name: 'tour-key' })!);
-  const adminToken = await harness.services.vault.secretOf(harness.services.vault.findKey({ tenant: 'sandbox', name: 'sandbox-admin' })!);
+  const newToken = await harness.services.keys.secretOf(harness.services.keys.find({ tenant: 'sandbox', name: 'tour-key' })!);
+  const adminToken = await harness.services.keys.secretOf(harness.services.keys.find({ tenant: 'sandbox', name: 'sandbox-admin' })!);
 
   // No token reached the page or a file; the sandbox's admin key is in the keychain only.
   for (const token of [oldToken, newToken, adminToken]) {

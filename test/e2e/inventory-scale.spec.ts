@@ -45,7 +45,7 @@ test('at 50,000 keys the DOM holds a fixed number of rows, wherever the table is
   // The end of the table is its last key, as the main process sorts them.
   await table.getByRole('button', { name: /^Show / }).first().focus();
   await page.keyboard.press('End');
-  const last = harness.services.vault.pageKeys({}, { column: 'name', direction: 'asc' }, KEYS - 1, 1).rows[0]!;
+  const last = harness.services.keys.page({}, { column: 'name', direction: 'asc' }, KEYS - 1, 1).rows[0]!;
   await expect(page.getByRole('button', { name: `Show ${last.tenant}/${last.name}`, exact: true })).toBeFocused();
   expect((await drawn()).rows).toBeLessThanOrEqual(MAX_ROWS);
 });

@@ -28,16 +28,16 @@ test.afterAll(async () => {
 /** A key with a real keychain entry (the seeded ones have none), for reveal, copy and removal. */
 async function realKey(name: string, tenant = 'seed-02'): Promise<KeyRef & { token: string }> {
   const ref = { tenant, name };
-  if (!harness.services.vault.findKey(ref)) {
+  if (!harness.services.keys.find(ref)) {
     const token = canaryToken();
-    await harness.services.vault.addKey({ ...ref, secret: token, scopes: ['Pass.Read'], owner: 'Vault tests', notes: 'kept for the e2e suite' });
+    await harness.services.keys.add({ ...ref, secret: token, scopes: ['Pass.Read'], owner: 'Vault tests', notes: 'kept for the e2e suite' });
     tokens.set(`${tenant}/${name}`, token);
   }
   return { ...ref, token: tokens.get(`${tenant}/${name}`)! };
 }
 
-const count = (query: KeyQuery) => harness.services.vault.countKeys(query);
-const firstOf = (query: KeyQuery, sort: KeySort) => harness.services.vault.pageKeys(query, sort, 0, 1).rows[0]!;
+const count = (query: KeyQuery) => harness.services.keys.count(query);
+const firstOf = (query: KeyQuery, sort: KeySort) => harness.services.keys.page(query, sort, 0, 1).rows[0]!;
 const counted = (total: number, filtered: boolean) => `${total.toLocaleString('en-US')} ${total === 1 ? 'key' : 'keys'}${filtered ? (total === 1 ? ' matches' : ' match') : ''}`;
 /** The table's count line, saying `total` keys (match, when `filtered`). */
 const countLine = (page: Page, total: number, filtered: boolean) => page.getByText(counted(total, filtered), { exact: true });
@@ -184,7 +184,7 @@ test('the keyboard moves through the table; the selection and the scroll survive
   await open(page);
   const byName: KeySort = { column: 'name', direction: 'asc' };
   const at = (index: number) => {
-    const key = harness.services.vault.pageKeys({}, byName, index, 1).rows[0]!;
+    const key = harness.services.keys.page({}, byName, index, 1).rows[0]!;
     return `${key.tenant}/${key.name}`;
   };
   // "/" goes to the search box, ArrowDown into the table.
@@ -222,7 +222,7 @@ test('the keyboard moves through the table; the selection and the scroll survive
   const scrolled = await table.evaluate((element) => element.scrollTop);
   expect(scrolled).toBeGreaterThan(0);
   const [tenant, name] = at(index).split('/') as [string, string];
-  harness.services.vault.editKey({ tenant, name }, { notes: 'edited while the app was open', expiresOn: '2031-05-06' });
+  harness.services.keys.edit({ tenant, name }, { notes: 'edited while the app was open', expiresOn: '2031-05-06' });
   harness.emit('vault:changed', { reason: 'test' });
   await expect(page.locator(`tr[data-key="${at(index)}"] td.col-expires`)).toHaveText('2031-05-06');
   expect(await table.evaluate((element) => element.scrollTop)).toBe(scrolled);
@@ -281,12 +281,12 @@ test('edits a key: scopes checked against the catalogue, a past expiry warned ab
   await dialog.getByLabel('Owner').fill('bell\u0007');
   await dialog.getByRole('button', { name: 'Save changes' }).click();
   await expect(dialog.getByLabel('Owner')).toHaveAttribute('aria-invalid', 'true');
-  expect(harness.services.vault.showKey(key).owner).toBe('Vault tests');
+  expect(harness.services.keys.show(key).owner).toBe('Vault tests');
   await dialog.getByLabel('Owner').fill('Loyalty squad');
   await dialog.getByRole('button', { name: 'Save changes' }).click();
   await expect(dialog).toBeHidden();
 
-  expect(harness.services.vault.showKey(key)).toMatchObject({
+  expect(harness.services.keys.show(key)).toMatchObject({
     scopes: ['Pass.Read', 'Secret.Read', 'Webhook.Read'],
     expiresOn: '2020-01-31',
     expired: true,
@@ -390,7 +390,7 @@ test('a clear the system refused (Wayland, window in the background) is said, an
 test('removes a key, and a tenant with its keys, after a confirmation that names what goes', async ({ page }) => {
   const key = await realKey('remove-me');
   const doomed = await realKey('kept-in-keychain', 'seed-19');
-  const account = harness.services.vault.showKey(key).secretAccount;
+  const account = harness.services.keys.show(key).secretAccount;
   await open(page);
   await select(page, key);
   await page.getByRole('button', { name: 'Remove…' }).click();
@@ -400,7 +400,7 @@ test('removes a key, and a tenant with its keys, after a confirmation that names
   await look(page, 'remove-key-dialog');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toBeHidden();
-  expect(harness.services.vault.findKey(key)).not.toBeNull();
+  expect(harness.services.keys.find(key)).not.toBeNull();
   // From the keyboard this time: Delete on the focused row opens the confirmation. Closing gave the focus back
   // to the button that opened the dialog; the row takes it from there, with the key still shown.
   await expect(page.getByRole('button', { name: 'Remove…' })).toBeFocused();
@@ -414,12 +414,12 @@ test('removes a key, and a tenant with its keys, after a confirmation that names
   await dialog.getByRole('button', { name: 'Remove key' }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByTestId('key-panel')).toBeHidden();
-  expect(harness.services.vault.findKey(key)).toBeNull();
+  expect(harness.services.keys.find(key)).toBeNull();
   expect(await harness.services.secrets.get(account)).toBeNull();
   await page.getByLabel('Search keys').fill('');
 
   // A tenant: its alias typed to confirm.
-  const doomedAccount = harness.services.vault.showKey(doomed).secretAccount;
+  const doomedAccount = harness.services.keys.show(doomed).secretAccount;
   const held = count({ tenant: 'seed-19' });
   await page.getByRole('navigation', { name: 'Tenants' }).getByRole('button', { name: /seed-19/ }).click();
   await page.getByRole('button', { name: 'Remove tenant…' }).click();
@@ -429,11 +429,11 @@ test('removes a key, and a tenant with its keys, after a confirmation that names
   await dialog.getByLabel(/to confirm/).fill('seed-1');
   await dialog.getByRole('button', { name: 'Remove tenant and keys' }).click();
   await expect(dialog.getByLabel(/to confirm/)).toHaveAttribute('aria-invalid', 'true');
-  expect(harness.services.vault.listTenants().some((tenant) => tenant.alias === 'seed-19')).toBe(true);
+  expect(harness.services.tenants.list().some((tenant) => tenant.alias === 'seed-19')).toBe(true);
   await dialog.getByLabel(/to confirm/).fill('seed-19');
   await dialog.getByRole('button', { name: 'Remove tenant and keys' }).click();
   await expect(dialog).toBeHidden();
-  expect(harness.services.vault.listTenants().some((tenant) => tenant.alias === 'seed-19')).toBe(false);
+  expect(harness.services.tenants.list().some((tenant) => tenant.alias === 'seed-19')).toBe(false);
   expect(await harness.services.secrets.get(doomedAccount)).toBeNull();
   await expect(page.getByRole('heading', { name: 'All tenants', level: 1 })).toBeVisible();
   await expect(countLine(page, count({}), false)).toBeVisible();
@@ -442,7 +442,7 @@ test('removes a key, and a tenant with its keys, after a confirmation that names
 test('a change made with the real tkv shows in the open app within a second, the selection kept', async ({ page }) => {
   await open(page);
   const byName: KeySort = { column: 'name', direction: 'asc' };
-  const target = harness.services.vault.pageKeys({ tenant: 'seed-05' }, byName, 0, 1).rows[0]!;
+  const target = harness.services.keys.page({ tenant: 'seed-05' }, byName, 0, 1).rows[0]!;
   await select(page, target);
   const env = { ...process.env, TKV_DATA_DIR: harness.dataDir, TKV_KEYCHAIN_SERVICE: harness.service };
   const edit = await runTkv(['key', 'edit', `seed-05/${target.name}`, '--owner', 'Changed in a terminal', '--expires', '2031-05-06'], { env });
@@ -472,7 +472,7 @@ test('at the window’s minimum size the detail slides over the table, and nothi
 
 test('no secret of this suite is in any file written, IPC answer or screenshot', async () => {
   expect(tokens.size).toBeGreaterThanOrEqual(4);
-  harness.services.vault.inventory.db.pragma('wal_checkpoint(PASSIVE)');
+  harness.services.db.raw.pragma('wal_checkpoint(PASSIVE)');
   // The reveal test received its token over IPC once, by design; every other answer must be clean.
   const received = harness.received.filter((answer) => !answer.includes('"secret"'));
   for (const token of tokens.values()) {

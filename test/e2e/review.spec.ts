@@ -9,6 +9,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { INVENTORY_FILE } from '../../src-main/core/paths.ts';
 import { remedySentence } from '../../src-main/shared/remedies.ts';
 import { canaryToken, containsSecret, filesContaining } from '../support/files.ts';
+import { insertSnapshot } from '../support/vault.ts';
 import { startHarness, type Harness } from './support/harness.ts';
 import { look, overflowing } from './support/look.ts';
 
@@ -20,25 +21,25 @@ const day = (offset: number) => new Date(Date.now() + offset * DAY).toISOString(
 async function add(tenant: string, name: string, extra: { scopes?: string[]; expiresOn?: string; owner?: string | null } = {}) {
   const secret = canaryToken();
   secrets.push(secret);
-  const key = await harness.services.vault.addKey({ tenant, name, secret, scopes: extra.scopes ?? ['Pass.Read'], ...(extra.owner === null ? {} : { owner: extra.owner ?? 'Integrations team' }), ...(extra.expiresOn ? { expiresOn: extra.expiresOn } : {}) });
+  const key = await harness.services.keys.add({ tenant, name, secret, scopes: extra.scopes ?? ['Pass.Read'], ...(extra.owner === null ? {} : { owner: extra.owner ?? 'Integrations team' }), ...(extra.expiresOn ? { expiresOn: extra.expiresOn } : {}) });
   return key;
 }
 
 test.beforeAll(async () => {
   harness = await startHarness();
-  const { vault } = harness.services;
-  vault.addTenant({ alias: 'acme', tenantId: 'acme', environment: 'staging' });
-  vault.addTenant({ alias: 'beta-with-a-rather-long-alias-for-the-layout', tenantId: 'beta', environment: 'production' });
+  const vault = harness.services;
+  vault.tenants.add({ alias: 'acme', tenantId: 'acme', environment: 'staging' });
+  vault.tenants.add({ alias: 'beta-with-a-rather-long-alias-for-the-layout', tenantId: 'beta', environment: 'production' });
   await add('acme', 'expired-one', { expiresOn: day(-2) });
   await add('acme', 'expired-two', { expiresOn: day(-30) });
   await add('acme', 'soon', { expiresOn: day(10) });
   await add('acme', 'later', { expiresOn: day(120) });
   await add('acme', 'wild', { scopes: ['*'] });
   const revoked = await add('acme', 'revoked', { owner: null });
-  vault.recordChecks(vault.beginCheckRun('check'), [{ keyId: revoked.id, tenant: 'acme', keyName: 'revoked', fingerprint: revoked.fingerprint, at: vault.now(), probe: 'config', verdict: 'unauthorized', status: 401, durationMs: 4, url: 'http://127.0.0.1/api/acme/admin/config' }]);
+  const run = vault.checks.beginRun('check');
+  vault.checks.recordChecks(run, [{ keyId: revoked.id, tenant: 'acme', keyName: 'revoked', fingerprint: revoked.fingerprint, at: run.startedAt, probe: 'config', verdict: 'unauthorized', status: 401, durationMs: 4, url: 'http://127.0.0.1/api/acme/admin/config' }]);
   for (let index = 0; index < 12; index += 1) await add('beta-with-a-rather-long-alias-for-the-layout', `service-${String(index).padStart(2, '0')}`, { scopes: index % 3 === 0 ? ['Pass.Read', 'Secret.Read'] : ['Pass.Read'], expiresOn: day(7 * index + 3) });
-  const acme = vault.requireTenant('acme');
-  vault.inventory.insertSnapshot(acme.id, new Date(Date.now() - 2 * DAY).toISOString(), vault.listKeys({ tenant: 'acme' }).map((key) => ({ name: key.remoteName, enabled: true, permissions: key.name === 'soon' ? ['Pass.Read', 'Pass.Write'] : key.scopes })));
+  insertSnapshot(vault, 'acme', new Date(Date.now() - 2 * DAY).toISOString(), vault.keys.list({ tenant: 'acme' }).map((key) => ({ name: key.remoteName, enabled: true, permissions: key.name === 'soon' ? ['Pass.Read', 'Pass.Write'] : key.scopes })));
 });
 
 test.afterAll(async () => {
@@ -162,7 +163,7 @@ test('exports every format without a secret; the HTML page loads in Chromium wit
     await page.getByRole('button', { name: 'Export' }).click();
     await expect.poll(() => harness.saved.some((file) => file.endsWith(`.${format}`))).toBe(true);
   }
-  const accounts = harness.services.vault.listKeys().map((key) => key.secretAccount);
+  const accounts = harness.services.keys.list().map((key) => key.secretAccount);
   for (const file of harness.saved) {
     const text = fs.readFileSync(file, 'utf8');
     for (const account of accounts) expect(text, path.basename(file)).not.toContain(account);
@@ -211,7 +212,7 @@ test('a sign-off, then a change: the review shows what changed since', async ({ 
 
   // Changed behind the screen's back (as tkv would): a key added, a key's scopes narrowed.
   await add('acme', 'newcomer');
-  harness.services.vault.editKey({ tenant: 'acme', name: 'wild' }, { scopes: ['Pass.Read'] });
+  harness.services.keys.edit({ tenant: 'acme', name: 'wild' }, { scopes: ['Pass.Read'] });
   harness.emit('vault:changed', { reason: 'changed elsewhere' });
   const changes = page.getByRole('region', { name: 'Changed since the last sign-off' });
   await expect(changes).toContainText('Added: acme/newcomer');
@@ -222,8 +223,8 @@ test('a sign-off, then a change: the review shows what changed since', async ({ 
 test('the audit log: filtered, paged, exported, and its chain verified — and found broken after an edit', async ({ page }) => {
   if (!harness.services.review.lastSignOff()) await harness.services.review.sign({ reviewer: 'Rita Reviewer', note: 'Quarterly review' });
   // More than a page of entries: 60 checks of one key, as a week of scheduled checks leaves.
-  const key = harness.services.vault.findKey({ tenant: 'acme', name: 'later' })!;
-  for (let index = 0; index < 60; index += 1) harness.services.vault.audit('validated', { tenant: 'acme', keyName: 'later', keyId: key.id, fingerprint: key.fingerprint, detail: { probe: 'config', verdict: 'valid', status: 200 } });
+  const key = harness.services.keys.find({ tenant: 'acme', name: 'later' })!;
+  for (let index = 0; index < 60; index += 1) harness.services.audit.record('validated', { tenant: 'acme', keyName: 'later', keyId: key.id, fingerprint: key.fingerprint, detail: { probe: 'config', verdict: 'valid', status: 200 } });
   await harness.attach(page);
   await page.goto(harness.url);
   await page.keyboard.press('Alt+6');

@@ -44,7 +44,7 @@ const serverKey = async (name: string) => (await serverList()).find((key) => key
 const probeStatus = async (token: string) => (await sandbox.call('GET', '/api/demo/admin/config', { key: token })).status;
 
 async function ensureKey(name: string, permissions: string[]): Promise<void> {
-  if (harness.services.vault.findKey({ tenant: 'demo', name })) return;
+  if (harness.services.keys.find({ tenant: 'demo', name })) return;
   const outcome = await harness.services.admin.remoteCreate({ tenant: 'demo', name }, { scopes: permissions }, { canShowToken: false });
   if (outcome.stored) tokens.push(outcome.token);
 }
@@ -65,8 +65,8 @@ test.beforeAll(async () => {
   sandbox = await startTestSandbox({ tenants: ['demo', 'acme'] });
   const service = uniqueService('e2e-server');
   harness = await startHarness({ service, secrets: switchableKeychain(service) });
-  harness.services.vault.addTenant({ alias: 'demo', tenantId: 'demo', environment: 'custom', baseUrl: sandbox.url });
-  await harness.services.vault.addKey({ tenant: 'demo', name: 'sandbox-admin', secret: sandbox.adminKey('demo'), scopes: ['*'], admin: true });
+  harness.services.tenants.add({ alias: 'demo', tenantId: 'demo', environment: 'custom', baseUrl: sandbox.url });
+  await harness.services.keys.add({ tenant: 'demo', name: 'sandbox-admin', secret: sandbox.adminKey('demo'), scopes: ['*'], admin: true });
   tokens.push(sandbox.adminKey('demo'));
 });
 
@@ -141,7 +141,7 @@ test('lists the server keys beside the vault, with drift made behind the app’s
 });
 
 test('a tenant with no admin key says so, and works once an OAuth bearer token is pasted', async ({ page }) => {
-  if (!harness.services.vault.listTenants().some((tenant) => tenant.alias === 'acme')) harness.services.vault.addTenant({ alias: 'acme', tenantId: 'acme', environment: 'custom', baseUrl: sandbox.url });
+  if (!harness.services.tenants.list().some((tenant) => tenant.alias === 'acme')) harness.services.tenants.add({ alias: 'acme', tenantId: 'acme', environment: 'custom', baseUrl: sandbox.url });
   await openServerKeys(page);
   await page.getByRole('main').getByLabel('Tenant', { exact: true }).selectOption('acme');
   // Not "Offline": nothing was tried, for want of a credential; the two ways to give one are offered.
@@ -208,8 +208,8 @@ test('creates a key through the permission grid: the server stores what was tick
   const stored = await serverKey('grid-made');
   expect(stored).toEqual({ name: 'grid-made', enabled: true, permissions: expect.arrayContaining(['Pass.Read', 'Pass.Write', 'tenant.core:read']) });
   expect(stored!.permissions).toHaveLength(3);
-  const entry = harness.services.vault.findKey({ tenant: 'demo', name: 'grid-made' })!;
-  const token = await harness.services.vault.secretOf(entry);
+  const entry = harness.services.keys.find({ tenant: 'demo', name: 'grid-made' })!;
+  const token = await harness.services.keys.secretOf(entry);
   tokens.push(token);
   expect(await probeStatus(token)).toBe(200);
   expect(harness.received.some((payload) => containsSecret(payload, token)), 'the token in an IPC result').toBe(false);
@@ -235,7 +235,7 @@ test('the keychain failing after create: the token is shown once, audited, copie
   const token = (await rescue.getByLabel('Token of rescued').inputValue()).trim();
   tokens.push(token);
   expect(await probeStatus(token)).not.toBe(401); // the server made it: it authenticates (403: no tenant.core:read)
-  expect(harness.services.vault.inventory.auditEntries().filter((entry) => entry.action === 'token_unsaved' && entry.keyName === 'rescued')).toHaveLength(1);
+  expect(harness.services.audit.entries().filter((entry) => entry.action === 'token_unsaved' && entry.keyName === 'rescued')).toHaveLength(1);
   await look(page, 'token-rescue-dialog');
 
   await rescue.getByRole('button', { name: 'Copy token' }).click();
@@ -254,7 +254,7 @@ test('the keychain failing after create: the token is shown once, audited, copie
   await page.reload();
   await expect(page.getByRole('navigation', { name: 'Tenants' })).toBeVisible();
   await expect(page.getByRole('dialog', { name: 'Save this token now: it is shown once' })).toHaveCount(0);
-  expect(harness.services.vault.findKey({ tenant: 'demo', name: 'rescued' })).toBeNull();
+  expect(harness.services.keys.find({ tenant: 'demo', name: 'rescued' })).toBeNull();
 });
 
 test('edits permissions, disables, duplicates (disabled by default) and deletes with the name typed', async ({ page }) => {
@@ -269,7 +269,7 @@ test('edits permissions, disables, duplicates (disabled by default) and deletes 
   await edit.getByRole('button', { name: 'Save permissions' }).click();
   await expect(edit).toBeHidden();
   await expect.poll(async () => (await serverKey('editable'))?.permissions).toEqual(['Pass.Read']);
-  expect(harness.services.vault.findKey({ tenant: 'demo', name: 'editable' })!.scopes).toEqual(['Pass.Read']);
+  expect(harness.services.keys.find({ tenant: 'demo', name: 'editable' })!.scopes).toEqual(['Pass.Read']);
 
   await page.getByRole('button', { name: 'Disable editable' }).click();
   await expect.poll(async () => (await serverKey('editable'))?.enabled).toBe(false);
@@ -286,7 +286,7 @@ test('edits permissions, disables, duplicates (disabled by default) and deletes 
   await duplicate.getByRole('button', { name: 'Create the copy' }).click();
   await expect(duplicate).toBeHidden();
   expect(await serverKey('editable-copy')).toEqual({ name: 'editable-copy', enabled: false, permissions: ['Pass.Read'] });
-  tokens.push(await harness.services.vault.secretOf(harness.services.vault.findKey({ tenant: 'demo', name: 'editable-copy' })!));
+  tokens.push(await harness.services.keys.secretOf(harness.services.keys.find({ tenant: 'demo', name: 'editable-copy' })!));
 
   // The admin key in use: its deletion says that the tenant could no longer be managed.
   await page.getByRole('button', { name: 'More actions on sandbox-admin' }).click();
@@ -313,12 +313,12 @@ test('edits permissions, disables, duplicates (disabled by default) and deletes 
   await expect(confirm).toBeHidden();
   await expect(row(page, 'editable-copy')).toHaveCount(0);
   expect(await serverKey('editable-copy')).toBeUndefined();
-  expect(harness.services.vault.findKey({ tenant: 'demo', name: 'editable-copy' })).toBeNull();
+  expect(harness.services.keys.find({ tenant: 'demo', name: 'editable-copy' })).toBeNull();
 });
 
 test('a full rotation: both keys valid during the overlap, the old one 401 after finish', async ({ page }) => {
   await ensureKey('billing', ['tenant.core:read']);
-  const oldToken = await harness.services.vault.secretOf(harness.services.vault.findKey({ tenant: 'demo', name: 'billing' })!);
+  const oldToken = await harness.services.keys.secretOf(harness.services.keys.find({ tenant: 'demo', name: 'billing' })!);
   await openServerKeys(page);
   await page.getByRole('button', { name: 'More actions on billing' }).click();
   await page.getByRole('menuitem', { name: 'Rotate…' }).click();
@@ -332,7 +332,7 @@ test('a full rotation: both keys valid during the overlap, the old one 401 after
   const both = page.getByRole('region', { name: 'Both keys checked' });
   await expect(both.locator('section[data-verdict="valid"]')).toHaveCount(2);
   await expect(page.getByText(/revoke the old key once logs confirm the new key is used everywhere/)).toBeVisible();
-  const newToken = await harness.services.vault.secretOf(harness.services.vault.findKey({ tenant: 'demo', name: 'billing' })!);
+  const newToken = await harness.services.keys.secretOf(harness.services.keys.find({ tenant: 'demo', name: 'billing' })!);
   tokens.push(oldToken, newToken);
   expect(newToken).not.toBe(oldToken);
   expect(await probeStatus(oldToken)).toBe(200);
@@ -352,7 +352,7 @@ test('a full rotation: both keys valid during the overlap, the old one 401 after
 
 test('a rotation whose new token the keychain refuses shows it once, and the entry keeps its old key', async ({ page }) => {
   await ensureKey('ledger', ['tenant.core:read']);
-  const oldToken = await harness.services.vault.secretOf(harness.services.vault.findKey({ tenant: 'demo', name: 'ledger' })!);
+  const oldToken = await harness.services.keys.secretOf(harness.services.keys.find({ tenant: 'demo', name: 'ledger' })!);
   await openServerKeys(page);
   await page.getByRole('button', { name: 'More actions on ledger' }).click();
   await page.getByRole('menuitem', { name: 'Rotate…' }).click();
@@ -369,13 +369,13 @@ test('a rotation whose new token the keychain refuses shows it once, and the ent
   tokens.push(token);
   expect(token).not.toBe(oldToken);
   expect(await probeStatus(token)).toBe(200);
-  expect(harness.services.vault.inventory.auditEntries().filter((entry) => entry.action === 'token_unsaved' && entry.keyName === 'ledger')).toHaveLength(1);
+  expect(harness.services.audit.entries().filter((entry) => entry.action === 'token_unsaved' && entry.keyName === 'ledger')).toHaveLength(1);
   await rescue.getByRole('button', { name: 'I have saved it' }).click();
   await expect(rescue).toBeHidden();
   await expect.poll(() => harness.services.unsaved.list().length).toBe(0);
   // The entry still uses its old key; the rotation waits to be resumed or aborted.
   await expect(page.getByRole('alert')).toContainText('could not be stored');
-  expect(await harness.services.vault.secretOf(harness.services.vault.findKey({ tenant: 'demo', name: 'ledger' })!)).toBe(oldToken);
+  expect(await harness.services.keys.secretOf(harness.services.keys.find({ tenant: 'demo', name: 'ledger' })!)).toBe(oldToken);
   await page.getByRole('button', { name: 'Abort rotation' }).click();
   await expect(page.getByRole('button', { name: 'Start rotation' })).toBeVisible();
 });
@@ -384,8 +384,8 @@ test('a rotation interrupted during verify (the main side ended) is resumed from
   const service = uniqueService('e2e-crash');
   const first = await startHarness({ service });
   const dataDir = first.dataDir;
-  first.services.vault.addTenant({ alias: 'demo', tenantId: 'demo', environment: 'custom', baseUrl: sandbox.url });
-  await first.services.vault.addKey({ tenant: 'demo', name: 'sandbox-admin', secret: sandbox.adminKey('demo'), scopes: ['*'], admin: true });
+  first.services.tenants.add({ alias: 'demo', tenantId: 'demo', environment: 'custom', baseUrl: sandbox.url });
+  await first.services.keys.add({ tenant: 'demo', name: 'sandbox-admin', secret: sandbox.adminKey('demo'), scopes: ['*'], admin: true });
   const created = await first.services.admin.remoteCreate({ tenant: 'demo', name: 'fragile' }, { scopes: ['tenant.core:read'] }, { canShowToken: false });
   if (created.stored) tokens.push(created.token);
   // The verify probe hangs: the rotation is caught midway.
@@ -397,7 +397,7 @@ test('a rotation interrupted during verify (the main side ended) is resumed from
   await page.getByRole('button', { name: 'Choose' }).click();
   await page.getByRole('button', { name: 'Start rotation' }).click();
   await expect.poll(() => first.services.rotations.list().at(0)?.step, { timeout: 10_000 }).toBe('created');
-  await expect.poll(() => first.services.vault.inventory.journalEntries(first.services.rotations.list()[0]!.id).some((entry) => entry.step === 'verify' && entry.phase === 'before')).toBe(true);
+  await expect.poll(() => first.services.rotations.listWithJournals()[0]!.journal.some((entry) => entry.step === 'verify' && entry.phase === 'before')).toBe(true);
   await page.close();
   first.crash();
   await sandbox.control('DELETE', '/_sandbox/config');

@@ -61,7 +61,7 @@ test('adds a tenant and a key through the UI; the key shows masked and is stored
   // The new key opens in the detail panel; closed, the table has room for its secret column.
   await page.getByRole('button', { name: 'Close the detail of acme-prod/crm-sync' }).click();
   await expect(row.getByLabel('Secret hidden')).toHaveText('••••••••');
-  const stored = harness.services.vault.showKey({ tenant: 'acme-prod', name: 'crm-sync' });
+  const stored = harness.services.keys.show({ tenant: 'acme-prod', name: 'crm-sync' });
   await expect(row.locator('code')).toHaveText(stored.fingerprint);
   expect(stored.scopes).toEqual(['Pass.Read', 'tenant.core:read']);
   expect(await harness.services.secrets.get(stored.id)).toBe(token);
@@ -72,7 +72,7 @@ test('adds a tenant and a key through the UI; the key shows masked and is stored
   // The token is in the keychain and nowhere the page or the run can reach.
   expect(await page.content()).not.toContain(token);
   expect(await page.evaluate(() => document.body.innerText)).not.toContain(token);
-  harness.services.vault.inventory.db.pragma('wal_checkpoint(PASSIVE)');
+  harness.services.db.raw.pragma('wal_checkpoint(PASSIVE)');
   expect(filesContaining([harness.dataDir, artifacts], token)).toEqual([]);
   expect(problems, 'console errors or CSP violations').toEqual([]);
 });
@@ -95,7 +95,7 @@ test('shows the rule that input broke, and stores nothing', async ({ page }) => 
   await look(page, 'add-key-dialog-error');
   await keyDialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(keyDialog).toBeHidden();
-  expect(harness.services.vault.listKeys().map((key) => key.name)).toEqual(['crm-sync']);
+  expect(harness.services.keys.list().map((key) => key.name)).toEqual(['crm-sync']);
 });
 
 test('the page sees only window.api, built from the contract, and no Node or Electron', async ({ page }) => {
@@ -139,7 +139,7 @@ test('reloads when the main process announces a change', async ({ page }) => {
   await page.goto(harness.url);
   await expect(page.locator('tr[data-key="acme-prod/crm-sync"]')).toBeVisible();
   // Another front door (the CLI, here the vault directly) changes the vault; then the event arrives.
-  harness.services.vault.addTenant({ alias: 'beta', tenantId: 'beta', environment: 'staging' });
+  harness.services.tenants.add({ alias: 'beta', tenantId: 'beta', environment: 'staging' });
   await page.evaluate(() => window.__tkvDispatch('vault:changed', { reason: 'test' }));
   await expect(page.getByRole('navigation', { name: 'Tenants' }).getByRole('button', { name: /beta/ })).toBeVisible();
 });

@@ -6,10 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { HttpClient } from '../../src-main/core/http/http-client.ts';
-import { openInventoryDatabase } from '../../src-main/core/inventory/database.ts';
 import { KeytarSecretStore } from '../../src-main/core/secrets/keytar-secret-store.ts';
 import type { SecretStore } from '../../src-main/core/secrets/secret-store.ts';
-import { VaultService } from '../../src-main/core/vault/vault-service.ts';
+import { createServices, type Services, type ServicesOptions } from '../../src-main/core/services.ts';
 import { scratchDir } from './files.ts';
 import { clearService, uniqueService } from './keychain.ts';
 import { startTestSandbox, type TestSandbox } from './sandbox.ts';
@@ -26,9 +25,9 @@ export interface AdminFixture {
   service: string;
   dataDir: string;
   secrets: KeytarSecretStore;
-  vault: VaultService;
+  vault: Services;
   /** Another connection to the same inventory, with another secret store. */
-  openVault(store: SecretStore): VaultService;
+  openVault(store: SecretStore, options?: Partial<ServicesOptions>): Services;
   /** The server's key list, read with the sandbox's own admin key. */
   serverKeys(tenantId?: string): Promise<ServerKey[]>;
   dispose(): Promise<void>;
@@ -40,11 +39,10 @@ export async function startAdminFixture(label: string, tenants: string[]): Promi
   const secrets = new KeytarSecretStore({ service });
   const sandbox = await startTestSandbox({ tenants });
   const http = new HttpClient({ env: {} });
-  const openVault = (store: SecretStore) =>
-    new VaultService({ db: openInventoryDatabase(path.join(dataDir, 'inventory.sqlite')), secrets: store, clock: { now: () => new Date() }, actor: 'cli' });
+  const openVault = (store: SecretStore, options: Partial<ServicesOptions> = {}) => createServices({ actor: 'cli', env: {}, secrets: store, paths: { dataDir, inventoryFile: path.join(dataDir, 'inventory.sqlite') }, ...options });
   const vault = openVault(secrets);
-  vault.addTenant({ alias: 'demo', tenantId: 'demo', environment: 'custom', baseUrl: sandbox.url });
-  await vault.addKey({ tenant: 'demo', name: 'sandbox-admin', secret: sandbox.adminKey('demo'), scopes: ['*'], admin: true });
+  vault.tenants.add({ alias: 'demo', tenantId: 'demo', environment: 'custom', baseUrl: sandbox.url });
+  await vault.keys.add({ tenant: 'demo', name: 'sandbox-admin', secret: sandbox.adminKey('demo'), scopes: ['*'], admin: true });
   return {
     sandbox,
     http,
@@ -58,7 +56,7 @@ export async function startAdminFixture(label: string, tenants: string[]): Promi
       return (await response.json()) as ServerKey[];
     },
     async dispose() {
-      vault.close();
+      await vault.close();
       await http.close();
       await sandbox.dispose();
       await clearService(service);

@@ -8,7 +8,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EXCERPT_CHARS } from '../../src-main/core/probe/verdict.ts';
+import { EXCERPT_CHARS } from '../../src-main/core/checks/verdict.ts';
 import { htmlNumeric, jsonEveryChar, percentEveryByte, wrapLines } from './escapes.ts';
 
 type Echo =

@@ -6,14 +6,14 @@
  * Check i goes to key i mod n, stamped 2026-11-22T10:00:00.000Z plus i ms. Prints "ready" once
  * several batches have committed, then goes on recording until it is killed.
  */
-import { openInventoryDatabase } from '../../src-main/core/inventory/database.ts';
+import path from 'node:path';
 import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store.ts';
-import { VaultService } from '../../src-main/core/vault/vault-service.ts';
+import { createServices } from '../../src-main/core/services.ts';
 
 const [file, ...keyIds] = process.argv.slice(2);
 if (!file || keyIds.length === 0) throw new Error('usage: recorder-child.ts INVENTORY_FILE KEY_ID...');
-const vault = new VaultService({ db: openInventoryDatabase(file), secrets: new MemorySecretStore(), clock: { now: () => new Date() }, actor: 'cli' });
-const recorder = vault.recordBulkRun({ chunk: 1, batchMs: 40, gapMs: 5 });
+const services = createServices({ actor: 'cli', env: {}, secrets: new MemorySecretStore(), paths: { dataDir: path.dirname(file), inventoryFile: file } });
+const recorder = services.checks.recordBulkRun({ chunk: 1, batchMs: 40, gapMs: 5 });
 const start = Date.parse('2026-11-22T10:00:00.000Z');
 let index = 0;
 setInterval(() => {

@@ -6,7 +6,7 @@
  * key's number and the field), so that no field follows another, nor the names' order, by accident.
  */
 import { createHash } from 'node:crypto';
-import { openInventoryDatabase } from '../../src-main/core/inventory/database.ts';
+import { openInventoryDatabase } from '../../src-main/core/db/database.ts';
 import { isJudgement, type Verdict } from '../../src-main/shared/verdicts.ts';
 
 const TEAMS = ['CRM team', 'Loyalty squad', 'Payments', 'Data platform', 'Support tools', null];

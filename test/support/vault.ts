@@ -1,38 +1,49 @@
-/** Builds a VaultService on real SQLite in a scratch directory, with the given secret store. */
+/** Builds the vault's services on real SQLite in a scratch directory, with the given secret store. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { openInventoryDatabase } from '../../src-main/core/inventory/database.ts';
-import type { SecretStore } from '../../src-main/core/secrets/secret-store.ts';
-import { VaultService } from '../../src-main/core/vault/vault-service.ts';
 import type { Clock } from '../../src-main/core/clock.ts';
+import type { SecretStore } from '../../src-main/core/secrets/secret-store.ts';
+import { createServices, type Services, type ServicesOptions } from '../../src-main/core/services.ts';
 import { scratchDir } from './files.ts';
 
 export interface TestVault {
-  vault: VaultService;
+  services: Services;
   dataDir: string;
   file: string;
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
 export function fixedClock(iso = '2026-11-22T10:00:00.000Z'): Clock {
   return { now: () => new Date(iso) };
 }
 
-export function createTestVault(secrets: SecretStore, clock: Clock = fixedClock()): TestVault {
+export function createTestVault(secrets: SecretStore, clock: Clock = fixedClock(), options: Partial<ServicesOptions> = {}): TestVault {
   const dataDir = scratchDir('vault');
   const file = path.join(dataDir, 'inventory.sqlite');
-  const vault = new VaultService({ db: openInventoryDatabase(file), secrets, clock, actor: 'cli' });
+  const services = createServices({ actor: 'cli', env: {}, secrets, clock, paths: { dataDir, inventoryFile: file }, ...options });
   return {
-    vault,
+    services,
     dataDir,
     file,
-    dispose() {
+    async dispose() {
       try {
-        vault.close();
+        await services.close();
       } catch {
         // already closed by the test
       }
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A key's check history, oldest first, as the inventory holds it. */
+export function historyOf(services: Services, keyId: string): { runId: number; keyId: string; at: string; probe: string; verdict: string; status: number | null; durationMs: number; url: string }[] {
+  return services.db.raw
+    .prepare(`SELECT v.run_id AS runId, v.key_id AS keyId, v.at, v.probe, v.verdict, v.status, v.duration_ms AS durationMs, v.url FROM validations v WHERE v.key_id = ? ORDER BY v.id`)
+    .all(keyId) as ReturnType<typeof historyOf>;
+}
+
+/** Writes a server listing as if the vault had taken it (a snapshot), for tests of what follows from one. */
+export function insertSnapshot(services: Services, tenantAlias: string, takenAt: string, keys: { name: string; enabled: boolean; permissions: string[] }[]): void {
+  services.db.raw.prepare('INSERT INTO remote_snapshots (tenant_ref, taken_at, keys) VALUES (?, ?, ?)').run(services.tenants.require(tenantAlias).ref, takenAt, JSON.stringify(keys));
 }

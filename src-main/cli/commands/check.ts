@@ -7,10 +7,10 @@ import type { CheckResult } from '../../shared/check.ts';
 import { VERDICTS, verdictExitCode, verdictWords, type Verdict } from '../../shared/verdicts.ts';
 import { checkBaseUrl, checkName, checkProbePath, normalizeBaseUrl } from '../../shared/rules.ts';
 import { HttpClient, type HttpClientOptions } from '../../core/http/http-client.ts';
-import { CheckService, type AuthMode, type BulkSummary, type CheckTarget, type ScopeMatrix } from '../../core/probe/check-service.ts';
-import type { ProbeDefinition, Vendor } from '../../core/probe/catalogue.ts';
-import { markdownMatrix, markdownReport } from '../../core/probe/report.ts';
-import { formatKeyRef, parseKeyRef } from '../../core/vault/key-ref.ts';
+import { CheckService, type AuthMode, type BulkSummary, type CheckTarget, type ScopeMatrix } from '../../core/checks/check-service.ts';
+import type { ProbeDefinition, Vendor } from '../../core/vendors/vendor.ts';
+import { markdownMatrix, markdownReport } from '../../core/checks/report.ts';
+import { formatKeyRef, parseKeyRef } from '../../core/keys/key-ref.ts';
 import { integer, text, type Parsed } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { table } from '../format.ts';
@@ -107,8 +107,8 @@ async function checkAdHoc(parsed: Parsed, context: CommandContext, http: HttpCli
 /** The entry that holds a key of this fingerprint, when the vault can be read and has one. */
 function heldAs(context: CommandContext, print: string): string | null {
   try {
-    const row = context.vault().inventory.findKeysByFingerprint(print)[0];
-    return row ? `${row.tenant_alias}/${row.name}` : null;
+    const key = context.services().keys.byFingerprint(print)[0];
+    return key ? `${key.tenant}/${key.name}` : null;
   } catch {
     return null;
   }

@@ -70,8 +70,8 @@ export function candidates(words: string[], refs: () => { tenants: string[]; key
 export function completeCommand(parsed: Parsed, context: CommandContext): number {
   const list = candidates(parsed.positionals, () => {
     try {
-      const vault = context.vault();
-      return { tenants: vault.listTenants().map((tenant) => tenant.alias), keys: vault.listKeys().map((key) => `${key.tenant}/${key.name}`) };
+      const services = context.services();
+      return { tenants: services.tenants.list().map((tenant) => tenant.alias), keys: services.keys.list().map((key) => `${key.tenant}/${key.name}`) };
     } catch {
       return { tenants: [], keys: [] }; // no vault yet: nothing to offer
     }

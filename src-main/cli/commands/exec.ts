@@ -9,7 +9,7 @@ import path from 'node:path';
 import { constants as osConstants } from 'node:os';
 import { Redactor } from '../../core/redaction/redactor.ts';
 import { ByteStreamRedactor } from '../../core/redaction/stream-redactor.ts';
-import { parseKeyRef } from '../../core/vault/key-ref.ts';
+import { parseKeyRef } from '../../core/keys/key-ref.ts';
 import { texts, type Parsed } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { variableStem } from '../format.ts';
@@ -40,11 +40,14 @@ export async function execCommand(parsed: Parsed, context: CommandContext): Prom
 
   // The variables, decided before any secret is read: names must not collide. An Airwallex key is
   // exchanged for a short-lived bearer token, which the program gets instead of the key.
-  const vault = context.vault();
+  const services = context.services();
   const plan = refs.map((ref, index) => {
     const stem = variableStem(ref.name);
-    const bearer = vault.requireTenant(ref.tenant).provider === 'airwallex';
-    return { ref, bearer, keyVar: names[index] ?? `${stem}_${bearer ? 'TOKEN' : 'API_KEY'}`, urlVar: `${stem}_BASE_URL`, tenantVar: `${stem}_TENANT_ID`, headerVar: headers[index] ?? null };
+    // How the vendor wants its keys sent: a header the program can be handed, or a login exchange.
+    const auth = services.checks.targetFor(services.tenants.require(ref.tenant)).auth;
+    const bearer = auth.kind !== 'header';
+    const header = auth.kind === 'header' ? auth.name : 'Authorization';
+    return { ref, bearer, header, keyVar: names[index] ?? `${stem}_${bearer ? 'TOKEN' : 'API_KEY'}`, urlVar: `${stem}_BASE_URL`, tenantVar: `${stem}_TENANT_ID`, headerVar: headers[index] ?? null };
   });
   const all = plan.flatMap((entry) => [entry.keyVar, entry.urlVar, entry.tenantVar, ...(entry.headerVar ? [entry.headerVar] : [])]);
   const clash = all.find((name, index) => all.indexOf(name) !== index);
@@ -52,15 +55,15 @@ export async function execCommand(parsed: Parsed, context: CommandContext): Prom
 
   if (dryRun) {
     const lines = plan.flatMap((entry) => {
-      const key = vault.showKey(entry.ref);
-      const tenant = vault.requireTenant(entry.ref.tenant);
+      const key = services.keys.show(entry.ref);
+      const tenant = services.tenants.require(entry.ref.tenant);
       return [
         entry.bearer
           ? `${entry.keyVar}=<a bearer token from Airwallex's login exchange with ${entry.ref.tenant}/${entry.ref.name}, fingerprint ${key.fingerprint}>`
           : `${entry.keyVar}=<the key ${entry.ref.tenant}/${entry.ref.name}, fingerprint ${key.fingerprint}>`,
-        `${entry.urlVar}=${tenant.base_url}`,
-        `${entry.tenantVar}=${tenant.tenant_id}`,
-        ...(entry.headerVar ? [`${entry.headerVar}=${entry.bearer ? 'Authorization: Bearer <the token>' : 'X-API-KEY: <the key>'}`] : []),
+        `${entry.urlVar}=${tenant.baseUrl}`,
+        `${entry.tenantVar}=${tenant.tenantId}`,
+        ...(entry.headerVar ? [`${entry.headerVar}=${entry.bearer ? `${entry.header}: Bearer <the token>` : `${entry.header}: <the key>`}`] : []),
       ];
     });
     const variables = lines.map((line) => ({ name: line.slice(0, line.indexOf('=')), holds: line.slice(line.indexOf('=') + 1) }));
@@ -68,7 +71,7 @@ export async function execCommand(parsed: Parsed, context: CommandContext): Prom
     return context.print({ variables, command }, () => `${lines.join('\n')}\n${command ? `would run: ${command.program} (with ${command.arguments} argument(s))\n` : ''}`, parsed);
   }
 
-  const handed = await vault.keysForInjection(refs, { force: parsed.values.force === true, program: path.basename(program[0]!) });
+  const handed = await services.keys.forInjection(refs, { force: parsed.values.force === true, program: path.basename(program[0]!) });
   const env: Record<string, string> = {};
   const secrets = handed.map((entry) => entry.secret);
   for (const [index, entry] of plan.entries()) {
@@ -78,7 +81,7 @@ export async function execCommand(parsed: Parsed, context: CommandContext): Prom
     env[entry.keyVar] = value;
     env[entry.urlVar] = tenant.baseUrl;
     env[entry.tenantVar] = tenant.tenantId;
-    if (entry.headerVar) env[entry.headerVar] = entry.bearer ? `Authorization: Bearer ${value}` : `X-API-KEY: ${secret}`;
+    if (entry.headerVar) env[entry.headerVar] = entry.bearer ? `${entry.header}: Bearer ${value}` : `${entry.header}: ${secret}`;
   }
   // The vault is done with: the keychain and the inventory are closed before the program runs.
   await context.close();

@@ -22,10 +22,10 @@ export async function importCommand(parsed: Parsed, context: CommandContext): Pr
   const format = (text(parsed, 'format') ?? formatOf(file)) as ImportFormat;
   const content = readBounded(file);
   const { entries, problems } = parseImport(content, format);
-  const vault = context.vault();
-  const plan = planImport(vault, tenant, entries, { every: parsed.values.all === true });
+  const services = context.services();
+  const plan = planImport(services.keys, tenant, entries, { every: parsed.values.all === true });
   const dryRun = parsed.values['dry-run'] === true;
-  const outcome = dryRun ? null : await storeImport(vault, tenant, plan);
+  const outcome = dryRun ? null : await storeImport(services.keys, tenant, plan);
   const storedNames = new Set(outcome?.stored.map((key) => key.name) ?? []);
   const refusedNow = new Map((outcome?.refused ?? []).map((problem) => [problem.line, problem.message]));
 

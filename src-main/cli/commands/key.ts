@@ -6,7 +6,7 @@ import type { KeyEdit, KeySummary } from '../../shared/contract.ts';
 import { clipboardClearMs } from '../../core/keys/secret-clipboard.ts';
 import { clipboardTool, toolClipboard } from '../../core/system-clipboard.ts';
 import { VaultError } from '../../core/errors.ts';
-import { parseKeyRef, formatKeyRef } from '../../core/vault/key-ref.ts';
+import { parseKeyRef, formatKeyRef } from '../../core/keys/key-ref.ts';
 import { confirmed, list as splitList, text, type Parsed } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { day, fields, table } from '../format.ts';
@@ -18,20 +18,20 @@ import { readSecret } from '../read-secret.ts';
 export async function replace(parsed: Parsed, context: CommandContext): Promise<number> {
   const ref = parseKeyRef(parsed.positionals[0]!);
   const services = context.services();
-  const key = services.vault.showKey(ref);
-  const { REGENERATE_WARNING, replaceAfterRegenerate } = await import('../../core/keys/replace.ts');
+  const key = services.keys.show(ref);
+  const { REGENERATE_WARNING } = await import('../../core/rotation/replace.ts');
   context.io.stderr.write(`tkv: ${REGENERATE_WARNING}\n`);
   const secret = (await readSecret(context.io, `The regenerated key for ${formatKeyRef(ref)} (input hidden): `)).trim();
-  const { result, fingerprint, oldDropped, oldAccount } = await replaceAfterRegenerate(services.vault, services.checks, ref, secret);
+  const { result, fingerprint, oldDropped, oldAccount } = await services.rotations.replaceAfterRegenerate(ref, secret);
   const old = oldDropped ? 'The old key was dropped from the keychain.' : `The keychain refused to delete the old key (entry ${oldAccount}); it no longer works on the server: delete that entry with your keychain's own tool.`;
   return context.print({ replaced: ref, oldFingerprint: key.fingerprint, fingerprint, verdict: result.verdict, oldDropped }, () => `Replaced the key of ${formatKeyRef(ref)}: the new one passed the ${result.probe.id} check (${result.verdict}); fingerprint ${key.fingerprint} → ${fingerprint}. ${old}\n`, parsed);
 }
 
 export async function add(parsed: Parsed, context: CommandContext): Promise<number> {
   const ref = parseKeyRef(parsed.positionals[0]!);
-  const vault = context.vault();
+  const services = context.services();
   // Fail on an unknown tenant or a taken name before asking for the secret.
-  if (vault.listKeys({ tenant: ref.tenant }).some((key) => key.name === ref.name)) {
+  if (services.keys.list({ tenant: ref.tenant }).some((key) => key.name === ref.name)) {
     throw new VaultError('ALREADY_EXISTS', `Key ${formatKeyRef(ref)} already exists; choose another name or remove it first.`);
   }
   const pasted = await readSecret(context.io, `API key for ${formatKeyRef(ref)} (input hidden): `);
@@ -39,7 +39,7 @@ export async function add(parsed: Parsed, context: CommandContext): Promise<numb
   if (secret !== pasted) context.io.stderr.write('tkv: notice: the key had spaces or tabs around it; they were removed.\n');
   if (secret.length > 0 && secret.length < 16) context.io.stderr.write(`tkv: warning: the key is only ${secret.length} characters long; API keys are usually longer — check it is the key and not its name.\n`);
   const scopes = splitList(text(parsed, 'scopes'));
-  const key = await vault.addKey({
+  const key = await services.keys.add({
     ...ref,
     secret,
     ...(scopes ? { scopes } : {}),
@@ -49,43 +49,43 @@ export async function add(parsed: Parsed, context: CommandContext): Promise<numb
     ...optional('remoteName', text(parsed, 'remote-name')),
     admin: parsed.values.admin === true,
   });
-  for (const warning of vault.inputWarnings({ scopes: key.scopes, expiresOn: key.expiresOn })) context.io.stderr.write(`tkv: warning: ${warning}\n`);
+  for (const warning of services.keys.inputWarnings({ scopes: key.scopes, expiresOn: key.expiresOn })) context.io.stderr.write(`tkv: warning: ${warning}\n`);
   return context.print(key, () => `Stored ${formatKeyRef(key)} in the OS keychain (fingerprint ${key.fingerprint}).\n`, parsed);
 }
 
 export async function list(parsed: Parsed, context: CommandContext): Promise<number> {
   const tenant = text(parsed, 'tenant');
-  const keys = context.vault().listKeys(tenant === undefined ? {} : { tenant });
+  const keys = context.services().keys.list(tenant === undefined ? {} : { tenant });
   return context.print(keys, () => formatKeys(keys), parsed);
 }
 
 export async function show(parsed: Parsed, context: CommandContext): Promise<number> {
-  const key = context.vault().showKey(parseKeyRef(parsed.positionals[0]!));
+  const key = context.services().keys.show(parseKeyRef(parsed.positionals[0]!));
   return context.print(key, () => formatKey(key), parsed);
 }
 
 export async function reveal(parsed: Parsed, context: CommandContext): Promise<number> {
   const ref = parseKeyRef(parsed.positionals[0]!);
-  const secret = await context.vault().revealKey(ref);
+  const secret = await context.services().keys.reveal(ref);
   if (context.io.stdout.isTTY) context.io.stderr.write(`The key for ${formatKeyRef(ref)} follows; this reveal is recorded in the audit log. Mind screen sharing.\n`);
   return context.print({ ...ref, secret }, () => `${secret}\n`, parsed);
 }
 
 export async function remove(parsed: Parsed, context: CommandContext): Promise<number> {
   const ref = parseKeyRef(parsed.positionals[0]!);
-  const vault = context.vault();
-  const key = vault.showKey(ref);
+  const services = context.services();
+  const key = services.keys.show(ref);
   if (!(await confirmed(context, parsed.values.yes === true, `Remove ${formatKeyRef(ref)} (fingerprint ${key.fingerprint}) and its secret from the keychain?`))) {
     context.io.stderr.write('Nothing removed.\n');
     return 1;
   }
-  const { keychainEntry } = await vault.removeKey(ref);
+  const { keychainEntry } = await services.keys.remove(ref);
   return context.print({ removed: ref, keychainEntry }, () => `Removed ${formatKeyRef(ref)}${keychainEntry === 'deleted' ? ' and its keychain entry' : '; its keychain entry was already gone'}.\n`, parsed);
 }
 
 export async function history(parsed: Parsed, context: CommandContext): Promise<number> {
   const ref = parseKeyRef(parsed.positionals[0]!);
-  const checks = context.vault().history(ref).map(({ at, probe, verdict, status, durationMs }) => ({ at, probe, verdict, status, durationMs }));
+  const checks = context.services().checks.history(ref).map(({ at, probe, verdict, status, durationMs }) => ({ at, probe, verdict, status, durationMs }));
   return context.print(checks, () => {
     if (checks.length === 0) return `${formatKeyRef(ref)} has not been checked yet.\n`;
     return table(['TIME', 'PROBE', 'VERDICT', 'STATUS', 'MS'], checks.map((check) => [check.at, check.probe, check.verdict, String(check.status ?? '-'), String(check.durationMs)]));
@@ -110,7 +110,7 @@ export async function edit(parsed: Parsed, context: CommandContext): Promise<num
   };
   if (Object.keys(changes).length === 0) throw new UsageError('nothing to change: give at least one of the options');
   const ref = parseKeyRef(parsed.positionals[0]!);
-  const { key, warnings } = context.vault().editKey(ref, changes);
+  const { key, warnings } = context.services().keys.edit(ref, changes);
   for (const warning of warnings) context.io.stderr.write(`tkv: warning: ${warning}\n`);
   return context.print({ key, warnings }, () => `Updated ${formatKeyRef(key)}.\n`, parsed);
 }
@@ -123,7 +123,7 @@ export async function copy(parsed: Parsed, context: CommandContext): Promise<num
   const ref = parseKeyRef(parsed.positionals[0]!);
   const tool = clipboardTool(context.io.env);
   if ('missing' in tool) throw new VaultError('INVALID_INPUT', `Cannot copy: ${tool.missing}. Reveal the key instead, where you can see it.`);
-  const secret = await context.vault().secretForCopy(ref);
+  const secret = await context.services().keys.secretForCopy(ref);
   const env = context.io.env as NodeJS.ProcessEnv;
   try {
     await toolClipboard(tool, env).writeText(secret);

@@ -3,7 +3,7 @@
  * admin endpoints, with the tenant's admin credential from the vault (declared in command-table.ts).
  */
 import type { CreateOutcome, RemoteKeyView, RemoteListing } from '../../core/admin/admin-service.ts';
-import { formatKeyRef, parseKeyRef } from '../../core/vault/key-ref.ts';
+import { formatKeyRef, parseKeyRef } from '../../core/keys/key-ref.ts';
 import { confirmed, list as splitList, text, type Parsed } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { fields, table } from '../format.ts';

@@ -8,7 +8,7 @@ import { count } from '../../shared/words.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { auditExport, reviewExport as exportOf } from '../../core/review/export.ts';
-import { parseKeyRef } from '../../core/vault/key-ref.ts';
+import { parseKeyRef } from '../../core/keys/key-ref.ts';
 import type { AuditQuery, ExportFormat, ReviewReport, Severity } from '../../shared/contract.ts';
 import { integer, text, type Parsed } from '../args.ts';
 import type { CommandContext } from '../context.ts';
@@ -87,7 +87,7 @@ export async function reviewExport(parsed: Parsed, context: CommandContext): Pro
   const out = text(parsed, 'out');
   if (out) writeExport(out, content);
   else context.io.stdout.write(content);
-  services.vault.audit('exported', { ...(tenant ? { tenant } : {}), detail: { what: 'review', format, keys: report.keys.length, digest: report.digest } });
+  services.audit.record('exported', { ...(tenant ? { tenant } : {}), detail: { what: 'review', format, keys: report.keys.length, digest: report.digest } });
   if (out) context.io.stderr.write(`tkv: wrote the review (${count(report.keys.length, 'key')}, ${format}) to ${out}\n`);
   return 0;
 }

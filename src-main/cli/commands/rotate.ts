@@ -4,7 +4,7 @@
  * rotation on, `--abort` rolls it back.
  */
 import type { RotationStatus } from '../../core/rotation/rotation-service.ts';
-import { formatKeyRef, parseKeyRef } from '../../core/vault/key-ref.ts';
+import { formatKeyRef, parseKeyRef } from '../../core/keys/key-ref.ts';
 import { confirmed, text, type Parsed } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { table } from '../format.ts';

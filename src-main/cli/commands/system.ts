@@ -3,7 +3,7 @@ import { count } from '../../shared/words.ts';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { runDoctor, type DoctorReport } from '../../core/doctor.ts';
-import { listBackups, restoreBackup } from '../../core/inventory/backups.ts';
+import { listBackups, restoreBackup } from '../../core/db/backups.ts';
 import { remedyLines } from '../remedies.ts';
 import { resolveAppPaths } from '../../core/paths.ts';
 import { createSecretStore } from '../../core/services.ts';
@@ -30,9 +30,9 @@ export async function doctorCommand(parsed: Parsed, context: CommandContext): Pr
 
 export async function reconcileCommand(parsed: Parsed, context: CommandContext): Promise<number> {
   if (parsed.values.yes && !parsed.values['remove-orphans']) throw new UsageError('--yes goes with --remove-orphans');
-  const vault = context.vault();
+  const services = context.services();
   const service = context.services().secrets.service;
-  const report = await vault.reconcile();
+  const report = await services.keys.reconcile();
   if (!parsed.values['remove-orphans'] || report.orphanSecrets.length === 0) {
     return context.print(parsed.values['remove-orphans'] ? { ...report, removed: [] } : report, () => formatReconcile(report, service), parsed);
   }
@@ -41,7 +41,7 @@ export async function reconcileCommand(parsed: Parsed, context: CommandContext):
     context.io.stderr.write('Nothing deleted.\n');
     return 1;
   }
-  const { removed } = await vault.removeOrphanSecrets();
+  const { removed } = await services.keys.removeOrphanSecrets();
   return context.print({ ...report, removed }, () => `${formatReconcile(report, service)}Deleted ${removed.length} orphaned keychain entr${removed.length === 1 ? 'y' : 'ies'}.\n`, parsed);
 }
 

@@ -18,7 +18,7 @@ export async function add(parsed: Parsed, context: CommandContext): Promise<numb
   const baseUrl = text(parsed, 'base-url');
   if (!tenantId) throw new UsageError('--tenant-id is required: the tenant id the vendor gave (case-sensitive)');
   if ((env === undefined) === (baseUrl === undefined)) throw new UsageError('give exactly one of --env and --base-url');
-  const tenant = context.vault().addTenant({
+  const tenant = context.services().tenants.add({
     alias: parsed.positionals[0]!,
     tenantId,
     environment: env ?? 'custom',
@@ -32,33 +32,33 @@ export async function add(parsed: Parsed, context: CommandContext): Promise<numb
 }
 
 export async function list(parsed: Parsed, context: CommandContext): Promise<number> {
-  const tenants = context.vault().listTenants();
+  const tenants = context.services().tenants.list();
   return context.print(tenants, () => formatTenants(tenants), parsed);
 }
 
 export async function remove(parsed: Parsed, context: CommandContext): Promise<number> {
   const alias = parsed.positionals[0]!;
-  const held = context.vault().listTenants().find((tenant) => tenant.alias === alias)?.keyCount ?? 0;
+  const held = context.services().tenants.list().find((tenant) => tenant.alias === alias)?.keyCount ?? 0;
   if (parsed.values['with-keys'] && held > 0 && !(await confirmed(context, parsed.values.yes === true, `Remove tenant ${alias} and its ${count(held, 'key')}, keychain entries included?`))) {
     context.io.stderr.write('Nothing removed.\n');
     return 1;
   }
-  const result = await context.vault().removeTenant(alias, { withKeys: parsed.values['with-keys'] === true });
+  const result = await context.services().tenants.remove(alias, { withKeys: parsed.values['with-keys'] === true });
   return context.print({ alias, ...result }, () => `Removed tenant ${alias}${result.removedKeys ? ` and its ${count(result.removedKeys, 'key')}` : ''}.\n`, parsed);
 }
 
 /** Keeps (or clears) a pasted OAuth bearer token for the tenant's admin calls, in the keychain. */
 export async function bearer(parsed: Parsed, context: CommandContext): Promise<number> {
   const alias = parsed.positionals[0]!;
-  const vault = context.vault();
+  const services = context.services();
   if (parsed.values.clear) {
     if (text(parsed, 'expires-at') !== undefined) throw new UsageError('--clear takes no --expires-at');
-    const deleted = await vault.clearBearer(alias);
+    const deleted = await services.tenants.clearBearer(alias);
     return context.print({ alias, cleared: deleted }, () => (deleted ? `Removed the bearer token of ${alias} from the keychain.\n` : `${alias} had no bearer token in the keychain.\n`), parsed);
   }
-  vault.requireTenant(alias);
+  services.tenants.require(alias);
   const token = await readSecret(context.io, `OAuth access token for ${alias}'s admin calls (input hidden): `);
-  const result = await vault.setBearer(alias, token, text(parsed, 'expires-at') ?? null);
+  const result = await services.tenants.setBearer(alias, token, text(parsed, 'expires-at') ?? null);
   return context.print({ alias, ...result }, () => `Stored the bearer token of ${alias} in the OS keychain${result.expiresAt ? `; it expires at ${result.expiresAt}` : ' (expiry unknown)'}. Admin calls use it while ${alias} has no key marked --admin.\n`, parsed);
 }
 

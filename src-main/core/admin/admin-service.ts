@@ -8,67 +8,85 @@
  * handed back to be shown to the person once, and the incident is recorded.
  */
 import { randomUUID } from 'node:crypto';
-import type { AdminCredentialInfo, KeyRef, KeySummary, PermissionCatalogueView, ScopeUse, ServerKey, ServerKeysView } from '../../shared/contract.ts';
+import type { AdminCredentialInfo, KeyRef, KeySummary, PermissionCatalogueView, ScopeUse, ServerKeysView } from '../../shared/contract.ts';
 import type { ScopeArea } from '../../shared/scopes.ts';
 import { checkName, checkScopes } from '../../shared/rules.ts';
 import { assertRule, toErrorInfo, VaultError } from '../errors.ts';
+import type { AuditService } from '../audit/audit-service.ts';
+import type { Stamps } from '../clock.ts';
+import type { Connection } from '../db/connection.ts';
+import type { VaultEvents } from '../events.ts';
 import type { HttpClient } from '../http/http-client.ts';
-import type { RemoteKey, TenantRow } from '../inventory/inventory.ts';
-import { requireKeychainBeforeCreate } from '../secrets/round-trip.ts';
-import { fingerprint } from '../vault/fingerprint.ts';
-import { formatKeyRef } from '../vault/key-ref.ts';
-import type { VaultService } from '../vault/vault-service.ts';
-import { WALLET_CREW_PROBES } from '../probe/catalogue.ts';
-import { SCOPE_CATALOGUE } from '../vendors/wallet-crew/scopes.ts';
-import { ADMIN_ENDPOINTS } from '../vendors/wallet-crew/endpoints.ts';
+import { fingerprint } from '../keys/fingerprint.ts';
+import { formatKeyRef } from '../keys/key-ref.ts';
+import type { KeyService } from '../keys/key-service.ts';
 import type { Redactor } from '../redaction/redactor.ts';
-import { AdminClient, adminFailure, valueOf, type AdminCredential, type ApiKeyDefinition } from './admin-client.ts';
+import { requireKeychainBeforeCreate } from '../secrets/round-trip.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
+import type { TenantRecord, TenantService } from '../tenants/tenant-service.ts';
+import { vendorOf } from '../vendors/vendors.ts';
+import { AdminClient, adminFailure, valueOf, type AdminCredential, type ApiKeyDefinition } from '../vendors/wallet-crew/admin-api.ts';
+import { ADMIN_ENDPOINTS } from '../vendors/wallet-crew/endpoints.ts';
+import { WALLET_CREW_PROBES } from '../vendors/wallet-crew/probes.ts';
+import { SCOPE_CATALOGUE } from '../vendors/wallet-crew/scopes.ts';
+import { AdminStore, type RemoteKey } from './admin-store.ts';
+import { followUpLostCreate } from './lost-create.ts';
+import { compareWithVault, type ListingSources, type RemoteKeyView, type RemoteListing } from './server-listing.ts';
 
-export interface RemoteKeyView extends RemoteKey {
-  /** The vault entry that uses this server key, and how. */
-  local: ServerKey['local'];
-}
-
-export interface RemoteListing {
-  tenant: string;
-  takenAt: string;
-  snapshotId: number;
-  credential: string;
-  keys: RemoteKeyView[];
-  /** Vault entries whose server key (its name known) the server no longer lists. */
-  missingOnServer: { ref: KeyRef; remoteName: string }[];
-  /** Vault entries whose name on the server is not known, and that the server does not list under their own name. */
-  notLinked: KeyRef[];
-  /** Keys a creation made whose answer (with the token) was lost: live, and nobody holds their token. */
-  orphaned: { name: string; since: string }[];
-}
+export type { RemoteKey, RemoteKeyView, RemoteListing };
 
 export type CreateOutcome =
   | { stored: true; key: KeySummary; definition: ApiKeyDefinition; token: string }
   /** The keychain failed after the server created the key: the token must be shown now, once. */
   | { stored: false; definition: ApiKeyDefinition; token: string; fingerprint: string; reason: string };
 
-export class AdminService {
-  private readonly vault: VaultService;
-  private readonly http: HttpClient;
+export interface AdminServiceOptions {
+  db: Connection;
+  http: HttpClient;
+  secrets: SecretStore;
+  stamps: Stamps;
+  audit: AuditService;
+  tenants: TenantService;
+  keys: KeyService;
+  events: VaultEvents;
+}
 
-  constructor(options: { vault: VaultService; http: HttpClient }) {
-    this.vault = options.vault;
+export class AdminService {
+  private readonly db: Connection;
+  private readonly store: AdminStore;
+  private readonly http: HttpClient;
+  private readonly secrets: SecretStore;
+  private readonly stamps: Stamps;
+  private readonly audit: AuditService;
+  private readonly tenants: TenantService;
+  private readonly keys: KeyService;
+  private readonly events: VaultEvents;
+  private readonly sources: ListingSources;
+
+  constructor(options: AdminServiceOptions) {
+    this.db = options.db;
+    this.store = new AdminStore(options.db);
     this.http = options.http;
+    this.secrets = options.secrets;
+    this.stamps = options.stamps;
+    this.audit = options.audit;
+    this.tenants = options.tenants;
+    this.keys = options.keys;
+    this.events = options.events;
+    this.sources = { keys: this.keys, tenants: this.tenants, store: this.store, secrets: this.secrets };
   }
 
   /** The tenant's admin client: its admin key if it has one, else its pasted bearer token. */
-  async clientFor(alias: string): Promise<{ client: AdminClient; tenant: TenantRow; credential: string }> {
-    const tenant = this.vault.requireTenant(alias);
-    if (tenant.provider === 'airwallex') {
-      throw new VaultError('CONFLICT', `${alias} is an Airwallex tenant: Airwallex has no admin API for keys. Create, regenerate and delete them in the Airwallex web app; after a regenerate, replace the entry's key with the new one (it is checked before the old one is dropped).`);
-    }
-    const admin = this.vault.listKeys({ tenant: alias }).find((key) => key.admin);
+  async clientFor(alias: string): Promise<{ client: AdminClient; tenant: TenantRecord; credential: string }> {
+    const tenant = this.tenants.require(alias);
+    const noAdminApi = vendorOf(tenant.provider)?.noAdminApi;
+    if (noAdminApi) throw new VaultError('CONFLICT', `${alias} is a tenant of ${vendorOf(tenant.provider)!.name}: ${noAdminApi}`);
+    const admin = this.keys.list({ tenant: alias }).find((key) => key.admin);
     let credential: AdminCredential;
     if (admin) {
-      credential = { kind: 'api-key', secret: await this.vault.secretOf(admin), label: `admin key ${formatKeyRef(admin)}` };
+      credential = { kind: 'api-key', secret: await this.keys.secretOf(admin), label: `admin key ${formatKeyRef(admin)}` };
     } else {
-      const bearer = await this.vault.bearerOf(alias);
+      const bearer = await this.tenants.bearerOf(alias);
       if (!bearer) {
         throw new VaultError('NOT_FOUND', `Tenant "${alias}" has no admin credential: no key marked admin, and no OAuth token.`, {
           remedies: [{ code: 'store-admin-credential', tenant: alias }],
@@ -79,7 +97,7 @@ export class AdminService {
       }
       credential = { kind: 'bearer', token: bearer.token, label: `bearer token of ${alias}` };
     }
-    return { client: new AdminClient(this.http, { baseUrl: tenant.base_url, tenantId: tenant.tenant_id }, credential), tenant, credential: credential.label };
+    return { client: new AdminClient(this.http, { baseUrl: tenant.baseUrl, tenantId: tenant.tenantId }, credential), tenant, credential: credential.label };
   }
 
   /** Lists the server's keys, keeps a time-stamped snapshot, and compares it with the vault. */
@@ -89,29 +107,34 @@ export class AdminService {
     // the credential that listed them: a hostile server may echo any token it has seen.
     const { redactor, held } = await this.tenantRedactor(alias, client.redactor);
     const keys = valueOf(await client.list()).map(({ name, enabled, permissions }) => ({ name: redactor.redactName(name), enabled, permissions: permissions.map((permission) => redactor.redactName(permission)) }));
-    const takenAt = this.vault.now();
+    const takenAt = this.stamps.now();
     // Creations whose answer never came: the listing says whether the server made them.
     const listedNames = new Set(keys.map((key) => key.name));
-    for (const intent of this.vault.inventory.createIntents(tenant.id)) {
-      const made = listedNames.has(intent.remote_name) && !this.vault.findKey({ tenant: alias, name: intent.key_name });
-      if (intent.state === 'sent') this.vault.inventory.settleCreateIntent(intent.id, made ? 'orphaned' : 'done');
-      else if (!listedNames.has(intent.remote_name)) this.vault.inventory.settleCreateIntent(intent.id, 'done');
+    for (const intent of this.store.createIntents(tenant.ref)) {
+      const made = listedNames.has(intent.remote_name) && !this.keys.find({ tenant: alias, name: intent.key_name });
+      if (intent.state === 'sent') this.store.settleCreateIntent(intent.id, made ? 'orphaned' : 'done');
+      else if (!listedNames.has(intent.remote_name)) this.store.settleCreateIntent(intent.id, 'done');
     }
-    const snapshotId = this.vault.inventory.transaction(() => {
-      const id = this.vault.inventory.insertSnapshot(tenant.id, takenAt, keys);
-      this.vault.audit('remote_listed', { tenant: alias, detail: { snapshot: id, keys: keys.length } });
+    const snapshotId = this.db.transaction(() => {
+      const id = this.store.insertSnapshot(tenant.ref, takenAt, keys);
+      this.audit.record('remote_listed', { tenant: alias, detail: { snapshot: id, keys: keys.length } });
       return id;
     });
     // The secrets just read say which server keys the keychain holds: no second read.
-    return { ...(await this.compare(alias, keys, true, held)), tenant: alias, takenAt, snapshotId, credential };
+    return { ...(await compareWithVault(this.sources, alias, keys, true, held)), tenant: alias, takenAt, snapshotId, credential };
+  }
+
+  /** What the server listed last for the tenant (its row id: the tenants' reference), if it was ever listed. */
+  snapshotOf(tenantRef: string): { takenAt: string; keys: RemoteKey[] } | undefined {
+    return this.store.latestSnapshot(tenantRef);
   }
 
   /** The latest stored snapshot, compared with the vault as it is now: for offline review. */
   async lastSnapshot(alias: string): Promise<RemoteListing | null> {
-    const tenant = this.vault.requireTenant(alias);
-    const snapshot = this.vault.inventory.latestSnapshot(tenant.id);
+    const tenant = this.tenants.require(alias);
+    const snapshot = this.store.latestSnapshot(tenant.ref);
     if (!snapshot) return null;
-    return { ...(await this.compare(alias, snapshot.keys)), tenant: alias, takenAt: snapshot.takenAt, snapshotId: snapshot.id, credential: 'snapshot (offline)' };
+    return { ...(await compareWithVault(this.sources, alias, snapshot.keys)), tenant: alias, takenAt: snapshot.takenAt, snapshotId: snapshot.id, credential: 'snapshot (offline)' };
   }
 
   /**
@@ -134,12 +157,12 @@ export class AdminService {
 
   /** Which admin credential the tenant's server calls use: an admin key, a pasted bearer token, or none. */
   async credentialInfo(alias: string): Promise<AdminCredentialInfo> {
-    const tenant = this.vault.requireTenant(alias);
-    const admin = this.vault.listKeys({ tenant: alias }).find((key) => key.admin);
+    const tenant = this.tenants.require(alias);
+    const admin = this.keys.list({ tenant: alias }).find((key) => key.admin);
     if (admin) return { kind: 'api-key', key: { tenant: alias, name: admin.name } };
-    if (!(await this.vault.bearerOf(alias))) return { kind: 'none' };
-    const expiresAt = tenant.bearer_expires_at ?? null;
-    return { kind: 'bearer', setAt: tenant.bearer_set_at ?? null, expiresAt, expired: expiresAt !== null && Date.parse(expiresAt) <= Date.now() };
+    if (!(await this.tenants.bearerOf(alias))) return { kind: 'none' };
+    const expiresAt = tenant.bearerExpiresAt;
+    return { kind: 'bearer', setAt: tenant.bearerSetAt, expiresAt, expired: expiresAt !== null && Date.parse(expiresAt) <= Date.now() };
   }
 
   /**
@@ -150,7 +173,7 @@ export class AdminService {
     const credential = await this.credentialInfo(ref.tenant);
     if (credential.kind !== 'api-key') return null;
     // By the server's name: the reference may name the server key rather than the vault's entry.
-    const admin = this.vault.findKey(credential.key);
+    const admin = this.keys.find(credential.key);
     if (!admin || admin.remoteName !== this.remoteNameOf(ref)) return null;
     return `${formatKeyRef(credential.key)} is the admin key the vault uses for ${ref.tenant}: once it is deleted, this tenant's keys cannot be listed, created, edited or rotated until another admin key is stored or a bearer token is given.`;
   }
@@ -194,8 +217,8 @@ export class AdminService {
   async deleteServerKey(tenant: string, serverName: string): Promise<{ removedLocal: boolean }> {
     const local = this.entryUsing(tenant, serverName);
     if (local) return { removedLocal: (await this.remoteDelete({ tenant, name: local.name })).removedLocal };
-    for (const rotation of this.vault.inventory.rotations({ openOnly: true })) {
-      if (rotation.tenant === tenant && (rotation.old_remote_name === serverName || rotation.new_remote_name === serverName)) {
+    for (const rotation of this.store.openRotations(tenant)) {
+      if ((rotation.old_remote_name === serverName || rotation.new_remote_name === serverName)) {
         const ref = { tenant, name: rotation.key_name };
         throw new VaultError('CONFLICT', `"${serverName}" is part of the rotation of ${formatKeyRef(ref)}; finish or abort the rotation first.`, { remedies: [{ code: 'finish-rotation', key: ref }, { code: 'abort-rotation', key: ref }] });
       }
@@ -203,12 +226,13 @@ export class AdminService {
     const { client } = await this.clientFor(tenant);
     const result = await client.delete(serverName);
     if (!result.ok && result.error.kind !== 'not_found') throw adminFailure(result.error);
-    const earlier = this.vault.inventory.credentialByRemoteName(this.vault.requireTenant(tenant).id, serverName);
+    const earlier = this.keys.credentialByRemoteName(this.tenants.require(tenant).ref, serverName);
     if (earlier && earlier.state !== 'deleted') {
-      await this.vault.secrets.delete(earlier.account);
-      this.vault.inventory.setCredentialState(earlier.account, 'deleted', this.vault.now());
+      await this.secrets.delete(earlier.account);
+      this.keys.retireCredential(earlier.account, 'deleted', this.stamps.now());
     }
-    this.vault.audit('remote_deleted', { tenant, keyName: serverName, ...(earlier ? { keyId: earlier.key_id, fingerprint: earlier.fingerprint } : {}), detail: { remoteName: serverName, wasOnServer: result.ok } });
+    this.audit.record('remote_deleted', { tenant, keyName: serverName, ...(earlier ? { keyId: earlier.key_id, fingerprint: earlier.fingerprint } : {}), detail: { remoteName: serverName, wasOnServer: result.ok } });
+    this.events.changed('server key deleted');
     return { removedLocal: false };
   }
 
@@ -220,21 +244,20 @@ export class AdminService {
 
   /** Every secret the vault keeps for the tenant's keys (current, earlier, a rotation's new one), by keychain account. */
   private async tenantSecrets(alias: string): Promise<Map<string, string | null>> {
-    const tenant = this.vault.requireTenant(alias);
     const accounts = new Set<string>();
-    for (const key of this.vault.listKeys({ tenant: alias })) {
+    for (const key of this.keys.list({ tenant: alias })) {
       accounts.add(key.secretAccount);
-      for (const credential of this.vault.inventory.credentials(key.id)) if (credential.state !== 'deleted') accounts.add(credential.account);
+      for (const credential of this.keys.credentials(key.id)) if (credential.state !== 'deleted') accounts.add(credential.account);
     }
-    for (const rotation of this.vault.inventory.rotations({ openOnly: true })) if (rotation.tenant === tenant.alias) accounts.add(rotation.new_account);
+    for (const rotation of this.store.openRotations(alias)) accounts.add(rotation.new_account);
     const list = [...accounts];
-    const secrets = await Promise.all(list.map((account) => this.vault.secrets.get(account).catch(() => null)));
+    const secrets = await Promise.all(list.map((account) => this.secrets.get(account).catch(() => null)));
     return new Map(list.map((account, index) => [account, secrets[index] ?? null]));
   }
 
   /** The vault entry whose current key is the server key `serverName`. */
   private entryUsing(tenant: string, serverName: string): KeySummary | null {
-    return this.vault.listKeys({ tenant }).find((key) => key.remoteName === serverName) ?? null;
+    return this.keys.list({ tenant }).find((key) => key.remoteName === serverName) ?? null;
   }
 
   /** One server key: by the vault entry's server name, or by the server name itself. */
@@ -242,7 +265,7 @@ export class AdminService {
     const { client } = await this.clientFor(ref.tenant);
     const remoteName = this.remoteNameOf(ref);
     const definition = valueOf(await client.get(remoteName));
-    const [view] = (await this.compare(ref.tenant, [definition], false)).keys;
+    const [view] = (await compareWithVault(this.sources, ref.tenant, [definition], false)).keys;
     return view!;
   }
 
@@ -255,7 +278,7 @@ export class AdminService {
   async remoteCreate(ref: KeyRef, input: { scopes?: string[]; like?: KeyRef; enabled?: boolean }, options: { canShowToken: boolean }): Promise<CreateOutcome> {
     assertRule(checkName(ref.name, 'Key name'));
     if ((input.scopes === undefined) === (input.like === undefined)) throw new VaultError('INVALID_INPUT', "Give the key's permissions, or another key of the tenant to copy them from.");
-    if (this.vault.findKey(ref)) {
+    if (this.keys.find(ref)) {
       throw new VaultError('ALREADY_EXISTS', `The vault already has ${formatKeyRef(ref)}; choose another name.`);
     }
     const { client } = await this.clientFor(ref.tenant);
@@ -269,49 +292,17 @@ export class AdminService {
       if (permissions.length === 0) throw new VaultError('INVALID_INPUT', 'A key needs at least one permission.');
     }
     // Before the server creates anything: the keychain must answer now.
-    await requireKeychainBeforeCreate(this.vault.secrets);
+    await requireKeychainBeforeCreate(this.secrets);
     // Written down before it is sent: a creation whose answer is lost is followed up, not forgotten.
-    const tenant = this.vault.requireTenant(ref.tenant);
-    const intent = { id: randomUUID(), tenant_ref: tenant.id, key_name: ref.name, remote_name: ref.name, permissions: JSON.stringify(permissions), started_at: this.vault.now(), state: 'sent' as const };
-    this.vault.inventory.recordCreateIntent(intent);
+    const tenant = this.tenants.require(ref.tenant);
+    const intent = { id: randomUUID(), tenant_ref: tenant.ref, key_name: ref.name, remote_name: ref.name, permissions: JSON.stringify(permissions), started_at: this.stamps.now(), state: 'sent' as const };
+    this.store.recordCreateIntent(intent);
     const answer = await client.create({ name: ref.name, permissions, ...(input.enabled === false ? { enabled: false } : {}) });
-    if (!answer.ok && answer.error.kind === 'network' && answer.error.message.includes('only its answer')) throw await this.followUpLostCreate(ref, client, intent.id, answer.error.message);
-    this.vault.inventory.settleCreateIntent(intent.id, 'done');
+    if (!answer.ok && answer.error.kind === 'network' && answer.error.message.includes('only its answer')) throw await followUpLostCreate({ db: this.db, store: this.store, audit: this.audit }, ref, client, intent.id, answer.error.message);
+    this.store.settleCreateIntent(intent.id, 'done');
     const created = valueOf(answer);
     const definition = { name: created.name, enabled: created.enabled, permissions: created.permissions };
     return this.storeCreated(ref, created.token, definition, input.like ? { like: formatKeyRef(input.like) } : {}, options.canShowToken ? null : client);
-  }
-
-  /**
-   * The answer to a creation was lost on the way back (a reset, a timeout): the server is asked
-   * whether it made the key. Made, the key is live and nobody holds its token — the server shows it
-   * once, in the answer that was lost — so it serves nobody and is to be deleted; not made, nothing
-   * changed; and when the server cannot be asked, the creation stays written down for the next listing.
-   */
-  private async followUpLostCreate(ref: KeyRef, client: AdminClient, intentId: string, why: string): Promise<VaultError> {
-    const looked = await client.get(ref.name);
-    // The transport's own words for what happened, without the admin client's framing around them.
-    const cause = why.replace(/^Could not [^:]+: /, '').replace(/ The request may have reached the server.*$/, '');
-    if (looked.ok) {
-      this.vault.inventory.transaction(() => {
-        this.vault.inventory.settleCreateIntent(intentId, 'orphaned');
-        this.vault.audit('remote_created', { tenant: ref.tenant, keyName: ref.name, detail: { remoteName: ref.name, answerLost: true, enabled: looked.value.enabled, permissions: looked.value.permissions } });
-      });
-      return new VaultError(
-        'REMOTE_FAILED',
-        `The server created "${ref.name}" (it lists it now, ${looked.value.enabled ? 'enabled' : 'disabled'}), but its answer never arrived: ${cause} That answer was the only one to carry the key's token: the key is live and nobody holds its token, so it serves nobody. Delete it on the server, then create it again.`,
-        { remedies: [{ code: 'delete-orphan-server-key', tenant: ref.tenant, name: ref.name }] },
-      );
-    }
-    if (looked.error.kind === 'not_found') {
-      this.vault.inventory.settleCreateIntent(intentId, 'done');
-      return new VaultError('REMOTE_FAILED', `The answer to creating "${ref.name}" was lost, and the server lists no such key: nothing was created. Create it again.`);
-    }
-    return new VaultError(
-      'REMOTE_FAILED',
-      `The answer to creating "${ref.name}" was lost, and the server could not be asked whether it made the key (${looked.error.message}) The creation stays written down: the next listing of ${ref.tenant}'s server keys says whether "${ref.name}" exists, and then nobody holds its token.`,
-      { remedies: [{ code: 'list-server-keys', tenant: ref.tenant }] },
-    );
   }
 
   /** Changes a server key's state or permissions, and the vault entry's view of them. */
@@ -330,10 +321,11 @@ export class AdminService {
     // The endpoint replaces both fields: what is not changed is read first.
     const current = input.enabled === undefined || input.scopes === undefined ? valueOf(await client.get(remoteName)) : null;
     const updated = valueOf(await client.update(remoteName, { enabled: input.enabled ?? current!.enabled, permissions: input.scopes ?? current!.permissions }));
-    this.vault.inventory.transaction(() => {
-      if (local) this.vault.inventory.updateKeyRemoteState(local.id, { scopes: updated.permissions, enabled: updated.enabled });
-      this.vault.audit('remote_updated', { tenant, keyName: local?.name ?? remoteName, ...(local ? { keyId: local.id, fingerprint: local.fingerprint } : {}), detail: { remoteName, enabled: updated.enabled, permissions: updated.permissions } });
+    this.db.transaction(() => {
+      if (local) this.keys.updateRemoteState(local.id, { scopes: updated.permissions, enabled: updated.enabled });
+      this.audit.record('remote_updated', { tenant, keyName: local?.name ?? remoteName, ...(local ? { keyId: local.id, fingerprint: local.fingerprint } : {}), detail: { remoteName, enabled: updated.enabled, permissions: updated.permissions } });
     });
+    this.events.changed('server key updated');
     return updated;
   }
 
@@ -341,19 +333,19 @@ export class AdminService {
   async remoteDelete(ref: KeyRef): Promise<{ remoteName: string; wasOnServer: boolean; removedLocal: boolean }> {
     const local = this.localEntry(ref);
     if (local) {
-      const rotation = this.vault.inventory.openRotation(local.id);
-      if (rotation) throw new VaultError('CONFLICT', `${formatKeyRef(ref)} is being rotated; finish or abort the rotation first.`, { remedies: [{ code: 'finish-rotation', key: ref }, { code: 'abort-rotation', key: ref }] });
+      if (this.store.openRotations(ref.tenant).some((rotation) => rotation.key_id === local.id)) throw new VaultError('CONFLICT', `${formatKeyRef(ref)} is being rotated; finish or abort the rotation first.`, { remedies: [{ code: 'finish-rotation', key: ref }, { code: 'abort-rotation', key: ref }] });
     }
     const { client } = await this.clientFor(ref.tenant);
     const remoteName = local?.remoteName ?? ref.name;
     const result = await client.delete(remoteName);
     if (!result.ok && result.error.kind !== 'not_found') throw adminFailure(result.error);
-    this.vault.inventory.transaction(() => {
-      this.vault.audit('remote_deleted', { tenant: ref.tenant, keyName: local?.name ?? remoteName, ...(local ? { keyId: local.id, fingerprint: local.fingerprint } : {}), detail: { remoteName, wasOnServer: result.ok } });
+    this.db.transaction(() => {
+      this.audit.record('remote_deleted', { tenant: ref.tenant, keyName: local?.name ?? remoteName, ...(local ? { keyId: local.id, fingerprint: local.fingerprint } : {}), detail: { remoteName, wasOnServer: result.ok } });
       // A key whose creating answer was lost is gone now: nothing is left to follow up.
-      for (const intent of this.vault.inventory.createIntents(this.vault.requireTenant(ref.tenant).id)) if (intent.remote_name === remoteName) this.vault.inventory.settleCreateIntent(intent.id, 'done');
+      for (const intent of this.store.createIntents(this.tenants.require(ref.tenant).ref)) if (intent.remote_name === remoteName) this.store.settleCreateIntent(intent.id, 'done');
     });
-    if (local) await this.vault.removeKey(ref);
+    if (local) await this.keys.remove(ref);
+    this.events.changed('server key deleted');
     return { remoteName, wasOnServer: result.ok, removedLocal: local !== null };
   }
 
@@ -364,7 +356,7 @@ export class AdminService {
    */
   async storeCreated(ref: KeyRef, token: string, definition: ApiKeyDefinition, detail: Record<string, unknown>, discardWith: AdminClient | null = null): Promise<CreateOutcome> {
     try {
-      const key = await this.vault.addKey(
+      const key = await this.keys.add(
         { ...ref, secret: token, scopes: definition.permissions },
         'created',
         { remoteName: definition.name, enabled: definition.enabled, createdByServer: true },
@@ -384,7 +376,7 @@ export class AdminService {
   private async discardUnsaved(ref: KeyRef, remoteName: string, print: string, reason: string, detail: Record<string, unknown>, client: AdminClient): Promise<never> {
     const deleted = await client.delete(remoteName);
     try {
-      this.vault.audit('token_discarded', { tenant: ref.tenant, keyName: ref.name, fingerprint: print, detail: { ...detail, remoteName, reason, deletedOnServer: deleted.ok } });
+      this.audit.record('token_discarded', { tenant: ref.tenant, keyName: ref.name, fingerprint: print, detail: { ...detail, remoteName, reason, deletedOnServer: deleted.ok } });
     } catch {
       // The inventory failing too must not hide what happened on the server.
     }
@@ -403,7 +395,7 @@ export class AdminService {
   /** The audit entry of a token that could not be stored; best effort, it never hides the token. */
   recordUnsaved(ref: KeyRef, remoteName: string, print: string, reason: string, detail: Record<string, unknown> = {}): void {
     try {
-      this.vault.audit('token_unsaved', { tenant: ref.tenant, keyName: ref.name, fingerprint: print, detail: { ...detail, remoteName, reason } });
+      this.audit.record('token_unsaved', { tenant: ref.tenant, keyName: ref.name, fingerprint: print, detail: { ...detail, remoteName, reason } });
     } catch {
       // The inventory failing too must not stop the token from being shown.
     }
@@ -415,50 +407,7 @@ export class AdminService {
   }
 
   private localEntry(ref: KeyRef): KeySummary | null {
-    return this.vault.findKey(ref);
-  }
-
-  private async compare(alias: string, remote: RemoteKey[], withMissing = true, held?: Map<string, string | null>): Promise<Pick<RemoteListing, 'keys' | 'missingOnServer' | 'notLinked' | 'orphaned'>> {
-    const entries = this.vault.listKeys({ tenant: alias });
-    const orphaned = this.vault.inventory
-      .createIntents(this.vault.requireTenant(alias).id)
-      .filter((intent) => intent.state === 'orphaned' && remote.some((key) => key.name === intent.remote_name))
-      .map((intent) => ({ name: intent.remote_name, since: intent.started_at }));
-    const byRemote = new Map<string, { entry: KeySummary; role: 'current' | 'previous' | 'rotating'; account: string }>();
-    for (const entry of entries) {
-      byRemote.set(entry.remoteName, { entry, role: 'current', account: entry.secretAccount });
-      for (const credential of this.vault.inventory.credentials(entry.id)) {
-        if (credential.state !== 'deleted') byRemote.set(credential.remote_name, { entry, role: 'previous', account: credential.account });
-      }
-      const rotation = this.vault.inventory.openRotation(entry.id);
-      if (rotation?.state === 'started') byRemote.set(rotation.new_remote_name, { entry, role: 'rotating', account: rotation.new_account });
-    }
-    const keys: RemoteKeyView[] = [];
-    for (const key of remote) {
-      const match = byRemote.get(key.name);
-      if (!match) {
-        keys.push({ ...key, local: null });
-        continue;
-      }
-      const declared = match.entry.scopes;
-      keys.push({
-        ...key,
-        local: {
-          ref: { tenant: alias, name: match.entry.name },
-          role: match.role,
-          hasSecret: (held?.has(match.account) ? (held.get(match.account) ?? null) : await this.vault.secrets.get(match.account)) !== null,
-          declaredScopes: declared,
-          permissionsDiffer: match.role === 'current' && [...declared].sort().join('\n') !== [...key.permissions].sort().join('\n'),
-          enabledDiffers: match.role === 'current' && match.entry.enabled !== key.enabled,
-        },
-      });
-    }
-    const listed = new Set(remote.map((key) => key.name));
-    const absent = withMissing ? entries.filter((entry) => !listed.has(entry.remoteName)) : [];
-    // A name only presumed (the entry's own) that the server does not list is not a deleted key: it is unknown.
-    const missingOnServer = absent.filter((entry) => entry.remoteNameKnown).map((entry) => ({ ref: { tenant: alias, name: entry.name }, remoteName: entry.remoteName }));
-    const notLinked = absent.filter((entry) => !entry.remoteNameKnown).map((entry) => ({ tenant: alias, name: entry.name }));
-    return { keys, missingOnServer, notLinked, orphaned };
+    return this.keys.find(ref);
   }
 }
 

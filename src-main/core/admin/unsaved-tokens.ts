@@ -4,8 +4,16 @@
  * the dialog, and in any case after `ttlMs`, so a token nobody looked at does not linger.
  */
 import { randomUUID } from 'node:crypto';
-import type { UnsavedTokenView } from '../../shared/contract.ts';
-import type { UnsavedToken } from '../rotation/rotation-service.ts';
+import type { KeyRef, UnsavedTokenView } from '../../shared/contract.ts';
+
+/** A token a server created that the keychain refused: to be shown once, then forgotten. */
+export interface UnsavedToken {
+  key: KeyRef;
+  remoteName: string;
+  token: string;
+  fingerprint: string;
+  reason: string;
+}
 
 export class UnsavedTokens {
   private readonly held = new Map<string, { view: UnsavedTokenView; timer: NodeJS.Timeout }>();

@@ -412,3 +412,11 @@ function trustedCas(extraCaFile?: string): string[] {
   }
   return [...cas];
 }
+
+/** Seconds from a Retry-After header (delta seconds or an HTTP date), or null. */
+export function retryAfterSeconds(value: string | undefined, now = Date.now()): number | null {
+  if (!value) return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - now) / 1000));
+}

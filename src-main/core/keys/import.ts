@@ -10,8 +10,8 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { checkName, checkSecret, NAME_PATTERN } from '../../shared/rules.ts';
 import type { KeySummary } from '../../shared/contract.ts';
 import { VaultError } from '../errors.ts';
-import { fingerprint } from '../vault/fingerprint.ts';
-import type { VaultService } from '../vault/vault-service.ts';
+import { fingerprint } from './fingerprint.ts';
+import type { KeyService } from './key-service.ts';
 
 export type ImportFormat = 'env' | 'csv';
 
@@ -187,15 +187,15 @@ export interface ImportPlanItem {
  * What an import would do with each entry, judged by the same rules the real run applies. From a
  * `.env` file only variables that look like keys are stored, unless `every` asks for all of them.
  */
-export function planImport(vault: VaultService, tenant: string, entries: ImportEntry[], options: { every?: boolean } = {}): ImportPlanItem[] {
-  vault.requireTenant(tenant);
+export function planImport(keys: KeyService, tenant: string, entries: ImportEntry[], options: { every?: boolean } = {}): ImportPlanItem[] {
+  keys.list({ tenant });
   const planned = new Set<string>();
   return entries.map((entry): ImportPlanItem => {
     if (entry.variable !== undefined && !options.every && !looksLikeKey(entry.variable, entry.secret)) return { entry, action: 'skip', reason: 'not an API key by its name or its value' };
-    const twin = vault.inventory.findKeysByFingerprint(fingerprint(entry.secret))[0];
-    if (twin) return { entry, action: 'skip', reason: `this key is already stored as ${twin.tenant_alias}/${twin.name}` };
-    if (vault.findKey({ tenant, name: entry.name })) return { entry, action: 'skip', reason: `${tenant}/${entry.name} already exists (another key)` };
-    const problem = vault.newKeyProblem(newKeyInput(tenant, entry));
+    const twin = keys.byFingerprint(fingerprint(entry.secret))[0];
+    if (twin) return { entry, action: 'skip', reason: `this key is already stored as ${twin.tenant}/${twin.name}` };
+    if (keys.find({ tenant, name: entry.name })) return { entry, action: 'skip', reason: `${tenant}/${entry.name} already exists (another key)` };
+    const problem = keys.newKeyProblem(newKeyInput(tenant, entry));
     if (problem) return { entry, action: 'refuse', reason: problem.message };
     // Two variables that map to one name (ORDERS_API_KEY and orders_api_key): the first is kept.
     if (planned.has(entry.name)) return { entry, action: 'refuse', reason: `another line of the file is stored as ${tenant}/${entry.name}` };
@@ -217,12 +217,12 @@ export interface ImportOutcome {
 }
 
 /** Stores the planned entries one by one; a keychain failure stops the import (the rest would fail too). */
-export async function storeImport(vault: VaultService, tenant: string, plan: ImportPlanItem[]): Promise<ImportOutcome> {
+export async function storeImport(keys: KeyService, tenant: string, plan: ImportPlanItem[]): Promise<ImportOutcome> {
   const outcome: ImportOutcome = { stored: [], refused: [], stoppedAt: null };
   for (const { entry, action } of plan) {
     if (action !== 'store') continue;
     try {
-      outcome.stored.push(await vault.addKey(newKeyInput(tenant, entry), 'imported'));
+      outcome.stored.push(await keys.add(newKeyInput(tenant, entry), 'imported'));
     } catch (error) {
       const message = error instanceof VaultError ? error.message : 'an unexpected error';
       if (error instanceof VaultError && (error.code === 'KEYCHAIN_UNAVAILABLE' || error.code === 'STORAGE_ERROR')) {

@@ -8,7 +8,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { VaultError } from '../errors.ts';
-import type { VaultService } from '../vault/vault-service.ts';
+import type { VaultEvents } from '../events.ts';
+import type { KeyService } from '../keys/key-service.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
+import type { TenantService } from '../tenants/tenant-service.ts';
 import type { RunningSandbox } from './sandbox-server.ts';
 
 /** The tenant id inside the emulator; the vault's alias is `sandbox` unless a real tenant took it. */
@@ -22,18 +25,24 @@ export interface SandboxStatus {
 }
 
 export class AppSandbox {
-  private readonly vault: VaultService;
+  private readonly tenants: TenantService;
+  private readonly keys: KeyService;
+  private readonly secrets: SecretStore;
+  private readonly events: VaultEvents;
   private readonly stateDir: string;
   private running: RunningSandbox | null = null;
   private starting: Promise<SandboxStatus> | null = null;
 
-  constructor(options: { vault: VaultService; stateDir: string }) {
-    this.vault = options.vault;
+  constructor(options: { tenants: TenantService; keys: KeyService; secrets: SecretStore; events: VaultEvents; stateDir: string }) {
+    this.tenants = options.tenants;
+    this.keys = options.keys;
+    this.secrets = options.secrets;
+    this.events = options.events;
     this.stateDir = options.stateDir;
   }
 
   status(): SandboxStatus {
-    return { running: this.running !== null, url: this.running?.url ?? null, tenant: this.vault.inventory.sandboxTenant()?.alias ?? null };
+    return { running: this.running !== null, url: this.running?.url ?? null, tenant: this.tenants.sandbox()?.alias ?? null };
   }
 
   /** Starts the emulator (once) and makes sure the vault has its tenant and admin key. */
@@ -54,8 +63,8 @@ export class AppSandbox {
   /** Removes the sandbox in one action: the emulator, its tenant with every key, and its state. */
   async remove(): Promise<{ removedKeys: number }> {
     await this.stop();
-    const tenant = this.vault.inventory.sandboxTenant();
-    const result = tenant ? await this.vault.removeTenant(tenant.alias, { withKeys: true }) : { removedKeys: 0 };
+    const tenant = this.tenants.sandbox();
+    const result = tenant ? await this.tenants.remove(tenant.alias, { withKeys: true }) : { removedKeys: 0 };
     fs.rmSync(this.stateDir, { recursive: true, force: true });
     return result;
   }
@@ -63,9 +72,9 @@ export class AppSandbox {
   private async startOnce(): Promise<SandboxStatus> {
     // The emulator's code (and the YAML it keeps state in) loads only when a sandbox is started.
     const { ADMIN_KEY_NAME, startSandbox } = await import('./sandbox-server.ts');
-    const existing = this.vault.inventory.sandboxTenant();
-    const admin = existing ? this.vault.listKeys({ tenant: existing.alias }).find((key) => key.admin && key.name === ADMIN_KEY_NAME) : undefined;
-    const adminSecret = admin ? await this.vault.secrets.get(admin.secretAccount) : null;
+    const existing = this.tenants.sandbox();
+    const admin = existing ? this.keys.list({ tenant: existing.alias }).find((key) => key.admin && key.name === ADMIN_KEY_NAME) : undefined;
+    const adminSecret = admin ? await this.secrets.get(admin.secretAccount) : null;
     const options = {
       host: '127.0.0.1',
       stateDir: this.stateDir,
@@ -73,7 +82,7 @@ export class AppSandbox {
       persistAdminKeys: false,
       ...(adminSecret ? { adminKeys: { [SANDBOX_TENANT_ID]: adminSecret } } : {}),
     };
-    const port = existing ? Number(new URL(existing.base_url).port) || 0 : 0;
+    const port = existing ? Number(new URL(existing.baseUrl).port) || 0 : 0;
     let sandbox: RunningSandbox;
     try {
       sandbox = await startSandbox({ ...options, port });
@@ -89,27 +98,28 @@ export class AppSandbox {
       let alias = existing?.alias;
       if (!alias) {
         alias = this.freeAlias();
-        this.vault.addTenant({ alias, tenantId: SANDBOX_TENANT_ID, environment: 'custom', baseUrl: sandbox.url, label: 'Built-in sandbox (an emulator on this computer)' }, { sandbox: true });
+        this.tenants.add({ alias, tenantId: SANDBOX_TENANT_ID, environment: 'custom', baseUrl: sandbox.url, label: 'Built-in sandbox (an emulator on this computer)' }, { sandbox: true });
       } else {
-        this.vault.setTenantBaseUrl(alias, sandbox.url);
+        this.tenants.setBaseUrl(alias, sandbox.url);
       }
       if (adminSecret !== info.adminKey) {
         // No admin key yet, or its secret left the keychain: the emulator drew a new one.
-        if (admin) await this.vault.removeKey({ tenant: alias, name: admin.name });
-        await this.vault.addKey({ tenant: alias, name: ADMIN_KEY_NAME, secret: info.adminKey, scopes: ['*'], admin: true, notes: "The sandbox's admin key: it creates, rotates and deletes the sandbox's keys." }, 'imported', { remoteName: ADMIN_KEY_NAME });
+        if (admin) await this.keys.remove({ tenant: alias, name: admin.name });
+        await this.keys.add({ tenant: alias, name: ADMIN_KEY_NAME, secret: info.adminKey, scopes: ['*'], admin: true, notes: "The sandbox's admin key: it creates, rotates and deletes the sandbox's keys." }, 'imported', { remoteName: ADMIN_KEY_NAME });
       }
     } catch (error) {
       await sandbox.close();
       throw error;
     }
     this.running = sandbox;
+    this.events.changed('sandbox started');
     return this.status();
   }
 
   private freeAlias(): string {
     for (let n = 1; ; n += 1) {
       const alias = n === 1 ? 'sandbox' : `sandbox-${n}`;
-      if (!this.vault.inventory.findTenant(alias)) return alias;
+      if (!this.tenants.records().some((tenant) => tenant.alias === alias)) return alias;
     }
   }
 }

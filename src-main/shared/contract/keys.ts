@@ -1,4 +1,5 @@
 /** Stored keys: metadata only, except for the one explicit reveal. */
+import type { KeyFieldEdit, KeyFieldInput, KeyFieldValues } from '../key-fields.ts';
 import type { Environment } from '../rules.ts';
 import type { Verdict } from '../verdicts.ts';
 import { channel } from './channel.ts';
@@ -8,29 +9,27 @@ export interface KeyRef {
   name: string;
 }
 
-/** A stored key's metadata. Never the secret: only its fingerprint. */
-export interface KeySummary {
+/**
+ * A stored key's metadata. Never the secret: only its fingerprint. What a person writes of it (its
+ * declared scopes, expiry, owner, notes: KeyFieldValues) is declared in ../key-fields.ts.
+ */
+export interface KeySummary extends KeyFieldValues {
   /** Stable id of the entry. */
   id: string;
   tenant: string;
   /** The tenant's environment (production, staging, or a custom base URL). */
   environment: Environment;
   name: string;
-  scopes: string[];
   enabled: boolean;
   admin: boolean;
   /** Short SHA-256 prefix of the token: enough to match, useless to an attacker. */
   fingerprint: string;
   createdAt: string;
   rotatedAt: string | null;
-  /** `YYYY-MM-DD`, or null when the key does not expire. */
-  expiresOn: string | null;
   /** True when `expiresOn` has passed. */
   expired: boolean;
   /** Days from today to `expiresOn` (negative once passed), or null when the key does not expire. */
   expiresInDays: number | null;
-  notes: string | null;
-  owner: string | null;
   /** The last verdict that judged the key (outcomes that never blame it do not replace it), and when. */
   lastJudgement: Verdict | null;
   lastJudgedAt: string | null;
@@ -48,13 +47,9 @@ export interface KeySummary {
   secretAccount: string;
 }
 
-export interface NewKeyInput extends KeyRef {
+export interface NewKeyInput extends KeyRef, KeyFieldInput {
   /** Travels renderer → main only; no channel sends it back except `keys:reveal`. */
   secret: string;
-  scopes?: string[];
-  notes?: string;
-  expiresOn?: string;
-  owner?: string;
   admin?: boolean;
   /** Its name on the server, when known and different from `name`: the entry is then linked to that key. */
   remoteName?: string;
@@ -133,11 +128,7 @@ export interface KeyDetail {
 }
 
 /** The fields of an entry a person may change; null clears one. */
-export interface KeyEdit {
-  notes?: string | null;
-  owner?: string | null;
-  expiresOn?: string | null;
-  scopes?: string[];
+export interface KeyEdit extends KeyFieldEdit {
   /** The server's name of the key the entry uses. */
   remoteName?: string;
   /** Makes the key the tenant's admin credential (and no other), or not. */

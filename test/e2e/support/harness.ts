@@ -97,7 +97,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     holdUnsavedTokens: true,
     env: { TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service, ...options.env },
     emitJobEvent: (event, payload) => emit(event, payload as Events[typeof event]),
-    onExternalChange: () => emit('vault:changed', { reason: 'changed elsewhere' }),
+    watchExternalChanges: true,
     ...(options.secrets ? { secrets: options.secrets } : {}),
   });
   const serve = rendererHandler(path.join(outDir, 'renderer'));
@@ -190,7 +190,7 @@ ${preload}
     crash() {
       void services.http.close().catch(() => undefined);
       void services.sandbox.stop().catch(() => undefined);
-      services.vault.close();
+      services.db.close();
     },
     async close() {
       await services.close();

@@ -2,12 +2,12 @@
 // (a private Secret Service) and SQLite in a temp dir; the show-once path with a keychain that fails
 // after the server created the key.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminClient } from '../../../src-main/core/admin/admin-client.ts';
-import { AdminService } from '../../../src-main/core/admin/admin-service.ts';
+import { AdminClient } from '../../../src-main/core/vendors/wallet-crew/admin-api.ts';
+import type { AdminService } from '../../../src-main/core/admin/admin-service.ts';
 import { VaultError } from '../../../src-main/core/errors.ts';
 import { type HttpClient } from '../../../src-main/core/http/http-client.ts';
 import { PROBE_ACCOUNT_PREFIX, type SecretStore } from '../../../src-main/core/secrets/secret-store.ts';
-import type { VaultService } from '../../../src-main/core/vault/vault-service.ts';
+import type { Services } from '../../../src-main/core/services.ts';
 import { startAdminFixture, type AdminFixture } from '../../support/admin-fixture.ts';
 import { filesContaining } from '../../support/files.ts';
 import { rejected } from '../../support/errors.ts';
@@ -20,7 +20,7 @@ let sandbox: TestSandbox;
 let http: HttpClient;
 let secrets: SecretStore;
 let dataDir: string;
-let vault: VaultService;
+let vault: Services;
 let admin: AdminService;
 let service: string;
 const openVaultWith = (store: SecretStore) => fixture.openVault(store);
@@ -29,7 +29,7 @@ const serverKeys = (tenantId?: string) => fixture.serverKeys(tenantId);
 beforeAll(async () => {
   fixture = await startAdminFixture('admin', ['demo', 'acme', 'other']);
   ({ sandbox, http, secrets, dataDir, vault, service } = fixture);
-  admin = new AdminService({ vault, http });
+  admin = vault.admin;
 });
 
 afterAll(() => fixture.dispose());
@@ -42,10 +42,10 @@ describe('admin calls', () => {
     tokens.push(outcome.token);
     expect(outcome.definition).toEqual({ name: 'crm', enabled: true, permissions: ['tenant.core:read', 'Pass.Read'] });
     expect(await secrets.get(outcome.key.secretAccount)).toBe(outcome.token);
-    expect(vault.showKey({ tenant: 'demo', name: 'crm' })).toMatchObject({ remoteName: 'crm', scopes: ['tenant.core:read', 'Pass.Read'], enabled: true });
+    expect(vault.keys.show({ tenant: 'demo', name: 'crm' })).toMatchObject({ remoteName: 'crm', scopes: ['tenant.core:read', 'Pass.Read'], enabled: true });
     // The stored token is the one the server accepts.
     expect((await sandbox.call('GET', '/api/demo/admin/config', { key: outcome.token })).status).toBe(200);
-    expect(vault.inventory.auditEntries().some((entry) => entry.action === 'created' && entry.keyName === 'crm')).toBe(true);
+    expect(vault.audit.entries().some((entry) => entry.action === 'created' && entry.keyName === 'crm')).toBe(true);
   });
 
   it('duplicates a key: --like copies the server permissions', async () => {
@@ -53,7 +53,7 @@ describe('admin calls', () => {
     expect(outcome.stored).toBe(true);
     if (outcome.stored) tokens.push(outcome.token);
     expect((await serverKeys()).find((key) => key.name === 'crm-copy')).toEqual({ name: 'crm-copy', enabled: false, permissions: ['tenant.core:read', 'Pass.Read'] });
-    expect(vault.showKey({ tenant: 'demo', name: 'crm-copy' }).enabled).toBe(false);
+    expect(vault.keys.show({ tenant: 'demo', name: 'crm-copy' }).enabled).toBe(false);
   });
 
   it('gets, updates (the PUT keeps what is not changed) and deletes', async () => {
@@ -62,13 +62,13 @@ describe('admin calls', () => {
     expect(disabled).toEqual({ name: 'crm-copy', enabled: true, permissions: ['tenant.core:read', 'Pass.Read'] });
     const rescoped = await admin.remoteUpdate({ tenant: 'demo', name: 'crm-copy' }, { scopes: ['Pass.Read'] });
     expect(rescoped).toEqual({ name: 'crm-copy', enabled: true, permissions: ['Pass.Read'] });
-    expect(vault.showKey({ tenant: 'demo', name: 'crm-copy' }).scopes).toEqual(['Pass.Read']);
-    const account = vault.showKey({ tenant: 'demo', name: 'crm-copy' }).secretAccount;
+    expect(vault.keys.show({ tenant: 'demo', name: 'crm-copy' }).scopes).toEqual(['Pass.Read']);
+    const account = vault.keys.show({ tenant: 'demo', name: 'crm-copy' }).secretAccount;
     expect(await admin.remoteDelete({ tenant: 'demo', name: 'crm-copy' })).toEqual({ remoteName: 'crm-copy', wasOnServer: true, removedLocal: true });
     expect((await serverKeys()).some((key) => key.name === 'crm-copy')).toBe(false);
     expect(await secrets.get(account)).toBeNull();
-    expect(vault.listKeys({ tenant: 'demo' }).map((key) => key.name)).not.toContain('crm-copy');
-    const actions = vault.inventory.auditEntries().map((entry) => entry.action);
+    expect(vault.keys.list({ tenant: 'demo' }).map((key) => key.name)).not.toContain('crm-copy');
+    const actions = vault.audit.entries().map((entry) => entry.action);
     expect(actions).toEqual(expect.arrayContaining(['remote_updated', 'remote_deleted', 'deleted']));
   });
 
@@ -91,7 +91,7 @@ describe('admin calls', () => {
     expect(offline?.snapshotId).toBe(listing.snapshotId);
     expect(offline?.takenAt).toBe(listing.takenAt);
     expect(offline?.keys.map((key) => key.name).sort()).toEqual(listing.keys.map((key) => key.name).sort());
-    expect(vault.inventory.auditEntries().some((entry) => entry.action === 'remote_listed')).toBe(true);
+    expect(vault.audit.entries().some((entry) => entry.action === 'remote_listed')).toBe(true);
   });
 
   it('turns every error into a typed result with advice', async () => {
@@ -109,16 +109,16 @@ describe('admin calls', () => {
     expect(!missing.ok && missing.error.kind).toBe('not_found');
 
     // 401: an admin credential the server does not know.
-    vault.addTenant({ alias: 'acme', tenantId: 'acme', environment: 'custom', baseUrl: sandbox.url });
-    await vault.addKey({ tenant: 'acme', name: 'stale-admin', secret: `stale${'x'.repeat(59)}`, admin: true });
+    vault.tenants.add({ alias: 'acme', tenantId: 'acme', environment: 'custom', baseUrl: sandbox.url });
+    await vault.keys.add({ tenant: 'acme', name: 'stale-admin', secret: `stale${'x'.repeat(59)}`, admin: true });
     const refused = await rejected(admin.remoteList('acme'));
     expect(refused.code).toBe('REMOTE_REFUSED');
     expect(refused.message).toMatch(/401/);
     // 403: it authenticates, but can only read.
     const readOnly = await (await sandbox.call('POST', '/api/acme/admin/apiKeys', { key: sandbox.adminKey('acme'), body: { name: 'reader', permissions: ['tenant.apiKey:read'] } })).json() as { token: string };
     tokens.push(readOnly.token);
-    await vault.removeKey({ tenant: 'acme', name: 'stale-admin' });
-    await vault.addKey({ tenant: 'acme', name: 'reader', secret: readOnly.token, admin: true });
+    await vault.keys.remove({ tenant: 'acme', name: 'stale-admin' });
+    await vault.keys.add({ tenant: 'acme', name: 'reader', secret: readOnly.token, admin: true });
     expect((await admin.remoteList('acme')).keys.length).toBeGreaterThan(0);
     const forbidden = await rejected(admin.remoteCreate({ tenant: 'acme', name: 'new' }, { scopes: ['Pass.Read'] }, { canShowToken: true }));
     expect(forbidden.code).toBe('REMOTE_REFUSED');
@@ -152,13 +152,13 @@ describe('admin calls', () => {
   });
 
   it('uses a pasted OAuth bearer token when the tenant has no admin key, and refuses an expired one', async () => {
-    vault.addTenant({ alias: 'other', tenantId: 'other', environment: 'custom', baseUrl: sandbox.url });
+    vault.tenants.add({ alias: 'other', tenantId: 'other', environment: 'custom', baseUrl: sandbox.url });
     const noCredential = await rejected(admin.remoteList('other'));
     expect(noCredential.remedies).toEqual([{ code: 'store-admin-credential', tenant: 'other' }]);
 
     const minted = (await (await sandbox.control('POST', '/_sandbox/bearer-tokens', { tenantId: 'other', ttlSeconds: 600 })).json()) as { accessToken: string; expiresAt: string };
     tokens.push(minted.accessToken);
-    await vault.setBearer('other', minted.accessToken, minted.expiresAt);
+    await vault.tenants.setBearer('other', minted.accessToken, minted.expiresAt);
     const listing = await admin.remoteList('other');
     expect(listing.credential).toBe('bearer token of other');
     const created = await admin.remoteCreate({ tenant: 'other', name: 'via-bearer' }, { scopes: ['tenant.core:read'] }, { canShowToken: true });
@@ -166,16 +166,16 @@ describe('admin calls', () => {
     if (created.stored) tokens.push(created.token);
 
     // Expired by its known expiry: refused before any call.
-    await vault.setBearer('other', minted.accessToken, new Date(Date.now() - 1000).toISOString());
+    await vault.tenants.setBearer('other', minted.accessToken, new Date(Date.now() - 1000).toISOString());
     expect((await rejected(admin.remoteList('other'))).message).toMatch(/expired/);
     // Expired on the server (expiry unknown here): the server's 401 says so.
     const stale = (await (await sandbox.control('POST', '/_sandbox/bearer-tokens', { tenantId: 'other', ttlSeconds: -5 })).json()) as { accessToken: string };
     tokens.push(stale.accessToken);
-    await vault.setBearer('other', stale.accessToken, null);
+    await vault.tenants.setBearer('other', stale.accessToken, null);
     const refused = await rejected(admin.remoteList('other'));
     expect(refused.code).toBe('REMOTE_REFUSED');
     expect(refused.message).toMatch(/401/);
-    await vault.clearBearer('other');
+    await vault.tenants.clearBearer('other');
   });
 });
 
@@ -194,11 +194,11 @@ describe('the show-once token', () => {
     const adminKey = sandbox.adminKey('demo');
     const lockedVault = openVaultWith({ ...broken, get: (account) => (account.startsWith(PROBE_ACCOUNT_PREFIX) ? broken.get(account) : secrets.get(account)) });
     try {
-      const error = await rejected(new AdminService({ vault: lockedVault, http }).remoteCreate({ tenant: 'demo', name: 'never' }, { scopes: ['Pass.Read'] }, { canShowToken: true }));
+      const error = await rejected(lockedVault.admin.remoteCreate({ tenant: 'demo', name: 'never' }, { scopes: ['Pass.Read'] }, { canShowToken: true }));
       expect(error.code).toBe('KEYCHAIN_UNAVAILABLE');
       expect(error.message).toContain('Nothing was sent to the server');
     } finally {
-      lockedVault.close();
+      await lockedVault.close();
     }
     expect(await serverKeys()).toEqual(before);
     expect(adminKey).toBeTruthy();
@@ -208,37 +208,37 @@ describe('the show-once token', () => {
     // The round trip passes (the keychain answers), then the write of the new token fails.
     const failing = failingAfterRoundTrip(secrets);
     const flakyVault = openVaultWith(failing);
-    const keysBefore = flakyVault.listKeys().length;
+    const keysBefore = flakyVault.keys.list().length;
     try {
-      const outcome = await new AdminService({ vault: flakyVault, http }).remoteCreate({ tenant: 'demo', name: 'unsaved' }, { scopes: ['tenant.core:read'] }, { canShowToken: true });
+      const outcome = await flakyVault.admin.remoteCreate({ tenant: 'demo', name: 'unsaved' }, { scopes: ['tenant.core:read'] }, { canShowToken: true });
       expect(outcome.stored).toBe(false);
       if (outcome.stored) return;
       tokens.push(outcome.token);
       expect(outcome.reason).toContain('The keychain stopped answering.');
       // The token shown is the server's working token: nothing was lost.
       expect((await sandbox.call('GET', '/api/demo/admin/config', { key: outcome.token })).status).toBe(200);
-      const incident = flakyVault.inventory.auditEntries().find((entry) => entry.action === 'token_unsaved');
+      const incident = flakyVault.audit.entries().find((entry) => entry.action === 'token_unsaved');
       expect(incident).toMatchObject({ keyName: 'unsaved', fingerprint: outcome.fingerprint, detail: { remoteName: 'unsaved' } });
       // Nothing else changed: no half-written entry, no stray keychain entry.
-      expect(flakyVault.listKeys().length).toBe(keysBefore);
-      expect((await flakyVault.reconcile()).orphanSecrets).toEqual([]);
+      expect(flakyVault.keys.list().length).toBe(keysBefore);
+      expect((await flakyVault.keys.reconcile()).orphanSecrets).toEqual([]);
     } finally {
-      flakyVault.close();
+      await flakyVault.close();
     }
   });
 
   it('deletes the new key again when the keychain fails after create and nobody can be shown the token', async () => {
     const flakyVault = openVaultWith(failingAfterRoundTrip(secrets));
     try {
-      const error = await rejected(new AdminService({ vault: flakyVault, http }).remoteCreate({ tenant: 'demo', name: 'unheld' }, { scopes: ['tenant.core:read'] }, { canShowToken: false }));
+      const error = await rejected(flakyVault.admin.remoteCreate({ tenant: 'demo', name: 'unheld' }, { scopes: ['tenant.core:read'] }, { canShowToken: false }));
       expect(error.code).toBe('KEYCHAIN_UNAVAILABLE');
       expect(error.message).toMatch(/nobody to show it to .* deleted again on the server, unused/);
       // No key that nobody holds a token for: the server does not have it, the vault does not either.
       expect((await serverKeys()).map((key) => key.name)).not.toContain('unheld');
-      expect(flakyVault.findKey({ tenant: 'demo', name: 'unheld' })).toBeNull();
-      expect(flakyVault.inventory.auditEntries().find((entry) => entry.action === 'token_discarded')).toMatchObject({ keyName: 'unheld', detail: { remoteName: 'unheld', deletedOnServer: true } });
+      expect(flakyVault.keys.find({ tenant: 'demo', name: 'unheld' })).toBeNull();
+      expect(flakyVault.audit.entries().find((entry) => entry.action === 'token_discarded')).toMatchObject({ keyName: 'unheld', detail: { remoteName: 'unheld', deletedOnServer: true } });
     } finally {
-      flakyVault.close();
+      await flakyVault.close();
     }
   });
 

@@ -29,8 +29,8 @@ afterAll(async () => {
 });
 
 async function token(name: string): Promise<string> {
-  const key = services.vault.findKey({ tenant: 'sandbox', name });
-  return services.vault.secretOf(key!);
+  const key = services.keys.find({ tenant: 'sandbox', name });
+  return services.keys.secretOf(key!);
 }
 
 describe('the built-in sandbox', () => {
@@ -38,9 +38,9 @@ describe('the built-in sandbox', () => {
     const status = await services.sandbox.start();
     expect(status).toMatchObject({ running: true, tenant: 'sandbox' });
     expect(new URL(status.url!).hostname).toBe('127.0.0.1');
-    const [tenant] = services.vault.listTenants();
+    const [tenant] = services.tenants.list();
     expect(tenant).toMatchObject({ alias: 'sandbox', sandbox: true, baseUrl: status.url, environment: 'custom' });
-    const admin = services.vault.findKey({ tenant: 'sandbox', name: 'sandbox-admin' });
+    const admin = services.keys.find({ tenant: 'sandbox', name: 'sandbox-admin' });
     expect(admin).toMatchObject({ admin: true, scopes: ['*'] });
     const secret = await token('sandbox-admin');
     expect(filesContaining([dataDir], secret)).toEqual([]);
@@ -105,13 +105,13 @@ describe('server keys for the app', () => {
   it('changes and deletes by server name: the entry using the key follows, a key a rotation holds is refused', async () => {
     const updated = await services.admin.updateServerKey('sandbox', 'kept', { enabled: true, scopes: ['Pass.Read'] });
     expect(updated).toEqual({ name: 'kept', enabled: true, permissions: ['Pass.Read'] });
-    expect(services.vault.findKey({ tenant: 'sandbox', name: 'kept' })).toMatchObject({ enabled: true, scopes: ['Pass.Read'] });
+    expect(services.keys.find({ tenant: 'sandbox', name: 'kept' })).toMatchObject({ enabled: true, scopes: ['Pass.Read'] });
     // A server key nobody in the vault uses: deleted on the server only.
     expect(await services.admin.deleteServerKey('sandbox', 'stranger')).toEqual({ removedLocal: false });
     // The entry's own key: both go.
     await services.admin.remoteCreate({ tenant: 'sandbox', name: 'short-lived' }, { scopes: ['Stores.Read'] }, { canShowToken: true });
     expect(await services.admin.deleteServerKey('sandbox', 'short-lived')).toEqual({ removedLocal: true });
-    expect(services.vault.findKey({ tenant: 'sandbox', name: 'short-lived' })).toBeNull();
+    expect(services.keys.find({ tenant: 'sandbox', name: 'short-lived' })).toBeNull();
     const names = (await services.admin.serverKeys('sandbox')).listing!.keys.map((key) => key.name);
     expect(names).not.toContain('stranger');
     expect(names).not.toContain('short-lived');
@@ -127,7 +127,7 @@ describe('rotation for the app', () => {
     expect(services.rotations.plan({ tenant: 'sandbox', name: 'sandbox-admin' }).blocked).toMatch(/admin credential/);
 
     const steps: RotationProgress[] = [];
-    const stop = services.rotations.onStep((progress) => steps.push(progress));
+    const stop = services.rotations.onStep({ tenant: 'sandbox', name: 'kept' }, (progress) => steps.push(progress));
     const started = await services.rotations.start({ tenant: 'sandbox', name: 'kept' });
     expect(started).toMatchObject({ state: 'overlap', newRemoteName: plan.proposedName });
     expect(steps.map((step) => `${step.step}:${step.phase}`)).toEqual(expect.arrayContaining(['create:before', 'create:after', 'verify:before', 'verify:after']));
@@ -152,11 +152,11 @@ describe('rotation for the app', () => {
 
 describe('removing the sandbox', () => {
   it('removes its tenant, every key of it (keychain included) and its state, in one action', async () => {
-    const accounts = services.vault.listKeys({ tenant: 'sandbox' }).map((key) => key.secretAccount);
+    const accounts = services.keys.list({ tenant: 'sandbox' }).map((key) => key.secretAccount);
     expect(accounts.length).toBeGreaterThan(1);
     const result = await services.sandbox.remove();
     expect(result.removedKeys).toBe(accounts.length);
-    expect(services.vault.listTenants()).toEqual([]);
+    expect(services.tenants.list()).toEqual([]);
     expect(await services.secrets.listAccounts()).toEqual([]);
     expect(fs.existsSync(path.join(dataDir, 'sandbox'))).toBe(false);
     expect(services.sandbox.status()).toEqual({ running: false, url: null, tenant: null });

@@ -4,7 +4,6 @@
 // "replace after regenerate": the old key dead at once, the new one checked before the old is dropped.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replaceAfterRegenerate } from '../../../src-main/core/keys/replace.ts';
 import { createSecretStore, createServices } from '../../../src-main/core/services.ts';
 import { PLACEHOLDER } from '../../../src-main/cli/commands/exec.ts';
 import { runTkv } from '../../support/cli.ts';
@@ -87,12 +86,12 @@ describe('Airwallex tenants', () => {
     expect(JSON.parse(replaced.stdout)).toMatchObject({ verdict: 'valid' });
     expect(JSON.parse((await tkv(['check', 'payments/treasury', '--json'])).stdout)).toMatchObject({ verdict: 'valid' });
     const services = createServices({ actor: 'cli', env: { TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service } });
-    const key = services.vault.findKey({ tenant: 'payments', name: 'treasury' })!;
-    expect(await services.vault.secretOf(key)).toBe(regenerated.apiKey);
+    const key = services.keys.find({ tenant: 'payments', name: 'treasury' })!;
+    expect(await services.keys.secretOf(key)).toBe(regenerated.apiKey);
     // The old secret is gone from the keychain; the entry remembers it as an earlier key.
     expect((await services.secrets.listAccounts()).length).toBe(1);
-    expect(services.vault.inventory.credentials(key.id)).toEqual([expect.objectContaining({ state: 'deleted' })]);
-    expect(services.vault.inventory.auditEntries(key.id).map((entry) => entry.action)).toContain('replaced');
+    expect(services.keys.credentials(key.id)).toEqual([expect.objectContaining({ state: 'deleted' })]);
+    expect(services.audit.entries(key.id).map((entry) => entry.action)).toContain('replaced');
     await services.close();
   });
   it('keeps a replacement whose old secret the keychain refused to delete, and says so', async () => {
@@ -100,11 +99,11 @@ describe('Airwallex tenants', () => {
     secrets.push(regenerated.apiKey);
     const real = createSecretStore({ TKV_KEYCHAIN_SERVICE: service }, process.platform);
     const services = createServices({ actor: 'cli', env: { TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service }, secrets: Object.assign(Object.create(real) as typeof real, { delete: () => Promise.reject(new Error('the keychain refused')) }) });
-    const before = services.vault.showKey({ tenant: 'payments', name: 'treasury' });
-    const replaced = await replaceAfterRegenerate(services.vault, services.checks, { tenant: 'payments', name: 'treasury' }, regenerated.apiKey);
+    const before = services.keys.show({ tenant: 'payments', name: 'treasury' });
+    const replaced = await services.rotations.replaceAfterRegenerate({ tenant: 'payments', name: 'treasury' }, regenerated.apiKey);
     // The switch stands: the entry holds the new key; the old entry is reported, not thrown about.
     expect(replaced).toMatchObject({ oldDropped: false, oldAccount: before.secretAccount });
-    expect(await services.vault.secretOf(services.vault.showKey({ tenant: 'payments', name: 'treasury' }))).toBe(regenerated.apiKey);
+    expect(await services.keys.secretOf(services.keys.show({ tenant: 'payments', name: 'treasury' }))).toBe(regenerated.apiKey);
     expect(await real.get(before.secretAccount)).not.toBeNull();
     await real.delete(before.secretAccount);
     await services.close();

@@ -21,8 +21,8 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(bin, 'tkv'), `#!/bin/sh\nexec "${process.execPath}" "${TKV}" "$@"\n`, { mode: 0o755 });
   env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service };
   const services = createServices({ actor: 'cli', env: { TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service } });
-  services.vault.addTenant({ alias: 'acme-prod', tenantId: 'acme', environment: 'production' });
-  await services.vault.addKey({ tenant: 'acme-prod', name: 'crm-sync', secret: canaryToken(), scopes: ['Pass.Read'] });
+  services.tenants.add({ alias: 'acme-prod', tenantId: 'acme', environment: 'production' });
+  await services.keys.add({ tenant: 'acme-prod', name: 'crm-sync', secret: canaryToken(), scopes: ['Pass.Read'] });
   await services.close();
 });
 

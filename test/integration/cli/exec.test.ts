@@ -33,10 +33,10 @@ beforeAll(async () => {
   service = uniqueService('exec');
   env = { ...process.env, TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service };
   const services = createServices({ actor: 'cli', env: { TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service } });
-  services.vault.addTenant({ alias: 'acme', tenantId: 'acme-prod', environment: 'production' });
-  await services.vault.addKey({ tenant: 'acme', name: 'crm-sync', secret: crm, scopes: ['Pass.Read'] });
-  await services.vault.addKey({ tenant: 'acme', name: 'billing', secret: billing, scopes: ['Pass.Read'] });
-  const old = await services.vault.addKey({ tenant: 'acme', name: 'old', secret: expired, scopes: ['Pass.Read'], expiresOn: '2020-01-01' });
+  services.tenants.add({ alias: 'acme', tenantId: 'acme-prod', environment: 'production' });
+  await services.keys.add({ tenant: 'acme', name: 'crm-sync', secret: crm, scopes: ['Pass.Read'] });
+  await services.keys.add({ tenant: 'acme', name: 'billing', secret: billing, scopes: ['Pass.Read'] });
+  const old = await services.keys.add({ tenant: 'acme', name: 'old', secret: expired, scopes: ['Pass.Read'], expiresOn: '2020-01-01' });
   expect(old.expired).toBe(true);
   await services.close();
 });

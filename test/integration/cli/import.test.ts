@@ -32,9 +32,9 @@ beforeAll(async () => {
   service = uniqueService('import');
   env = { ...process.env, TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service };
   const services = open();
-  services.vault.addTenant({ alias: 'acme', tenantId: 'acme', environment: 'staging' });
-  services.vault.addTenant({ alias: 'other', tenantId: 'other', environment: 'staging' });
-  await services.vault.addKey({ tenant: 'other', name: 'already', secret: keys[5]!, scopes: ['Pass.Read'] });
+  services.tenants.add({ alias: 'acme', tenantId: 'acme', environment: 'staging' });
+  services.tenants.add({ alias: 'other', tenantId: 'other', environment: 'staging' });
+  await services.keys.add({ tenant: 'other', name: 'already', secret: keys[5]!, scopes: ['Pass.Read'] });
   await services.close();
 });
 
@@ -70,7 +70,7 @@ describe('tkv import', () => {
     expect(dry.stdout).toContain('line 9: DATABASE_URL → acme/database-url — would skip: not an API key by its name or its value');
     expect(dry.stdout).toContain('Nothing was stored (--dry-run).');
     const services = open();
-    expect(services.vault.listKeys({ tenant: 'acme' })).toEqual([]);
+    expect(services.keys.list({ tenant: 'acme' })).toEqual([]);
     await services.close();
 
     const run = await tkv(['import', file, '--tenant', 'acme']);
@@ -90,9 +90,9 @@ describe('tkv import', () => {
     expect(run.stdout).not.toContain('hunter2');
     expect(fs.existsSync(file)).toBe(true); // never deleted by tkv
     const after = open();
-    expect(await after.vault.secretOf(after.vault.findKey({ tenant: 'acme', name: 'reporting-token' })!)).toBe(keys[2]);
-    expect(after.vault.findKey({ tenant: 'acme', name: 'database-url' })).toBeNull();
-    expect(after.vault.inventory.auditEntries().filter((entry) => entry.action === 'imported' && entry.tenant === 'acme')).toHaveLength(3);
+    expect(await after.keys.secretOf(after.keys.find({ tenant: 'acme', name: 'reporting-token' })!)).toBe(keys[2]);
+    expect(after.keys.find({ tenant: 'acme', name: 'database-url' })).toBeNull();
+    expect(after.audit.entries().filter((entry) => entry.action === 'imported' && entry.tenant === 'acme')).toHaveLength(3);
     await after.close();
   });
 
@@ -128,7 +128,7 @@ describe('tkv import', () => {
     expect(report.problems.map((problem) => problem.line)).toEqual(expect.arrayContaining([3]));
     expect(report.problems.find((problem) => problem.line === 3)!.message).not.toContain('bad name');
     const services = open();
-    expect(services.vault.findKey({ tenant: 'acme', name: 'webhooks' })).toMatchObject({ scopes: ['Webhook.Read', 'Webhook.Write'], expiresOn: '2027-06-30', owner: 'Ops', notes: 'relay, eu' });
+    expect(services.keys.find({ tenant: 'acme', name: 'webhooks' })).toMatchObject({ scopes: ['Webhook.Read', 'Webhook.Write'], expiresOn: '2027-06-30', owner: 'Ops', notes: 'relay, eu' });
     await services.close();
     expect((await tkv(['import', path.join(work, 'missing.env'), '--tenant', 'acme'])).code).toBe(2);
     expect((await tkv(['import', file])).code).toBe(2);
@@ -160,14 +160,14 @@ describe('tkv import', () => {
       listAccounts: () => real.listAccounts(),
     };
     const services = open(failing);
-    services.vault.addTenant({ alias: 'midway', tenantId: 'midway', environment: 'staging' });
+    services.tenants.add({ alias: 'midway', tenantId: 'midway', environment: 'staging' });
     const parsed = parseImport(['ONE=' + canaryToken(), 'TWO=' + canaryToken(), 'THREE=' + canaryToken()].join('\n'), 'env');
-    const outcome = await storeImport(services.vault, 'midway', planImport(services.vault, 'midway', parsed.entries));
+    const outcome = await storeImport(services.keys, 'midway', planImport(services.keys, 'midway', parsed.entries));
     expect(outcome.stored.map((key) => key.name)).toEqual(['one']);
     expect(outcome.stoppedAt).toMatchObject({ line: 2, message: expect.stringMatching(/keychain stopped answering/) });
-    expect(services.vault.listKeys({ tenant: 'midway' }).map((key) => key.name)).toEqual(['one']);
+    expect(services.keys.list({ tenant: 'midway' }).map((key) => key.name)).toEqual(['one']);
     const accounts = await real.listAccounts();
-    expect(accounts.filter((account) => !services.vault.listKeys().some((key) => key.secretAccount === account))).toEqual([]);
+    expect(accounts.filter((account) => !services.keys.list().some((key) => key.secretAccount === account))).toEqual([]);
     await services.close();
   });
 

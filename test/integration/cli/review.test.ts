@@ -14,6 +14,7 @@ import { FLAG_CODES, type FlagCode, type ReviewReport } from '../../../src-main/
 import { runTkv } from '../../support/cli.ts';
 import { canaryToken, containsSecret, filesContaining, scratchDir } from '../../support/files.ts';
 import { clearService, uniqueService } from '../../support/keychain.ts';
+import { insertSnapshot } from '../../support/vault.ts';
 
 const DAY = 86_400_000;
 let dataDir: string;
@@ -37,11 +38,13 @@ async function tkv(args: string[]) {
 async function add(services: Services, tenant: string, name: string, extra: { scopes?: string[]; expiresOn?: string; owner?: string; admin?: boolean; remoteName?: string } = {}) {
   const secret = canaryToken();
   secrets.push(secret);
-  return services.vault.addKey({ tenant, name, secret, scopes: extra.scopes ?? ['Pass.Read'], owner: extra.owner ?? 'Integrations team', ...(extra.expiresOn ? { expiresOn: extra.expiresOn } : {}), ...(extra.admin ? { admin: true } : {}), ...(extra.remoteName ? { remoteName: extra.remoteName } : {}) });
+  return services.keys.add({ tenant, name, secret, scopes: extra.scopes ?? ['Pass.Read'], owner: extra.owner ?? 'Integrations team', ...(extra.expiresOn ? { expiresOn: extra.expiresOn } : {}), ...(extra.admin ? { admin: true } : {}), ...(extra.remoteName ? { remoteName: extra.remoteName } : {}) });
 }
 
 function check(services: Services, key: { id: string; tenant: string; name: string; fingerprint: string }, verdict: 'valid' | 'unauthorized', status: number) {
-  services.vault.recordChecks(services.vault.beginCheckRun('check'), [{ keyId: key.id, tenant: key.tenant, keyName: key.name, fingerprint: key.fingerprint, at: services.vault.now(), probe: 'config', verdict, status, durationMs: 3, url: 'http://127.0.0.1/api/acme/admin/config' }]);
+  // A run starts at the vault clock's now, which this check shares.
+  const run = services.checks.beginRun('check');
+  services.checks.recordChecks(run, [{ keyId: key.id, tenant: key.tenant, keyName: key.name, fingerprint: key.fingerprint, at: run.startedAt, probe: 'config', verdict, status, durationMs: 3, url: 'http://127.0.0.1/api/acme/admin/config' }]);
 }
 
 beforeAll(async () => {
@@ -50,8 +53,8 @@ beforeAll(async () => {
   env = { ...process.env, TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: service };
   // 400 days ago: keys made then, a check then, a server listing then.
   const past = open(-400);
-  past.vault.addTenant({ alias: 'acme', tenantId: 'acme', environment: 'staging' });
-  past.vault.addTenant({ alias: 'beta', tenantId: 'beta', environment: 'production' });
+  past.tenants.add({ alias: 'acme', tenantId: 'acme', environment: 'staging' });
+  past.tenants.add({ alias: 'beta', tenantId: 'beta', environment: 'production' });
   const old = await add(past, 'acme', 'old-timer');
   const stale = await add(past, 'acme', 'stale');
   check(past, stale, 'valid', 200);
@@ -77,18 +80,20 @@ beforeAll(async () => {
   await add(now, 'beta', 'twin-a');
   const twin = await add(now, 'beta', 'twin-b');
   const ownerless = await add(now, 'beta', 'ownerless');
-  now.vault.editKey({ tenant: 'beta', name: 'ownerless' }, { owner: null });
+  now.keys.edit({ tenant: 'beta', name: 'ownerless' }, { owner: null });
   // A key held twice (an older vault, a restored backup): the same fingerprint under two names.
-  now.vault.inventory.db.prepare('UPDATE keys SET fingerprint = (SELECT fingerprint FROM keys WHERE name = ?) WHERE id = ?').run('twin-a', twin.id);
+  now.db.raw.prepare('UPDATE keys SET fingerprint = (SELECT fingerprint FROM keys WHERE name = ?) WHERE id = ?').run('twin-a', twin.id);
   // A keychain entry nothing refers to.
   await now.secrets.set('stray-entry', canaryToken());
   // The server's list, 40 days old: "drifted" differs, "gone" is missing, "server-only" is not in the vault.
-  const acme = now.vault.requireTenant('acme');
-  const listed = now.vault.listKeys({ tenant: 'acme' }).filter((key) => key.name !== 'gone' && key.name !== 'unlinked').map((key) => ({ name: key.remoteName, enabled: key.name !== 'drifted', permissions: key.name === 'drifted' ? ['Pass.Read', 'Pass.Write'] : key.scopes }));
-  now.vault.inventory.insertSnapshot(acme.id, iso(-40), [...listed, { name: 'server-only', enabled: true, permissions: ['Secret.Read'] }]);
+  const listed = now.keys.list({ tenant: 'acme' }).filter((key) => key.name !== 'gone' && key.name !== 'unlinked').map((key) => ({ name: key.remoteName, enabled: key.name !== 'drifted', permissions: key.name === 'drifted' ? ['Pass.Read', 'Pass.Write'] : key.scopes }));
+  insertSnapshot(now, 'acme', iso(-40), [...listed, { name: 'server-only', enabled: true, permissions: ['Secret.Read'] }]);
   // A rotation left open midway.
-  const rotating = now.vault.findKey({ tenant: 'acme', name: 'soon' })!;
-  now.vault.inventory.insertRotation({ id: 'rot-1', key_id: rotating.id, tenant: 'acme', key_name: 'soon', state: 'started', step: 'created', old_remote_name: 'soon', old_account: rotating.secretAccount, old_fingerprint: rotating.fingerprint, new_remote_name: 'soon-2', new_account: 'new-account', new_fingerprint: null, permissions: '["Pass.Read"]', retire: null, last_error: null, started_at: iso(-1), updated_at: iso(-1) });
+  const rotating = now.keys.find({ tenant: 'acme', name: 'soon' })!;
+  now.db.raw
+    .prepare(`INSERT INTO rotations (id, key_id, tenant, key_name, state, step, old_remote_name, old_account, old_fingerprint, new_remote_name, new_account, new_fingerprint, permissions, retire, last_error, started_at, updated_at)
+      VALUES ('rot-1', ?, 'acme', 'soon', 'started', 'created', 'soon', ?, ?, 'soon-2', 'new-account', NULL, '["Pass.Read"]', NULL, NULL, ?, ?)`)
+    .run(rotating.id, rotating.secretAccount, rotating.fingerprint, iso(-1), iso(-1));
   expect(old).toBeTruthy();
   expect(ownerless).toBeTruthy();
   await now.close();
@@ -166,7 +171,7 @@ describe('tkv review', () => {
 
   it('exports csv, json, md and html that parse, hold every key, and no secret or keychain account', async () => {
     const services = open();
-    const accounts = services.vault.listKeys().map((key) => key.secretAccount);
+    const accounts = services.keys.list().map((key) => key.secretAccount);
     await services.close();
     const out = (format: string) => path.join(dataDir, '..', `${path.basename(dataDir)}-review.${format}`);
     for (const format of ['csv', 'json', 'md', 'html']) {
@@ -209,8 +214,8 @@ describe('tkv review', () => {
 
     const services = open();
     await add(services, 'beta', 'newcomer');
-    services.vault.editKey({ tenant: 'acme', name: 'wild' }, { scopes: ['Pass.Read'] });
-    await services.vault.removeKey({ tenant: 'acme', name: 'gone' });
+    services.keys.edit({ tenant: 'acme', name: 'wild' }, { scopes: ['Pass.Read'] });
+    await services.keys.remove({ tenant: 'acme', name: 'gone' });
     await services.close();
     const after = JSON.parse((await tkv(['review', '--json'])).stdout) as ReviewReport;
     expect(after.changes).toMatchObject({ unchanged: false, added: ['beta/newcomer'], removed: ['acme/gone'] });

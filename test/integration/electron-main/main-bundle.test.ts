@@ -44,7 +44,7 @@ interface Loaded extends StandIn {
   call<T = unknown>(channel: string, input?: unknown, frame?: WebFrameStandIn | null): Promise<Result<T>>;
 }
 
-async function loadMain(env: Record<string, string | undefined>, home: string, options: { file?: string; onExit?: () => void; answer?: (box: { buttons: string[] }) => number } = {}): Promise<Loaded> {
+async function loadMain(env: Record<string, string | undefined>, home: string, options: { file?: string; onExit?: () => void; answer?: (box: { buttons: string[]; cancelId?: number }) => number } = {}): Promise<Loaded> {
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
@@ -277,8 +277,8 @@ describe('the built main process', () => {
     const env = { TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: ownService('emptied'), TKV_DEVTOOLS: undefined };
     // A vault with a key, closed the way tkv closes it: its daily backup is taken then.
     const before = createServices({ actor: 'cli', env: { ...process.env, ...env }, home: path.join(scratch, 'home') });
-    before.vault.addTenant({ alias: 'acme', tenantId: 'acme', environment: 'staging' });
-    await before.vault.addKey({ tenant: 'acme', name: 'crm', secret: canaryToken(), scopes: ['Pass.Read'] });
+    before.tenants.add({ alias: 'acme', tenantId: 'acme', environment: 'staging' });
+    await before.keys.add({ tenant: 'acme', name: 'crm', secret: canaryToken(), scopes: ['Pass.Read'] });
     await before.close();
     expect(before.backups()).toHaveLength(1);
     for (const suffix of ['-wal', '-shm']) fs.rmSync(`${inventory}${suffix}`, { force: true });

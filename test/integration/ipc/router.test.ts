@@ -1,7 +1,7 @@
 // The IPC router under plain Node, with the real vault: real keychain, SQLite in a temp dir.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCHEMA_VERSION } from '../../../src-main/core/inventory/migrations.ts';
+import { SCHEMA_VERSION } from '../../../src-main/core/db/migrations/index.ts';
 import { MemoryClipboard } from '../../../src-main/core/clipboard.ts';
 import { SecretClipboard } from '../../../src-main/core/keys/secret-clipboard.ts';
 import { createServices, type Services } from '../../../src-main/core/services.ts';
@@ -32,7 +32,7 @@ function call(channel: string, ...args: unknown[]): Promise<Result<unknown>> {
 
 /** Everything a payload could change: rows of every table and the keychain's accounts. */
 async function snapshot(): Promise<string> {
-  const db = context.vault.inventory.db;
+  const db = context.db.raw;
   const tables = ['tenants', 'keys', 'audit_log'].map((table) => db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all());
   return JSON.stringify([tables, (await context.secrets.listAccounts()).sort()]);
 }
@@ -60,9 +60,11 @@ describe('IPC router', () => {
   it('serves the vault through Results, and announces changes', async () => {
     const token = canaryToken();
     expect(await call('tenants:add', { alias: 'acme', tenantId: 'acme', environment: 'staging' })).toMatchObject({ ok: true, value: { alias: 'acme', baseUrl: 'https://app-qa.neostore.cloud' } });
+    // Each change is announced by the service that made it, relayed once its turn of the event loop is over.
+    await expect.poll(() => events).toEqual([['vault:changed', { reason: 'tenant added' }]]);
     const added = await call('keys:add', { tenant: 'acme', name: 'crm', secret: token, scopes: ['Pass.Read'] });
     expect(added).toMatchObject({ ok: true, value: { tenant: 'acme', name: 'crm', scopes: ['Pass.Read'] } });
-    expect(events.map(([event]) => event)).toEqual(['vault:changed', 'vault:changed']);
+    await expect.poll(() => events.map(([, payload]) => payload)).toEqual([{ reason: 'tenant added' }, { reason: 'key added' }]);
 
     // No channel but the explicit reveal returns the token.
     const outputs = await Promise.all([call('app:info'), call('tenants:list'), call('keys:page', { query: {}, sort: { column: 'name', direction: 'asc' }, offset: 0, limit: 50 }), call('keys:detail', { tenant: 'acme', name: 'crm' }), call('app:scopes'), call('vault:reconcile')]);

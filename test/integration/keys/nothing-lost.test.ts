@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backupDaily, listBackups } from '../../../src-main/core/inventory/backups.ts';
-import { openInventoryDatabase } from '../../../src-main/core/inventory/database.ts';
+import { backupDaily, listBackups } from '../../../src-main/core/db/backups.ts';
+import { openInventoryDatabase } from '../../../src-main/core/db/database.ts';
 import { createServices } from '../../../src-main/core/services.ts';
 import { runTkv } from '../../support/cli.ts';
 import { canaryToken, scratchDir } from '../../support/files.ts';
@@ -151,8 +151,8 @@ describe('an inventory that lost its past', () => {
     const file = path.join(scratch, 'inventory.sqlite');
     try {
       const services = createServices({ actor: 'app', env: { TKV_DATA_DIR: scratch, TKV_KEYCHAIN_SERVICE: `${service}-damaged` } });
-      services.vault.addTenant({ alias: 'acme', tenantId: 'acme', environment: 'staging' });
-      for (let index = 0; index < 200; index += 1) services.vault.inventory.db.prepare('INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, ?, ?)').run('2026-01-01T00:00:00Z', 'cli', 'exported', 'x'.repeat(200));
+      services.tenants.add({ alias: 'acme', tenantId: 'acme', environment: 'staging' });
+      for (let index = 0; index < 200; index += 1) services.db.raw.prepare('INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, ?, ?)').run('2026-01-01T00:00:00Z', 'cli', 'exported', 'x'.repeat(200));
       await services.close();
       // Scribble over the header of a page in the middle of the file (the audit log's b-tree).
       const handle = fs.openSync(file, 'r+');

@@ -5,15 +5,12 @@
 //   2. the entry has a working key in the keychain.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminService } from '../../../src-main/core/admin/admin-service.ts';
-import { type HttpClient } from '../../../src-main/core/http/http-client.ts';
-import { openInventoryDatabase } from '../../../src-main/core/inventory/database.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { remedySentence } from '../../../src-main/shared/remedies.ts';
-import { CheckService } from '../../../src-main/core/probe/check-service.ts';
-import { RotationService, type UnsavedToken } from '../../../src-main/core/rotation/rotation-service.ts';
+import type { UnsavedToken } from '../../../src-main/core/admin/unsaved-tokens.ts';
 import type { SecretStore } from '../../../src-main/core/secrets/secret-store.ts';
-import { VaultService } from '../../../src-main/core/vault/vault-service.ts';
+import type { Services } from '../../../src-main/core/services.ts';
 import { runTkv, TKV } from '../../support/cli.ts';
 import { startAdminFixture, type AdminFixture } from '../../support/admin-fixture.ts';
 import { filesContaining } from '../../support/files.ts';
@@ -25,25 +22,22 @@ const seenTokens = new Set<string>();
 const outputs: string[] = [];
 let fixture: AdminFixture;
 let sandbox: TestSandbox;
-let http: HttpClient;
 let secrets: SecretStore;
-let vault: VaultService;
+let vault: Services;
 let dataDir: string;
 let env: Record<string, string | undefined>;
 const serverKeys = () => fixture.serverKeys();
 
-function services(store: SecretStore = secrets, onUnsavedToken?: (token: UnsavedToken) => boolean) {
-  const admin = new AdminService({ vault, http });
-  const rotations = new RotationService({
-    vault: store === secrets ? vault : new VaultService({ db: vault.inventory.db, secrets: store, clock: { now: () => new Date() }, actor: 'cli' }),
-    admin,
-    checks: new CheckService({ http, vault }),
-    verifyAttempts: 2,
-    verifyDelayMs: 20,
-    ...(onUnsavedToken ? { onUnsavedToken } : {}),
-  });
-  return { admin, rotations };
+/** The vault's services on the fixture's inventory, with `store` for a keychain; closed after the test. */
+function services(store: SecretStore = secrets, onUnsavedToken?: (token: UnsavedToken) => boolean): Services {
+  const opened = fixture.openVault(store, { rotation: { verifyAttempts: 2, verifyDelayMs: 20 }, ...(onUnsavedToken ? { onUnsavedToken } : {}) });
+  opens.push(opened);
+  return opened;
 }
+const opens: Services[] = [];
+afterEach(async () => {
+  for (const opened of opens.splice(0)) await opened.close();
+});
 
 /**
  * Whether the server accepts a key: 403 on a route none of these keys has the scope for proves it
@@ -57,25 +51,23 @@ async function works(token: string): Promise<number> {
 /** Promise 1 and 2, read from the inventory, the keychain and the server as they are now. */
 async function assertInvariants(name: string): Promise<void> {
   // A fresh connection, as a new process would open it.
-  const db = openInventoryDatabase(path.join(dataDir, 'inventory.sqlite'));
-  const fresh = new VaultService({ db, secrets, clock: { now: () => new Date() }, actor: 'cli' });
+  const fresh = fixture.openVault(secrets);
   try {
     const known = new Set<string>(['sandbox-admin']);
-    for (const key of fresh.listKeys({ tenant: 'demo' })) {
+    for (const key of fresh.keys.list({ tenant: 'demo' })) {
       known.add(key.remoteName);
-      for (const credential of fresh.inventory.credentials(key.id)) if (credential.state !== 'deleted') known.add(credential.remote_name);
-      const rotation = fresh.inventory.openRotation(key.id);
-      if (rotation) known.add(rotation.new_remote_name);
+      for (const credential of fresh.keys.credentials(key.id)) if (credential.state !== 'deleted') known.add(credential.remote_name);
     }
+    for (const rotation of fresh.rotations.list()) known.add(rotation.newRemoteName);
     const unknown = (await serverKeys()).map((key) => key.name).filter((server) => !known.has(server));
     expect(unknown, 'server keys the vault does not know').toEqual([]);
-    const entry = fresh.showKey({ tenant: 'demo', name });
+    const entry = fresh.keys.show({ tenant: 'demo', name });
     const secret = await secrets.get(entry.secretAccount);
     expect(secret, 'the entry has a secret in the keychain').not.toBeNull();
     seenTokens.add(secret!);
     expect(await works(secret!), 'the entry\'s key works').toBe(200);
   } finally {
-    db.close();
+    await fresh.close();
   }
 }
 
@@ -83,7 +75,7 @@ async function addServerKey(name: string, permissions = ['tenant.core:read']): P
   const response = await sandbox.call('POST', '/api/demo/admin/apiKeys', { key: sandbox.adminKey('demo'), body: { name, permissions } });
   const { token } = (await response.json()) as { token: string };
   seenTokens.add(token);
-  await vault.addKey({ tenant: 'demo', name, secret: token, scopes: permissions });
+  await vault.keys.add({ tenant: 'demo', name, secret: token, scopes: permissions });
 }
 
 async function faults(rules: unknown[]): Promise<void> {
@@ -92,7 +84,7 @@ async function faults(rules: unknown[]): Promise<void> {
 
 beforeAll(async () => {
   fixture = await startAdminFixture('rotation', ['demo']);
-  ({ sandbox, http, secrets, vault, dataDir } = fixture);
+  ({ sandbox, secrets, vault, dataDir } = fixture);
   env = { ...process.env, TKV_DATA_DIR: dataDir, TKV_KEYCHAIN_SERVICE: fixture.service };
 });
 
@@ -101,11 +93,11 @@ afterAll(() => fixture.dispose());
 describe('rotation', () => {
   it('creates a new key with the same permissions, overlaps, then retires the old one', async () => {
     await addServerKey('crm', ['tenant.core:read', 'Pass.Read']);
-    const oldToken = await vault.revealKey({ tenant: 'demo', name: 'crm' });
+    const oldToken = await vault.keys.reveal({ tenant: 'demo', name: 'crm' });
     const { rotations } = services();
     const started = await rotations.start({ tenant: 'demo', name: 'crm' }, { newName: 'crm-v2' });
     expect(started).toMatchObject({ state: 'overlap', step: 'switched', oldRemoteName: 'crm', newRemoteName: 'crm-v2' });
-    const entry = vault.showKey({ tenant: 'demo', name: 'crm' });
+    const entry = vault.keys.show({ tenant: 'demo', name: 'crm' });
     expect(entry.remoteName).toBe('crm-v2');
     const newToken = (await secrets.get(entry.secretAccount))!;
     expect(newToken).not.toBe(oldToken);
@@ -122,12 +114,12 @@ describe('rotation', () => {
     expect((await serverKeys()).find((key) => key.name === 'crm')?.enabled).toBe(false);
     const journal = rotations.journal({ tenant: 'demo', name: 'crm' })[0]!.journal.map((entry) => `${entry.step}:${entry.phase}`);
     expect(journal).toEqual(['begin:after', 'create:before', 'create:after', 'verify:before', 'verify:after', 'switch:after', 'retire:before', 'retire:after']);
-    const actions = vault.inventory.auditEntries().filter((entry) => entry.keyName === 'crm').map((entry) => entry.action);
+    const actions = vault.audit.entries().filter((entry) => entry.keyName === 'crm').map((entry) => entry.action);
     expect(actions).toEqual(expect.arrayContaining(['rotation_started', 'rotated', 'retired']));
     await assertInvariants('crm');
     // Someone pastes the old key: the vault knows it as crm's previous key, disabled by this rotation.
-    const config = new CheckService({ http, vault }).probe('wallet-crew', 'config');
-    const pasted = await new CheckService({ http, vault }).checkSecret({ baseUrl: sandbox.url, tenantId: 'demo', vendor: 'wallet-crew', auth: { kind: 'header', name: 'X-API-KEY' } }, oldToken, config);
+    const config = vault.checks.probe('wallet-crew', 'config');
+    const pasted = await vault.checks.checkSecret({ baseUrl: sandbox.url, tenantId: 'demo', vendor: 'wallet-crew', auth: { kind: 'header', name: 'X-API-KEY' } }, oldToken, config);
     expect(pasted.verdict).toBe('unauthorized');
     expect(pasted.nextSteps[0]).toMatchObject({ code: 'previous-key', holder: { tenant: 'demo', name: 'crm' }, remoteName: 'crm', state: 'disabled', retiredAt: expect.any(String) });
     expect(remedySentence(pasted.nextSteps[0]!)).toMatch(/^This is demo\/crm's previous key \("crm"\), replaced by the rotation on \d{4}-\d{2}-\d{2} and disabled on \d{4}-\d{2}-\d{2}/);
@@ -143,10 +135,10 @@ describe('rotation', () => {
     const newName = rotations.list()[0]!.newRemoteName;
     const aborted = await rotations.abort({ tenant: 'demo', name: 'solo' });
     expect(aborted.state).toBe('rolled_back');
-    expect(vault.showKey({ tenant: 'demo', name: 'solo' }).remoteName).toBe('solo');
+    expect(vault.keys.show({ tenant: 'demo', name: 'solo' }).remoteName).toBe('solo');
     expect((await serverKeys()).some((key) => key.name === newName)).toBe(false);
     await assertInvariants('solo');
-    expect((await vault.reconcile()).orphanSecrets).toEqual([]);
+    expect((await vault.keys.reconcile()).orphanSecrets).toEqual([]);
   });
 
   it('resumes after a server error at create, at verify and at retire', async () => {
@@ -189,7 +181,7 @@ describe('rotation', () => {
     await assertInvariants('faulty');
     // Exactly one enabled server key for the entry.
     const mine = (await serverKeys()).filter((key) => key.name.startsWith('faulty'));
-    expect(mine.filter((key) => key.enabled).map((key) => key.name)).toEqual([vault.showKey(ref).remoteName]);
+    expect(mine.filter((key) => key.enabled).map((key) => key.name)).toEqual([vault.keys.show(ref).remoteName]);
   });
 
   it('shows the new token once when the keychain fails after create, and resumes with a fresh key', async () => {
@@ -203,7 +195,7 @@ describe('rotation', () => {
     expect(shown).toHaveLength(1);
     seenTokens.add(shown[0]!.token);
     expect(await works(shown[0]!.token)).toBe(200); // the token shown is the server's real one
-    expect(vault.inventory.auditEntries().some((entry) => entry.action === 'token_unsaved' && entry.fingerprint === shown[0]!.fingerprint)).toBe(true);
+    expect(vault.audit.entries().some((entry) => entry.action === 'token_unsaved' && entry.fingerprint === shown[0]!.fingerprint)).toBe(true);
     await assertInvariants('flaky');
 
     const { rotations } = services();
@@ -238,14 +230,14 @@ describe('rotation', () => {
       await rotations.start(ref);
       await rotations.finish(ref, { retire: round % 2 === 0 ? 'delete' : 'disable' });
     }
-    const entry = vault.showKey(ref);
+    const entry = vault.keys.show(ref);
     const mine = (await serverKeys()).filter((key) => key.name.startsWith('loop'));
     expect(mine.filter((key) => key.enabled).map((key) => key.name)).toEqual([entry.remoteName]);
     const current = (await secrets.get(entry.secretAccount))!;
     expect(await works(current)).toBe(200);
     // The keychain holds the enabled key's token once; what else it keeps of this entry are the
     // disabled keys' tokens (kept, should one be enabled again), and each of those is refused.
-    const credentials = vault.inventory.credentials(entry.id);
+    const credentials = vault.keys.credentials(entry.id);
     expect(credentials).toHaveLength(20);
     const values = await Promise.all((await secrets.listAccounts()).map((account) => secrets.get(account)));
     expect(values.filter((value) => value === current)).toHaveLength(1);
@@ -259,9 +251,9 @@ describe('rotation', () => {
     expect(mine.filter((key) => !key.enabled)).toHaveLength(10);
     await assertInvariants('loop');
     // Removing the entry removes every secret it kept.
-    await vault.removeKey(ref);
+    await vault.keys.remove(ref);
     for (const credential of credentials) expect(await secrets.get(credential.account)).toBeNull();
-    expect((await vault.reconcile()).orphanSecrets).toEqual([]);
+    expect((await vault.keys.reconcile()).orphanSecrets).toEqual([]);
     // Removing an entry is local; its disabled server keys are cleaned up here by hand.
     for (const key of mine) await sandbox.call('DELETE', `/api/demo/admin/apiKeys/${key.name}`, { key: sandbox.adminKey('demo') });
   });
@@ -275,7 +267,7 @@ async function killAt(args: string[], step: string, phase: 'before' | 'after'): 
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const started = Date.now();
-  const db = openInventoryDatabase(path.join(dataDir, 'inventory.sqlite'));
+  const db = new Database(path.join(dataDir, 'inventory.sqlite'), { readonly: true });
   try {
     for (;;) {
       const hit = db.prepare(`SELECT 1 FROM rotation_journal j JOIN rotations r ON r.id = j.rotation_id WHERE r.key_name = ? AND j.step = ? AND j.phase = ? AND r.state IN ('started', 'overlap')`).get(args[0]!.split('/')[1], step, phase);
@@ -330,7 +322,7 @@ describe('rotation killed mid-step, then resumed', () => {
     expect(finished.code, finished.stderr).toBe(0);
     expect(JSON.parse(finished.stdout)).toMatchObject({ state: 'finished', retire: 'delete' });
     await assertInvariants('killed2');
-    expect((await serverKeys()).filter((key) => key.name.startsWith('killed2')).map((key) => key.name)).toEqual([vault.showKey({ tenant: 'demo', name: 'killed2' }).remoteName]);
+    expect((await serverKeys()).filter((key) => key.name.startsWith('killed2')).map((key) => key.name)).toEqual([vault.keys.show({ tenant: 'demo', name: 'killed2' }).remoteName]);
   });
 
   it('writes no token to any stored row, log or output', () => {

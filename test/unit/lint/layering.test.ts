@@ -55,7 +55,7 @@ describe('layering lint rules', () => {
 
   it('fail on an object, a nullable value or a remedy in a template string a person would read', async () => {
     const remedy = `import type { Remedy } from '../../shared/remedies.ts';\nexport function line(step: Remedy): string {\n  return \`1. \${step}\`;\n}\n`;
-    expect(await errors(remedy, 'src-main/core/probe/report.ts')).toEqual(expect.arrayContaining([expect.stringMatching(/restrict-template-expressions/), expect.stringMatching(/no-base-to-string: .*\[object Object\]/)]));
+    expect(await errors(remedy, 'src-main/core/checks/report.ts')).toEqual(expect.arrayContaining([expect.stringMatching(/restrict-template-expressions/), expect.stringMatching(/no-base-to-string: .*\[object Object\]/)]));
     expect(await errors(`export function day(at: string | null): string {\n  return \`on \${at}\`;\n}\n`, 'src-main/cli/probe.ts')).toEqual([expect.stringMatching(/restrict-template-expressions: Invalid type "string \| null"/)]);
     expect(await errors(`<script lang="ts">\n  const detail = { at: 1 };\n  const text = \`Detail: \${detail}\`;\n</script>\n\n<p>{text}</p>\n`, 'src-renderer/lib/components/probe.svelte')).toEqual(expect.arrayContaining([expect.stringMatching(/restrict-template-expressions/)]));
   });

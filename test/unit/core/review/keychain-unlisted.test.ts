@@ -14,8 +14,8 @@ describe('the review without the keychain', () => {
   it('keeps every other flag, adds a finding that says why, and claims no missing entry', async () => {
     const secrets = new MemorySecretStore();
     const services = createServices({ actor: 'cli', env: { TKV_DATA_DIR: dataDir }, secrets });
-    services.vault.addTenant({ alias: 'acme', tenantId: 'acme', environment: 'staging' });
-    await services.vault.addKey({ tenant: 'acme', name: 'wild', secret: 'x'.repeat(40), scopes: ['*'] });
+    services.tenants.add({ alias: 'acme', tenantId: 'acme', environment: 'staging' });
+    await services.keys.add({ tenant: 'acme', name: 'wild', secret: 'x'.repeat(40), scopes: ['*'] });
     const before = await services.review.report();
     expect(before.findings).toEqual([]);
 
