@@ -37,6 +37,9 @@ test.beforeAll(async () => {
   const revoked = await add('acme', 'revoked', { owner: null });
   vault.recordChecks(vault.beginCheckRun('check'), [{ keyId: revoked.id, tenant: 'acme', keyName: 'revoked', fingerprint: revoked.fingerprint, at: vault.now(), probe: 'config', verdict: 'unauthorized', status: 401, durationMs: 4, url: 'http://127.0.0.1/api/acme/admin/config' }]);
   for (let index = 0; index < 12; index += 1) await add('beta-with-a-rather-long-alias-for-the-layout', `service-${String(index).padStart(2, '0')}`, { scopes: index % 3 === 0 ? ['Pass.Read', 'Secret.Read'] : ['Pass.Read'], expiresOn: day(7 * index + 3) });
+  // Checked, but the server timed out: not judged yet, which the review tells from never checked.
+  const timedOut = vault.findKey({ tenant: 'beta-with-a-rather-long-alias-for-the-layout', name: 'service-05' })!;
+  vault.recordChecks(vault.beginCheckRun('check'), [{ keyId: timedOut.id, tenant: timedOut.tenant, keyName: timedOut.name, fingerprint: timedOut.fingerprint, at: vault.now(), probe: 'config', verdict: 'timeout', status: null, durationMs: 10_000, url: 'http://127.0.0.1/api/beta/admin/config' }]);
   const acme = vault.requireTenant('acme');
   vault.inventory.insertSnapshot(acme.id, new Date(Date.now() - 2 * DAY).toISOString(), vault.listKeys({ tenant: 'acme' }).map((key) => ({ name: key.remoteName, enabled: true, permissions: key.name === 'soon' ? ['Pass.Read', 'Pass.Write'] : key.scopes })));
 });
@@ -89,11 +92,23 @@ test('the review answers what is at risk and who owns it; a flag and a chart bar
   const unauthorizedBar = verdicts.getByRole('button', { name: 'unauthorized: 1, show in the key table' });
   await expect(unauthorizedBar.locator('.label')).toHaveText('unauthorized');
   await expect(unauthorizedBar.locator('.label svg')).toHaveAttribute('data-icon', 'cross');
-  await expect(verdicts.getByRole('button', { name: 'no judgement: 17, show in the key table' }).locator('.fill')).toHaveClass(/tone-none/);
+  // The two states without a judgement are two bars, in the words, icons and looks of the key table's chips.
+  const neverBar = verdicts.getByRole('button', { name: 'never checked: 16, show in the key table' });
+  const notJudgedBar = verdicts.getByRole('button', { name: 'not judged yet: 1, show in the key table' });
+  await expect(neverBar.locator('.label')).toHaveText('never checked');
+  await expect(neverBar.locator('.label svg')).toHaveAttribute('data-icon', 'circle');
+  await expect(notJudgedBar.locator('.label')).toHaveText('not judged yet');
+  await expect(notJudgedBar.locator('.label svg')).toHaveAttribute('data-icon', 'dashed');
+  await expect(neverBar.locator('.fill')).toHaveClass(/tone-none/);
+  await expect(notJudgedBar.locator('.fill')).toHaveClass(/tone-none/);
+  const fillImage = (bar: typeof neverBar) => bar.locator('.fill').evaluate((element) => getComputedStyle(element).backgroundImage);
+  expect(await fillImage(notJudgedBar)).toContain('repeating-linear-gradient');
+  expect(await fillImage(neverBar)).toBe('none');
+  await expect(verdicts.getByRole('button', { name: /^no judgement/ })).toHaveCount(0);
   const barColour = await unauthorizedBar.locator('.fill').evaluate((element) => getComputedStyle(element).backgroundColor);
   const labelColour = await unauthorizedBar.locator('.label').evaluate((element) => getComputedStyle(element).color);
   expect(barColour).toBe(labelColour);
-  expect(barColour).not.toBe(await verdicts.getByRole('button', { name: /^no judgement/ }).locator('.label').evaluate((element) => getComputedStyle(element).color));
+  expect(barColour).not.toBe(await neverBar.locator('.label').evaluate((element) => getComputedStyle(element).color));
   const expiry = page.getByRole('figure', { name: /^Expiry/ });
   // Counts up the side (2 keys expired at most in a week here: 0, 1, 2), months along the bottom.
   await expect(expiry.locator('.y-axis span')).toHaveText(['0', '1', '2']);
@@ -119,6 +134,17 @@ test('the review answers what is at risk and who owns it; a flag and a chart bar
   await expect(page.getByText('From the review: Last judgement: unauthorized')).toBeVisible();
   await expect(page.getByText('1 key matches')).toBeVisible();
   await expect(page.getByRole('row').filter({ hasText: 'revoked' })).toBeVisible();
+
+  // Each bar without a judgement shows its own keys, saying which state they are in.
+  await page.keyboard.press('Alt+5');
+  await page.getByRole('button', { name: 'not judged yet: 1, show in the key table' }).click();
+  await expect(page.getByText('From the review: Last judgement: none (not judged yet)')).toBeVisible();
+  await expect(page.getByText('1 key matches')).toBeVisible();
+  await expect(page.getByRole('row').filter({ hasText: 'service-05' })).toBeVisible();
+  await page.keyboard.press('Alt+5');
+  await page.getByRole('button', { name: 'never checked: 16, show in the key table' }).click();
+  await expect(page.getByText('From the review: Last judgement: none (never checked)')).toBeVisible();
+  await expect(page.getByText('16 keys match')).toBeVisible();
 
   // An age bar: every key was made today.
   await page.keyboard.press('Alt+5');

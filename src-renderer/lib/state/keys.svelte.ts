@@ -20,18 +20,24 @@ export interface KeyFilter {
   search: string;
   tenant: string | null;
   environment: Environment | null;
-  judgement: Verdict | 'never' | null;
+  /**
+   * The last judgement, or one of the states without one: `never-checked` (no check ever),
+   * `not-judged` (checked, no answer could judge it) or `never` (either of the two).
+   */
+  judgement: JudgementFilter | null;
   /** Keys whose last check had this verdict (a bulk run's summary filters by it). */
   attempt: Verdict | null;
   expiry: 'expired' | 'within-7' | 'within-30' | null;
   admin: boolean;
   wildcard: boolean;
-  neverChecked: boolean;
   /** The keys a flag or a chart bar of the review stands for. */
   review: ReviewQuery | null;
 }
 
-export const NO_FILTER: KeyFilter = { search: '', tenant: null, environment: null, judgement: null, attempt: null, expiry: null, admin: false, wildcard: false, neverChecked: false, review: null };
+/** What the judgement filter chooses among: a verdict, or one of the three ways of having none. */
+export type JudgementFilter = Verdict | 'never' | 'not-judged' | 'never-checked';
+
+export const NO_FILTER: KeyFilter = { search: '', tenant: null, environment: null, judgement: null, attempt: null, expiry: null, admin: false, wildcard: false, review: null };
 
 export const refOf = (key: KeyRef): string => `${key.tenant}/${key.name}`;
 
@@ -41,12 +47,12 @@ function toQuery(filter: KeyFilter): KeyQuery {
     ...(filter.search.trim() ? { search: filter.search.trim() } : {}),
     ...(filter.tenant ? { tenant: filter.tenant } : {}),
     ...(filter.environment ? { environment: filter.environment } : {}),
-    ...(filter.judgement ? { judgement: filter.judgement } : {}),
+    // "Never checked" is a filter of its own in the query; the person picks it beside the other two.
+    ...(filter.judgement === 'never-checked' ? { neverChecked: true } : filter.judgement ? { judgement: filter.judgement } : {}),
     ...(filter.attempt ? { attempt: filter.attempt } : {}),
     ...(filter.expiry ? { expiry: filter.expiry } : {}),
     ...(filter.admin ? { admin: true } : {}),
     ...(filter.wildcard ? { wildcard: true } : {}),
-    ...(filter.neverChecked ? { neverChecked: true } : {}),
     ...(filter.review?.query ?? {}),
   };
 }
