@@ -255,6 +255,12 @@ test('the audit log: filtered, paged, exported, and its chain verified — and f
   await page.keyboard.press('Alt+6');
   await expect(page.getByRole('heading', { name: 'Audit log', level: 1 })).toBeVisible();
   await expect(page.getByText(/\d+ entries, newest first/)).toBeVisible();
+  // Times to the second, as an audit log needs; the full time in the title.
+  const newest = harness.services.audit.page({}, 0, 1).entries[0]!;
+  const when = page.locator('tbody tr').first().locator('td.when time');
+  await expect(when).toHaveAttribute('datetime', newest.at);
+  await expect(when).toHaveAttribute('title', newest.at);
+  await expect(when).toHaveText(/\b\d{1,2}:\d{2}:\d{2}\b/);
   // Since: a date as the app writes them; another form is named at the field and filters nothing.
   const since = page.getByRole('textbox', { name: 'Since' });
   await expect(since).toHaveAttribute('placeholder', 'YYYY-MM-DD, e.g. 2027-03-31');
