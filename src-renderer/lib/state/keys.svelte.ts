@@ -83,6 +83,8 @@ export class KeysStore {
   private range = { start: 0, end: 0 };
   private readonly counting = new Latest();
   private readonly detailing = new Latest();
+  /** The selected key's detail being read (show() waits for it). */
+  private detailLoad: Promise<void> = Promise.resolve();
 
   query = $derived(toQuery(this.filter));
   filtered = $derived(Object.keys(this.query).some((name) => name !== 'tenant'));
@@ -103,12 +105,13 @@ export class KeysStore {
     this.requery(true);
   }
 
-  /** Shows one key: the filters that hide it are dropped, it is selected and scrolled to. */
+  /** Shows one key: the filters that hide it are dropped, it is selected and scrolled to; resolves once its detail is read. */
   async show(ref: KeyRef): Promise<void> {
     const keep = this.filter.tenant === ref.tenant ? { tenant: ref.tenant } : {};
     this.filter = { ...NO_FILTER, ...keep };
     this.select(ref);
     this.requery(true);
+    await this.detailLoad;
   }
 
   /** Loads the first screen after start, or a change of query. */
@@ -144,7 +147,7 @@ export class KeysStore {
     this.selectedKey = ref !== null && 'id' in ref ? (ref as KeySummary) : null;
     this.detail = null;
     this.detailError = null;
-    void this.loadDetail();
+    this.detailLoad = this.loadDetail();
   }
 
   async add(input: NewKeyInput): Promise<KeySummary> {

@@ -1,3 +1,5 @@
+import type { KeyRef } from '../../../src-main/shared/contract.ts';
+
 /**
  * Where the person is and what they can do there: the screen, the dialogs, the command palette and
  * the actions the current screen offers it, and a polite announcement for screen readers.
@@ -33,6 +35,8 @@ export class UiStore {
   revealRequests = $state(0);
   /** The sandbox tour is shown (first run, or asked for from the palette). */
   tour = $state(false);
+  /** The vault entry being linked to its server key, and the server's keys no entry is linked to. */
+  linking = $state.raw<{ key: KeyRef; candidates: string[] } | null>(null);
   /** The alias of the tenant whose removal is being confirmed. */
   removingTenant = $state<string | null>(null);
   /** Set by the current screen; the palette lists them after the app's own. */
@@ -42,13 +46,18 @@ export class UiStore {
 
   /** A dialog is open: single-key shortcuts stay off. */
   get inDialog(): boolean {
-    return this.paletteOpen || this.addingKey || this.addingTenant || this.editingKey || this.removingKey || this.replacingKey || this.removingTenant !== null;
+    return this.paletteOpen || this.addingKey || this.addingTenant || this.editingKey || this.removingKey || this.replacingKey || this.linking !== null || this.removingTenant !== null;
   }
 
   /** Opens the add-key dialog, on a tenant (and marked admin) when given. */
   addKey(preset: { tenant: string; admin: boolean } | null = null): void {
     this.addKeyPreset = preset;
     this.addingKey = true;
+  }
+
+  /** Opens the link dialog: which server key is this entry's? */
+  link(key: KeyRef, candidates: string[]): void {
+    this.linking = { key: { tenant: key.tenant, name: key.name }, candidates };
   }
 
   announce(message: string): void {
