@@ -7,7 +7,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test, type Page } from '@playwright/test';
 import { INVENTORY_FILE } from '../../src-main/core/paths.ts';
-import { remedySentence } from '../../src-main/shared/remedies.ts';
+import { VaultError } from '../../src-main/core/errors.ts';
+import { remedySentence, type Remedy } from '../../src-main/shared/remedies.ts';
 import { canaryToken, containsSecret, filesContaining } from '../support/files.ts';
 import { startHarness, type Harness } from './support/harness.ts';
 import { look, overflowing } from './support/look.ts';
@@ -52,12 +53,16 @@ test.afterAll(async () => {
   await harness.close();
 });
 
-async function openReview(page: Page): Promise<void> {
+async function openReviewScreen(page: Page): Promise<void> {
   await harness.attach(page);
   await page.goto(harness.url);
   await expect(page.getByRole('navigation', { name: 'Tenants' })).toBeVisible();
   await page.keyboard.press('Alt+5');
   await expect(page.getByRole('heading', { name: 'Review', level: 1 })).toBeVisible();
+}
+
+async function openReview(page: Page): Promise<void> {
+  await openReviewScreen(page);
   await expect(page.getByRole('region', { name: 'Summary' })).toBeVisible();
 }
 
@@ -160,6 +165,41 @@ test('the review answers what is at risk and who owns it; a flag and a chart bar
   await page.getByRole('button', { name: /^Week of .*: 1$/ }).first().click();
   await expect(page.getByText(/From the review: Expiring /)).toBeVisible();
   await expect(page.getByText('1 key matches')).toBeVisible();
+});
+
+test('a review that cannot be read is read once, says why and what to do, and again on Retry', async ({ page }) => {
+  const { review } = harness.services;
+  const report = review.report;
+  let calls = 0;
+  const restore: Remedy = { code: 'restore-inventory', backup: path.join(harness.dataDir, 'backups', 'inventory-20261206.sqlite'), takenAt: '2026-12-06T10:00:00.000Z' };
+  // The review service fails as it would on a lost inventory: core's message and remedy, as the IPC carries them.
+  review.report = (() => {
+    calls += 1;
+    return Promise.reject(new VaultError('STORAGE_ERROR', 'The inventory lost its keys: 18 secrets of this vault are in the keychain.', { remedies: [restore] }));
+  }) as typeof review.report;
+  try {
+    await openReviewScreen(page);
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('The inventory lost its keys: 18 secrets of this vault are in the keychain.');
+    // The remedy the app cannot carry out is said, with where it is done: never nothing.
+    await expect(alert).toContainText(remedySentence(restore));
+    await expect(alert).toContainText('The app offers the newest backup itself when it opens on a lost or damaged inventory: quit it and open it again. From a shell, tkv doctor --restore does the same.');
+    // Read once, not again and again while it fails.
+    await page.waitForTimeout(1500);
+    expect(calls).toBe(1);
+    await look(page, 'review-load-failed');
+    await alert.getByRole('button', { name: 'Retry' }).click();
+    await expect.poll(() => calls).toBe(2);
+    await expect(alert.getByRole('button', { name: 'Retry' })).toBeEnabled();
+    await page.waitForTimeout(500);
+    expect(calls).toBe(2);
+  } finally {
+    review.report = report;
+  }
+  // The vault answers again: Retry shows the review, and the error goes.
+  await page.getByRole('button', { name: 'Retry' }).click();
+  await expect(page.getByRole('region', { name: 'Summary' })).toContainText('18 keys');
+  await expect(page.getByRole('alert')).toHaveCount(0);
 });
 
 test('the thresholds are settings kept in the inventory: a wider expiring window flags more keys', async ({ page }) => {
