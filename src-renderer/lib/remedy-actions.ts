@@ -59,8 +59,6 @@ export function remedyAction(remedy: Remedy, stores: Stores, again?: () => void)
       return { label: `Check ${refOf(remedy.holder)}`, run: () => stores.checks.run(remedy.holder) };
     case 'previous-key':
       return { label: `Show ${refOf(remedy.holder)}`, run: () => showKey(stores, remedy.holder) };
-    case 'compare-fingerprint':
-      return remedy.key ? { label: `Show ${refOf(remedy.key)}`, run: () => showKey(stores, remedy.key!) } : null;
     case 'update-declared-scopes':
     case 'declare-scopes':
     case 'set-owner':
@@ -137,6 +135,8 @@ export function remedyAction(remedy: Remedy, stores: Stores, again?: () => void)
     case 'disabled-on-server':
     case 'missing-on-server':
     case 'key-expired':
+    // The fingerprint is in the sentence, and on the key's panel where this is read.
+    case 'compare-fingerprint':
     case 'check-tenant':
     case 'check-key-enabled':
     case 'not-a-scope-problem':
