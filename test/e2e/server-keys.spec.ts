@@ -379,6 +379,27 @@ test('a vault entry whose server name is not known is not linked: Link… ties i
   await expect(row(page, 'partner-feed-prod')).toContainText('demo/partner');
   await expect(section).toHaveCount(0);
   expect(harness.services.vault.findKey({ tenant: 'demo', name: 'partner' })).toMatchObject({ remoteName: 'partner-feed-prod', remoteNameKnown: true });
+
+  // A check's advice links too: an entry the server does not know by its name, answering 401.
+  await harness.services.vault.addKey({ tenant: 'demo', name: 'ghost', secret: canaryToken(), scopes: ['tenant.core:read'] });
+  harness.emit('vault:changed', { reason: 'changed elsewhere' });
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await expect(section.getByRole('listitem')).toHaveText([/^demo\/ghost\s*Link…$/]);
+  await page.keyboard.press('Alt+1');
+  await page.getByRole('button', { name: 'Show demo/ghost' }).click();
+  const panel = page.getByTestId('key-panel');
+  await panel.getByRole('button', { name: 'Check', exact: true }).click();
+  const card = panel.locator('section[data-verdict="unauthorized"]');
+  await expect(card).toContainText(remedySentence({ code: 'link-server-name', key: { tenant: 'demo', name: 'ghost' }, candidates: [] }));
+  await card.getByRole('button', { name: 'Link…' }).click();
+  const again = page.getByRole('dialog', { name: 'Link demo/ghost to its server key' });
+  await expect(again).toBeVisible();
+  // partner-feed-prod is demo/partner's now: no longer offered.
+  await expect(again.getByRole('radio', { name: /^partner-feed-prod/ })).toHaveCount(0);
+  await expect(again.getByRole('radio', { name: 'Another name' }).or(again.getByRole('textbox', { name: 'Server’s name of the key' }))).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(again).toBeHidden();
+  await expect(card.getByRole('button', { name: 'Link…' })).toBeFocused();
 });
 
 test('edits permissions, disables, duplicates (disabled by default) and deletes with the name typed', async ({ page }) => {
