@@ -135,8 +135,7 @@ export function remedyAction(remedy: Remedy, stores: Stores, again?: () => void)
     case 'disabled-on-server':
     case 'missing-on-server':
     case 'key-expired':
-    // The fingerprint is in the sentence, and on the key's panel where this is read.
-    case 'compare-fingerprint':
+    case 'compare-fingerprint': // its fingerprint is in the sentence, and on the key's panel
     case 'check-tenant':
     case 'check-key-enabled':
     case 'not-a-scope-problem':
