@@ -1,10 +1,10 @@
 import type { KeyRef } from '../../../src-main/shared/contract.ts';
+import type { ScreenId } from '../../screens.ts';
 
 /**
  * Where the person is and what they can do there: the screen, the dialogs, the command palette and
  * the actions the current screen offers it, and a polite announcement for screen readers.
  */
-export type Screen = 'keys' | 'check' | 'server' | 'rotation' | 'review' | 'audit';
 export type CheckTab = 'stored' | 'pasted' | 'bulk';
 
 /** An action of a screen: shown in the palette, with its shortcut. */
@@ -14,12 +14,14 @@ export interface Action {
   group: string;
   /** As shown, e.g. "C" or "Ctrl+K". */
   shortcut?: string;
+  /** More words the palette finds it by, besides its label and group. */
+  words?: readonly string[];
   disabled?: boolean;
   run(): void;
 }
 
 export class UiStore {
-  screen = $state<Screen>('keys');
+  screen = $state<ScreenId>('keys');
   checkTab = $state<CheckTab>('stored');
   paletteOpen = $state(false);
   addingTenant = $state(false);
@@ -39,8 +41,6 @@ export class UiStore {
   linking = $state.raw<{ key: KeyRef; candidates: string[] } | null>(null);
   /** The alias of the tenant whose removal is being confirmed. */
   removingTenant = $state<string | null>(null);
-  /** Set by the current screen; the palette lists them after the app's own. */
-  screenActions = $state.raw<Action[]>([]);
   /** Read out by screen readers (an aria-live region). */
   announcement = $state('');
 
@@ -66,7 +66,7 @@ export class UiStore {
     queueMicrotask(() => (this.announcement = message));
   }
 
-  go(screen: Screen, tab?: CheckTab): void {
+  go(screen: ScreenId, tab?: CheckTab): void {
     this.screen = screen;
     if (tab) this.checkTab = tab;
   }
