@@ -44,7 +44,7 @@ interface Loaded extends StandIn {
   call<T = unknown>(channel: string, input?: unknown, frame?: WebFrameStandIn | null): Promise<Result<T>>;
 }
 
-async function loadMain(env: Record<string, string | undefined>, home: string, options: { file?: string; onExit?: () => void; answer?: (box: { buttons: string[] }) => number } = {}): Promise<Loaded> {
+async function loadMain(env: Record<string, string | undefined>, home: string, options: { file?: string; onExit?: () => void; answer?: (box: { buttons: string[]; cancelId?: number }) => number } = {}): Promise<Loaded> {
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
