@@ -21,3 +21,8 @@ export function age(iso: string, now = Date.now()): string {
 export function localTime(iso: string): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+/** A timestamp as the person's local date and time, to the second: what an audit log needs to order events. */
+export function localTimeSeconds(iso: string): string {
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+}

@@ -233,15 +233,23 @@ test('a 401, a 403, a key aimed wrong, a network error and no judgement never lo
   expect(grey.background).not.toBe((await chipLook(chip('chip-403'))).background);
   await look(page, 'verdict-chips');
 
-  // The filters use the same words: "no judgement" holds both, "Never checked" only the one.
-  await page.getByLabel('Last judgement').selectOption('never');
+  // The filter uses the same words, and offers each state without a judgement on its own and both together.
+  const filter = page.getByLabel('Last judgement');
+  await expect(filter.locator('optgroup[label="Without a judgement"] option')).toHaveText(['never checked', 'not judged yet', 'no judgement (either)']);
+  await filter.selectOption({ label: 'no judgement (either)' });
   await expect(page.getByText('2 keys match', { exact: true })).toBeVisible();
-  await expect(page.getByText(/Keys with no judgement: never checked, or not judged yet/)).toBeVisible();
-  await page.getByLabel('Last judgement').selectOption('');
-  await page.getByRole('button', { name: 'Never checked' }).click();
+  await expect(page.getByText('Keys with no judgement, either way: never checked, or not judged yet (checked, but no answer could judge them).')).toBeVisible();
+  await filter.selectOption({ label: 'not judged yet' });
+  await expect(page.getByText('1 key matches', { exact: true })).toBeVisible();
+  await expect(page.locator('tr[data-key]')).toHaveCount(1);
+  await expect(page.locator('tr[data-key="palette/chip-offline"]')).toBeVisible();
+  await expect(page.getByText('Keys not judged yet: checked, but no answer could judge them (the network, a timeout, throttling…).')).toBeVisible();
+  await look(page, 'keys-filter-not-judged');
+  await filter.selectOption({ label: 'never checked' });
   await expect(page.getByText('1 key matches', { exact: true })).toBeVisible();
   await expect(page.locator('tr[data-key]')).toHaveCount(1);
   await expect(page.locator('tr[data-key="palette/chip-never"]')).toBeVisible();
+  await expect(page.getByText('Keys never checked: no check has ever been run on them.')).toBeVisible();
 });
 
 test('checks every key of two tenants as a job: progress as it arrives, cancel keeps what finished, the summary filters the table', async ({ page }) => {

@@ -7,7 +7,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test, type Page } from '@playwright/test';
 import { INVENTORY_FILE } from '../../src-main/core/paths.ts';
-import { remedySentence } from '../../src-main/shared/remedies.ts';
+import { VaultError } from '../../src-main/core/errors.ts';
+import { remedySentence, type Remedy } from '../../src-main/shared/remedies.ts';
 import { canaryToken, containsSecret, filesContaining } from '../support/files.ts';
 import { insertSnapshot } from '../support/vault.ts';
 import { startHarness, type Harness } from './support/harness.ts';
@@ -39,6 +40,10 @@ test.beforeAll(async () => {
   const run = vault.checks.beginRun('check');
   vault.checks.recordChecks(run, [{ keyId: revoked.id, tenant: 'acme', keyName: 'revoked', fingerprint: revoked.fingerprint, at: run.startedAt, probe: 'config', verdict: 'unauthorized', status: 401, durationMs: 4, url: 'http://127.0.0.1/api/acme/admin/config' }]);
   for (let index = 0; index < 12; index += 1) await add('beta-with-a-rather-long-alias-for-the-layout', `service-${String(index).padStart(2, '0')}`, { scopes: index % 3 === 0 ? ['Pass.Read', 'Secret.Read'] : ['Pass.Read'], expiresOn: day(7 * index + 3) });
+  // Checked, but the server timed out: not judged yet, which the review tells from never checked.
+  const timedOut = vault.keys.find({ tenant: 'beta-with-a-rather-long-alias-for-the-layout', name: 'service-05' })!;
+  const timeoutRun = vault.checks.beginRun('check');
+  vault.checks.recordChecks(timeoutRun, [{ keyId: timedOut.id, tenant: timedOut.tenant, keyName: timedOut.name, fingerprint: timedOut.fingerprint, at: timeoutRun.startedAt, probe: 'config', verdict: 'timeout', status: null, durationMs: 10_000, url: 'http://127.0.0.1/api/beta/admin/config' }]);
   insertSnapshot(vault, 'acme', new Date(Date.now() - 2 * DAY).toISOString(), vault.keys.list({ tenant: 'acme' }).map((key) => ({ name: key.remoteName, enabled: true, permissions: key.name === 'soon' ? ['Pass.Read', 'Pass.Write'] : key.scopes })));
 });
 
@@ -50,12 +55,16 @@ test.afterAll(async () => {
   await harness.close();
 });
 
-async function openReview(page: Page): Promise<void> {
+async function openReviewScreen(page: Page): Promise<void> {
   await harness.attach(page);
   await page.goto(harness.url);
   await expect(page.getByRole('navigation', { name: 'Tenants' })).toBeVisible();
   await page.keyboard.press('Alt+5');
   await expect(page.getByRole('heading', { name: 'Review', level: 1 })).toBeVisible();
+}
+
+async function openReview(page: Page): Promise<void> {
+  await openReviewScreen(page);
   await expect(page.getByRole('region', { name: 'Summary' })).toBeVisible();
 }
 
@@ -90,11 +99,23 @@ test('the review answers what is at risk and who owns it; a flag and a chart bar
   const unauthorizedBar = verdicts.getByRole('button', { name: 'unauthorized: 1, show in the key table' });
   await expect(unauthorizedBar.locator('.label')).toHaveText('unauthorized');
   await expect(unauthorizedBar.locator('.label svg')).toHaveAttribute('data-icon', 'cross');
-  await expect(verdicts.getByRole('button', { name: 'no judgement: 17, show in the key table' }).locator('.fill')).toHaveClass(/tone-none/);
+  // The two states without a judgement are two bars, in the words, icons and looks of the key table's chips.
+  const neverBar = verdicts.getByRole('button', { name: 'never checked: 16, show in the key table' });
+  const notJudgedBar = verdicts.getByRole('button', { name: 'not judged yet: 1, show in the key table' });
+  await expect(neverBar.locator('.label')).toHaveText('never checked');
+  await expect(neverBar.locator('.label svg')).toHaveAttribute('data-icon', 'circle');
+  await expect(notJudgedBar.locator('.label')).toHaveText('not judged yet');
+  await expect(notJudgedBar.locator('.label svg')).toHaveAttribute('data-icon', 'dashed');
+  await expect(neverBar.locator('.fill')).toHaveClass(/tone-none/);
+  await expect(notJudgedBar.locator('.fill')).toHaveClass(/tone-none/);
+  const fillImage = (bar: typeof neverBar) => bar.locator('.fill').evaluate((element) => getComputedStyle(element).backgroundImage);
+  expect(await fillImage(notJudgedBar)).toContain('repeating-linear-gradient');
+  expect(await fillImage(neverBar)).toBe('none');
+  await expect(verdicts.getByRole('button', { name: /^no judgement/ })).toHaveCount(0);
   const barColour = await unauthorizedBar.locator('.fill').evaluate((element) => getComputedStyle(element).backgroundColor);
   const labelColour = await unauthorizedBar.locator('.label').evaluate((element) => getComputedStyle(element).color);
   expect(barColour).toBe(labelColour);
-  expect(barColour).not.toBe(await verdicts.getByRole('button', { name: /^no judgement/ }).locator('.label').evaluate((element) => getComputedStyle(element).color));
+  expect(barColour).not.toBe(await neverBar.locator('.label').evaluate((element) => getComputedStyle(element).color));
   const expiry = page.getByRole('figure', { name: /^Expiry/ });
   // Counts up the side (2 keys expired at most in a week here: 0, 1, 2), months along the bottom.
   await expect(expiry.locator('.y-axis span')).toHaveText(['0', '1', '2']);
@@ -121,6 +142,17 @@ test('the review answers what is at risk and who owns it; a flag and a chart bar
   await expect(page.getByText('1 key matches')).toBeVisible();
   await expect(page.getByRole('row').filter({ hasText: 'revoked' })).toBeVisible();
 
+  // Each bar without a judgement shows its own keys, saying which state they are in.
+  await page.keyboard.press('Alt+5');
+  await page.getByRole('button', { name: 'not judged yet: 1, show in the key table' }).click();
+  await expect(page.getByText('From the review: Last judgement: none (not judged yet)')).toBeVisible();
+  await expect(page.getByText('1 key matches')).toBeVisible();
+  await expect(page.getByRole('row').filter({ hasText: 'service-05' })).toBeVisible();
+  await page.keyboard.press('Alt+5');
+  await page.getByRole('button', { name: 'never checked: 16, show in the key table' }).click();
+  await expect(page.getByText('From the review: Last judgement: none (never checked)')).toBeVisible();
+  await expect(page.getByText('16 keys match')).toBeVisible();
+
   // An age bar: every key was made today.
   await page.keyboard.press('Alt+5');
   await page.getByRole('button', { name: '< 30 days: 18, show in the key table' }).click();
@@ -135,6 +167,41 @@ test('the review answers what is at risk and who owns it; a flag and a chart bar
   await page.getByRole('button', { name: /^Week of .*: 1$/ }).first().click();
   await expect(page.getByText(/From the review: Expiring /)).toBeVisible();
   await expect(page.getByText('1 key matches')).toBeVisible();
+});
+
+test('a review that cannot be read is read once, says why and what to do, and again on Retry', async ({ page }) => {
+  const { review } = harness.services;
+  const report = review.report;
+  let calls = 0;
+  const restore: Remedy = { code: 'restore-inventory', backup: path.join(harness.dataDir, 'backups', 'inventory-20261206.sqlite'), takenAt: '2026-12-06T10:00:00.000Z' };
+  // The review service fails as it would on a lost inventory: core's message and remedy, as the IPC carries them.
+  review.report = (() => {
+    calls += 1;
+    return Promise.reject(new VaultError('STORAGE_ERROR', 'The inventory lost its keys: 18 secrets of this vault are in the keychain.', { remedies: [restore] }));
+  }) as typeof review.report;
+  try {
+    await openReviewScreen(page);
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('The inventory lost its keys: 18 secrets of this vault are in the keychain.');
+    // The remedy the app cannot carry out is said, with where it is done: never nothing.
+    await expect(alert).toContainText(remedySentence(restore));
+    await expect(alert).toContainText('The app offers the newest backup itself when it opens on a lost or damaged inventory: quit it and open it again. From a shell, tkv doctor --restore does the same.');
+    // Read once, not again and again while it fails.
+    await page.waitForTimeout(1500);
+    expect(calls).toBe(1);
+    await look(page, 'review-load-failed');
+    await alert.getByRole('button', { name: 'Retry' }).click();
+    await expect.poll(() => calls).toBe(2);
+    await expect(alert.getByRole('button', { name: 'Retry' })).toBeEnabled();
+    await page.waitForTimeout(500);
+    expect(calls).toBe(2);
+  } finally {
+    review.report = report;
+  }
+  // The vault answers again: Retry shows the review, and the error goes.
+  await page.getByRole('button', { name: 'Retry' }).click();
+  await expect(page.getByRole('region', { name: 'Summary' })).toContainText('18 keys');
+  await expect(page.getByRole('alert')).toHaveCount(0);
 });
 
 test('the thresholds are settings kept in the inventory: a wider expiring window flags more keys', async ({ page }) => {
@@ -230,6 +297,12 @@ test('the audit log: filtered, paged, exported, and its chain verified — and f
   await page.keyboard.press('Alt+6');
   await expect(page.getByRole('heading', { name: 'Audit log', level: 1 })).toBeVisible();
   await expect(page.getByText(/\d+ entries, newest first/)).toBeVisible();
+  // Times to the second, as an audit log needs; the full time in the title.
+  const newest = harness.services.audit.page({}, 0, 1).entries[0]!;
+  const when = page.locator('tbody tr').first().locator('td.when time');
+  await expect(when).toHaveAttribute('datetime', newest.at);
+  await expect(when).toHaveAttribute('title', newest.at);
+  await expect(when).toHaveText(/\b\d{1,2}:\d{2}:\d{2}\b/);
   // Since: a date as the app writes them; another form is named at the field and filters nothing.
   const since = page.getByRole('textbox', { name: 'Since' });
   await expect(since).toHaveAttribute('placeholder', 'YYYY-MM-DD, e.g. 2027-03-31');

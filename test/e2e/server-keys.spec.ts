@@ -7,7 +7,8 @@ import { expect, test, type Page } from '@playwright/test';
 import { KeytarSecretStore } from '../../src-main/core/secrets/keytar-secret-store.ts';
 import { PROBE_ACCOUNT_PREFIX, type SecretStore } from '../../src-main/core/secrets/secret-store.ts';
 import { VaultError } from '../../src-main/core/errors.ts';
-import { containsSecret, filesContaining } from '../support/files.ts';
+import { remedySentence } from '../../src-main/shared/remedies.ts';
+import { canaryToken, containsSecret, filesContaining } from '../support/files.ts';
 import { uniqueService } from '../support/keychain.ts';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 import { startHarness, type Harness } from './support/harness.ts';
@@ -141,8 +142,18 @@ test('lists the server keys beside the vault, with drift made behind the app’s
 });
 
 test('a tenant with no admin key says so, and works once an OAuth bearer token is pasted', async ({ page }) => {
-  if (!harness.services.tenants.list().some((tenant) => tenant.alias === 'acme')) harness.services.tenants.add({ alias: 'acme', tenantId: 'acme', environment: 'custom', baseUrl: sandbox.url });
+  const vault = harness.services;
+  if (!vault.tenants.list().some((tenant) => tenant.alias === 'acme')) vault.tenants.add({ alias: 'acme', tenantId: 'acme', environment: 'custom', baseUrl: sandbox.url });
+  // A tenant whose admin key the server turns down: refused, in those words, not "Offline".
+  if (!vault.tenants.list().some((tenant) => tenant.alias === 'refusing')) {
+    vault.tenants.add({ alias: 'refusing', tenantId: 'acme', environment: 'custom', baseUrl: sandbox.url });
+    await vault.keys.add({ tenant: 'refusing', name: 'old-admin', secret: canaryToken(), scopes: ['*'], admin: true });
+  }
   await openServerKeys(page);
+  await page.getByRole('main').getByLabel('Tenant', { exact: true }).selectOption('refusing');
+  await expect(page.getByText('Credential refused', { exact: true })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Listing' })).toContainText('The server refused the admin credential:');
+  await expect(page.getByText('Offline', { exact: true })).toHaveCount(0);
   await page.getByRole('main').getByLabel('Tenant', { exact: true }).selectOption('acme');
   // Not "Offline": nothing was tried, for want of a credential; the two ways to give one are offered.
   const status = page.getByRole('region', { name: 'Listing' });
@@ -177,6 +188,18 @@ test('a tenant with no admin key says so, and works once an OAuth bearer token i
   await dialog.getByRole('button', { name: 'Keep token' }).click();
   await expect(expiresField).toHaveAttribute('aria-invalid', 'true');
   await expect(dialog.locator('#bearer-expiresAt-error')).toContainText('give it as YYYY-MM-DD HH:MM');
+  // A token kept with an expiry already past: the listing says the token expired, and how to go on.
+  await expiresField.fill('2020-01-01 10:00');
+  await expect(expiresField).not.toHaveAttribute('aria-invalid', 'true');
+  await dialog.getByRole('button', { name: 'Keep token' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(status.getByText('Token expired', { exact: true })).toBeVisible();
+  await expect(status).toContainText('The bearer token kept for acme has expired: paste a fresh one.');
+  await expect(page.getByText('Offline', { exact: true })).toHaveCount(0);
+  await look(page, 'server-keys-token-expired');
+  await status.getByRole('button', { name: 'Paste a bearer token…' }).first().click();
+  await expect(dialog).toBeVisible();
+  await dialog.getByLabel('Bearer token').fill(accessToken);
   await expiresField.fill(`${expiry.getFullYear()}-${pad(expiry.getMonth() + 1)}-${pad(expiry.getDate())} ${pad(expiry.getHours())}:${pad(expiry.getMinutes())}`);
   await expect(expiresField).not.toHaveAttribute('aria-invalid', 'true');
   await dialog.getByRole('button', { name: 'Keep token' }).click();
@@ -255,6 +278,128 @@ test('the keychain failing after create: the token is shown once, audited, copie
   await expect(page.getByRole('navigation', { name: 'Tenants' })).toBeVisible();
   await expect(page.getByRole('dialog', { name: 'Save this token now: it is shown once' })).toHaveCount(0);
   expect(harness.services.keys.find({ tenant: 'demo', name: 'rescued' })).toBeNull();
+});
+
+test('a creation whose answer was lost: the create dialog says nobody holds the key, deletes it on the server, and creates it again', async ({ page }) => {
+  await openServerKeys(page);
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create a key on demo' });
+  await dialog.getByLabel('Name').fill('lost-answer');
+  await dialog.getByLabel(/^View Stores \(/).check();
+  // The server makes the key, and its answer (the only one with the token) is lost on the way back.
+  await sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: 'POST /api/demo/admin/apiKeys', dropResponse: true }] });
+  try {
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    await expect(dialog.getByRole('alert')).toContainText('The server created "lost-answer"');
+  } finally {
+    await sandbox.control('DELETE', '/_sandbox/config');
+  }
+  await expect(dialog.getByRole('alert')).toContainText('the key is live and nobody holds its token, so it serves nobody');
+  // What to do, as core words it, with the button that does it.
+  const orphan = { code: 'delete-orphan-server-key', tenant: 'demo', name: 'lost-answer' } as const;
+  await expect(dialog).toContainText(remedySentence(orphan));
+  expect(await serverKey('lost-answer')).toBeDefined();
+  expect(harness.services.keys.find({ tenant: 'demo', name: 'lost-answer' })).toBeNull();
+  await look(page, 'create-server-key-answer-lost');
+
+  const remedy = dialog.getByRole('button', { name: 'Delete on server…' });
+  await remedy.focus();
+  await page.keyboard.press('Enter');
+  const confirm = page.getByRole('dialog', { name: 'Delete lost-answer on demo’s server?' });
+  await expect(confirm).toContainText('Nobody holds this key’s token: the server showed it once, in the answer that was lost, and it is gone for good. The key serves nobody, so deleting it stops nothing.');
+  // Nothing depends on it: no name to type.
+  await expect(confirm.getByRole('textbox')).toHaveCount(0);
+  await look(page, 'delete-orphan-server-key-dialog');
+  await confirm.getByRole('button', { name: 'Delete on server' }).click();
+  await expect(confirm).toBeHidden();
+  await expect.poll(() => serverKey('lost-answer')).toBeUndefined();
+  // Back in the create dialog: the step is done, and the focus is where it was.
+  const done = dialog.getByRole('button', { name: 'Deleted on the server' });
+  await expect(done).toHaveAttribute('aria-disabled', 'true');
+  await expect(done).toBeFocused();
+  await dialog.getByRole('button', { name: 'Create key' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(row(page, 'lost-answer')).toContainText('demo/lost-answer');
+  await expect(row(page, 'lost-answer')).not.toContainText('Token lost');
+  tokens.push(await harness.services.keys.secretOf(harness.services.keys.find({ tenant: 'demo', name: 'lost-answer' })!));
+});
+
+test('a key whose token was lost is marked in the listing, with what to do, and deleted from its row', async ({ page }) => {
+  // Made by a creation (here tkv's, through core) whose answer never came back.
+  await sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: 'POST /api/demo/admin/apiKeys', dropResponse: true }] });
+  try {
+    await expect(harness.services.admin.remoteCreate({ tenant: 'demo', name: 'nobody-holds' }, { scopes: ['Stores.Read'] }, { canShowToken: false })).rejects.toThrow(/nobody holds its token/);
+  } finally {
+    await sandbox.control('DELETE', '/_sandbox/config');
+  }
+  await openServerKeys(page);
+  const orphanRow = row(page, 'nobody-holds');
+  await expect(orphanRow).toContainText('Token lost');
+  await expect(orphanRow).toContainText('the answer with its token never arrived. Nobody holds it.');
+  await expect(orphanRow.getByRole('button', { name: 'Permissions…' })).toHaveCount(0);
+  await expect(page.locator('.drift-summary')).toContainText('1 key whose token was lost');
+  const section = page.getByRole('region', { name: 'On the server, with nobody holding their token' });
+  await expect(section).toContainText('That answer was the only one to carry the token, so it is gone for good: the key serves nobody. Delete it on the server');
+  expect(await overflowing(page)).toEqual([]);
+  await look(page, 'server-keys-orphaned', { fullPage: true });
+  await page.getByRole('group', { name: 'Actions on nobody-holds' }).getByRole('button', { name: 'Delete on server…' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Delete nobody-holds on demo’s server?' });
+  await confirm.getByRole('button', { name: 'Delete on server' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(orphanRow).toHaveCount(0);
+  await expect(section).toHaveCount(0);
+  expect(await serverKey('nobody-holds')).toBeUndefined();
+});
+
+test('a vault entry whose server name is not known is not linked: Link… ties it to a server key no entry uses', async ({ page }) => {
+  // Made on the server under one name, stored in the vault under another, the server's name not given.
+  const response = await sandbox.call('POST', '/api/demo/admin/apiKeys', { key: sandbox.adminKey('demo'), body: { name: 'partner-feed-prod', permissions: ['Pass.Read'] } });
+  const { token } = (await response.json()) as { token: string };
+  tokens.push(token);
+  await harness.services.keys.add({ tenant: 'demo', name: 'partner', secret: token, scopes: ['Pass.Read'] });
+  await openServerKeys(page);
+  const section = page.getByRole('region', { name: 'In the vault, not linked to a server key' });
+  await expect(section).toContainText('The vault does not know these entries’ names on the server, and the server lists no key under their own names: they cannot be compared with the server’s list.');
+  await expect(section.getByRole('listitem')).toHaveText([/^demo\/partner\s*Link…$/]);
+  await expect(page.locator('.drift-summary')).toContainText('1 vault entry not linked');
+  await look(page, 'server-keys-not-linked', { fullPage: true });
+
+  await section.getByRole('button', { name: 'Link demo/partner to its server key…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Link demo/partner to its server key' });
+  // The server keys no entry is linked to, with their permissions; never one an entry uses.
+  const choice = dialog.getByRole('radio', { name: /^partner-feed-prod/ });
+  await expect(choice).toBeVisible();
+  await expect(dialog.getByText('Pass.Read', { exact: true })).toBeVisible();
+  await expect(dialog.getByRole('radio', { name: /^sandbox-admin/ })).toHaveCount(0);
+  await expect(dialog.getByRole('radio', { name: /^crm/ })).toHaveCount(0);
+  await choice.check();
+  await look(page, 'link-key-dialog');
+  await dialog.getByRole('button', { name: 'Link', exact: true }).click();
+  await expect(dialog).toBeHidden();
+  await expect(row(page, 'partner-feed-prod')).toContainText('demo/partner');
+  await expect(section).toHaveCount(0);
+  expect(harness.services.keys.find({ tenant: 'demo', name: 'partner' })).toMatchObject({ remoteName: 'partner-feed-prod', remoteNameKnown: true });
+
+  // A check's advice links too: an entry the server does not know by its name, answering 401.
+  await harness.services.keys.add({ tenant: 'demo', name: 'ghost', secret: canaryToken(), scopes: ['tenant.core:read'] });
+  harness.emit('vault:changed', { reason: 'changed elsewhere' });
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await expect(section.getByRole('listitem')).toHaveText([/^demo\/ghost\s*Link…$/]);
+  await page.keyboard.press('Alt+1');
+  await page.getByRole('button', { name: 'Show demo/ghost' }).click();
+  const panel = page.getByTestId('key-panel');
+  await panel.getByRole('button', { name: 'Check', exact: true }).click();
+  const card = panel.locator('section[data-verdict="unauthorized"]');
+  await expect(card).toContainText(remedySentence({ code: 'link-server-name', key: { tenant: 'demo', name: 'ghost' }, candidates: [] }));
+  await card.getByRole('button', { name: 'Link…' }).click();
+  const again = page.getByRole('dialog', { name: 'Link demo/ghost to its server key' });
+  await expect(again).toBeVisible();
+  // partner-feed-prod is demo/partner's now: no longer offered.
+  await expect(again.getByRole('radio', { name: /^partner-feed-prod/ })).toHaveCount(0);
+  await expect(again.getByRole('radio', { name: 'Another name' }).or(again.getByRole('textbox', { name: 'Server’s name of the key' }))).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(again).toBeHidden();
+  await expect(card.getByRole('button', { name: 'Link…' })).toBeFocused();
 });
 
 test('edits permissions, disables, duplicates (disabled by default) and deletes with the name typed', async ({ page }) => {

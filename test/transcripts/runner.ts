@@ -5,7 +5,8 @@
  * (TKV_CLOCK). What would differ from run to run is normalised, and only that:
  *
  * - the scenario's own paths, ports and keychain service are named (`<data-dir>`, `<sandbox>`…);
- * - fingerprints, ids and trace ids are numbered in order of appearance (`<fingerprint-1>`), so that
+ * - fingerprints, ids, trace ids and review digests are numbered in order of appearance
+ *   (`<fingerprint-1>`), so that
  *   the same key still reads as the same key;
  * - durations become `<n> ms`, and a time that is not the stopped clock's (the server's own) `<time>`.
  *
@@ -152,6 +153,8 @@ export function normalise(text: string, names: [string, string][]): string {
   };
   numbered(/\b00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]\b/g, 'trace-id');
   numbered(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g, 'id');
+  // A review's digest covers its keys' ids and fingerprints, which differ from run to run.
+  numbered(/\b[0-9a-f]{64}\b/g, 'digest');
   numbered(/(?<![0-9a-f-])[0-9a-f]{12}(?![0-9a-f-])/g, 'fingerprint');
   numbered(/127\.0\.0\.1:(?!<)\d{2,5}\b/g, 'port');
   result = result.replace(/\b\d+ ms\b/g, '<n> ms');

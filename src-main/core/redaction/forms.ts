@@ -29,17 +29,28 @@ export function formsOf(secret: string): string[] {
   forms.add(JSON.stringify(secret).slice(1, -1).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
   forms.add(bytes.toString('hex'));
   forms.add(bytes.toString('hex').toUpperCase());
-  // base64 at each of the three byte alignments: only the characters that depend on the secret
-  // alone are kept, so the secret is found inside a longer encoded value too.
+  for (const form of base64FormsOf(secret)) {
+    forms.add(form);
+    forms.add(encodeURIComponent(form));
+  }
+  return [...forms].filter((form) => form.length > 0);
+}
+
+/**
+ * The secret's base64, at each of the three byte alignments and in both alphabets: only the
+ * characters that depend on the secret alone are kept, so the secret is found inside a longer
+ * encoded value too.
+ */
+export function base64FormsOf(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const forms: string[] = [];
   for (let shift = 0; shift < 3; shift += 1) {
     const padded = Buffer.concat([Buffer.alloc(shift), bytes]);
     const encoded = padded.toString('base64');
     const from = shift === 0 ? 0 : Math.ceil((shift * 4) / 3);
     const to = Math.floor(((shift + bytes.length) * 4) / 3);
     const stable = encoded.slice(from, to);
-    forms.add(stable);
-    forms.add(stable.replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, ''));
-    forms.add(encodeURIComponent(stable));
+    forms.push(stable, stable.replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, ''));
   }
-  return [...forms].filter((form) => form.length > 0);
+  return forms.filter((form) => form.length > 0);
 }

@@ -9,7 +9,7 @@
  * and only around the places where it differs from the text, so text with nothing to undo costs
  * nothing more. Hex is also compared without regard to case.
  */
-import { formsOf, MIN_FRAGMENT } from './forms.ts';
+import { base64FormsOf, formsOf, MIN_FRAGMENT } from './forms.ts';
 import { normalViews, type NormalView } from './normal-view.ts';
 
 /** Secrets shorter than this are not looked for: they would match ordinary text everywhere. */
@@ -28,6 +28,8 @@ const FILTER_BITS = 16;
 
 interface Built {
   fragments: Set<string>;
+  /** The fragments of the secrets' base64 forms: a covered run that starts with one is an encoded value (see widenIntoEncodedEdges). */
+  base64Fragments: Set<string>;
   filter: Uint32Array;
   /** Forms shorter than MIN_FRAGMENT, matched whole. */
   shortForms: string[];
@@ -90,6 +92,7 @@ export class SecretMatcher {
       }
       if (from !== -1) scanRegion(view.text, from, to, built, back);
     }
+    if (covered) widenIntoEncodedEdges(text, covered, built.base64Fragments);
     return { covered, views };
   }
 
@@ -145,7 +148,9 @@ export class SecretMatcher {
     const filter = new Uint32Array(1 << (FILTER_BITS - 5));
     const shortForms = new Set<string>();
     const forms: string[] = [];
+    const base64Fragments = new Set<string>();
     for (const secret of this.secrets) {
+      for (const form of base64FormsOf(secret)) for (let index = 0; index + MIN_FRAGMENT <= form.length; index += 1) base64Fragments.add(form.slice(index, index + MIN_FRAGMENT));
       // The text is compared with its percent escapes in upper case: a form that holds something
       // like one (a key with `%ab` in it) is compared that way too.
       const written = formsOf(secret).flatMap((form) => {
@@ -165,7 +170,7 @@ export class SecretMatcher {
         }
       }
     }
-    this.built = { fragments, filter, shortForms: [...shortForms], forms, beginnings: null };
+    this.built = { fragments, base64Fragments, filter, shortForms: [...shortForms], forms, beginnings: null };
     return this.built;
   }
 
@@ -225,6 +230,45 @@ function scanMixedHex(text: string, built: Built, mark: (from: number, to: numbe
 function begins(beginnings: Set<string>, ending: string): boolean {
   if (beginnings.has(ending)) return true;
   return /^[0-9a-fA-F]+$/.test(ending) && beginnings.has(ending.toLowerCase());
+}
+
+const BASE64_CHAR = /^[A-Za-z0-9+/_-]$/;
+
+/**
+ * A secret's base64 shares its last character with what follows it, unless its length is a multiple
+ * of three: that character carries up to four bits of the secret's last byte, and the forms leave it
+ * out (it depends on the next byte, or on the padding, too). So a covered run that ends with a window
+ * of a secret's base64 takes the character after it as well, when that is a base64 character. Not
+ * across a line break (a wrapped value's next line and a line of ordinary text look alike), and not
+ * the first character at an odd alignment, the same kind of neighbour: a stream would have to hold
+ * back the last letter of every chunk to conceal it, and the same output is owed whether the text
+ * came whole or in pieces.
+ */
+function widenIntoEncodedEdges(text: string, covered: Uint8Array, base64Fragments: Set<string>): void {
+  let at = 0;
+  while (at < text.length) {
+    if (!covered[at]) {
+      at += 1;
+      continue;
+    }
+    let end = at;
+    while (end < text.length && covered[end]) end += 1;
+    // An encoded value: it ends with a window of a secret's base64, line breaks of a wrapped value
+    // left out (a secret written as it is, followed by a letter, is not one).
+    let window = '';
+    for (let index = end - 1; index >= at && window.length < MIN_FRAGMENT; index -= 1) if (!isLineBreak(text.charCodeAt(index))) window = text[index]! + window;
+    if (window.length === MIN_FRAGMENT && base64Fragments.has(window)) {
+      const after = encodedNeighbour(text, end);
+      if (after !== -1) covered.fill(1, end, after + 1);
+      end = Math.max(end, after + 1);
+    }
+    at = end;
+  }
+}
+
+/** `at` when the character there is a base64 character, else -1. */
+function encodedNeighbour(text: string, at: number): number {
+  return at < text.length && BASE64_CHAR.test(text[at]!) ? at : -1;
 }
 
 function isLineBreak(code: number): boolean {

@@ -1,5 +1,6 @@
 /** The stores, one per domain, shared through Svelte context rather than passed down as props. */
 import { getContext, setContext } from 'svelte';
+import type { AuditStore } from './audit.svelte.ts';
 import type { ChecksStore } from './checks.svelte.ts';
 import type { JobsStore } from './jobs.svelte.ts';
 import type { KeysStore } from './keys.svelte.ts';
@@ -17,6 +18,7 @@ export interface Stores {
   server: ServerStore;
   rotations: RotationsStore;
   review: ReviewStore;
+  audit: AuditStore;
   ui: UiStore;
 }
 

@@ -20,18 +20,24 @@ export interface KeyFilter {
   search: string;
   tenant: string | null;
   environment: Environment | null;
-  judgement: Verdict | 'never' | null;
+  /**
+   * The last judgement, or one of the states without one: `never-checked` (no check ever),
+   * `not-judged` (checked, no answer could judge it) or `never` (either of the two).
+   */
+  judgement: JudgementFilter | null;
   /** Keys whose last check had this verdict (a bulk run's summary filters by it). */
   attempt: Verdict | null;
   expiry: 'expired' | 'within-7' | 'within-30' | null;
   admin: boolean;
   wildcard: boolean;
-  neverChecked: boolean;
   /** The keys a flag or a chart bar of the review stands for. */
   review: ReviewQuery | null;
 }
 
-export const NO_FILTER: KeyFilter = { search: '', tenant: null, environment: null, judgement: null, attempt: null, expiry: null, admin: false, wildcard: false, neverChecked: false, review: null };
+/** What the judgement filter chooses among: a verdict, or one of the three ways of having none. */
+export type JudgementFilter = Verdict | 'never' | 'not-judged' | 'never-checked';
+
+export const NO_FILTER: KeyFilter = { search: '', tenant: null, environment: null, judgement: null, attempt: null, expiry: null, admin: false, wildcard: false, review: null };
 
 export const refOf = (key: KeyRef): string => `${key.tenant}/${key.name}`;
 
@@ -41,12 +47,12 @@ function toQuery(filter: KeyFilter): KeyQuery {
     ...(filter.search.trim() ? { search: filter.search.trim() } : {}),
     ...(filter.tenant ? { tenant: filter.tenant } : {}),
     ...(filter.environment ? { environment: filter.environment } : {}),
-    ...(filter.judgement ? { judgement: filter.judgement } : {}),
+    // "Never checked" is a filter of its own in the query; the person picks it beside the other two.
+    ...(filter.judgement === 'never-checked' ? { neverChecked: true } : filter.judgement ? { judgement: filter.judgement } : {}),
     ...(filter.attempt ? { attempt: filter.attempt } : {}),
     ...(filter.expiry ? { expiry: filter.expiry } : {}),
     ...(filter.admin ? { admin: true } : {}),
     ...(filter.wildcard ? { wildcard: true } : {}),
-    ...(filter.neverChecked ? { neverChecked: true } : {}),
     ...(filter.review?.query ?? {}),
   };
 }
@@ -77,6 +83,8 @@ export class KeysStore {
   private range = { start: 0, end: 0 };
   private readonly counting = new Latest();
   private readonly detailing = new Latest();
+  /** The selected key's detail being read (show() waits for it). */
+  private detailLoad: Promise<void> = Promise.resolve();
 
   query = $derived(toQuery(this.filter));
   filtered = $derived(Object.keys(this.query).some((name) => name !== 'tenant'));
@@ -97,12 +105,13 @@ export class KeysStore {
     this.requery(true);
   }
 
-  /** Shows one key: the filters that hide it are dropped, it is selected and scrolled to. */
+  /** Shows one key: the filters that hide it are dropped, it is selected and scrolled to; resolves once its detail is read. */
   async show(ref: KeyRef): Promise<void> {
     const keep = this.filter.tenant === ref.tenant ? { tenant: ref.tenant } : {};
     this.filter = { ...NO_FILTER, ...keep };
     this.select(ref);
     this.requery(true);
+    await this.detailLoad;
   }
 
   /** Loads the first screen after start, or a change of query. */
@@ -138,7 +147,7 @@ export class KeysStore {
     this.selectedKey = ref !== null && 'id' in ref ? (ref as KeySummary) : null;
     this.detail = null;
     this.detailError = null;
-    void this.loadDetail();
+    this.detailLoad = this.loadDetail();
   }
 
   async add(input: NewKeyInput): Promise<KeySummary> {

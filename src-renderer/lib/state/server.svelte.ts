@@ -3,6 +3,7 @@
  * snapshot offline), the permission catalogue for the grid, and the tokens waiting for their one
  * showing after a keychain failure. Shapes kept: ServerKeysView, PermissionCatalogueView, UnsavedTokenView[].
  */
+import { SvelteSet } from 'svelte/reactivity';
 import type { PermissionCatalogueView, ServerCreateResult, ServerKeyInput, ServerKeysView, UnsavedTokenView } from '../../../src-main/shared/contract.ts';
 import { api, asApiError, unwrap, type ApiError } from '../api.ts';
 import { Latest } from './latest.ts';
@@ -16,8 +17,14 @@ export class ServerStore {
   error = $state.raw<ApiError | null>(null);
   /** Tokens to show once (the show-once rescue); the dialog shows the first. */
   unsaved = $state.raw<UnsavedTokenView[]>([]);
-  /** The server key whose delete, edit or duplicate dialog is open. */
-  deleting = $state<string | null>(null);
+  /**
+   * The server key whose deletion is being confirmed; `orphan` when nobody holds its token (a
+   * creation's lost answer), which the confirmation says.
+   */
+  deleting = $state.raw<{ tenant: string; name: string; orphan: boolean } | null>(null);
+  /** "tenant/name" of the server keys deleted here: a remedy to delete one is then done. */
+  readonly deleted = new SvelteSet<string>();
+  /** The server key whose edit or duplicate dialog is open. */
   editing = $state<{ mode: 'create' | 'edit' | 'duplicate'; name: string | null; preset?: { name: string; permissions: string[] } } | null>(null);
   settingBearer = $state(false);
   private readonly latest = new Latest();
@@ -49,12 +56,20 @@ export class ServerStore {
     }
   }
 
-  /** Creates a key; when the keychain refused its token, the rescue dialog opens with it. */
+  /**
+   * Creates a key; when the keychain refused its token, the rescue dialog opens with it. The listing
+   * is read again even when the creation failed: a lost answer may have left a key on the server.
+   */
   async create(input: ServerKeyInput): Promise<ServerCreateResult> {
-    const result = await unwrap(api.server.create(input));
-    if (!result.stored) await this.loadUnsaved();
-    await this.load();
-    return result;
+    // A name made again is a new key: a remedy about the one deleted before no longer holds.
+    this.deleted.delete(`${input.tenant}/${input.name}`);
+    try {
+      const result = await unwrap(api.server.create(input));
+      if (!result.stored) await this.loadUnsaved();
+      return result;
+    } finally {
+      if (this.tenant === input.tenant) await this.load();
+    }
   }
 
   async update(name: string, changes: { enabled?: boolean; permissions?: string[] }): Promise<void> {
@@ -62,9 +77,10 @@ export class ServerStore {
     await this.load();
   }
 
-  async remove(name: string): Promise<{ removedLocal: boolean }> {
-    const result = await unwrap(api.server.delete({ tenant: this.tenant!, name }));
-    await this.load();
+  async remove(tenant: string, name: string): Promise<{ removedLocal: boolean }> {
+    const result = await unwrap(api.server.delete({ tenant, name }));
+    this.deleted.add(`${tenant}/${name}`);
+    if (this.tenant === tenant) await this.load();
     return result;
   }
 

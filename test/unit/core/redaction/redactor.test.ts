@@ -6,6 +6,20 @@ import { htmlNumeric, jsonEveryChar, percentEveryByte, revealsSecret, wrapLines 
 import { echoesOf } from '../../../support/hostile.ts';
 
 describe('Redactor', () => {
+  it('conceals the last character of a base64 value too: it carries bits of the key’s last byte', () => {
+    // 64 characters of key: its base64 ends with one character holding its last byte's low 2 bits, then `==`.
+    for (let round = 0; round < 8; round += 1) {
+      const secret = canaryToken();
+      expect(Buffer.byteLength(secret) % 3, 'a key whose base64 ends mid-group').not.toBe(0);
+      const encoded = Buffer.from(secret).toString('base64');
+      const redactor = new Redactor([secret]);
+      // As `printf %s "$KEY" | base64` writes it: the padding alone is left, and it says nothing of the key.
+      expect(redactor.redactName(encoded)).toBe(`${REDACTED}${encoded.slice(encoded.indexOf('='))}`);
+      // Wrapped at 76 columns as the `base64` tool does: the last line's characters carry the same bits.
+      expect(redactor.redactName(`${wrapLines(encoded, 76)}\n`)).toBe(`${REDACTED}${encoded.slice(encoded.indexOf('='))}\n`);
+    }
+  });
+
   it('removes a secret in every form a server may echo it, and any cut or split fragment of 12+ characters', () => {
     // A key with characters that every encoding treats differently.
     for (const secret of [canaryToken(), `${canaryToken().slice(0, 30)}"/+= é${canaryToken().slice(0, 20)}`]) {
