@@ -11,15 +11,16 @@ import { checkName, checkSecret, looksLikeSecret, shownName, shownRef } from '..
 import type { AuditAction, AuditService } from '../audit/audit-service.ts';
 import type { Stamps } from '../clock.ts';
 import type { Connection } from '../db/connection.ts';
-import { inventoryLoss } from '../db/health.ts';
 import { assertRule, VaultError } from '../errors.ts';
 import type { VaultEvents } from '../events.ts';
-import { PROBE_ACCOUNT_PREFIX, type SecretStore } from '../secrets/secret-store.ts';
-import { bearerAccount, type TenantKeys, type TenantRecord, type TenantService } from '../tenants/tenant-service.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
+import type { TenantKeys, TenantRecord, TenantService } from '../tenants/tenant-service.ts';
 import { unknownScopeWarnings } from '../vendors/wallet-crew/scopes.ts';
 import { fingerprint } from './fingerprint.ts';
 import { formatKeyRef } from './key-ref.ts';
 import { keyFilterSql, keySortSql } from './key-query.ts';
+import { keysForInjection } from './injection.ts';
+import { knownAccounts, reconcileKeychain, removeOrphanSecrets, type Reconciling } from './reconcile.ts';
 import { KeyStore, toKeySummary, type CredentialRow, type CredentialState, type KeyChanges, type KeyRow, type KeyToCheckRow } from './key-store.ts';
 
 export type { CredentialRow, CredentialState };
@@ -258,29 +259,11 @@ export class KeyService implements TenantKeys {
   }
 
   /**
-   * Keys and their secrets for a program's environment. A key the vault knows not to work — expired,
-   * or judged unauthorized at its last check — is refused, naming why, unless `force`; each key
-   * handed out is audited with the program's name (never its arguments).
+   * Keys and their secrets for a program's environment (`tkv exec`): a key the vault knows not to
+   * work is refused unless forced; each one handed out is audited (see injection.ts).
    */
-  async forInjection(refs: KeyRef[], options: { force: boolean; program: string }): Promise<{ key: KeySummary; tenant: Tenant; secret: string }[]> {
-    const chosen = refs.map((ref) => this.show(ref));
-    if (!options.force) {
-      for (const key of chosen) {
-        const ref = { tenant: key.tenant, name: key.name };
-        if (key.expired && key.expiresOn !== null) {
-          throw new VaultError('CONFLICT', `${formatKeyRef(ref)} expired on ${key.expiresOn}; it is not handed to the program (force it if you know it still works).`, { remedies: [{ code: 'key-expired', expiresOn: key.expiresOn }, { code: 'check-key', key: ref }] });
-        }
-        if (key.lastJudgement === 'unauthorized') {
-          throw new VaultError('CONFLICT', `${formatKeyRef(ref)} was refused by the server (401) at its last check, ${(key.lastJudgedAt ?? 'an unrecorded day').slice(0, 10)}; it is not handed to the program (force it, or check it again).`, { remedies: [{ code: 'check-key', key: ref }, { code: 'list-server-keys', tenant: key.tenant }] });
-        }
-      }
-    }
-    const handed: { key: KeySummary; tenant: Tenant; secret: string }[] = [];
-    for (const key of chosen) handed.push({ key, tenant: this.tenants.require(key.tenant), secret: await this.secretOf(key) });
-    this.db.transaction(() => {
-      for (const { key } of handed) this.audit.record('injected', { tenant: key.tenant, keyName: key.name, keyId: key.id, fingerprint: key.fingerprint, detail: { program: options.program, forced: options.force } });
-    });
-    return handed;
+  forInjection(refs: KeyRef[], options: { force: boolean; program: string }): Promise<{ key: KeySummary; tenant: Tenant; secret: string }[]> {
+    return keysForInjection(this, { db: this.db, tenants: this.tenants, audit: this.audit }, refs, options);
   }
 
   /** The one way to read a secret back; every call is audited. */
@@ -312,47 +295,25 @@ export class KeyService implements TenantKeys {
    * Compares keychain entries with key rows and reports both kinds of stray; deletes nothing, since
    * either side may be the one a person still needs.
    */
-  async reconcile(): Promise<ReconcileReport> {
-    const accounts = new Set((await this.secrets.listAccounts()).filter((account) => !account.startsWith(PROBE_ACCOUNT_PREFIX)));
-    const keys = this.store.list();
-    const missingSecrets: ReconcileReport['missingSecrets'] = [];
-    for (const key of keys) {
-      if (accounts.has(key.secret_account)) accounts.delete(key.secret_account);
-      else missingSecrets.push({ tenant: key.tenant_alias, name: key.name, id: key.secret_account });
-    }
-    // Earlier credentials kept for an overlap or a disabled key, a rotation's new token before the
-    // switch, and pasted admin bearer tokens are known too.
-    for (const account of this.knownAccounts()) accounts.delete(account);
-    return { orphanSecrets: [...accounts].sort().map((account) => ({ account })), missingSecrets, checkedKeys: keys.length };
+  reconcile(): Promise<ReconcileReport> {
+    return reconcileKeychain(this.reconciling());
   }
 
-  /**
-   * The keychain accounts the vault refers to besides its entries' current secrets: earlier
-   * credentials, an open rotation's new token, the tenants' bearer tokens.
-   */
+  /** The keychain accounts the vault refers to besides its entries' current secrets (see reconcile.ts). */
   knownAccounts(): string[] {
-    return [...this.store.credentials().map((credential) => credential.account), ...this.store.rotatingAccounts(), ...this.tenants.records().map((tenant) => bearerAccount(tenant.ref))];
+    return knownAccounts(this.reconciling());
   }
 
   /**
    * Deletes keychain entries of this vault's service that nothing in the inventory refers to (found
-   * afresh, so an entry that became known since a report is kept). Returns the accounts deleted.
+   * afresh); refused while the inventory has lost its past. Returns the accounts deleted.
    */
-  async removeOrphanSecrets(): Promise<{ removed: string[] }> {
-    // An inventory that lost its past makes every secret an "orphan": deleting them would finish the loss.
-    const loss = await inventoryLoss(this.db.raw, this.secrets, this.db.file);
-    if (loss) {
-      throw new VaultError('INVENTORY_LOST', `The inventory lists no key while the keychain holds ${loss.secrets} secret${loss.secrets === 1 ? '' : 's'} of this vault: they are what a lost inventory leaves, not strays, and they are not deleted. Restore the inventory first.`, {
-        remedies: loss.backups[0] ? [{ code: 'restore-inventory', backup: loss.backups[0].file, takenAt: loss.backups[0].takenAt }] : [{ code: 'rebuild-inventory', service: loss.service }],
-      });
-    }
-    const { orphanSecrets } = await this.reconcile();
-    const removed: string[] = [];
-    for (const { account } of orphanSecrets) {
-      if (await this.secrets.delete(account)) removed.push(account);
-    }
-    if (removed.length > 0) this.audit.record('orphans_removed', { detail: { accounts: removed.length } });
-    return { removed };
+  removeOrphanSecrets(): Promise<{ removed: string[] }> {
+    return removeOrphanSecrets(this.reconciling());
+  }
+
+  private reconciling(): Reconciling {
+    return { db: this.db, store: this.store, secrets: this.secrets, tenants: this.tenants, audit: this.audit };
   }
 
   /**

@@ -49,6 +49,32 @@ describe('layering lint rules', () => {
     expect(await errors(`import { remedySentence } from '../src-main/shared/remedies.ts';\nexport const r = remedySentence;\n`, 'src-renderer/probe.ts')).toEqual([]);
   });
 
+  it('keep core by domain: no import runs backwards, no domain reads another one’s store', async () => {
+    // keys sits below checks: a check imports keys, never the other way.
+    expect(await errors(`import type { CheckService } from '../checks/check-service.ts';\nexport type C = CheckService;\n`, 'src-main/core/keys/probe.ts')).toEqual([expect.stringMatching(/keys\/ sits below .*checks.*runs backwards/)]);
+    expect(await errors(`import type { KeyService } from '../keys/key-service.ts';\nexport type K = KeyService;\n`, 'src-main/core/checks/probe.ts')).toEqual([]);
+    // A store is its domain's own, whoever would reach it: another domain, core's composition, a front door.
+    expect(await errors(`import { KeyStore } from '../keys/key-store.ts';\nexport const s = KeyStore;\n`, 'src-main/core/admin/probe.ts')).toEqual([expect.stringMatching(/store \(its SQL\) is its own/)]);
+    expect(await errors(`import { KeyStore } from './key-store.ts';\nexport const s = KeyStore;\n`, 'src-main/core/keys/probe.ts')).toEqual([]);
+    expect(await errors(`import { KeyStore } from '../../core/keys/key-store.ts';\nexport const s = KeyStore;\n`, 'src-main/cli/commands/probe.ts')).toEqual([expect.stringMatching(/store \(its SQL\) is its own/)]);
+    // Core's own files sit below every domain; nothing but services.ts composes them all.
+    expect(await errors(`import type { KeyService } from './keys/key-service.ts';\nexport type K = KeyService;\n`, 'src-main/core/probe.ts')).toEqual([expect.stringMatching(/infrastructure/)]);
+    expect(await errors(`import type { Services } from '../services.ts';\nexport type S = Services;\n`, 'src-main/core/review/probe.ts')).toEqual([expect.stringMatching(/services\.ts composes/)]);
+  });
+
+  it('freeze a shipped migration: nothing but the Migration type comes in', async () => {
+    expect(await errors(`import { NON_JUDGEMENTS } from '../../../shared/verdicts.ts';\nimport type { Migration } from './index.ts';\nexport const m: Migration = { version: 99, description: 'x', sql: NON_JUDGEMENTS.join() };\n`, 'src-main/core/db/migrations/099-probe.ts')).toEqual([
+      expect.stringMatching(/migration is frozen/),
+    ]);
+    expect(await errors(`import type { Migration } from './index.ts';\nexport const m: Migration = { version: 99, description: 'x', sql: 'SELECT 1' };\n`, 'src-main/core/db/migrations/099-probe.ts')).toEqual([]);
+  });
+
+  it('keep the renderer by folder: ui/ knows no product, lib/ no screen, a screen no other screen', async () => {
+    expect(await errors(`<script lang="ts">\n  import { keys } from '../../state/keys.svelte.ts';\n</script>\n\n<p>{keys.total}</p>\n`, 'src-renderer/lib/components/ui/probe.svelte')).toEqual([expect.stringMatching(/ui\/ holds generic pieces/)]);
+    expect(await errors(`import KeysView from '../../views/keys/keys-view.svelte';\nexport const view = KeysView;\n`, 'src-renderer/lib/state/probe.ts')).toEqual([expect.stringMatching(/lib\/ serves every screen/)]);
+    expect(await errors(`<script lang="ts">\n  import ExpiryTimeline from '../review/expiry-timeline.svelte';\n</script>\n\n<ExpiryTimeline bars={[]} />\n`, 'src-renderer/views/keys/probe.svelte')).toEqual([expect.stringMatching(/imports no other screen/)]);
+  });
+
   it('allow electron in the Electron front door', async () => {
     expect(await errors(`import { app } from 'electron';\nexport const name = app.name;\n`, 'src-main/window.ts')).toEqual([]);
   });
