@@ -3,6 +3,7 @@
  * line each, examples, and where its handler lives. Help, usage errors, completion and the README's
  * command list are all made from this table. It holds only text: the handlers load when they run.
  */
+import { KEY_FIELD_NAMES, KEY_FIELDS, type KeyFieldSpec } from '../shared/key-fields.ts';
 import type { CommandSpec, FlagSpec, GroupSpec } from './spec.ts';
 
 const KEY_REF = { name: 'ALIAS/NAME', description: 'a stored key: its tenant alias, a slash, its name (acme-prod/crm-sync)', completes: 'key' } as const;
@@ -10,6 +11,15 @@ const TENANT = { name: 'ALIAS', description: 'a tenant alias of this vault (tkv 
 const YES: FlagSpec = { name: 'yes', short: 'y', type: 'boolean', description: 'do it without asking (needed where there is no terminal to ask on)' };
 const TENANT_FLAG: FlagSpec = { name: 'tenant', type: 'string', value: 'ALIAS', description: 'only this tenant', completes: 'tenant' };
 const SCOPES: FlagSpec = { name: 'scopes', type: 'string', value: 'a,b', description: 'scopes, comma-separated (tkv probe list shows which probes test them; * is every scope)' };
+
+/** A key's written fields as flags (shared/key-fields.ts): `key add` sets them, `key edit` changes or clears them. */
+function keyFieldFlags(mode: 'add' | 'edit'): FlagSpec[] {
+  return KEY_FIELD_NAMES.flatMap((field) => {
+    const spec: KeyFieldSpec = KEY_FIELDS[field];
+    const flag: FlagSpec = { name: spec.flag, type: 'string', value: spec.placeholder, description: mode === 'add' ? spec.description : spec.editDescription };
+    return mode === 'edit' && spec.clear ? [flag, { name: spec.clear.flag, type: 'boolean', description: spec.clear.description }] : [flag];
+  });
+}
 
 export const GROUPS: GroupSpec[] = [
   { word: 'tenant', summary: 'tenants: a vendor account in one environment (production, staging, or a base URL)' },
@@ -79,11 +89,8 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'store a key in the OS keychain (read from stdin or a hidden prompt, never from arguments)',
     args: [KEY_REF],
     flags: [
-      SCOPES,
+      ...keyFieldFlags('add'),
       { name: 'remote-name', type: 'string', value: 'NAME', description: 'its name on the server, when it differs from NAME (links the entry to the server’s key)' },
-      { name: 'expires', type: 'string', value: 'YYYY-MM-DD', description: 'its expiry date' },
-      { name: 'owner', type: 'string', value: 'TEXT', description: 'who owns it (a person or a team)' },
-      { name: 'notes', type: 'string', value: 'TEXT', description: 'what it is for' },
       { name: 'admin', type: 'boolean', description: 'the tenant’s admin credential (a key with tenant.apiKey:write): server-key commands use it' },
     ],
     json: true,
@@ -134,11 +141,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'change a key’s notes, owner, expiry, declared scopes, server name or admin mark',
     args: [KEY_REF],
     flags: [
-      { name: 'notes', type: 'string', value: 'TEXT', description: 'what it is for ("" clears it)' },
-      { name: 'owner', type: 'string', value: 'TEXT', description: 'who owns it ("" clears it)' },
-      { name: 'expires', type: 'string', value: 'YYYY-MM-DD', description: 'its expiry date' },
-      { name: 'no-expiry', type: 'boolean', description: 'it does not expire' },
-      { ...SCOPES, description: 'its declared scopes, replacing the old ones ("" declares none)' },
+      ...keyFieldFlags('edit'),
       { name: 'remote-name', type: 'string', value: 'NAME', description: 'its name on the server (links the entry to the server’s key)' },
       { name: 'admin', type: 'boolean', description: 'make it the tenant’s admin credential' },
       { name: 'no-admin', type: 'boolean', description: 'it is not the admin credential' },

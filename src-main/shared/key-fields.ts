@@ -16,29 +16,55 @@ export interface KeyFieldSpec {
   /** Its column in the inventory's `keys` table. */
   column: string;
   kind: KeyFieldKind;
-  /** What a person reads beside it: a form's label, the rule's name in an error. */
+  /** Its name in an error, a form's error summary and `key show`. */
   label: string;
-  /** tkv's flag for it, the value's placeholder, and what the flag sets. */
+  /** The form control's own label, and what its empty control suggests. */
+  formLabel: string;
+  hint?: string;
+  /** tkv's flag for it, the value's placeholder, and what the flag sets on `key add` and on `key edit`. */
   flag: string;
   placeholder: string;
   description: string;
-  /** `key edit`'s flag that clears it, when an empty value cannot (a date). */
-  clearFlag?: { name: string; description: string };
+  editDescription: string;
+  /**
+   * How an edit clears it when an empty value cannot (a date): `key edit`'s flag, and the edit
+   * form's check box.
+   */
+  clear?: { flag: string; description: string; formLabel: string };
+  /** Said under a date field when the date has passed. */
+  pastWarning?: string;
 }
 
+/**
+ * In the order a person fills them in: what the key may do, until when, whose it is, what it is
+ * for. Forms, flags and the audit's list of changed fields follow this order.
+ */
 export const KEY_FIELDS = {
-  notes: { column: 'notes', kind: 'multiline', label: 'Notes', flag: 'notes', placeholder: 'TEXT', description: 'what it is for' },
-  owner: { column: 'owner', kind: 'text', label: 'Owner', flag: 'owner', placeholder: 'TEXT', description: 'who owns it (a person or a team)' },
+  scopes: {
+    column: 'scopes',
+    kind: 'scopes',
+    label: 'Scopes',
+    formLabel: 'Scopes',
+    hint: 'Pass.Read, tenant.core:read',
+    flag: 'scopes',
+    placeholder: 'a,b',
+    description: 'scopes, comma-separated (tkv probe list shows which probes test them; * is every scope)',
+    editDescription: 'its declared scopes, replacing the old ones ("" declares none)',
+  },
   expiresOn: {
     column: 'expires_on',
     kind: 'date',
     label: 'Expiry date',
+    formLabel: 'Expires',
     flag: 'expires',
     placeholder: 'YYYY-MM-DD',
     description: 'its expiry date',
-    clearFlag: { name: 'no-expiry', description: 'it does not expire' },
+    editDescription: 'its expiry date',
+    clear: { flag: 'no-expiry', description: 'it does not expire', formLabel: 'Never expires' },
+    pastWarning: 'This date has passed: the key will show as expired.',
   },
-  scopes: { column: 'scopes', kind: 'scopes', label: 'Scopes', flag: 'scopes', placeholder: 'a,b', description: 'scopes, comma-separated (tkv probe list shows which probes test them; * is every scope)' },
+  owner: { column: 'owner', kind: 'text', label: 'Owner', formLabel: 'Owner', hint: 'team or system', flag: 'owner', placeholder: 'TEXT', description: 'who owns it (a person or a team)', editDescription: 'who owns it ("" clears it)' },
+  notes: { column: 'notes', kind: 'multiline', label: 'Notes', formLabel: 'Notes', flag: 'notes', placeholder: 'TEXT', description: 'what it is for', editDescription: 'what it is for ("" clears it)' },
 } as const satisfies Record<string, KeyFieldSpec>;
 
 export type KeyField = keyof typeof KEY_FIELDS;
@@ -70,6 +96,53 @@ export function checkKeyField(field: KeyField, value: string | readonly string[]
     case 'multiline':
       return checkText(value as string, spec.label, { multiline: true });
   }
+}
+
+/** A list of scopes as typed: comma-separated, spaces around each ignored, empty ones dropped. */
+export function parseScopeList(text: string): string[] {
+  return text
+    .split(',')
+    .map((scope) => scope.trim())
+    .filter((scope) => scope.length > 0);
+}
+
+/** A form's text for each field, from a key (or empty, for a new one). */
+export function keyFieldTexts(key: KeyFieldValues | null): Record<KeyField, string> {
+  return Object.fromEntries(KEY_FIELD_NAMES.map((field) => [field, key === null ? '' : Array.isArray(key[field]) ? key[field].join(', ') : (key[field] ?? '')])) as Record<KeyField, string>;
+}
+
+/** Why each field's text is refused, field by field (null when it is fine): what a form says under each. */
+export function keyFieldProblems(texts: Record<KeyField, string>): [KeyField, string | null][] {
+  return KEY_FIELD_NAMES.map((field) => {
+    const text = KEY_FIELDS[field].kind === 'multiline' || KEY_FIELDS[field].kind === 'text' ? texts[field] : texts[field].trim();
+    if (KEY_FIELDS[field].kind === 'scopes') return [field, checkScopes(parseScopeList(text))];
+    return [field, text === '' ? null : checkKeyField(field, text)];
+  });
+}
+
+/** A form's texts as a new key's fields: empty ones left out. */
+export function keyFieldsFromTexts(texts: Record<KeyField, string>): KeyFieldInput {
+  const fields: Record<string, string | string[]> = {};
+  for (const field of KEY_FIELD_NAMES) {
+    if (KEY_FIELDS[field].kind === 'scopes') fields[field] = parseScopeList(texts[field]);
+    else if (texts[field].trim() !== '') fields[field] = texts[field].trim();
+  }
+  return fields as KeyFieldInput;
+}
+
+/** What a form's texts change of a key's fields: only those that differ; an emptied field is cleared. */
+export function keyFieldChanges(texts: Record<KeyField, string>, key: KeyFieldValues): KeyFieldEdit {
+  const changes: Record<string, string | string[] | null> = {};
+  for (const field of KEY_FIELD_NAMES) {
+    if (KEY_FIELDS[field].kind === 'scopes') {
+      const list = parseScopeList(texts[field]);
+      if (list.join('\n') !== (key[field] as string[]).join('\n')) changes[field] = list;
+    } else {
+      const value = texts[field].trim() || null;
+      if (value !== key[field]) changes[field] = value;
+    }
+  }
+  return changes as KeyFieldEdit;
 }
 
 /** A field's value as it is stored: scopes trimmed and each kept once; text trimmed, empty text none. */

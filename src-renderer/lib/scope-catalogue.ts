@@ -13,10 +13,5 @@ export function scopeCatalogue(): Promise<ScopeArea[]> {
   return loading;
 }
 
-/** The scopes of a comma-separated field, trimmed, empty ones left out. */
-export function scopeList(text: string): string[] {
-  return text
-    .split(',')
-    .map((scope) => scope.trim())
-    .filter((scope) => scope.length > 0);
-}
+/** The scopes of a comma-separated field, trimmed, empty ones left out (as the vault reads them). */
+export { parseScopeList as scopeList } from '../../src-main/shared/key-fields.ts';

@@ -299,7 +299,7 @@ test('edits a key: scopes checked against the catalogue, a past expiry warned ab
   await expect(panel).toContainText('Loyalty squad');
   await expect(panel).toContainText('edit-me-v2');
   await expect(panel.getByRole('region', { name: 'Audit' })).toContainText('edited');
-  await expect(panel.getByRole('region', { name: 'Audit' })).toContainText('fields: notes, owner, expires_on, scopes, remote_name, is_admin');
+  await expect(panel.getByRole('region', { name: 'Audit' })).toContainText('fields: scopes, expires_on, owner, notes, remote_name, is_admin');
   await expect(page.locator(`tr[data-key="${key.tenant}/${key.name}"]`)).toHaveClass(/expired/);
   await look(page, 'key-detail');
 });

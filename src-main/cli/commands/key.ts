@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { KeyEdit, KeySummary } from '../../shared/contract.ts';
+import { KEY_FIELD_NAMES, KEY_FIELDS, type KeyField, type KeyFieldEdit, type KeyFieldInput, type KeyFieldSpec } from '../../shared/key-fields.ts';
 import { clipboardClearMs } from '../../core/keys/secret-clipboard.ts';
 import { clipboardTool, toolClipboard } from '../../core/system-clipboard.ts';
 import { VaultError } from '../../core/errors.ts';
@@ -38,14 +39,10 @@ export async function add(parsed: Parsed, context: CommandContext): Promise<numb
   const secret = pasted.trim();
   if (secret !== pasted) context.io.stderr.write('tkv: notice: the key had spaces or tabs around it; they were removed.\n');
   if (secret.length > 0 && secret.length < 16) context.io.stderr.write(`tkv: warning: the key is only ${secret.length} characters long; API keys are usually longer — check it is the key and not its name.\n`);
-  const scopes = splitList(text(parsed, 'scopes'));
   const key = await services.keys.add({
     ...ref,
     secret,
-    ...(scopes ? { scopes } : {}),
-    ...optional('notes', text(parsed, 'notes')),
-    ...optional('expiresOn', text(parsed, 'expires')),
-    ...optional('owner', text(parsed, 'owner')),
+    ...keyFieldsGiven(parsed),
     ...optional('remoteName', text(parsed, 'remote-name')),
     admin: parsed.values.admin === true,
   });
@@ -93,18 +90,9 @@ export async function history(parsed: Parsed, context: CommandContext): Promise<
 }
 
 export async function edit(parsed: Parsed, context: CommandContext): Promise<number> {
-  if (text(parsed, 'expires') !== undefined && parsed.values['no-expiry']) throw new UsageError('give --expires or --no-expiry, not both');
   if (parsed.values.admin && parsed.values['no-admin']) throw new UsageError('give --admin or --no-admin, not both');
-  const notes = text(parsed, 'notes');
-  const owner = text(parsed, 'owner');
-  const scopes = splitList(text(parsed, 'scopes'));
   const changes: KeyEdit = {
-    // An empty value clears the field.
-    ...(notes === undefined ? {} : { notes: notes === '' ? null : notes }),
-    ...(owner === undefined ? {} : { owner: owner === '' ? null : owner }),
-    ...(parsed.values['no-expiry'] ? { expiresOn: null } : text(parsed, 'expires') === undefined ? {} : { expiresOn: text(parsed, 'expires')! }),
-    // --scopes '' declares none.
-    ...(scopes === undefined ? {} : { scopes: text(parsed, 'scopes') === '' ? [] : scopes }),
+    ...keyFieldsChanged(parsed),
     ...(text(parsed, 'remote-name') === undefined ? {} : { remoteName: text(parsed, 'remote-name')! }),
     ...(parsed.values.admin ? { admin: true } : parsed.values['no-admin'] ? { admin: false } : {}),
   };
@@ -162,6 +150,31 @@ export function judgementText(key: KeySummary): string {
   return attemptDiffers ? `${judged}; last attempt: ${key.lastAttempt!.replaceAll('_', ' ')} (${day(key.lastAttemptAt)})` : judged;
 }
 
+/** The key fields (shared/key-fields.ts) a `key add` gives: each from its flag, scopes split on commas. */
+function keyFieldsGiven(parsed: Parsed): KeyFieldInput {
+  const given: Record<string, string | string[]> = {};
+  for (const field of KEY_FIELD_NAMES) {
+    const value = text(parsed, KEY_FIELDS[field].flag);
+    if (value === undefined) continue;
+    given[field] = KEY_FIELDS[field].kind === 'scopes' ? (splitList(value) ?? []) : value;
+  }
+  return given as KeyFieldInput;
+}
+
+/** The key fields a `key edit` changes: "" clears a text (declares no scopes), a clear flag clears its field. */
+function keyFieldsChanged(parsed: Parsed): KeyFieldEdit {
+  const changes: Record<string, string | string[] | null> = {};
+  for (const field of KEY_FIELD_NAMES) {
+    const spec: KeyFieldSpec = KEY_FIELDS[field];
+    const value = text(parsed, spec.flag);
+    const cleared = spec.clear !== undefined && parsed.values[spec.clear.flag] === true;
+    if (value !== undefined && cleared) throw new UsageError(`give --${spec.flag} or --${spec.clear!.flag}, not both`);
+    if (cleared) changes[field] = null;
+    else if (value !== undefined) changes[field] = spec.kind === 'scopes' ? (value === '' ? [] : (splitList(value) ?? [])) : value === '' && spec.kind !== 'date' ? null : value;
+  }
+  return changes as KeyFieldEdit;
+}
+
 function optional<K extends string>(name: K, value: string | undefined): Partial<Record<K, string>> {
   return value === undefined ? {} : ({ [name]: value } as Record<K, string>);
 }
@@ -181,6 +194,13 @@ function formatKeys(keys: KeySummary[]): string {
   );
 }
 
+/** The written fields `key show` places itself, where a person looks for them. */
+const SHOWN_ABOVE = new Set<KeyField>(['scopes', 'expiresOn', 'owner', 'notes']);
+
+function fieldText(value: string | string[] | null): string {
+  return Array.isArray(value) ? value.join(', ') || '-' : (value ?? '-');
+}
+
 function formatKey(key: KeySummary): string {
   return fields([
     ['Key', formatKeyRef(key)],
@@ -194,6 +214,8 @@ function formatKey(key: KeySummary): string {
     ['Expires', key.expiresOn ? `${key.expiresOn}${key.expired ? ' (expired)' : ''}` : 'never'],
     ['Owner', key.owner ?? '-'],
     ['Notes', key.notes ?? '-'],
+    // Any other written field, in its declared order, under its label.
+    ...KEY_FIELD_NAMES.filter((field) => !SHOWN_ABOVE.has(field)).map((field): [string, string] => [KEY_FIELDS[field].label, fieldText(key[field])]),
     ['Last judgement', judgementText(key)],
     ['Keychain account', key.secretAccount],
   ]);

@@ -9,6 +9,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { checkName, checkSecret, NAME_PATTERN } from '../../shared/rules.ts';
 import type { KeySummary } from '../../shared/contract.ts';
+import { KEY_FIELD_NAMES, KEY_FIELDS, type KeyFieldInput } from '../../shared/key-fields.ts';
 import { VaultError } from '../errors.ts';
 import { fingerprint } from './fingerprint.ts';
 import type { KeyService } from './key-service.ts';
@@ -21,10 +22,8 @@ export interface ImportEntry {
   /** The variable it came from, in a `.env` file. */
   variable?: string;
   secret: string;
-  scopes?: string[];
-  expiresOn?: string;
-  owner?: string;
-  notes?: string;
+  /** The key's written fields (shared/key-fields.ts), from the CSV's columns named by their flags. */
+  fields: KeyFieldInput;
   /** Said about the entry as read (whitespace trimmed, a key shorter than keys usually are). */
   notices: string[];
 }
@@ -94,7 +93,7 @@ function parseEnvFile(text: string): ParsedImport {
       problems.push({ line, message: `${match[1] ?? 'a variable'}: the value's quotes are not closed` });
       continue;
     }
-    addEntry(entries, problems, { line, name: entryName(match[1]!), variable: match[1]!, secret: value });
+    addEntry(entries, problems, { line, name: entryName(match[1]!), variable: match[1]!, secret: value, fields: {} });
   }
   return { entries, problems };
 }
@@ -111,7 +110,21 @@ function unquote(value: string): string | null {
   return value.replace(/\s+#.*$/, '');
 }
 
-/** CSV: a header row naming the columns (name, key, scopes, expires, owner, notes), then one key per row. */
+/** The CSV's optional columns: each key field, named as its flag is (scopes, expires, owner, notes…). */
+const FIELD_COLUMNS = KEY_FIELD_NAMES.map((field) => KEY_FIELDS[field].flag).join(', ');
+
+/** A CSV row's key fields: each from its column, trimmed; scopes split on commas, spaces or semicolons. */
+function fieldsOf(record: Record<string, string>): KeyFieldInput {
+  const fields: Record<string, string | string[]> = {};
+  for (const field of KEY_FIELD_NAMES) {
+    const cell = record[KEY_FIELDS[field].flag]?.trim();
+    if (!cell) continue;
+    fields[field] = KEY_FIELDS[field].kind === 'scopes' ? cell.split(/[\s,;]+/).filter(Boolean) : cell;
+  }
+  return fields as KeyFieldInput;
+}
+
+/** CSV: a header row naming the columns (name, key, and the key fields' flags), then one key per row. */
 function parseCsvFile(text: string): ParsedImport {
   const entries: ImportEntry[] = [];
   const problems: ImportProblem[] = [];
@@ -130,22 +143,13 @@ function parseCsvFile(text: string): ParsedImport {
       },
     }) as { record: Record<string, string>; info: { lines: number } }[];
   } catch (error) {
-    throw new VaultError('INVALID_INPUT', `The CSV could not be read: ${(error as { code?: string }).code ?? 'malformed'}. Check its header row: name, key, scopes, expires, owner, notes.`);
+    throw new VaultError('INVALID_INPUT', `The CSV could not be read: ${(error as { code?: string }).code ?? 'malformed'}. Check its header row: name, key, ${FIELD_COLUMNS}.`);
   }
   if (rows.length > 0 && !('name' in rows[0]!.record && ('key' in rows[0]!.record || 'secret' in rows[0]!.record))) {
-    throw new VaultError('INVALID_INPUT', 'The CSV needs a header row naming at least the columns "name" and "key" (and optionally scopes, expires, owner, notes).');
+    throw new VaultError('INVALID_INPUT', `The CSV needs a header row naming at least the columns "name" and "key" (and optionally ${FIELD_COLUMNS}).`);
   }
   for (const { record, info } of rows) {
-    const scopes = record.scopes?.trim() ? record.scopes.split(/[\s,;]+/).filter(Boolean) : undefined;
-    addEntry(entries, problems, {
-      line: info.lines,
-      name: (record.name ?? '').trim(),
-      secret: record.key ?? record.secret ?? '',
-      ...(scopes ? { scopes } : {}),
-      ...(record.expires?.trim() ? { expiresOn: record.expires.trim() } : {}),
-      ...(record.owner?.trim() ? { owner: record.owner.trim() } : {}),
-      ...(record.notes?.trim() ? { notes: record.notes.trim() } : {}),
-    });
+    addEntry(entries, problems, { line: info.lines, name: (record.name ?? '').trim(), secret: record.key ?? record.secret ?? '', fields: fieldsOf(record) });
   }
   return { entries, problems };
 }
@@ -205,7 +209,7 @@ export function planImport(keys: KeyService, tenant: string, entries: ImportEntr
 }
 
 function newKeyInput(tenant: string, entry: ImportEntry) {
-  return { tenant, name: entry.name, secret: entry.secret, ...(entry.scopes ? { scopes: entry.scopes } : {}), ...(entry.expiresOn ? { expiresOn: entry.expiresOn } : {}), ...(entry.owner ? { owner: entry.owner } : {}), ...(entry.notes ? { notes: entry.notes } : {}) };
+  return { tenant, name: entry.name, secret: entry.secret, ...entry.fields };
 }
 
 export interface ImportOutcome {

@@ -168,13 +168,13 @@ describe('one key', () => {
     const ref = { tenant: 'acme-qa', name: 'crm-sync' };
     const { key, warnings } = test.services.keys.edit(ref, { notes: 'line one\nline two', owner: null, expiresOn: '2020-01-01', scopes: ['Pass.Raed', 'Secret.Read'], remoteName: 'crm-sync-v2', admin: true });
     expect(key).toMatchObject({ notes: 'line one\nline two', owner: null, expiresOn: '2020-01-01', expired: true, scopes: ['Pass.Raed', 'Secret.Read'], remoteName: 'crm-sync-v2', admin: true });
-    expect(warnings).toEqual(['The expiry date 2020-01-01 has passed: the key shows as expired.', 'Pass.Raed is not a scope The Wallet Crew is known to have; did you mean Pass.Read?']);
+    expect(warnings).toEqual(['Pass.Raed is not a scope The Wallet Crew is known to have; did you mean Pass.Read?', 'The expiry date 2020-01-01 has passed: the key shows as expired.']);
     // One admin credential per tenant; the search index follows the edit.
     expect(names({ search: 'line two' })).toEqual(['acme-qa/crm-sync']);
     test.services.keys.edit({ tenant: 'acme-qa', name: 'webhooks' }, { admin: true });
     expect(test.services.keys.find(ref)!.admin).toBe(false);
     const audit = test.services.keys.detail(ref).audit[0]!;
-    expect(audit).toMatchObject({ action: 'edited', detail: { fields: ['notes', 'owner', 'expires_on', 'scopes', 'remote_name', 'is_admin'] } });
+    expect(audit).toMatchObject({ action: 'edited', detail: { fields: ['scopes', 'expires_on', 'owner', 'notes', 'remote_name', 'is_admin'] } });
     expect(JSON.stringify(audit)).not.toContain('line two');
     expect(() => test.services.keys.edit(ref, { notes: 'bell\u0007' })).toThrow(/control characters/);
     expect(() => test.services.keys.edit(ref, {})).toThrow(/Nothing to change/);
