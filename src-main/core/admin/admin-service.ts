@@ -226,12 +226,15 @@ export class AdminService {
     const { client } = await this.clientFor(tenant);
     const result = await client.delete(serverName);
     if (!result.ok && result.error.kind !== 'not_found') throw adminFailure(result.error);
-    const earlier = this.keys.credentialByRemoteName(this.tenants.require(tenant).ref, serverName);
-    if (earlier && earlier.state !== 'deleted') {
-      await this.secrets.delete(earlier.account);
-      this.keys.retireCredential(earlier.account, 'deleted', this.stamps.now());
-    }
-    this.audit.record('remote_deleted', { tenant, keyName: serverName, ...(earlier ? { keyId: earlier.key_id, fingerprint: earlier.fingerprint } : {}), detail: { remoteName: serverName, wasOnServer: result.ok } });
+    const tenantRef = this.tenants.require(tenant).ref;
+    const earlier = this.keys.credentialByRemoteName(tenantRef, serverName);
+    if (earlier && earlier.state !== 'deleted') await this.secrets.delete(earlier.account);
+    this.db.transaction(() => {
+      if (earlier && earlier.state !== 'deleted') this.keys.retireCredential(earlier.account, 'deleted', this.stamps.now());
+      this.audit.record('remote_deleted', { tenant, keyName: serverName, ...(earlier ? { keyId: earlier.key_id, fingerprint: earlier.fingerprint } : {}), detail: { remoteName: serverName, wasOnServer: result.ok } });
+      // A key whose creating answer was lost is gone now: nothing is left to follow up.
+      for (const intent of this.store.createIntents(tenantRef)) if (intent.remote_name === serverName) this.store.settleCreateIntent(intent.id, 'done');
+    });
     this.events.changed('server key deleted');
     return { removedLocal: false };
   }
@@ -298,7 +301,12 @@ export class AdminService {
     const intent = { id: randomUUID(), tenant_ref: tenant.ref, key_name: ref.name, remote_name: ref.name, permissions: JSON.stringify(permissions), started_at: this.stamps.now(), state: 'sent' as const };
     this.store.recordCreateIntent(intent);
     const answer = await client.create({ name: ref.name, permissions, ...(input.enabled === false ? { enabled: false } : {}) });
-    if (!answer.ok && answer.error.kind === 'network' && answer.error.message.includes('only its answer')) throw await followUpLostCreate({ db: this.db, store: this.store, audit: this.audit }, ref, client, intent.id, answer.error.message);
+    if (!answer.ok && answer.error.kind === 'network' && answer.error.message.includes('only its answer')) {
+      const lost = await followUpLostCreate({ db: this.db, store: this.store, audit: this.audit }, ref, client, intent.id, answer.error.message);
+      // What the follow-up learnt (a key nobody holds) is the listing's to show.
+      this.events.changed('server key created');
+      throw lost;
+    }
     this.store.settleCreateIntent(intent.id, 'done');
     const created = valueOf(answer);
     const definition = { name: created.name, enabled: created.enabled, permissions: created.permissions };

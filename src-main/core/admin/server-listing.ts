@@ -41,9 +41,11 @@ export interface ListingSources {
 export async function compareWithVault(vault: ListingSources, alias: string, remote: RemoteKey[], withMissing = true, held?: Map<string, string | null>): Promise<Pick<RemoteListing, 'keys' | 'missingOnServer' | 'notLinked' | 'orphaned'>> {
   const entries = vault.keys.list({ tenant: alias });
   const rotating = new Map(vault.store.openRotations(alias).map((rotation) => [rotation.key_id, rotation]));
+  // A name an entry uses now is that entry's key, whatever an earlier creation of it left behind.
+  const used = new Set(entries.map((entry) => entry.remoteName));
   const orphaned = vault.store
     .createIntents(vault.tenants.require(alias).ref)
-    .filter((intent) => intent.state === 'orphaned' && remote.some((key) => key.name === intent.remote_name))
+    .filter((intent) => intent.state === 'orphaned' && !used.has(intent.remote_name) && remote.some((key) => key.name === intent.remote_name))
     .map((intent) => ({ name: intent.remote_name, since: intent.started_at }));
   const byRemote = new Map<string, { entry: KeySummary; role: 'current' | 'previous' | 'rotating'; account: string }>();
   for (const entry of entries) {

@@ -18,7 +18,13 @@ export interface KeyKnowledge {
    * What the last server snapshot said of it, when there is one: `unlinked` when the snapshot has no
    * key of its presumed name and the vault does not know its real name (not a sign of deletion).
    */
-  server: { remoteName: string; state: 'enabled' | 'disabled' | 'missing' | 'unlinked'; snapshotAt: string } | null;
+  server: {
+    remoteName: string;
+    state: 'enabled' | 'disabled' | 'missing' | 'unlinked';
+    snapshotAt: string;
+    /** When unlinked: the listed server keys no entry of the tenant uses, one of which is likely this key. */
+    unclaimed?: string[];
+  } | null;
   /** Other entries that hold the very same token (another tenant or environment). */
   elsewhere: { holder: KeyRef; tenantId: string; environment: string }[];
   /** Entries whose earlier key (replaced by a rotation) this token is. */
@@ -38,7 +44,7 @@ export interface KnowledgeSource {
 
 /** Where knowledge comes from: the keys domain, the tenants, and the servers' last listings (admin). */
 export interface KnowledgeSources {
-  keys: Pick<KeyService, 'byId' | 'holdersOf'>;
+  keys: Pick<KeyService, 'byId' | 'holdersOf' | 'list' | 'credentials'>;
   tenants: Pick<TenantService, 'require'>;
   admin: Pick<AdminService, 'snapshotOf'>;
 }
@@ -56,17 +62,25 @@ export function vaultKnowledge(sources: KnowledgeSources, today: string): Knowle
     }
     return snapshots.get(alias)!;
   };
+  /** The listed server keys no entry of the tenant uses, now or before a rotation. */
+  const unclaimedOf = (alias: string, listed: Iterable<string>): string[] => {
+    const entries = sources.keys.list({ tenant: alias });
+    const ids = new Set(entries.map((entry) => entry.id));
+    const used = new Set([...entries.map((entry) => entry.remoteName), ...sources.keys.credentials().filter((credential) => ids.has(credential.key_id)).map((credential) => credential.remote_name)]);
+    return [...listed].filter((name) => !used.has(name)).sort();
+  };
   return {
     of: ({ id }) => {
       const key = sources.keys.byId(id);
       if (!key) return NOTHING_KNOWN;
       const snapshot = snapshotOf(key.tenant);
       const listed = snapshot?.keys.get(key.remoteName);
+      const state = listed ? (listed.enabled ? 'enabled' : 'disabled') : key.remoteNameKnown ? 'missing' : 'unlinked';
       return {
         ref: { tenant: key.tenant, name: key.name },
         declaredScopes: key.scopes,
         expiredOn: key.expiresOn !== null && key.expiresOn < today ? key.expiresOn : null,
-        server: snapshot ? { remoteName: key.remoteName, state: listed ? (listed.enabled ? 'enabled' : 'disabled') : key.remoteNameKnown ? 'missing' : 'unlinked', snapshotAt: snapshot.takenAt } : null,
+        server: snapshot ? { remoteName: key.remoteName, state, snapshotAt: snapshot.takenAt, ...(state === 'unlinked' ? { unclaimed: unclaimedOf(key.tenant, snapshot.keys.keys()) } : {}) } : null,
         ...sources.keys.holdersOf(key.fingerprint, key.id),
       };
     },

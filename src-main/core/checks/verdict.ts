@@ -202,7 +202,7 @@ function remedies(verdict: Verdict, outcome: HttpOutcome, retry: number | null, 
     for (const previous of known.previous) steps.push({ code: 'previous-key', ...previous });
     if (known.server?.state === 'disabled') steps.push({ code: 'disabled-on-server', remoteName: known.server.remoteName, snapshotAt: known.server.snapshotAt });
     if (known.server?.state === 'missing') steps.push({ code: 'missing-on-server', remoteName: known.server.remoteName, snapshotAt: known.server.snapshotAt });
-    if (known.server?.state === 'unlinked' && key) steps.push({ code: 'link-server-name', key, candidates: [] });
+    if (known.server?.state === 'unlinked' && key) steps.push({ code: 'link-server-name', key, candidates: known.server.unclaimed ?? [] });
     if (known.expiredOn) steps.push({ code: 'key-expired', expiresOn: known.expiredOn });
   };
   switch (verdict) {

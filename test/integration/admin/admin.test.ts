@@ -94,6 +94,24 @@ describe('admin calls', () => {
     expect(vault.audit.entries().some((entry) => entry.action === 'remote_listed')).toBe(true);
   });
 
+  it('a key a lost creation left: shown as nobody’s until an entry uses its name, and forgotten once deleted', async () => {
+    const tenantRef = vault.tenants.require('demo').ref;
+    const orphan = (name: string) => vault.db.raw.prepare(`INSERT INTO remote_create_intents (id, tenant_ref, key_name, remote_name, permissions, started_at, state) VALUES (?, ?, ?, ?, '[]', ?, 'orphaned')`).run(`intent-${name}`, tenantRef, name, name, new Date().toISOString());
+    const intents = () => vault.db.raw.prepare('SELECT remote_name FROM remote_create_intents').pluck().all();
+    // Two keys on the server whose creating answers were lost; the vault holds one of them since.
+    for (const name of ['lost-one', 'lost-two']) {
+      tokens.push(((await (await sandbox.call('POST', '/api/demo/admin/apiKeys', { key: sandbox.adminKey('demo'), body: { name, permissions: ['Pass.Read'] } })).json()) as { token: string }).token);
+      orphan(name);
+    }
+    await vault.keys.add({ tenant: 'demo', name: 'lost-two', secret: tokens.at(-1)!, scopes: ['Pass.Read'], remoteName: 'lost-two' });
+    expect((await admin.remoteList('demo')).orphaned.map((key) => key.name)).toEqual(['lost-one']);
+    // Deleted by its server name (no entry uses it): nothing is left to follow up.
+    expect(await admin.deleteServerKey('demo', 'lost-one')).toEqual({ removedLocal: false });
+    expect(intents()).not.toContain('lost-one');
+    await vault.keys.remove({ tenant: 'demo', name: 'lost-two' });
+    vault.db.raw.prepare('DELETE FROM remote_create_intents').run();
+  });
+
   it('turns every error into a typed result with advice', async () => {
     const client = new AdminClient(http, { baseUrl: sandbox.url, tenantId: 'demo' }, { kind: 'api-key', secret: sandbox.adminKey('demo'), label: 'test' });
     const invalid = await client.create({ name: 'has space', permissions: [] });

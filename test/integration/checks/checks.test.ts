@@ -392,7 +392,11 @@ describe('verdicts that match the key’s scopes', () => {
   it('advises with what the vault knows: disabled on the server, expired, gone from the server, or not linked to it', async () => {
     const ref = await stored('switched-off', ['tenant.core:read'], ['tenant.core:read']);
     await sandbox.call('PUT', '/api/demo/admin/apiKeys/switched-off', { key: sandbox.adminKey('demo'), body: { enabled: false, permissions: ['tenant.core:read'] } });
-    insertSnapshot(vault, 'demo', '2026-11-30T09:00:00.000Z', [{ name: 'switched-off', enabled: false, permissions: ['tenant.core:read'] }]);
+    // The listing also shows a key no entry uses: the likely server name of an entry not linked.
+    insertSnapshot(vault, 'demo', '2026-11-30T09:00:00.000Z', [
+      { name: 'switched-off', enabled: false, permissions: ['tenant.core:read'] },
+      { name: 'partner-feed', enabled: true, permissions: ['tenant.core:read'] },
+    ]);
     // A key the server never issued (so 401), recorded as expired long ago.
     await vault.keys.add({ tenant: 'demo', name: 'past-due', secret: canaryToken(), scopes: ['tenant.core:read'], expiresOn: '2020-01-31', remoteName: 'past-due' });
     // Another, whose name on the server the vault was never told: the listing cannot say it was deleted.
@@ -406,7 +410,7 @@ describe('verdicts that match the key’s scopes', () => {
       expect(expired.nextSteps).toContainEqual({ code: 'key-expired', expiresOn: '2020-01-31' });
       expect(expired.nextSteps).toContainEqual({ code: 'missing-on-server', remoteName: 'past-due', snapshotAt: '2026-11-30T09:00:00.000Z' });
       const unlinked = await checks.checkStored({ tenant: 'demo', name: 'unlinked' });
-      expect(unlinked.nextSteps).toContainEqual({ code: 'link-server-name', key: { tenant: 'demo', name: 'unlinked' }, candidates: [] });
+      expect(unlinked.nextSteps).toContainEqual({ code: 'link-server-name', key: { tenant: 'demo', name: 'unlinked' }, candidates: ['partner-feed'] });
       expect(unlinked.nextSteps.map((step) => step.code)).not.toContain('missing-on-server');
     } finally {
       vault.db.raw.prepare('DELETE FROM remote_snapshots').run();
