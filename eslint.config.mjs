@@ -22,7 +22,7 @@ const nodeBuiltins = { group: ['node:*'], message: 'This folder runs anywhere (r
  * never one in its own layer or above it. Core's own top-level files (errors, clock, events…) sit
  * with the infrastructure; services.ts and doctor.ts compose everything and sit above all.
  */
-const CORE_LAYERS = [['redaction', 'secrets', 'http', 'jobs'], ['db'], ['vendors'], ['audit'], ['tenants'], ['keys'], ['admin'], ['checks'], ['rotation'], ['review', 'sandbox', 'team']];
+const CORE_LAYERS = [['redaction', 'secrets', 'http', 'jobs'], ['db'], ['settings', 'vendors'], ['audit'], ['tenants'], ['keys'], ['admin'], ['checks'], ['rotation'], ['review', 'sandbox', 'team']];
 /** A domain's `*-store.ts` holds its SQL (secrets/ holds the keychain's stores, which are its service). */
 const storeMessage = "A domain's store (its SQL) is its own: call the domain's service instead.";
 const coreDomainRules = CORE_LAYERS.flatMap((layer, index) =>

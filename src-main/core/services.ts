@@ -25,6 +25,7 @@ import { RotationService } from './rotation/rotation-service.ts';
 import { AppSandbox, sandboxStateDir } from './sandbox/app-sandbox.ts';
 import { DEFAULT_KEYCHAIN_TIMEOUT_MS, KeytarSecretStore } from './secrets/keytar-secret-store.ts';
 import { PROBE_ACCOUNT_PREFIX, type SecretStore } from './secrets/secret-store.ts';
+import { SettingsService } from './settings/settings-service.ts';
 import { TenantService } from './tenants/tenant-service.ts';
 
 type Env = Record<string, string | undefined>;
@@ -158,7 +159,8 @@ export function createServices(options: ServicesOptions): Services {
   const unsaved = new UnsavedTokens();
   const onUnsavedToken = options.holdUnsavedTokens ? (token: UnsavedToken) => (unsaved.hold(token), true) : options.onUnsavedToken;
   const rotations = new RotationService({ db, secrets, stamps, audit, tenants, keys, events, admin, checks, ...options.rotation, ...(onUnsavedToken ? { onUnsavedToken } : {}) });
-  const review = new ReviewService({ db, secrets, stamps, audit, tenants, keys, admin, rotations, events });
+  const settings = new SettingsService({ db });
+  const review = new ReviewService({ db, secrets, stamps, audit, tenants, keys, admin, rotations, settings, events });
   const sandbox = new AppSandbox({ tenants, keys, secrets, events, stateDir: sandboxStateDir(paths.dataDir) });
   const jobs = new JobRunner({ emit: options.emitJobEvent ?? (() => undefined) });
   const stopWatching = options.watchExternalChanges ? watchInventory(raw, () => events.changed('changed elsewhere')) : () => undefined;

@@ -3,6 +3,7 @@
  * Exit codes: 0 valid, 10 unauthorized, 11 forbidden, 12 any other verdict, 1 the check could not
  * run, 2 usage error (an insecure base URL included).
  */
+import { API_KEY_HEADER } from '../../core/vendors/wallet-crew/wallet-crew.ts';
 import type { CheckResult } from '../../shared/check.ts';
 import { VERDICTS, verdictExitCode, verdictWords, type Verdict } from '../../shared/verdicts.ts';
 import { checkBaseUrl, checkName, checkProbePath, normalizeBaseUrl } from '../../shared/rules.ts';
@@ -81,8 +82,8 @@ async function checkAdHoc(parsed: Parsed, context: CommandContext, http: HttpCli
     if (!clientId) throw new UsageError('--auth airwallex needs --client-id');
     const loginAs = text(parsed, 'login-as');
     [auth, vendor] = [{ kind: 'airwallex', clientId, ...(loginAs ? { loginAs } : {}) }, 'airwallex'];
-  } else if (header && header.toLowerCase() !== 'x-api-key') [auth, vendor] = [{ kind: 'header', name: header }, 'generic'];
-  else [auth, vendor] = [{ kind: 'header', name: 'X-API-KEY' }, 'wallet-crew'];
+  } else if (header && header.toLowerCase() !== API_KEY_HEADER.toLowerCase()) [auth, vendor] = [{ kind: 'header', name: header }, 'generic'];
+  else [auth, vendor] = [{ kind: 'header', name: API_KEY_HEADER }, 'wallet-crew'];
 
   const service = checksQuietly(context, http);
   const path = text(parsed, 'path');

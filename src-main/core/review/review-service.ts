@@ -10,12 +10,12 @@ import type { AdminService } from '../admin/admin-service.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Stamps } from '../clock.ts';
 import type { Connection } from '../db/connection.ts';
-import { Settings } from '../db/settings.ts';
 import { assertRule, VaultError } from '../errors.ts';
 import type { VaultEvents } from '../events.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import type { RotationService } from '../rotation/rotation-service.ts';
 import { PROBE_ACCOUNT_PREFIX, type SecretStore } from '../secrets/secret-store.ts';
+import type { SettingsService } from '../settings/settings-service.ts';
 import type { TenantService } from '../tenants/tenant-service.ts';
 import { flagKey, unclaimedServerKeys, vaultFindings, type FlagContext, type Snapshot } from './flags.ts';
 import { charts, digestOf, rank, summarize } from './review-summary.ts';
@@ -32,13 +32,14 @@ export interface ReviewServiceOptions {
   keys: KeyService;
   admin: AdminService;
   rotations: RotationService;
+  settings: SettingsService;
   events: VaultEvents;
 }
 
 export class ReviewService {
   private readonly db: Connection;
   private readonly store: ReviewStore;
-  private readonly settingsStore: Settings;
+  private readonly stored: SettingsService;
   private readonly secrets: SecretStore;
   private readonly stamps: Stamps;
   private readonly audit: AuditService;
@@ -51,7 +52,7 @@ export class ReviewService {
   constructor(options: ReviewServiceOptions) {
     this.db = options.db;
     this.store = new ReviewStore(options.db);
-    this.settingsStore = new Settings(options.db);
+    this.stored = options.settings;
     this.secrets = options.secrets;
     this.stamps = options.stamps;
     this.audit = options.audit;
@@ -63,7 +64,7 @@ export class ReviewService {
   }
 
   settings(): ReviewSettings {
-    const stored = this.settingsStore.get('review');
+    const stored = this.stored.get('review');
     if (!stored) return { ...DEFAULT_REVIEW_SETTINGS, expiringDays: [...DEFAULT_REVIEW_SETTINGS.expiringDays] };
     return { ...DEFAULT_REVIEW_SETTINGS, ...(stored as Partial<ReviewSettings>) };
   }
@@ -80,7 +81,7 @@ export class ReviewService {
     days(next.snapshotStaleDays, 'The snapshot age limit', 3650);
     days(next.rotationPolicyDays, 'The rotation policy', 36500);
     this.db.transaction(() => {
-      this.settingsStore.set('review', next);
+      this.stored.set('review', next);
       this.audit.record('settings_changed', { detail: { review: next } });
     });
     this.events.changed('review settings changed');

@@ -9,6 +9,7 @@
  *   airwallex.yml                     Airwallex-style clients, key hashes only
  *   admin-keys.json                   the sandbox's own admin tokens, so a restart can print them again
  */
+import { API_KEY_HEADER } from '../vendors/wallet-crew/wallet-crew.ts';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -162,7 +163,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     const tenantBucket = config.throttle.tenants[tenantId] ?? config.throttle.tenants['*'];
     if (tenantBucket && refuseThrottled(response, `tenant:${tenantId}`, tenantBucket)) return;
 
-    const token = request.headers['x-api-key'];
+    const token = request.headers[API_KEY_HEADER.toLowerCase()];
     const authorization = request.headers.authorization;
     let caller: { name: string | null; permissions: string[] } | undefined;
     if (typeof token === 'string' && token.length > 0) {
@@ -192,7 +193,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
 
   function challenge(response: ServerResponse, status: 401 | 403): void {
     if (config.authChallenge === 'empty') {
-      sendEmpty(response, status, status === 401 ? { 'WWW-Authenticate': 'ApiKey realm="neostore", header="X-API-KEY"' } : {});
+      sendEmpty(response, status, status === 401 ? { 'WWW-Authenticate': `ApiKey realm="neostore", header="${API_KEY_HEADER}"` } : {});
     } else {
       sendProblem(response, status, status === 401 ? 'Caller not authenticated.' : 'Caller is not allowed to perform this operation.');
     }

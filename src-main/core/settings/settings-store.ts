@@ -1,12 +1,11 @@
 /**
- * The settings table: small JSON values by name, each domain under names of its own ("review"). The
- * change itself is audited by the domain that makes it, inside the same transaction.
+ * The settings table: small JSON values by name.
  *
  *   settings { name: "review", value: '{"expiringDays":[30,7,1],"staleCheckDays":90,…}' }
  */
-import { Store } from './connection.ts';
+import { Store } from '../db/connection.ts';
 
-export class Settings extends Store {
+export class SettingsStore extends Store {
   /** A setting's JSON value, or null. */
   get(name: string): unknown {
     const row = this.statement(`SELECT value FROM settings WHERE name = ?`).get(name) as { value: string } | undefined;
