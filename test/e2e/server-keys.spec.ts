@@ -390,10 +390,15 @@ test('a vault entry whose server name is not known is not linked: Link… ties i
   const panel = page.getByTestId('key-panel');
   await panel.getByRole('button', { name: 'Check', exact: true }).click();
   const card = panel.locator('section[data-verdict="unauthorized"]');
-  await expect(card).toContainText(remedySentence({ code: 'link-server-name', key: { tenant: 'demo', name: 'ghost' }, candidates: [] }));
+  await expect(card).toContainText("Give demo/ghost's name on the server, so the vault can compare it with the server's list");
   await card.getByRole('button', { name: 'Link…' }).click();
   const again = page.getByRole('dialog', { name: 'Link demo/ghost to its server key' });
   await expect(again).toBeVisible();
+  // The card names the same free server keys the dialog offers (which ones depends on the tests before this one).
+  const offered = await again.locator('input[type="radio"][name="server-key"]').evaluateAll((inputs) =>
+    inputs.map((input) => (input as HTMLInputElement).value).filter((value) => !value.startsWith('\u0000')),
+  );
+  await expect(card).toContainText(remedySentence({ code: 'link-server-name', key: { tenant: 'demo', name: 'ghost' }, candidates: offered }));
   // partner-feed-prod is demo/partner's now: no longer offered.
   await expect(again.getByRole('radio', { name: /^partner-feed-prod/ })).toHaveCount(0);
   await expect(again.getByRole('radio', { name: 'Another name' }).or(again.getByRole('textbox', { name: 'Server’s name of the key' }))).toBeVisible();
