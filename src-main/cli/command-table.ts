@@ -221,7 +221,7 @@ export const COMMANDS: CommandSpec[] = [
       { command: 'pbpaste | tkv check --base-url https://app.neostore.cloud --tenant-id acme --key-stdin', note: 'a key someone sent you, checked without storing it' },
       { command: 'tkv check --all --tenant acme-prod' },
     ],
-    exitCodes: '0 valid (or authenticated), 10 unauthorized (401), 11 forbidden (403), 12 anything else that is not valid, 1 the check could not run, 2 usage error.',
+    exitCodes: '0 valid (or authenticated), 10 unauthorized (401), 11 forbidden (403), 13 inconclusive (the endpoint accepted a key that cannot exist), 12 anything else that is not valid, 1 the check could not run, 2 usage error. With --all, the first of 10, 11, 13, 12 that any key got.',
     // A pasted key is checked without the vault.
     vault: (parsed) => (parsed.values['base-url'] !== undefined ? 'none' : 'refuse'),
     load: async () => (await import('./commands/check.ts')).checkCommand,
@@ -497,7 +497,7 @@ export const COMMANDS: CommandSpec[] = [
       { name: 'state-dir', type: 'string', value: 'DIR', description: 'keep its state here, across restarts (default: a temporary directory)' },
       { name: 'tenants', type: 'string', value: 'a,b', description: 'the tenants to have (default demo,acme)' },
       { name: 'config', type: 'string', value: 'FILE', description: 'start from this configuration (JSON: faults, throttle, authChallenge)' },
-      { name: 'fault', type: 'string', value: 'MODES@ROUTE', multiple: true, description: "a fault on a route, e.g. 'latency=200,fail=0.5@GET /api/*/admin/config' (modes: latency=MS, fail=RATE, reset, hang, drop)" },
+      { name: 'fault', type: 'string', value: 'MODES@ROUTE', multiple: true, description: "a fault on a route, e.g. 'latency=200,fail=0.5@GET /api/*/admin/config' (modes: latency=MS, fail=RATE, reset, hang, drop, accept-any-key)" },
       { name: 'throttle', type: 'string', value: 'TARGET=RATE/s', multiple: true, description: "a rate limit, e.g. 'demo=5/s' for a tenant or 'demo/crm=1/s' for a key" },
       { name: 'auth-challenge', type: 'string', choices: ['problem', 'empty'], description: 'how 401 and 403 answer: a ProblemDetails body, or empty with WWW-Authenticate' },
     ],

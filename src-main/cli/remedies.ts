@@ -35,6 +35,20 @@ export function remedyCommand(remedy: Remedy): string | null {
       return '--ca-file PEM';
     case 'raise-timeout':
       return '--timeout-ms N';
+    case 'deleted-on-server':
+      return `tkv key remove ${ref(remedy.key)}, then tkv remote create ${ref(remedy.key)} --scopes …`;
+    case 'enable-on-server':
+      return `tkv remote update ${ref(remedy.key)} --enable`;
+    case 'replace-secret':
+      return `tkv key replace ${ref(remedy.key)}`;
+    case 'edit-server-permissions':
+      return `tkv remote update ${ref(remedy.key)} --scopes ${[...remedy.holds, remedy.needs].join(',')}`;
+    case 'declared-scopes-differ':
+      return `tkv key edit ${ref(remedy.key)} --scopes ${remedy.serverScopes.join(',') || '…'}`;
+    case 'server-word-needs-admin':
+      return `tkv key add ${remedy.tenant}/NAME --admin   (or: tkv tenant bearer ${remedy.tenant})`;
+    case 'server-word-self':
+      return `tkv tenant bearer ${remedy.tenant}`;
     case 'store-admin-credential':
       return `tkv key add ${remedy.tenant}/NAME --admin   (or: tkv tenant bearer ${remedy.tenant})`;
     case 'paste-bearer':

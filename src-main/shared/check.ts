@@ -20,6 +20,59 @@ export interface ProblemFields {
   errors?: Record<string, string[]>;
 }
 
+/**
+ * The negative control: what the endpoint answered a freshly made key of the vendor's shape that
+ * was never issued. `refused` (401) is what a real API does; `accepted` (2xx, or 403) means the
+ * endpoint's answers prove nothing about a key; `failed` means the control got no usable answer
+ * (5xx, a timeout…), so nothing confirms the endpoint tells keys apart.
+ */
+export interface ControlOutcome {
+  state: 'refused' | 'accepted' | 'failed';
+  /** The HTTP status the control got, or null when no response arrived. */
+  status: number | null;
+  /** What happened when no status tells it (a timeout, a reset), in a few words. */
+  failure: string | null;
+  /** When the control was sent (ISO); a control is reused for 10 minutes, and for a whole bulk run. */
+  at: string;
+  /** True when this check reused an earlier control instead of sending one. */
+  reused: boolean;
+}
+
+/**
+ * The server's own word on a key refused with 401 or 403, from its admin API (`GET
+ * /admin/apiKeys/{name}` with the tenant's admin credential, never with the key diagnosed), or why
+ * the vault could not ask.
+ */
+export type ServerWord =
+  /** No key of that name on the server. */
+  | { state: 'deleted'; remoteName: string; credential: string }
+  | { state: 'disabled'; remoteName: string; permissions: string[]; credential: string }
+  /**
+   * Present and enabled. On a 401, the stored secret is not that key's token; on a 403, its
+   * permissions are beside the scope the probe needed.
+   */
+  | {
+      state: 'enabled';
+      remoteName: string;
+      permissions: string[];
+      credential: string;
+      /** The vault's own last rotation of the entry, when it made one. */
+      lastRotation: { at: string; previousName: string } | null;
+      /** Declared in the vault, not listed by the server; and the reverse. */
+      declaredOnly: string[];
+      serverOnly: string[];
+    }
+  /** The vault does not know the key's name on the server. */
+  | { state: 'unlinked'; candidates: string[] }
+  /** The tenant has no admin credential (admin key or bearer token) to ask with. */
+  | { state: 'no-credential'; tenant: string }
+  /** The key diagnosed is the tenant's only admin credential: it is never used to diagnose itself. */
+  | { state: 'self'; tenant: string }
+  /** The vendor has no admin API for keys (Airwallex): what it cannot tell, and where to look. */
+  | { state: 'no-admin-api'; vendor: string; where: string }
+  /** The lookup itself failed (the admin credential refused, the network…). */
+  | { state: 'failed'; reason: string };
+
 export interface CheckResult {
   verdict: Verdict;
   /** The HTTP status, or null when no response arrived. */
@@ -39,6 +92,10 @@ export interface CheckResult {
   location: string | null;
   /** The network failure's code (ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT …), when there was one. */
   failureCode: string | null;
+  /** The negative control this check relied on, or null when none was needed or run (a pasted key's 401, say). */
+  control: ControlOutcome | null;
+  /** The server's word on a 401 or 403 of a stored key, or null when not asked (another verdict, a pasted key). */
+  server: ServerWord | null;
   /** What a ticket may show: allowlisted headers and a capped, redacted body excerpt. */
   evidence: {
     headers: Record<string, string>;

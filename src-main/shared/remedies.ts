@@ -26,6 +26,26 @@ export type Remedy =
   | { code: 'disabled-on-server'; remoteName: string; snapshotAt: string }
   /** The last server snapshot does not list the key at all. */
   | { code: 'missing-on-server'; remoteName: string; snapshotAt: string }
+  /** The endpoint accepted a key that cannot exist (the negative control): its answers prove nothing about a key. */
+  | { code: 'endpoint-accepts-any-key'; baseUrl: string; controlStatus: number }
+  /** The admin API has no key of that name: it was deleted on the server. */
+  | { code: 'deleted-on-server'; key: KeyRef; remoteName: string }
+  /** The admin API lists the key as disabled: enable it. */
+  | { code: 'enable-on-server'; key: KeyRef; remoteName: string }
+  /** The admin API lists the key enabled, yet it refused the stored secret: the token was changed elsewhere. */
+  | { code: 'replace-secret'; key: KeyRef; remoteName: string; lastRotation: { at: string; previousName: string } | null }
+  /** The admin API lists what the key holds, and not the scope the probe needed. */
+  | { code: 'edit-server-permissions'; key: KeyRef; remoteName: string; holds: string[]; needs: string }
+  /** The vault's declared scopes and the server's permissions for the key differ. */
+  | { code: 'declared-scopes-differ'; key: KeyRef; declaredOnly: string[]; serverOnly: string[]; serverScopes: string[] }
+  /** Without an admin credential the vault could not ask the server what became of the key. */
+  | { code: 'server-word-needs-admin'; tenant: string; status: 401 | 403 }
+  /** The key diagnosed is the tenant's only admin credential: it is never used to diagnose itself. */
+  | { code: 'server-word-self'; tenant: string }
+  /** The vendor has no admin API that could say what became of the key. */
+  | { code: 'server-word-unavailable'; vendor: string; where: string }
+  /** Asking the admin API about the key failed. */
+  | { code: 'server-word-failed'; reason: string }
   /** The vault does not know the key's name on the server: give it, so the key can be compared with the server's list. */
   | { code: 'link-server-name'; key: KeyRef; candidates: string[] }
   /** The vault records an expiry date that has passed. */
@@ -117,6 +137,33 @@ export function remedySentence(remedy: Remedy): string {
       return `The server listed "${remedy.remoteName}" as disabled on ${day(remedy.snapshotAt)}: enable it, or use another key.`;
     case 'missing-on-server':
       return `The server's list of ${day(remedy.snapshotAt)} has no key "${remedy.remoteName}": it may have been deleted.`;
+    case 'endpoint-accepts-any-key':
+      return `${remedy.baseUrl} answered ${remedy.controlStatus} to a key that was never issued, so its answers say nothing about any key. Likely causes: a proxy or gateway answering in the API's place, a mock server, a base URL that is not the API, or an endpoint that does not authenticate. Compare the base URL with the vendor's documentation, retry from a network without the proxy, and check again.`;
+    case 'deleted-on-server':
+      return `The server has no key "${remedy.remoteName}" any more: it was deleted there, and its token will never work again. Create a new key for ${ref(remedy.key)} (its token goes straight into the vault), or remove the entry.`;
+    case 'enable-on-server':
+      return `The server lists "${remedy.remoteName}" as disabled: enable it, and ${ref(remedy.key)} works again with the token the vault holds.`;
+    case 'replace-secret': {
+      const rotation = remedy.lastRotation ? ` The vault's own last rotation of this entry was on ${day(remedy.lastRotation.at)} (from "${remedy.lastRotation.previousName}"); the token changed after it, outside the vault.` : '';
+      return `The server lists "${remedy.remoteName}" as enabled, yet refuses the secret the vault holds: the key's token was regenerated or rotated elsewhere. Replace ${ref(remedy.key)}'s secret with the current token, from whoever changed it.${rotation}`;
+    }
+    case 'edit-server-permissions':
+      return `The server lists "${remedy.remoteName}" with ${remedy.holds.length ? remedy.holds.map((scope) => `\`${scope}\``).join(', ') : 'no permission'}; this probe needs \`${remedy.needs}\`. Add it to the key's permissions on the server, or use a key that holds it.`;
+    case 'declared-scopes-differ': {
+      const parts = [
+        ...(remedy.declaredOnly.length ? [`declares ${remedy.declaredOnly.map((scope) => `\`${scope}\``).join(', ')}, which the server does not list`] : []),
+        ...(remedy.serverOnly.length ? [`does not declare ${remedy.serverOnly.map((scope) => `\`${scope}\``).join(', ')}, which the server lists`] : []),
+      ];
+      return `The vault's entry ${ref(remedy.key)} ${parts.join(', and ')}: bring its declared scopes in line with the server's.`;
+    }
+    case 'server-word-needs-admin':
+      return `With an admin credential for ${remedy.tenant} (a key marked admin, or an OAuth bearer token), the vault would have asked the server ${remedy.status === 401 ? 'whether this key was deleted, disabled, or given a new token elsewhere' : 'which permissions it lists for this key'}.`;
+    case 'server-word-self':
+      return `This key is ${remedy.tenant}'s only admin credential, and a key is never used to diagnose itself: look it up in the admin console, or store an OAuth bearer token for ${remedy.tenant} so the vault can ask.`;
+    case 'server-word-unavailable':
+      return `${remedy.vendor}'s API cannot say whether a key was revoked or regenerated. ${remedy.where}`;
+    case 'server-word-failed':
+      return `The vault could not ask the server what became of this key: ${remedy.reason.replace(/\.$/, '')}.`;
     case 'link-server-name':
       return `Give ${ref(remedy.key)}'s name on the server, so the vault can compare it with the server's list${remedy.candidates.length ? ` (the server lists ${remedy.candidates.map((name) => `"${name}"`).join(', ')}, which no entry is linked to)` : ''}.`;
     case 'key-expired':

@@ -12,6 +12,11 @@ export const VERDICTS = [
   'server_error',
   /** A proxy, gateway or firewall answered a 401/403 with a page, not the API: nothing about the key. */
   'intercepted',
+  /**
+   * The endpoint accepted a key that cannot exist (the negative control got a 2xx or a 403): its
+   * answer to the key proves nothing about it. A gateway, a mock, a base URL that is not the API.
+   */
+  'inconclusive',
   'redirected',
   'unexpected_status',
   'network_error',
@@ -26,7 +31,7 @@ export type Verdict = (typeof VERDICTS)[number];
  * something in between answered. They are kept in a key's history and as its last attempt, but never
  * replace its last judgement.
  */
-export const NON_JUDGEMENTS: readonly Verdict[] = ['throttled', 'server_error', 'intercepted', 'network_error', 'tls_error', 'timeout'];
+export const NON_JUDGEMENTS: readonly Verdict[] = ['throttled', 'server_error', 'intercepted', 'inconclusive', 'network_error', 'tls_error', 'timeout'];
 
 /** True for a verdict that says something about the key (or where it is aimed), not about the path to the server. */
 export function isJudgement(verdict: Verdict): boolean {
@@ -57,10 +62,15 @@ export function judgementStateWords(state: JudgementState): string {
   return state === 'never-checked' ? 'never checked' : state === 'not-judged' ? 'not judged yet' : verdictWords(state);
 }
 
-/** Exit code of `tkv check` for a verdict: 0 valid or authenticated, 10 unauthorized, 11 forbidden, 12 anything else. */
+/**
+ * Exit code of `tkv check` for a verdict: 0 valid or authenticated, 10 unauthorized, 11 forbidden,
+ * 13 inconclusive (the endpoint accepted a key that cannot exist: nothing was learnt about the key),
+ * 12 anything else.
+ */
 export function verdictExitCode(verdict: Verdict): number {
   if (verdict === 'valid' || verdict === 'authenticated') return 0;
   if (verdict === 'unauthorized') return 10;
   if (verdict === 'forbidden') return 11;
+  if (verdict === 'inconclusive') return 13;
   return 12;
 }

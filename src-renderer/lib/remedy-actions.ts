@@ -33,6 +33,12 @@ function showServerKeys(stores: Stores, tenant: string): Promise<void> | undefin
   return stores.server.tenant === tenant ? stores.server.load() : stores.server.show(tenant);
 }
 
+function pasteBearer(stores: Stores, tenant: string): Promise<void> | undefined {
+  stores.ui.go('server');
+  stores.server.settingBearer = true;
+  return stores.server.tenant === tenant ? undefined : stores.server.show(tenant);
+}
+
 function openRotation(stores: Stores, key: KeyRef): Promise<void> {
   stores.ui.go('rotation');
   return stores.rotations.choose(key);
@@ -59,6 +65,38 @@ export function remedyAction(remedy: Remedy, stores: Stores, again?: () => void)
       return { label: `Check ${refOf(remedy.holder)}`, run: () => stores.checks.run(remedy.holder) };
     case 'previous-key':
       return { label: `Show ${refOf(remedy.holder)}`, run: () => showKey(stores, remedy.holder) };
+    case 'enable-on-server':
+      return {
+        label: `Enable “${remedy.remoteName}” on the server`,
+        run: async () => {
+          await stores.server.enable(remedy.key.tenant, remedy.remoteName);
+          stores.ui.announce(`“${remedy.remoteName}” is enabled on the server.`);
+          again?.();
+        },
+      };
+    case 'edit-server-permissions':
+      return {
+        label: 'Edit its permissions…',
+        run: async () => {
+          await showServerKeys(stores, remedy.key.tenant);
+          stores.server.editing = { mode: 'edit', name: remedy.remoteName, preset: { name: remedy.remoteName, permissions: remedy.holds } };
+        },
+      };
+    case 'replace-secret':
+      return {
+        label: 'Replace the secret…',
+        run: async () => {
+          await showKey(stores, remedy.key);
+          if (stores.keys.selected === refOf(remedy.key) && stores.keys.selectedKey) stores.ui.replacingKey = true;
+        },
+      };
+    case 'deleted-on-server':
+      return { label: `Show ${remedy.key.tenant}'s server keys`, run: () => showServerKeys(stores, remedy.key.tenant) };
+    case 'server-word-needs-admin':
+      return { label: 'Add an admin key…', run: () => stores.ui.addKey({ tenant: remedy.tenant, admin: true }) };
+    case 'server-word-self':
+      return { label: 'Paste a bearer token…', run: () => pasteBearer(stores, remedy.tenant) };
+    case 'declared-scopes-differ':
     case 'update-declared-scopes':
     case 'declare-scopes':
     case 'set-owner':
@@ -85,14 +123,7 @@ export function remedyAction(remedy: Remedy, stores: Stores, again?: () => void)
     case 'store-admin-credential':
       return { label: 'Add an admin key…', run: () => stores.ui.addKey({ tenant: remedy.tenant, admin: true }) };
     case 'paste-bearer':
-      return {
-        label: 'Paste a bearer token…',
-        run: () => {
-          stores.ui.go('server');
-          stores.server.settingBearer = true;
-          return stores.server.tenant === remedy.tenant ? undefined : stores.server.show(remedy.tenant);
-        },
-      };
+      return { label: 'Paste a bearer token…', run: () => pasteBearer(stores, remedy.tenant) };
     case 'list-server-keys':
     case 'refresh-server-list':
       return { label: `List ${remedy.tenant}'s server keys`, run: () => showServerKeys(stores, remedy.tenant) };
@@ -132,6 +163,9 @@ export function remedyAction(remedy: Remedy, stores: Stores, again?: () => void)
     // Advice to read: what the app cannot do for the person (the server's console, the network, a
     // file), or nothing to click (a fact about the key). Their sentence is shown, with a note below.
     case 'add-probe':
+    case 'endpoint-accepts-any-key':
+    case 'server-word-unavailable':
+    case 'server-word-failed':
     case 'disabled-on-server':
     case 'missing-on-server':
     case 'key-expired':

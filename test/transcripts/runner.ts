@@ -8,7 +8,7 @@
  * - fingerprints, ids, trace ids and review digests are numbered in order of appearance
  *   (`<fingerprint-1>`), so that
  *   the same key still reads as the same key;
- * - durations become `<n> ms`, and a time that is not the stopped clock's (the server's own) `<time>`.
+ * - durations become `<n> ms` (`"durationMs": <n>` in JSON), and a time that is not the stopped clock's (the server's own) `<time>`.
  *
  * `npm test` compares them with test/transcripts/*.txt; `npm run transcripts` writes them again, and
  * the diff is read in review like code.
@@ -158,6 +158,7 @@ export function normalise(text: string, names: [string, string][]): string {
   numbered(/(?<![0-9a-f-])[0-9a-f]{12}(?![0-9a-f-])/g, 'fingerprint');
   numbered(/127\.0\.0\.1:(?!<)\d{2,5}\b/g, 'port');
   result = result.replace(/\b\d+ ms\b/g, '<n> ms');
+  result = result.replace(/"durationMs": \d+/g, '"durationMs": <n>');
   // A server's Date header, and the last part of a backup's name (its time).
   result = result.replace(/\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT\b/g, '<http-date>');
   const clockMinute = `${CLOCK.slice(0, 10)} ${CLOCK.slice(11, 16)} UTC`;

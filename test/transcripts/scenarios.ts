@@ -151,6 +151,52 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'verdicts-that-cannot-lie',
+    title: "Verdicts that cannot lie: the negative control, and the server's own word on a 401 or a 403",
+    async run(t) {
+      await demoTenant(t);
+      await t.quietly(['key', 'add', 'demo/admin', '--scopes', '*', '--admin', '--remote-name', 'sandbox-admin'], { stdin: ADMIN_KEYS.demo });
+      await storedKey(t, 'crm', ['tenant.core:read'], ['tenant.core:read'], ['--remote-name', 'crm']);
+      t.say('A healthy key: the negative control (a key never issued) got 401, so the 200 counts');
+      await t.tkv(['check', 'demo/crm']);
+      t.say('An endpoint that lets any key in (a gateway, a mock): inconclusive, never valid — stored, pasted, in bulk');
+      await t.sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: 'GET /api/demo/admin/config', acceptAnyKey: true }] });
+      await t.tkv(['check', 'demo/crm']);
+      await t.tkv(['check', 'demo/crm', '--report', 'md']);
+      await t.tkv(['check', '--base-url', t.sandbox.url, '--tenant-id', 'demo', '--key-stdin'], { stdin: NEVER_ISSUED });
+      await t.tkv(['check', '--all', '--tenant', 'demo']);
+      await t.tkv(['key', 'show', 'demo/crm']);
+      await t.sandbox.control('DELETE', '/_sandbox/config');
+      t.say("401, and the server's word: disabled, deleted, or present and enabled with another token");
+      await storedKey(t, 'feed-disabled', ['tenant.core:read'], ['tenant.core:read'], ['--remote-name', 'feed-disabled']);
+      await t.sandbox.call('PUT', '/api/demo/admin/apiKeys/feed-disabled', { key: ADMIN_KEYS.demo, body: { enabled: false, permissions: ['tenant.core:read'] } });
+      await t.tkv(['check', 'demo/feed-disabled']);
+      await storedKey(t, 'feed-deleted', ['tenant.core:read'], ['tenant.core:read'], ['--remote-name', 'feed-deleted']);
+      await t.sandbox.call('DELETE', '/api/demo/admin/apiKeys/feed-deleted', { key: ADMIN_KEYS.demo });
+      await t.tkv(['check', 'demo/feed-deleted']);
+      await t.serverKey('demo', 'feed-regenerated', ['tenant.core:read']);
+      await t.quietly(['key', 'add', 'demo/feed-regenerated', '--scopes', 'tenant.core:read', '--remote-name', 'feed-regenerated'], { stdin: NEVER_ISSUED });
+      await t.tkv(['check', 'demo/feed-regenerated']);
+      await t.tkv(['check', 'demo/feed-regenerated', '--report', 'md']);
+      t.say("403, and the server's word: what the key holds, what the probe needed, and where the vault's scopes differ");
+      await storedKey(t, 'passes-only', ['Pass.Read'], ['tenant.core:read'], ['--remote-name', 'passes-only']);
+      await t.tkv(['check', 'demo/passes-only']);
+      await t.tkv(['check', 'demo/passes-only', '--json']);
+      t.say('Without an admin credential, the advice says what one would have told');
+      await t.quietly(['tenant', 'add', 'no-admin', '--tenant-id', 'demo', '--base-url', t.sandbox.url]);
+      const lonely = await t.serverKey('demo', 'lonely', ['tenant.core:read'], false);
+      await t.quietly(['key', 'add', 'no-admin/lonely', '--scopes', 'tenant.core:read', '--remote-name', 'lonely'], { stdin: lonely });
+      await t.tkv(['check', 'no-admin/lonely']);
+      t.say('An admin key refused: it is never used to diagnose itself');
+      await t.quietly(['tenant', 'add', 'solo', '--tenant-id', 'demo', '--base-url', t.sandbox.url]);
+      await t.quietly(['key', 'add', 'solo/admin', '--scopes', '*', '--admin'], { stdin: neverIssued('solo') });
+      await t.tkv(['check', 'solo/admin']);
+      t.say("A bulk run asks the server about each refused key, once");
+      await t.sandbox.call('PUT', '/api/demo/admin/apiKeys/crm', { key: ADMIN_KEYS.demo, body: { enabled: false, permissions: ['tenant.core:read'] } });
+      await t.tkv(['check', '--all', '--tenant', 'demo']);
+    },
+  },
+  {
     name: 'scope-matrix-and-bulk',
     title: 'The scope matrix of a key, and checking every key at once',
     async run(t) {

@@ -1,6 +1,6 @@
 /**
  * `tkv check`: one stored key, a pasted key, a scope matrix, or every stored key.
- * Exit codes: 0 valid, 10 unauthorized, 11 forbidden, 12 any other verdict, 1 the check could not
+ * Exit codes: 0 valid, 10 unauthorized, 11 forbidden, 13 inconclusive, 12 any other verdict, 1 the check could not
  * run, 2 usage error (an insecure base URL included).
  */
 import { API_KEY_HEADER } from '../../core/vendors/wallet-crew/wallet-crew.ts';
@@ -11,6 +11,7 @@ import { HttpClient, type HttpClientOptions } from '../../core/http/http-client.
 import { CheckService, type AuthMode, type BulkSummary, type CheckTarget, type ScopeMatrix } from '../../core/checks/check-service.ts';
 import type { ProbeDefinition, Vendor } from '../../core/vendors/vendor.ts';
 import { markdownMatrix, markdownReport } from '../../core/checks/report.ts';
+import { controlWords, serverWords } from '../../shared/check-words.ts';
 import { formatKeyRef, parseKeyRef } from '../../core/keys/key-ref.ts';
 import { integer, text, type Parsed } from '../args.ts';
 import type { CommandContext } from '../context.ts';
@@ -167,6 +168,7 @@ async function checkAll(parsed: Parsed, context: CommandContext, http: HttpClien
   if (summary.failures.length > 0 && summary.checked === 0) return 1;
   if (summary.byVerdict.unauthorized) return 10;
   if (summary.byVerdict.forbidden) return 11;
+  if (summary.byVerdict.inconclusive) return 13;
   if (summary.problems.length > 0 || summary.failures.length > 0 || summary.interrupted) return 12;
   return 0;
 }
@@ -180,8 +182,10 @@ function printResult(result: CheckResult, label: string, parsed: Parsed, context
 function formatResult(result: CheckResult): string {
   const head = `${verdictWords(result.verdict).toUpperCase()}  ${result.status ?? '---'}  ${result.request.method} ${result.request.url}  (${result.durationMs} ms, probe ${result.probe.id}, key ${result.key.fingerprint})`;
   const trace = result.problem?.traceId ? `\ntrace id: ${result.problem.traceId}` : '';
+  const control = result.control ? `\nnegative control: ${controlWords(result.control)}` : '';
+  const server = result.server ? `\nserver's word: ${serverWords(result.server)}` : '';
   const steps = result.nextSteps.map((step) => `${remedyLines(step)}\n`).join('');
-  return `${head}\n${result.summary}${trace}\n${steps}`;
+  return `${head}\n${result.summary}${trace}${control}${server}\n${steps}`;
 }
 
 function formatMatrix(matrix: ScopeMatrix): string {

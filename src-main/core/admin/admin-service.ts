@@ -30,10 +30,11 @@ import { ADMIN_ENDPOINTS } from '../vendors/wallet-crew/endpoints.ts';
 import { WALLET_CREW_PROBES } from '../vendors/wallet-crew/probes.ts';
 import { SCOPE_CATALOGUE } from '../vendors/wallet-crew/scopes.ts';
 import { AdminStore, type RemoteKey } from './admin-store.ts';
+import { lookupKey, type KeyLookup } from './key-lookup.ts';
 import { followUpLostCreate } from './lost-create.ts';
 import { compareWithVault, type ListingSources, type RemoteKeyView, type RemoteListing } from './server-listing.ts';
 
-export type { RemoteKey, RemoteKeyView, RemoteListing };
+export type { KeyLookup, RemoteKey, RemoteKeyView, RemoteListing };
 
 export type CreateOutcome =
   | { stored: true; key: KeySummary; definition: ApiKeyDefinition; token: string }
@@ -76,12 +77,15 @@ export class AdminService {
     this.sources = { keys: this.keys, tenants: this.tenants, store: this.store, secrets: this.secrets };
   }
 
-  /** The tenant's admin client: its admin key if it has one, else its pasted bearer token. */
-  async clientFor(alias: string): Promise<{ client: AdminClient; tenant: TenantRecord; credential: string }> {
+  /**
+   * The tenant's admin client: its admin key if it has one, else its pasted bearer token. `notWith`
+   * (a fingerprint) leaves out an admin key: the key a check diagnoses never asks about itself.
+   */
+  async clientFor(alias: string, options: { notWith?: string } = {}): Promise<{ client: AdminClient; tenant: TenantRecord; credential: string }> {
     const tenant = this.tenants.require(alias);
     const noAdminApi = vendorOf(tenant.provider)?.noAdminApi;
     if (noAdminApi) throw new VaultError('CONFLICT', `${alias} is a tenant of ${vendorOf(tenant.provider)!.name}: ${noAdminApi}`);
-    const admin = this.keys.list({ tenant: alias }).find((key) => key.admin);
+    const admin = this.keys.list({ tenant: alias }).find((key) => key.admin && key.fingerprint !== options.notWith);
     let credential: AdminCredential;
     if (admin) {
       credential = { kind: 'api-key', secret: await this.keys.secretOf(admin), label: `admin key ${formatKeyRef(admin)}` };
@@ -256,6 +260,14 @@ export class AdminService {
     const list = [...accounts];
     const secrets = await Promise.all(list.map((account) => this.secrets.get(account).catch(() => null)));
     return new Map(list.map((account, index) => [account, secrets[index] ?? null]));
+  }
+
+  /**
+   * What the admin API says of one server key, for a check's diagnosis (key-lookup.ts): asked with
+   * the tenant's admin credential, never with the key `diagnosed` (a fingerprint).
+   */
+  lookupKey(alias: string, remoteName: string, diagnosed: string, redactor: Redactor): Promise<KeyLookup> {
+    return lookupKey({ admin: this, tenants: this.tenants, keys: this.keys }, alias, remoteName, diagnosed, redactor);
   }
 
   /** The vault entry whose current key is the server key `serverName`. */

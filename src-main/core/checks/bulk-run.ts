@@ -13,6 +13,7 @@ import type { KeyService, KeyToCheck } from '../keys/key-service.ts';
 import type { TenantService } from '../tenants/tenant-service.ts';
 import { defaultProbe, type ProbeDefinition, type Vendor } from '../vendors/vendor.ts';
 import { checkEntry, prepare, sleep, type CheckService, type CheckTarget, type ProbeCall } from './check-service.ts';
+import { ControlCache } from './negative-control.ts';
 
 export interface BulkProgress {
   done: number;
@@ -53,6 +54,9 @@ export async function runBulk(checks: CheckService, vault: BulkVault, options: B
   const recorder = checks.recordBulkRun();
   // What the vault knows of a key is looked up only for the checks that need advice.
   const knowledge = checks.knowledge();
+  // One negative control per tenant and probe for the whole run, and one lookup per refused key.
+  const controls = new ControlCache(Infinity, true);
+  const asker = checks.serverAsker();
   let done = 0;
 
   /** The next key whose tenant has room and is not backing off, tenants in turn; or why there is none. */
@@ -88,7 +92,15 @@ export async function runBulk(checks: CheckService, vault: BulkVault, options: B
         let result: CheckResult;
         for (let attempt = 0; ; attempt += 1) {
           const secret = await vault.keys.secretOf(key);
-          result = await checks.runProbe(key.call, secret, { fingerprint: key.fingerprint, key: { ref: { tenant: key.tenant, name: key.name }, scopes: key.scopes }, fallback: key.fallback, excerpts: 'failures', know: () => knowledge.of(key) });
+          result = await checks.runProbe(key.call, secret, {
+            fingerprint: key.fingerprint,
+            key: { ref: { tenant: key.tenant, name: key.name }, scopes: key.scopes },
+            fallback: key.fallback,
+            excerpts: 'failures',
+            know: () => knowledge.of(key),
+            controls,
+            askServer: (known, redactor) => asker.wordOn(key, known, redactor),
+          });
           if (result.verdict !== 'throttled' || attempt === 2 || options.signal?.aborted) break;
           const wait = Math.min(30, result.retryAfterSeconds ?? 2) * 1000;
           lane.pausedUntil = Date.now() + wait;

@@ -3,7 +3,7 @@
  * once. Secrets come from the vault and go into one request header; results are recorded in the
  * inventory (the key's last verdict and its validation history), never with the secret.
  */
-import type { BulkSummary, CheckResult, ScopeMatrix, ScopeVerdict } from '../../shared/check.ts';
+import type { BulkSummary, CheckResult, ControlOutcome, ScopeMatrix, ScopeVerdict, ServerWord } from '../../shared/check.ts';
 import type { KeyRef, Tenant } from '../../shared/contract.ts';
 import { checkBaseUrl, checkName, checkSecret, looksLikeSecret, normalizeBaseUrl } from '../../shared/rules.ts';
 import type { AdminService } from '../admin/admin-service.ts';
@@ -25,6 +25,8 @@ import { CheckRecorder, writeChecks, type CheckLog, type CheckRun, type Recorder
 import { CheckStore, type CheckRunKind, type CustomProbeRow, type ValidationEntry, type ValidationRecord } from './check-store.ts';
 import { addCustomProbe, type NewProbeInput } from './custom-probes.ts';
 import { NOTHING_KNOWN, vaultKnowledge, type KeyKnowledge, type KnowledgeSource } from './key-knowledge.ts';
+import { ControlCache, CONTROL_TTL_MS, controlOutcome } from './negative-control.ts';
+import { ServerAsker } from './server-word.ts';
 import { judge, verdictOf, type CheckContext } from './verdict.ts';
 
 export type { AuthMode, BulkProgress, BulkSummary, ScopeMatrix, ScopeVerdict };
@@ -60,6 +62,8 @@ export class CheckService {
   private readonly vault: (CheckVault & { store: CheckStore; log: CheckLog }) | null;
   /** Pause between scope-matrix probes, so a matrix never bursts at the server. */
   private readonly matrixIntervalMs: number;
+  /** Negative controls of single checks, each standing for CONTROL_TTL_MS (a bulk run keeps its own). */
+  readonly controls: ControlCache;
 
   constructor(options: { http: HttpClient; vault?: CheckVault; matrixIntervalMs?: number }) {
     this.http = options.http;
@@ -70,6 +74,7 @@ export class CheckService {
       this.vault = null;
     }
     this.matrixIntervalMs = options.matrixIntervalMs ?? 150;
+    this.controls = new ControlCache(CONTROL_TTL_MS, false);
   }
 
   /** The probes for a vendor, the user's own included. */
@@ -150,7 +155,14 @@ export class CheckService {
     const { key, tenant, secret } = await vault.keys.forCheck(ref);
     const target = this.targetFor(tenant, key.remoteName);
     const chosen = options.probeId ? { probe: this.probe(target.vendor, options.probeId), matched: true } : defaultProbe(this.probes(target.vendor), key.scopes, true);
-    const result = await this.runProbe(prepare(target, chosen.probe), secret, { fingerprint: key.fingerprint, key: { ref, scopes: key.scopes }, fallback: !chosen.matched, know: () => this.knowledge().of(key) });
+    const asker = this.serverAsker();
+    const result = await this.runProbe(prepare(target, chosen.probe), secret, {
+      fingerprint: key.fingerprint,
+      key: { ref, scopes: key.scopes },
+      fallback: !chosen.matched,
+      know: () => this.knowledge().of(key),
+      askServer: (known, redactor) => asker.wordOn(key, known, redactor),
+    });
     this.recordChecks(this.beginRun('check'), [checkEntry(key, result, vault.stamps.now())]);
     vault.events.changed('key checked');
     return result;
@@ -255,6 +267,11 @@ export class CheckService {
     return vault.store.history(vault.keys.show(ref).id);
   }
 
+  /** Asks the admin API about refused keys, each once for the operation that makes it (a check, a bulk run). */
+  serverAsker(): ServerAsker {
+    return new ServerAsker(this.requireVault());
+  }
+
   /** What the vault knows about keys, for a check's advice; one source per operation. */
   knowledge(): KnowledgeSource {
     const vault = this.requireVault();
@@ -295,8 +312,10 @@ export class CheckService {
 
   /**
    * Sends the probe with the key in its header (after a login exchange for Airwallex-style keys) and
-   * judges the answer. What the vault knows of the key (`know`) is looked up only when the answer
-   * is not a plain success: that is when advice needs it. (The bulk run calls it for each key.)
+   * judges the answer. A 2xx or 403 counts only once the endpoint has refused a key that cannot
+   * exist (the negative control, from `controls`: the service's own, or a bulk run's). A 401 or 403
+   * of a stored key gets the server's own word on it (`askServer`). What the vault knows of the key
+   * (`know`) is looked up only when the answer is not a plain success: that is when advice needs it.
    */
   async runProbe(
     call: ProbeCall,
@@ -309,32 +328,46 @@ export class CheckService {
       fallback?: boolean;
       excerpts?: CheckContext['excerpts'];
       redactor?: Redactor;
+      controls?: ControlCache;
+      askServer?: (known: KeyKnowledge, redactor: Redactor) => Promise<ServerWord>;
     },
   ): Promise<CheckResult> {
     const { target, probe, base, url } = call;
     const redactor = options.redactor ? options.redactor.with(secret) : new Redactor([secret]);
-    const context: CheckContext = {
+    const sent = await this.send(call, secret, redactor);
+    const raw = verdictOf(sent.outcome);
+    // The only answers a lying endpoint can give: a success, or a 403 that would say the key authenticates.
+    const control = raw === 'valid' || raw === 'forbidden' ? await (options.controls ?? this.controls).get(call, () => this.sendControl(call)) : null;
+    const own = { ref: options.key?.ref ?? null, declaredScopes: options.key?.scopes ?? null };
+    const known: KeyKnowledge = raw === 'valid' ? { ...NOTHING_KNOWN, ...own } : { ...options.know(), ...own };
+    // A refusal of a stored key: the server says which. (A 403 on the fallback probe is no refusal: the key authenticates.)
+    const refused = raw === 'unauthorized' || (raw === 'forbidden' && !options.fallback);
+    const server = refused && options.askServer && control?.state !== 'accepted' ? await options.askServer(known, redactor) : null;
+    return judge(sent.outcome, {
       probe,
-      request: { method: probe.method, url },
+      request: sent.login ? { method: 'POST', url: sent.login } : { method: probe.method, url },
       tenantId: target.tenantId,
       baseUrl: base,
       redactor,
-      known: NOTHING_KNOWN,
+      known,
       fingerprint: options.fingerprint,
+      control,
+      server,
+      ...(sent.login ? { atLogin: true } : {}),
       ...(options.fallback ? { fallback: true } : {}),
       ...(options.excerpts ? { excerpts: options.excerpts } : {}),
-    };
-    const own = { ref: options.key?.ref ?? null, declaredScopes: options.key?.scopes ?? null };
-    const decide = (outcome: HttpOutcome, extra: Partial<CheckContext> = {}) => {
-      const known: KeyKnowledge = outcome.kind === 'response' && verdictOf(outcome) === 'valid' ? { ...NOTHING_KNOWN, ...own } : { ...options.know(), ...own };
-      return judge(outcome, { ...context, ...extra, known });
-    };
+    });
+  }
+
+  /** Sends `secret` as the target wants it; `login` is set when the login exchange refused it (its URL). */
+  private async send(call: ProbeCall, secret: string, redactor: Redactor): Promise<{ outcome: HttpOutcome; login?: string }> {
+    const { target, probe, base, url } = call;
     let secretHeaders: Record<string, string>;
     if (target.auth.kind === 'airwallex') {
       const exchange = vendorOf(target.vendor)?.exchange;
       if (!exchange) throw new Error(`${target.vendor} has no login exchange`);
       const login = await exchange(this.http, base, target.auth, secret);
-      if (!login.ok) return decide(login.outcome, { request: { method: 'POST', url: login.url }, atLogin: true });
+      if (!login.ok) return { outcome: login.outcome, login: login.url };
       // The short-lived token is a secret in play too: the server may echo it.
       redactor.add(login.token);
       secretHeaders = { authorization: `Bearer ${login.token}` };
@@ -343,8 +376,16 @@ export class CheckService {
     } else {
       secretHeaders = { [target.auth.name]: secret };
     }
-    const outcome = await this.http.send({ method: probe.method, url, secretHeaders });
-    return decide(outcome);
+    return { outcome: await this.http.send({ method: probe.method, url, secretHeaders }) };
+  }
+
+  /** The negative control: the same request with a key of the vendor's shape that was never issued, made now and kept nowhere. */
+  private async sendControl(call: ProbeCall): Promise<ControlOutcome> {
+    const vendor = vendorOf(call.target.vendor) ?? walletCrew;
+    const impossible = vendor.impossibleKey();
+    const at = this.vault?.stamps.now() ?? new Date().toISOString();
+    const { outcome } = await this.send(call, impossible, new Redactor([impossible]));
+    return controlOutcome(outcome, at);
   }
 }
 

@@ -1,5 +1,6 @@
 /** A Markdown diagnosis to paste into a ticket. Never the key: its fingerprint only. */
 import type { CheckResult } from '../../shared/check.ts';
+import { controlWords, serverWords } from '../../shared/check-words.ts';
 import { remedySentence } from '../../shared/remedies.ts';
 import type { ScopeMatrix } from './check-service.ts';
 
@@ -15,6 +16,8 @@ export function markdownReport(result: CheckResult, label: string, at: Date = ne
     `- **Duration:** ${result.durationMs} ms, at ${at.toISOString()}`,
     ...(result.retryAfterSeconds !== null ? [`- **Retry after:** ${result.retryAfterSeconds} s`] : []),
     ...(result.location ? [`- **Redirect target (not followed):** ${result.location}`] : []),
+    ...(result.control ? [`- **Negative control:** ${controlWords(result.control)}`] : []),
+    ...(result.server ? [`- **Server's word:** ${serverWords(result.server)}`] : []),
     '',
     '## Next steps',
     '',

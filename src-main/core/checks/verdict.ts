@@ -3,7 +3,7 @@
  * fault or for a page some proxy put in the API's place, never calling a correctly scoped key
  * forbidden, and saying what to do next (as remedies) with what the vault knows about the key.
  */
-import type { BodyKind, CheckResult, ProblemFields } from '../../shared/check.ts';
+import type { BodyKind, CheckResult, ControlOutcome, ProblemFields, ServerWord } from '../../shared/check.ts';
 import type { Remedy } from '../../shared/remedies.ts';
 import type { Verdict } from '../../shared/verdicts.ts';
 import { retryAfterSeconds, type HttpOutcome } from '../http/http-client.ts';
@@ -25,6 +25,10 @@ export interface CheckContext {
   fallback?: boolean;
   /** The request was the Airwallex-style login exchange. */
   atLogin?: boolean;
+  /** The negative control the answer was weighed against (null: none needed, a 401 say). */
+  control?: ControlOutcome | null;
+  /** The admin API's word on a refused stored key. */
+  server?: ServerWord | null;
   /** Every secret in play; everything the server sent passes through it. */
   redactor: Redactor;
   /**
@@ -104,6 +108,8 @@ export function judge(outcome: HttpOutcome, context: CheckContext): CheckResult 
   let verdict = verdictOf(outcome, kind);
   // The fallback probe tested none of the key's scopes: a 403 there says only that the key authenticates.
   if (verdict === 'forbidden' && context.fallback) verdict = 'authenticated';
+  // An endpoint that accepts a key that cannot exist: its success (or 403) proves nothing about this one.
+  if (context.control?.state === 'accepted' && (verdict === 'valid' || verdict === 'authenticated' || verdict === 'forbidden')) verdict = 'inconclusive';
   // A sensitive probe's successful body is never looked into; error bodies are the API's own.
   const problem = verdict === 'valid' && isSensitive(context.probe) ? null : problemOf(outcome, kind, context.redactor);
   const retry = outcome.kind === 'response' ? retryAfterSeconds(outcome.headers['retry-after']) : null;
@@ -123,6 +129,8 @@ export function judge(outcome: HttpOutcome, context: CheckContext): CheckResult 
     probe: { id: context.probe.id, scope: context.probe.scope, risk: context.probe.risk },
     location,
     failureCode: outcome.kind === 'failure' ? outcome.code : null,
+    control: context.control ?? null,
+    server: context.server ?? null,
     evidence: evidenceOf(outcome, verdict, context),
   };
 }
@@ -140,7 +148,34 @@ function evidenceOf(outcome: HttpOutcome, verdict: Verdict, context: CheckContex
 }
 
 function summarize(verdict: Verdict, outcome: HttpOutcome, retry: number | null, location: string | null, context: CheckContext): string {
+  const said = saying(verdict, outcome, retry, location, context);
+  const control = context.control;
+  // The key's answer stands, but nothing confirmed that this endpoint refuses a key that cannot exist.
+  if (control?.state === 'failed' && (verdict === 'valid' || verdict === 'authenticated' || verdict === 'forbidden')) {
+    return `${said} The negative control could not be run (${control.status ?? control.failure ?? 'no answer'}): nothing confirms that this endpoint refuses a key that cannot exist.`;
+  }
+  return said;
+}
+
+/** What the server's word adds to a 401 or a 403, when it settles the question. */
+function serverSays(verdict: Verdict, server: ServerWord | null | undefined, scope: string | null): string | null {
+  if (!server) return null;
+  if (verdict === 'unauthorized') {
+    if (server.state === 'deleted') return `The server rejected the key (401), and its admin API has no key "${server.remoteName}": it was deleted on the server.`;
+    if (server.state === 'disabled') return `The server rejected the key (401): its admin API lists "${server.remoteName}" as disabled.`;
+    if (server.state === 'enabled') return `The server rejected the key (401), yet its admin API lists "${server.remoteName}" as present and enabled: the secret the vault holds is not that key's token — it was regenerated or rotated elsewhere.`;
+  }
+  if (verdict === 'forbidden' && server.state === 'enabled' && scope) {
+    const holds = server.permissions.length ? server.permissions.map((permission) => `\`${permission}\``).join(', ') : 'no permission';
+    return `The key authenticates, but the server refuses it \`${scope}\` (403): its admin API lists "${server.remoteName}" with ${holds}; this probe needs \`${scope}\`.`;
+  }
+  return null;
+}
+
+function saying(verdict: Verdict, outcome: HttpOutcome, retry: number | null, location: string | null, context: CheckContext): string {
   const { probe } = context;
+  const server = context.atLogin ? null : serverSays(verdict, context.server, probe.scope);
+  if (server) return server;
   const scope = probe.scope ? `\`${probe.scope}\`` : 'its scope';
   // Every verdict below but the network failures comes from a response, so its status is known.
   const status = outcome.kind === 'response' ? String(outcome.status) : 'no answer';
@@ -157,6 +192,8 @@ function summarize(verdict: Verdict, outcome: HttpOutcome, retry: number | null,
       return context.known.declaredScopes && probe.scope && declares(context.known.declaredScopes, probe.scope)
         ? `The key authenticates, but the server refuses it ${scope} (403), a scope the vault says it has: the server and the vault disagree.`
         : `The key is valid — it authenticates — but it lacks ${scope}, which the ${probe.id} probe needs (403).`;
+    case 'inconclusive':
+      return `This endpoint accepted a key that cannot exist (the negative control got ${context.control?.status ?? 'a success'}): its ${status} proves nothing about your key, which was not judged.`;
     case 'intercepted':
       return `The ${status} came with an HTML page: a proxy, firewall or single sign-on gateway answered, not the API — this says nothing about the key.`;
     case 'not_found':
@@ -214,7 +251,19 @@ function remedies(verdict: Verdict, outcome: HttpOutcome, retry: number | null, 
       steps.push({ code: 'add-probe', scope: known.declaredScopes?.[0] ?? null });
       if (key) steps.push({ code: 'run-scope-matrix', key });
       break;
-    case 'unauthorized':
+    case 'unauthorized': {
+      const word = context.server;
+      if (key && word && (word.state === 'deleted' || word.state === 'disabled' || word.state === 'enabled')) {
+        // The server's own word settles what the last listing and the generic checks could only suggest.
+        if (word.state === 'deleted') steps.push({ code: 'deleted-on-server', key, remoteName: word.remoteName });
+        else if (word.state === 'disabled') steps.push({ code: 'enable-on-server', key, remoteName: word.remoteName });
+        else steps.push({ code: 'replace-secret', key, remoteName: word.remoteName, lastRotation: word.lastRotation });
+        for (const twin of known.elsewhere) steps.push({ code: 'key-held-elsewhere', holder: twin.holder, tenantId: twin.tenantId, environment: twin.environment });
+        for (const previous of known.previous) steps.push({ code: 'previous-key', ...previous });
+        if (known.expiredOn) steps.push({ code: 'key-expired', expiresOn: known.expiredOn });
+        steps.push({ code: 'compare-fingerprint', fingerprint: context.fingerprint, key }, { code: 'not-a-scope-problem' });
+        break;
+      }
       whatTheVaultKnows();
       if (context.atLogin) steps.push({ code: 'check-login-credentials' });
       steps.push(
@@ -223,14 +272,29 @@ function remedies(verdict: Verdict, outcome: HttpOutcome, retry: number | null, 
         { code: 'check-key-enabled' },
         { code: 'not-a-scope-problem' },
       );
+      // Why the server was not asked, and what its word would have told: after what can be done now.
+      if (word) steps.push(...serverWordSteps(word, known, 401));
       break;
-    case 'forbidden':
+    }
+    case 'forbidden': {
+      const word = context.server;
+      if (key && probe.scope && word?.state === 'enabled') {
+        steps.push({ code: 'edit-server-permissions', key, remoteName: word.remoteName, holds: word.permissions, needs: probe.scope });
+        if (word.declaredOnly.length > 0 || word.serverOnly.length > 0) steps.push({ code: 'declared-scopes-differ', key, declaredOnly: word.declaredOnly, serverOnly: word.serverOnly, serverScopes: word.permissions });
+        steps.push({ code: 'run-scope-matrix', key });
+        break;
+      }
       if (probe.scope && known.declaredScopes && key && declares(known.declaredScopes, probe.scope)) {
         steps.push({ code: 'update-declared-scopes', key, scope: probe.scope });
       } else if (probe.scope) {
         steps.push({ code: 'grant-scope', key, scope: probe.scope });
       }
       if (key) steps.push({ code: 'run-scope-matrix', key });
+      if (word) steps.push(...serverWordSteps(word, known, 403));
+      break;
+    }
+    case 'inconclusive':
+      steps.push({ code: 'endpoint-accepts-any-key', baseUrl: context.baseUrl, controlStatus: context.control?.status ?? 200 });
       break;
     case 'not_found':
       // A key the vault holds for another tenant: the tenant id here may be the wrong one.
@@ -264,4 +328,25 @@ function remedies(verdict: Verdict, outcome: HttpOutcome, retry: number | null, 
       break;
   }
   return steps;
+}
+
+/** What a server's word that settles nothing adds to the advice: why it could not be asked, and what would have told. */
+function serverWordSteps(word: ServerWord, known: KeyKnowledge, status: 401 | 403): Remedy[] {
+  switch (word.state) {
+    case 'no-credential':
+      return [{ code: 'server-word-needs-admin', tenant: word.tenant, status }];
+    case 'self':
+      return [{ code: 'server-word-self', tenant: word.tenant }];
+    case 'no-admin-api':
+      return [{ code: 'server-word-unavailable', vendor: word.vendor, where: word.where }];
+    case 'failed':
+      return [{ code: 'server-word-failed', reason: word.reason }];
+    case 'unlinked':
+      // The link step comes from what the vault knows, when its last listing says the same.
+      return known.server?.state === 'unlinked' || !known.ref ? [] : [{ code: 'link-server-name', key: known.ref, candidates: word.candidates }];
+    case 'deleted':
+    case 'disabled':
+    case 'enabled':
+      return [];
+  }
 }

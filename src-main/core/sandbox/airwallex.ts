@@ -95,10 +95,10 @@ export class AirwallexEmulator {
   }
 
   /** Handles the Airwallex-style routes; false when the path is not one of them. */
-  handle(request: IncomingMessage, response: ServerResponse, pathname: string): boolean {
+  handle(request: IncomingMessage, response: ServerResponse, pathname: string, acceptAnyKey = false): boolean {
     if (pathname === '/api/v1/authentication/login') {
       if (request.method !== 'POST') sendJson(response, 405, { code: 'method_not_allowed', message: 'Use POST.' });
-      else this.login(request, response);
+      else this.login(request, response, acceptAnyKey);
       return true;
     }
     const endpoint = ENDPOINTS[pathname];
@@ -121,12 +121,13 @@ export class AirwallexEmulator {
     return true;
   }
 
-  private login(request: IncomingMessage, response: ServerResponse): void {
+  /** `acceptAnyKey` (a fault mode): any key of a known client logs in, as a misconfigured gateway would let it. */
+  private login(request: IncomingMessage, response: ServerResponse, acceptAnyKey: boolean): void {
     const apiKey = header(request, 'x-api-key');
     const clientId = header(request, 'x-client-id');
     const loginAs = header(request, 'x-login-as');
     const client = this.clients.find((candidate) => candidate.clientId === clientId);
-    if (!apiKey || !client || client.keyHash !== hashToken(apiKey)) {
+    if (!apiKey || !client || (client.keyHash !== hashToken(apiKey) && !acceptAnyKey)) {
       sendJson(response, 401, { code: 'credentials_invalid', message: 'Invalid API key or client ID' });
       return;
     }

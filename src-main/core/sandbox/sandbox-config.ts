@@ -17,6 +17,11 @@ export const FaultRuleSchema = z.strictObject({
   hang: z.boolean().optional(),
   /** Do the work (a create really creates), then reset the connection instead of answering: a lost response. */
   dropResponse: z.boolean().optional(),
+  /**
+   * Accept any non-empty key (or bearer token) with every permission, as a gateway, a mock or an
+   * endpoint without authentication would: what the negative control is there to catch.
+   */
+  acceptAnyKey: z.boolean().optional(),
 });
 
 export const BucketSchema = z.strictObject({

@@ -1,6 +1,6 @@
 /**
  * The compact flag forms of sandbox configuration, for the CLI's sandbox command:
- *   --fault 'latency=200,fail=0.5@GET /api/*\/admin/config'   (modes: latency=MS, fail=RATE, reset, hang, drop)
+ *   --fault 'latency=200,fail=0.5@GET /api/*\/admin/config'   (modes: latency=MS, fail=RATE, reset, hang, drop, accept-any-key)
  *   --throttle 'demo=5/s,burst=10,status=503,no-retry-after'  (target: tenant id, *, or tenant/key)
  */
 import type { Bucket, FaultRule } from './sandbox-config.ts';
@@ -17,7 +17,8 @@ export function parseFaultFlag(value: string): FaultRule {
     else if (name === 'reset' && raw === undefined) rule.reset = true;
     else if (name === 'hang' && raw === undefined) rule.hang = true;
     else if (name === 'drop' && raw === undefined) rule.dropResponse = true;
-    else throw new Error(`--fault mode "${mode}" is not one of latency=MS, fail=RATE, reset, hang, drop`);
+    else if (name === 'accept-any-key' && raw === undefined) rule.acceptAnyKey = true;
+    else throw new Error(`--fault mode "${mode}" is not one of latency=MS, fail=RATE, reset, hang, drop, accept-any-key`);
   }
   return rule;
 }

@@ -132,7 +132,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     const pathname = url.pathname;
     if (pathname.startsWith('/_sandbox/')) return control(request, response, pathname);
 
+    let acceptAnyKey = false;
     for (const rule of config.faults.filter((candidate) => routeMatches(candidate.route, request.method ?? '', pathname))) {
+      if (rule.acceptAnyKey) acceptAnyKey = true;
       if (rule.hang) return; // the socket stays open until the client or close() ends it
       if (rule.dropResponse) {
         // The request is handled in full; only its answer is lost on the way back.
@@ -150,7 +152,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       if (rule.failureRate && Math.random() < rule.failureRate) return sendProblem(response, 500, 'Injected failure.');
     }
 
-    if (airwallex.handle(request, response, pathname)) return;
+    if (airwallex.handle(request, response, pathname, acceptAnyKey)) return;
     const match = /^\/api\/([^/]+)\/(.+)$/.exec(pathname);
     if (!match) return sendProblem(response, 404, `No endpoint at ${pathname}.`);
     const tenantId = decodeURIComponent(match[1]!);
@@ -175,6 +177,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       const bearer = bearers.get(hashToken(authorization.slice(7).trim()));
       if (bearer && bearer.tenantId === tenantId && bearer.expiresAt > Date.now()) caller = { name: null, permissions: bearer.permissions };
     }
+    // The fault mode a negative control exists for: any key at all is let in, with every permission.
+    if (!caller && acceptAnyKey && ((typeof token === 'string' && token.length > 0) || typeof authorization === 'string')) caller = { name: null, permissions: ['*'] };
     if (!caller) return challenge(response, 401);
     const keyBucket = caller.name === null ? undefined : config.throttle.keys[`${tenantId}/${caller.name}`];
     if (keyBucket && refuseThrottled(response, `key:${tenantId}/${caller.name ?? ''}`, keyBucket)) return;

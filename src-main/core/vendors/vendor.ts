@@ -48,6 +48,11 @@ export interface VendorDefinition {
   checkTenant(input: NewTenantInput): void;
   /** Why the vault cannot manage this vendor's keys on the server, and what to do instead; absent when it can (an admin API). */
   noAdminApi?: string;
+  /**
+   * A key of the vendor's shape that was never issued, made afresh for each negative control
+   * (checks/negative-control.ts): random, so no server can hold it, and never stored.
+   */
+  impossibleKey(): string;
   /** How a stored key of a tenant of this vendor is sent. */
   auth(tenant: VendorTenant): AuthMode;
   /**

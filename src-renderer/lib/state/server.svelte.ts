@@ -77,6 +77,12 @@ export class ServerStore {
     await this.load();
   }
 
+  /** Enables a key on the server, from a verdict's advice: the listing is read again if it is the one open. */
+  async enable(tenant: string, name: string): Promise<void> {
+    await unwrap(api.server.update({ tenant, name, enabled: true }));
+    if (this.tenant === tenant) await this.load();
+  }
+
   async remove(tenant: string, name: string): Promise<{ removedLocal: boolean }> {
     const result = await unwrap(api.server.delete({ tenant, name }));
     this.deleted.add(`${tenant}/${name}`);

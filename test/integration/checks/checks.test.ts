@@ -210,30 +210,45 @@ describe('stored keys', () => {
     const inFlight = new Map<string, number>();
     const peak = new Map<string, number>();
     const arrivals: string[] = [];
+    // Keys it issued answer 200; any other (the negative control's) 401, as an API does.
+    const issued = new Set<string>();
+    const controls: string[] = [];
     const slow = await server((request, response) => {
       const tenant = request.url!.split('/')[2]!;
-      arrivals.push(tenant);
+      const known = issued.has(String(request.headers['x-api-key']));
+      if (known) arrivals.push(tenant);
+      else controls.push(tenant);
       inFlight.set(tenant, (inFlight.get(tenant) ?? 0) + 1);
       peak.set(tenant, Math.max(peak.get(tenant) ?? 0, inFlight.get(tenant)!));
       setTimeout(() => {
         inFlight.set(tenant, inFlight.get(tenant)! - 1);
-        json(response, 200, {});
+        json(response, known ? 200 : 401, {});
       }, 20);
     });
     const own = createTestVault(new MemorySecretStore());
     try {
       for (const tenant of ['t1', 't2', 't3']) {
         own.services.tenants.add({ alias: tenant, tenantId: tenant, environment: 'custom', baseUrl: slow.url });
-        for (let i = 0; i < 4; i += 1) await own.services.keys.add({ tenant, name: `k${i}`, secret: canaryToken(), scopes: [] });
+        for (let i = 0; i < 4; i += 1) {
+          const secret = canaryToken();
+          issued.add(secret);
+          await own.services.keys.add({ tenant, name: `k${i}`, secret, scopes: [] });
+        }
       }
       const bulk = own.services.checks;
       const summary = await bulk.checkAll({ concurrency: 6, perTenant: 2 });
       expect(summary.byVerdict).toEqual({ valid: 12 });
+      // The negative control counts against the tenant's limit too: still never more than 2 at once.
       expect([...peak.values()]).toEqual([2, 2, 2]);
+      // One control per tenant (and probe) for the whole run.
+      expect(controls.toSorted()).toEqual(['t1', 't2', 't3']);
       // One at a time, the tenants take turns instead of one tenant's keys going first.
       arrivals.length = 0;
+      controls.length = 0;
       await bulk.checkAll({ concurrency: 1 });
       expect(arrivals).toEqual(Array.from({ length: 4 }, () => ['t1', 't2', 't3']).flat());
+      // A new run sends its own controls: a run never trusts another's.
+      expect(controls).toEqual(['t1', 't2', 't3']);
       const runs = own.services.keys.list({}).map((key) => historyOf(own.services, key.id).map((v) => v.runId));
       expect(new Set(runs.map((ids) => ids.join()))).toEqual(new Set([runs[0]!.join()]));
       expect(runs[0]).toHaveLength(2);
@@ -244,8 +259,11 @@ describe('stored keys', () => {
 
   it('aims each key’s probe at its own tenant, and a probe that names the key at that key', async () => {
     const seen: string[] = [];
+    const issued = new Set<string>();
     const recorder = await server((request, response) => {
-      seen.push(`${String(request.headers['x-api-key'])} ${request.url!}`);
+      const key = String(request.headers['x-api-key']);
+      if (!issued.has(key)) return json(response, 401, {});
+      seen.push(`${key} ${request.url!}`);
       json(response, 200, {});
     });
     const own = createTestVault(new MemorySecretStore());
@@ -260,6 +278,7 @@ describe('stored keys', () => {
           ['self.b', ['tenant.apiKey:read'], '/admin/apiKeys/self.b'],
         ] as const) {
           const secret = canaryToken();
+          issued.add(secret);
           await own.services.keys.add({ tenant, name, secret, scopes: [...scopes] });
           expected.push(`${secret} /api/${tenant}-id${path}`);
         }
@@ -302,12 +321,20 @@ describe('vendors', () => {
   it('sends a generic key in any header, or as a bearer token', async () => {
     const seen: Record<string, string | undefined>[] = [];
     const generic = await server((request, response) => {
-      seen.push({ custom: request.headers['x-custom-key'] as string | undefined, auth: request.headers.authorization });
+      const sent = { custom: request.headers['x-custom-key'] as string | undefined, auth: request.headers.authorization };
+      // Only the keys it issued get in: the negative control's is refused.
+      if (sent.custom !== 'k1' && sent.auth !== 'Bearer k2') return json(response, 401, {});
+      seen.push(sent);
       json(response, 200, {});
     });
     const probe = { id: 'path', vendor: 'generic' as const, method: 'GET' as const, path: '/v1/me', scope: null, risk: 'low' as const, description: '' };
-    await checks.checkSecret({ baseUrl: generic.url, tenantId: 't', vendor: 'generic', auth: { kind: 'header', name: 'X-Custom-Key' } }, 'k1', probe);
-    await checks.checkSecret({ baseUrl: generic.url, tenantId: 't', vendor: 'generic', auth: { kind: 'bearer' } }, 'k2', probe);
+    const custom = await checks.checkSecret({ baseUrl: generic.url, tenantId: 't', vendor: 'generic', auth: { kind: 'header', name: 'X-Custom-Key' } }, 'k1', probe);
+    const bearer = await checks.checkSecret({ baseUrl: generic.url, tenantId: 't', vendor: 'generic', auth: { kind: 'bearer' } }, 'k2', probe);
+    // Each sent its own way, the negative control (a key of the same shape, sent the same way) refused.
+    expect([custom, bearer].map((result) => [result.verdict, result.control?.state])).toEqual([
+      ['valid', 'refused'],
+      ['valid', 'refused'],
+    ]);
     expect(seen).toEqual([
       { custom: 'k1', auth: undefined },
       { custom: undefined, auth: 'Bearer k2' },

@@ -4,6 +4,7 @@
  * which the requests carry. Keys are created, regenerated and deleted in Airwallex's web app: it has
  * no admin API for them.
  */
+import { randomBytes } from 'node:crypto';
 import { checkName } from '../../../shared/rules.ts';
 import { assertRule, VaultError } from '../../errors.ts';
 import type { HttpRequest } from '../../http/http-client.ts';
@@ -23,6 +24,8 @@ export const airwallex: VendorDefinition = {
     assertRule(checkName(input.clientId, 'Client id'));
     if (input.loginAs !== undefined) assertRule(checkName(input.loginAs, 'Login-as account'));
   },
+  // Airwallex's API keys are long random strings; the shape matters less than that none was ever issued.
+  impossibleKey: () => randomBytes(48).toString('base64url'),
   auth: (tenant) => ({ kind: 'airwallex', clientId: tenant.clientId ?? '', ...(tenant.loginAs ? { loginAs: tenant.loginAs } : {}) }),
 
   /** The login exchange: the key and client id for a short-lived bearer token. */

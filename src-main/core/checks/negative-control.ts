@@ -1,0 +1,83 @@
+/**
+ * The negative control: before a 2xx (or a 403) counts as the server's judgement of a key, the vault
+ * knows that the endpoint refuses a key that cannot exist. Once per (base URL, tenant, probe, way of
+ * sending) it sends a freshly generated key of the vendor's shape, never issued and never kept, and
+ * expects 401. A gateway, a mock, a base URL that is not the API or an endpoint without
+ * authentication answers it 2xx: then the key's own 2xx proves nothing (verdict `inconclusive`).
+ *
+ * Controls are kept for a bounded time (CONTROL_TTL_MS) and shared by checks running at once, so a
+ * bulk run sends one per tenant and probe. One that got no usable answer (5xx, a timeout) is kept
+ * only for the run that sent it: the next check tries again.
+ */
+import type { ControlOutcome } from '../../shared/check.ts';
+import type { HttpOutcome } from '../http/http-client.ts';
+import type { ProbeCall } from './check-service.ts';
+
+/** How long a control's answer stands for single checks. */
+export const CONTROL_TTL_MS = 10 * 60_000;
+
+/** The control's outcome from what the endpoint answered the key that cannot exist. */
+export function controlOutcome(outcome: HttpOutcome, at: string): ControlOutcome {
+  if (outcome.kind === 'failure') return { state: 'failed', status: null, failure: outcome.failure === 'timeout' ? 'no answer in time' : outcome.code, at, reused: false };
+  const status = outcome.status;
+  if (status === 401) return { state: 'refused', status, failure: null, at, reused: false };
+  // A 403 for a key that does not exist: the endpoint does not tell an unknown key from one that lacks a scope.
+  if ((status >= 200 && status < 300) || status === 403) return { state: 'accepted', status, failure: null, at, reused: false };
+  return { state: 'failed', status, failure: null, at, reused: false };
+}
+
+/** Where a control applies: the same request line, sent the same way. */
+export function controlKey(call: ProbeCall): string {
+  const auth = call.target.auth;
+  const how = auth.kind === 'header' ? `header:${auth.name.toLowerCase()}` : auth.kind === 'airwallex' ? `airwallex:${auth.clientId}:${auth.loginAs ?? ''}` : auth.kind;
+  return `${call.probe.method} ${call.url}\n${how}`;
+}
+
+interface Entry {
+  outcome: Promise<ControlOutcome>;
+  /** Epoch ms after which the entry is sent again; Infinity for a run's own cache. */
+  until: number;
+}
+
+/**
+ * Controls by where they apply, each sent once while it stands; checks that need one while it is on
+ * its way wait for the same answer.
+ */
+export class ControlCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly ttlMs: number;
+  private readonly keepFailures: boolean;
+  private readonly now: () => number;
+
+  /**
+   * @param ttlMs how long an answer stands (Infinity: for the cache's life, a bulk run's)
+   * @param keepFailures whether a control without a usable answer stands too (a run's cache), or is sent again next time
+   */
+  constructor(ttlMs: number, keepFailures: boolean, now: () => number = Date.now) {
+    this.ttlMs = ttlMs;
+    this.keepFailures = keepFailures;
+    this.now = now;
+  }
+
+  /** The control for `call`: the one standing, or a new one sent with `send`. */
+  async get(call: ProbeCall, send: () => Promise<ControlOutcome>): Promise<ControlOutcome> {
+    const key = controlKey(call);
+    const standing = this.entries.get(key);
+    if (standing && standing.until > this.now()) {
+      const outcome = await standing.outcome;
+      return { ...outcome, reused: true };
+    }
+    const entry: Entry = { outcome: send(), until: Infinity };
+    this.entries.set(key, entry);
+    let outcome: ControlOutcome;
+    try {
+      outcome = await entry.outcome;
+    } catch (error) {
+      this.entries.delete(key);
+      throw error;
+    }
+    if (outcome.state === 'failed' && !this.keepFailures) this.entries.delete(key);
+    else entry.until = this.ttlMs === Infinity ? Infinity : this.now() + this.ttlMs;
+    return outcome;
+  }
+}

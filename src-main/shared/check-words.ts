@@ -1,0 +1,43 @@
+/**
+ * The words every front door uses for the two witnesses a check calls beside the key's own answer:
+ * the negative control and the server's word. The CLI prints them, the report carries them, the
+ * app's verdict card shows them. Runs anywhere.
+ */
+import type { ControlOutcome, ServerWord } from './check.ts';
+
+const list = (values: readonly string[]) => (values.length ? values.map((value) => `\`${value}\``).join(', ') : 'no permission');
+
+/** The negative control in one line: what a key that was never issued got here, and what that means. */
+export function controlWords(control: ControlOutcome): string {
+  const reused = control.reused ? ' (sent for an earlier check, and still standing)' : '';
+  switch (control.state) {
+    case 'refused':
+      return `a key that was never issued got ${control.status ?? 401}: the endpoint tells keys apart${reused}.`;
+    case 'accepted':
+      return `a key that was never issued got ${control.status ?? 200}: the endpoint accepts any key, so its answers prove nothing${reused}.`;
+    case 'failed':
+      return `could not be run (${control.status ?? control.failure ?? 'no answer'}): nothing confirms that the endpoint refuses a key that cannot exist${reused}.`;
+  }
+}
+
+/** The server's word in one line: what its admin API said of the key, or why it was not asked. */
+export function serverWords(word: ServerWord): string {
+  switch (word.state) {
+    case 'deleted':
+      return `no key "${word.remoteName}" on the server (asked with the ${word.credential}).`;
+    case 'disabled':
+      return `"${word.remoteName}" is disabled, with ${list(word.permissions)} (asked with the ${word.credential}).`;
+    case 'enabled':
+      return `"${word.remoteName}" is enabled, with ${list(word.permissions)} (asked with the ${word.credential}).`;
+    case 'unlinked':
+      return "not asked: the vault does not know this key's name on the server.";
+    case 'no-credential':
+      return `not asked: ${word.tenant} has no admin credential.`;
+    case 'self':
+      return `not asked: this key is ${word.tenant}'s only admin credential.`;
+    case 'no-admin-api':
+      return `not asked: ${word.vendor} has no admin API for keys.`;
+    case 'failed':
+      return `the lookup failed: ${word.reason.replace(/\.$/, '')}.`;
+  }
+}

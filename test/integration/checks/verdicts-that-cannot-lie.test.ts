@@ -1,0 +1,263 @@
+// The negative control and the server's word, against the sandbox with the real keychain and
+// SQLite: an endpoint that lets any key in never yields `valid`, and a 401 or 403 says which it is.
+import fs from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { CheckResult } from '../../../src-main/shared/check.ts';
+import { controlWords, serverWords } from '../../../src-main/shared/check-words.ts';
+import { remedySentence } from '../../../src-main/shared/remedies.ts';
+import { markdownReport } from '../../../src-main/core/checks/report.ts';
+import { ControlCache } from '../../../src-main/core/checks/negative-control.ts';
+import { prepare } from '../../../src-main/core/checks/check-service.ts';
+import { WALLET_CREW_PROBES } from '../../../src-main/core/vendors/wallet-crew/probes.ts';
+import { startAdminFixture, type AdminFixture } from '../../support/admin-fixture.ts';
+import { runTkv } from '../../support/cli.ts';
+import { canaryToken, filesContaining } from '../../support/files.ts';
+import { json, startServer, type TestServer } from '../../support/servers.ts';
+
+let fixture: AdminFixture;
+const servers: TestServer[] = [];
+const ACCEPT_ANY = { faults: [{ route: '* /api/demo/admin/config', acceptAnyKey: true }] };
+
+async function serverKey(name: string, permissions: string[]): Promise<string> {
+  const response = await fixture.sandbox.call('POST', '/api/demo/admin/apiKeys', { key: fixture.sandbox.adminKey('demo'), body: { name, permissions } });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { token: string }).token;
+}
+
+async function admin(method: string, path: string, body?: unknown): Promise<void> {
+  const response = await fixture.sandbox.call(method, `/api/demo/admin/apiKeys${path}`, { key: fixture.sandbox.adminKey('demo'), ...(body === undefined ? {} : { body }) });
+  expect(response.ok).toBe(true);
+}
+
+beforeAll(async () => {
+  fixture = await startAdminFixture('cannot-lie', ['demo', 'acme']);
+  fixture.vault.tenants.add({ alias: 'acme', tenantId: 'acme', environment: 'custom', baseUrl: fixture.sandbox.url });
+});
+afterEach(async () => {
+  await fixture.sandbox.control('DELETE', '/_sandbox/config');
+});
+afterAll(async () => {
+  for (const server of servers) await server.close();
+  await fixture.dispose();
+});
+
+describe('the negative control', () => {
+  it('an endpoint that lets any key in gives inconclusive, never valid, and keeps the last judgement', async () => {
+    const token = await serverKey('crm', ['tenant.core:read']);
+    const ref = { tenant: 'demo', name: 'crm' };
+    await fixture.vault.keys.add({ ...ref, secret: token, scopes: ['tenant.core:read'], remoteName: 'crm' });
+    const honest = await fixture.vault.checks.checkStored(ref);
+    expect(honest).toMatchObject({ verdict: 'valid', control: { state: 'refused', status: 401, reused: false } });
+    expect(controlWords(honest.control!)).toBe('a key that was never issued got 401: the endpoint tells keys apart.');
+
+    await fixture.sandbox.control('PUT', '/_sandbox/config', ACCEPT_ANY);
+    // The service's own controls stand for 10 minutes: a fresh service asks again, as a new session would.
+    const session = fixture.openVault(fixture.secrets);
+    try {
+      const lied = await session.checks.checkStored(ref);
+      expect(lied).toMatchObject({ verdict: 'inconclusive', status: 200, control: { state: 'accepted', status: 200 } });
+      expect(lied.summary).toBe('This endpoint accepted a key that cannot exist (the negative control got 200): its 200 proves nothing about your key, which was not judged.');
+      expect(lied.nextSteps).toEqual([{ code: 'endpoint-accepts-any-key', baseUrl: fixture.sandbox.url, controlStatus: 200 }]);
+      expect(remedySentence(lied.nextSteps[0]!)).toMatch(/a proxy or gateway answering in the API's place, a mock server, a base URL that is not the API, or an endpoint that does not authenticate/);
+      // Not a judgement: the key's last one stays valid, the attempt says inconclusive.
+      expect(session.keys.show(ref)).toMatchObject({ lastJudgement: 'valid', lastAttempt: 'inconclusive' });
+      // Any string at all, pasted: inconclusive, not valid.
+      const pasted = await session.checks.checkPasted({ baseUrl: fixture.sandbox.url, tenantId: 'demo', secret: 'not-a-key-at-all-0123456789', probe: 'config' });
+      expect(pasted.result.verdict).toBe('inconclusive');
+      expect(pasted.result.control).toMatchObject({ state: 'accepted', reused: true });
+      // A bulk run: every key of the tenant inconclusive, none valid.
+      const bulk = await session.checks.checkAll({ tenant: 'demo' });
+      expect(bulk.byVerdict.valid ?? 0).toBe(0);
+      expect(bulk.byVerdict.inconclusive).toBeGreaterThan(0);
+      const report = markdownReport(lied, 'demo/crm', new Date('2026-12-07T10:00:00Z'));
+      expect(report).toContain('- **Verdict:** `inconclusive` — This endpoint accepted a key that cannot exist');
+      expect(report).toContain('- **Negative control:** a key that was never issued got 200: the endpoint accepts any key, so its answers prove nothing.');
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('no front door prints valid: tkv check says inconclusive, exits 13, and --json and --report carry the control', async () => {
+    await fixture.sandbox.control('PUT', '/_sandbox/config', ACCEPT_ANY);
+    const env = { ...process.env, TKV_DATA_DIR: fixture.dataDir, TKV_KEYCHAIN_SERVICE: fixture.service };
+    const human = await runTkv(['check', 'demo/crm'], { env });
+    expect(human.code).toBe(13);
+    expect(human.stdout).toMatch(/^INCONCLUSIVE {2}200 {2}GET /);
+    expect(human.stdout).toContain('negative control: a key that was never issued got 200: the endpoint accepts any key, so its answers prove nothing.');
+    expect(human.stdout).not.toMatch(/\bVALID\b/);
+    const asJson = await runTkv(['check', 'demo/crm', '--json'], { env });
+    expect(asJson.code).toBe(13);
+    expect(JSON.parse(asJson.stdout)).toMatchObject({ verdict: 'inconclusive', control: { state: 'accepted', status: 200 } });
+    const report = await runTkv(['check', 'demo/crm', '--report', 'md'], { env });
+    expect(report.stdout).toContain('**Negative control:** a key that was never issued got 200');
+    const all = await runTkv(['check', '--all', '--tenant', 'demo'], { env });
+    expect(all.code).toBe(13);
+    expect(all.stdout).toMatch(/inconclusive/);
+    expect(all.stdout).not.toMatch(/^valid/m);
+  });
+
+  it('a control that gets no usable answer leaves the key its answer, and says so', async () => {
+    const issued = canaryToken();
+    const sentKeys: string[] = [];
+    const server = await startServer((request, response) => {
+      const key = String(request.headers['x-api-key']);
+      sentKeys.push(key);
+      json(response, key === issued ? 200 : 503, {});
+    });
+    servers.push(server);
+    const result = await fixture.vault.checks.checkSecret({ baseUrl: server.url, tenantId: 'demo', vendor: 'wallet-crew', auth: { kind: 'header', name: 'X-API-KEY' } }, issued, null);
+    expect(result).toMatchObject({ verdict: 'valid', control: { state: 'failed', status: 503 } });
+    expect(result.summary).toMatch(/The negative control could not be run \(503\): nothing confirms that this endpoint refuses a key that cannot exist\.$/);
+    // The control's key: fresh, of the vendor's shape, never a stored secret, and kept nowhere.
+    const control = sentKeys.find((key) => key !== issued)!;
+    expect(control).toMatch(/^[A-Za-z0-9_-]{64}$/);
+    const again = await fixture.vault.checks.checkSecret({ baseUrl: server.url, tenantId: 'demo', vendor: 'wallet-crew', auth: { kind: 'header', name: 'X-API-KEY' } }, issued, null);
+    // A failed control is not kept: the next check sends a new one, with another key.
+    expect(again.control).toMatchObject({ state: 'failed', reused: false });
+    const controls = sentKeys.filter((key) => key !== issued);
+    expect(controls).toHaveLength(2);
+    expect(controls[0]).not.toBe(controls[1]);
+    for (const key of controls) expect(filesContaining([fixture.dataDir], key)).toEqual([]);
+  });
+
+  it('is kept for its time, shared by checks in flight, and sent again once stale', async () => {
+    let now = 0;
+    let sent = 0;
+    const cache = new ControlCache(10 * 60_000, false, () => now);
+    const call = prepare({ baseUrl: 'http://127.0.0.1:9', tenantId: 'demo', vendor: 'wallet-crew', auth: { kind: 'header', name: 'X-API-KEY' } }, WALLET_CREW_PROBES[0]!);
+    const send = async () => {
+      sent += 1;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return { state: 'refused' as const, status: 401, failure: null, at: '2026-12-07T10:00:00.000Z', reused: false };
+    };
+    const [first, second] = await Promise.all([cache.get(call, send), cache.get(call, send)]);
+    expect([first.reused, second.reused, sent]).toEqual([false, true, 1]);
+    now = 9 * 60_000;
+    expect((await cache.get(call, send)).reused).toBe(true);
+    now = 10 * 60_000 + 1;
+    expect((await cache.get(call, send)).reused).toBe(false);
+    expect(sent).toBe(2);
+  });
+});
+
+describe("the server's word on a 401 or 403", () => {
+  const check = async (name: string): Promise<CheckResult> => fixture.vault.checks.checkStored({ tenant: 'demo', name });
+
+  it('a disabled key: its own explanation, and enabling it is the next step', async () => {
+    const token = await serverKey('feed-disabled', ['tenant.core:read']);
+    await fixture.vault.keys.add({ tenant: 'demo', name: 'feed-disabled', secret: token, scopes: ['tenant.core:read'], remoteName: 'feed-disabled' });
+    await admin('PUT', '/feed-disabled', { enabled: false, permissions: ['tenant.core:read'] });
+    const result = await check('feed-disabled');
+    expect(result).toMatchObject({ verdict: 'unauthorized', server: { state: 'disabled', remoteName: 'feed-disabled', credential: 'admin key demo/sandbox-admin' } });
+    expect(result.summary).toBe('The server rejected the key (401): its admin API lists "feed-disabled" as disabled.');
+    expect(result.nextSteps[0]).toEqual({ code: 'enable-on-server', key: { tenant: 'demo', name: 'feed-disabled' }, remoteName: 'feed-disabled' });
+    expect(serverWords(result.server!)).toBe('"feed-disabled" is disabled, with `tenant.core:read` (asked with the admin key demo/sandbox-admin).');
+    // Enabled again, the same secret works.
+    await admin('PUT', '/feed-disabled', { enabled: true, permissions: ['tenant.core:read'] });
+    expect((await check('feed-disabled')).verdict).toBe('valid');
+  });
+
+  it('a deleted key: its own explanation', async () => {
+    const token = await serverKey('feed-deleted', ['tenant.core:read']);
+    await fixture.vault.keys.add({ tenant: 'demo', name: 'feed-deleted', secret: token, scopes: ['tenant.core:read'], remoteName: 'feed-deleted' });
+    await admin('DELETE', '/feed-deleted');
+    const result = await check('feed-deleted');
+    expect(result).toMatchObject({ verdict: 'unauthorized', server: { state: 'deleted', remoteName: 'feed-deleted' } });
+    expect(result.summary).toBe('The server rejected the key (401), and its admin API has no key "feed-deleted": it was deleted on the server.');
+    expect(result.nextSteps[0]).toEqual({ code: 'deleted-on-server', key: { tenant: 'demo', name: 'feed-deleted' }, remoteName: 'feed-deleted' });
+    expect(result.nextSteps.map((step) => step.code)).not.toContain('check-key-enabled');
+  });
+
+  it('a regenerated key: present and enabled, so the secret is not its token, naming the vault’s own last rotation', async () => {
+    await serverKey('feed-regenerated', ['tenant.core:read']);
+    const stale = canaryToken();
+    const entry = await fixture.vault.keys.add({ tenant: 'demo', name: 'feed-regenerated', secret: stale, scopes: ['tenant.core:read'], remoteName: 'feed-regenerated' });
+    const first = await check('feed-regenerated');
+    expect(first).toMatchObject({ verdict: 'unauthorized', server: { state: 'enabled', remoteName: 'feed-regenerated', lastRotation: null } });
+    expect(first.summary).toBe('The server rejected the key (401), yet its admin API lists "feed-regenerated" as present and enabled: the secret the vault holds is not that key\'s token — it was regenerated or rotated elsewhere.');
+    expect(first.nextSteps[0]).toEqual({ code: 'replace-secret', key: { tenant: 'demo', name: 'feed-regenerated' }, remoteName: 'feed-regenerated', lastRotation: null });
+    // The vault rotated this entry once (its earlier key kept as a credential): the advice names that rotation.
+    fixture.vault.keys.keepCredential({ account: `${entry.secretAccount}-old`, key_id: entry.id, remote_name: 'feed-regenerated-old', fingerprint: '0123456789ab', state: 'deleted', replaced_at: '2026-11-30T09:00:00.000Z', retired_at: '2026-11-30T09:00:00.000Z' });
+    const second = await check('feed-regenerated');
+    expect(second.nextSteps[0]).toMatchObject({ code: 'replace-secret', lastRotation: { at: '2026-11-30T09:00:00.000Z', previousName: 'feed-regenerated-old' } });
+    expect(remedySentence(second.nextSteps[0]!)).toBe(
+      'The server lists "feed-regenerated" as enabled, yet refuses the secret the vault holds: the key\'s token was regenerated or rotated elsewhere. Replace demo/feed-regenerated\'s secret with the current token, from whoever changed it. The vault\'s own last rotation of this entry was on 2026-11-30 (from "feed-regenerated-old"); the token changed after it, outside the vault.',
+    );
+  });
+
+  it('a 403 names what the key holds and what the probe needed, and where the vault disagrees', async () => {
+    const token = await serverKey('passes-only', ['Pass.Read']);
+    await fixture.vault.keys.add({ tenant: 'demo', name: 'passes-only', secret: token, scopes: ['tenant.core:read'], remoteName: 'passes-only' });
+    const result = await check('passes-only');
+    expect(result).toMatchObject({ verdict: 'forbidden', server: { state: 'enabled', permissions: ['Pass.Read'], declaredOnly: ['tenant.core:read'], serverOnly: ['Pass.Read'] } });
+    expect(result.summary).toBe('The key authenticates, but the server refuses it `tenant.core:read` (403): its admin API lists "passes-only" with `Pass.Read`; this probe needs `tenant.core:read`.');
+    expect(result.nextSteps.slice(0, 2)).toEqual([
+      { code: 'edit-server-permissions', key: { tenant: 'demo', name: 'passes-only' }, remoteName: 'passes-only', holds: ['Pass.Read'], needs: 'tenant.core:read' },
+      { code: 'declared-scopes-differ', key: { tenant: 'demo', name: 'passes-only' }, declaredOnly: ['tenant.core:read'], serverOnly: ['Pass.Read'], serverScopes: ['Pass.Read'] },
+    ]);
+    expect(remedySentence(result.nextSteps[1]!)).toBe("The vault's entry demo/passes-only declares `tenant.core:read`, which the server does not list, and does not declare `Pass.Read`, which the server lists: bring its declared scopes in line with the server's.");
+  });
+
+  it('without an admin credential, says what one would have told; a lone admin key is never asked about itself', async () => {
+    const response = await fixture.sandbox.call('POST', '/api/acme/admin/apiKeys', { key: fixture.sandbox.adminKey('acme'), body: { name: 'acme-feed', permissions: ['tenant.core:read'] } });
+    const { token } = (await response.json()) as { token: string };
+    await fixture.vault.keys.add({ tenant: 'acme', name: 'acme-feed', secret: token, scopes: ['tenant.core:read'], remoteName: 'acme-feed' });
+    await fixture.sandbox.call('PUT', '/api/acme/admin/apiKeys/acme-feed', { key: fixture.sandbox.adminKey('acme'), body: { enabled: false, permissions: ['tenant.core:read'] } });
+    const result = await fixture.vault.checks.checkStored({ tenant: 'acme', name: 'acme-feed' });
+    expect(result).toMatchObject({ verdict: 'unauthorized', server: { state: 'no-credential', tenant: 'acme' } });
+    expect(result.nextSteps.at(-1)).toEqual({ code: 'server-word-needs-admin', tenant: 'acme', status: 401 });
+    expect(remedySentence(result.nextSteps.at(-1)!)).toBe('With an admin credential for acme (a key marked admin, or an OAuth bearer token), the vault would have asked the server whether this key was deleted, disabled, or given a new token elsewhere.');
+
+    // acme's only admin credential, refused: it is not used to diagnose itself.
+    await fixture.vault.keys.add({ tenant: 'acme', name: 'acme-admin', secret: canaryToken(), scopes: ['*'], admin: true });
+    const self = await fixture.vault.checks.checkStored({ tenant: 'acme', name: 'acme-admin' });
+    expect(self).toMatchObject({ verdict: 'unauthorized', server: { state: 'self', tenant: 'acme' } });
+    expect(self.nextSteps.at(-1)).toEqual({ code: 'server-word-self', tenant: 'acme' });
+  });
+
+  it('a key whose server name is not known is not called deleted: linking it is the advice', async () => {
+    await fixture.vault.keys.add({ tenant: 'demo', name: 'nameless', secret: canaryToken(), scopes: ['tenant.core:read'] });
+    const result = await check('nameless');
+    expect(result.server).toMatchObject({ state: 'unlinked' });
+    expect(result.nextSteps.map((step) => step.code)).toContain('link-server-name');
+    expect(result.summary).toMatch(/^The server rejected the key \(401\): it is missing, invalid, revoked or disabled/);
+  });
+
+  it('asks once per key per run, never with the key diagnosed', async () => {
+    const lookups: string[] = [];
+    const real = fixture.vault.admin.lookupKey.bind(fixture.vault.admin);
+    fixture.vault.admin.lookupKey = (alias, remoteName, diagnosed, redactor) => {
+      lookups.push(`${alias}/${remoteName}`);
+      return real(alias, remoteName, diagnosed, redactor);
+    };
+    try {
+      const summary = await fixture.vault.checks.checkAll({ tenant: 'demo', concurrency: 4 });
+      const refused = summary.problems.filter(({ result }) => result.verdict === 'unauthorized' || result.verdict === 'forbidden');
+      expect(refused.length).toBeGreaterThanOrEqual(3);
+      expect(lookups.toSorted()).toEqual(refused.map(({ ref }) => `demo/${fixture.vault.keys.show(ref).remoteName}`).toSorted());
+      expect(new Set(lookups).size).toBe(lookups.length);
+    } finally {
+      fixture.vault.admin.lookupKey = real;
+    }
+  });
+
+  it('an Airwallex key refused at login says what its API cannot tell', async () => {
+    const created = await fixture.sandbox.control('POST', '/_sandbox/airwallex/clients', { permissions: ['balances.read'] });
+    const { clientId } = (await created.json()) as { clientId: string };
+    fixture.vault.tenants.add({ alias: 'awx', tenantId: 'awx', environment: 'custom', baseUrl: fixture.sandbox.url, provider: 'airwallex', clientId });
+    await fixture.vault.keys.add({ tenant: 'awx', name: 'payments', secret: canaryToken(), scopes: [] });
+    const result = await fixture.vault.checks.checkStored({ tenant: 'awx', name: 'payments' });
+    expect(result).toMatchObject({ verdict: 'unauthorized', server: { state: 'no-admin-api', vendor: 'Airwallex' } });
+    expect(remedySentence(result.nextSteps.at(-1)!)).toMatch(/^Airwallex's API cannot say whether a key was revoked or regenerated\. Airwallex has no admin API for keys/);
+    // A login that lets any key in: the control catches it there too.
+    await fixture.sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: 'POST /api/v1/authentication/login', acceptAnyKey: true }] });
+    const lied = await fixture.vault.checks.checkStored({ tenant: 'awx', name: 'payments' });
+    expect(lied.verdict).toBe('inconclusive');
+  });
+});
+
+it('no secret of this suite reached a file', () => {
+  const admin = fixture.sandbox.adminKey('demo');
+  expect(filesContaining([fixture.dataDir], admin)).toEqual([]);
+  expect(fs.existsSync(fixture.dataDir)).toBe(true);
+});
