@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { CheckView } from '../../src-main/shared/contract.ts';
 import { remedySentence } from '../../src-main/shared/remedies.ts';
-import { containsSecret, filesContaining } from '../support/files.ts';
+import { canaryToken, containsSecret, filesContaining } from '../support/files.ts';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 import { heapSnapshot } from './support/heap.ts';
 import { startHarness, type Harness } from './support/harness.ts';
@@ -411,6 +411,76 @@ test('stays usable at the window’s minimum size and at 200% zoom', async ({ pa
     await look(page, `check-${name}`);
     await page.keyboard.press('Alt+1');
   }
+});
+
+test('an endpoint that lets any key in reads inconclusive, never valid; the server’s word explains a 401 and a 403, with its actions', async ({ page }) => {
+  const vault = harness.services;
+  // A gateway in front of the API that lets every key in: its own base URL (localhost), so no earlier control stands for it.
+  vault.tenants.add({ alias: 'gateway', tenantId: 'demo', environment: 'custom', baseUrl: sandbox.url.replace('127.0.0.1', 'localhost') });
+  const anyString = canaryToken();
+  tokens.push(anyString);
+  await vault.keys.add({ tenant: 'gateway', name: 'anything', secret: anyString, scopes: ['tenant.core:read'] });
+  await sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: 'GET /api/demo/admin/config', acceptAnyKey: true }] });
+  try {
+    await open(page);
+    await page.getByRole('navigation', { name: 'Tenants' }).getByRole('button', { name: /gateway/ }).click();
+    await page.getByRole('button', { name: 'Check gateway/anything' }).click();
+    const card = page.getByRole('region', { name: /gateway\/anything/ });
+    await expect(card).toHaveAttribute('data-verdict', 'inconclusive');
+    const shown = await cardText(card);
+    expect(shown.word).toBe('inconclusive');
+    expect(shown.summary).toBe('This endpoint accepted a key that cannot exist (the negative control got 200): its 200 proves nothing about your key, which was not judged.');
+    expect(shown.steps).toEqual(lastCheck('gateway/anything').result.nextSteps.map(plainSentence));
+    await expect(card.getByRole('definition').filter({ hasText: 'a key that was never issued got 200' })).toHaveText('a key that was never issued got 200: the endpoint accepts any key, so its answers prove nothing.');
+    // With the other outcomes that say nothing of the key: grey, and the key keeps no judgement.
+    await expect(page.locator('tr[data-key="gateway/anything"] td.col-judgement')).toContainText('not judged yet');
+    await look(page, 'check-inconclusive');
+  } finally {
+    await sandbox.control('DELETE', '/_sandbox/config');
+  }
+
+  // The server's word: a tenant with an admin credential, a key disabled on the server, another lacking a scope.
+  vault.tenants.add({ alias: 'ops', tenantId: 'demo', environment: 'custom', baseUrl: sandbox.url });
+  await vault.keys.add({ tenant: 'ops', name: 'admin', secret: sandbox.adminKey('demo'), scopes: ['*'], admin: true });
+  await vault.keys.add({ tenant: 'ops', name: 'feed', secret: await serverKey('demo', 'ops-feed', ['tenant.core:read']), scopes: ['tenant.core:read'], remoteName: 'ops-feed' });
+  await vault.keys.add({ tenant: 'ops', name: 'passes', secret: await serverKey('demo', 'ops-passes', ['Pass.Read']), scopes: ['tenant.core:read'], remoteName: 'ops-passes' });
+  await sandbox.call('PUT', '/api/demo/admin/apiKeys/ops-feed', { key: sandbox.adminKey('demo'), body: { enabled: false, permissions: ['tenant.core:read'] } });
+  harness.emit('vault:changed', { reason: 'changed elsewhere' });
+  await page.getByRole('navigation', { name: 'Tenants' }).getByRole('button', { name: /^ops/ }).click();
+  await page.getByRole('button', { name: 'Check ops/feed' }).click();
+  const disabled = page.getByRole('region', { name: /ops\/feed/ });
+  await expect(disabled).toHaveAttribute('data-verdict', 'unauthorized');
+  expect((await cardText(disabled)).summary).toBe('The server rejected the key (401): its admin API lists "ops-feed" as disabled.');
+  await expect(disabled.getByRole('definition').filter({ hasText: 'is disabled' })).toHaveText('"ops-feed" is disabled, with tenant.core:read (asked with the admin key ops/admin).');
+  await look(page, 'check-server-word-disabled');
+  // Its first step is an action: enable it on the server, then the check runs again and passes.
+  const enable = disabled.getByRole('button', { name: 'Enable “ops-feed” on the server' });
+  await enable.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('region', { name: /ops\/feed/ })).toHaveAttribute('data-verdict', 'valid');
+  const listed = (await (await sandbox.call('GET', '/api/demo/admin/apiKeys/ops-feed', { key: sandbox.adminKey('demo') })).json()) as { enabled: boolean };
+  expect(listed.enabled).toBe(true);
+
+  // A 403: what the key holds beside what the probe needed; editing its permissions opens on them.
+  await page.keyboard.press('Alt+1');
+  await page.getByRole('button', { name: 'Check ops/passes' }).click();
+  const forbidden = page.getByRole('region', { name: /ops\/passes/ });
+  await expect(forbidden).toHaveAttribute('data-verdict', 'forbidden');
+  const words = await cardText(forbidden);
+  expect(words.summary).toBe('The key authenticates, but the server refuses it tenant.core:read (403): its admin API lists "ops-passes" with Pass.Read; this probe needs tenant.core:read.');
+  expect(words.steps.slice(0, 2)).toEqual([
+    'The server lists "ops-passes" with Pass.Read; this probe needs tenant.core:read. Add it to the key\'s permissions on the server, or use a key that holds it.',
+    "The vault's entry ops/passes declares tenant.core:read, which the server does not list, and does not declare Pass.Read, which the server lists: bring its declared scopes in line with the server's.",
+  ]);
+  await look(page, 'check-server-word-forbidden');
+  await forbidden.getByRole('button', { name: 'Edit its permissions…' }).click();
+  const edit = page.getByRole('dialog', { name: /ops-passes/ });
+  await expect(edit).toBeVisible();
+  await expect(edit.getByRole('checkbox', { name: 'View Pass (Pass.Read)' })).toBeChecked();
+  await expect(edit.getByText('1 chosen.', { exact: false })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(edit).toBeHidden();
+  tokens.push(sandbox.adminKey('demo'));
 });
 
 test('no token stored through the app appears in any IPC result or event, nor in any file', async () => {
