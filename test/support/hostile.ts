@@ -4,7 +4,13 @@
  * answers) and echoes all of them back, in every form a careless or malicious server could use, in
  * everything it answers: headers, ProblemDetails `detail`/`title`/`instance`/`errors`, `Location`,
  * key names in lists, and a body excerpt cut exactly where a secret starts. Routes can be told to
- * fail with such a problem instead of answering.
+ * fail with such a problem instead of answering, for keys that open something; a key nobody issued
+ * gets a 401 there, as a real API gives it.
+ *
+ * Everything offered is echoed, but only what opens something counts as a secret (`secrets`, what
+ * the leak tests search for): a key the sandbox behind refuses with 401 and nobody else has shown
+ * to open anything — the negative control's key, made up and never issued — is worthless. (The
+ * vault's own keys are searched for from the keychain, whatever the server thought of them.)
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -59,7 +65,7 @@ export function echoesOf(secret: string): Record<Echo, string> {
 
 export interface HostileServer {
   url: string;
-  /** Every secret seen so far. */
+  /** Every secret seen so far: every key or token that opened something, and every token the sandbox issued. */
   readonly secrets: Set<string>;
   /** Makes `METHOD /path` (a prefix of the path) answer `status` with a hostile problem instead of forwarding. */
   fail(route: string, status: number): void;
@@ -74,12 +80,16 @@ const TRACE_ID = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
 export async function startHostileServer(upstream: string): Promise<HostileServer> {
   const secrets = new Set<string>();
+  /** Everything offered in a request, echoed whether it opened anything or not. */
+  const seen = new Set<string>();
   const failing = new Map<string, number>();
-  const learn = (value: string | undefined) => {
+  const learn = (value: string | undefined, opens = true) => {
     const bare = value?.replace(/^Bearer\s+/i, '').trim();
-    if (bare && bare.length >= 8) secrets.add(bare);
+    if (!bare || bare.length < 8) return;
+    seen.add(bare);
+    if (opens) secrets.add(bare);
   };
-  const all = () => [...secrets];
+  const all = () => [...seen];
   const everyForm = () => all().flatMap((secret) => Object.values(echoesOf(secret)));
 
   const hostileHeaders = (): Record<string, string> => {
@@ -121,14 +131,28 @@ export async function startHostileServer(upstream: string): Promise<HostileServe
     });
   });
 
+  const upstreamHeaders = (request: IncomingMessage) => Object.fromEntries(Object.entries(request.headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name)) as [string, string][]);
+  const learnFrom = (request: IncomingMessage, opens: boolean) => {
+    learn(request.headers['x-api-key'] as string | undefined, opens);
+    learn(request.headers.authorization, opens);
+  };
+
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    learn(request.headers['x-api-key'] as string | undefined);
-    learn(request.headers.authorization);
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const path = request.url ?? '/';
-    const status = [...failing].find(([route]) => `${request.method} ${path}`.startsWith(route))?.[1];
+    let status = [...failing].find(([route]) => `${request.method} ${path}`.startsWith(route))?.[1];
     if (status !== undefined) {
+      // Whether the key opens anything, asked of the sandbox behind (a read only; anything else counts as it is).
+      let opens = true;
+      if (request.method === 'GET' || request.method === 'HEAD') {
+        const asked = await fetch(`${upstream}${path}`, { method: request.method, headers: upstreamHeaders(request) });
+        await asked.arrayBuffer();
+        opens = asked.status !== 401;
+      }
+      learnFrom(request, opens);
+      // A failure is injected for keys that open something; a key no server issued gets the 401 a real API gives it.
+      if (!opens) status = 401;
       const headers: Record<string, string> = { 'content-type': 'application/problem+json', ...hostileHeaders() };
       if (status >= 300 && status < 400) headers.location = `https://elsewhere.invalid/login?key=${encodeURIComponent(all()[0] ?? '')}&b=${Buffer.from(all()[0] ?? '').toString('base64url')}&c=${percentEveryByte(all()[0] ?? '')}`;
       if (status === 429 || status === 503) headers['retry-after'] = '1';
@@ -138,9 +162,10 @@ export async function startHostileServer(upstream: string): Promise<HostileServe
     }
     const forwarded = await fetch(`${upstream}${path}`, {
       method: request.method ?? 'GET',
-      headers: Object.fromEntries(Object.entries(request.headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name)) as [string, string][]),
+      headers: upstreamHeaders(request),
       ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
     });
+    learnFrom(request, forwarded.status !== 401);
     let text = await forwarded.text();
     const type = forwarded.headers.get('content-type') ?? '';
     if (type.includes('json') && text) {
@@ -162,7 +187,10 @@ export async function startHostileServer(upstream: string): Promise<HostileServe
     secrets,
     fail: (route, status) => failing.set(route, status),
     reset: () => failing.clear(),
-    forget: (secret: string) => void secrets.delete(secret),
+    forget: (secret: string) => {
+      secrets.delete(secret);
+      seen.delete(secret);
+    },
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
