@@ -30,11 +30,11 @@ import { ADMIN_ENDPOINTS } from '../vendors/wallet-crew/endpoints.ts';
 import { WALLET_CREW_PROBES } from '../vendors/wallet-crew/probes.ts';
 import { SCOPE_CATALOGUE } from '../vendors/wallet-crew/scopes.ts';
 import { AdminStore, type RemoteKey } from './admin-store.ts';
-import { lookupKey, type KeyLookup } from './key-lookup.ts';
+import { adminAccess, type AdminAccess } from './key-lookup.ts';
 import { followUpLostCreate } from './lost-create.ts';
 import { compareWithVault, type ListingSources, type RemoteKeyView, type RemoteListing } from './server-listing.ts';
 
-export type { KeyLookup, RemoteKey, RemoteKeyView, RemoteListing };
+export type { AdminAccess, RemoteKey, RemoteKeyView, RemoteListing };
 
 export type CreateOutcome =
   | { stored: true; key: KeySummary; definition: ApiKeyDefinition; token: string }
@@ -85,7 +85,7 @@ export class AdminService {
     const tenant = this.tenants.require(alias);
     const noAdminApi = vendorOf(tenant.provider)?.noAdminApi;
     if (noAdminApi) throw new VaultError('CONFLICT', `${alias} is a tenant of ${vendorOf(tenant.provider)!.name}: ${noAdminApi}`);
-    const admin = this.keys.list({ tenant: alias }).find((key) => key.admin && key.fingerprint !== options.notWith);
+    const admin = this.keys.admins(alias).find((key) => key.fingerprint !== options.notWith);
     let credential: AdminCredential;
     if (admin) {
       credential = { kind: 'api-key', secret: await this.keys.secretOf(admin), label: `admin key ${formatKeyRef(admin)}` };
@@ -263,11 +263,11 @@ export class AdminService {
   }
 
   /**
-   * What the admin API says of one server key, for a check's diagnosis (key-lookup.ts): asked with
-   * the tenant's admin credential, never with the key `diagnosed` (a fingerprint).
+   * The tenant's admin client for diagnosing a key (key-lookup.ts), never the key whose fingerprint
+   * is `notWith`, or why there is none.
    */
-  lookupKey(alias: string, remoteName: string, diagnosed: string, redactor: Redactor): Promise<KeyLookup> {
-    return lookupKey({ admin: this, tenants: this.tenants, keys: this.keys }, alias, remoteName, diagnosed, redactor);
+  adminAccess(alias: string, notWith: string): Promise<AdminAccess> {
+    return adminAccess({ admin: this, tenants: this.tenants, keys: this.keys }, alias, notWith);
   }
 
   /** The vault entry whose current key is the server key `serverName`. */

@@ -8,13 +8,18 @@ import type { KeyService } from '../keys/key-service.ts';
 import type { Redactor } from '../redaction/redactor.ts';
 import type { TenantService } from '../tenants/tenant-service.ts';
 import { vendorOf } from '../vendors/vendors.ts';
-import type { ApiKeyDefinition } from '../vendors/wallet-crew/admin-api.ts';
+import type { AdminClient, ApiKeyDefinition } from '../vendors/wallet-crew/admin-api.ts';
 import type { AdminService } from './admin-service.ts';
 
 /** What the admin API said of one server key (`lookupKey`), or why it could not be asked. */
 export type KeyLookup =
   | { kind: 'found'; definition: ApiKeyDefinition; credential: string }
   | { kind: 'absent'; credential: string }
+  | Exclude<AdminAccess, { kind: 'client' }>;
+
+/** The tenant's admin client for diagnosing keys, or why there is none. */
+export type AdminAccess =
+  | { kind: 'client'; client: AdminClient; credential: string }
   /** No admin key (other than the one diagnosed) and no bearer token. */
   | { kind: 'no-credential' }
   /** The tenant's only admin credential is the key diagnosed. */
@@ -22,30 +27,36 @@ export type KeyLookup =
   | { kind: 'no-admin-api'; vendor: string; where: string }
   | { kind: 'failed'; reason: string };
 
-/** Looks `remoteName` up on the tenant's server, never with the key whose fingerprint is `diagnosed`. */
-export async function lookupKey(
-  sources: { admin: Pick<AdminService, 'clientFor'>; tenants: Pick<TenantService, 'require'>; keys: Pick<KeyService, 'list'> },
+/**
+ * The tenant's admin client for diagnosing a key, never the key whose fingerprint is `notWith`: a
+ * key is not asked about itself. One per tenant (and admin key diagnosed) serves a whole bulk run.
+ */
+export async function adminAccess(
+  sources: { admin: Pick<AdminService, 'clientFor'>; tenants: Pick<TenantService, 'require'>; keys: Pick<KeyService, 'admins'> },
   alias: string,
-  remoteName: string,
-  diagnosed: string,
-  redactor: Redactor,
-): Promise<KeyLookup> {
+  notWith: string,
+): Promise<AdminAccess> {
   const tenant = sources.tenants.require(alias);
   const vendor = vendorOf(tenant.provider);
   if (vendor?.noAdminApi) return { kind: 'no-admin-api', vendor: vendor.name, where: vendor.noAdminApi };
-  let asked: Awaited<ReturnType<AdminService['clientFor']>>;
   try {
-    asked = await sources.admin.clientFor(alias, { notWith: diagnosed });
+    const { client, credential } = await sources.admin.clientFor(alias, { notWith });
+    return { kind: 'client', client, credential };
   } catch (error) {
     if (!(error instanceof VaultError) || error.code !== 'NOT_FOUND') return { kind: 'failed', reason: error instanceof VaultError ? error.message : 'the admin credential could not be read' };
-    const self = sources.keys.list({ tenant: alias }).some((key) => key.admin && key.fingerprint === diagnosed);
+    const self = sources.keys.admins(alias).some((key) => key.fingerprint === notWith);
     return { kind: self ? 'self' : 'no-credential' };
   }
-  const answer = await asked.client.get(remoteName);
+}
+
+/** Looks `remoteName` up with `access`; the names and permissions the server gives pass through `redactor`. */
+export async function lookupKey(access: AdminAccess, remoteName: string, redactor: Redactor): Promise<KeyLookup> {
+  if (access.kind !== 'client') return access;
+  const answer = await access.client.get(remoteName);
   if (answer.ok) {
     const { name, enabled, permissions } = answer.value;
-    return { kind: 'found', credential: asked.credential, definition: { name: redactor.redactName(name), enabled, permissions: permissions.map((permission) => redactor.redactName(permission)) } };
+    return { kind: 'found', credential: access.credential, definition: { name: redactor.redactName(name), enabled, permissions: permissions.map((permission) => redactor.redactName(permission)) } };
   }
-  if (answer.error.kind === 'not_found') return { kind: 'absent', credential: asked.credential };
+  if (answer.error.kind === 'not_found') return { kind: 'absent', credential: access.credential };
   return { kind: 'failed', reason: redactor.redactText(answer.error.message) };
 }

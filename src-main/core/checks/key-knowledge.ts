@@ -2,7 +2,7 @@
  * What the vault knows about a key, beyond its row: where else the same token is held, whether it is
  * an entry's earlier key, what the server's last list said of it. A check's advice is built from it.
  */
-import type { KeyRef } from '../../shared/contract.ts';
+import type { KeyRef, KeySummary } from '../../shared/contract.ts';
 import type { AdminService, RemoteKey } from '../admin/admin-service.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import type { TenantService } from '../tenants/tenant-service.ts';
@@ -34,17 +34,20 @@ export interface KeyKnowledge {
 /** Knowledge of a key the vault knows nothing about. */
 export const NOTHING_KNOWN: KeyKnowledge = Object.freeze({ ref: null, declaredScopes: null, expiredOn: null, server: null, elsewhere: [], previous: [] });
 
+/** What a check holds of the entry it checks: enough to say what the vault knows without reading it again. */
+export type KnownKeyFacts = Pick<KeySummary, 'id' | 'tenant' | 'name' | 'scopes' | 'expiresOn' | 'remoteName' | 'remoteNameKnown' | 'fingerprint'>;
+
 /** Looks knowledge up; one source per operation, so that a bulk run reads each snapshot once. */
 export interface KnowledgeSource {
-  /** About a stored entry, by its id. */
-  of(key: { id: string }): KeyKnowledge;
+  /** About a stored entry, from the facts of it the caller holds. */
+  of(key: KnownKeyFacts): KeyKnowledge;
   /** About a token the vault may hold somewhere, by its fingerprint. */
   ofToken(fingerprint: string): KeyKnowledge;
 }
 
 /** Where knowledge comes from: the keys domain, the tenants, and the servers' last listings (admin). */
 export interface KnowledgeSources {
-  keys: Pick<KeyService, 'byId' | 'holdersOf' | 'list' | 'credentials'>;
+  keys: Pick<KeyService, 'holdersOf' | 'list' | 'credentials'>;
   tenants: Pick<TenantService, 'require'>;
   admin: Pick<AdminService, 'snapshotOf'>;
 }
@@ -70,9 +73,7 @@ export function vaultKnowledge(sources: KnowledgeSources, today: string): Knowle
     return [...listed].filter((name) => !used.has(name)).sort();
   };
   return {
-    of: ({ id }) => {
-      const key = sources.keys.byId(id);
-      if (!key) return NOTHING_KNOWN;
+    of: (key) => {
       const snapshot = snapshotOf(key.tenant);
       const listed = snapshot?.keys.get(key.remoteName);
       const state = listed ? (listed.enabled ? 'enabled' : 'disabled') : key.remoteNameKnown ? 'missing' : 'unlinked';

@@ -35,6 +35,8 @@ export function controlKey(call: ProbeCall): string {
 
 interface Entry {
   outcome: Promise<ControlOutcome>;
+  /** The answer once it came, as checks that reuse it see it. */
+  reused: ControlOutcome | null;
   /** Epoch ms after which the entry is sent again; Infinity for a run's own cache. */
   until: number;
 }
@@ -45,6 +47,8 @@ interface Entry {
  */
 export class ControlCache {
   private readonly entries = new Map<string, Entry>();
+  /** The entry of each request line already seen: a bulk run asks with the same ProbeCall objects, thousands of times. */
+  private readonly byCall = new WeakMap<ProbeCall, string>();
   private readonly ttlMs: number;
   private readonly keepFailures: boolean;
   private readonly now: () => number;
@@ -61,13 +65,15 @@ export class ControlCache {
 
   /** The control for `call`: the one standing, or a new one sent with `send`. */
   async get(call: ProbeCall, send: () => Promise<ControlOutcome>): Promise<ControlOutcome> {
-    const key = controlKey(call);
+    let key = this.byCall.get(call);
+    if (key === undefined) this.byCall.set(call, (key = controlKey(call)));
     const standing = this.entries.get(key);
     if (standing && standing.until > this.now()) {
+      if (standing.reused) return standing.reused;
       const outcome = await standing.outcome;
-      return { ...outcome, reused: true };
+      return (standing.reused ??= { ...outcome, reused: true });
     }
-    const entry: Entry = { outcome: send(), until: Infinity };
+    const entry: Entry = { outcome: send(), reused: null, until: Infinity };
     this.entries.set(key, entry);
     let outcome: ControlOutcome;
     try {

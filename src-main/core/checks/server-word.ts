@@ -5,7 +5,8 @@
  * and a 403 what the key holds beside what the probe needed.
  */
 import type { ServerWord } from '../../shared/check.ts';
-import type { AdminService } from '../admin/admin-service.ts';
+import type { AdminAccess, AdminService } from '../admin/admin-service.ts';
+import { lookupKey } from '../admin/key-lookup.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import type { Redactor } from '../redaction/redactor.ts';
 import type { KeyKnowledge } from './key-knowledge.ts';
@@ -15,12 +16,18 @@ export interface DiagnosedKey {
   id: string;
   tenant: string;
   fingerprint: string;
+  /** Its name on the server, known or presumed (its own). */
+  remoteName: string;
+  remoteNameKnown: boolean;
+  admin: boolean;
+  scopes: string[];
 }
 
-/** Asks the server about keys for one operation (a check, a bulk run): each key once. */
+/** Asks the server about keys for one operation (a check, a bulk run): each key once, each tenant's admin client made once. */
 export class ServerAsker {
   private readonly asked = new Map<string, Promise<ServerWord>>();
-  private readonly sources: { admin: Pick<AdminService, 'lookupKey'>; keys: Pick<KeyService, 'byId' | 'credentials'> };
+  private readonly access = new Map<string, Promise<AdminAccess>>();
+  private readonly sources: { admin: Pick<AdminService, 'adminAccess'>; keys: Pick<KeyService, 'credentials'> };
 
   constructor(sources: ServerAsker['sources']) {
     this.sources = sources;
@@ -36,15 +43,24 @@ export class ServerAsker {
     return word;
   }
 
-  private async ask(diagnosed: DiagnosedKey, known: KeyKnowledge, redactor: Redactor): Promise<ServerWord> {
-    const key = this.sources.keys.byId(diagnosed.id);
-    if (!key) return { state: 'failed', reason: 'the entry was removed while it was checked' };
-    const lookup = await this.sources.admin.lookupKey(diagnosed.tenant, key.remoteName, diagnosed.fingerprint, redactor);
+  /** The tenant's admin client; an admin key diagnosed gets one without itself. */
+  private accessFor(tenant: string, admin: boolean, fingerprint: string): Promise<AdminAccess> {
+    const id = `${tenant}\n${admin ? fingerprint : ''}`;
+    let access = this.access.get(id);
+    if (!access) {
+      access = this.sources.admin.adminAccess(tenant, fingerprint);
+      this.access.set(id, access);
+    }
+    return access;
+  }
+
+  private async ask(key: DiagnosedKey, known: KeyKnowledge, redactor: Redactor): Promise<ServerWord> {
+    const lookup = await lookupKey(await this.accessFor(key.tenant, key.admin, key.fingerprint), key.remoteName, redactor);
     switch (lookup.kind) {
       case 'no-credential':
-        return { state: 'no-credential', tenant: diagnosed.tenant };
+        return { state: 'no-credential', tenant: key.tenant };
       case 'self':
-        return { state: 'self', tenant: diagnosed.tenant };
+        return { state: 'self', tenant: key.tenant };
       case 'no-admin-api':
         return { state: 'no-admin-api', vendor: lookup.vendor, where: lookup.where };
       case 'failed':
@@ -55,7 +71,7 @@ export class ServerAsker {
       case 'found': {
         const { definition } = lookup;
         if (!definition.enabled) return { state: 'disabled', remoteName: key.remoteName, permissions: definition.permissions, credential: lookup.credential };
-        const rotations = this.sources.keys.credentials().filter((credential) => credential.key_id === key.id).sort((a, b) => b.replaced_at.localeCompare(a.replaced_at));
+        const rotations = this.sources.keys.credentials(key.id).sort((a, b) => b.replaced_at.localeCompare(a.replaced_at));
         const last = rotations[0];
         const declared = key.scopes.filter((scope) => scope !== '*');
         return {

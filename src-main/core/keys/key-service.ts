@@ -34,7 +34,7 @@ export interface ServerKeyFacts {
 }
 
 /** A key as a bulk check reads it: scopes parsed, nothing else derived. */
-export type KeyToCheck = Omit<KeyToCheckRow, 'scopes'> & { scopes: string[] };
+export type KeyToCheck = Omit<KeyToCheckRow, 'scopes' | 'remoteNameKnown' | 'admin'> & { scopes: string[]; remoteNameKnown: boolean; admin: boolean };
 
 /** Another entry holding the very same token, or an entry whose earlier key it is. */
 export interface TokenHolders {
@@ -68,6 +68,12 @@ export class KeyService implements TenantKeys {
     return this.store.list(tenant?.ref, { nocase: filter.nocase === true }).map((row) => toKeySummary(row, today));
   }
 
+  /** The keys of a tenant marked as its admin credential, by name. */
+  admins(tenant: string): KeySummary[] {
+    const today = this.stamps.today();
+    return this.store.admins(this.tenants.require(tenant).ref).map((row) => toKeySummary(row, today));
+  }
+
   /** Every key (of one tenant) as a bulk check needs it: scopes parsed, nothing else derived. */
   toCheck(filter: { tenant?: string } = {}): KeyToCheck[] {
     const tenant = filter.tenant === undefined ? undefined : this.tenants.require(filter.tenant);
@@ -76,7 +82,7 @@ export class KeyService implements TenantKeys {
     return this.store.toCheck(tenant?.ref).map((row) => {
       let scopes = parsed.get(row.scopes);
       if (!scopes) parsed.set(row.scopes, (scopes = JSON.parse(row.scopes) as string[]));
-      return { ...row, scopes };
+      return { ...row, scopes, remoteNameKnown: row.remoteNameKnown === 1, admin: row.admin === 1 };
     });
   }
 
@@ -340,6 +346,8 @@ export class KeyService implements TenantKeys {
 
   /** Who else holds a token of this fingerprint: other entries, and entries whose earlier key it is. */
   holdersOf(print: string, exceptKeyId: string | null): TokenHolders {
+    // Most tokens are held once: one look at the indexes says so, and the joins below are skipped.
+    if (!this.store.fingerprintHeldElsewhere(print, exceptKeyId)) return { elsewhere: [], previous: [] };
     return {
       elsewhere: this.store
         .findByFingerprint(print)

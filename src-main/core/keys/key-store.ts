@@ -56,6 +56,11 @@ export interface KeyToCheckRow {
   fingerprint: string;
   secretAccount: string;
   remoteName: string;
+  /** 1 when the key's server name is known (given, or the server made it), 0 when it is only presumed. */
+  remoteNameKnown: 0 | 1;
+  /** 1 for the tenant's admin credential. */
+  admin: 0 | 1;
+  expiresOn: string | null;
 }
 
 export interface NewKeyRow {
@@ -199,10 +204,16 @@ export class KeyStore extends Store {
     const where = tenantRef ? `WHERE k.tenant_ref = ?` : '';
     return this
       .statement(
-        `SELECT k.id, t.alias AS tenant, k.name, k.scopes, k.fingerprint, k.secret_account AS secretAccount, coalesce(k.remote_name, k.name) AS remoteName
+        `SELECT k.id, t.alias AS tenant, k.name, k.scopes, k.fingerprint, k.secret_account AS secretAccount, coalesce(k.remote_name, k.name) AS remoteName,
+                k.remote_name IS NOT NULL AS remoteNameKnown, k.is_admin AS admin, k.expires_on AS expiresOn
          FROM keys k JOIN tenants t ON t.id = k.tenant_ref ${where} ORDER BY t.alias, k.name`,
       )
       .all(...(tenantRef ? [tenantRef] : [])) as KeyToCheckRow[];
+  }
+
+  /** The tenant's admin credentials, by name. */
+  admins(tenantRef: string): KeyRow[] {
+    return this.statement(`SELECT ${KEY_COLUMNS} FROM ${KEY_FROM} WHERE k.tenant_ref = ? AND k.is_admin = 1 ORDER BY k.name`).all(tenantRef) as KeyRow[];
   }
 
   find(tenantRef: string, name: string): KeyRow | undefined {
@@ -211,6 +222,15 @@ export class KeyStore extends Store {
 
   findById(id: string): KeyRow | undefined {
     return this.statement(`SELECT ${KEY_COLUMNS} FROM ${KEY_FROM} WHERE k.id = ?`).get(id) as KeyRow | undefined;
+  }
+
+  /** Whether another entry or an earlier credential holds a token of this fingerprint: one cheap look before the joins. */
+  fingerprintHeldElsewhere(fingerprint: string, exceptKeyId: string | null): boolean {
+    return (
+      this.statement(`SELECT EXISTS (SELECT 1 FROM keys WHERE fingerprint = ? AND id IS NOT ?) OR EXISTS (SELECT 1 FROM key_credentials WHERE fingerprint = ?)`)
+        .pluck()
+        .get(fingerprint, exceptKeyId, fingerprint) === 1
+    );
   }
 
   findByFingerprint(fingerprint: string): KeyRow[] {

@@ -26,10 +26,24 @@ const MIN_BEGINNING = 4;
 /** 2^16 bits, one per hash of a fragment's first four characters: most windows of a text are ruled out without a slice or a set lookup. */
 const FILTER_BITS = 16;
 
+/**
+ * How many windows the filter lets through before their fragments are put in a set: a check's
+ * redactor looks at a few hundred characters once (one window in fifty passes the filter, and each
+ * is looked for in the forms), a stream's at megabytes (the set pays for itself there).
+ */
+const HITS_BEFORE_SET = 64;
+
 interface Built {
-  fragments: Set<string>;
-  /** The fragments of the secrets' base64 forms: a covered run that starts with one is an encoded value (see widenIntoEncodedEdges). */
-  base64Fragments: Set<string>;
+  /** Every window of MIN_FRAGMENT characters of the long forms; made once the filter has let HITS_BEFORE_SET windows through. */
+  fragments: Set<string> | null;
+  /** Windows let through by the filter so far, while `fragments` is not made. */
+  hits: number;
+  /** The forms of MIN_FRAGMENT characters or more: a window is a fragment when one of them holds it. */
+  longForms: string[];
+  /** The fragments of the secrets' base64 forms, made on first use: a covered run that starts with one is an encoded value (see widenIntoEncodedEdges). */
+  base64Fragments: Set<string> | null;
+  /** The secrets, for base64Fragments. */
+  secrets: string[];
   filter: Uint32Array;
   /** Forms shorter than MIN_FRAGMENT, matched whole. */
   shortForms: string[];
@@ -92,7 +106,7 @@ export class SecretMatcher {
       }
       if (from !== -1) scanRegion(view.text, from, to, built, back);
     }
-    if (covered) widenIntoEncodedEdges(text, covered, built.base64Fragments);
+    if (covered) widenIntoEncodedEdges(text, covered, base64FragmentsOf(built));
     return { covered, views };
   }
 
@@ -144,13 +158,11 @@ export class SecretMatcher {
 
   private build(): Built {
     if (this.built) return this.built;
-    const fragments = new Set<string>();
     const filter = new Uint32Array(1 << (FILTER_BITS - 5));
     const shortForms = new Set<string>();
     const forms: string[] = [];
-    const base64Fragments = new Set<string>();
+    const longForms: string[] = [];
     for (const secret of this.secrets) {
-      for (const form of base64FormsOf(secret)) for (let index = 0; index + MIN_FRAGMENT <= form.length; index += 1) base64Fragments.add(form.slice(index, index + MIN_FRAGMENT));
       // The text is compared with its percent escapes in upper case: a form that holds something
       // like one (a key with `%ab` in it) is compared that way too.
       const written = formsOf(secret).flatMap((form) => {
@@ -163,14 +175,14 @@ export class SecretMatcher {
           shortForms.add(form);
           continue;
         }
+        longForms.push(form);
         for (let index = 0; index + MIN_FRAGMENT <= form.length; index += 1) {
-          fragments.add(form.slice(index, index + MIN_FRAGMENT));
           const hash = hashAt(form, index);
           filter[hash >>> 5]! |= 1 << (hash & 31);
         }
       }
     }
-    this.built = { fragments, base64Fragments, filter, shortForms: [...shortForms], forms, beginnings: null };
+    this.built = { fragments: null, hits: 0, longForms, base64Fragments: null, secrets: [...this.secrets], filter, shortForms: [...shortForms], forms, beginnings: null };
     return this.built;
   }
 
@@ -199,12 +211,35 @@ function hashAt(text: string, at: number): number {
 
 /** Marks every window starting in [from, to] that is a fragment of a form. */
 function scanWindows(text: string, built: Built, from: number, to: number, mark: (from: number, to: number) => void): void {
-  const { filter, fragments } = built;
+  const { filter } = built;
   for (let index = from; index <= to; index += 1) {
     const hash = hashAt(text, index);
     if ((filter[hash >>> 5]! & (1 << (hash & 31))) === 0) continue;
-    if (fragments.has(text.slice(index, index + MIN_FRAGMENT))) mark(index, index + MIN_FRAGMENT);
+    if (isFragment(built, text.slice(index, index + MIN_FRAGMENT))) mark(index, index + MIN_FRAGMENT);
   }
+}
+
+/** True when a long form holds `window`: looked for in the forms at first, in a set of every fragment once the text has let many through. */
+function isFragment(built: Built, window: string): boolean {
+  if (built.fragments) return built.fragments.has(window);
+  built.hits += 1;
+  if (built.hits > HITS_BEFORE_SET) {
+    const fragments = new Set<string>();
+    for (const form of built.longForms) for (let index = 0; index + MIN_FRAGMENT <= form.length; index += 1) fragments.add(form.slice(index, index + MIN_FRAGMENT));
+    built.fragments = fragments;
+    return fragments.has(window);
+  }
+  for (const form of built.longForms) if (form.includes(window)) return true;
+  return false;
+}
+
+/** The fragments of the secrets' base64 forms, made the first time a text holds a secret. */
+function base64FragmentsOf(built: Built): Set<string> {
+  if (built.base64Fragments) return built.base64Fragments;
+  const fragments = new Set<string>();
+  for (const secret of built.secrets) for (const form of base64FormsOf(secret)) for (let index = 0; index + MIN_FRAGMENT <= form.length; index += 1) fragments.add(form.slice(index, index + MIN_FRAGMENT));
+  built.base64Fragments = fragments;
+  return fragments;
 }
 
 /** Everything in `text` from `from` to `to` (windows, mixed-case hex, short forms). */

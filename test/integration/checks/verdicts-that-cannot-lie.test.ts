@@ -223,12 +223,22 @@ describe("the server's word on a 401 or 403", () => {
     expect(result.summary).toMatch(/^The server rejected the key \(401\): it is missing, invalid, revoked or disabled/);
   });
 
-  it('asks once per key per run, never with the key diagnosed', async () => {
+  it('asks once per key per run, with one admin client per tenant', async () => {
     const lookups: string[] = [];
-    const real = fixture.vault.admin.lookupKey.bind(fixture.vault.admin);
-    fixture.vault.admin.lookupKey = (alias, remoteName, diagnosed, redactor) => {
-      lookups.push(`${alias}/${remoteName}`);
-      return real(alias, remoteName, diagnosed, redactor);
+    let clients = 0;
+    const real = fixture.vault.admin.adminAccess.bind(fixture.vault.admin);
+    // Counts what goes out: the real admin client, its GETs recorded on their way to the sandbox.
+    fixture.vault.admin.adminAccess = async (alias, notWith) => {
+      const access = await real(alias, notWith);
+      if (access.kind === 'client') {
+        clients += 1;
+        const get = access.client.get.bind(access.client);
+        access.client.get = (name) => {
+          lookups.push(`${alias}/${name}`);
+          return get(name);
+        };
+      }
+      return access;
     };
     try {
       const summary = await fixture.vault.checks.checkAll({ tenant: 'demo', concurrency: 4 });
@@ -236,8 +246,9 @@ describe("the server's word on a 401 or 403", () => {
       expect(refused.length).toBeGreaterThanOrEqual(3);
       expect(lookups.toSorted()).toEqual(refused.map(({ ref }) => `demo/${fixture.vault.keys.show(ref).remoteName}`).toSorted());
       expect(new Set(lookups).size).toBe(lookups.length);
+      expect(clients).toBe(1);
     } finally {
-      fixture.vault.admin.lookupKey = real;
+      fixture.vault.admin.adminAccess = real;
     }
   });
 
