@@ -401,15 +401,19 @@ function fromColumn(field: KeyField, value: unknown): string | string[] | null {
   return (value as string | null) ?? null;
 }
 
+/** Each declared field with its column, worked out once: a page maps every row through them. */
+const FIELD_COLUMNS = KEY_FIELD_NAMES.map((field) => [field, KEY_FIELDS[field].column] as const);
+
 /** A key row as the contract shows it; `today` is `YYYY-MM-DD` for the expiry flag. */
 export function toKeySummary(row: KeyRow, today: string): KeySummary {
-  const fields = Object.fromEntries(KEY_FIELD_NAMES.map((field) => [field, fromColumn(field, (row as unknown as Record<string, unknown>)[KEY_FIELDS[field].column])])) as Pick<KeySummary, KeyField>;
+  const fields: Record<string, string | string[] | null> = {};
+  for (const [field, column] of FIELD_COLUMNS) fields[field] = fromColumn(field, (row as unknown as Record<string, unknown>)[column]);
   return {
     id: row.id,
     tenant: row.tenant_alias,
     environment: row.tenant_environment,
     name: row.name,
-    ...fields,
+    ...(fields as Pick<KeySummary, KeyField>),
     enabled: row.enabled === 1,
     admin: row.is_admin === 1,
     fingerprint: row.fingerprint,
