@@ -11,8 +11,8 @@
  * - `frame.origin` is the origin "serialized according to RFC 6454": `app://tenant-key-vault` for the
  *   app's scheme, registered as standard (api/web-frame-main, `frame.origin`).
  *
- * Never compare `new URL(url).origin` for the app's scheme: Node's WHATWG URL gives every
- * non-special scheme the origin "null", which refused every call from the packaged app.
+ * Never take the app scheme's origin from Node's WHATWG URL parser: it gives every non-special
+ * scheme the origin "null", which refused every call from the packaged app.
  */
 import { APP_ORIGIN } from '../shared/content-security-policy.ts';
 

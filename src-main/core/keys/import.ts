@@ -52,7 +52,7 @@ export function formatOf(file: string): ImportFormat {
 }
 
 /**
- * `ORDERS_API_KEY` → `orders`: an entry name the vault accepts, and one that `tkv exec` turns back
+ * `ORDERS_API_KEY` → `orders`: an entry name the vault accepts, and one that the command line's `exec` turns back
  * into the same variable (it exports NAME_API_KEY). Other names are kept whole (`CRM_TOKEN` → `crm-token`).
  */
 export function entryName(variable: string): string {

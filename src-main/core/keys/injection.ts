@@ -1,4 +1,4 @@
-/** Keys handed to a program's environment (`tkv exec`): refused when the vault knows them not to work. */
+/** Keys handed to a program's environment (the command line's `exec`): refused when the vault knows them not to work. */
 import type { KeyRef, KeySummary, Tenant } from '../../shared/contract.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Connection } from '../db/connection.ts';

@@ -265,7 +265,7 @@ export class KeyService implements TenantKeys {
   }
 
   /**
-   * Keys and their secrets for a program's environment (`tkv exec`): a key the vault knows not to
+   * Keys and their secrets for a program's environment (the command line's `exec`): a key the vault knows not to
    * work is refused unless forced; each one handed out is audited (see injection.ts).
    */
   forInjection(refs: KeyRef[], options: { force: boolean; program: string }): Promise<{ key: KeySummary; tenant: Tenant; secret: string }[]> {

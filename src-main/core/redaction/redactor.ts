@@ -1,7 +1,7 @@
 /**
  * The one redactor. Every string that came from outside (response bodies, headers, ProblemDetails,
  * error messages, validation errors, names a server lists) passes through it before it is printed,
- * stored, journaled, audited or sent over IPC; a program's output under `tkv exec` passes through
+ * stored, journaled, audited or sent over IPC; a program's output under the command line's `exec` passes through
  * its streaming form (stream-redactor.ts).
  *
  * It knows the secrets in play in one operation (the key checked, the admin key or bearer token

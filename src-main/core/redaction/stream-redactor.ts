@@ -1,5 +1,5 @@
 /**
- * The redactor for a stream (a program's output under `tkv exec`): what it passes on has the known
+ * The redactor for a stream (a program's output under the command line's `exec`): what it passes on has the known
  * secrets removed exactly as `Redactor.redactName` removes them, even a secret split across chunks,
  * escaped or wrapped. It holds back only the end of a chunk that could still grow into a secret's
  * form (the beginning of one, an escape cut short, a covered run that may go on), so a prompt or a
