@@ -480,6 +480,27 @@ test('an endpoint that lets any key in reads inconclusive, never valid; the serv
   await expect(edit.getByText('1 chosen.', { exact: false })).toBeVisible();
   await page.keyboard.press('Escape');
   await expect(edit).toBeHidden();
+
+  // A 401 on a key the server lists as enabled: the stored secret is not its token. Replacing it opens
+  // the replace dialog, worded for a key changed on the server (not for an Airwallex regenerate).
+  await serverKey('demo', 'ops-stale', ['tenant.core:read']);
+  const stale = canaryToken();
+  tokens.push(stale);
+  await vault.keys.add({ tenant: 'ops', name: 'stale', secret: stale, scopes: ['tenant.core:read'], remoteName: 'ops-stale' });
+  harness.emit('vault:changed', { reason: 'changed elsewhere' });
+  await page.keyboard.press('Alt+1');
+  await page.getByRole('button', { name: 'Check ops/stale' }).click();
+  const replaced = page.getByRole('region', { name: /ops\/stale/ });
+  await expect(replaced).toHaveAttribute('data-verdict', 'unauthorized');
+  expect((await cardText(replaced)).summary).toBe('The server rejected the key (401), yet its admin API lists "ops-stale" as present and enabled: the secret the vault holds is not that key\'s token — it was regenerated or rotated elsewhere.');
+  await replaced.getByRole('button', { name: 'Replace the secret…' }).click();
+  const replace = page.getByRole('dialog', { name: 'Replace the secret of ops/stale' });
+  await expect(replace).toBeVisible();
+  await expect(replace).toContainText('The server holds this key with another token than the vault: paste the current one, from whoever regenerated or rotated it.');
+  await expect(replace.getByLabel('The current token')).toBeFocused();
+  await look(page, 'replace-secret-dialog');
+  await page.keyboard.press('Escape');
+  await expect(replace).toBeHidden();
   tokens.push(sandbox.adminKey('demo'));
 });
 
