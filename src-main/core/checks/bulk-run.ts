@@ -59,35 +59,57 @@ export async function runBulk(checks: CheckService, vault: BulkVault, options: B
   const asker = checks.serverAsker();
   let done = 0;
 
-  /** The next key whose tenant has room and is not backing off, tenants in turn; or why there is none. */
+  /** The next key whose tenant has room and is not backing off, tenants in turn; or how long to wait for one (ms), or null when none is left. */
   let turn = 0;
-  const next = (): { lane: Lane; key: BulkKey } | 'wait' | null => {
+  const next = (): { lane: Lane; key: BulkKey } | number | null => {
     if (options.signal?.aborted) return null;
-    let waiting = false;
+    let wait: number | null = null;
     const now = Date.now();
     for (let step = 0; step < lanes.length; step += 1) {
       const lane = lanes[(turn + step) % lanes.length]!;
       if (lane.next >= lane.keys.length) continue;
       if (lane.running >= perTenant || lane.pausedUntil > now) {
-        waiting = true;
+        // A busy lane frees when one of its checks ends (release wakes a waiter); a paused one at its time.
+        const until = lane.running >= perTenant ? Infinity : lane.pausedUntil - now;
+        wait = wait === null ? until : Math.min(wait, until);
         continue;
       }
       turn = (turn + step + 1) % lanes.length;
       return { lane, key: lane.keys[lane.next++]! };
     }
-    return waiting ? 'wait' : null;
+    return wait;
   };
+  // Workers with nothing to take wait for a lane to free, not on a timer: a lane's next key starts as its last check ends.
+  const waiters: (() => void)[] = [];
+  const release = (lane: Lane) => {
+    lane.running -= 1;
+    waiters.shift()?.();
+  };
+  const waitForRoom = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        const index = waiters.indexOf(wake);
+        if (index >= 0) waiters.splice(index, 1);
+        if (timer) clearTimeout(timer);
+        options.signal?.removeEventListener('abort', wake);
+        resolve();
+      };
+      const timer = ms === Infinity ? null : setTimeout(wake, Math.max(1, ms));
+      options.signal?.addEventListener('abort', wake, { once: true });
+      waiters.push(wake);
+    });
 
   const worker = async () => {
     for (;;) {
       const picked = next();
       if (picked === null) return;
-      if (picked === 'wait') {
-        await sleep(25);
+      if (typeof picked === 'number') {
+        await waitForRoom(picked);
         continue;
       }
       const { lane, key } = picked;
       lane.running += 1;
+      let released = false;
       try {
         let result: CheckResult;
         for (let attempt = 0; ; attempt += 1) {
@@ -106,6 +128,9 @@ export async function runBulk(checks: CheckService, vault: BulkVault, options: B
           lane.pausedUntil = Date.now() + wait;
           await sleep(wait);
         }
+        // The tenant's next key may go out while this one is recorded.
+        released = true;
+        release(lane);
         recorder.add(checkEntry(key, result, vault.stamps.now()));
         summary.checked += 1;
         summary.byVerdict[result.verdict] = (summary.byVerdict[result.verdict] ?? 0) + 1;
@@ -118,14 +143,15 @@ export async function runBulk(checks: CheckService, vault: BulkVault, options: B
         summary.failures.push({ ref, error: message });
         options.onProgress?.({ done: ++done, total: keys.length, ref, result: null, error: message });
       } finally {
-        lane.running -= 1;
+        if (!released) release(lane);
       }
     }
   };
 
   let finished = false;
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, keys.length)) }, worker));
+    // More workers than the lanes can take at once would only wait.
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, keys.length, lanes.length * perTenant)) }, worker));
     finished = true;
   } finally {
     // One audit entry for the run, with its last checks; each key's check is in its history.
