@@ -83,6 +83,30 @@ export const COMMANDS: CommandSpec[] = [
     examples: [{ command: 'pbpaste | tkv tenant bearer acme-prod --expires-at 2026-12-01T18:00:00Z' }, { command: 'tkv tenant bearer acme-prod --clear' }],
     load: async () => (await import('./commands/tenant.ts')).bearer,
   },
+  {
+    words: ['tenant', 'usage-query'],
+    summary: 'show or change the KQL query that reads a key’s use from the tenant’s logs, and its column mapping',
+    description:
+      'The vendor’s Logs schema is not public: the defaults are the sandbox’s column names. The query may use {keyName} (the key’s server name, quoted) and {since} (a window such as 45d); its result needs Hour, Requests and LastSeen, and the caller columns mapped. Without options, shows the current settings.',
+    args: [TENANT],
+    flags: [
+      { name: 'key-column', type: 'string', value: 'COLUMN', description: 'the Logs column that names the key (default keyName)' },
+      { name: 'time-column', type: 'string', value: 'COLUMN', description: 'the Logs column of the request’s time (default timestamp)' },
+      { name: 'address-column', type: 'string', value: 'COLUMN', description: 'the column of the caller’s address (default remoteAddress)' },
+      { name: 'no-address-column', type: 'boolean', description: 'the logs have no caller address' },
+      { name: 'user-agent-column', type: 'string', value: 'COLUMN', description: 'the column of the caller’s user agent (default userAgent)' },
+      { name: 'no-user-agent-column', type: 'boolean', description: 'the logs have no user agent (the vault’s own checks then count as use)' },
+      { name: 'template', type: 'string', value: 'KQL', description: 'a query of your own instead of the one the mapping implies' },
+      { name: 'default-template', type: 'boolean', description: 'go back to the query the mapping implies' },
+      { name: 'reset', type: 'boolean', description: 'go back to the default query and mapping' },
+    ],
+    json: true,
+    examples: [
+      { command: 'tkv tenant usage-query acme-prod' },
+      { command: 'tkv tenant usage-query acme-prod --key-column ApiKeyName --time-column TimeGenerated --no-user-agent-column' },
+    ],
+    load: async () => (await import('./commands/usage.ts')).usageQuery,
+  },
   // ---- keys
   {
     words: ['key', 'add'],
@@ -158,6 +182,17 @@ export const COMMANDS: CommandSpec[] = [
     json: true,
     examples: [{ command: 'tkv key history acme-prod/crm-sync' }],
     load: async () => (await import('./commands/key.ts')).history,
+  },
+  {
+    words: ['key', 'usage'],
+    summary: 'when and by whom a key was last used: the vendor’s logs (Insights) and the vault’s exec runs',
+    description:
+      'Asks the tenant’s Insights API (its usage query: tkv tenant usage-query) with the tenant’s admin credential, or a stored key that holds Insights.Read, and reads the vault’s own exec runs. Prints the last request seen, requests per hour and the callers, per source; the vault’s own checks are left out. Where a source cannot be asked, it says so: that is no evidence, not zero use.',
+    args: [KEY_REF],
+    flags: [{ name: 'since', type: 'string', value: 'WINDOW', description: 'how far back: 24h, 7d, 90m (default 45d, all the vendor keeps)' }],
+    json: true,
+    examples: [{ command: 'tkv key usage acme-prod/crm-sync' }, { command: 'tkv key usage acme-prod/crm-sync --since 24h --json' }],
+    load: async () => (await import('./commands/usage.ts')).keyUsage,
   },
   {
     words: ['key', 'replace'],
@@ -320,7 +355,9 @@ export const COMMANDS: CommandSpec[] = [
     description: [
       'Starting creates the new key on the server, checks it, and switches the entry to it; both keys work',
       'until --finish disables (or deletes) the old one. Every step is journaled: --resume carries an',
-      'interrupted rotation on, --abort goes back to the old key and deletes the new one.',
+      'interrupted rotation on, --abort goes back to the old key and deletes the new one. During the',
+      'overlap, --usage shows both keys’ requests in the vendor’s logs; --finish asks first while the old',
+      'key had a request within the last hour, and names it.',
     ].join('\n'),
     args: [{ ...KEY_REF, optional: true }],
     flags: [
@@ -330,13 +367,14 @@ export const COMMANDS: CommandSpec[] = [
       { name: 'resume', type: 'boolean', description: 'carry on an interrupted rotation from its last recorded step' },
       { name: 'abort', type: 'boolean', description: 'go back to the old key; the new one is deleted' },
       { name: 'journal', type: 'boolean', description: 'show the rotation’s journal' },
+      { name: 'usage', type: 'boolean', description: 'the old and the new key’s use since the rotation began (the vendor’s logs)' },
       { name: 'status', type: 'boolean', description: 'the rotations in progress' },
       { name: 'all', type: 'boolean', description: 'with --status: finished ones too' },
       YES,
     ],
     json: true,
-    forms: ['ALIAS/NAME [--new-name NAME] [--json]', 'ALIAS/NAME --finish [--retire disable|delete] [--yes] [--json]', 'ALIAS/NAME (--resume | --abort | --journal) [--json]', '--status [--all] [--json]'],
-    examples: [{ command: 'tkv rotate acme-prod/crm-sync' }, { command: 'tkv rotate acme-prod/crm-sync --finish --retire delete' }, { command: 'tkv rotate --status' }],
+    forms: ['ALIAS/NAME [--new-name NAME] [--json]', 'ALIAS/NAME --finish [--retire disable|delete] [--yes] [--json]', 'ALIAS/NAME (--resume | --abort | --journal | --usage) [--json]', '--status [--all] [--json]'],
+    examples: [{ command: 'tkv rotate acme-prod/crm-sync' }, { command: 'tkv rotate acme-prod/crm-sync --usage', note: 'is the old key still used?' }, { command: 'tkv rotate acme-prod/crm-sync --finish --retire delete' }, { command: 'tkv rotate --status' }],
     load: async () => (await import('./commands/rotate.ts')).rotateCommand,
   },
   // ---- review and audit

@@ -27,6 +27,7 @@ import { DEFAULT_KEYCHAIN_TIMEOUT_MS, KeytarSecretStore } from './secrets/keytar
 import { PROBE_ACCOUNT_PREFIX, type SecretStore } from './secrets/secret-store.ts';
 import { SettingsService } from './settings/settings-service.ts';
 import { TenantService } from './tenants/tenant-service.ts';
+import { UsageService } from './usage/usage-service.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -81,6 +82,8 @@ export interface Services {
   sandbox: AppSandbox;
   /** The offline review of the inventory. */
   review: ReviewService;
+  /** Keys' use: the vendor's logs (Insights) and the vault's own exec runs. */
+  usage: UsageService;
   /** The schema version of the open inventory. */
   schemaVersion(): number;
   /** What opening found and mended (a data directory open to other users, say), for the person. */
@@ -160,6 +163,7 @@ export function createServices(options: ServicesOptions): Services {
   const onUnsavedToken = options.holdUnsavedTokens ? (token: UnsavedToken) => (unsaved.hold(token), true) : options.onUnsavedToken;
   const rotations = new RotationService({ db, secrets, stamps, audit, tenants, keys, events, admin, checks, ...options.rotation, ...(onUnsavedToken ? { onUnsavedToken } : {}) });
   const settings = new SettingsService({ db });
+  const usage = new UsageService({ http, vault: { db, stamps, audit, tenants, keys, admin, settings } });
   const review = new ReviewService({ db, secrets, stamps, audit, tenants, keys, admin, rotations, settings, events });
   const sandbox = new AppSandbox({ tenants, keys, secrets, events, stateDir: sandboxStateDir(paths.dataDir) });
   const jobs = new JobRunner({ emit: options.emitJobEvent ?? (() => undefined) });
@@ -181,6 +185,7 @@ export function createServices(options: ServicesOptions): Services {
     unsaved,
     sandbox,
     review,
+    usage,
     notices,
     schemaVersion: () => db.schemaVersion(),
     inventoryLoss: () => inventoryLoss(raw, secrets, paths.inventoryFile),

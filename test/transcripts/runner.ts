@@ -72,7 +72,7 @@ async function runScenario(scenario: Scenario): Promise<string> {
   const workDir = scratchDir(`transcript-${scenario.name}-work`);
   const home = scratchDir(`transcript-${scenario.name}-home`);
   const service = uniqueService(`transcript-${scenario.name}`);
-  const sandbox = await startTestSandbox({ tenants: ['demo', 'acme'], adminKeys: ADMIN_KEYS });
+  const sandbox = await startTestSandbox({ tenants: ['demo', 'acme'], adminKeys: ADMIN_KEYS, now: () => Date.parse(CLOCK) });
   const names: [string, string][] = [
     [dataDir, '<data-dir>'],
     [workDir, '<work-dir>'],

@@ -197,6 +197,59 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'key-usage',
+    title: "A key's use: the vendor's logs (Insights) and the vault's own exec runs, each said with where it came from",
+    async run(t) {
+      await demoTenant(t);
+      await t.quietly(['key', 'add', 'demo/admin', '--scopes', '*', '--admin', '--remote-name', 'sandbox-admin'], { stdin: ADMIN_KEYS.demo });
+      const crm = await storedKey(t, 'crm', ['tenant.core:read', 'Pass.Read'], ['tenant.core:read', 'Pass.Read'], ['--remote-name', 'crm']);
+      t.say("The CRM used the key yesterday and this morning (its logs' past, seeded), and twice just now; the vault checked it once");
+      await t.sandbox.control('POST', '/_sandbox/logs', {
+        tenantId: 'demo',
+        rows: [
+          ...[30, 30, 29].map((hoursAgo) => ({ hoursAgo, keyName: 'crm', method: 'GET', path: '/api/demo/passes', remoteAddress: '10.20.0.7', userAgent: 'crm-sync/2.0' })),
+          ...[3, 2].map((hoursAgo) => ({ hoursAgo, keyName: 'crm', method: 'GET', path: '/api/demo/passes', remoteAddress: '10.20.0.7', userAgent: 'crm-sync/2.1' })),
+        ],
+      });
+      for (let i = 0; i < 2; i += 1) await t.sandbox.call('GET', '/api/demo/passes', { key: crm, headers: { 'User-Agent': 'crm-sync/2.1' } });
+      await t.quietly(['check', 'demo/crm']);
+      await t.tkv(['key', 'usage', 'demo/crm']);
+      await t.tkv(['key', 'usage', 'demo/crm', '--since', '6h', '--json']);
+      t.say('A program run through tkv exec is the vault’s own evidence (its name and time, never the value)');
+      await t.quietly(['exec', 'demo/crm', '--', 'true']);
+      await t.tkv(['key', 'usage', 'demo/crm', '--since', '24h']);
+      t.say('A key nobody used: no request in the window — said as evidence, from the logs');
+      await storedKey(t, 'idle', ['tenant.core:read'], ['tenant.core:read'], ['--remote-name', 'idle']);
+      await t.tkv(['key', 'usage', 'demo/idle']);
+      t.say('The usage query and its column mapping, per tenant; a query Insights refuses is named as such');
+      await t.tkv(['tenant', 'usage-query', 'demo']);
+      await t.tkv(['tenant', 'usage-query', 'demo', '--template', 'Logs | where keyName == {keyName} | extend x = 1']);
+      await t.tkv(['key', 'usage', 'demo/crm', '--since', '24h']);
+      await t.tkv(['tenant', 'usage-query', 'demo', '--no-user-agent-column', '--default-template']);
+      await t.tkv(['key', 'usage', 'demo/crm', '--since', '24h']);
+      await t.tkv(['tenant', 'usage-query', 'demo', '--key-column', 'key name']);
+      await t.tkv(['tenant', 'usage-query', 'demo', '--reset']);
+      t.say("A rotation's overlap: the CRM still sends the old key; finishing asks, and names the evidence");
+      await t.quietly(['rotate', 'demo/crm', '--new-name', 'crm-2026-12']);
+      await t.sandbox.call('GET', '/api/demo/passes', { key: crm, headers: { 'User-Agent': 'crm-sync/2.1' } });
+      await t.tkv(['rotate', 'demo/crm', '--usage']);
+      await t.tkv(['rotate', 'demo/crm', '--finish']);
+      await t.tkv(['rotate', 'demo/crm', '--finish', '--yes']);
+      t.say('A rotation whose old key went quiet: finishing says so and goes on');
+      const feed = await storedKey(t, 'feed', ['tenant.core:read'], ['tenant.core:read'], ['--remote-name', 'feed']);
+      await t.sandbox.control('POST', '/_sandbox/logs', { tenantId: 'demo', rows: [{ hoursAgo: 20, keyName: 'feed', remoteAddress: '10.20.0.9', userAgent: 'feed-export/1.4' }] });
+      void feed;
+      await t.quietly(['rotate', 'demo/feed', '--new-name', 'feed-2026-12']);
+      await t.tkv(['rotate', 'demo/feed', '--usage']);
+      await t.tkv(['rotate', 'demo/feed', '--finish', '--yes']);
+      t.say('Without a credential that can read the logs: no evidence, said so — never zero use');
+      await t.quietly(['tenant', 'add', 'no-admin', '--tenant-id', 'demo', '--base-url', t.sandbox.url]);
+      const lonely = await t.serverKey('demo', 'lonely', ['tenant.core:read'], false);
+      await t.quietly(['key', 'add', 'no-admin/lonely', '--scopes', 'tenant.core:read', '--remote-name', 'lonely'], { stdin: lonely });
+      await t.tkv(['key', 'usage', 'no-admin/lonely']);
+    },
+  },
+  {
     name: 'scope-matrix-and-bulk',
     title: 'The scope matrix of a key, and checking every key at once',
     async run(t) {

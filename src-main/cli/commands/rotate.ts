@@ -4,6 +4,9 @@
  * rotation on, `--abort` rolls it back.
  */
 import type { RotationStatus } from '../../core/rotation/rotation-service.ts';
+import type { KeyRef } from '../../shared/contract.ts';
+import type { InsightsEvidence, OverlapUsage } from '../../shared/usage.ts';
+import { VaultError } from '../../core/errors.ts';
 import { formatKeyRef, parseKeyRef } from '../../core/keys/key-ref.ts';
 import { confirmed, text, type Parsed } from '../args.ts';
 import type { CommandContext } from '../context.ts';
@@ -18,7 +21,7 @@ import { remedySentence } from '../../shared/remedies.ts';
 export async function rotateCommand(parsed: Parsed, context: CommandContext): Promise<number> {
   if (parsed.values.status && parsed.positionals.length > 0) throw new UsageError('--status shows every rotation: leave ALIAS/NAME out');
   if (!parsed.values.status && parsed.positionals.length === 0) throw new UsageError('name the key to rotate (ALIAS/NAME), or give --status');
-  const modes = ['finish', 'resume', 'abort', 'journal', 'status'].filter((mode) => parsed.values[mode]);
+  const modes = ['finish', 'resume', 'abort', 'journal', 'usage', 'status'].filter((mode) => parsed.values[mode]);
   if (modes.length > 1) throw new UsageError(`choose one of --${modes.join(', --')}`);
   const retire = text(parsed, 'retire');
   if (retire !== undefined && !parsed.values.finish) throw new UsageError('--retire goes with --finish');
@@ -43,6 +46,14 @@ export async function rotateCommand(parsed: Parsed, context: CommandContext): Pr
       const journal = rotations.journal(ref);
       return context.print(journal, () => journal.map(({ rotation, journal: entries }) => `${describe(rotation)}\n${entries.map((e) => `  ${e.at}  ${e.step.padEnd(12)} ${e.phase.padEnd(7)} ${e.detail ? JSON.stringify(e.detail) : ''}`).join('\n')}\n`).join('\n') || 'No rotations of this key yet.\n', parsed);
     }
+    if (parsed.values.usage) {
+      const overlap = await context.services().usage.overlap(openRotation(rotations.list(), ref));
+      return context.print(overlap, () => formatOverlap(overlap), parsed);
+    }
+    if (parsed.values.finish && !(await oldKeyQuiet(context, parsed, ref))) {
+      context.io.stderr.write('Nothing retired: the rotation stays in its overlap.\n');
+      return 1;
+    }
     if (parsed.values.finish && retire === 'delete' && !(await confirmed(context, parsed.values.yes === true, `Delete the old key of ${formatKeyRef(ref)} on the server for good (integrations still using it stop at once)?`))) {
       context.io.stderr.write('Nothing retired.\n');
       return 1;
@@ -61,6 +72,54 @@ export async function rotateCommand(parsed: Parsed, context: CommandContext): Pr
     if (unsaved) return 1;
     throw error;
   }
+}
+
+/** The key's rotation in its overlap, or a usage error that says there is none. */
+function openRotation(list: RotationStatus[], ref: KeyRef): RotationStatus {
+  const rotation = list.find((candidate) => candidate.key.tenant === ref.tenant && candidate.key.name === ref.name && candidate.state === 'overlap');
+  if (!rotation) throw new VaultError('NOT_FOUND', `${formatKeyRef(ref)} has no rotation in its overlap (tkv rotate --status lists them).`);
+  return rotation;
+}
+
+/**
+ * Before finishing: the old key's use in the vendor's logs. Used within the last hour, the person
+ * is asked, with the evidence named; quiet, or not known, it is said and the rotation goes on.
+ */
+async function oldKeyQuiet(context: CommandContext, parsed: Parsed, ref: KeyRef): Promise<boolean> {
+  const rotation = rotations(context).find((candidate) => candidate.key.tenant === ref.tenant && candidate.key.name === ref.name && candidate.state === 'overlap' && candidate.step !== 'retire');
+  if (!rotation) return true;
+  const { oldKey, oldRemoteName, window } = await context.services().usage.overlap(rotation);
+  if (oldKey.state === 'unknown') {
+    context.io.stderr.write(`tkv: notice: no evidence of "${oldRemoteName}"'s use: ${oldKey.reason}\n`);
+    return true;
+  }
+  if (oldKey.state === 'quiet') {
+    const span = oldKey.quietHours % 24 === 0 ? `${oldKey.quietHours / 24} day${oldKey.quietHours === 24 ? '' : 's'}` : `${oldKey.quietHours} hour${oldKey.quietHours === 1 ? '' : 's'}`;
+    context.io.stderr.write(oldKey.lastSeen ? `tkv: "${oldRemoteName}" has had no request for ${span} (the vendor's logs; its last ${oldKey.lastSeen.slice(0, 16).replace('T', ' ')} UTC).\n` : `tkv: "${oldRemoteName}" had no request in the last ${span} (the vendor's logs).\n`);
+    return true;
+  }
+  const minutes = Math.floor((Date.parse(window.to) - Date.parse(oldKey.lastSeen)) / 60_000);
+  return confirmed(context, parsed.values.yes === true, `"${oldRemoteName}" was used ${minutes < 1 ? 'less than a minute' : `${minutes} minute${minutes === 1 ? '' : 's'}`} ago (${oldKey.lastSeen.slice(0, 16).replace('T', ' ')} UTC${oldKey.caller ? `, from ${oldKey.caller}` : ''}): something still sends the old key. Retire it anyway?`);
+}
+
+function rotations(context: CommandContext): RotationStatus[] {
+  return context.services().rotations.list();
+}
+
+function formatOverlap(overlap: OverlapUsage): string {
+  const side = (label: string, name: string, evidence: InsightsEvidence) => {
+    if (evidence.state !== 'found') return `${label} "${name}": no evidence: ${evidence.reason}`;
+    if (evidence.lastSeen === null) return `${label} "${name}": no request in the window.`;
+    const caller = evidence.callers[0];
+    return `${label} "${name}": ${evidence.requests} request${evidence.requests === 1 ? '' : 's'}, the last ${evidence.lastSeen.slice(0, 16).replace('T', ' ')} UTC${caller ? ` from ${[caller.address, caller.userAgent && `"${caller.userAgent}"`].filter(Boolean).join(' ')}` : ''}.`;
+  };
+  const verdict =
+    overlap.oldKey.state === 'in-use'
+      ? `The old key is still in use (its last request ${overlap.oldKey.lastSeen.slice(0, 16).replace('T', ' ')} UTC${overlap.oldKey.caller ? `, from ${overlap.oldKey.caller}` : ''}): find what sends it before finishing.`
+      : overlap.oldKey.state === 'quiet'
+        ? `The old key has had no request for ${overlap.oldKey.quietHours} hour${overlap.oldKey.quietHours === 1 ? '' : 's'}${overlap.oldKey.lastSeen ? ` (its last ${overlap.oldKey.lastSeen.slice(0, 16).replace('T', ' ')} UTC)` : ` (none in the last ${overlap.window.since})`}: it can be retired.`
+        : `Not known whether the old key is still in use: ${overlap.oldKey.reason}`;
+  return `Rotation of ${formatKeyRef(overlap.key)}: both keys' requests since ${overlap.window.from.slice(0, 16).replace('T', ' ')} UTC (the vendor's logs; the vault's own checks left out):\n  ${side('old', overlap.oldRemoteName, overlap.old)}\n  ${side('new', overlap.newRemoteName, overlap.new)}\n${verdict}\n`;
 }
 
 function describe(status: RotationStatus): string {

@@ -20,7 +20,7 @@ import type { HttpClient } from '../http/http-client.ts';
 import { fingerprint } from '../keys/fingerprint.ts';
 import { formatKeyRef } from '../keys/key-ref.ts';
 import type { KeyService } from '../keys/key-service.ts';
-import type { Redactor } from '../redaction/redactor.ts';
+import { Redactor } from '../redaction/redactor.ts';
 import { requireKeychainBeforeCreate } from '../secrets/round-trip.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { TenantRecord, TenantService } from '../tenants/tenant-service.ts';
@@ -244,6 +244,9 @@ export class AdminService {
   }
 
   /** A redactor that knows `base`'s secrets and every secret the vault keeps for the tenant's keys. */
+  /** A redactor that knows every secret the vault keeps for the tenant: for anything else its servers send. */
+  redactorFor = async (alias: string): Promise<Redactor> => (await this.tenantRedactor(alias, new Redactor())).redactor;
+
   private async tenantRedactor(alias: string, base: Redactor): Promise<{ redactor: Redactor; held: Map<string, string | null> }> {
     const held = await this.tenantSecrets(alias);
     return { redactor: base.with(...held.values()), held };

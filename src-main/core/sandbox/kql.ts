@@ -115,11 +115,12 @@ export function runKql(query: string, tables: Record<string, readonly Record<str
 }
 
 // ---------------------------------------------------------------------------------------------
-// The product's usage query
+// The sandbox's Logs table
 
 /**
  * The sandbox's `Logs` table: one row per request it serves. The vendor's schema is not public;
- * these are the sandbox's names, which the default template and mapping below use.
+ * these are the sandbox's names, which the product's default usage template and column mapping
+ * use (../usage/usage-query.ts).
  */
 export const LOGS_SCHEMA: readonly KqlColumn[] = [
   { name: 'timestamp', type: 'datetime' },
@@ -133,33 +134,3 @@ export const LOGS_SCHEMA: readonly KqlColumn[] = [
 
 /** One row of the sandbox's `Logs` table, as the endpoint hands it to `runKql`. */
 export type LogsRow = { timestamp: Date; keyName: string; method: string; path: string; status: number; remoteAddress: string; userAgent: string };
-
-/** Which `Logs` column names the key, the time, the caller's address and its user agent. */
-export const DEFAULT_COLUMN_MAPPING = { key: 'keyName', time: 'timestamp', address: 'remoteAddress', userAgent: 'userAgent' } as const;
-
-const { key, time, address, userAgent } = DEFAULT_COLUMN_MAPPING;
-/**
- * The per-tenant template the product runs to learn when, from where and by what each key was last
- * used: one row per hour, caller address and user agent, oldest hour first, with columns `Hour`,
- * `remoteAddress`, `userAgent`, `Requests` and `LastSeen`. The placeholders stand for whole literals
- * (fill them with `renderUsageQuery`): `{keyName}` becomes a quoted KQL string, `{since}` a timespan
- * such as `45d` (the vendor keeps 45 days).
- */
-export const DEFAULT_USAGE_QUERY =
-  `Logs | where ${time} > ago({since}) and ${key} == {keyName} ` +
-  `| summarize Requests = count(), LastSeen = max(${time}) by Hour = bin(${time}, 1h), ${address}, ${userAgent} ` +
-  '| order by Hour asc';
-
-/** A KQL string literal that reads back as exactly `value`: no quote or backslash in it can end it early. */
-export function kqlString(value: string): string {
-  return `'${value.replace(/[\\'\n\r\t]/g, (char) => ({ '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r', '\t': '\\t' })[char]!)}'`;
-}
-
-/**
- * Fills a usage template's `{keyName}` and `{since}` in one pass, so text inside the key name is
- * never read as a placeholder. `since` must be a timespan literal (`45d`, `24h`, `30m`).
- */
-export function renderUsageQuery(template: string, values: { keyName: string; since: string }): string {
-  if (!/^\d+(?:d|h|m|s|ms)$/.test(values.since)) throw new RangeError(`'${values.since}' is not a KQL timespan such as 45d, 24h or 30m.`);
-  return template.replace(/\{(keyName|since)\}/g, (_match, placeholder: string) => (placeholder === 'keyName' ? kqlString(values.keyName) : values.since));
-}

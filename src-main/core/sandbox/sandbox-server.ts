@@ -8,6 +8,7 @@
  *   tenants/<tenantId>/security.yml   keys with token hashes only (tenant-state.ts)
  *   airwallex.yml                     Airwallex-style clients, key hashes only
  *   admin-keys.json                   the sandbox's own admin tokens, so a restart can print them again
+ * Every request under /api/{tenantId}/ goes into the tenant's Insights `Logs`, in memory (insights.ts).
  */
 import { API_KEY_HEADER } from '../vendors/wallet-crew/wallet-crew.ts';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +25,7 @@ import { defaultSandboxConfig, routeMatches, SandboxConfigSchema, type Bucket, t
 import { grants } from '../vendors/wallet-crew/scopes.ts';
 import { generateToken, hashToken, TenantState, type StoredKey } from './tenant-state.ts';
 import { Throttle } from './throttle.ts';
+import { logsControl, SandboxLogs } from './insights.ts';
 
 export const ADMIN_KEY_NAME = 'sandbox-admin';
 
@@ -41,6 +43,8 @@ export interface SandboxOptions {
   adminKeys?: Record<string, string>;
   /** Keep the admin tokens in `admin-keys.json`, so a restart can print them again (default true). */
   persistAdminKeys?: boolean;
+  /** The clock of its Logs and Insights queries (epoch ms); transcripts fix it as they fix the vault's. */
+  now?: () => number;
 }
 
 export interface SandboxTenantInfo {
@@ -66,6 +70,7 @@ interface RouteContext {
   request: IncomingMessage;
   response: ServerResponse;
   tenant: TenantState;
+  logs: SandboxLogs;
   url: URL;
   origin: string;
   keyName: string | null;
@@ -115,6 +120,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
 
   let config = options.config ?? defaultSandboxConfig();
   const throttle = new Throttle();
+  const logs = new SandboxLogs(options.now);
   const airwallex = new AirwallexEmulator(stateDir);
   const controlToken = randomBytes(24).toString('base64url');
   /** OAuth admin bearer tokens by hash; in memory only, like short-lived access tokens. */
@@ -158,6 +164,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     const tenantId = decodeURIComponent(match[1]!);
     const tenant = tenants.get(tenantId);
     if (!tenant) return sendProblem(response, 404, `Tenant '${tenantId}' not found.`);
+    // The tenant's Logs: the calling key's name once it is known ('' for a request no key opened).
+    let loggedName = '';
+    logs.watch(tenantId, request, response, () => loggedName);
     const found = findRoute(request.method ?? 'GET', match[2]!);
     if (found === null) return sendProblem(response, 404, `No endpoint at ${pathname}.`);
     if ('allow' in found) return sendProblem(response, 405, undefined, {}, { Allow: found.allow });
@@ -180,12 +189,13 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     // The fault mode a negative control exists for: any key at all is let in, with every permission.
     if (!caller && acceptAnyKey && ((typeof token === 'string' && token.length > 0) || typeof authorization === 'string')) caller = { name: null, permissions: ['*'] };
     if (!caller) return challenge(response, 401);
+    loggedName = caller.name ?? '';
     const keyBucket = caller.name === null ? undefined : config.throttle.keys[`${tenantId}/${caller.name}`];
     if (keyBucket && refuseThrottled(response, `key:${tenantId}/${caller.name ?? ''}`, keyBucket)) return;
     if (!grants(caller.permissions, found.route.scope)) return challenge(response, 403);
 
     const origin = `http://${request.headers.host ?? 'localhost'}`;
-    await found.route.run({ request, response, tenant, url, origin, keyName: caller.name });
+    await found.route.run({ request, response, tenant, logs, url, origin, keyName: caller.name });
   }
 
   function refuseThrottled(response: ServerResponse, id: string, bucket: Bucket): boolean {
@@ -253,6 +263,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         const result = airwallex.regenerate(decodeURIComponent(regenerate[1]!));
         return result ? sendJson(response, 201, result) : sendProblem(response, 404, 'No such Airwallex client.');
       }
+      if (await logsControl(route, request, response, logs, (id) => tenants.has(id), options.now ?? Date.now)) return;
       return sendProblem(response, 404, `No control endpoint ${route}.`);
     } catch (error) {
       if (error instanceof BodyError) return sendProblem(response, error.status, error.message);
@@ -309,6 +320,7 @@ function routesFor(rest: string): Record<string, Route> | null {
     webhooks: { scope: 'Webhook.Read', run: (c) => sendJson(c.response, 200, webhooksBody(c.tenant.tenantId)) },
     stores: { scope: 'Stores.Read', run: (c) => sendJson(c.response, 200, storesBody(c.tenant.tenantId)) },
   };
+  if (rest === 'insights/query') return { POST: { scope: 'Insights.Read', run: (c) => c.logs.query(c.tenant.tenantId, c.request, c.response) } };
   const probe = probes[rest];
   return probe ? { GET: probe } : null;
 }

@@ -19,6 +19,7 @@ import { migration007 } from './007-sandbox-tenant.ts';
 import { migration008 } from './008-audit-chain-settings-signoffs.ts';
 import { migration009 } from './009-airwallex-tenants.ts';
 import { migration010 } from './010-remote-create-intents.ts';
+import { migration011 } from './011-key-usage.ts';
 
 export interface Migration {
   version: number;
@@ -28,7 +29,7 @@ export interface Migration {
   run?: (db: Database.Database) => void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011];
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -234,7 +234,7 @@ function parseJson(outcome: HttpOutcome): unknown {
 }
 
 /** A ProblemDetails body's readable parts, redacted before they are cut; anything else yields nothing. */
-function problemOf(outcome: HttpOutcome, redactor: Redactor): { title: string | null; detail: string | null; errors: Record<string, string[]> } {
+export function problemOf(outcome: HttpOutcome, redactor: Redactor): { title: string | null; detail: string | null; errors: Record<string, string[]> } {
   const body = parseJson(outcome);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { title: null, detail: null, errors: {} };
   const record = body as Record<string, unknown>;

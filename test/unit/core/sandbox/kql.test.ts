@@ -3,18 +3,15 @@
 // the escaping that keeps a key name from breaking out of its string literal.
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_COLUMN_MAPPING,
-  DEFAULT_USAGE_QUERY,
   KqlError,
   LOGS_SCHEMA,
   type KqlValue,
   type LogsRow,
   MAX_QUERY_LENGTH,
   kqlProblem,
-  kqlString,
-  renderUsageQuery,
   runKql,
 } from '../../../../src-main/core/sandbox/kql.ts';
+import { DEFAULT_COLUMN_MAPPING, DEFAULT_USAGE_QUERY, kqlString, renderUsageQuery } from '../../../../src-main/core/usage/usage-query.ts';
 
 const NOW = new Date('2026-12-01T12:00:00Z'); // a Tuesday
 const log = (timestamp: string, keyName: string, method: string, path: string, status: number, remoteAddress: string, userAgent: string): LogsRow => ({
@@ -270,7 +267,7 @@ describe('the default usage template', () => {
       'Logs | where timestamp > ago({since}) and keyName == {keyName} | summarize Requests = count(), LastSeen = max(timestamp) by Hour = bin(timestamp, 1h), remoteAddress, userAgent | order by Hour asc',
     );
     const types = Object.fromEntries(LOGS_SCHEMA.map((column) => [column.name, column.type]));
-    expect(Object.values(DEFAULT_COLUMN_MAPPING).map((name) => types[name])).toEqual(['string', 'datetime', 'string', 'string']);
+    expect(Object.values(DEFAULT_COLUMN_MAPPING).map((name) => types[name ?? ''])).toEqual(['string', 'datetime', 'string', 'string']);
   });
 
   it('gives one row per hour, address and user agent with its count and last use, oldest hour first', () => {
