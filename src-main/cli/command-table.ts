@@ -238,6 +238,7 @@ export const COMMANDS: CommandSpec[] = [
       { name: 'login-as', type: 'string', value: 'ACCOUNT', description: 'a pasted Airwallex key: act as this account', secondary: true },
       { name: 'all', type: 'boolean', description: 'check every stored key (or one tenant’s, with --tenant)', secondary: true },
       { ...TENANT_FLAG, description: 'with --all: only this tenant’s keys', secondary: true },
+      { name: 'stale', type: 'string', value: 'WINDOW', description: 'with --all: only keys never judged, or last judged longer ago than this (24h, 7d)', secondary: true },
       { name: 'concurrency', type: 'integer', value: 'N', min: 1, max: 256, description: 'with --all: checks at once (default 8)', secondary: true },
       { name: 'per-tenant', type: 'integer', value: 'N', min: 1, max: 256, description: 'with --all: checks at once per tenant (default 4)', secondary: true },
       { name: 'timeout-ms', type: 'integer', value: 'N', min: 100, max: 600_000, description: 'give up on an answer after N ms' },
@@ -247,7 +248,7 @@ export const COMMANDS: CommandSpec[] = [
     forms: [
       'ALIAS/NAME [--probe ID] [--scopes-matrix] [--report md | --json]',
       '--base-url URL --tenant-id ID --key-stdin [--path PATH] [--header NAME | --auth bearer|airwallex [--client-id ID] [--login-as ACCOUNT]] [--report md | --json]',
-      '--all [--tenant ALIAS] [--concurrency N] [--per-tenant N] [--json]',
+      '--all [--tenant ALIAS] [--stale WINDOW] [--concurrency N] [--per-tenant N] [--json]',
     ],
     examples: [
       { command: 'tkv check acme-prod/crm-sync' },
@@ -376,6 +377,27 @@ export const COMMANDS: CommandSpec[] = [
     forms: ['ALIAS/NAME [--new-name NAME] [--json]', 'ALIAS/NAME --finish [--retire disable|delete] [--yes] [--json]', 'ALIAS/NAME (--resume | --abort | --journal | --usage) [--json]', '--status [--all] [--json]'],
     examples: [{ command: 'tkv rotate acme-prod/crm-sync' }, { command: 'tkv rotate acme-prod/crm-sync --usage', note: 'is the old key still used?' }, { command: 'tkv rotate acme-prod/crm-sync --finish --retire delete' }, { command: 'tkv rotate --status' }],
     load: async () => (await import('./commands/rotate.ts')).rotateCommand,
+  },
+  {
+    words: ['watch'],
+    summary: 'one scheduled round: re-check stale keys, then list what needs a person (exit 14 when something does)',
+    description: [
+      'Checks the keys whose last judgement is older than --stale (a bulk run, gently: 4 at once, 2 per tenant),',
+      'then lists keys refused by the server (401 or 403), inconclusive, expired or expiring within',
+      '--expiring-days, and rotations whose overlap has been open --overlap-days or more. Exit 0: nothing',
+      'needs a person; 14: something does (listed); 1: no key could be checked. For machines without the app:',
+      'schedule it with cron, a systemd timer or launchd (the README has each).',
+    ].join('\n'),
+    args: [],
+    flags: [
+      { name: 'once', type: 'boolean', description: 'run one round and exit (the only mode: a scheduler runs the next)' },
+      { name: 'stale', type: 'string', value: 'WINDOW', description: 'check keys not judged within this window (default 24h)' },
+      { name: 'expiring-days', type: 'integer', value: 'N', min: 0, max: 365, description: 'list keys that expire within N days (default 7)' },
+      { name: 'overlap-days', type: 'integer', value: 'N', min: 1, max: 365, description: 'list rotations whose overlap has been open N days or more (default 7)' },
+    ],
+    json: true,
+    examples: [{ command: 'tkv watch --once' }, { command: '0 8 * * * tkv watch --once --json >> ~/tkv-watch.log', note: 'a crontab line: every morning at 8' }],
+    load: async () => (await import('./commands/watch.ts')).watch,
   },
   // ---- review and audit
   {

@@ -24,7 +24,7 @@ async function storedKey(t: ScenarioContext, name: string, permissions: string[]
   return token;
 }
 
-const COMMANDS = ['tenant', 'key', 'check', 'probe', 'remote', 'rotate', 'review', 'audit', 'exec', 'import', 'reconcile', 'doctor', 'sandbox', 'completion'];
+const COMMANDS = ['tenant', 'key', 'check', 'probe', 'remote', 'rotate', 'watch', 'review', 'audit', 'exec', 'import', 'reconcile', 'doctor', 'sandbox', 'completion'];
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -247,6 +247,28 @@ export const SCENARIOS: Scenario[] = [
       const lonely = await t.serverKey('demo', 'lonely', ['tenant.core:read'], false);
       await t.quietly(['key', 'add', 'no-admin/lonely', '--scopes', 'tenant.core:read', '--remote-name', 'lonely'], { stdin: lonely });
       await t.tkv(['key', 'usage', 'no-admin/lonely']);
+    },
+  },
+  {
+    name: 'keeping-watch',
+    title: 'Keeping watch without the app: stale keys checked again, and what needs a person',
+    async run(t) {
+      const DAY_LATER = { env: { TKV_CLOCK: '2026-12-02T09:00:00.000Z' } };
+      await demoTenant(t);
+      await t.quietly(['key', 'add', 'demo/admin', '--scopes', '*', '--admin', '--remote-name', 'sandbox-admin'], { stdin: ADMIN_KEYS.demo });
+      await storedKey(t, 'crm', ['tenant.core:read'], ['tenant.core:read'], ['--remote-name', 'crm']);
+      await storedKey(t, 'feed', ['tenant.core:read'], ['tenant.core:read'], ['--remote-name', 'feed']);
+      t.say('Only keys whose last judgement is older than the window are checked: never judged, all three; a minute later, none');
+      await t.tkv(['check', '--all', '--stale', '24h']);
+      await t.tkv(['check', '--all', '--stale', '24h']);
+      t.say('A round finds nothing for a person: exit 0');
+      await t.tkv(['watch', '--once']);
+      t.say('A day later the server has disabled crm, and feed expires in three days: the round checks the stale keys and lists both (exit 14)');
+      await t.sandbox.call('PUT', '/api/demo/admin/apiKeys/crm', { key: ADMIN_KEYS.demo, body: { enabled: false, permissions: ['tenant.core:read'] } });
+      await t.quietly(['key', 'edit', 'demo/feed', '--expires', '2026-12-05']);
+      await t.tkv(['watch', '--once'], DAY_LATER);
+      await t.tkv(['watch', '--once', '--json'], DAY_LATER);
+      await t.tkv(['watch']);
     },
   },
   {

@@ -17,13 +17,15 @@ import { integer, text, type Parsed } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { table } from '../format.ts';
 import { UsageError } from '../io.ts';
+import { parseWindow } from '../../core/usage/usage-query.ts';
+import { clockFromEnv } from '../../core/clock.ts';
 import { readSecret } from '../read-secret.ts';
 import { remedyLines } from '../remedies.ts';
 
 
 /** The flags of each form; one form's flag given to another is a mistake worth naming. */
 const PASTED_ONLY = ['base-url', 'tenant-id', 'key-stdin', 'path', 'header', 'auth', 'client-id', 'login-as'];
-const ALL_ONLY = ['tenant', 'concurrency', 'per-tenant'];
+const ALL_ONLY = ['tenant', 'stale', 'concurrency', 'per-tenant'];
 
 export async function checkCommand(parsed: Parsed, context: CommandContext): Promise<number> {
   const report = text(parsed, 'report');
@@ -143,10 +145,12 @@ async function checkAll(parsed: Parsed, context: CommandContext, http: HttpClien
   process.on('SIGINT', onSigint);
   const progress = context.io.stderr.isTTY === true;
   const tenant = text(parsed, 'tenant');
+  const stale = staleSince(text(parsed, 'stale'), context);
   let summary: BulkSummary;
   try {
     summary = await service.checkAll({
       ...(tenant === undefined ? {} : { tenant }),
+      ...(stale === null ? {} : { judgedBefore: stale.before }),
       concurrency,
       perTenant,
       signal: controller.signal,
@@ -164,7 +168,7 @@ async function checkAll(parsed: Parsed, context: CommandContext, http: HttpClien
   }
   if (progress) context.io.stderr.write('\n');
   const out = parsed.values.json ? context.io.stderr : context.io.stdout;
-  out.write(formatSummary(summary, tenant));
+  out.write(stale !== null && summary.total === 0 ? `Every key${tenant === undefined ? '' : ` of ${tenant}`} was judged within the last ${stale.window}: nothing to check.\n` : formatSummary(summary, tenant, stale?.window));
   if (summary.failures.length > 0 && summary.checked === 0) return 1;
   if (summary.byVerdict.unauthorized) return 10;
   if (summary.byVerdict.forbidden) return 11;
@@ -201,12 +205,20 @@ function formatMatrix(matrix: ScopeMatrix): string {
   return `${rows}\n${drift.join('\n')}\n`;
 }
 
-function formatSummary(summary: BulkSummary, tenant: string | undefined): string {
+/** `--stale 24h`: the window, and the time before which a judgement is stale; null without the flag. */
+export function staleSince(given: string | undefined, context: CommandContext): { window: string; before: string } | null {
+  if (given === undefined) return null;
+  const window = parseWindow(given);
+  if (!window) throw new UsageError(`--stale takes a window such as 24h, 7d or 90m, not "${given}"`);
+  return { window: window.literal, before: new Date(clockFromEnv(context.io.env).now().getTime() - window.ms).toISOString() };
+}
+
+function formatSummary(summary: BulkSummary, tenant: string | undefined, staleWindow?: string): string {
   if (summary.total === 0) return tenant === undefined ? 'The vault holds no key yet: there is nothing to check.\n' : `Tenant ${tenant} holds no key: there is nothing to check.\n`;
   // Most frequent first; ties in the verdicts' own order, so the same run prints the same table.
   const counts = Object.entries(summary.byVerdict).sort(([a, countA], [b, countB]) => countB - countA || VERDICTS.indexOf(a as Verdict) - VERDICTS.indexOf(b as Verdict));
   const lines = [
-    `Checked ${summary.checked} of ${summary.total} ${summary.total === 1 ? 'key' : 'keys'}${summary.interrupted ? ' (stopped early; finished checks were kept)' : ''}.`,
+    `Checked ${summary.checked} of ${summary.total} ${summary.total === 1 ? 'key' : 'keys'}${staleWindow ? ` not judged within the last ${staleWindow}` : ''}${summary.interrupted ? ' (stopped early; finished checks were kept)' : ''}.`,
     table(['VERDICT', 'KEYS'], counts.map(([verdict, count]) => [verdictWords(verdict as Verdict), String(count)])).trimEnd(),
   ];
   if (summary.problems.length > 0) {

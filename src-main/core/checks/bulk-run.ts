@@ -25,6 +25,8 @@ export interface BulkProgress {
 
 export interface BulkOptions {
   tenant?: string;
+  /** Only keys never judged, or last judged before this ISO time (a scheduled round's stale ones). */
+  judgedBefore?: string;
   concurrency?: number;
   perTenant?: number;
   signal?: AbortSignal;
@@ -45,7 +47,7 @@ export interface BulkVault {
  * lets running checks finish and keeps their results, recorded as one check run.
  */
 export async function runBulk(checks: CheckService, vault: BulkVault, options: BulkOptions): Promise<BulkSummary> {
-  const keys = vault.keys.toCheck(options.tenant === undefined ? {} : { tenant: options.tenant });
+  const keys = vault.keys.toCheck({ ...(options.tenant === undefined ? {} : { tenant: options.tenant }), ...(options.judgedBefore === undefined ? {} : { judgedBefore: options.judgedBefore }) });
   const concurrency = Math.max(1, options.concurrency ?? 8);
   const perTenant = Math.max(1, options.perTenant ?? Math.min(4, concurrency));
   const summary: BulkSummary = { total: keys.length, checked: 0, interrupted: false, byVerdict: {}, failures: [], problems: [] };

@@ -75,11 +75,11 @@ export class KeyService implements TenantKeys {
   }
 
   /** Every key (of one tenant) as a bulk check needs it: scopes parsed, nothing else derived. */
-  toCheck(filter: { tenant?: string } = {}): KeyToCheck[] {
+  toCheck(filter: { tenant?: string; judgedBefore?: string } = {}): KeyToCheck[] {
     const tenant = filter.tenant === undefined ? undefined : this.tenants.require(filter.tenant);
     // Keys share a few scope lists; each is parsed once.
     const parsed = new Map<string, string[]>();
-    return this.store.toCheck(tenant?.ref).map((row) => {
+    return this.store.toCheck(tenant?.ref, filter.judgedBefore).map((row) => {
       let scopes = parsed.get(row.scopes);
       if (!scopes) parsed.set(row.scopes, (scopes = JSON.parse(row.scopes) as string[]));
       return { ...row, scopes, remoteNameKnown: row.remoteNameKnown === 1, admin: row.admin === 1 };

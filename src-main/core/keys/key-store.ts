@@ -200,15 +200,17 @@ export class KeyStore extends Store {
   }
 
   /** What a bulk check needs of each key, and nothing more: it reads every key of the vault. */
-  toCheck(tenantRef?: string): KeyToCheckRow[] {
-    const where = tenantRef ? `WHERE k.tenant_ref = ?` : '';
+  /** Keys to check (of one tenant); with `judgedBefore`, only those never judged or last judged at or before it. */
+  toCheck(tenantRef?: string, judgedBefore?: string): KeyToCheckRow[] {
+    const conditions = [...(tenantRef ? ['k.tenant_ref = ?'] : []), ...(judgedBefore ? ['(s.last_checked_at IS NULL OR s.last_checked_at <= ?)'] : [])];
     return this
       .statement(
         `SELECT k.id, t.alias AS tenant, k.name, k.scopes, k.fingerprint, k.secret_account AS secretAccount, coalesce(k.remote_name, k.name) AS remoteName,
                 k.remote_name IS NOT NULL AS remoteNameKnown, k.is_admin AS admin, k.expires_on AS expiresOn
-         FROM keys k JOIN tenants t ON t.id = k.tenant_ref ${where} ORDER BY t.alias, k.name`,
+         FROM keys k JOIN tenants t ON t.id = k.tenant_ref ${judgedBefore ? 'LEFT JOIN key_status s ON s.key_id = k.id' : ''}
+         ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY t.alias, k.name`,
       )
-      .all(...(tenantRef ? [tenantRef] : [])) as KeyToCheckRow[];
+      .all(...(tenantRef ? [tenantRef] : []), ...(judgedBefore ? [judgedBefore] : [])) as KeyToCheckRow[];
   }
 
   /** The tenant's admin credentials, by name. */

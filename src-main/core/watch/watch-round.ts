@@ -1,0 +1,82 @@
+/**
+ * A scheduled round: the keys whose last judgement is older than a window are checked again (a bulk
+ * run, within the politeness limits, each with its negative control), then every key is looked at
+ * for what needs a person: refused by the server (401 or 403), not judged (inconclusive), expired or
+ * expiring within a few days, and rotations whose overlap has stayed open longer than planned.
+ * The command line's `tkv watch --once` runs one; the app runs them while it is open.
+ */
+import type { BulkSummary } from '../../shared/check.ts';
+import type { KeyRef, KeySummary } from '../../shared/contract.ts';
+import type { CheckService } from '../checks/check-service.ts';
+import type { KeyService } from '../keys/key-service.ts';
+import type { RotationService } from '../rotation/rotation-service.ts';
+
+export const DEFAULT_WATCH = { staleHours: 24, expiringDays: 7, overlapDays: 7 } as const;
+
+/** Something a person should look at, with the fact that makes it so. */
+export type Attention =
+  | { kind: 'unauthorized' | 'forbidden' | 'inconclusive'; key: KeyRef; since: string | null }
+  | { kind: 'expired' | 'expiring'; key: KeyRef; expiresOn: string; days: number }
+  | { kind: 'overlap'; key: KeyRef; startedAt: string; days: number; oldRemoteName: string };
+
+export interface WatchOptions {
+  now: Date;
+  staleHours?: number;
+  expiringDays?: number;
+  overlapDays?: number;
+  signal?: AbortSignal;
+}
+
+export interface WatchRound {
+  at: string;
+  /** The bulk run of the stale keys (null when none was stale). */
+  checked: BulkSummary | null;
+  attention: Attention[];
+}
+
+/** Runs a round: stale keys checked, then what needs a person. */
+export async function watchRound(vault: { checks: CheckService; keys: KeyService; rotations: RotationService }, options: WatchOptions): Promise<WatchRound> {
+  const staleHours = options.staleHours ?? DEFAULT_WATCH.staleHours;
+  const judgedBefore = new Date(options.now.getTime() - staleHours * 3_600_000).toISOString();
+  const stale = vault.keys.toCheck({ judgedBefore }).length;
+  const checked = stale > 0 ? await vault.checks.checkAll({ judgedBefore, concurrency: 4, perTenant: 2, ...(options.signal ? { signal: options.signal } : {}) }) : null;
+  return { at: options.now.toISOString(), checked, attention: needsAPerson(vault.keys.list(), vault.rotations, options) };
+}
+
+/** What needs a person now, from what the vault knows (no request is sent). */
+export function needsAPerson(keys: KeySummary[], rotations: Pick<RotationService, 'list'>, options: Pick<WatchOptions, 'now' | 'expiringDays' | 'overlapDays'>): Attention[] {
+  const expiringDays = options.expiringDays ?? DEFAULT_WATCH.expiringDays;
+  const overlapDays = options.overlapDays ?? DEFAULT_WATCH.overlapDays;
+  const attention: Attention[] = [];
+  for (const key of keys) {
+    const ref = { tenant: key.tenant, name: key.name };
+    if (key.lastJudgement === 'unauthorized' || key.lastJudgement === 'forbidden') attention.push({ kind: key.lastJudgement, key: ref, since: key.lastJudgedAt });
+    else if (key.lastAttempt === 'inconclusive') attention.push({ kind: 'inconclusive', key: ref, since: key.lastAttemptAt });
+    if (key.expiresOn !== null && key.expiresInDays !== null && key.expiresInDays <= expiringDays) {
+      attention.push({ kind: key.expired ? 'expired' : 'expiring', key: ref, expiresOn: key.expiresOn, days: key.expiresInDays });
+    }
+  }
+  for (const rotation of rotations.list()) {
+    const days = Math.floor((options.now.getTime() - Date.parse(rotation.startedAt)) / 86_400_000);
+    if (rotation.state === 'overlap' && days >= overlapDays) attention.push({ kind: 'overlap', key: rotation.key, startedAt: rotation.startedAt, days, oldRemoteName: rotation.oldRemoteName });
+  }
+  return attention;
+}
+
+/** One line of fact for an item, the same in every front door. */
+export function attentionWords(item: Attention): string {
+  switch (item.kind) {
+    case 'unauthorized':
+      return `refused by the server (401: missing, invalid or revoked) at its last check${item.since ? `, ${item.since.slice(0, 16).replace('T', ' ')} UTC` : ''}`;
+    case 'forbidden':
+      return `lacks a scope the check needed (403) at its last check${item.since ? `, ${item.since.slice(0, 16).replace('T', ' ')} UTC` : ''}`;
+    case 'inconclusive':
+      return 'its last check was inconclusive: the endpoint accepted a key that cannot exist';
+    case 'expired':
+      return `expired on ${item.expiresOn}`;
+    case 'expiring':
+      return item.days === 0 ? `expires today (${item.expiresOn})` : `expires in ${item.days} day${item.days === 1 ? '' : 's'} (${item.expiresOn})`;
+    case 'overlap':
+      return `its rotation has kept the old key "${item.oldRemoteName}" working for ${item.days} days (since ${item.startedAt.slice(0, 10)})`;
+  }
+}
