@@ -87,6 +87,8 @@ export function remedyCommand(remedy: Remedy): string | null {
       return `tkv check ${ref(remedy.key)}`;
     case 'set-owner':
       return `tkv key edit ${ref(remedy.key)} --owner NAME`;
+    case 'show-usage':
+      return `tkv key usage ${ref(remedy.key)}`;
     case 'link-server-name':
       return `tkv key edit ${ref(remedy.key)} --remote-name ${remedy.candidates.length === 1 ? remedy.candidates[0]! : 'NAME'}`;
     case 'refresh-server-list':

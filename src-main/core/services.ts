@@ -164,7 +164,7 @@ export function createServices(options: ServicesOptions): Services {
   const rotations = new RotationService({ db, secrets, stamps, audit, tenants, keys, events, admin, checks, ...options.rotation, ...(onUnsavedToken ? { onUnsavedToken } : {}) });
   const settings = new SettingsService({ db });
   const usage = new UsageService({ http, vault: { db, stamps, audit, tenants, keys, admin, settings } });
-  const review = new ReviewService({ db, secrets, stamps, audit, tenants, keys, admin, rotations, settings, events });
+  const review = new ReviewService({ db, secrets, stamps, audit, tenants, keys, admin, rotations, settings, events, usage });
   const sandbox = new AppSandbox({ tenants, keys, secrets, events, stateDir: sandboxStateDir(paths.dataDir) });
   const jobs = new JobRunner({ emit: options.emitJobEvent ?? (() => undefined) });
   const stopWatching = options.watchExternalChanges ? watchInventory(raw, () => events.changed('changed elsewhere')) : () => undefined;

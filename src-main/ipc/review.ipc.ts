@@ -18,7 +18,7 @@ export const reviewIpc = {
   'review:report': { input: z.strictObject({ tenant: name.optional() }), handle: (input, { services }) => services.review.report(input) },
   'review:settings': { input: none, handle: (_, { services }) => services.review.settings() },
   'review:set-settings': {
-    input: z.strictObject({ expiringDays: z.array(days).max(20).optional(), staleCheckDays: days.optional(), snapshotStaleDays: days.optional(), rotationPolicyDays: days.optional() }),
+    input: z.strictObject({ expiringDays: z.array(days).max(20).optional(), staleCheckDays: days.optional(), snapshotStaleDays: days.optional(), rotationPolicyDays: days.optional(), unusedDays: days.optional() }),
     handle: (input, { services }) => services.review.setSettings(input),
   },
   'review:sign': {

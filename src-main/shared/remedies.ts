@@ -104,6 +104,8 @@ export type Remedy =
   | { code: 'check-key'; key: KeyRef }
   /** Name who owns the key, so a reviewer knows whom to ask. */
   | { code: 'set-owner'; key: KeyRef }
+  /** Read the key's use again (the vendor's logs, exec runs) before retiring it. */
+  | { code: 'show-usage'; key: KeyRef }
   /** The vault has no listing of the tenant's server keys recent enough to compare with. */
   | { code: 'refresh-server-list'; tenant: string };
 
@@ -246,6 +248,8 @@ export function remedySentence(remedy: Remedy): string {
       return `Check ${ref(remedy.key)} now.`;
     case 'set-owner':
       return `Record who owns ${ref(remedy.key)}.`;
+    case 'show-usage':
+      return `Read ${ref(remedy.key)}'s use in the vendor's logs again; if nothing uses it, disable it on the server, then remove it.`;
     case 'refresh-server-list':
       return `List ${remedy.tenant}'s keys on the server again, so the comparison is current.`;
   }

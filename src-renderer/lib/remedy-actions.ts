@@ -101,6 +101,8 @@ export function remedyAction(remedy: Remedy, stores: Stores, again?: () => void)
     case 'declare-scopes':
     case 'set-owner':
       return { label: `Edit ${refOf(remedy.key)}…`, run: () => editKey(stores, remedy.key) };
+    case 'show-usage':
+      return { label: `Show ${refOf(remedy.key)}’s use`, run: () => showKey(stores, remedy.key) };
     case 'link-server-name':
       return { label: 'Link…', run: () => stores.ui.link(remedy.key, remedy.candidates) };
     case 'list-keys':

@@ -25,12 +25,20 @@ const KEY_COLUMNS: [header: string, cell: (key: ReviewedKey) => string][] = [
   ['last judgement', (key) => judgementState(key.lastJudgement, key.lastCheckedAt)],
   ['judged at', (key) => key.lastJudgedAt ?? ''],
   ['last checked', (key) => key.lastCheckedAt ?? ''],
+  ['last used', (key) => usageText(key)],
   ['drift', (key) => driftText(key)],
   ['severity', (key) => key.severity ?? ''],
   ['flags', (key) => key.flags.map((flag) => flag.code).join(' ')],
   ['reasons', (key) => key.flags.map((flag) => flag.reason).join(' | ')],
   ['notes', (key) => key.notes ?? ''],
 ];
+
+/** The key's last known use, where it came from; no evidence said as such, never as no use. */
+export function usageText(key: ReviewedKey): string {
+  if (key.lastUsedAt) return `${key.lastUsedAt.slice(0, 16).replace('T', ' ')} UTC (${key.lastUsedSource === 'exec' ? 'tkv exec' : 'vendor logs'})`;
+  if (key.usageKnownSince) return `none seen since ${key.usageKnownSince.slice(0, 10)} (vendor logs)`;
+  return 'unknown (no evidence)';
+}
 
 function driftText(key: ReviewedKey): string {
   if (!key.drift) return 'unknown (no snapshot)';
@@ -102,7 +110,7 @@ function markdown(report: ReviewReport): string {
   ];
   for (const key of report.keys.filter((candidate) => candidate.flags.length > 0)) {
     lines.push(`### ${md(`${key.tenant}/${key.name}`)} — ${key.severity ?? 'not flagged'}`, '');
-    lines.push(`Owner: ${md(key.owner ?? 'nobody recorded')} · scopes: ${md(key.scopes.join(', ') || 'none')} · last judgement: ${judgementStateWords(judgementState(key.lastJudgement, key.lastCheckedAt))} · drift: ${md(driftText(key))}`, '');
+    lines.push(`Owner: ${md(key.owner ?? 'nobody recorded')} · scopes: ${md(key.scopes.join(', ') || 'none')} · last judgement: ${judgementStateWords(judgementState(key.lastJudgement, key.lastCheckedAt))} · last used: ${md(usageText(key))} · drift: ${md(driftText(key))}`, '');
     for (const flag of key.flags) lines.push(`- **${flag.severity}** ${flag.code}: ${md(flag.reason)}${flag.remedies.length ? ` — ${md(flag.remedies.map(remedySentence).join(' '))}` : ''}`);
     lines.push('');
   }
@@ -141,7 +149,7 @@ function html(report: ReviewReport): string {
   const keyRows = flagged
     .map(
       (key) =>
-        `<tr class="${key.severity ?? 'none'}"><th scope="row">${esc(`${key.tenant}/${key.name}`)}</th><td>${esc(key.owner ?? '—')}</td><td>${esc(judgementStateWords(judgementState(key.lastJudgement, key.lastCheckedAt)))}</td><td>${esc(driftText(key))}</td><td><ul>${key.flags.map((flag) => `<li><b>${flag.severity}</b> ${code(esc(flag.reason))}</li>`).join('')}</ul></td></tr>`,
+        `<tr class="${key.severity ?? 'none'}"><th scope="row">${esc(`${key.tenant}/${key.name}`)}</th><td>${esc(key.owner ?? '—')}</td><td>${esc(judgementStateWords(judgementState(key.lastJudgement, key.lastCheckedAt)))}</td><td>${esc(usageText(key))}</td><td>${esc(driftText(key))}</td><td><ul>${key.flags.map((flag) => `<li><b>${flag.severity}</b> ${code(esc(flag.reason))}</li>`).join('')}</ul></td></tr>`,
     )
     .join('');
   return `<!doctype html>
@@ -180,7 +188,7 @@ ${svgChart('Expiry timeline: expired, then each week of the next 12 months', rep
 ${svgChart('Age since created or last rotated', report.charts.age, 'rows')}
 ${svgChart('Scopes by number of keys holding them', report.charts.scopes, 'rows')}
 <h2>Flagged keys, most severe first</h2>
-<table><thead><tr><th>key</th><th>owner</th><th>last judgement</th><th>drift</th><th>flags</th></tr></thead><tbody>
+<table><thead><tr><th>key</th><th>owner</th><th>last judgement</th><th>last used</th><th>drift</th><th>flags</th></tr></thead><tbody>
 ${keyRows}
 </tbody></table>
 ${report.findings.length ? `<h2>Outside the vault</h2><ul>${report.findings.map((finding) => `<li><b>${finding.severity}</b> ${esc(finding.reason)}</li>`).join('')}</ul>` : ''}

@@ -9,6 +9,7 @@ import type { RemoteKey } from '../admin/admin-service.ts';
 import type { CredentialRow } from '../keys/key-service.ts';
 import type { RotationStatus } from '../rotation/rotation-service.ts';
 import type { TenantRecord } from '../tenants/tenant-service.ts';
+import type { RememberedUsage } from '../../shared/usage.ts';
 import { DAY_MS, SEVERITY_RANK, toReviewed } from './review-summary.ts';
 
 /** A tenant's last server listing, by key name. */
@@ -30,7 +31,11 @@ export interface FlagContext {
   missing: Set<string>;
   /** Open rotations by `tenant/name`. */
   openRotations: Map<string, RotationStatus>;
+  /** What the vault knows of each key's use, by key id (UsageService.knownUse). */
+  usage: Map<string, KnownUse>;
 }
+
+type KnownUse = { logs: RememberedUsage | null; lastExec: string | null };
 
 /** A key with its flags, most severe first. */
 export function flagKey(key: KeySummary, owner: TenantRecord, context: FlagContext): ReviewedKey {
@@ -99,10 +104,34 @@ export function flagKey(key: KeySummary, owner: TenantRecord, context: FlagConte
   const keyAge = Math.floor((Date.parse(context.now) - Date.parse(since)) / DAY_MS);
   if (keyAge > context.settings.rotationPolicyDays && !key.admin) flag('rotation-due', 'warning', `${key.rotatedAt ? 'Last rotated' : 'Created'} ${keyAge} days ago; the rotation policy is ${context.settings.rotationPolicyDays} days.`, [{ code: 'start-rotation', key: ref }]);
   if (key.owner === null) flag('no-owner', 'info', 'Nobody is recorded as its owner.', [{ code: 'set-owner', key: ref }]);
+  const use = context.usage.get(key.id) ?? { logs: null, lastExec: null };
+  const quiet = quietDays(use, key);
+  // The vault's own admin credential is used by the vault itself, whose requests are not counted.
+  if (quiet !== null && quiet.days > context.settings.unusedDays && !key.admin) {
+    const read = `the vendor’s logs, read ${use.logs!.askedAt.slice(0, 10)}`;
+    flag('unused', 'warning', quiet.lastUsed ? `No request seen for ${quiet.days} days: the last was ${quiet.lastUsed.slice(0, 10)} (${read}); the threshold is ${context.settings.unusedDays} days.` : `No request seen in ${quiet.days} days of logs, from ${quiet.from.slice(0, 10)} (${read}); the threshold is ${context.settings.unusedDays} days.`, [{ code: 'show-usage', key: ref }]);
+  }
 
   flags.sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
   const severity = flags.length === 0 ? null : flags[0]!.severity;
-  return toReviewed(key, drift, flags, severity);
+  const lastUsed = newest(use.logs?.lastSeen ?? null, use.lastExec);
+  return toReviewed(key, drift, flags, severity, { lastUsedAt: lastUsed, lastUsedSource: lastUsed === null ? null : lastUsed === use.lastExec ? 'exec' : 'logs', usageKnownSince: use.logs?.coveredFrom ?? null });
+}
+
+function newest(a: string | null, b: string | null): string | null {
+  return a === null ? b : b === null ? a : a > b ? a : b;
+}
+
+/**
+ * How many days the evidence shows the key quiet: from its last known use (or, with none, from the
+ * key's creation or the start of the logs read, whichever is later) to the last time the logs were
+ * read. Null without logs: exec runs alone never show that nothing else used the key.
+ */
+function quietDays(use: KnownUse, key: KeySummary): { days: number; lastUsed: string | null; from: string } | null {
+  if (!use.logs) return null;
+  const lastUsed = newest(use.logs.lastSeen, use.lastExec);
+  const from = lastUsed ?? newest(use.logs.coveredFrom, key.rotatedAt ?? key.createdAt)!;
+  return { days: Math.floor((Date.parse(use.logs.askedAt) - Date.parse(from)) / DAY_MS), lastUsed, from };
 }
 
 /**

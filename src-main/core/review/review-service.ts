@@ -20,8 +20,9 @@ import type { TenantService } from '../tenants/tenant-service.ts';
 import { flagKey, unclaimedServerKeys, vaultFindings, type FlagContext, type Snapshot } from './flags.ts';
 import { charts, digestOf, rank, summarize } from './review-summary.ts';
 import { ReviewStore } from './review-store.ts';
+import type { UsageService } from '../usage/usage-service.ts';
 
-export const DEFAULT_REVIEW_SETTINGS: ReviewSettings = { expiringDays: [30, 7, 1], staleCheckDays: 90, snapshotStaleDays: 30, rotationPolicyDays: 365 };
+export const DEFAULT_REVIEW_SETTINGS: ReviewSettings = { expiringDays: [30, 7, 1], staleCheckDays: 90, snapshotStaleDays: 30, rotationPolicyDays: 365, unusedDays: 90 };
 
 export interface ReviewServiceOptions {
   db: Connection;
@@ -34,6 +35,8 @@ export interface ReviewServiceOptions {
   rotations: RotationService;
   settings: SettingsService;
   events: VaultEvents;
+  /** What the vault knows of each key's use (the vendor's logs, exec runs). */
+  usage: Pick<UsageService, 'knownUse'>;
 }
 
 export class ReviewService {
@@ -48,6 +51,7 @@ export class ReviewService {
   private readonly admin: AdminService;
   private readonly rotations: RotationService;
   private readonly events: VaultEvents;
+  private readonly usage: Pick<UsageService, 'knownUse'>;
 
   constructor(options: ReviewServiceOptions) {
     this.db = options.db;
@@ -61,6 +65,7 @@ export class ReviewService {
     this.admin = options.admin;
     this.rotations = options.rotations;
     this.events = options.events;
+    this.usage = options.usage;
   }
 
   settings(): ReviewSettings {
@@ -80,6 +85,7 @@ export class ReviewService {
     days(next.staleCheckDays, 'The stale-check threshold', 3650);
     days(next.snapshotStaleDays, 'The snapshot age limit', 3650);
     days(next.rotationPolicyDays, 'The rotation policy', 36500);
+    days(next.unusedDays, 'The unused threshold', 3650);
     this.db.transaction(() => {
       this.stored.set('review', next);
       this.audit.record('settings_changed', { detail: { review: next } });
@@ -130,6 +136,7 @@ export class ReviewService {
       tenantIds: new Map(tenants.map((row) => [row.alias, row.tenantId])),
       missing,
       openRotations: new Map(rotations.map((rotation) => [`${rotation.key.tenant}/${rotation.key.name}`, rotation])),
+      usage: this.usage.knownUse(),
     };
     const reviewed = keys.map((key) => flagKey(key, tenantByAlias.get(key.tenant)!, context));
 

@@ -18,7 +18,7 @@ export function rank(key: ReviewedKey): number {
   return key.severity === null ? 3 : SEVERITY_RANK[key.severity];
 }
 
-export function toReviewed(key: KeySummary, drift: ReviewedKey['drift'], flags: Flag[], severity: Severity | null): ReviewedKey {
+export function toReviewed(key: KeySummary, drift: ReviewedKey['drift'], flags: Flag[], severity: Severity | null, use: Pick<ReviewedKey, 'lastUsedAt' | 'lastUsedSource' | 'usageKnownSince'>): ReviewedKey {
   return {
     id: key.id,
     tenant: key.tenant,
@@ -37,6 +37,7 @@ export function toReviewed(key: KeySummary, drift: ReviewedKey['drift'], flags: 
     lastJudgement: key.lastJudgement,
     lastJudgedAt: key.lastJudgedAt,
     lastCheckedAt: key.lastAttemptAt,
+    ...use,
     drift,
     flags,
     severity,

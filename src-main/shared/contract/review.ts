@@ -29,6 +29,7 @@ export const FLAG_CODES = [
   'rotation-open',
   'rotation-due',
   'no-owner',
+  'unused',
 ] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
 
@@ -62,6 +63,13 @@ export interface ReviewedKey {
   lastJudgement: Verdict | null;
   lastJudgedAt: string | null;
   lastCheckedAt: string | null;
+  /**
+   * The key's last known use: the newest request the vendor's logs showed or exec run, and where
+   * that came from; `usageKnownSince` is since when the logs were read without a gap (null: never).
+   */
+  lastUsedAt: string | null;
+  lastUsedSource: 'logs' | 'exec' | null;
+  usageKnownSince: string | null;
   /** Compared with the tenant's last server snapshot (null when there is none). */
   drift: { snapshotAt: string; onServer: boolean; permissionsDiffer: boolean; enabledDiffers: boolean } | null;
   flags: Flag[];
@@ -89,6 +97,8 @@ export interface ReviewSettings {
   snapshotStaleDays: number;
   /** A key not rotated (or created) for longer than this is due. */
   rotationPolicyDays: number;
+  /** A key with no request seen for longer than this (in the vendor's logs, or an exec run) is flagged unused. */
+  unusedDays: number;
 }
 
 export interface ChartBar {

@@ -159,3 +159,43 @@ describe("a rotation's overlap", () => {
     expect((await fixture.vault.usage.overlap({ ...rotation, oldRemoteName: 'never-used' })).oldKey).toMatchObject({ state: 'quiet', quietHours: 168, lastSeen: null });
   });
 });
+
+describe('the review', () => {
+  it('flags a key no request was seen for beyond the threshold, and exports every key’s last use; no evidence is never no use', async () => {
+    const token = await serverKey('dormant', ['Pass.Read']);
+    await fixture.vault.keys.add({ tenant: 'demo', name: 'dormant', secret: token, scopes: ['Pass.Read'], remoteName: 'dormant' });
+    await fixture.sandbox.call('GET', '/api/demo/passes', { key: token, headers: { 'User-Agent': 'old-batch/1.0' } });
+    // 100 days on (the vault's clock), the logs are read again: the request of day 0 is the last.
+    const later = new Date(Date.now() + 100 * 86_400_000);
+    const session = fixture.openVault(fixture.secrets, { clock: { now: () => later } });
+    try {
+      const dormant = await session.usage.usage({ tenant: 'demo', name: 'dormant' });
+      expect(dormant.remembered?.lastSeen).toBe(dormant.insights.state === 'found' ? dormant.insights.lastSeen : 'no evidence');
+      const report = await session.review.report({ tenant: 'demo' });
+      const reviewed = report.keys.find((key) => key.name === 'dormant')!;
+      expect(reviewed.flags.find((flag) => flag.code === 'unused')).toEqual({
+        code: 'unused',
+        severity: 'warning',
+        reason: `No request seen for 100 days: the last was ${dormant.remembered!.lastSeen!.slice(0, 10)} (the vendor’s logs, read ${later.toISOString().slice(0, 10)}); the threshold is 90 days.`,
+        remedies: [{ code: 'show-usage', key: { tenant: 'demo', name: 'dormant' } }],
+      });
+      expect(reviewed).toMatchObject({ lastUsedAt: dormant.remembered!.lastSeen, lastUsedSource: 'logs' });
+      // A key whose use was never asked is not flagged: unknown is not unused.
+      const unasked = report.keys.find((key) => key.name === 'canary')!;
+      expect(unasked.flags.map((flag) => flag.code)).not.toContain('unused');
+      const { reviewExport } = await import('../../../src-main/core/review/export.ts');
+      const csv = reviewExport(report, 'csv').split('\n');
+      const column = csv[0]!.split(',').indexOf('last used');
+      expect(column).toBeGreaterThan(0);
+      expect(csv.find((line) => line.startsWith('demo,dormant,'))!.split(',')[column]).toBe(`${dormant.remembered!.lastSeen!.slice(0, 16).replace('T', ' ')} UTC (vendor logs)`);
+      expect(csv.find((line) => line.startsWith('demo,canary,'))!.split(',')[column]).toBe('unknown (no evidence)');
+      expect(reviewExport(report, 'md')).toContain('last used: unknown (no evidence)');
+      // The threshold is the reviewer's: raised above the quiet span, the flag goes.
+      session.review.setSettings({ unusedDays: 120 });
+      expect((await session.review.report({ tenant: 'demo' })).keys.find((key) => key.name === 'dormant')!.flags.map((flag) => flag.code)).not.toContain('unused');
+      expect(() => session.review.setSettings({ unusedDays: 0 })).toThrow('The unused threshold must be a whole number of days from 1 to 3650.');
+    } finally {
+      await session.close();
+    }
+  });
+});
