@@ -5,11 +5,12 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { app, clipboard, dialog, ipcMain, session, type BrowserWindow } from 'electron';
+import { app, clipboard, dialog, ipcMain, Notification, session, type BrowserWindow } from 'electron';
 import { toErrorInfo } from './core/errors.ts';
 import { resolveAppPaths, resolveKeychainService } from './core/paths.ts';
 import { clipboardClearMs, SecretClipboard } from './core/keys/secret-clipboard.ts';
 import { createSecretStore, createServices } from './core/services.ts';
+import type { WatchNotice } from './core/watch/watch-service.ts';
 import { openVault } from './open-vault.ts';
 import { clipboardConfirmer } from './core/system-clipboard.ts';
 import { RecentResults } from './ipc/ipc-context.ts';
@@ -60,6 +61,25 @@ async function start(): Promise<void> {
   const emit = <E extends EventName>(event: E, payload: Events[E]) => {
     for (const window of windows) if (!window.isDestroyed()) window.webContents.send(event, payload);
   };
+  // What a watch round found, told through the OS (api/notification); a click shows the Watch screen.
+  // Each is held until it closes, so that its click still reaches the app.
+  const shown = new Set<Notification>();
+  const notify = (notice: WatchNotice) => {
+    if (!Notification.isSupported()) throw new Error('This desktop shows no notifications.');
+    const notification = new Notification({ title: notice.title, body: notice.body });
+    shown.add(notification);
+    notification.on('click', () => {
+      shown.delete(notification);
+      const [window] = windows;
+      if (window && !window.isDestroyed()) {
+        if (window.isMinimized()) window.restore();
+        window.focus();
+      }
+      emit('watch:open', {});
+    });
+    notification.on('close', () => shown.delete(notification));
+    notification.show();
+  };
   // An unreadable, emptied or damaged inventory is reported before any window opens, with the
   // backup to restore; nothing is written until the person chooses (open-vault.ts).
   const secrets = createSecretStore(process.env, process.platform);
@@ -76,6 +96,7 @@ async function start(): Promise<void> {
         emitJobEvent: (event, payload) => emit(event, payload as Events[typeof event]),
         // tkv (or another instance) changed the inventory: announced like any change, the windows redraw.
         watchExternalChanges: true,
+        notify,
       }),
     ask: async (question) => (await dialog.showMessageBox(question)).response,
   }).catch((error: unknown) => {
@@ -131,6 +152,10 @@ async function start(): Promise<void> {
   });
   windows.add(window);
   window.on('closed', () => windows.delete(window));
+  // Background rounds while the app runs (core/watch/watch-service.ts); the first a minute after opening.
+  const first = Number(process.env.TKV_WATCH_FIRST_ROUND_MS);
+  const every = Number(process.env.TKV_WATCH_EVERY_MS);
+  services.watch.start(first > 0 ? first : undefined, every > 0 ? every : undefined);
 }
 
 /**

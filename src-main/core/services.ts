@@ -28,6 +28,7 @@ import { PROBE_ACCOUNT_PREFIX, type SecretStore } from './secrets/secret-store.t
 import { SettingsService } from './settings/settings-service.ts';
 import { TenantService } from './tenants/tenant-service.ts';
 import { UsageService } from './usage/usage-service.ts';
+import { WatchService, type WatchNotice } from './watch/watch-service.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -55,6 +56,8 @@ export interface ServicesOptions {
   emitJobEvent?: <E extends keyof JobEvents>(event: E, payload: JobEvents[E]) => void;
   /** Watches for changes another connection (tkv, another window) commits, and announces them as 'changed elsewhere'. */
   watchExternalChanges?: boolean;
+  /** Tells the person, through the OS, what a watch round found (the app's notifications); nothing is told without it. */
+  notify?: (notice: WatchNotice) => void;
   /** Pause between a scope matrix's probes (tests shorten it). */
   matrixIntervalMs?: number;
   /** A rotation's attempts at verifying its new key, and the pause between them (tests shorten them). */
@@ -84,6 +87,8 @@ export interface Services {
   review: ReviewService;
   /** Keys' use: the vendor's logs (Insights) and the vault's own exec runs. */
   usage: UsageService;
+  /** The app's background rounds and what they found (started by the app only). */
+  watch: WatchService;
   /** The schema version of the open inventory. */
   schemaVersion(): number;
   /** What opening found and mended (a data directory open to other users, say), for the person. */
@@ -165,6 +170,7 @@ export function createServices(options: ServicesOptions): Services {
   const settings = new SettingsService({ db });
   const usage = new UsageService({ http, vault: { db, stamps, audit, tenants, keys, admin, settings } });
   const review = new ReviewService({ db, secrets, stamps, audit, tenants, keys, admin, rotations, settings, events, usage });
+  const watch = new WatchService({ db, stamps, checks, keys, rotations, settings, events }, options.notify ?? (() => undefined));
   const sandbox = new AppSandbox({ tenants, keys, secrets, events, stateDir: sandboxStateDir(paths.dataDir) });
   const jobs = new JobRunner({ emit: options.emitJobEvent ?? (() => undefined) });
   const stopWatching = options.watchExternalChanges ? watchInventory(raw, () => events.changed('changed elsewhere')) : () => undefined;
@@ -186,6 +192,7 @@ export function createServices(options: ServicesOptions): Services {
     sandbox,
     review,
     usage,
+    watch,
     notices,
     schemaVersion: () => db.schemaVersion(),
     inventoryLoss: () => inventoryLoss(raw, secrets, paths.inventoryFile),
@@ -194,6 +201,7 @@ export function createServices(options: ServicesOptions): Services {
     backupIfDue,
     async close() {
       stopWatching();
+      await watch.stop();
       unsaved.clear();
       await jobs.cancelAll();
       await sandbox.stop();

@@ -15,6 +15,8 @@ import { rotationsChannels } from './contract/rotations.ts';
 import { sandboxChannels } from './contract/sandbox.ts';
 import { serverChannels } from './contract/server.ts';
 import { tenantsChannels } from './contract/tenants.ts';
+import { usageChannels } from './contract/usage.ts';
+import { watchChannels } from './contract/watch.ts';
 
 export type { AppInfo } from './contract/app.ts';
 export type { Provider, Tenant, NewTenantInput } from './contract/tenants.ts';
@@ -27,8 +29,10 @@ export type { RetireMode, RotationJobView, RotationJournalEntry, RotationPlan, R
 export type { SandboxStatusView } from './contract/sandbox.ts';
 export type { AuditQuery, AuditRecord, AuditVerdict, ChartBar, ExportFormat, Flag, FlagCode, ReviewChanges, ReviewCharts, ReviewedKey, ReviewQuery, ReviewReport, ReviewSettings, ReviewSummary, Severity, SignOff, VaultFinding } from './contract/review.ts';
 export { AUDIT_ACTIONS_SHOWN, FLAG_CODES, SEVERITIES } from './contract/review.ts';
+export type { Attention, WatchItem, WatchSettings, WatchStatus } from './contract/watch.ts';
+export type { InsightsEvidence, KeyUsage, OverlapUsage, UsageColumns, UsageSettings, VaultEvidence } from './usage.ts';
 
-const ALL_CHANNELS = { ...appChannels, ...tenantsChannels, ...keysChannels, ...checksChannels, ...jobsChannels, ...serverChannels, ...rotationsChannels, ...sandboxChannels, ...reviewChannels };
+const ALL_CHANNELS = { ...appChannels, ...tenantsChannels, ...keysChannels, ...checksChannels, ...jobsChannels, ...serverChannels, ...rotationsChannels, ...sandboxChannels, ...reviewChannels, ...usageChannels, ...watchChannels };
 
 /** Channel name → input and output. Channels are named `domain:verb`. */
 export type Contract = {
@@ -43,11 +47,13 @@ export type ChannelOutput<C extends Channel> = Contract[C]['output'];
 export interface Events extends JobEvents, KeyEvents {
   /** The vault's tenants or keys changed; the renderer reloads what it shows. */
   'vault:changed': { reason: string };
+  /** A notification of the watch was clicked: the window shows the Watch screen. */
+  'watch:open': Record<string, never>;
 }
 
 export type EventName = keyof Events;
 
-const eventRecord: Record<EventName, true> = { 'vault:changed': true, 'jobs:progress': true, 'jobs:done': true, 'clipboard:cleared': true };
+const eventRecord: Record<EventName, true> = { 'vault:changed': true, 'jobs:progress': true, 'jobs:done': true, 'clipboard:cleared': true, 'watch:open': true };
 
 /** Every channel, in a fixed order; the preload exposes exactly these. */
 export const CHANNELS = Object.keys(ALL_CHANNELS) as Channel[];

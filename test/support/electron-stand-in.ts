@@ -107,6 +107,8 @@ export interface ElectronRecord {
   exited: { code: number; at: number } | null;
   /** The channels the app registered with ipcMain.handle. */
   handled: Map<string, Listener>;
+  /** The OS notifications shown (api/notification: `show()` called), in order, with a way to click each. */
+  notifications: { title: string; body: string; click(): void }[];
 }
 
 export interface StandIn {
@@ -150,6 +152,7 @@ export function electronStandIn(options: StandInOptions): StandIn {
     messageBoxes: [],
     exited: null,
     handled: new Map(),
+    notifications: [],
   };
   const paths = new Map<string, string>([
     ['home', options.home],
@@ -314,8 +317,37 @@ export function electronStandIn(options: StandInOptions): StandIn {
     }
   }
 
+  /**
+   * api/notification: "Create OS desktop notifications", main process; an EventEmitter. `new
+   * Notification([options])` with `title` and `body` (among others); "Objects created with new
+   * Notification … will not be shown until you call their show() instance method"; the 'click'
+   * event is "Emitted when the notification is clicked by the user"; the static isSupported()
+   * "Returns boolean - Whether or not desktop notifications are supported on the current system".
+   */
+  class Notification extends Emitter {
+    static isSupported = () => true;
+    readonly title: string;
+    readonly body: string;
+
+    constructor(options: { title?: string; body?: string } = {}) {
+      super();
+      this.title = options.title ?? '';
+      this.body = options.body ?? '';
+    }
+
+    show(): void {
+      record.notifications.push({ title: this.title, body: this.body, click: () => void this.emit('click', electronEvent()) });
+      this.emit('show', electronEvent());
+    }
+
+    close(): void {
+      this.emit('close', electronEvent());
+    }
+  }
+
   const electron = {
     app,
+    Notification,
     BrowserWindow: Window,
     ipcMain: {
       /** api/ipc-main, ipcMain.handle: a second handler for a channel throws. */

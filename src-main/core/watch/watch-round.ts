@@ -6,18 +6,15 @@
  * The command line's `tkv watch --once` runs one; the app runs them while it is open.
  */
 import type { BulkSummary } from '../../shared/check.ts';
-import type { KeyRef, KeySummary } from '../../shared/contract.ts';
+import type { KeySummary } from '../../shared/contract.ts';
+import type { Attention } from '../../shared/contract/watch.ts';
 import type { CheckService } from '../checks/check-service.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import type { RotationService } from '../rotation/rotation-service.ts';
 
 export const DEFAULT_WATCH = { staleHours: 24, expiringDays: 7, overlapDays: 7 } as const;
 
-/** Something a person should look at, with the fact that makes it so. */
-export type Attention =
-  | { kind: 'unauthorized' | 'forbidden' | 'inconclusive'; key: KeyRef; since: string | null }
-  | { kind: 'expired' | 'expiring'; key: KeyRef; expiresOn: string; days: number }
-  | { kind: 'overlap'; key: KeyRef; startedAt: string; days: number; oldRemoteName: string };
+export type { Attention };
 
 export interface WatchOptions {
   now: Date;

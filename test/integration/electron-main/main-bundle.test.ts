@@ -19,6 +19,7 @@ import { electronEvent, electronStandIn, loadWithStandIn, type StandIn } from '.
 import { canaryToken, scratchDir } from '../../support/files.ts';
 import { clearService, uniqueService } from '../../support/keychain.ts';
 import { WebFrameStandIn } from '../../support/web-frame.ts';
+import { startTestSandbox } from '../../support/sandbox.ts';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const bundle = path.join(repo, 'out/main/index.js');
@@ -302,6 +303,66 @@ describe('the built main process', () => {
       expect(fs.readdirSync(dataDir).filter((name) => name.startsWith('inventory.sqlite.replaced-'))).not.toHaveLength(0);
     } finally {
       await quit(restored);
+    }
+  });
+
+  it('keeps watch in the background: a key that turned unauthorized is told once through the OS, not again until it changes; a click shows the Watch screen', async () => {
+    const sandbox = await startTestSandbox({ tenants: ['demo'] });
+    const home = path.join(scratch, 'home');
+    const watching = await loadMain({ TKV_DATA_DIR: path.join(scratch, 'watching'), TKV_KEYCHAIN_SERVICE: ownService('watching'), TKV_DEVTOOLS: undefined, TKV_WATCH_FIRST_ROUND_MS: '100', TKV_WATCH_EVERY_MS: '150' }, home);
+    const until = async (what: string, done: () => boolean) => {
+      for (let waited = 0; !done(); waited += 25) {
+        if (waited > 10_000) throw new Error(`waited 10 s for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    };
+    const setEnabled = async (enabled: boolean) => expect((await sandbox.call('PUT', '/api/demo/admin/apiKeys/crm', { key: sandbox.adminKey('demo'), body: { enabled, permissions: ['tenant.core:read'] } })).status).toBe(200);
+    try {
+      const created = await sandbox.call('POST', '/api/demo/admin/apiKeys', { key: sandbox.adminKey('demo'), body: { name: 'crm', permissions: ['tenant.core:read'], enabled: false } });
+      const { token } = (await created.json()) as { token: string };
+      expect(await watching.call('tenants:add', { alias: 'demo', tenantId: 'demo', environment: 'custom', baseUrl: sandbox.url })).toMatchObject({ ok: true });
+      expect(await watching.call('keys:add', { tenant: 'demo', name: 'crm', secret: token, scopes: ['tenant.core:read'] })).toMatchObject({ ok: true });
+      // A round finds the key never judged, checks it (401), and tells the OS: the key's name and what happened, never its secret.
+      await until('the first notification', () => watching.record.notifications.length > 0);
+      expect(watching.record.notifications.map(({ title, body }) => ({ title, body }))).toEqual([{ title: 'demo/crm: refused (401)', body: expect.stringMatching(/^refused by the server \(401: missing, invalid or revoked\) at its last check, \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/) }]);
+      // Rounds go on (every 150 ms here); the same news is not told again.
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      expect(watching.record.notifications).toHaveLength(1);
+      const status = await watching.call<{ items: { attention: { kind: string }; isNew: boolean; notifiedAt: string | null }[]; unseen: number; lastRoundAt: string | null }>('watch:status');
+      expect(status).toMatchObject({ ok: true, value: { unseen: 1, items: [{ attention: { kind: 'unauthorized', key: { tenant: 'demo', name: 'crm' } }, isNew: true, notifiedAt: expect.any(String) }], lastRoundAt: expect.any(String) } });
+      // Clicking it brings the window forward on the Watch screen.
+      const focusedBefore = watching.record.windows[0]!.focused;
+      watching.record.notifications[0]!.click();
+      expect(watching.record.windows[0]!.focused).toBe(focusedBefore + 1);
+      expect(watching.record.windows[0]!.webContents.sent.map(([event]) => event)).toContain('watch:open');
+      expect(await watching.call('watch:seen')).toMatchObject({ ok: true, value: { unseen: 0 } });
+
+      // The key recovers (checked by hand), and fails again later: that is news, told again.
+      await setEnabled(true);
+      expect(await watching.call('checks:run', { key: { tenant: 'demo', name: 'crm' } })).toMatchObject({ ok: true, value: { result: { verdict: 'valid' } } });
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(await watching.call('watch:status')).toMatchObject({ ok: true, value: { items: [], cleared: [{ attention: { kind: 'unauthorized' } }] } });
+      await setEnabled(false);
+      expect(await watching.call('checks:run', { key: { tenant: 'demo', name: 'crm' } })).toMatchObject({ ok: true, value: { result: { verdict: 'unauthorized' } } });
+      await until('the second notification', () => watching.record.notifications.length > 1);
+      expect(watching.record.notifications.map(({ title }) => title)).toEqual(['demo/crm: refused (401)', 'demo/crm: refused (401)']);
+      // Snoozed, a key's news waits: it is listed on the Watch screen, not told.
+      expect(await watching.call('watch:snooze', { key: { tenant: 'demo', name: 'crm' }, days: 7 })).toMatchObject({ ok: true });
+      await setEnabled(true);
+      await watching.call('checks:run', { key: { tenant: 'demo', name: 'crm' } });
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(await watching.call('watch:status')).toMatchObject({ ok: true, value: { items: [] } });
+      await setEnabled(false);
+      await watching.call('checks:run', { key: { tenant: 'demo', name: 'crm' } });
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(watching.record.notifications).toHaveLength(2);
+      expect(await watching.call('watch:status')).toMatchObject({ ok: true, value: { items: [{ attention: { kind: 'unauthorized' }, notifiedAt: null, snoozedUntil: expect.any(String) }] } });
+      for (const notice of watching.record.notifications) expect(`${notice.title} ${notice.body}`).not.toContain(token);
+    } finally {
+      await quit(watching);
+      delete process.env.TKV_WATCH_FIRST_ROUND_MS;
+      delete process.env.TKV_WATCH_EVERY_MS;
+      await sandbox.dispose();
     }
   });
 

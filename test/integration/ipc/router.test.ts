@@ -167,6 +167,15 @@ describe('IPC router', () => {
       'audit:list': [{}, { query: {}, offset: 0, limit: 0 }, { query: { action: huge }, offset: 0, limit: 10 }, { query: { key: 'a/b' }, offset: 0, limit: 10 }],
       'audit:verify': [{}, 'x'],
       'audit:export': [{}, { query: {}, format: 'xml' }],
+      'usage:key': [{}, { key: { tenant: 'acme' } }, { key: { tenant: 'acme', name: 'k' }, since: huge }, { key: { tenant: 'acme', name: 'k' }, since: 7 }],
+      'usage:overlap': [{}, { key: 'acme/k' }],
+      'usage:settings': [{}, { tenant: huge }],
+      'usage:configure': [{}, { tenant: 'acme', template: huge }, { tenant: 'acme', columns: { key: '' } }, { tenant: 'acme', columns: { colour: 'red' } }, { tenant: 'acme', reset: 'yes' }],
+      'watch:status': [{}, 1],
+      'watch:seen': [{}, 'x'],
+      'watch:snooze': [{}, { key: { tenant: 'acme', name: 'k' }, days: 0 }, { key: { tenant: 'acme', name: 'k' }, days: 91 }, { key: { tenant: 'acme', name: 'k' }, days: 1.5 }],
+      'watch:run': [{}, true],
+      'watch:set-settings': [{ recheckHours: 0 }, { recheckHours: 2161 }, { enabled: 'yes' }, { colour: 'red' }],
     };
     const before = await snapshot();
     const eventsBefore = events.length;

@@ -1,0 +1,57 @@
+/**
+ * The app's watch: rounds in the background that check keys again and say, once, what turned bad,
+ * through the OS's notifications; the Watch screen lists what changed since the person last looked.
+ */
+import type { KeyRef } from './keys.ts';
+import { channel } from './channel.ts';
+
+/** Something a person should look at, with the fact that makes it so (core/watch/watch-round.ts). */
+export type Attention =
+  | { kind: 'unauthorized' | 'forbidden' | 'inconclusive'; key: KeyRef; since: string | null }
+  | { kind: 'expired' | 'expiring'; key: KeyRef; expiresOn: string; days: number }
+  | { kind: 'overlap'; key: KeyRef; startedAt: string; days: number; oldRemoteName: string };
+
+export interface WatchItem {
+  attention: Attention;
+  /** The line a person reads (the same words as tkv watch). */
+  words: string;
+  /** When the vault first found it so; `isNew` when that was after the person last looked. */
+  firstAt: string;
+  isNew: boolean;
+  /** When the OS was told (null: not yet, or the key's notifications are snoozed). */
+  notifiedAt: string | null;
+  snoozedUntil: string | null;
+}
+
+export interface WatchSettings {
+  /** Whether the app checks keys in the background while it runs. */
+  enabled: boolean;
+  /** A key is checked again once its last judgement is this old (default 24 hours: daily per key). */
+  recheckHours: number;
+}
+
+export interface WatchStatus {
+  settings: WatchSettings;
+  lastRoundAt: string | null;
+  /** What the last round checked: how many keys, and why none could be when that was so. */
+  lastRound: { checked: number; failed: number } | null;
+  running: boolean;
+  nextRoundAt: string | null;
+  items: WatchItem[];
+  /** What went away since the person last looked: no longer needs them. */
+  cleared: { attention: Attention; words: string; clearedAt: string }[];
+  /** How many items are new since the person last looked: the count on the navigation. */
+  unseen: number;
+  seenAt: string | null;
+}
+
+export const watchChannels = {
+  'watch:status': channel<void, WatchStatus>(),
+  /** The person looked: nothing is new any more. */
+  'watch:seen': channel<void, WatchStatus>(),
+  /** No notification for the key until then (`days` null: notify again). */
+  'watch:snooze': channel<{ key: KeyRef; days: number | null }, WatchStatus>(),
+  /** A round now, whatever the schedule. */
+  'watch:run': channel<void, WatchStatus>(),
+  'watch:set-settings': channel<Partial<WatchSettings>, WatchStatus>(),
+};
