@@ -47,6 +47,7 @@ export const SCREENS = [
   { id: 'rotation', title: 'Rotation', shortcut: 'Alt+4', words: ['overlap', 'journal'], load: () => import('./views/rotation/rotation-view.svelte') },
   { id: 'review', title: 'Review', shortcut: 'Alt+5', words: ['flags', 'charts', 'sign-off'], load: () => import('./views/review/review-view.svelte') },
   { id: 'audit', title: 'Audit log', shortcut: 'Alt+6', words: ['history', 'hash chain'], load: () => import('./views/audit/audit-view.svelte') },
+  { id: 'watch', title: 'Watch', shortcut: 'Alt+7', words: ['notifications', 'background', 'what changed', 'snooze'], load: () => import('./views/watch/watch-view.svelte') },
 ] as const satisfies readonly ScreenEntry[];
 
 export type ScreenId = (typeof SCREENS)[number]['id'];

@@ -487,9 +487,27 @@ test('a full rotation: both keys valid during the overlap, the old one 401 after
   expect(newToken).not.toBe(oldToken);
   expect(await probeStatus(oldToken)).toBe(200);
   expect(await probeStatus(newToken)).toBe(200);
+  // The vendor's logs, both keys side by side: asked again, the old key answered this test's own probes a moment ago.
+  const overlap = page.getByRole('region', { name: 'Is the old key still used?' });
+  await overlap.getByRole('button', { name: 'Ask the logs again' }).click();
+  await expect(overlap.getByRole('status')).toContainText(/^The old key is still in use: its last request .*, from 127\.0\.0\.1 “node”\. Find what sends it before finishing\.$/);
+  await expect(overlap.getByRole('heading', { name: /^New key · billing-\d{8}$/ })).toBeVisible();
+  // Both answered this test's probes (user agent “node”); the vault's own checks are left out.
+  await expect(overlap.getByRole('table', { name: 'Callers of Old key billing' }).getByRole('row')).toHaveCount(2);
+  await expect(overlap.getByRole('table', { name: /^Callers of New key billing-\d{8}$/ }).getByRole('row').nth(1)).toContainText('127.0.0.1node1');
+  await expect(overlap.getByText(/^2 requests of the vault’s own checks are left out\.$/)).toBeVisible();
   await look(page, 'rotation-overlap', { fullPage: true });
 
+  // Finishing while it was used within the hour asks first, naming the evidence; Cancel keeps the overlap.
   await page.getByRole('button', { name: 'Finish rotation' }).click();
+  const confirmUsed = page.getByRole('dialog', { name: 'The old key is still in use' });
+  await expect(confirmUsed).toContainText(/Its last request was .*, from 127\.0\.0\.1 “node”: something still sends “billing”\. Retiring it now stops that integration\./);
+  await look(page, 'rotation-finish-in-use-dialog');
+  await confirmUsed.getByRole('button', { name: 'Cancel' }).click();
+  await expect(confirmUsed).toBeHidden();
+  expect(await probeStatus(oldToken)).toBe(200);
+  await page.getByRole('button', { name: 'Finish rotation' }).click();
+  await confirmUsed.getByRole('button', { name: 'Retire it anyway' }).click();
   await expect(page.getByText(/^Finished: the entry uses/)).toBeVisible();
   await expect(both.locator('section[data-verdict="unauthorized"]')).toHaveCount(1);
   await expect(both).toContainText('401');

@@ -9,6 +9,7 @@ import type { RotationsStore } from './rotations.svelte.ts';
 import type { ServerStore } from './server.svelte.ts';
 import type { TenantsStore } from './tenants.svelte.ts';
 import type { UiStore } from './ui.svelte.ts';
+import type { WatchStore } from './watch.svelte.ts';
 
 export interface Stores {
   tenants: TenantsStore;
@@ -20,6 +21,7 @@ export interface Stores {
   review: ReviewStore;
   audit: AuditStore;
   ui: UiStore;
+  watch: WatchStore;
 }
 
 const KEY = Symbol('stores');
