@@ -36,9 +36,11 @@ test.beforeAll(async () => {
   const crm = await serverKey('crm-sync', ['tenant.core:read', 'Pass.Read']);
   await harness.services.keys.add({ tenant: 'demo', name: 'crm-sync', secret: crm, scopes: ['tenant.core:read', 'Pass.Read'], remoteName: 'crm-sync', owner: 'CRM team' });
   // The CRM's past week in the vendor's logs, then three requests of its own just now.
+  // Each burst within one hour of the clock (a minute apart from the hour's start), so that the chart's busiest hour is known.
+  const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
   const rows = [];
   for (const [hoursAgo, count, agent] of [[150, 3, 'crm-sync/2.0'], [120, 8, 'crm-sync/2.0'], [74, 5, 'crm-sync/2.0'], [50, 12, 'crm-sync/2.1'], [26, 4, 'crm-sync/2.1'], [5, 9, 'crm-sync/2.1']] as const) {
-    for (let i = 0; i < count; i += 1) rows.push({ hoursAgo: hoursAgo - i * 0.05, keyName: 'crm-sync', method: 'GET', path: '/api/demo/passes', remoteAddress: '10.20.0.7', userAgent: agent });
+    for (let i = 0; i < count; i += 1) rows.push({ timestamp: new Date(hour - hoursAgo * 3_600_000 + i * 60_000).toISOString(), keyName: 'crm-sync', method: 'GET', path: '/api/demo/passes', remoteAddress: '10.20.0.7', userAgent: agent });
   }
   expect((await sandbox.control('POST', '/_sandbox/logs', { tenantId: 'demo', rows })).status).toBe(201);
   for (let i = 0; i < 3; i += 1) await sandbox.call('GET', '/api/demo/passes', { key: crm, headers: { 'User-Agent': 'crm-sync/2.1' } });

@@ -71,7 +71,7 @@ export async function runBulk(checks: CheckService, vault: BulkVault, options: B
       const lane = lanes[(turn + step) % lanes.length]!;
       if (lane.next >= lane.keys.length) continue;
       if (lane.running >= perTenant || lane.pausedUntil > now) {
-        // A busy lane frees when one of its checks ends (release wakes a waiter); a paused one at its time.
+        // A busy lane frees when one of its checks ends (release wakes the waiters); a paused one at its time.
         const until = lane.running >= perTenant ? Infinity : lane.pausedUntil - now;
         wait = wait === null ? until : Math.min(wait, until);
         continue;
@@ -83,9 +83,11 @@ export async function runBulk(checks: CheckService, vault: BulkVault, options: B
   };
   // Workers with nothing to take wait for a lane to free, not on a timer: a lane's next key starts as its last check ends.
   const waiters: (() => void)[] = [];
+  // Every waiter is woken: the one finishing usually takes its lane's next key itself, and a waiter
+  // woken for nothing waits again; woken one at a time, a waiter could be left waiting for ever.
   const release = (lane: Lane) => {
     lane.running -= 1;
-    waiters.shift()?.();
+    for (const wake of waiters.splice(0)) wake();
   };
   const waitForRoom = (ms: number) =>
     new Promise<void>((resolve) => {

@@ -257,6 +257,28 @@ describe('stored keys', () => {
     }
   });
 
+  it('ends when one tenant has more keys than the others: a worker waiting for a busy tenant is woken when it frees', async () => {
+    const issued = new Set<string>();
+    const slow = await server((request, response) => void setTimeout(() => json(response, issued.has(String(request.headers['x-api-key'])) ? 200 : 401, {}), 15));
+    const own = createTestVault(new MemorySecretStore());
+    try {
+      for (const [tenant, count] of [['big', 5], ['small-1', 1], ['small-2', 1], ['small-3', 1]] as const) {
+        own.services.tenants.add({ alias: tenant, tenantId: tenant, environment: 'custom', baseUrl: slow.url });
+        for (let i = 0; i < count; i += 1) {
+          const secret = canaryToken();
+          issued.add(secret);
+          await own.services.keys.add({ tenant, name: `k${i}`, secret, scopes: [] });
+        }
+      }
+      // One at a time per tenant, four workers: the small tenants' workers finish first and wait on the big one.
+      const run = own.services.checks.checkAll({ concurrency: 4, perTenant: 1 });
+      const outcome = await Promise.race([run, new Promise<'stuck'>((resolve) => setTimeout(() => resolve('stuck'), 5_000))]);
+      expect(outcome === 'stuck' ? 'stuck' : outcome.byVerdict).toEqual({ valid: 8 });
+    } finally {
+      await own.dispose();
+    }
+  });
+
   it('aims each key’s probe at its own tenant, and a probe that names the key at that key', async () => {
     const seen: string[] = [];
     const issued = new Set<string>();

@@ -62,8 +62,10 @@ describe('the inventory’s backups', () => {
     const dir = path.dirname(listBackups(inventory)[0]!.file);
     for (let day = 1; day <= 9; day += 1) fs.copyFileSync(listBackups(inventory)[0]!.file, path.join(dir, `inventory-2025-01-0${day}T00-00-00Z-daily.sqlite`));
     const db = openInventoryDatabase(inventory);
+    // A minute after the newest backup: one taken in the same second would replace it, not add to it.
+    const newest = Date.parse(listBackups(inventory)[0]!.takenAt);
     try {
-      await backupDaily(db, inventory, new Date());
+      await backupDaily(db, inventory, new Date(Math.max(Date.now(), newest + 60_000)));
     } finally {
       db.close();
     }
