@@ -396,6 +396,7 @@ export const COMMANDS: CommandSpec[] = [
       { name: 'overlap-days', type: 'integer', value: 'N', min: 1, max: 365, description: 'list rotations whose overlap has been open N days or more (default 7)' },
     ],
     json: true,
+    forms: ['--once [--stale WINDOW] [--expiring-days N] [--overlap-days N] [--json]'],
     examples: [{ command: 'tkv watch --once' }, { command: '0 8 * * * tkv watch --once --json >> ~/tkv-watch.log', note: 'a crontab line: every morning at 8' }],
     load: async () => (await import('./commands/watch.ts')).watch,
   },

@@ -41,7 +41,7 @@ export const watchIpc = {
     },
   },
   'watch:set-settings': {
-    input: z.strictObject({ enabled: z.boolean().optional(), recheckHours: z.number().int().min(1).max(2160).optional() }),
+    input: z.strictObject({ enabled: z.boolean().optional(), recheckHours: z.number().int().min(1).max(2160).optional(), expiringDays: z.number().int().min(0).max(365).optional(), overlapDays: z.number().int().min(1).max(365).optional() }),
     handle: (input, { services }) => services.watch.setSettings(input),
   },
 } satisfies DomainIpc<'watch'>;

@@ -99,7 +99,10 @@ async function oldKeyQuiet(context: CommandContext, parsed: Parsed, ref: KeyRef)
     return true;
   }
   const minutes = Math.floor((Date.parse(window.to) - Date.parse(oldKey.lastSeen)) / 60_000);
-  return confirmed(context, parsed.values.yes === true, `"${oldRemoteName}" was used ${minutes < 1 ? 'less than a minute' : `${minutes} minute${minutes === 1 ? '' : 's'}`} ago (${oldKey.lastSeen.slice(0, 16).replace('T', ' ')} UTC${oldKey.caller ? `, from ${oldKey.caller}` : ''}): something still sends the old key. Retire it anyway?`);
+  const evidence = `"${oldRemoteName}" was used ${minutes < 1 ? 'less than a minute' : `${minutes} minute${minutes === 1 ? '' : 's'}`} ago (${oldKey.lastSeen.slice(0, 16).replace('T', ' ')} UTC${oldKey.caller ? `, from ${oldKey.caller}` : ''}): something still sends the old key`;
+  // Told even when --yes answers for the person: the evidence is what they retire it against.
+  if (parsed.values.yes === true) context.io.stderr.write(`tkv: warning: ${evidence}; retiring it as --yes says.\n`);
+  return confirmed(context, parsed.values.yes === true, `${evidence}. Retire it anyway?`);
 }
 
 function rotations(context: CommandContext): RotationStatus[] {
@@ -119,7 +122,8 @@ function formatOverlap(overlap: OverlapUsage): string {
       : overlap.oldKey.state === 'quiet'
         ? `The old key has had no request for ${overlap.oldKey.quietHours} hour${overlap.oldKey.quietHours === 1 ? '' : 's'}${overlap.oldKey.lastSeen ? ` (its last ${overlap.oldKey.lastSeen.slice(0, 16).replace('T', ' ')} UTC)` : ` (none in the last ${overlap.window.since})`}: it can be retired.`
         : `Not known whether the old key is still in use: ${overlap.oldKey.reason}`;
-  return `Rotation of ${formatKeyRef(overlap.key)}: both keys' requests since ${overlap.window.from.slice(0, 16).replace('T', ' ')} UTC (the vendor's logs; the vault's own checks left out):\n  ${side('old', overlap.oldRemoteName, overlap.old)}\n  ${side('new', overlap.newRemoteName, overlap.new)}\n${verdict}\n`;
+  const own = [overlap.old, overlap.new].some((evidence) => evidence.state === 'found' && !evidence.ownChecksKnown) ? "the logs have no user-agent column, so the vault's own checks are counted in" : "the vault's own checks left out";
+  return `Rotation of ${formatKeyRef(overlap.key)}: both keys' requests since ${overlap.window.from.slice(0, 16).replace('T', ' ')} UTC (the vendor's logs; ${own}):\n  ${side('old', overlap.oldRemoteName, overlap.old)}\n  ${side('new', overlap.newRemoteName, overlap.new)}\n${verdict}\n`;
 }
 
 function describe(status: RotationStatus): string {

@@ -52,6 +52,15 @@ function formatSettings(settings: UsageSettings, changed: boolean): string {
   );
 }
 
+/** A window as words: 24h → 24 hours, 168h → 7 days, 45d → 45 days. */
+export function span(since: string): string {
+  const match = /^(\d+)([dhm])$/.exec(since);
+  if (!match) return since;
+  const count = Number(match[1]);
+  const [amount, unit] = match[2] === 'd' ? [count, 'day'] : match[2] === 'h' && count % 24 === 0 && count >= 48 ? [count / 24, 'day'] : [count, match[2] === 'h' ? 'hour' : 'minute'];
+  return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
+}
+
 /** `2026-12-07 09:05 UTC`. */
 function minute(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
@@ -88,10 +97,11 @@ function hourLines(hours: { hour: string; requests: number }[]): string[] {
   return lines;
 }
 
-function formatInsights(insights: InsightsEvidence, now: number): string {
+function formatInsights(insights: InsightsEvidence, now: number, tenant: string): string {
   if (insights.state !== 'found') {
     const why = insights.state === 'no-credential' || insights.state === 'unsupported' ? 'not asked' : 'no answer';
-    return `The vendor's logs (Insights): ${why}. ${insights.reason}\n  This is no evidence either way: it does not mean the key is unused.\n`;
+    const fix = insights.state === 'bad-query' || insights.state === 'unreadable' ? `\n  See it, and change it: tkv tenant usage-query ${tenant}` : '';
+    return `The vendor's logs (Insights): ${why}. ${insights.reason}${fix}\n  This is no evidence either way: it does not mean the key is unused.\n`;
   }
   const own = insights.ownChecksKnown ? (insights.ownChecks > 0 ? ` (${insights.ownChecks} request${insights.ownChecks === 1 ? '' : 's'} of the vault's own checks left out)` : '') : " (the logs have no user-agent column: the vault's own checks are counted in)";
   const lines = [`The vendor's logs (Insights, asked with the ${insights.credential}):`];
@@ -123,7 +133,7 @@ function formatInsights(insights: InsightsEvidence, now: number): string {
 
 export function formatUsage(usage: KeyUsage, now: number): string {
   const { window, vault } = usage;
-  const head = `Usage of ${formatKeyRef(usage.key)} over the last ${window.since} (${minute(window.from)} to ${minute(window.to)}).\n\n`;
+  const head = `Usage of ${formatKeyRef(usage.key)} over the last ${span(window.since)} (${minute(window.from)} to ${minute(window.to)}).\n\n`;
   const execLines =
     vault.runs.length === 0
       ? "The vault's own records (tkv exec): no run handed this key to a program in the window.\n"
@@ -133,5 +143,5 @@ export function formatUsage(usage: KeyUsage, now: number): string {
     remembered && usage.insights.state !== 'found'
       ? `\nFrom earlier asks: ${remembered.lastSeen ? `the last request seen was ${minute(remembered.lastSeen)}` : 'no request seen'} (logs read from ${minute(remembered.coveredFrom)} to ${minute(remembered.askedAt)}).\n`
       : '';
-  return `${head}${formatInsights(usage.insights, now)}\n${execLines}${memory}`;
+  return `${head}${formatInsights(usage.insights, now, usage.key.tenant)}\n${execLines}${memory}`;
 }

@@ -12,7 +12,7 @@ export const EXIT_NEEDS_A_PERSON = 14;
 
 export async function watch(parsed: Parsed, context: CommandContext): Promise<number> {
   if (parsed.values.once !== true) {
-    throw new UsageError('tkv watch runs one round and exits: give --once, and schedule it (cron, a systemd timer or launchd: see the README). The app keeps watch by itself while it runs');
+    throw new UsageError('give --once: a watch runs one round and exits, and a scheduler runs the next (cron, a systemd timer or launchd: see the README); the app keeps watch by itself while it runs');
   }
   const stale = staleSince(text(parsed, 'stale') ?? '24h', context)!;
   const now = clockFromEnv(context.io.env).now();

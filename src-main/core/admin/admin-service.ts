@@ -243,10 +243,10 @@ export class AdminService {
     return { removedLocal: false };
   }
 
-  /** A redactor that knows `base`'s secrets and every secret the vault keeps for the tenant's keys. */
   /** A redactor that knows every secret the vault keeps for the tenant: for anything else its servers send. */
   redactorFor = async (alias: string): Promise<Redactor> => (await this.tenantRedactor(alias, new Redactor())).redactor;
 
+  /** A redactor that knows `base`'s secrets and every secret the vault keeps for the tenant's keys. */
   private async tenantRedactor(alias: string, base: Redactor): Promise<{ redactor: Redactor; held: Map<string, string | null> }> {
     const held = await this.tenantSecrets(alias);
     return { redactor: base.with(...held.values()), held };

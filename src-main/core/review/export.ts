@@ -35,7 +35,7 @@ const KEY_COLUMNS: [header: string, cell: (key: ReviewedKey) => string][] = [
 
 /** The key's last known use, where it came from; no evidence said as such, never as no use. */
 export function usageText(key: ReviewedKey): string {
-  if (key.lastUsedAt) return `${key.lastUsedAt.slice(0, 16).replace('T', ' ')} UTC (${key.lastUsedSource === 'exec' ? 'tkv exec' : 'vendor logs'})`;
+  if (key.lastUsedAt) return `${key.lastUsedAt.slice(0, 16).replace('T', ' ')} UTC (${key.lastUsedSource === 'exec' ? 'an exec run' : 'vendor logs'})`;
   if (key.usageKnownSince) return `none seen since ${key.usageKnownSince.slice(0, 10)} (vendor logs)`;
   return 'unknown (no evidence)';
 }

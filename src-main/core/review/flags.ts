@@ -109,7 +109,7 @@ export function flagKey(key: KeySummary, owner: TenantRecord, context: FlagConte
   // The vault's own admin credential is used by the vault itself, whose requests are not counted.
   if (quiet !== null && quiet.days > context.settings.unusedDays && !key.admin) {
     const read = `the vendor’s logs, read ${use.logs!.askedAt.slice(0, 10)}`;
-    flag('unused', 'warning', quiet.lastUsed ? `No request seen for ${quiet.days} days: the last was ${quiet.lastUsed.slice(0, 10)} (${read}); the threshold is ${context.settings.unusedDays} days.` : `No request seen in ${quiet.days} days of logs, from ${quiet.from.slice(0, 10)} (${read}); the threshold is ${context.settings.unusedDays} days.`, [{ code: 'show-usage', key: ref }]);
+    flag('unused', 'warning', quiet.lastUsed === quiet.from ? `No request seen for ${quiet.days} days: the last was ${quiet.from.slice(0, 10)} (${read}); the threshold is ${context.settings.unusedDays} days.` : `No request seen in ${quiet.days} days of logs, from ${quiet.from.slice(0, 10)} (${read}); the threshold is ${context.settings.unusedDays} days.`, [{ code: 'show-usage', key: ref }]);
   }
 
   flags.sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
@@ -123,14 +123,15 @@ function newest(a: string | null, b: string | null): string | null {
 }
 
 /**
- * How many days the evidence shows the key quiet: from its last known use (or, with none, from the
- * key's creation or the start of the logs read, whichever is later) to the last time the logs were
- * read. Null without logs: exec runs alone never show that nothing else used the key.
+ * How many days the evidence shows the key quiet: from the latest of its last known use, the start
+ * of the span of logs read without a gap, and the key's creation (or rotation), to the last time the
+ * logs were read. Null without logs: exec runs alone never show that nothing else used the key.
  */
 function quietDays(use: KnownUse, key: KeySummary): { days: number; lastUsed: string | null; from: string } | null {
   if (!use.logs) return null;
   const lastUsed = newest(use.logs.lastSeen, use.lastExec);
-  const from = lastUsed ?? newest(use.logs.coveredFrom, key.rotatedAt ?? key.createdAt)!;
+  // Quiet only since what was looked at: a last request before a gap in the reading says nothing of the gap.
+  const from = newest(newest(lastUsed, use.logs.coveredFrom), key.rotatedAt ?? key.createdAt)!;
   return { days: Math.floor((Date.parse(use.logs.askedAt) - Date.parse(from)) / DAY_MS), lastUsed, from };
 }
 

@@ -60,8 +60,15 @@ export class SandboxLogs {
     if (drop > 0) table.splice(0, drop);
   }
 
+  /** The tenant's rows, the ones older than the retention dropped first (a quiet sandbox ages too). */
   rows(tenantId: string): readonly LogsRow[] {
-    return this.tables.get(tenantId) ?? [];
+    const table = this.tables.get(tenantId);
+    if (!table) return [];
+    const oldest = this.now() - RETENTION_MS;
+    let drop = 0;
+    while (drop < table.length && table[drop]!.timestamp.getTime() < oldest) drop += 1;
+    if (drop > 0) table.splice(0, drop);
+    return table;
   }
 
   clear(tenantId?: string): void {

@@ -14,6 +14,7 @@ import type { InsightsEvidence, KeyUsage, OverlapUsage, RememberedUsage, UsageCa
 import type { AdminService } from '../admin/admin-service.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Stamps } from '../clock.ts';
+import type { Redactor } from '../redaction/redactor.ts';
 import type { Connection } from '../db/connection.ts';
 import { VaultError } from '../errors.ts';
 import { STANDARD_HEADERS, type HttpClient } from '../http/http-client.ts';
@@ -99,7 +100,8 @@ export class UsageService {
     const from = new Date(Date.parse(to) - window.ms).toISOString();
     const insights = await this.insights(key, key.remoteName, window.literal, from, to);
     let remembered = this.store.get(key.id);
-    if (insights.state === 'found') {
+    // Remembered only when the vault's own checks could be told apart: else its own checks would read as use.
+    if (insights.state === 'found' && insights.ownChecksKnown) {
       remembered = remember(remembered, { from, to, lastSeen: insights.lastSeen });
       this.store.put(key.id, remembered);
     }
@@ -151,36 +153,50 @@ export class UsageService {
     if (vendor?.noAdminApi) return { state: 'unsupported', reason: `${vendor.name} has no Insights API: the vault knows of this key's use only what it handed to programs (exec).` };
     const settings = this.settings(key.tenant);
     const query = renderUsageQuery(settings.template, { keyName: remoteName, since });
-    const candidates = await this.credentials(key.tenant);
+    const candidates = this.credentials(key.tenant);
     if (candidates.length === 0) {
       return { state: 'no-credential', reason: `No credential of ${key.tenant} can read its logs: none is marked admin, and no stored key declares ${INSIGHTS_SCOPE}. Store one (an admin key, or a key with ${INSIGHTS_SCOPE}) to see this key's use.` };
     }
-    const redactor = await this.vault.admin.redactorFor(key.tenant);
+    const tenantRedactor = await this.vault.admin.redactorFor(key.tenant);
     let refused: InsightsEvidence | null = null;
-    // A credential whose scopes were declared wrongly is refused (403): the next one is tried.
-    for (const credential of candidates.slice(0, 3)) {
+    // A credential whose scopes were declared wrongly is refused (403): the next one is tried, each read from the keychain only when its turn comes.
+    for (const candidate of candidates) {
       if (!this.allowCall(tenant.ref)) {
         return { state: 'throttled', credential: null, reason: `The vault has sent ${INSIGHTS_CALLS_PER_MINUTE} Insights queries for ${key.tenant} in the last minute, the vendor's limit; ask again in a minute.`, retryAfterSeconds: 60 };
       }
+      const credential = await candidate();
+      if (!credential) continue;
+      // What the server sends back may echo the credential that asked (a bearer token the tenant's keys do not hold).
+      const redactor = tenantRedactor.with(credential.kind === 'api-key' ? credential.secret : credential.token);
       const answer = await queryInsights(this.http, { baseUrl: tenant.baseUrl, tenantId: tenant.tenantId }, credential, query, redactor);
-      if (answer.ok) return readTable(answer.table, settings.columns, { credential: credential.label, query, from, to, redact: (text) => redactor.redactName(text) });
+      if (answer.ok) return readTable(answer.table, settings.columns, { credential: credential.label, query, from, to, redactor });
       refused = { state: answer.kind, credential: credential.label, reason: answer.message, ...(answer.kind === 'throttled' ? { retryAfterSeconds: answer.retryAfterSeconds } : {}) };
       if (answer.kind !== 'refused') break;
     }
-    return refused!;
+    return refused ?? { state: 'no-credential', reason: `No credential of ${key.tenant} can read its logs: its bearer token is gone or expired, and no stored key declares ${INSIGHTS_SCOPE}. Paste a new token, or store a key with ${INSIGHTS_SCOPE}, to see this key's use.` };
   }
 
-  /** Who may ask the tenant's logs: its admin credential (key or bearer), then stored keys that declare Insights.Read. */
-  private async credentials(alias: string): Promise<AdminCredential[]> {
-    const list: AdminCredential[] = [];
-    for (const admin of this.vault.keys.admins(alias)) list.push({ kind: 'api-key', secret: await this.vault.keys.secretOf(admin), label: `admin key ${formatKeyRef(admin)}` });
-    if (list.length === 0) {
-      const bearer = await this.vault.tenants.bearerOf(alias);
-      if (bearer && (bearer.expiresAt === null || Date.parse(bearer.expiresAt) > Date.now())) list.push({ kind: 'bearer', token: bearer.token, label: `bearer token of ${alias}` });
-    }
+  /**
+   * Who may ask the tenant's logs, in turn: its admin keys (else its pasted bearer token), then stored
+   * keys that declare Insights.Read. Each is read from the keychain only when asked for; null when it
+   * cannot be used (a bearer token gone or expired).
+   */
+  private credentials(alias: string): (() => Promise<AdminCredential | null>)[] {
+    const admins = this.vault.keys.admins(alias);
     const readers = this.vault.keys.list({ tenant: alias }).filter((key) => !key.admin && key.scopes.includes(INSIGHTS_SCOPE) && key.lastJudgement !== 'unauthorized');
-    for (const reader of readers) list.push({ kind: 'api-key', secret: await this.vault.keys.secretOf(reader), label: `key ${formatKeyRef(reader)} (it holds ${INSIGHTS_SCOPE})` });
-    return list;
+    const bearer = this.vault.tenants.require(alias).bearerSetAt !== null && admins.length === 0;
+    return [
+      ...admins.map((admin) => async (): Promise<AdminCredential> => ({ kind: 'api-key', secret: await this.vault.keys.secretOf(admin), label: `admin key ${formatKeyRef(admin)}` })),
+      ...(bearer
+        ? [
+            async (): Promise<AdminCredential | null> => {
+              const pasted = await this.vault.tenants.bearerOf(alias);
+              return pasted && (pasted.expiresAt === null || Date.parse(pasted.expiresAt) > Date.now()) ? { kind: 'bearer', token: pasted.token, label: `bearer token of ${alias}` } : null;
+            },
+          ]
+        : []),
+      ...readers.map((reader) => async (): Promise<AdminCredential> => ({ kind: 'api-key', secret: await this.vault.keys.secretOf(reader), label: `key ${formatKeyRef(reader)} (it holds ${INSIGHTS_SCOPE})` })),
+    ];
   }
 
   private allowCall(tenantRef: string): boolean {
@@ -217,29 +233,33 @@ const HOUR_MS = 3_600_000;
 const OVERLAP_MIN_HOURS = 7 * 24;
 
 /** The result table read through the mapping: hours (every hour of the window), callers, the last request; the vault's own left out. */
-function readTable(table: InsightsTable, columns: UsageColumns, context: { credential: string; query: string; from: string; to: string; redact: (text: string) => string }): InsightsEvidence {
+function readTable(table: InsightsTable, columns: UsageColumns, context: { credential: string; query: string; from: string; to: string; redactor: Redactor }): InsightsEvidence {
   const index = (name: string | null) => (name === null ? -1 : table.columns.findIndex((column) => column.name === name));
   const at = { hour: index('Hour'), requests: index('Requests'), lastSeen: index('LastSeen'), address: index(columns.address), userAgent: index(columns.userAgent) };
   const missing = (['Hour', 'Requests', 'LastSeen'] as const).filter((_, i) => [at.hour, at.requests, at.lastSeen][i]! < 0);
   if (missing.length > 0) {
-    return { state: 'unreadable', credential: context.credential, reason: `The tenant's usage query answered without the column${missing.length === 1 ? '' : 's'} ${missing.join(', ')} (it gave ${table.columns.map((column) => column.name).join(', ') || 'none'}). Its result needs Hour, Requests and LastSeen: correct the query in the tenant's settings.` };
+    return { state: 'unreadable', credential: context.credential, reason: `The tenant's usage query answered without the column${missing.length === 1 ? '' : 's'} ${missing.join(', ')} (it gave ${context.redactor.redactName(table.columns.map((column) => column.name).join(', ')) || 'none'}). Its result needs Hour, Requests and LastSeen: correct the tenant's usage query.` };
   }
   const hours = new Map<number, number>();
   const callers = new Map<string, UsageCaller>();
   let ownChecks = 0;
   let requests = 0;
   let lastSeen: string | null = null;
+  const windowStart = Math.floor(Date.parse(context.from) / HOUR_MS) * HOUR_MS;
+  const windowEnd = Date.parse(context.to);
   for (const row of table.rows) {
-    const hour = Date.parse(String(row[at.hour]));
+    const hour = Date.parse(cellText(row[at.hour]));
     const count = Number(row[at.requests]);
-    const seen = Date.parse(String(row[at.lastSeen]));
+    const seen = Date.parse(cellText(row[at.lastSeen]));
     if (!Number.isFinite(hour) || !Number.isFinite(count) || !Number.isFinite(seen)) continue;
-    const userAgent = at.userAgent >= 0 ? context.redact(cellText(row[at.userAgent])) : null;
+    // A query that does not keep to the window (a template without {since}) is read within it only.
+    if (hour < windowStart || hour > windowEnd) continue;
+    const userAgent = at.userAgent >= 0 ? context.redactor.redactText(cellText(row[at.userAgent])) : null;
     if (userAgent !== null && userAgent.startsWith(VAULT_USER_AGENT)) {
       ownChecks += count;
       continue;
     }
-    const address = at.address >= 0 ? context.redact(cellText(row[at.address])) : null;
+    const address = at.address >= 0 ? context.redactor.redactText(cellText(row[at.address])) : null;
     const hourStart = Math.floor(hour / HOUR_MS) * HOUR_MS;
     hours.set(hourStart, (hours.get(hourStart) ?? 0) + count);
     requests += count;

@@ -20,7 +20,7 @@ import type { RotationService } from '../rotation/rotation-service.ts';
 import type { SettingsService } from '../settings/settings-service.ts';
 import { attentionWords, needsAPerson, watchRound } from './watch-round.ts';
 
-export const DEFAULT_WATCH_SETTINGS: WatchSettings = { enabled: true, recheckHours: 24 };
+export const DEFAULT_WATCH_SETTINGS: WatchSettings = { enabled: true, recheckHours: 24, expiringDays: 7, overlapDays: 7 };
 /** How often a round looks for keys due again. */
 export const ROUND_EVERY_MS = 60 * 60_000;
 /** The first round, a little after the app opens: its window comes first. */
@@ -87,7 +87,8 @@ export class WatchService {
   private timer: NodeJS.Timeout | null = null;
   private nextAt: number | null = null;
   private running: Promise<void> | null = null;
-  private readonly abort = new AbortController();
+  /** Stops the checks of a round under way; a new one for each start. */
+  private abort = new AbortController();
 
   constructor(vault: WatchVault, notify: (notice: WatchNotice) => void) {
     this.vault = vault;
@@ -96,6 +97,8 @@ export class WatchService {
 
   /** Rounds from now on, the first after `firstAfterMs`; stop() ends them. */
   start(firstAfterMs = FIRST_ROUND_AFTER_MS, everyMs = ROUND_EVERY_MS): void {
+    if (this.timer) return;
+    this.abort = new AbortController();
     const schedule = (ms: number) => {
       this.nextAt = Date.now() + ms;
       this.timer = setTimeout(() => {
@@ -124,6 +127,8 @@ export class WatchService {
   setSettings(change: Partial<WatchSettings>): WatchStatus {
     const next = { ...this.settings(), ...change };
     if (!Number.isInteger(next.recheckHours) || next.recheckHours < 1 || next.recheckHours > 24 * 90) throw new VaultError('INVALID_INPUT', 'Check keys again after: a whole number of hours from 1 to 2160 (90 days).');
+    if (!Number.isInteger(next.expiringDays) || next.expiringDays < 0 || next.expiringDays > 365) throw new VaultError('INVALID_INPUT', 'Expiring within: a whole number of days from 0 to 365.');
+    if (!Number.isInteger(next.overlapDays) || next.overlapDays < 1 || next.overlapDays > 365) throw new VaultError('INVALID_INPUT', 'Overlap planned: a whole number of days from 1 to 365.');
     this.vault.settings.set('watch', next);
     this.vault.events.changed('watch settings changed');
     return this.status();
@@ -140,7 +145,7 @@ export class WatchService {
     const settings = this.settings();
     if (!settings.enabled && !force) return;
     const now = new Date(this.vault.stamps.now());
-    const result = await watchRound(this.vault, { now, staleHours: settings.recheckHours, signal: this.abort.signal });
+    const result = await watchRound(this.vault, { now, staleHours: settings.recheckHours, expiringDays: settings.expiringDays, overlapDays: settings.overlapDays, signal: this.abort.signal });
     const state = this.state();
     state.lastRoundAt = result.at;
     state.lastRound = result.checked ? { checked: result.checked.checked, failed: result.checked.failures.length } : { checked: 0, failed: 0 };
@@ -151,7 +156,8 @@ export class WatchService {
   status(): WatchStatus {
     const state = this.state();
     // Between rounds, what the vault already knows (a check run by hand, an edited expiry) counts too.
-    this.update(state, needsAPerson(this.vault.keys.list(), this.vault.rotations, { now: new Date(this.vault.stamps.now()) }), this.vault.stamps.now(), false);
+    const settings = this.settings();
+    this.update(state, needsAPerson(this.vault.keys.list(), this.vault.rotations, { now: new Date(this.vault.stamps.now()), expiringDays: settings.expiringDays, overlapDays: settings.overlapDays }), this.vault.stamps.now(), false);
     const items: WatchItem[] = Object.values(state.known).map((known) => ({
       attention: known.attention,
       words: attentionWords(known.attention),
@@ -162,7 +168,7 @@ export class WatchService {
     }));
     items.sort((a, b) => b.firstAt.localeCompare(a.firstAt) || formatKeyRef(a.attention.key).localeCompare(formatKeyRef(b.attention.key)));
     return {
-      settings: this.settings(),
+      settings,
       lastRoundAt: state.lastRoundAt,
       lastRound: state.lastRound,
       running: this.running !== null,

@@ -28,6 +28,10 @@ export interface WatchSettings {
   enabled: boolean;
   /** A key is checked again once its last judgement is this old (default 24 hours: daily per key). */
   recheckHours: number;
+  /** A key that expires within this many days needs a person (default 7). */
+  expiringDays: number;
+  /** A rotation whose overlap has stayed open this many days needs a person: the overlap planned (default 7). */
+  overlapDays: number;
 }
 
 export interface WatchStatus {

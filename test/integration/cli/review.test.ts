@@ -94,8 +94,8 @@ beforeAll(async () => {
     .prepare(`INSERT INTO rotations (id, key_id, tenant, key_name, state, step, old_remote_name, old_account, old_fingerprint, new_remote_name, new_account, new_fingerprint, permissions, retire, last_error, started_at, updated_at)
       VALUES ('rot-1', ?, 'acme', 'soon', 'started', 'created', 'soon', ?, ?, 'soon-2', 'new-account', NULL, '["Pass.Read"]', NULL, NULL, ?, ?)`)
     .run(rotating.id, rotating.secretAccount, rotating.fingerprint, iso(-1), iso(-1));
-  // What the vendor's logs showed of "drifted" when they were last read, 10 days ago: its last request 120 days back.
-  now.db.raw.prepare('INSERT INTO key_usage (key_id, last_seen, covered_from, asked_at) VALUES (?, ?, ?, ?)').run(now.keys.find({ tenant: 'acme', name: 'drifted' })!.id, iso(-120), iso(-125), iso(-10));
+  // What the vendor's logs showed of "old-timer" when they were last read, 10 days ago, without a gap from 125 days back: its last request 120 days back.
+  now.db.raw.prepare('INSERT INTO key_usage (key_id, last_seen, covered_from, asked_at) VALUES (?, ?, ?, ?)').run(now.keys.find({ tenant: 'acme', name: 'old-timer' })!.id, iso(-120), iso(-125), iso(-10));
   expect(old).toBeTruthy();
   expect(ownerless).toBeTruthy();
   await now.close();
@@ -146,7 +146,7 @@ describe('tkv review', () => {
     has(report, 'soon', 'rotation-open', /still at “created”/);
     has(report, 'old-timer', 'rotation-due', /Created 40\d days ago; the rotation policy is 365 days/);
     has(report, 'ownerless', 'no-owner', /Nobody is recorded/);
-    has(report, 'drifted', 'unused', new RegExp(`No request seen for 110 days: the last was ${day(-120)} \\(the vendor’s logs, read ${day(-10)}\\); the threshold is 90 days`));
+    has(report, 'old-timer', 'unused', new RegExp(`No request seen for 110 days: the last was ${day(-120)} \\(the vendor’s logs, read ${day(-10)}\\); the threshold is 90 days`));
     const found = new Set(report.keys.flatMap((key) => key.flags.map((flag) => flag.code)));
     expect([...FLAG_CODES].filter((code) => !found.has(code))).toEqual([]);
     // Findings outside the vault: the server's own key, and the stray keychain entry (counted, never named).

@@ -118,7 +118,7 @@ describe("a key's usage", () => {
     const { remembered } = await fixture.vault.usage.usage(ref, { since: '1h' });
     fixture.vault.usage.configure('demo', { template: 'Logs | where keyName == {keyName} | extend x = 1' });
     const refused = await fixture.vault.usage.usage(ref, { since: '1h' });
-    expect(refused.insights).toMatchObject({ state: 'bad-query', reason: expect.stringMatching(/^The Insights API refused the tenant's usage query \(400\)\. The server said: "Syntax error: .*extend.*"\. Correct the query in the tenant's settings\.$/) });
+    expect(refused.insights).toMatchObject({ state: 'bad-query', reason: expect.stringMatching(/^The Insights API refused the tenant's usage query \(400\)\. The server said: "Syntax error: .*extend.*"\. Correct the tenant's usage query\.$/) });
     expect(refused.remembered).toEqual(remembered);
     fixture.vault.usage.configure('demo', { template: 'Logs | where keyName == {keyName} | summarize Requests = count()' });
     const unreadable = await fixture.vault.usage.usage(ref, { since: '1h' });
@@ -161,41 +161,71 @@ describe("a rotation's overlap", () => {
 });
 
 describe('the review', () => {
-  it('flags a key no request was seen for beyond the threshold, and exports every key’s last use; no evidence is never no use', async () => {
-    const token = await serverKey('dormant', ['Pass.Read']);
-    await fixture.vault.keys.add({ tenant: 'demo', name: 'dormant', secret: token, scopes: ['Pass.Read'], remoteName: 'dormant' });
-    await fixture.sandbox.call('GET', '/api/demo/passes', { key: token, headers: { 'User-Agent': 'old-batch/1.0' } });
-    // 100 days on (the vault's clock), the logs are read again: the request of day 0 is the last.
-    const later = new Date(Date.now() + 100 * 86_400_000);
-    const session = fixture.openVault(fixture.secrets, { clock: { now: () => later } });
+  it('flags a key no request was seen for beyond the threshold, over logs read without a gap; exports every key’s last use; no evidence is never no use', async () => {
+    const DAY = 86_400_000;
+    const iso = (days: number) => new Date(Date.now() + days * DAY).toISOString();
+    // Keys stored 120 days ago (the vault's clock then), and what the logs showed of them when last read, yesterday.
+    const past = fixture.openVault(fixture.secrets, { clock: { now: () => new Date(Date.now() - 120 * DAY) } });
     try {
-      const dormant = await session.usage.usage({ tenant: 'demo', name: 'dormant' });
-      expect(dormant.remembered?.lastSeen).toBe(dormant.insights.state === 'found' ? dormant.insights.lastSeen : 'no evidence');
-      const report = await session.review.report({ tenant: 'demo' });
-      const reviewed = report.keys.find((key) => key.name === 'dormant')!;
-      expect(reviewed.flags.find((flag) => flag.code === 'unused')).toEqual({
-        code: 'unused',
-        severity: 'warning',
-        reason: `No request seen for 100 days: the last was ${dormant.remembered!.lastSeen!.slice(0, 10)} (the vendor’s logs, read ${later.toISOString().slice(0, 10)}); the threshold is 90 days.`,
-        remedies: [{ code: 'show-usage', key: { tenant: 'demo', name: 'dormant' } }],
-      });
-      expect(reviewed).toMatchObject({ lastUsedAt: dormant.remembered!.lastSeen, lastUsedSource: 'logs' });
-      // A key whose use was never asked is not flagged: unknown is not unused.
-      const unasked = report.keys.find((key) => key.name === 'canary')!;
-      expect(unasked.flags.map((flag) => flag.code)).not.toContain('unused');
-      const { reviewExport } = await import('../../../src-main/core/review/export.ts');
-      const csv = reviewExport(report, 'csv').split('\n');
-      const column = csv[0]!.split(',').indexOf('last used');
-      expect(column).toBeGreaterThan(0);
-      expect(csv.find((line) => line.startsWith('demo,dormant,'))!.split(',')[column]).toBe(`${dormant.remembered!.lastSeen!.slice(0, 16).replace('T', ' ')} UTC (vendor logs)`);
-      expect(csv.find((line) => line.startsWith('demo,canary,'))!.split(',')[column]).toBe('unknown (no evidence)');
-      expect(reviewExport(report, 'md')).toContain('last used: unknown (no evidence)');
-      // The threshold is the reviewer's: raised above the quiet span, the flag goes.
-      session.review.setSettings({ unusedDays: 120 });
-      expect((await session.review.report({ tenant: 'demo' })).keys.find((key) => key.name === 'dormant')!.flags.map((flag) => flag.code)).not.toContain('unused');
-      expect(() => session.review.setSettings({ unusedDays: 0 })).toThrow('The unused threshold must be a whole number of days from 1 to 3650.');
+      for (const name of ['dormant', 'gapped']) await past.keys.add({ tenant: 'demo', name, secret: await serverKey(name, ['Pass.Read']), scopes: ['Pass.Read'], remoteName: name });
     } finally {
-      await session.close();
+      await past.close();
+    }
+    const put = (name: string, row: { lastSeen: string | null; coveredFrom: string; askedAt: string }) =>
+      fixture.vault.db.raw.prepare('INSERT INTO key_usage (key_id, last_seen, covered_from, asked_at) VALUES (?, ?, ?, ?)').run(fixture.vault.keys.show({ tenant: 'demo', name }).id, row.lastSeen, row.coveredFrom, row.askedAt);
+    // Read without a gap from 110 days ago: its last request 100 days ago.
+    put('dormant', { lastSeen: iso(-100), coveredFrom: iso(-110), askedAt: iso(-1) });
+    // Last read 40 days ago after a gap: its request of 100 days ago says nothing of the 60 days unread.
+    put('gapped', { lastSeen: iso(-100), coveredFrom: iso(-40), askedAt: iso(-1) });
+
+    const report = await fixture.vault.review.report({ tenant: 'demo' });
+    const flagsOf = (name: string) => report.keys.find((key) => key.name === name)!.flags;
+    expect(flagsOf('dormant').find((flag) => flag.code === 'unused')).toEqual({
+      code: 'unused',
+      severity: 'warning',
+      reason: `No request seen for 99 days: the last was ${iso(-100).slice(0, 10)} (the vendor’s logs, read ${iso(-1).slice(0, 10)}); the threshold is 90 days.`,
+      remedies: [{ code: 'show-usage', key: { tenant: 'demo', name: 'dormant' } }],
+    });
+    expect(flagsOf('gapped').map((flag) => flag.code)).not.toContain('unused');
+    expect(report.keys.find((key) => key.name === 'dormant')).toMatchObject({ lastUsedAt: expect.stringMatching(new RegExp(`^${iso(-100).slice(0, 10)}`)), lastUsedSource: 'logs' });
+    // A key whose use was never asked is not flagged: unknown is not unused.
+    expect(flagsOf('canary').map((flag) => flag.code)).not.toContain('unused');
+    const { reviewExport } = await import('../../../src-main/core/review/export.ts');
+    const csv = reviewExport(report, 'csv').split('\n');
+    const column = csv[0]!.split(',').indexOf('last used');
+    expect(column).toBeGreaterThan(0);
+    const dormantRow = report.keys.find((key) => key.name === 'dormant')!;
+    expect(csv.find((line) => line.startsWith('demo,dormant,'))!.split(',')[column]).toBe(`${dormantRow.lastUsedAt!.slice(0, 16).replace('T', ' ')} UTC (vendor logs)`);
+    expect(csv.find((line) => line.startsWith('demo,canary,'))!.split(',')[column]).toBe('unknown (no evidence)');
+    expect(reviewExport(report, 'md')).toContain('last used: unknown (no evidence)');
+    // The threshold is the reviewer's: raised above the quiet span, the flag goes.
+    fixture.vault.review.setSettings({ unusedDays: 120 });
+    expect((await fixture.vault.review.report({ tenant: 'demo' })).keys.find((key) => key.name === 'dormant')!.flags.map((flag) => flag.code)).not.toContain('unused');
+    expect(() => fixture.vault.review.setSettings({ unusedDays: 0 })).toThrow('The unused threshold must be a whole number of days from 1 to 3650.');
+    fixture.vault.review.setSettings({ unusedDays: 90 });
+  });
+
+  it('remembers the span of logs read without a gap: a later ask that joins it keeps its start, one after a gap starts anew', async () => {
+    const { remember } = await import('../../../src-main/core/usage/usage-store.ts');
+    const first = remember(null, { from: '2026-10-01T00:00:00.000Z', to: '2026-11-15T00:00:00.000Z', lastSeen: '2026-10-03T00:00:00.000Z' });
+    expect(first).toEqual({ lastSeen: '2026-10-03T00:00:00.000Z', coveredFrom: '2026-10-01T00:00:00.000Z', askedAt: '2026-11-15T00:00:00.000Z' });
+    const joined = remember(first, { from: '2026-11-14T00:00:00.000Z', to: '2026-11-16T00:00:00.000Z', lastSeen: null });
+    expect(joined).toEqual({ lastSeen: '2026-10-03T00:00:00.000Z', coveredFrom: '2026-10-01T00:00:00.000Z', askedAt: '2026-11-16T00:00:00.000Z' });
+    const gap = remember(joined, { from: '2026-12-01T00:00:00.000Z', to: '2026-12-02T00:00:00.000Z', lastSeen: null });
+    expect(gap).toEqual({ lastSeen: '2026-10-03T00:00:00.000Z', coveredFrom: '2026-12-01T00:00:00.000Z', askedAt: '2026-12-02T00:00:00.000Z' });
+  });
+
+  it('does not remember what the logs showed when they cannot tell the vault’s own checks apart (no user-agent column)', async () => {
+    const token = await serverKey('uncounted', ['Pass.Read']);
+    await fixture.vault.keys.add({ tenant: 'demo', name: 'uncounted', secret: token, scopes: ['Pass.Read'], remoteName: 'uncounted' });
+    await fixture.vault.checks.checkStored({ tenant: 'demo', name: 'uncounted' });
+    fixture.vault.usage.configure('demo', { columns: { userAgent: null } });
+    try {
+      const usage = await fixture.vault.usage.usage({ tenant: 'demo', name: 'uncounted' }, { since: '1h' });
+      expect(usage.insights).toMatchObject({ state: 'found', ownChecksKnown: false, requests: 1 });
+      expect(usage.remembered).toBeNull();
+    } finally {
+      fixture.vault.usage.configure('demo', { reset: true });
     }
   });
 });

@@ -39,7 +39,7 @@ export async function queryInsights(http: HttpClient, target: AdminTarget, crede
   const quote = said ? ` The server said: "${said.replace(/\.$/, '')}".` : '';
   if (status === 401) return fail('refused', `The ${credential.label} was refused by Insights (401): it is invalid, revoked, disabled or expired.${quote}`);
   if (status === 403) return fail('refused', `The ${credential.label} authenticates but lacks ${INSIGHTS_SCOPE}, which the Insights query needs (403).`);
-  if (status === 400) return fail('bad-query', `The Insights API refused the tenant's usage query (400).${quote} Correct the query in the tenant's settings.`);
+  if (status === 400) return fail('bad-query', `The Insights API refused the tenant's usage query (400).${quote} Correct the tenant's usage query.`);
   if (status === 429 || (status === 503 && outcome.headers['retry-after'] !== undefined)) {
     const retry = retryAfterSeconds(outcome.headers['retry-after']);
     return fail('throttled', `Insights allows ${INSIGHTS_CALLS_PER_MINUTE} calls a minute per tenant and refused this one (${status}); ask again ${retry === null ? 'in a minute' : `in ${retry} s`}.`, retry);
