@@ -152,5 +152,6 @@ test('the Watch screen: a round finds a refused key, the navigation counts it un
   await harness.services.checks.checkStored({ tenant: 'demo', name: 'old-batch' });
   await page.keyboard.press('Alt+7');
   await expect(page.getByRole('heading', { name: 'No longer needs you' })).toBeVisible();
-  await expect(page.getByText(/^demo\/old-batch: was refused by the server/)).toBeVisible();
+  await expect(page.getByRole('listitem').filter({ hasText: /^demo\/old-batch — no longer so since .*: refused by the server \(401: missing, invalid or revoked\) at its last check, .*\.$/ })).toBeVisible();
+  await look(page, 'watch-cleared');
 });
