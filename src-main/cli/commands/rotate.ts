@@ -102,6 +102,8 @@ async function oldKeyQuiet(context: CommandContext, parsed: Parsed, ref: KeyRef)
   const evidence = `"${oldRemoteName}" was used ${minutes < 1 ? 'less than a minute' : `${minutes} minute${minutes === 1 ? '' : 's'}`} ago (${oldKey.lastSeen.slice(0, 16).replace('T', ' ')} UTC${oldKey.caller ? `, from ${oldKey.caller}` : ''}): something still sends the old key`;
   // Told even when --yes answers for the person: the evidence is what they retire it against.
   if (parsed.values.yes === true) context.io.stderr.write(`tkv: warning: ${evidence}; retiring it as --yes says.\n`);
+  // Without a terminal the question cannot be put: said as what it is, and how to answer it.
+  if (parsed.values.yes !== true && !context.io.stdin.isTTY) throw new UsageError(`${evidence}; retiring it would stop that integration. Nothing was changed: there is no terminal to ask on; pass --yes to retire it anyway.`);
   return confirmed(context, parsed.values.yes === true, `${evidence}. Retire it anyway?`);
 }
 
