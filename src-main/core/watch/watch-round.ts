@@ -3,7 +3,7 @@
  * run, within the politeness limits, each with its negative control), then every key is looked at
  * for what needs a person: refused by the server (401 or 403), not judged (inconclusive), expired or
  * expiring within a few days, and rotations whose overlap has stayed open longer than planned.
- * The command line's `tkv watch --once` runs one; the app runs them while it is open.
+ * The command line runs one per call of its watch command; the app runs them while it is open.
  */
 import type { BulkSummary } from '../../shared/check.ts';
 import type { KeySummary } from '../../shared/contract.ts';
