@@ -15,6 +15,7 @@ import { keychainCause, keychainFix } from './secrets/keychain-errors.ts';
 import { keychainRoundTrip } from './secrets/round-trip.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
 import { electronBinary } from './electron-binary.ts';
+import { gitVersion } from './team/git.ts';
 import { PROBE_ACCOUNT_PREFIX } from './secrets/secret-store.ts';
 
 export interface DoctorCheck {
@@ -37,6 +38,7 @@ export interface DoctorOptions {
   secrets: SecretStore;
   /** Directory of the installed `electron` package, if any; its binary is looked for, not run. */
   electronPackageDir?: string | null;
+  env?: Record<string, string | undefined>;
 }
 
 /** Runs every check; never throws. */
@@ -50,6 +52,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     checkModes(options.paths),
     checkNode(),
     checkElectron(options.electronPackageDir ?? null),
+    await checkGit(inTeam(options.paths), options.env ?? process.env),
   ];
   return { ok: checks.every((check) => check.ok), checks };
 }
@@ -170,4 +173,30 @@ function checkElectron(packageDir: string | null): DoctorCheck {
   } catch (error) {
     return { name, ok: true, detail: `electron package unreadable: ${(error as Error).message}`, fix: null };
   }
+}
+
+/** Whether the vault is in a team (core/team keeps it in the setting "team"); false when the inventory cannot say. */
+function inTeam(paths: AppPaths): boolean {
+  try {
+    const db = openInventoryDatabase(paths.inventoryFile);
+    try {
+      return db.prepare(`SELECT 1 FROM settings WHERE name = 'team'`).get() !== undefined;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** Git carries a team's repository (core/team): needed once the vault is in a team. */
+async function checkGit(inTeam: boolean, env: Record<string, string | undefined>): Promise<DoctorCheck> {
+  const version = await gitVersion(env);
+  if (version) return { name: 'git', ok: true, detail: version, fix: null };
+  return {
+    name: 'git',
+    ok: !inTeam,
+    detail: inTeam ? 'git is not installed (or not on PATH), and this vault is in a team' : 'git is not installed (or not on PATH)',
+    fix: 'Install git (your system’s package, or git-scm): a team shares its keys through a git repository. Nothing else needs it.',
+  };
 }

@@ -24,8 +24,9 @@ import { ReviewService } from './review/review-service.ts';
 import { RotationService } from './rotation/rotation-service.ts';
 import { AppSandbox, sandboxStateDir } from './sandbox/app-sandbox.ts';
 import { DEFAULT_KEYCHAIN_TIMEOUT_MS, KeytarSecretStore } from './secrets/keytar-secret-store.ts';
-import { PROBE_ACCOUNT_PREFIX, type SecretStore } from './secrets/secret-store.ts';
+import { isKeyAccount, type SecretStore } from './secrets/secret-store.ts';
 import { SettingsService } from './settings/settings-service.ts';
+import { TeamService } from './team/team-service.ts';
 import { TenantService } from './tenants/tenant-service.ts';
 import { UsageService } from './usage/usage-service.ts';
 import { WatchService, type WatchNotice } from './watch/watch-service.ts';
@@ -89,6 +90,8 @@ export interface Services {
   usage: UsageService;
   /** The app's background rounds and what they found (started by the app only). */
   watch: WatchService;
+  /** The team this vault shares keys with, through a git repository (core/team). */
+  team: TeamService;
   /** The schema version of the open inventory. */
   schemaVersion(): number;
   /** What opening found and mended (a data directory open to other users, say), for the person. */
@@ -115,7 +118,7 @@ export interface Services {
 export async function unreadableInventoryError(error: unknown, paths: AppPaths, secrets: SecretStore): Promise<VaultError> {
   const info = toErrorInfo(error);
   const held = await secrets.listAccounts().then(
-    (accounts) => accounts.filter((account) => !account.startsWith(PROBE_ACCOUNT_PREFIX)).length,
+    (accounts) => accounts.filter(isKeyAccount).length,
     () => null,
   );
   const newest = listBackups(paths.inventoryFile)[0];
@@ -171,6 +174,7 @@ export function createServices(options: ServicesOptions): Services {
   const usage = new UsageService({ http, vault: { db, stamps, audit, tenants, keys, admin, settings } });
   const review = new ReviewService({ db, secrets, stamps, audit, tenants, keys, admin, rotations, settings, events, usage });
   const watch = new WatchService({ db, stamps, checks, keys, rotations, settings, events }, options.notify ?? (() => undefined));
+  const team = new TeamService({ db, secrets, stamps, audit, tenants, keys, checks, settings, events, env });
   const sandbox = new AppSandbox({ tenants, keys, secrets, events, stateDir: sandboxStateDir(paths.dataDir) });
   const jobs = new JobRunner({ emit: options.emitJobEvent ?? (() => undefined) });
   const stopWatching = options.watchExternalChanges ? watchInventory(raw, () => events.changed('changed elsewhere')) : () => undefined;
@@ -193,6 +197,7 @@ export function createServices(options: ServicesOptions): Services {
     review,
     usage,
     watch,
+    team,
     notices,
     schemaVersion: () => db.schemaVersion(),
     inventoryLoss: () => inventoryLoss(raw, secrets, paths.inventoryFile),

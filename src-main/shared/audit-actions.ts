@@ -26,4 +26,9 @@ export const AUDIT_ACTIONS_SHOWN = [
   'bearer_set',
   'bearer_cleared',
   'orphans_removed',
+  'team_joined',
+  'shared',
+  'received',
+  'member_added',
+  'member_removed',
 ] as const;

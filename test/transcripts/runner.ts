@@ -165,6 +165,7 @@ export function normalise(text: string, names: [string, string][]): string {
   result = result.replace(/\b\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\b/g, (time) => (time === clockMinute ? time : '<time> UTC'));
   result = result.replace(/inventory-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z-/g, 'inventory-<time>-');
   result = result.replace(/\.replaced-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z/g, '.replaced-<time>');
+  result = result.replace(/git version [0-9][\w.]*/g, 'git version <git-version>');
   result = result.replaceAll(`v${process.versions.node}`, '<node-version>').replaceAll(`Node ${process.versions.node}`, 'Node <node-version>');
   return result.replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g, (time) => (Date.parse(time) === Date.parse(CLOCK) ? time : '<time>'));
 }

@@ -23,6 +23,7 @@ export async function doctorCommand(parsed: Parsed, context: CommandContext): Pr
     paths: resolveAppPaths(env, process.platform, os.homedir()),
     secrets: createSecretStore(env, process.platform),
     electronPackageDir: electronPackageDir(),
+    env,
   });
   context.print(report, () => formatDoctor(report), parsed);
   return report.ok ? 0 : 1;

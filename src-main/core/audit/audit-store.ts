@@ -47,7 +47,16 @@ export type AuditAction =
   /** A server created a key whose token could not be stored: it was shown once instead. */
   | 'token_unsaved'
   /** A server created a key whose token could not be stored nor shown: the key was deleted again. */
-  | 'token_discarded';
+  | 'token_discarded'
+  /** This vault founded or joined a team (core/team). */
+  | 'team_joined'
+  /** A key was shared with the team: its metadata, and its secret encrypted to the readers named. */
+  | 'shared'
+  /** A key shared by a member was stored in this vault by a pull. */
+  | 'received'
+  | 'member_added'
+  /** A member was removed: the secrets they could read were encrypted again without them. */
+  | 'member_removed';
 
 export type Actor = 'cli' | 'app';
 

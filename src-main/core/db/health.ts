@@ -5,7 +5,7 @@
  * That is reported, never silently started afresh: every front door stops on it and says what to do
  * (restore a backup), and nothing that would forget those secrets runs meanwhile.
  */
-import { PROBE_ACCOUNT_PREFIX, type SecretStore } from '../secrets/secret-store.ts';
+import { isKeyAccount, type SecretStore } from '../secrets/secret-store.ts';
 import { listBackups, type InventoryBackup } from './backups.ts';
 import type { InventoryDatabase } from './database.ts';
 
@@ -26,7 +26,7 @@ export async function inventoryLoss(db: InventoryDatabase, secrets: SecretStore,
   if (held > 0) return null;
   // A tenant's pasted bearer token is the inventory's too (account bearer:<tenant row id>).
   const bearers = new Set((db.prepare('SELECT id FROM tenants').all() as { id: string }[]).map((row) => `bearer:${row.id}`));
-  const accounts = (await secrets.listAccounts()).filter((account) => !account.startsWith(PROBE_ACCOUNT_PREFIX) && !bearers.has(account));
+  const accounts = (await secrets.listAccounts()).filter((account) => isKeyAccount(account) && !bearers.has(account));
   if (accounts.length === 0) return null;
   return { secrets: accounts.length, service: secrets.service, backups: listBackups(inventoryFile) };
 }

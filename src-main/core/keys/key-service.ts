@@ -133,7 +133,7 @@ export class KeyService implements TenantKeys {
    * Adds a key: the secret goes to the keychain first, then the metadata row. If the row cannot be
    * written, the keychain entry is removed again, so a key is never half-written.
    */
-  async add(input: NewKeyInput, action: Extract<AuditAction, 'added' | 'created' | 'imported'> = 'added', server: ServerKeyFacts = {}): Promise<KeySummary> {
+  async add(input: NewKeyInput, action: Extract<AuditAction, 'added' | 'created' | 'imported' | 'received'> = 'added', server: ServerKeyFacts = {}): Promise<KeySummary> {
     const problem = this.newKeyProblem(input);
     if (problem) throw problem;
     const tenant = this.tenants.require(input.tenant);

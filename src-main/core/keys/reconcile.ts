@@ -8,7 +8,7 @@ import type { AuditService } from '../audit/audit-service.ts';
 import type { Connection } from '../db/connection.ts';
 import { inventoryLoss } from '../db/health.ts';
 import { VaultError } from '../errors.ts';
-import { PROBE_ACCOUNT_PREFIX, type SecretStore } from '../secrets/secret-store.ts';
+import { isKeyAccount, type SecretStore } from '../secrets/secret-store.ts';
 import { bearerAccount, type TenantService } from '../tenants/tenant-service.ts';
 import type { KeyStore } from './key-store.ts';
 
@@ -26,7 +26,7 @@ export interface Reconciling {
  * either side may be the one a person still needs.
  */
 export async function reconcileKeychain(vault: Reconciling): Promise<ReconcileReport> {
-  const accounts = new Set((await vault.secrets.listAccounts()).filter((account) => !account.startsWith(PROBE_ACCOUNT_PREFIX)));
+  const accounts = new Set((await vault.secrets.listAccounts()).filter(isKeyAccount));
   const keys = vault.store.list();
   const missingSecrets: ReconcileReport['missingSecrets'] = [];
   for (const key of keys) {

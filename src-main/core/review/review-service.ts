@@ -14,7 +14,7 @@ import { assertRule, VaultError } from '../errors.ts';
 import type { VaultEvents } from '../events.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import type { RotationService } from '../rotation/rotation-service.ts';
-import { PROBE_ACCOUNT_PREFIX, type SecretStore } from '../secrets/secret-store.ts';
+import { isKeyAccount, type SecretStore } from '../secrets/secret-store.ts';
 import type { SettingsService } from '../settings/settings-service.ts';
 import type { TenantService } from '../tenants/tenant-service.ts';
 import { flagKey, unclaimedServerKeys, vaultFindings, type FlagContext, type Snapshot } from './flags.ts';
@@ -110,7 +110,7 @@ export class ReviewService {
     // The keychain is local but may be locked or busy: without its listing the review still stands,
     // minus what only the listing tells (missing and stray entries), and says so.
     const listing = await this.keychainAccounts();
-    const accounts = new Set((listing.accounts ?? []).filter((account) => !account.startsWith(PROBE_ACCOUNT_PREFIX)));
+    const accounts = new Set((listing.accounts ?? []).filter(isKeyAccount));
     const missing = new Set(listing.accounts ? keys.filter((key) => !accounts.has(key.secretAccount)).map((key) => key.secretAccount) : []);
     let orphans = 0;
     if (!tenant && listing.accounts) {

@@ -41,16 +41,19 @@ export const REGENERATE_WARNING =
 /**
  * Checks `newSecret` and switches the entry to it. `oldDropped` is false when the keychain refused
  * to delete the old secret after the switch: the replacement stands (it is committed), and the old
- * entry, dead on the server, is left for the person to delete.
+ * entry, dead on the server, is left for the person to delete. A team's pull replaces a secret the
+ * same way when a member rotated the key: `remoteName` is then the new key's name on the server,
+ * and `from` who handed it over (for the audit log).
  */
-export async function replaceAfterRegenerate(vault: ReplaceVault, ref: KeyRef, newSecret: string): Promise<{ result: CheckResult; fingerprint: string; oldDropped: boolean; oldAccount: string }> {
+export async function replaceAfterRegenerate(vault: ReplaceVault, ref: KeyRef, newSecret: string, options: { remoteName?: string; from?: string } = {}): Promise<{ result: CheckResult; fingerprint: string; oldDropped: boolean; oldAccount: string }> {
   assertRule(checkSecret(newSecret));
   const key = vault.keys.show(ref);
   const print = fingerprint(newSecret);
   if (print === key.fingerprint) throw new VaultError('INVALID_INPUT', `That is the key ${formatKeyRef(ref)} already holds (fingerprint ${print}); paste the regenerated one.`);
   const twin = vault.keys.byFingerprint(print)[0];
   if (twin) throw new VaultError('ALREADY_EXISTS', `This key is already stored as ${twin.tenant}/${twin.name}; a key belongs to one entry.`);
-  const target = vault.checks.targetFor(vault.tenants.require(ref.tenant), key.remoteName);
+  const remoteName = options.remoteName ?? key.remoteName;
+  const target = vault.checks.targetFor(vault.tenants.require(ref.tenant), remoteName);
   const { probe } = defaultProbe(vault.checks.probes(target.vendor), key.scopes, true);
   const result = await vault.checks.checkSecret(target, newSecret, probe);
   if (result.verdict !== 'valid' && result.verdict !== 'authenticated' && result.verdict !== 'forbidden') {
@@ -62,8 +65,8 @@ export async function replaceAfterRegenerate(vault: ReplaceVault, ref: KeyRef, n
   try {
     vault.db.transaction(() => {
       vault.keys.keepCredential({ account: key.secretAccount, key_id: key.id, remote_name: key.remoteName, fingerprint: key.fingerprint, state: 'deleted', replaced_at: at, retired_at: at });
-      vault.keys.switchCredential(key.id, { account, remoteName: key.remoteName, fingerprint: print, at });
-      vault.audit.record('replaced', { tenant: ref.tenant, keyName: ref.name, keyId: key.id, fingerprint: print, detail: { oldFingerprint: key.fingerprint, verdict: result.verdict } });
+      vault.keys.switchCredential(key.id, { account, remoteName, fingerprint: print, at });
+      vault.audit.record('replaced', { tenant: ref.tenant, keyName: ref.name, keyId: key.id, fingerprint: print, detail: { oldFingerprint: key.fingerprint, verdict: result.verdict, ...(options.from === undefined ? {} : { from: options.from }) } });
     });
   } catch (error) {
     // The entry still holds its old key: the new secret is not left behind in the keychain.

@@ -18,3 +18,11 @@ export interface SecretStore {
 
 /** Keychain accounts with this prefix are throwaway entries of a round trip (the health check, proof of an unlocked keychain), never keys. */
 export const PROBE_ACCOUNT_PREFIX = 'tkv-doctor-probe-';
+
+/** Keychain accounts with this prefix hold this vault's team identity (core/team), never keys. */
+export const TEAM_ACCOUNT_PREFIX = 'tkv-team-';
+
+/** Whether a keychain account may hold a key's secret: not a probe's round trip, not the team identity. */
+export function isKeyAccount(account: string): boolean {
+  return !account.startsWith(PROBE_ACCOUNT_PREFIX) && !account.startsWith(TEAM_ACCOUNT_PREFIX);
+}

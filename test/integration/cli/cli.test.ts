@@ -126,6 +126,7 @@ describe('tkv', () => {
       ['permissions', true],
       ['node', true],
       ['electron', true],
+      ['git', true],
     ]);
     const broken = await tkv(['doctor'], undefined, { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/tkv-bus', DISPLAY: undefined });
     expect(broken.code).toBe(1);

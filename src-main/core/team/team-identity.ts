@@ -1,0 +1,58 @@
+/**
+ * This vault's member identity: an age X25519 identity (secrets are encrypted to its recipient) and
+ * an Ed25519 signing key (its changes are signed with it). Both private halves live in the OS
+ * keychain under accounts of their own, never in the inventory nor the team repository; they are
+ * read for one operation and dropped after it.
+ */
+import type { TeamIdentity } from '../../shared/contract/team.ts';
+import { VaultError } from '../errors.ts';
+import { TEAM_ACCOUNT_PREFIX, type SecretStore } from '../secrets/secret-store.ts';
+import { generateIdentity, recipientOf } from './age.ts';
+import { generateSigningKey, publicKeyOf } from './signing.ts';
+import { FORMATS, signRecord, type MemberRecord, type TeamTree } from './team-files.ts';
+
+export const TEAM_IDENTITY_ACCOUNT = `${TEAM_ACCOUNT_PREFIX}age-identity`;
+export const TEAM_SIGNING_ACCOUNT = `${TEAM_ACCOUNT_PREFIX}signing-key`;
+
+export interface PrivateIdentity {
+  identity: string;
+  signingKey: string;
+  public: TeamIdentity;
+}
+
+/** The identity from the keychain; created and stored there first when `create` (else NOT_FOUND without one). */
+export async function privateIdentity(secrets: SecretStore, create: boolean): Promise<PrivateIdentity> {
+  let identity = await secrets.get(TEAM_IDENTITY_ACCOUNT);
+  let signingKey = await secrets.get(TEAM_SIGNING_ACCOUNT);
+  if ((identity === null || signingKey === null) && !create) throw new VaultError('NOT_FOUND', 'This vault has no team identity yet.');
+  if (identity === null) {
+    identity = generateIdentity().identity;
+    await secrets.set(TEAM_IDENTITY_ACCOUNT, identity);
+  }
+  if (signingKey === null) {
+    signingKey = generateSigningKey().privateKey;
+    await secrets.set(TEAM_SIGNING_ACCOUNT, signingKey);
+  }
+  return { identity, signingKey, public: { recipient: recipientOf(identity), signingKey: publicKeyOf(signingKey) } };
+}
+
+/** The public keys when the vault has an identity, else null; never creates one. */
+export async function publicIdentityIfAny(secrets: SecretStore): Promise<TeamIdentity | null> {
+  try {
+    return (await privateIdentity(secrets, false)).public;
+  } catch (error) {
+    if (error instanceof VaultError && error.code === 'NOT_FOUND') return null;
+    throw error;
+  }
+}
+
+/** The active member whose keys these are. */
+export function memberOf(tree: TeamTree, identity: TeamIdentity): MemberRecord | undefined {
+  return tree.members.find((member) => member.removedBy === null && member.recipient === identity.recipient && member.signingKey === identity.signingKey);
+}
+
+/** A member record signed by this identity (whatever fields the record came with, only the format's are kept). */
+export function signedMemberRecord(me: PrivateIdentity, record: Omit<MemberRecord, 'format' | 'signature'> & { format?: string; signature?: string }): MemberRecord {
+  const { name, recipient, signingKey, addedBy, addedAt, removedBy, removedAt, signedBy } = record;
+  return signRecord<MemberRecord>({ format: FORMATS.member, name, recipient, signingKey, addedBy, addedAt, removedBy, removedAt, signedBy }, me.signingKey);
+}
