@@ -19,6 +19,7 @@ export const DIALOGS: readonly DialogEntry[] = [
   { id: 'edit-key', wanted: ({ ui }) => ui.editingKey, load: () => import('./dialogs/edit-key-dialog.svelte') },
   { id: 'remove-key', wanted: ({ ui }) => ui.removingKey, load: () => import('./dialogs/remove-key-dialog.svelte') },
   { id: 'replace-key', wanted: ({ ui }) => ui.replacingKey, load: () => import('./dialogs/replace-key-dialog.svelte') },
+  { id: 'share-key', wanted: ({ ui }) => ui.sharingKey, load: () => import('./dialogs/share-key-dialog.svelte') },
   { id: 'remove-tenant', wanted: ({ ui }) => ui.removingTenant !== null, load: () => import('./dialogs/remove-tenant-dialog.svelte') },
   { id: 'token-rescue', wanted: ({ server }) => server.unsaved.length > 0, load: () => import('./dialogs/token-rescue-dialog.svelte') },
   { id: 'link-key', wanted: ({ ui }) => ui.linking !== null, load: () => import('./dialogs/link-key-dialog.svelte') },

@@ -48,6 +48,7 @@ export const SCREENS = [
   { id: 'review', title: 'Review', shortcut: 'Alt+5', words: ['flags', 'charts', 'sign-off'], load: () => import('./views/review/review-view.svelte') },
   { id: 'audit', title: 'Audit log', shortcut: 'Alt+6', words: ['history', 'hash chain'], load: () => import('./views/audit/audit-view.svelte') },
   { id: 'watch', title: 'Watch', shortcut: 'Alt+7', words: ['notifications', 'background', 'what changed', 'snooze'], load: () => import('./views/watch/watch-view.svelte') },
+  { id: 'team', title: 'Team', shortcut: 'Alt+8', words: ['share', 'git', 'members', 'pull', 'push', 'age'], load: () => import('./views/team/team-view.svelte') },
 ] as const satisfies readonly ScreenEntry[];
 
 export type ScreenId = (typeof SCREENS)[number]['id'];

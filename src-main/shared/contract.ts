@@ -16,6 +16,7 @@ import { sandboxChannels } from './contract/sandbox.ts';
 import { serverChannels } from './contract/server.ts';
 import { tenantsChannels } from './contract/tenants.ts';
 import { usageChannels } from './contract/usage.ts';
+import { teamChannels } from './contract/team.ts';
 import { watchChannels } from './contract/watch.ts';
 
 export type { AppInfo } from './contract/app.ts';
@@ -30,9 +31,10 @@ export type { SandboxStatusView } from './contract/sandbox.ts';
 export type { AuditQuery, AuditRecord, AuditVerdict, ChartBar, ExportFormat, Flag, FlagCode, ReviewChanges, ReviewCharts, ReviewedKey, ReviewQuery, ReviewReport, ReviewSettings, ReviewSummary, Severity, SignOff, VaultFinding } from './contract/review.ts';
 export { AUDIT_ACTIONS_SHOWN, FLAG_CODES, SEVERITIES } from './contract/review.ts';
 export type { Attention, WatchItem, WatchSettings, WatchStatus } from './contract/watch.ts';
+export type { PullReport, RefusedChange, RemoveMemberReport, ShareInput, SharedKey, SharedKeyState, SharedTenant, SharedVersion, TeamIdentity, TeamMember, TeamStatus } from './contract/team.ts';
 export type { InsightsEvidence, KeyUsage, OverlapUsage, UsageColumns, UsageSettings, VaultEvidence } from './usage.ts';
 
-const ALL_CHANNELS = { ...appChannels, ...tenantsChannels, ...keysChannels, ...checksChannels, ...jobsChannels, ...serverChannels, ...rotationsChannels, ...sandboxChannels, ...reviewChannels, ...usageChannels, ...watchChannels };
+const ALL_CHANNELS = { ...appChannels, ...tenantsChannels, ...keysChannels, ...checksChannels, ...jobsChannels, ...serverChannels, ...rotationsChannels, ...sandboxChannels, ...reviewChannels, ...usageChannels, ...watchChannels, ...teamChannels };
 
 /** Channel name → input and output. Channels are named `domain:verb`. */
 export type Contract = {

@@ -163,6 +163,10 @@ export interface ShareInput {
 
 export const teamChannels = {
   'team:status': channel<void, TeamStatus>(),
+  /** Founds a team in a new or empty folder, with this vault as its founding member. */
+  'team:init': channel<{ dir: string; name: string; member: string; remote?: string }, TeamStatus>(),
+  /** Joins the team of a working copy, or clones its remote into `into` (default: team/ in the data directory). */
+  'team:join': channel<{ source: string; into?: string }, PullReport & { founderKey: string }>(),
   /** Creates this vault's identity when it has none, and returns its public keys. */
   'team:identity': channel<void, TeamIdentity>(),
   'team:pull': channel<void, PullReport>(),

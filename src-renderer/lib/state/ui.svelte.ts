@@ -33,6 +33,8 @@ export class UiStore {
   removingKey = $state(false);
   /** Replacing the selected key's secret after a regenerate (Airwallex). */
   replacingKey = $state(false);
+  /** Sharing the selected key with the team. */
+  sharingKey = $state(false);
   /** Counts the reveals asked for from the keyboard or the palette; the detail panel answers them. */
   revealRequests = $state(0);
   /** The sandbox tour is shown (first run, or asked for from the palette). */
@@ -46,7 +48,7 @@ export class UiStore {
 
   /** A dialog is open: single-key shortcuts stay off. */
   get inDialog(): boolean {
-    return this.paletteOpen || this.addingKey || this.addingTenant || this.editingKey || this.removingKey || this.replacingKey || this.linking !== null || this.removingTenant !== null;
+    return this.paletteOpen || this.addingKey || this.addingTenant || this.editingKey || this.removingKey || this.replacingKey || this.sharingKey || this.linking !== null || this.removingTenant !== null;
   }
 
   /** Opens the add-key dialog, on a tenant (and marked admin) when given. */

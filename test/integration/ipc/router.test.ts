@@ -176,6 +176,16 @@ describe('IPC router', () => {
       'watch:snooze': [{}, { key: { tenant: 'acme', name: 'k' }, days: 0 }, { key: { tenant: 'acme', name: 'k' }, days: 91 }, { key: { tenant: 'acme', name: 'k' }, days: 1.5 }],
       'watch:run': [{}, true],
       'watch:set-settings': [{ recheckHours: 0 }, { recheckHours: 2161 }, { enabled: 'yes' }, { colour: 'red' }],
+      'team:status': [{}, 1],
+      'team:identity': [{}, 'x'],
+      'team:init': [{}, { dir: '', name: 'ops', member: 'ana' }, { dir: '/tmp/x', name: huge, member: 'ana' }, { dir: '/tmp/x', name: 'ops', member: 'ana', colour: 'red' }],
+      'team:join': [{}, { source: '' }, { source: huge }, { source: '/tmp/x', into: 7 }],
+      'team:pull': [{}, true],
+      'team:push': [{}, 'x'],
+      'team:share': [{}, { key: 'acme/k' }, { key: { tenant: 'acme', name: 'k' }, to: [] }, { key: { tenant: 'acme', name: 'k' }, to: 'everyone' }, { key: { tenant: 'acme', name: 'k' }, metadataOnly: 'yes' }],
+      'team:add-member': [{}, { name: 'bob', recipient: 'age1x' }, { name: '', recipient: 'age1x', signingKey: 'ed25519:x' }, { name: 'bob', recipient: huge, signingKey: 'ed25519:x' }],
+      'team:remove-member': [{}, { name: '' }, { name: huge }],
+      'team:resolve': [{}, { path: '../etc', choice: 'mine' }, { path: 'keys/a/b/c', choice: 'theirs' }, { path: 'keys/a/b/c', choice: { version: 'zz' } }],
     };
     const before = await snapshot();
     const eventsBefore = events.length;
