@@ -19,6 +19,7 @@ export const teamIpc = {
     input: z.strictObject({ source: location, into: location.optional() }),
     handle: (input, { services }) => services.team.join(input.source, { into: input.into ?? path.join(services.paths.dataDir, 'team') }),
   },
+  'team:inventory': { input: none, handle: (_, { services }) => services.team.inventory(services.review.settings()) },
   'team:pull': { input: none, handle: (_, { services }) => services.team.pull() },
   'team:push': { input: none, handle: (_, { services }) => services.team.push() },
   'team:share': {

@@ -31,7 +31,7 @@ export type { SandboxStatusView } from './contract/sandbox.ts';
 export type { AuditQuery, AuditRecord, AuditVerdict, ChartBar, ExportFormat, Flag, FlagCode, ReviewChanges, ReviewCharts, ReviewedKey, ReviewQuery, ReviewReport, ReviewSettings, ReviewSummary, Severity, SignOff, VaultFinding } from './contract/review.ts';
 export { AUDIT_ACTIONS_SHOWN, FLAG_CODES, SEVERITIES } from './contract/review.ts';
 export type { Attention, WatchItem, WatchSettings, WatchStatus } from './contract/watch.ts';
-export type { PullReport, RefusedChange, RemoveMemberReport, ShareInput, SharedKey, SharedKeyState, SharedTenant, SharedVersion, TeamIdentity, TeamMember, TeamStatus } from './contract/team.ts';
+export type { PullReport, RefusedChange, RemoveMemberReport, ShareInput, SharedKey, SharedKeyState, SharedTenant, SharedVersion, TeamIdentity, TeamInventory, TeamInventoryRow, TeamMember, TeamStatus } from './contract/team.ts';
 export type { InsightsEvidence, KeyUsage, OverlapUsage, UsageColumns, UsageSettings, VaultEvidence } from './usage.ts';
 
 const ALL_CHANNELS = { ...appChannels, ...tenantsChannels, ...keysChannels, ...checksChannels, ...jobsChannels, ...serverChannels, ...rotationsChannels, ...sandboxChannels, ...reviewChannels, ...usageChannels, ...watchChannels, ...teamChannels };

@@ -207,3 +207,19 @@ test('removes a member: the secrets they could read are encrypted again without 
   await removal.getByRole('button', { name: 'Rotate demo/crm-sync…' }).click();
   await expect(page.getByRole('heading', { level: 1, name: /^Rotation/ })).toBeVisible();
 });
+
+test('the review covers the team’s whole inventory: every shared key, whose vaults hold it, what to look at', async ({ page }) => {
+  await open(page);
+  await page.keyboard.press('Alt+5');
+  const section = page.getByRole('region', { name: /^Team support: 2 shared keys$/ });
+  await expect(section).toBeVisible();
+  const table = section.getByRole('table', { name: /^The team’s shared keys/ });
+  const reports = table.getByRole('row', { name: /demo\/reports/ });
+  await expect(reports).toContainText('ana (metadata shared)');
+  await expect(reports).toContainText('never judged by the vault that shared it');
+  await expect(reports).toContainText('no owner named');
+  await expect(table.getByRole('row', { name: /demo\/crm-sync/ })).toContainText('ana, bob');
+  await section.scrollIntoViewIfNeeded();
+  expect(await overflowing(page)).toEqual([]);
+  await look(page, 'review-team');
+});

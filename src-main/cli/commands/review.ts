@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { auditExport, reviewExport as exportOf } from '../../core/review/export.ts';
 import { parseKeyRef } from '../../core/keys/key-ref.ts';
-import type { AuditQuery, ExportFormat, ReviewReport, Severity } from '../../shared/contract.ts';
+import type { AuditQuery, ExportFormat, ReviewReport, Severity, TeamInventory } from '../../shared/contract.ts';
 import { integer, text, type Parsed } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { table } from '../format.ts';
@@ -23,9 +23,14 @@ export const EXIT_FLAGGED = 20;
 export async function review(parsed: Parsed, context: CommandContext): Promise<number> {
   const failOn = text(parsed, 'fail-on') === 'critical' ? 'critical' : 'warning';
   const tenant = text(parsed, 'tenant');
-  const report = await context.services().review.report(tenant === undefined ? {} : { tenant });
+  const services = context.services();
+  const report = await services.review.report(tenant === undefined ? {} : { tenant });
   const failing = report.keys.some((key) => failsAt(key.severity, failOn)) || report.findings.some((finding) => failsAt(finding.severity, failOn));
-  context.print(report, () => human(report, parsed.values.all === true), parsed);
+  if (parsed.values.team === true) {
+    const team = await services.team.inventory(report.settings);
+    if (!team) throw new UsageError('--team reviews the team’s inventory, and this vault is in no team (tkv team init, or tkv team join)');
+    context.print({ ...report, team }, () => `${human(report, parsed.values.all === true)}\n${teamSection(team)}`, parsed);
+  } else context.print(report, () => human(report, parsed.values.all === true), parsed);
   return failing ? EXIT_FLAGGED : 0;
 }
 
@@ -74,6 +79,27 @@ function human(report: ReviewReport, all: boolean): string {
       for (const remedy of finding.remedies) out.push(remedyLines(remedy, '    '));
     }
   }
+  return `${out.join('\n')}\n`;
+}
+
+/** The team's whole inventory: every shared key, whose vaults may hold it, and what to look at. */
+function teamSection(team: TeamInventory): string {
+  const out = [`Team ${team.team}: ${count(team.rows.length, 'shared key')}, ${count(team.members.length, 'member')} (${team.members.join(', ')}); from the signed metadata alone.`];
+  if (team.rows.length === 0) return `${out.join('\n')}\n`;
+  out.push(
+    table(
+      ['KEY', 'FINGERPRINT', 'OWNER', 'EXPIRES', 'HELD BY', 'HERE', 'TO LOOK AT'],
+      team.rows.map((row) => [
+        `${row.tenant.alias}/${row.name}`,
+        row.fingerprint,
+        row.owner ?? '-',
+        row.expiresOn ?? '-',
+        row.metadataOnly ? `${row.sharedBy} (metadata shared)` : row.holders.join(', '),
+        row.heldHere ? `${row.heldHere.tenant}/${row.heldHere.name}` : 'no',
+        row.notes.join('; ') || '-',
+      ]),
+    ).trimEnd(),
+  );
   return `${out.join('\n')}\n`;
 }
 

@@ -10,11 +10,32 @@ import type { PullReport, SharedKey, SharedTenant } from '../../shared/contract/
 import { VaultError } from '../errors.ts';
 import { fingerprint } from '../keys/fingerprint.ts';
 import { replaceAfterRegenerate } from '../rotation/replace.ts';
-import type { TenantRecord } from '../tenants/tenant-service.ts';
-import type { TeamVault } from './team-service.ts';
+import type { AuditService } from '../audit/audit-service.ts';
+import type { CheckService } from '../checks/check-service.ts';
+import type { Stamps } from '../clock.ts';
+import type { Connection } from '../db/connection.ts';
+import type { VaultEvents } from '../events.ts';
+import type { KeyService } from '../keys/key-service.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
+import type { SettingsService } from '../settings/settings-service.ts';
+import type { TenantRecord, TenantService } from '../tenants/tenant-service.ts';
 import type { PrivateIdentity } from './team-identity.ts';
 import { sharedVersion, type TeamTree, type TrustedVersion, type VersionRecord } from './team-files.ts';
 import { decryptVersion, keyState, sameList } from './team-versions.ts';
+
+/** What the team domain reads and writes through: the vault's services, and the environment git runs in. */
+export interface TeamVault {
+  db: Connection;
+  secrets: SecretStore;
+  stamps: Stamps;
+  audit: AuditService;
+  tenants: TenantService;
+  keys: KeyService;
+  checks: CheckService;
+  settings: SettingsService;
+  events: VaultEvents;
+  env: Record<string, string | undefined>;
+}
 
 /** What this vault remembers of its team (a setting): where, who founded it, what it last matched. */
 export interface TeamState {

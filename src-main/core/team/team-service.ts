@@ -9,42 +9,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { KeySummary } from '../../shared/contract.ts';
-import type { PullReport, RemoveMemberReport, ShareInput, TeamIdentity, TeamStatus } from '../../shared/contract/team.ts';
-import type { AuditService } from '../audit/audit-service.ts';
-import type { CheckService } from '../checks/check-service.ts';
-import type { Stamps } from '../clock.ts';
-import type { Connection } from '../db/connection.ts';
+import type { ReviewSettings } from '../../shared/contract/review.ts';
+import type { PullReport, RemoveMemberReport, ShareInput, TeamIdentity, TeamInventory, TeamStatus } from '../../shared/contract/team.ts';
 import { assertRule, VaultError } from '../errors.ts';
-import type { VaultEvents } from '../events.ts';
 import { formatKeyRef } from '../keys/key-ref.ts';
-import type { KeyService } from '../keys/key-service.ts';
-import type { SecretStore } from '../secrets/secret-store.ts';
-import type { SettingsService } from '../settings/settings-service.ts';
-import type { TenantRecord, TenantService } from '../tenants/tenant-service.ts';
+import type { TenantRecord } from '../tenants/tenant-service.ts';
 import { Git, gitWords, runGit } from './git.ts';
 import { mergeByFiles } from './merge.ts';
 import { FORMATS, keyFolder, memberNameProblem, publicKeysProblem, readTeam, readTree, repositoryReadme, signRecord, TEAM_FILE, teamMember, writeRecord, type TeamRecord, type TeamTree } from './team-files.ts';
 import { memberOf, privateIdentity, publicIdentityIfAny, signedMemberRecord, type PrivateIdentity } from './team-identity.ts';
-import { TeamInbox, type TeamState } from './team-inbox.ts';
+import { TeamInbox, type TeamState, type TeamVault } from './team-inbox.ts';
+import { teamInventory } from './team-review.ts';
 import { contentOf, decryptVersion, readersFor, sameContent, sameList, sharedTenantOf, versionContent, writeVersion } from './team-versions.ts';
-
-type Env = Record<string, string | undefined>;
 
 /** The setting this vault remembers its team under (team-inbox.ts's TeamState). */
 const SETTING = 'team';
 
-export interface TeamVault {
-  db: Connection;
-  secrets: SecretStore;
-  stamps: Stamps;
-  audit: AuditService;
-  tenants: TenantService;
-  keys: KeyService;
-  checks: CheckService;
-  settings: SettingsService;
-  events: VaultEvents;
-  env: Env;
-}
 
 export class TeamService {
   private readonly vault: TeamVault;
@@ -349,6 +329,11 @@ export class TeamService {
   /** The team, its members, every shared key and where this vault stands with it; refused files. */
   status(): Promise<TeamStatus> {
     return this.serial(() => this.statusNow());
+  }
+
+  /** The team's whole inventory for a review, by its thresholds (team-review.ts); null outside a team. */
+  async inventory(settings: ReviewSettings): Promise<TeamInventory | null> {
+    return teamInventory(await this.status(), settings, new Date(this.vault.stamps.now()));
   }
 
   /** Whether this vault is in a team (no keychain read). */

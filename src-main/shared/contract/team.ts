@@ -154,6 +154,33 @@ export interface RemoveMemberReport {
   seenBy: { path: string; key: KeyRef | null; name: string; tenant: string }[];
 }
 
+/** A shared key as the review of the team's inventory lists it: its metadata, whose vaults hold it, what to look at. */
+export interface TeamInventoryRow {
+  path: string;
+  tenant: SharedTenant;
+  name: string;
+  fingerprint: string;
+  scopes: string[];
+  expiresOn: string | null;
+  owner: string | null;
+  lastJudgement: SharedVersion['lastJudgement'];
+  sharedBy: string;
+  sharedAt: string;
+  /** The members whose vaults may hold its secret (its readers; its sharer alone when only metadata is shared). */
+  holders: string[];
+  metadataOnly: boolean;
+  /** This vault's entry for it, when it holds one. */
+  heldHere: KeyRef | null;
+  /** What a reviewer should look at, as sentences (none: nothing). */
+  notes: string[];
+}
+
+export interface TeamInventory {
+  team: string;
+  members: string[];
+  rows: TeamInventoryRow[];
+}
+
 export interface ShareInput {
   key: KeyRef;
   /** Member names who may read the secret; 'all' for every member; omitted: the readers it had. */
@@ -174,6 +201,8 @@ export const teamChannels = {
   'team:share': channel<ShareInput, { version: string | null; status: TeamStatus }>(),
   'team:add-member': channel<{ name: string; recipient: string; signingKey: string }, TeamStatus>(),
   'team:remove-member': channel<{ name: string }, RemoveMemberReport & { status: TeamStatus }>(),
+  /** The review of the whole team's inventory (null when this vault is in no team). */
+  'team:inventory': channel<void, TeamInventory | null>(),
   /** Chooses a version of a key in conflict (`version`), or this vault's own (`mine`). */
   'team:resolve': channel<{ path: string; choice: { version: string } | 'mine' }, PullReport>(),
 };

@@ -336,6 +336,25 @@ describe('a team through git and age', { timeout: 120_000 }, () => {
     expect(notMember.stderr).toContain('This vault’s member carl was removed from support by ana on 2026-12-07: it can no longer change the team.');
   });
 
+  it('reviews the team’s whole inventory: every shared key, whose vaults may hold it, and what to look at', async () => {
+    // bob's own review flags his never-checked keys (exit 20); the team's section follows it.
+    const review = await tkv(bob, ['review', '--team'], { expect: 20 });
+    const section = review.stdout.slice(review.stdout.indexOf('Team support:')).trimEnd().split('\n');
+    expect(section).toHaveLength(4);
+    expect(section[0]).toBe('Team support: 2 shared keys, 2 members (ana, bob); from the signed metadata alone.');
+    expect(section[1]).toMatch(/^KEY {11}FINGERPRINT {3}OWNER {9}EXPIRES {2}HELD BY {3}HERE {10}TO LOOK AT$/);
+    // The rotation switched crm to a key no stored check has judged yet: said, not hidden.
+    expect(section[2]).toMatch(/^demo\/billing  [0-9a-f]{12}  bob {11}- {8}bob, ana  demo\/billing  never judged by the vault that shared it$/);
+    expect(section[3]).toMatch(/^demo\/crm {6}[0-9a-f]{12}  integrations  - {8}ana, bob  demo\/crm {6}never judged by the vault that shared it$/);
+    const json = JSON.parse((await tkv(carl, ['review', '--team', '--json'], { expect: 20 })).stdout) as { team: { rows: { name: string; holders: string[]; heldHere: unknown; notes: string[] }[] } };
+    // carl, removed, still reads the metadata: crm is held in his vault, and he may hold it no longer.
+    expect(json.team.rows.find((row) => row.name === 'crm')).toMatchObject({ holders: ['ana', 'bob'], heldHere: { tenant: 'demo', name: 'crm' } });
+    // A vault in no team (its own data directory and keychain service) is told how to be in one.
+    const outside = await runTkv(['review', '--team'], { env: { ...carl.env, TKV_DATA_DIR: path.join(root, 'nobody'), TKV_KEYCHAIN_SERVICE: uniqueService('team-nobody') }, timeoutMs: 60_000 });
+    expect(outside.code).toBe(2);
+    expect(outside.stderr).toContain('--team reviews the team’s inventory, and this vault is in no team');
+  });
+
   it('refuses a tampered secret file, a tampered metadata file and a forged member, by file and commit, and applies the rest', async () => {
     // A legitimate change travels in the same pull: ana shares a new key with bob.
     const token = await serverKey('reports', ['Pass.Read']);
