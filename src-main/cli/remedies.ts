@@ -93,6 +93,16 @@ export function remedyCommand(remedy: Remedy): string | null {
       return `tkv key edit ${ref(remedy.key)} --remote-name ${remedy.candidates.length === 1 ? remedy.candidates[0]! : 'NAME'}`;
     case 'refresh-server-list':
       return `tkv remote list ${remedy.tenant}`;
+    case 'choose-team-readers':
+      return `tkv team share ${ref(remedy.key)} --to NAME,… (or --to-all, or --metadata-only)`;
+    case 'pull-team':
+      return 'tkv team pull';
+    case 'resolve-team-conflict':
+      return `tkv team resolve ${ref(remedy.key)} --take VERSION (tkv team status lists them) or --mine`;
+    case 'send-team-identity':
+      return 'tkv team identity';
+    case 'join-team':
+      return 'tkv team init DIR --name TEAM, or tkv team join DIR|GIT-URL';
     case 'replace-admin-key':
       return `tkv remote create ${remedy.key.tenant}/NEW --like ${ref(remedy.key)}, tkv key edit ${remedy.key.tenant}/NEW --admin, then tkv remote delete ${ref(remedy.key)}`;
     default:

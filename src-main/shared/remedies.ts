@@ -107,7 +107,17 @@ export type Remedy =
   /** Read the key's use again (the vendor's logs, exec runs) before retiring it. */
   | { code: 'show-usage'; key: KeyRef }
   /** The vault has no listing of the tenant's server keys recent enough to compare with. */
-  | { code: 'refresh-server-list'; tenant: string };
+  | { code: 'refresh-server-list'; tenant: string }
+  /** A team: name who may read a key's secret (some members, every member, or nobody: its metadata only). */
+  | { code: 'choose-team-readers'; key: KeyRef }
+  /** A team: bring the team's changes in first. */
+  | { code: 'pull-team' }
+  /** A team: choose one of the versions of a key two changes left (the team's, or this vault's). */
+  | { code: 'resolve-team-conflict'; key: KeyRef }
+  /** A team: this vault is not a member yet; a member adds it with its public keys. */
+  | { code: 'send-team-identity' }
+  /** This vault is in no team: found one, or join one. */
+  | { code: 'join-team' };
 
 export type RemedyCode = Remedy['code'];
 
@@ -252,5 +262,15 @@ export function remedySentence(remedy: Remedy): string {
       return `Read ${ref(remedy.key)}'s use in the vendor's logs again; if nothing uses it, disable it on the server, then remove it.`;
     case 'refresh-server-list':
       return `List ${remedy.tenant}'s keys on the server again, so the comparison is current.`;
+    case 'choose-team-readers':
+      return `Name who may read ${ref(remedy.key)}'s secret: some members, every member, or nobody (its metadata only, for reviewers).`;
+    case 'pull-team':
+      return "Pull the team's changes first: they are verified and merged, then this change can follow.";
+    case 'resolve-team-conflict':
+      return `Choose one version of ${ref(remedy.key)}: one of the team's, or this vault's; it becomes the team's.`;
+    case 'send-team-identity':
+      return "Send this vault's two public keys (its team identity) to a member: they add it, then pull.";
+    case 'join-team':
+      return 'Found a team, or join one from its working copy or its git remote.';
   }
 }

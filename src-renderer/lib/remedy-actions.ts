@@ -126,6 +126,13 @@ export function remedyAction(remedy: Remedy, stores: Stores, again?: () => void)
       return { label: 'Add an admin key…', run: () => stores.ui.addKey({ tenant: remedy.tenant, admin: true }) };
     case 'paste-bearer':
       return { label: 'Paste a bearer token…', run: () => pasteBearer(stores, remedy.tenant) };
+    case 'choose-team-readers':
+      return { label: `Share ${remedy.key.tenant}/${remedy.key.name}…`, run: () => void stores.keys.show(remedy.key).then(() => (stores.ui.sharingKey = true)) };
+    case 'pull-team':
+    case 'resolve-team-conflict':
+    case 'send-team-identity':
+    case 'join-team':
+      return { label: 'Open the Team screen', run: () => stores.ui.go('team') };
     case 'list-server-keys':
     case 'refresh-server-list':
       return { label: `List ${remedy.tenant}'s server keys`, run: () => showServerKeys(stores, remedy.tenant) };

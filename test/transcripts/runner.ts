@@ -29,6 +29,8 @@ export interface Step {
   args: string[];
   stdin?: string;
   env?: Record<string, string | undefined>;
+  /** Whose vault runs it, shown before the prompt (a second vault of the scenario). */
+  as?: string;
 }
 
 /** What a scenario is given: the sandbox, the vault's environment, and ways to run tkv. */
@@ -48,6 +50,8 @@ export interface ScenarioContext {
   serverKey(tenant: keyof typeof ADMIN_KEYS, name: string, permissions: string[], enabled?: boolean): Promise<string>;
   /** Names a URL or path that differs from run to run, for the normalisation. */
   name(value: string, as: string): void;
+  /** Another person's vault (its own data directory and keychain service, removed afterwards): the env to run tkv as them. */
+  vault(label: string): Record<string, string | undefined>;
 }
 
 export interface Scenario {
@@ -97,6 +101,7 @@ async function runScenario(scenario: Scenario): Promise<string> {
     XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR,
   };
   const lines: string[] = [`# ${scenario.title}`, ''];
+  const others: { dataDir: string; service: string }[] = [];
   const context: ScenarioContext = {
     sandbox,
     dataDir,
@@ -106,7 +111,7 @@ async function runScenario(scenario: Scenario): Promise<string> {
       const run = await runTkv(args, { env: { ...env, ...options.env }, ...(options.stdin === undefined ? {} : { stdin: options.stdin }) });
       const shown = args.map((arg) => (/[\s'"$`\\]/.test(arg) ? `'${arg.replaceAll("'", "'\\''")}'` : arg)).join(' ');
       const piped = options.stdin === undefined ? '' : `${options.stdin.includes('\n') ? '(a file)' : '(a key)'} | `;
-      lines.push(`$ ${piped}tkv ${shown}`);
+      lines.push(`${options.as ?? ''}$ ${piped}tkv ${shown}`);
       if (run.stdout) lines.push(run.stdout.replace(/\n$/, ''));
       if (run.stderr) lines.push('[stderr]', run.stderr.replace(/\n$/, ''));
       lines.push(`[exit ${run.code ?? 'killed'}]`, '');
@@ -128,12 +133,19 @@ async function runScenario(scenario: Scenario): Promise<string> {
     name(value, as) {
       names.push([value, as]);
     },
+    vault(label) {
+      const other = { dataDir: path.join(workDir, `${label}-data`), service: `${service}-${label}` };
+      others.push(other);
+      names.push([other.dataDir, `<${label}-data-dir>`], [other.service, `<${label}-keychain-service>`]);
+      return { TKV_DATA_DIR: other.dataDir, TKV_KEYCHAIN_SERVICE: other.service };
+    },
   };
   try {
     await scenario.run(context);
   } finally {
     await sandbox.dispose();
     await clearService(service);
+    for (const other of others) await clearService(other.service);
     for (const dir of [dataDir, workDir, home]) fs.rmSync(dir, { recursive: true, force: true });
   }
   return normalise(`${lines.join('\n').trimEnd()}\n`, names);
@@ -152,6 +164,11 @@ export function normalise(text: string, names: [string, string][]): string {
     });
   };
   numbered(/\b00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]\b/g, 'trace-id');
+  // A team's random parts: members' public keys, version ids, and git's commits (their time is the machine's).
+  numbered(/\bage1[0-9a-z]{58}\b/g, 'age-recipient');
+  numbered(/\bed25519:[A-Za-z0-9+/]{43}=/g, 'signing-key');
+  numbered(/(?<![0-9a-f-])[0-9a-f]{20}(?![0-9a-f-])/g, 'version');
+  numbered(/(?<=^ {2}|\(commit |at )[0-9a-f]{7,10}\b/gm, 'commit');
   numbered(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g, 'id');
   // A review's digest covers its keys' ids and fingerprints, which differ from run to run.
   numbered(/\b[0-9a-f]{64}\b/g, 'digest');

@@ -3,6 +3,7 @@
  * with tkv (see runner.ts for how they run and what is normalised). Add a scenario for each new
  * outcome a person can meet; then `npm run transcripts` and read the new file line by line.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { selfSignedCertificate, startServer, startTlsServer } from '../support/servers.ts';
@@ -24,7 +25,7 @@ async function storedKey(t: ScenarioContext, name: string, permissions: string[]
   return token;
 }
 
-const COMMANDS = ['tenant', 'key', 'check', 'probe', 'remote', 'rotate', 'watch', 'review', 'audit', 'exec', 'import', 'reconcile', 'doctor', 'sandbox', 'completion'];
+const COMMANDS = ['tenant', 'key', 'check', 'probe', 'remote', 'rotate', 'watch', 'team', 'review', 'audit', 'exec', 'import', 'reconcile', 'doctor', 'sandbox', 'completion'];
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -405,6 +406,56 @@ export const SCENARIOS: Scenario[] = [
       await t.tkv(['remote', 'list', 'demo']);
       await t.tkv(['remote', 'delete', 'demo/reports', '--yes']);
       await t.tkv(['remote', 'create', 'demo/reports', '--scopes', 'Insights.Read']);
+    },
+  },
+{
+    name: 'team',
+    title: 'A team: Ana founds it, adds Bob, shares a key; Bob joins and receives it; a rotation reaches him; a removal lists what to rotate',
+    async run(t) {
+      const remote = path.join(t.workDir, 'remote.git');
+      fs.mkdirSync(remote);
+      execFileSync('git', ['init', '--quiet', '--bare', remote]);
+      const bob = t.vault('bob');
+      const carl = t.vault('carl');
+      const as = (who: string, env: Record<string, string | undefined>) => ({ as: who, env });
+      await demoTenant(t);
+      await t.quietly(['key', 'add', 'demo/admin', '--admin', '--scopes', '*', '--remote-name', 'sandbox-admin'], { stdin: ADMIN_KEYS.demo });
+      await t.quietly(['remote', 'create', 'demo/crm', '--scopes', 'tenant.core:read,Pass.Read']);
+      await t.quietly(['key', 'edit', 'demo/crm', '--owner', 'CRM team', '--notes', 'nightly export']);
+      await t.quietly(['check', 'demo/crm']);
+      t.say('Ana founds the team and publishes it');
+      await t.tkv(['team', 'init', path.join(t.workDir, 'ana-team'), '--name', 'support', '--member', 'ana', '--remote', remote], { as: 'ana' });
+      await t.tkv(['team', 'push'], { as: 'ana' });
+      t.say('Bob prints his identity for Ana; Ana adds him and Carl, and shares demo/crm with Bob');
+      await t.tkv(['team', 'identity', '--as', 'bob'], as('bob', bob));
+      const bobId = JSON.parse((await t.quietly(['team', 'identity', '--json'], { env: bob })).stdout) as { recipient: string; signingKey: string };
+      const carlId = JSON.parse((await t.quietly(['team', 'identity', '--json'], { env: carl })).stdout) as { recipient: string; signingKey: string };
+      await t.tkv(['team', 'add-member', 'bob', bobId.recipient, bobId.signingKey], { as: 'ana' });
+      await t.quietly(['team', 'add-member', 'carl', carlId.recipient, carlId.signingKey]);
+      await t.tkv(['team', 'share', 'demo/crm', '--to', 'bob'], { as: 'ana' });
+      await t.tkv(['team', 'push'], { as: 'ana' });
+      t.say('Bob joins from the remote: the founder pinned, the key he may read in his keychain');
+      await t.tkv(['team', 'join', remote, '--into', path.join(t.workDir, 'bob-team')], as('bob', bob));
+      await t.tkv(['key', 'list'], as('bob', bob));
+      await t.tkv(['team', 'status'], as('bob', bob));
+      t.say('Ana rotates the key and shares it again; Bob’s pull checks the new secret before it replaces his');
+      await t.tkv(['rotate', 'demo/crm', '--new-name', 'crm-2', '--yes'], { as: 'ana' });
+      await t.tkv(['team', 'share', 'demo/crm'], { as: 'ana' });
+      await t.quietly(['team', 'push']);
+      await t.tkv(['team', 'pull'], as('bob', bob));
+      t.say('Ana removes Carl, who could read demo/crm once shared with every member');
+      await t.quietly(['team', 'share', 'demo/crm', '--to-all']);
+      await t.tkv(['team', 'remove-member', 'carl', '--yes'], { as: 'ana' });
+      await t.quietly(['team', 'push']);
+      await t.tkv(['team', 'pull'], as('bob', bob));
+      t.say('The team’s whole inventory, in Bob’s review');
+      await t.tkv(['review', '--team', '--all'], as('bob', bob));
+      t.say('Mistakes');
+      await t.tkv(['team', 'share', 'demo/admin'], { as: 'ana' });
+      await t.tkv(['team', 'share', 'demo/crm', '--to', 'dave'], { as: 'ana' });
+      await t.tkv(['team', 'remove-member', 'ana', '--yes'], { as: 'ana' });
+      await t.tkv(['team', 'add-member', 'erin', 'age1notarecipient', bobId.signingKey], { as: 'ana' });
+      await t.tkv(['team', 'init', path.join(t.workDir, 'again'), '--name', 'again'], as('bob', bob));
     },
   },
 ];

@@ -65,7 +65,9 @@ export async function rotateCommand(parsed: Parsed, context: CommandContext): Pr
         : parsed.values.abort
           ? await rotations.abort(ref)
           : await rotations.start(ref, text(parsed, 'new-name') ? { newName: text(parsed, 'new-name')! } : {});
-    return context.print(result, () => `${describe(result)}\n${result.next.length ? `Next:\n${result.next.map((step) => remedyLines(step)).join('\n')}\n` : ''}`, parsed);
+    context.print(result, () => `${describe(result)}\n${result.next.length ? `Next:\n${result.next.map((step) => remedyLines(step)).join('\n')}\n` : ''}`, parsed);
+    await teamNotice(context, ref);
+    return 0;
   } catch (error) {
     // The token was already printed once; the error says what state the rotation is in.
     if (unsaved) context.io.stderr.write(errorText(toErrorInfo(error)));
@@ -150,4 +152,17 @@ function formatList(list: RotationStatus[], all: boolean): string {
     ['KEY', 'STATE', 'STEP', 'FROM', 'TO', 'STARTED', 'NEXT'],
     list.map((r) => [formatKeyRef(r.key), r.state, r.step, r.oldRemoteName, r.newRemoteName, r.startedAt, r.next.map((step) => remedyCommand(step) ?? remedySentence(step)).join('; ') || '-']),
   );
+}
+
+/**
+ * A key the team shares now holds another secret than the team's version: its readers get the new
+ * one when it is shared again (their pull checks it before it replaces theirs). Said on stderr.
+ */
+async function teamNotice(context: CommandContext, ref: { tenant: string; name: string }): Promise<void> {
+  const team = context.services().team;
+  if (!team.joined()) return;
+  const status = await team.status().catch(() => null);
+  const shared = status?.keys.find((key) => key.local?.tenant === ref.tenant && key.local.name === ref.name);
+  if (!status?.team || shared?.state !== 'changed-here') return;
+  context.io.stderr.write(`tkv: notice: ${formatKeyRef(ref)} is shared with team ${status.team.name}, and the team still has its previous key: tkv team share ${formatKeyRef(ref)}, then tkv team push, and its readers receive the new one.\n`);
 }

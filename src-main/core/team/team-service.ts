@@ -200,12 +200,14 @@ export class TeamService {
       const keyPath = keyFolder(sharedTenantOf(tenant), key.name);
       const heads = tree.keys.get(keyPath)?.heads ?? [];
       if (heads.length > 1) {
-        throw new VaultError('CONFLICT', `${formatKeyRef(input.key)} has ${heads.length} versions in the team (by ${heads.map((head) => head.record.author).join(' and ')}) waiting for a choice: choose one, or this vault's, first.`);
+        throw new VaultError('CONFLICT', `${formatKeyRef(input.key)} has ${heads.length} versions in the team (by ${heads.map((head) => head.record.author).join(' and ')}) waiting for a choice: choose one, or this vault's, first.`, { remedies: [{ code: 'resolve-team-conflict', key: input.key }] });
       }
       const head = heads[0] ?? null;
       const synced = state.synced[key.id];
       if (head && head.record.fingerprint !== key.fingerprint && synced?.version !== head.record.version) {
-        throw new VaultError('CONFLICT', `The team holds another version of ${formatKeyRef(input.key)} (by ${head.record.author}, ${head.record.at.slice(0, 16).replace('T', ' ')}) than this vault's, which this vault never received: pull first, or choose this vault's version over it.`);
+        throw new VaultError('CONFLICT', `The team holds another version of ${formatKeyRef(input.key)} (by ${head.record.author}, ${head.record.at.slice(0, 16).replace('T', ' ')}) than this vault's, which this vault never received: pull first, or choose this vault's version over it.`, {
+          remedies: [{ code: 'pull-team' }, { code: 'resolve-team-conflict', key: input.key }],
+        });
       }
       const readers = readersFor(tree, you, input, head);
       const version = await this.shareLocal(state, tree, me, you, key, tenant, { parents: heads.map((h) => h.record.version), readers, reason: readers.length === 0 ? 'metadata shared' : 'shared' });
@@ -277,7 +279,7 @@ export class TeamService {
       const run = await git.run(['push', '--quiet', '--porcelain', 'origin', `HEAD:refs/heads/${branch}`]);
       if (run.code !== 0) {
         if (/\[rejected\]|non-fast-forward|fetch first/.test(run.stdout + run.stderr)) {
-          throw new VaultError('CONFLICT', 'The remote has changes this working copy has not pulled: pull first (they are verified and merged), then push.');
+          throw new VaultError('CONFLICT', 'The remote has changes this working copy has not pulled: pull first (they are verified and merged), then push.', { remedies: [{ code: 'pull-team' }] });
         }
         throw new VaultError('CONFLICT', `The push failed: git said "${gitWords(run)}".`);
       }
@@ -393,7 +395,7 @@ export class TeamService {
     if (!you) {
       const removed = tree.members.find((member) => member.recipient === me.public.recipient && member.signingKey === me.public.signingKey);
       if (removed) throw new VaultError('CONFLICT', `This vault’s member ${removed.name} was removed from ${state.name} by ${removed.removedBy ?? 'a member'} on ${removed.removedAt!.slice(0, 10)}: it can no longer change the team.`);
-      throw new VaultError('CONFLICT', `This vault is not a member of ${state.name} yet: a member adds it with its two public keys (its team identity), then it pulls.`);
+      throw new VaultError('CONFLICT', `This vault is not a member of ${state.name} yet: a member adds it with its two public keys (its team identity), then it pulls.`, { remedies: [{ code: 'send-team-identity' }] });
     }
     const git = this.git(state.dir, you);
     const dirty = (await git.run(['status', '--porcelain'])).stdout.trim();
@@ -411,7 +413,7 @@ export class TeamService {
 
   private requireState(): TeamState {
     const state = this.state();
-    if (!state) throw new VaultError('NOT_FOUND', 'This vault is in no team: found one, or join one.');
+    if (!state) throw new VaultError('NOT_FOUND', 'This vault is in no team.', { remedies: [{ code: 'join-team' }] });
     if (!fs.existsSync(path.join(state.dir, TEAM_FILE))) throw new VaultError('NOT_FOUND', `The team's working copy is gone (${state.dir} holds no ${TEAM_FILE}).`);
     return state;
   }

@@ -132,5 +132,5 @@ export function readersFor(tree: TeamTree, you: string, input: ShareInput, head:
     return [...new Set([you, ...input.to])];
   }
   if (head && head.record.readers.length > 0) return [...new Set([you, ...head.record.readers.filter((reader) => active.includes(reader))])];
-  throw new VaultError('INVALID_INPUT', 'Say who may read the secret: some members, every member, or nobody (the metadata only, for reviewers).');
+  throw new VaultError('INVALID_INPUT', `No one is named to read ${input.key.tenant}/${input.key.name}'s secret, and it was not shared before.`, { remedies: [{ code: 'choose-team-readers', key: input.key }] });
 }

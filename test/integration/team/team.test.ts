@@ -222,7 +222,9 @@ describe('a team through git and age', { timeout: 120_000 }, () => {
 
   it('carries a rotation: ana rotates and shares again; bob’s pull checks the new secret, then replaces his', async () => {
     const before = await reveal(bob, 'demo/crm');
-    await tkv(ana, ['rotate', 'demo/crm', '--new-name', 'crm-2', '--yes']);
+    const started = await tkv(ana, ['rotate', 'demo/crm', '--new-name', 'crm-2', '--yes']);
+    // The rotation says that the team still has the previous key, and how to hand the new one over.
+    expect(started.stderr).toContain('tkv: notice: demo/crm is shared with team support, and the team still has its previous key: tkv team share demo/crm, then tkv team push, and its readers receive the new one.');
     await tkv(ana, ['rotate', 'demo/crm', '--finish', '--retire', 'delete', '--yes']);
     const rotated = await reveal(ana, 'demo/crm');
     tokens.push(rotated);
