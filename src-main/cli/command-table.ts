@@ -502,6 +502,15 @@ export const COMMANDS: CommandSpec[] = [
     load: async () => (await import('./commands/team.ts')).status,
   },
   {
+    words: ['team', 'leave'],
+    summary: 'leave the team: this vault stops pulling from it (its working copy, received keys and identity stay)',
+    args: [],
+    flags: [YES],
+    json: true,
+    examples: [{ command: 'tkv team leave' }],
+    load: async () => (await import('./commands/team.ts')).leave,
+  },
+  {
     words: ['team', 'resolve'],
     summary: 'settle a key two members changed at once (or you and the team): keep one version',
     args: [KEY_REF],

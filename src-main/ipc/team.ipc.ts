@@ -20,6 +20,7 @@ export const teamIpc = {
     handle: (input, { services }) => services.team.join(input.source, { into: input.into ?? path.join(services.paths.dataDir, 'team') }),
   },
   'team:inventory': { input: none, handle: (_, { services }) => services.team.inventory(services.review.settings()) },
+  'team:leave': { input: none, handle: (_, { services }) => services.team.leave() },
   'team:pull': { input: none, handle: (_, { services }) => services.team.pull() },
   'team:push': { input: none, handle: (_, { services }) => services.team.push() },
   'team:share': {

@@ -27,6 +27,7 @@ export const AUDIT_ACTIONS_SHOWN = [
   'bearer_cleared',
   'orphans_removed',
   'team_joined',
+  'team_left',
   'shared',
   'received',
   'member_added',

@@ -164,7 +164,7 @@ test('two concurrent changes to one key are both kept, and one is chosen; a forg
   await page.getByRole('button', { name: 'Pull' }).click();
   const brought = page.getByRole('region', { name: 'What the pull brought' });
   await expect(brought).toContainText('Conflict on demo/crm-sync: changed by ana and bob. Both are kept: choose below.');
-  await expect(brought).toContainText(`Refused members/mallory.json (commit ${forged} by mallory): its signature is not ana's over this content: it was changed after signing, or forged`);
+  await expect(brought).toContainText(`Refused members/mallory.json (commit ${forged}, git author mallory): its signature is not ana's over this content: it was changed after signing, or forged`);
   const conflicts = page.getByRole('region', { name: /^Conflicts/ });
   await expect(conflicts.getByRole('button', { name: 'Keep bob’s version' })).toBeVisible();
   await expect(conflicts).toContainText('Owner: Integrations');
@@ -222,4 +222,16 @@ test('the review covers the team’s whole inventory: every shared key, whose va
   await section.scrollIntoViewIfNeeded();
   expect(await overflowing(page)).toEqual([]);
   await look(page, 'review-team');
+});
+
+test('leaves the team from its screen: the vault stops pulling, and keeps its keys', async ({ page }) => {
+  await open(page);
+  await teamScreen(page);
+  await page.getByRole('button', { name: 'Leave this team…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Leave team support' });
+  await expect(dialog).toContainText('Its working copy stays on disk, the keys it received stay in this vault');
+  await look(page, 'team-leave-dialog');
+  await dialog.getByRole('button', { name: 'Leave', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Join a team' })).toBeVisible();
+  expect(harness.services.keys.find({ tenant: 'demo', name: 'crm-sync' })).not.toBeNull();
 });

@@ -99,6 +99,12 @@ export async function status(parsed: Parsed, context: CommandContext): Promise<n
   return context.print(result, () => formatStatus(result), parsed);
 }
 
+export async function leave(parsed: Parsed, context: CommandContext): Promise<number> {
+  if (!(await confirmed(context, parsed.values.yes === true, 'Leave the team? This vault stops pulling from it; its working copy, the keys it received and its identity stay.'))) return 1;
+  const left = await context.services().team.leave();
+  return context.print(left, () => `This vault left team ${left.name}. Its working copy stays in ${left.dir} (delete it when you no longer need it); the keys it received stay in this vault.\n`, parsed);
+}
+
 export async function resolve(parsed: Parsed, context: CommandContext): Promise<number> {
   const ref = parseKeyRef(parsed.positionals[0]!);
   const take = text(parsed, 'take');
@@ -160,12 +166,12 @@ export function formatStatus(status: TeamStatus): string {
         ['KEY', 'FINGERPRINT', 'READERS', 'SHARED BY', 'LAST JUDGED', 'HERE'],
         status.keys.flatMap((key) =>
           key.heads.map((head, index) => [
-            `${key.local ? formatKeyRef(key.local) : `${head.tenant.alias}/${head.name}`}${key.heads.length > 1 ? ` [${index + 1}/${key.heads.length} ${head.version}]` : ''}`,
+            `${key.local ? formatKeyRef(key.local) : `${head.tenant.alias}/${head.name}`}${key.heads.length > 1 ? ` [${index + 1}/${key.heads.length} ${head.version}]` : key.state === 'conflict' ? ` [team's: ${head.version}]` : ''}`,
             head.fingerprint,
             head.withSecret ? head.readers.join(', ') : 'metadata only',
             `${head.author} ${head.at.slice(0, 10)}`,
             head.lastJudgement ? `${head.lastJudgement.verdict} ${head.lastJudgement.at.slice(0, 10)} (${head.lastJudgement.by})` : 'never',
-            STATE_WORDS[key.state],
+            key.state === 'incoming' && !key.canRead ? 'newer in the team, not shared with you' : STATE_WORDS[key.state],
           ]),
         ),
       ).trimEnd(),
@@ -176,7 +182,12 @@ export function formatStatus(status: TeamStatus): string {
 }
 
 function formatRefused(refused: RefusedChange[]): string[] {
-  return [`Refused (${refused.length}): not trusted, not applied`, ...refused.map((item) => `  ${item.file}${item.commit ? ` (commit ${item.commit}${item.author ? ` by ${item.author}` : ''})` : ''}: ${item.reason}`)];
+  return [
+    `Refused (${refused.length}): not trusted, not applied`,
+    // Git's author is whatever the committer typed: a lead, not a signature.
+    ...refused.map((item) => `  ${item.file}${item.commit ? ` (commit ${item.commit}${item.author ? `, git author ${item.author}` : ''})` : ''}: ${item.reason}`),
+    'They stay refused until a member deletes them from the repository (git rm, commit, push) or shares the key again.',
+  ];
 }
 
 export function formatPull(report: PullReport): string {
@@ -196,8 +207,11 @@ export function formatPull(report: PullReport): string {
   for (const item of report.notReplaced) lines.push(`Not applied to ${formatKeyRef(item.key)} (from ${item.from}): ${item.reason}`);
   for (const item of report.changedHere) lines.push(`Changed here since you last shared it: ${formatKeyRef(item)}. Share it (tkv team share ${formatKeyRef(item)}) to hand it over.`);
   for (const item of report.conflicts) {
-    const name = item.key ? formatKeyRef(item.key) : item.path;
-    lines.push(`Conflict on ${name}: changed by ${item.authors.join(' and ')}. Both are kept; choose with tkv team resolve ${name} --take VERSION (or --mine); tkv team status lists the versions.`);
+    const name = formatKeyRef(item.key ?? item.shared);
+    lines.push(`Conflict on ${name}: changed by ${item.authors.join(' and ')}. Both are kept; tkv team status lists the versions, tkv team resolve ${name} --take VERSION${item.key ? ' (or --mine)' : ''} keeps one.`);
+  }
+  for (const item of report.seenByRemoved) {
+    lines.push(`${item.members.join(' and ')} could read ${formatKeyRef(item.key ?? item.shared)} before leaving the team and may have kept a copy: rotate it${item.key ? ` (tkv rotate ${formatKeyRef(item.key)})` : ' (its readers can)'}.`);
   }
   if (report.refused.length > 0) lines.push(...formatRefused(report.refused));
   if (lines.length === 0 || (report.commits.length === 0 && lines.length === 1 && report.fetched)) lines.push('Your vault is in step with the team.');
@@ -207,10 +221,13 @@ export function formatPull(report: PullReport): string {
 function formatRemoval(report: RemoveMemberReport & { status: TeamStatus }): string {
   const lines = [`Removed ${report.removed} from ${report.status.team!.name}.`];
   if (report.reencrypted.length > 0) lines.push(`Encrypted again without them: ${report.reencrypted.length} secret${report.reencrypted.length === 1 ? '' : 's'}.`);
-  for (const item of report.notReencrypted) lines.push(`Could not encrypt ${item.path} again: you are not one of its readers. Ask ${item.readers.join(' or ')} to share it again.`);
+  for (const item of report.notReencrypted) {
+    lines.push(`Could not encrypt ${item.path} again: you are not one of its readers. ${item.readers.length > 0 ? `Ask ${item.readers.join(' or ')} to share it again.` : 'No other member can read it: its key should be rotated, then shared again.'}`);
+  }
+  if (report.addedByThem.length > 0) lines.push(`${report.removed} had added ${report.addedByThem.join(', ')}, who stay${report.addedByThem.length === 1 ? 's' : ''} members (now vouched for by you): remove them too if they should go.`);
   if (report.seenBy.length > 0) {
     lines.push('', `${report.removed} could read these secrets and may have kept copies: rotate each.`);
-    for (const item of report.seenBy) lines.push(`  seen by ${report.removed}: ${item.key ? `${formatKeyRef(item.key)}  → tkv rotate ${formatKeyRef(item.key)}` : `${item.tenant}/${item.name} (not in this vault: its readers rotate it)`}`);
+    for (const item of report.seenBy) lines.push(`  seen by ${report.removed}: ${item.key ? `${formatKeyRef(item.key)}  → tkv rotate ${formatKeyRef(item.key)}` : `${item.tenant}/${item.name} (not in this vault: a vault that holds it rotates it)`}`);
   } else lines.push(`${report.removed} could read no shared secret: nothing to rotate.`);
   lines.push('', 'Push it: tkv team push');
   return `${lines.join('\n')}\n`;

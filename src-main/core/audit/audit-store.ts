@@ -50,6 +50,8 @@ export type AuditAction =
   | 'token_discarded'
   /** This vault founded or joined a team (core/team). */
   | 'team_joined'
+  /** This vault forgot its team (its working copy and keys stay). */
+  | 'team_left'
   /** A key was shared with the team: its metadata, and its secret encrypted to the readers named. */
   | 'shared'
   /** A key shared by a member was stored in this vault by a pull. */

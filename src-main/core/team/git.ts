@@ -157,7 +157,8 @@ export function runGit(args: string[], options: { cwd: string; env: Env; timeout
       {
         cwd: options.cwd,
         // No pager, no editor, and no prompt on a terminal the app does not have; SSH still asks its agent.
-        env: { ...options.env, GIT_PAGER: 'cat', GIT_EDITOR: 'true', GIT_TERMINAL_PROMPT: options.env.GIT_TERMINAL_PROMPT ?? '0', LC_ALL: 'C' } as NodeJS.ProcessEnv,
+        // Paths are literal, never patterns: a file named `*.json` in the repository names itself only.
+        env: { ...options.env, GIT_PAGER: 'cat', GIT_EDITOR: 'true', GIT_TERMINAL_PROMPT: options.env.GIT_TERMINAL_PROMPT ?? '0', GIT_LITERAL_PATHSPECS: '1', LC_ALL: 'C' } as NodeJS.ProcessEnv,
         timeout: options.timeoutMs ?? 120_000,
         maxBuffer: 16 * 1024 * 1024,
         encoding: 'utf8',

@@ -186,15 +186,35 @@ function listFiles(dir: string, under: string): string[] {
 }
 
 /** Reads and checks the whole tree: what is trusted, and each refused file with its reason. */
-export function readTree(dir: string, pinned: string | null): TeamTree {
-  const team = readTeam(dir, pinned);
+/**
+ * What this vault has seen of the team's past, which the tree alone cannot prove: git history keeps
+ * every file ever signed, so whoever can push could put an old one back (a removed member's record
+ * from before the removal, a key's version from before a rotation). Both are refused.
+ */
+export interface TeamMemory {
+  /** The founder's signing key, pinned at join. */
+  pinned: string | null;
+  /** Signing keys of members this vault saw removed: they come back only under new keys. */
+  removedKeys: readonly string[];
+  /** Versions this vault saw replaced by another. */
+  replaced: readonly string[];
+}
+
+export function readTree(dir: string, memory: TeamMemory): TeamTree {
+  const team = readTeam(dir, memory.pinned);
   const refused: TeamTree['refused'] = [];
-  const members = readMembers(dir, team, refused);
-  const keys = readKeys(dir, members, refused);
+  const members = readMembers(dir, team, refused, new Set(memory.removedKeys));
+  const keys = readKeys(dir, members, refused, new Set(memory.replaced));
   return { team, members, keys, refused };
 }
 
-function readMembers(dir: string, team: TeamRecord, refused: TeamTree['refused']): MemberRecord[] {
+/** A name read from a file nobody vouched for yet, safe to print: as it is when it is a plain name, quoted (and cut) otherwise. */
+function told(name: unknown): string {
+  const text = typeof name === 'string' ? name : String(name);
+  return SEGMENT.test(text) ? text : JSON.stringify(text.slice(0, 64));
+}
+
+function readMembers(dir: string, team: TeamRecord, refused: TeamTree['refused'], removedKeys: ReadonlySet<string>): MemberRecord[] {
   const candidates: MemberRecord[] = [];
   for (const file of listFiles(dir, 'members')) {
     const stem = /^members\/([^/]+)\.json$/.exec(file)?.[1];
@@ -216,6 +236,10 @@ function readMembers(dir: string, team: TeamRecord, refused: TeamTree['refused']
     }
     if (publicKeysProblem(value.recipient, value.signingKey)) {
       refused.push({ file, reason: 'its public keys are malformed' });
+      continue;
+    }
+    if (value.removedBy === null && removedKeys.has(value.signingKey)) {
+      refused.push({ file, reason: `it makes ${stem} a member again under keys this vault saw removed: an old record put back from git's history (a member comes back only with new keys)` });
       continue;
     }
     candidates.push(value as unknown as MemberRecord);
@@ -248,7 +272,7 @@ function readMembers(dir: string, team: TeamRecord, refused: TeamTree['refused']
     const file = `members/${member.name}.json`;
     const signer = candidates.find((candidate) => candidate.name === member.signedBy);
     if (member.signedBy === member.name) refused.push({ file, reason: `signed by ${member.name} alone: a member is added by a member already in the team` });
-    else if (!signer || !trusted.has(signer.name)) refused.push({ file, reason: `signed by ${member.signedBy}, who is not a member of the team` });
+    else if (!signer || !trusted.has(signer.name)) refused.push({ file, reason: `signed as ${told(member.signedBy)}, who is not a member of the team` });
     else if (trusted.get(signer.name)!.removedBy !== null) refused.push({ file, reason: `signed by ${member.signedBy}, who was removed from the team` });
     else refused.push({ file, reason: `its signature is not ${member.signedBy}'s over this content: it was changed after signing, or forged` });
   }
@@ -264,11 +288,11 @@ function versionShapeProblem(value: Record<string, unknown>): string | null {
     (tenant.provider === 'wallet-crew' || tenant.provider === 'airwallex') && isNullableString(tenant.clientId) && isNullableString(tenant.loginAs) && isNullableString(value.remoteName) && isString(value.fingerprint) &&
     isStringList(value.scopes) && isNullableString(value.expiresOn) && isNullableString(value.owner) && isNullableString(value.notes) &&
     (judgement === null || (typeof judgement === 'object' && judgement !== undefined && (VERDICTS as readonly unknown[]).includes(judgement.verdict) && isString(judgement.at) && isString(judgement.by))) &&
-    isStringList(value.readers) && isNullableString(value.secretSha256) && isStringList(value.parents) && isString(value.author) && isString(value.at) && isString(value.reason);
+    isStringList(value.readers) && isStringList(value.formerReaders) && isNullableString(value.secretSha256) && isStringList(value.parents) && isString(value.author) && isString(value.at) && isString(value.reason);
   return ok ? null : `not a shared key version of this format (${KEY_FORMAT})`;
 }
 
-function readKeys(dir: string, members: MemberRecord[], refused: TeamTree['refused']): TeamTree['keys'] {
+function readKeys(dir: string, members: MemberRecord[], refused: TeamTree['refused'], replaced: ReadonlySet<string>): TeamTree['keys'] {
   const files = listFiles(dir, 'keys');
   const ageFiles = new Set(files.filter((file) => file.endsWith('.age')));
   const byFolder = new Map<string, TrustedVersion[]>();
@@ -301,11 +325,15 @@ function readKeys(dir: string, members: MemberRecord[], refused: TeamTree['refus
     }
     const author = members.find((member) => member.name === record.author);
     if (!author) {
-      refused.push({ file, reason: `signed as ${record.author}, who is not a member of the team` });
+      refused.push({ file, reason: `signed as ${told(record.author)}, who is not a member of the team` });
       continue;
     }
     if (!signatureHolds(record, author.signingKey)) {
       refused.push({ file, reason: `its signature is not ${record.author}'s over this content: it was changed after signing, or forged` });
+      continue;
+    }
+    if (replaced.has(record.version)) {
+      refused.push({ file, reason: 'a version this vault saw replaced, put back from git’s history: an older key or metadata is not the current one again' });
       continue;
     }
     // A removed member signs nothing any more: whoever removed them re-signed what they had written.

@@ -20,8 +20,8 @@ import type { SecretStore } from '../secrets/secret-store.ts';
 import type { SettingsService } from '../settings/settings-service.ts';
 import type { TenantRecord, TenantService } from '../tenants/tenant-service.ts';
 import type { PrivateIdentity } from './team-identity.ts';
-import { sharedVersion, type TeamTree, type TrustedVersion, type VersionRecord } from './team-files.ts';
-import { decryptVersion, keyState, sameList } from './team-versions.ts';
+import { sharedVersion, type TeamMemory, type TeamTree, type TrustedVersion, type VersionRecord } from './team-files.ts';
+import { contentKey, decryptVersion, keyState, localContent, sameList } from './team-versions.ts';
 
 /** What the team domain reads and writes through: the vault's services, and the environment git runs in. */
 export interface TeamVault {
@@ -47,7 +47,22 @@ export interface TeamState {
   /** The members as the last pull saw them, to say who was added or removed since. */
   members: string[];
   /** Per entry id: the team version this vault's entry last matched, and its fingerprint then. */
-  synced: Record<string, { version: string; fingerprint: string }>;
+  synced: Record<string, { version: string; fingerprint: string; content?: string }>;
+  /** What this vault saw of the team's past (team-files.ts's TeamMemory): removed members' signing keys, replaced versions. */
+  removedKeys?: string[];
+  replaced?: string[];
+}
+
+/** What readTree needs to know of this vault's memory of the team. */
+export function memoryOf(state: TeamState): TeamMemory {
+  return { pinned: state.founder.signingKey, removedKeys: state.removedKeys ?? [], replaced: state.replaced ?? [] };
+}
+
+/** The state with what the tree shows added to its memory: members removed, versions replaced. */
+export function remembering(state: TeamState, tree: TeamTree, replaced: readonly string[] = []): TeamState {
+  const removedKeys = tree.members.filter((member) => member.removedBy !== null).map((member) => member.signingKey);
+  const parents = [...tree.keys.values()].flatMap(({ versions }) => versions.flatMap((version) => version.record.parents));
+  return { ...state, removedKeys: [...new Set([...(state.removedKeys ?? []), ...removedKeys])], replaced: [...new Set([...(state.replaced ?? []), ...parents, ...replaced])] };
 }
 
 export interface Inbox {
@@ -71,7 +86,7 @@ export class TeamInbox {
    */
   async apply(tree: TeamTree, state: TeamState, me: PrivateIdentity, you: string | null): Promise<Inbox> {
     const refused = [...tree.refused];
-    const report: Inbox['report'] = { membersAdded: [], membersRemoved: [], received: [], updated: [], replaced: [], notReplaced: [], conflicts: [], changedHere: [] };
+    const report: Inbox['report'] = { membersAdded: [], membersRemoved: [], received: [], updated: [], replaced: [], notReplaced: [], conflicts: [], changedHere: [], seenByRemoved: [] };
     const active = tree.members.filter((member) => member.removedBy === null).map((member) => member.name);
     if (state.lastPull !== null || state.members.length > 0) {
       report.membersAdded = active.filter((name) => !state.members.includes(name));
@@ -81,74 +96,93 @@ export class TeamInbox {
       const first = heads[0]!.record;
       const entry = this.localEntry(first.tenant, first.name);
       const ref = entry ? { tenant: entry.tenant, name: entry.name } : null;
+      const shared = { tenant: first.tenant.alias, name: first.name };
+      const saw = report.membersRemoved.filter((name) => heads.some((head) => head.record.formerReaders.includes(name)));
+      if (saw.length > 0) report.seenByRemoved.push({ key: ref, shared, members: saw });
       if (heads.length > 1) {
-        report.conflicts.push({ path: keyPath, key: ref, authors: heads.map((head) => head.record.author) });
+        report.conflicts.push({ path: keyPath, key: ref, shared, authors: heads.map((head) => head.record.author) });
         continue;
       }
-      const head = heads[0]!;
-      const record = head.record;
-      const canRead = you !== null && record.secretSha256 !== null && record.readers.includes(you);
-      const synced = entry ? state.synced[entry.id] : undefined;
-      if (!entry) {
-        if (!canRead) continue;
-        const secret = openSecret(state.dir, head, me, refused);
-        if (secret === null) continue;
-        const twin = this.vault.keys.byFingerprint(record.fingerprint)[0];
-        if (twin) {
-          report.notReplaced.push({ key: { tenant: twin.tenant, name: twin.name }, from: record.author, reason: `this vault holds the very same key as ${twin.tenant}/${twin.name}, so ${record.tenant.alias}/${record.name} was not stored twice` });
-          continue;
-        }
-        const tenant = this.localTenant(record.tenant) ?? this.addTenant(record.tenant);
-        const added = await this.vault.keys.add(
-          {
-            tenant: tenant.alias,
-            name: record.name,
-            secret,
-            scopes: record.scopes,
-            ...(record.expiresOn === null ? {} : { expiresOn: record.expiresOn }),
-            ...(record.owner === null ? {} : { owner: record.owner }),
-            ...(record.notes === null ? {} : { notes: record.notes }),
-            ...(record.remoteName === null ? {} : { remoteName: record.remoteName }),
-          },
-          'received',
-        );
-        state.synced[added.id] = { version: record.version, fingerprint: record.fingerprint };
-        report.received.push({ key: { tenant: added.tenant, name: added.name }, from: record.author });
-        continue;
-      }
-      if (entry.fingerprint === record.fingerprint) {
-        if (synced?.version !== record.version) {
-          const fields = this.applyMetadata(entry, record);
-          if (fields.length > 0) report.updated.push({ key: ref!, from: record.author, fields });
-          state.synced[entry.id] = { version: record.version, fingerprint: record.fingerprint };
-        }
-        continue;
-      }
-      if (synced?.version === record.version) {
-        report.changedHere.push(ref!);
-        continue;
-      }
-      if (synced?.fingerprint !== entry.fingerprint) {
-        report.conflicts.push({ path: keyPath, key: ref, authors: [record.author, you ?? 'this vault'] });
-        continue;
-      }
-      if (!canRead) {
-        report.notReplaced.push({ key: ref!, from: record.author, reason: `${record.author} shared a new secret for it that you are not a reader of; ask them to share it with you` });
-        continue;
-      }
-      const secret = openSecret(state.dir, head, me, refused);
-      if (secret === null) continue;
+      // One key's trouble (a rule of this vault its metadata breaks, the keychain) is said, and the others go on.
       try {
-        const replaced = await replaceAfterRegenerate(this.vault, ref!, secret, { ...(record.remoteName ? { remoteName: record.remoteName } : {}), from: record.author });
-        this.applyMetadata(this.vault.keys.show(ref!), record);
-        state.synced[entry.id] = { version: record.version, fingerprint: record.fingerprint };
-        report.replaced.push({ key: ref!, from: record.author, verdict: replaced.result.verdict, oldDropped: replaced.oldDropped });
+        await this.applyOne(keyPath, heads[0]!, entry, state, me, you, report, refused);
       } catch (error) {
         if (!(error instanceof VaultError)) throw error;
-        report.notReplaced.push({ key: ref!, from: record.author, reason: error.message });
+        report.notReplaced.push({ key: ref ?? shared, from: first.author, reason: `not applied: ${error.message}` });
       }
     }
     return { report, refused, active };
+  }
+
+  private async applyOne(keyPath: string, head: TrustedVersion, entry: KeySummary | null, state: TeamState, me: PrivateIdentity, you: string | null, report: Inbox['report'], refused: TeamTree['refused']): Promise<void> {
+    const record = head.record;
+    const ref = entry ? { tenant: entry.tenant, name: entry.name } : null;
+    const canRead = you !== null && record.secretSha256 !== null && record.readers.includes(you);
+    const synced = entry ? state.synced[entry.id] : undefined;
+    if (!entry) {
+      if (!canRead) return;
+      const secret = openSecret(state.dir, head, me, refused);
+      if (secret === null) return;
+      const twin = this.vault.keys.byFingerprint(record.fingerprint)[0];
+      if (twin) {
+        report.notReplaced.push({ key: { tenant: twin.tenant, name: twin.name }, from: record.author, reason: `this vault holds the very same key as ${twin.tenant}/${twin.name}, so ${record.tenant.alias}/${record.name} was not stored twice` });
+        return;
+      }
+      const tenant = this.localTenant(record.tenant) ?? this.addTenant(record.tenant);
+      const added = await this.vault.keys.add(
+        {
+          tenant: tenant.alias,
+          name: record.name,
+          secret,
+          scopes: record.scopes,
+          ...(record.expiresOn === null ? {} : { expiresOn: record.expiresOn }),
+          ...(record.owner === null ? {} : { owner: record.owner }),
+          ...(record.notes === null ? {} : { notes: record.notes }),
+          ...(record.remoteName === null ? {} : { remoteName: record.remoteName }),
+        },
+        'received',
+      );
+      state.synced[added.id] = { version: record.version, fingerprint: record.fingerprint, content: contentKey(record) };
+      report.received.push({ key: { tenant: added.tenant, name: added.name }, from: record.author });
+      return;
+    }
+    if (entry.fingerprint === record.fingerprint) {
+      if (synced?.version === record.version) return;
+      const mine = contentKey(localContent(entry));
+      // Edited here since it last matched the team, and changed in the team too: both kept, a person chooses.
+      if (synced?.content !== undefined && mine !== synced.content && mine !== contentKey(record)) {
+        report.conflicts.push({ path: keyPath, key: ref, shared: { tenant: record.tenant.alias, name: record.name }, authors: [record.author, you ?? 'this vault'] });
+        return;
+      }
+      const fields = this.applyMetadata(entry, record);
+      if (fields.length > 0) report.updated.push({ key: ref!, from: record.author, fields });
+      state.synced[entry.id] = { version: record.version, fingerprint: record.fingerprint, content: contentKey(record) };
+      return;
+    }
+    if (synced?.version === record.version) {
+      report.changedHere.push(ref!);
+      return;
+    }
+    if (synced?.fingerprint !== entry.fingerprint) {
+      report.conflicts.push({ path: keyPath, key: ref, shared: { tenant: record.tenant.alias, name: record.name }, authors: [record.author, you ?? 'this vault'] });
+      return;
+    }
+    if (!canRead) {
+      const why = record.secretSha256 === null ? `${record.author} shared a newer key for it (fingerprint ${record.fingerprint}) without its secret` : `${record.author} shared a newer secret for it that you are not a reader of`;
+      report.notReplaced.push({ key: ref!, from: record.author, reason: `${why}; ask them to share it with you` });
+      return;
+    }
+    const secret = openSecret(state.dir, head, me, refused);
+    if (secret === null) return;
+    try {
+      const replaced = await replaceAfterRegenerate(this.vault, ref!, secret, { ...(record.remoteName ? { remoteName: record.remoteName } : {}), from: record.author });
+      this.applyMetadata(this.vault.keys.show(ref!), record);
+      state.synced[entry.id] = { version: record.version, fingerprint: record.fingerprint, content: contentKey(record) };
+      report.replaced.push({ key: ref!, from: record.author, verdict: replaced.result.verdict, oldDropped: replaced.oldDropped });
+    } catch (error) {
+      if (!(error instanceof VaultError)) throw error;
+      report.notReplaced.push({ key: ref!, from: record.author, reason: error.message });
+    }
   }
 
   /** Sets the entry's written fields to the version's; returns the names of those that changed. */
@@ -190,7 +224,7 @@ export class TeamInbox {
     const first = heads[0]!.record;
     const entry = this.localEntry(first.tenant, first.name);
     const local = entry ? { tenant: entry.tenant, name: entry.name, fingerprint: entry.fingerprint } : null;
-    return { path: keyPath, heads: heads.map(sharedVersion), local, state: keyState(heads, entry, entry ? state.synced[entry.id] : undefined, you), canRead: you !== null && first.readers.includes(you) };
+    return { path: keyPath, heads: heads.map(sharedVersion), local, state: keyState(heads, entry, entry ? state.synced[entry.id] : undefined), canRead: you !== null && first.readers.includes(you) };
   }
 
   localEntry(shared: SharedTenant, name: string): KeySummary | null {

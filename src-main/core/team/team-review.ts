@@ -32,8 +32,8 @@ export function teamInventory(status: TeamStatus, settings: ReviewSettings, now:
       if (age > settings.staleCheckDays) notes.push(`last judged ${age} days ago`);
     }
     if (head.owner === null) notes.push('no owner named');
-    const gone = head.readers.filter((reader) => !members.includes(reader));
-    if (gone.length > 0) notes.push(`readable by ${gone.join(', ')}, no longer a member: rotate it`);
+    const gone = [...new Set([...head.readers.filter((reader) => !members.includes(reader)), ...head.formerReaders])];
+    if (gone.length > 0) notes.push(`${gone.join(', ')} could read it before leaving the team: rotate it`);
     return {
       path: key.path,
       tenant: head.tenant,

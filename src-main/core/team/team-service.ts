@@ -18,9 +18,9 @@ import { Git, gitWords, runGit } from './git.ts';
 import { mergeByFiles } from './merge.ts';
 import { FORMATS, keyFolder, memberNameProblem, publicKeysProblem, readTeam, readTree, repositoryReadme, signRecord, TEAM_FILE, teamMember, writeRecord, type TeamRecord, type TeamTree } from './team-files.ts';
 import { memberOf, privateIdentity, publicIdentityIfAny, signedMemberRecord, type PrivateIdentity } from './team-identity.ts';
-import { TeamInbox, type TeamState, type TeamVault } from './team-inbox.ts';
+import { memoryOf, remembering, TeamInbox, type TeamState, type TeamVault } from './team-inbox.ts';
 import { teamInventory } from './team-review.ts';
-import { contentOf, decryptVersion, readersFor, sameContent, sameList, sharedTenantOf, versionContent, writeVersion } from './team-versions.ts';
+import { contentKey, contentOf, localContent, readersFor, rewriteWithout, sameContent, sameList, sharedTenantOf, versionContent, writeVersion } from './team-versions.ts';
 
 /** The setting this vault remembers its team under (team-inbox.ts's TeamState). */
 const SETTING = 'team';
@@ -68,7 +68,7 @@ export class TeamService {
       fs.writeFileSync(path.join(root, '.gitattributes'), '*.age -text -diff\n*.json text eol=lf\n');
       await git.commitAll(`Team ${options.name} founded by ${options.member}`);
       if (options.remote) await git.ok(['remote', 'add', 'origin', options.remote], 'The remote could not be added');
-      this.saveState({ dir: root, name: options.name, founder: { name: options.member, signingKey: me.public.signingKey }, joinedAt: at, lastPull: null, members: [options.member], synced: {} });
+      this.saveState({ dir: root, name: options.name, founder: { name: options.member, signingKey: me.public.signingKey }, joinedAt: at, lastPull: null, members: [options.member], synced: {}, removedKeys: [], replaced: [] });
       this.vault.audit.record('team_joined', { detail: { team: options.name, founded: true, member: options.member } });
       this.vault.events.changed('team founded');
       return this.statusNow();
@@ -85,7 +85,8 @@ export class TeamService {
     return this.serial(async () => {
       this.assertNoTeam();
       let root = path.resolve(source);
-      if (!fs.existsSync(path.join(root, TEAM_FILE))) {
+      const cloned = !fs.existsSync(path.join(root, TEAM_FILE));
+      if (cloned) {
         root = path.resolve(options.into);
         if (fs.existsSync(root) && fs.readdirSync(root).length > 0) throw new VaultError('ALREADY_EXISTS', `${root} is not empty: choose another folder for the team's working copy.`);
         fs.mkdirSync(path.dirname(root), { recursive: true });
@@ -97,11 +98,19 @@ export class TeamService {
           throw new VaultError('NOT_FOUND', `${source} holds no ${TEAM_FILE}: it is not a team repository, or its founder has not pushed yet.`);
         }
       }
-      const team = readTeam(root, null);
+      // Verified before anything is kept: a repository whose founder or members do not hold leaves no trace.
+      let team: TeamRecord;
+      let tree: TeamTree;
+      try {
+        team = readTeam(root, null);
+        tree = readTree(root, { pinned: team.founder.signingKey, removedKeys: [], replaced: [] });
+      } catch (error) {
+        if (cloned) fs.rmSync(root, { recursive: true, force: true });
+        throw error;
+      }
       const me = await privateIdentity(this.vault.secrets, true);
       const at = this.vault.stamps.now();
-      this.saveState({ dir: root, name: team.name, founder: { name: team.founder.name, signingKey: team.founder.signingKey }, joinedAt: at, lastPull: null, members: [], synced: {} });
-      const tree = readTree(root, team.founder.signingKey);
+      this.saveState(remembering({ dir: root, name: team.name, founder: { name: team.founder.name, signingKey: team.founder.signingKey }, joinedAt: at, lastPull: null, members: [], synced: {} }, tree));
       const you = memberOf(tree, me.public);
       this.vault.audit.record('team_joined', { detail: { team: team.name, founded: false, member: you?.name ?? null } });
       const report = await this.applyTree(tree, me, { fetched: false, commits: [] });
@@ -118,17 +127,20 @@ export class TeamService {
       assertRule(memberNameProblem(name));
       assertRule(publicKeysProblem(recipient.trim(), signingKey.trim()));
       const { state, tree, me, you } = await this.asMember();
-      const existing = tree.members.find((member) => member.name === name);
-      if (existing && existing.removedBy === null) throw new VaultError('ALREADY_EXISTS', `${name} is already a member of ${state.name}.`);
-      const twin = tree.members.find((member) => member.removedBy === null && (member.recipient === recipient.trim() || member.signingKey === signingKey.trim()));
-      if (twin) throw new VaultError('ALREADY_EXISTS', `These keys are already ${twin.name}'s: one identity is one member.`);
-      const at = this.vault.stamps.now();
-      writeRecord(path.join(state.dir, 'members', `${name}.json`), signedMemberRecord(me, { name, recipient: recipient.trim(), signingKey: signingKey.trim(), addedBy: you, addedAt: at, removedBy: null, removedAt: null, signedBy: you }));
-      await this.git(state.dir, you).commitAll(`${you} added member ${name}`);
-      this.saveState({ ...state, members: [...new Set([...state.members, name])] });
-      this.vault.audit.record('member_added', { detail: { team: state.name, member: name } });
-      this.vault.events.changed('team member added');
-      return this.statusNow();
+      return this.atomically(state.dir, async () => {
+        const existing = tree.members.find((member) => member.name === name);
+        if (existing && existing.removedBy === null) throw new VaultError('ALREADY_EXISTS', `${name} is already a member of ${state.name}.`);
+        if ((state.removedKeys ?? []).includes(signingKey.trim())) throw new VaultError('CONFLICT', 'These keys were those of a member who was removed: every vault refuses them now. The person comes back with a new identity.');
+        const twin = tree.members.find((member) => member.removedBy === null && (member.recipient === recipient.trim() || member.signingKey === signingKey.trim()));
+        if (twin) throw new VaultError('ALREADY_EXISTS', `These keys are already ${twin.name}'s: one identity is one member.`);
+        const at = this.vault.stamps.now();
+        writeRecord(path.join(state.dir, 'members', `${name}.json`), signedMemberRecord(me, { name, recipient: recipient.trim(), signingKey: signingKey.trim(), addedBy: you, addedAt: at, removedBy: null, removedAt: null, signedBy: you }));
+        await this.git(state.dir, you).commitAll(`${you} added member ${name}`);
+        this.saveState({ ...state, members: [...new Set([...state.members, name])] });
+        this.vault.audit.record('member_added', { detail: { team: state.name, member: name } });
+        this.vault.events.changed('team member added');
+        return this.statusNow();
+      });
     });
   }
 
@@ -140,52 +152,28 @@ export class TeamService {
   removeMember(name: string): Promise<RemoveMemberReport & { status: TeamStatus }> {
     return this.serial(async () => {
       const { state, tree, me, you } = await this.asMember();
-      const member = tree.members.find((candidate) => candidate.name === name && candidate.removedBy === null);
-      if (!member) throw new VaultError('NOT_FOUND', `${name} is not a member of ${state.name}.`);
-      if (name === tree.team.founder.name) throw new VaultError('CONFLICT', `${name} founded ${state.name}: the team's trust goes back to them, so they cannot be removed. Found a new team to change it.`);
-      if (name === you) throw new VaultError('CONFLICT', 'A vault does not remove its own member: ask another member to remove you.');
-      const at = this.vault.stamps.now();
-      const report: RemoveMemberReport = { removed: name, reencrypted: [], notReencrypted: [], seenBy: [] };
-      for (const [keyPath, { heads }] of tree.keys) {
-        for (const head of heads) {
-          const record = head.record;
-          const sawIt = record.readers.includes(name);
-          if (sawIt) {
-            const local = this.inbox.localEntry(record.tenant, record.name);
-            report.seenBy.push({ path: keyPath, key: local ? { tenant: local.tenant, name: local.name } : null, name: record.name, tenant: record.tenant.alias });
-          }
-          if (!sawIt && record.author !== name) continue;
-          const readers = record.readers.filter((reader) => reader !== name && tree.members.some((member) => member.name === reader && member.removedBy === null));
-          let secret: string | null = null;
-          if (record.secretSha256 !== null && sawIt) {
-            if (!record.readers.includes(you)) {
-              report.notReencrypted.push({ path: keyPath, readers });
-            } else {
-              secret = decryptVersion(state.dir, head, me);
-              report.reencrypted.push(keyPath);
-            }
-          }
-          // Re-signed by this vault's member: a removed member's signature is trusted no more.
-          writeVersion(state.dir, tree, me, you, {
-            from: contentOf(record),
-            parents: [record.version],
-            readers: secret === null && record.secretSha256 !== null && sawIt ? record.readers : readers,
-            secret: secret === null ? { copyFrom: head } : { plaintext: secret },
-            reason: `${name} removed`,
-            at,
-          });
+      return this.atomically(state.dir, async () => {
+        const member = tree.members.find((candidate) => candidate.name === name && candidate.removedBy === null);
+        if (!member) throw new VaultError('NOT_FOUND', `${name} is not a member of ${state.name}.`);
+        if (name === tree.team.founder.name) throw new VaultError('CONFLICT', `${name} founded ${state.name}: the team's trust goes back to them, so they cannot be removed. Found a new team to change it.`);
+        if (name === you) throw new VaultError('CONFLICT', 'A vault does not remove its own member: ask another member to remove you.');
+        const at = this.vault.stamps.now();
+        const report = rewriteWithout(state.dir, tree, me, you, name, at, (record) => {
+          const local = this.inbox.localEntry(record.tenant, record.name);
+          return local ? { tenant: local.tenant, name: local.name } : null;
+        });
+        for (const other of tree.members) {
+          if (other.name === name || other.signedBy !== name) continue;
+          writeRecord(path.join(state.dir, 'members', `${other.name}.json`), signedMemberRecord(me, { ...other, signedBy: you }));
         }
-      }
-      for (const other of tree.members) {
-        if (other.name === name || other.signedBy !== name) continue;
-        writeRecord(path.join(state.dir, 'members', `${other.name}.json`), signedMemberRecord(me, { ...other, signedBy: you }));
-      }
-      writeRecord(path.join(state.dir, 'members', `${name}.json`), signedMemberRecord(me, { ...member, removedBy: you, removedAt: at, signedBy: you }));
-      await this.git(state.dir, you).commitAll(`${you} removed member ${name}; ${report.reencrypted.length} secret${report.reencrypted.length === 1 ? '' : 's'} encrypted again without them`);
-      this.saveState({ ...state, members: state.members.filter((other) => other !== name) });
-      this.vault.audit.record('member_removed', { detail: { team: state.name, member: name, reencrypted: report.reencrypted.length, toRotate: report.seenBy.length } });
-      this.vault.events.changed('team member removed');
-      return { ...report, status: await this.statusNow() };
+        writeRecord(path.join(state.dir, 'members', `${name}.json`), signedMemberRecord(me, { ...member, removedBy: you, removedAt: at, signedBy: you }));
+        await this.git(state.dir, you).commitAll(`${you} removed member ${name}; ${report.reencrypted.length} secret${report.reencrypted.length === 1 ? '' : 's'} encrypted again without them`);
+        this.saveState(remembering({ ...state, members: state.members.filter((other) => other !== name), removedKeys: [...(state.removedKeys ?? []), member.signingKey] }, tree, report.parents));
+        this.vault.audit.record('member_removed', { detail: { team: state.name, member: name, reencrypted: report.reencrypted.length, toRotate: report.seenBy.length } });
+        this.vault.events.changed('team member removed');
+        const { parents: _parents, ...told } = report;
+        return { ...told, status: await this.statusNow() };
+      });
     });
   }
 
@@ -195,32 +183,34 @@ export class TeamService {
   share(input: ShareInput): Promise<{ version: string | null; status: TeamStatus }> {
     return this.serial(async () => {
       const { state, tree, me, you } = await this.asMember();
-      const key = this.vault.keys.show(input.key);
-      const tenant = this.vault.tenants.require(input.key.tenant);
-      const keyPath = keyFolder(sharedTenantOf(tenant), key.name);
-      const heads = tree.keys.get(keyPath)?.heads ?? [];
-      if (heads.length > 1) {
-        throw new VaultError('CONFLICT', `${formatKeyRef(input.key)} has ${heads.length} versions in the team (by ${heads.map((head) => head.record.author).join(' and ')}) waiting for a choice: choose one, or this vault's, first.`, { remedies: [{ code: 'resolve-team-conflict', key: input.key }] });
-      }
-      const head = heads[0] ?? null;
-      const synced = state.synced[key.id];
-      if (head && head.record.fingerprint !== key.fingerprint && synced?.version !== head.record.version) {
-        throw new VaultError('CONFLICT', `The team holds another version of ${formatKeyRef(input.key)} (by ${head.record.author}, ${head.record.at.slice(0, 16).replace('T', ' ')}) than this vault's, which this vault never received: pull first, or choose this vault's version over it.`, {
-          remedies: [{ code: 'pull-team' }, { code: 'resolve-team-conflict', key: input.key }],
-        });
-      }
-      const readers = readersFor(tree, you, input, head);
-      const version = await this.shareLocal(state, tree, me, you, key, tenant, { parents: heads.map((h) => h.record.version), readers, reason: readers.length === 0 ? 'metadata shared' : 'shared' });
-      return { version, status: await this.statusNow() };
+      return this.atomically(state.dir, async () => {
+        const key = this.vault.keys.show(input.key);
+        const tenant = this.vault.tenants.require(input.key.tenant);
+        const keyPath = keyFolder(sharedTenantOf(tenant), key.name);
+        const heads = tree.keys.get(keyPath)?.heads ?? [];
+        if (heads.length > 1) {
+          throw new VaultError('CONFLICT', `${formatKeyRef(input.key)} has ${heads.length} versions in the team (by ${heads.map((head) => head.record.author).join(' and ')}) waiting for a choice: choose one, or this vault's, first.`, { remedies: [{ code: 'resolve-team-conflict', key: input.key }] });
+        }
+        const head = heads[0] ?? null;
+        const synced = state.synced[key.id];
+        if (head && head.record.fingerprint !== key.fingerprint && synced?.version !== head.record.version) {
+          throw new VaultError('CONFLICT', `The team holds another version of ${formatKeyRef(input.key)} (by ${head.record.author}, ${head.record.at.slice(0, 16).replace('T', ' ')}) than this vault's, which this vault never received: pull first, or choose this vault's version over it.`, {
+            remedies: [{ code: 'pull-team' }, { code: 'resolve-team-conflict', key: input.key }],
+          });
+        }
+        const readers = readersFor(tree, you, input, head);
+        const version = await this.shareLocal(state, tree, me, you, key, tenant, { parents: heads.map((h) => h.record.version), readers, reason: readers.length === 0 ? 'metadata shared' : 'shared' });
+        return { version, status: await this.statusNow() };
+      });
     });
   }
 
   private async shareLocal(state: TeamState, tree: TeamTree, me: PrivateIdentity, you: string, key: KeySummary, tenant: TenantRecord, options: { parents: string[]; readers: string[]; reason: string }): Promise<string | null> {
     const keyPath = keyFolder(sharedTenantOf(tenant), key.name);
     const head = tree.keys.get(keyPath)?.heads[0] ?? null;
-    const from = versionContent(key, tenant, you);
+    const from = versionContent(key, tenant, you, tree.keys.get(keyPath)?.heads ?? []);
     if (head && options.parents.length === 1 && sameContent(head.record, from) && sameList(head.record.readers, options.readers)) {
-      state.synced[key.id] = { version: head.record.version, fingerprint: key.fingerprint };
+      state.synced[key.id] = { version: head.record.version, fingerprint: key.fingerprint, content: contentKey(localContent(key)) };
       this.saveState(state);
       return null;
     }
@@ -228,8 +218,8 @@ export class TeamService {
     const version = writeVersion(state.dir, tree, me, you, { from, parents: options.parents, readers: options.readers, secret: secret === null ? null : { plaintext: secret }, reason: options.reason, at: this.vault.stamps.now() });
     const readers = options.readers.filter((reader) => reader !== you);
     await this.git(state.dir, you).commitAll(`${you} shared ${key.tenant}/${key.name}${options.readers.length === 0 ? ' (metadata only)' : readers.length > 0 ? ` with ${readers.join(', ')}` : ' (readable by its sharer only)'}`);
-    state.synced[key.id] = { version, fingerprint: key.fingerprint };
-    this.saveState(state);
+    state.synced[key.id] = { version, fingerprint: key.fingerprint, content: contentKey(localContent(key)) };
+    this.saveState(remembering(state, tree, options.parents));
     this.vault.audit.record('shared', { tenant: key.tenant, keyName: key.name, keyId: key.id, fingerprint: key.fingerprint, detail: { team: state.name, readers: options.readers, metadataOnly: options.readers.length === 0 } });
     this.vault.events.changed('key shared');
     return version;
@@ -242,7 +232,8 @@ export class TeamService {
     return this.serial(async () => {
       const state = this.requireState();
       const me = await privateIdentity(this.vault.secrets, true);
-      const git = this.git(state.dir, this.memberName(state, me) ?? 'tkv');
+      // Commits of a merge are made under this vault's member name (or tkv's, before it is one).
+      const git = this.git(state.dir, memberOf(readTree(state.dir, memoryOf(state)), me.public)?.name ?? 'tkv');
       await git.preferConfiguredAuthor();
       if ((await git.run(['status', '--porcelain'])).stdout.trim() !== '') {
         throw new VaultError('CONFLICT', `The team's working copy (${state.dir}) has changes not made through the vault: commit or discard them with git first, then pull.`);
@@ -263,7 +254,7 @@ export class TeamService {
       }
       const after = (await git.run(['rev-parse', 'HEAD'])).stdout.trim();
       const commits = before && before !== after ? await git.commitsBetween(before, after) : [];
-      const tree = readTree(state.dir, state.founder.signingKey);
+      const tree = readTree(state.dir, memoryOf(state));
       return this.applyTree(tree, me, { fetched, commits });
     });
   }
@@ -295,34 +286,37 @@ export class TeamService {
   resolve(keyPath: string, choice: { version: string } | 'mine'): Promise<PullReport> {
     return this.serial(async () => {
       const { state, tree, me, you } = await this.asMember();
-      const heads = tree.keys.get(keyPath)?.heads ?? [];
-      if (heads.length === 0) throw new VaultError('NOT_FOUND', `The team shares no key at ${keyPath}.`);
-      const first = heads[0]!.record;
-      const local = this.inbox.localEntry(first.tenant, first.name);
-      if (choice === 'mine') {
-        if (!local) throw new VaultError('NOT_FOUND', `This vault holds no entry for ${first.tenant.alias}/${first.name}: choose one of the team's versions.`);
-        const key = this.vault.keys.show(local);
-        const tenant = this.vault.tenants.require(local.tenant);
-        const active = new Set(tree.members.filter((member) => member.removedBy === null).map((member) => member.name));
-        const readers = [...new Set([you, ...heads.flatMap((head) => head.record.readers)])].filter((reader) => active.has(reader));
-        const withSecret = heads.some((head) => head.record.secretSha256 !== null);
-        await this.shareLocal(state, tree, me, you, key, tenant, { parents: heads.map((head) => head.record.version), readers: withSecret ? readers : [], reason: 'chosen over the team’s version' });
-      } else {
-        const chosen = heads.find((head) => head.record.version === choice.version);
-        if (!chosen) throw new VaultError('NOT_FOUND', `${choice.version} is not a current version of ${keyPath} (current: ${heads.map((head) => head.record.version).join(', ')}).`);
-        if (heads.length > 1) {
-          const { readers, author } = chosen.record;
-          writeVersion(state.dir, tree, me, you, { from: contentOf(chosen.record), parents: heads.map((head) => head.record.version), readers, secret: { copyFrom: chosen }, reason: `${author}'s version chosen`, at: this.vault.stamps.now() });
-          await this.git(state.dir, you).commitAll(`${you} chose ${author}'s version of ${first.tenant.alias}/${first.name}`);
+      return this.atomically(state.dir, async () => {
+        const heads = tree.keys.get(keyPath)?.heads ?? [];
+        if (heads.length === 0) throw new VaultError('NOT_FOUND', `The team shares no key at ${keyPath}.`);
+        const first = heads[0]!.record;
+        const local = this.inbox.localEntry(first.tenant, first.name);
+        if (choice === 'mine') {
+          if (!local) throw new VaultError('NOT_FOUND', `This vault holds no entry for ${first.tenant.alias}/${first.name}: choose one of the team's versions.`);
+          const key = this.vault.keys.show(local);
+          const tenant = this.vault.tenants.require(local.tenant);
+          const active = new Set(tree.members.filter((member) => member.removedBy === null).map((member) => member.name));
+          // Never wider than any version it replaces: only those every version let read it (and this vault's member).
+          const readers = [...new Set([you, ...heads[0]!.record.readers.filter((reader) => heads.every((head) => head.record.readers.includes(reader)))])].filter((reader) => active.has(reader));
+          const withSecret = heads.some((head) => head.record.secretSha256 !== null);
+          await this.shareLocal(state, tree, me, you, key, tenant, { parents: heads.map((head) => head.record.version), readers: withSecret ? readers : [], reason: 'chosen over the team’s version' });
+        } else {
+          const chosen = heads.find((head) => head.record.version === choice.version);
+          if (!chosen) throw new VaultError('NOT_FOUND', `${choice.version} is not a current version of ${keyPath} (current: ${heads.map((head) => head.record.version).join(', ')}).`);
+          if (heads.length > 1) {
+            const { readers, author } = chosen.record;
+            writeVersion(state.dir, tree, me, you, { from: contentOf(chosen.record), parents: heads.map((head) => head.record.version), readers, secret: { copyFrom: chosen }, reason: `${author}'s version chosen`, at: this.vault.stamps.now() });
+            await this.git(state.dir, you).commitAll(`${you} chose ${author}'s version of ${first.tenant.alias}/${first.name}`);
+          }
+          // This vault's own differing entry gives way: marked as last matching its own secret, the
+          // chosen version then replaces it as a pull replaces any newer one (checked first).
+          if (local) {
+            state.synced[local.id] = { version: '', fingerprint: local.fingerprint };
+            this.saveState(state);
+          }
         }
-        // This vault's own differing entry gives way: marked as last matching its own secret, the
-        // chosen version then replaces it as a pull replaces any newer one (checked first).
-        if (local) {
-          state.synced[local.id] = { version: '', fingerprint: local.fingerprint };
-          this.saveState(state);
-        }
-      }
-      return this.applyTree(readTree(state.dir, state.founder.signingKey), me, { fetched: false, commits: [] });
+        return this.applyTree(readTree(state.dir, memoryOf(state)), me, { fetched: false, commits: [] });
+      });
     });
   }
 
@@ -343,12 +337,24 @@ export class TeamService {
     return this.state() !== null;
   }
 
+  /** Forgets the team: this vault stops pulling from it; its working copy, its keys and its identity stay. */
+  leave(): Promise<{ name: string; dir: string }> {
+    return this.serial(async () => {
+      const state = this.state();
+      if (!state) throw new VaultError('NOT_FOUND', 'This vault is in no team.', { remedies: [{ code: 'join-team' }] });
+      this.vault.settings.set(SETTING, null);
+      this.vault.audit.record('team_left', { detail: { team: state.name, dir: state.dir } });
+      this.vault.events.changed('team left');
+      return { name: state.name, dir: state.dir };
+    });
+  }
+
   private async statusNow(): Promise<TeamStatus> {
     const state = this.state();
     const identity = await publicIdentityIfAny(this.vault.secrets);
     if (!state) return { team: null, identity, members: [], keys: [], refused: [] };
     const git = this.git(state.dir, 'tkv');
-    const tree = readTree(state.dir, state.founder.signingKey);
+    const tree = readTree(state.dir, memoryOf(state));
     const you = identity ? memberOf(tree, identity)?.name ?? null : null;
     const branch = await git.branch().catch(() => 'main');
     const remote = (await git.run(['remote', 'get-url', 'origin'])).stdout.trim() || null;
@@ -373,23 +379,15 @@ export class TeamService {
     const git = this.git(state.dir, you ?? 'tkv');
     const { report, refused, active } = await this.inbox.apply(tree, state, me, you);
     const head = (await git.run(['rev-parse', '--short', 'HEAD'])).stdout.trim();
-    this.saveState({ ...state, lastPull: { at: this.vault.stamps.now(), commit: head }, members: active });
+    this.saveState(remembering({ ...state, lastPull: { at: this.vault.stamps.now(), commit: head }, members: active }, tree));
     if (report.received.length + report.updated.length + report.replaced.length > 0) this.vault.events.changed('team pulled');
     return { ...carried, ...report, refused: await git.withCommits(refused), status: await this.statusNow() };
-  }
-
-  private memberName(state: TeamState, me: PrivateIdentity): string | null {
-    try {
-      return memberOf(readTree(state.dir, state.founder.signingKey), me.public)?.name ?? null;
-    } catch {
-      return null;
-    }
   }
 
   /** The state, the trusted tree, the private identity and this vault's member name; or why it cannot act. */
   private async asMember(): Promise<{ state: TeamState; tree: TeamTree; me: PrivateIdentity; you: string }> {
     const state = this.requireState();
-    const tree = readTree(state.dir, state.founder.signingKey);
+    const tree = readTree(state.dir, memoryOf(state));
     const me = await privateIdentity(this.vault.secrets, true);
     const you = memberOf(tree, me.public)?.name;
     if (!you) {
@@ -425,6 +423,21 @@ export class TeamService {
 
   private saveState(state: TeamState): void {
     this.vault.settings.set(SETTING, state);
+  }
+
+  /**
+   * Runs a change of the working copy (clean when it starts: asMember checks): when it fails half way,
+   * the working copy goes back to its last commit, so no half-written version is left for git to carry.
+   */
+  private async atomically<T>(dir: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const git = new Git(dir, { env: this.vault.env });
+      await git.run(['reset', '--quiet', '--hard', 'HEAD']);
+      await git.run(['clean', '--quiet', '-fd']);
+      throw error;
+    }
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {

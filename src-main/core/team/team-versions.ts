@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { KeySummary } from '../../shared/contract.ts';
-import type { ShareInput, SharedKeyState, SharedTenant } from '../../shared/contract/team.ts';
+import type { KeyRef } from '../../shared/contract.ts';
+import type { RemoveMemberReport, ShareInput, SharedKeyState, SharedTenant } from '../../shared/contract/team.ts';
 import { VaultError } from '../errors.ts';
 import type { TenantRecord } from '../tenants/tenant-service.ts';
 import { armor, dearmor, decrypt, encrypt } from './age.ts';
@@ -14,9 +15,11 @@ import type { PrivateIdentity } from './team-identity.ts';
 import { FORMATS, keyFolder, newVersionId, sha256Hex, signRecord, writeRecord, type TeamTree, type TrustedVersion, type VersionRecord } from './team-files.ts';
 
 /** What a version says of a key, besides its readers, secret and provenance. */
-export type VersionContent = Pick<VersionRecord, 'tenant' | 'name' | 'remoteName' | 'fingerprint' | 'scopes' | 'expiresOn' | 'owner' | 'notes' | 'lastJudgement'>;
+export type VersionContent = Pick<VersionRecord, 'tenant' | 'name' | 'remoteName' | 'fingerprint' | 'scopes' | 'expiresOn' | 'owner' | 'notes' | 'lastJudgement' | 'formerReaders'>;
 
-export function versionContent(key: KeySummary, tenant: TenantRecord, you: string): VersionContent {
+export function versionContent(key: KeySummary, tenant: TenantRecord, you: string, heads: readonly TrustedVersion[]): VersionContent {
+  // Removed members who saw this very secret stay named until the secret changes (a rotation).
+  const formerReaders = [...new Set(heads.filter((head) => head.record.fingerprint === key.fingerprint).flatMap((head) => head.record.formerReaders))];
   return {
     tenant: sharedTenantOf(tenant),
     name: key.name,
@@ -27,21 +30,35 @@ export function versionContent(key: KeySummary, tenant: TenantRecord, you: strin
     owner: key.owner ?? null,
     notes: key.notes ?? null,
     lastJudgement: key.lastJudgement && key.lastJudgedAt ? { verdict: key.lastJudgement, at: key.lastJudgedAt, by: you } : null,
+    formerReaders,
   };
 }
 
 /** A version's content alone, for a new version that carries it on (re-signed, or chosen). */
 export function contentOf(record: VersionRecord): VersionContent {
-  const { tenant, name, remoteName, fingerprint: print, scopes, expiresOn, owner, notes, lastJudgement } = record;
-  return { tenant, name, remoteName, fingerprint: print, scopes, expiresOn, owner, notes, lastJudgement };
+  const { tenant, name, remoteName, fingerprint: print, scopes, expiresOn, owner, notes, lastJudgement, formerReaders } = record;
+  return { tenant, name, remoteName, fingerprint: print, scopes, expiresOn, owner, notes, lastJudgement, formerReaders };
 }
 
 export function sharedTenantOf(tenant: TenantRecord): SharedTenant {
   return { alias: tenant.alias, tenantId: tenant.tenantId, environment: tenant.environment, baseUrl: tenant.baseUrl, provider: tenant.provider, clientId: tenant.clientId, loginAs: tenant.loginAs };
 }
 
+/** What a person writes of a key, and which secret it holds: what two sides can change. */
+type Written = Pick<VersionContent, 'fingerprint' | 'remoteName' | 'scopes' | 'expiresOn' | 'owner' | 'notes'>;
+
+/** An entry's written content, as a version would carry it. */
+export function localContent(entry: KeySummary): Written {
+  return { fingerprint: entry.fingerprint, remoteName: entry.remoteNameKnown ? entry.remoteName : null, scopes: entry.scopes, expiresOn: entry.expiresOn ?? null, owner: entry.owner ?? null, notes: entry.notes ?? null };
+}
+
+/** One string per content (scopes in any order): what this vault remembers it last matched. */
+export function contentKey(content: Written): string {
+  return JSON.stringify([content.fingerprint, content.remoteName, [...content.scopes].sort(), content.expiresOn, content.owner, content.notes]);
+}
+
 /** Equal content, the last judgement aside (a newer check is no reason for a new version by itself). */
-export function sameContent(record: VersionRecord, content: VersionContent): boolean {
+export function sameContent(record: VersionRecord, content: Written): boolean {
   return (
     record.fingerprint === content.fingerprint && record.remoteName === content.remoteName && sameList(record.scopes, content.scopes) &&
     record.expiresOn === content.expiresOn && record.owner === content.owner && record.notes === content.notes
@@ -52,18 +69,19 @@ export function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && [...a].sort().every((item, index) => item === [...b].sort()[index]);
 }
 
-export function keyState(heads: TrustedVersion[], entry: KeySummary | null, synced: { version: string; fingerprint: string } | undefined, you: string | null): SharedKeyState {
+/** Where this vault's entry stands with the team's current version(s) (SharedKeyState). */
+export function keyState(heads: TrustedVersion[], entry: KeySummary | null, synced: { version: string; fingerprint: string; content?: string } | undefined): SharedKeyState {
   if (heads.length > 1) return 'conflict';
   const record = heads[0]!.record;
   if (!entry) return 'not-held';
-  const local = { fingerprint: entry.fingerprint, remoteName: entry.remoteNameKnown ? entry.remoteName : null, scopes: entry.scopes, expiresOn: entry.expiresOn ?? null, owner: entry.owner ?? null, notes: entry.notes ?? null };
-  if (entry.fingerprint === record.fingerprint) {
-    if (synced?.version === record.version) return sameContent(record, { ...local, tenant: record.tenant, name: record.name, lastJudgement: null }) ? 'in-step' : 'changed-here';
-    return sameContent(record, { ...local, tenant: record.tenant, name: record.name, lastJudgement: null }) ? 'in-step' : 'incoming';
-  }
-  if (synced?.version === record.version) return 'changed-here';
-  if (synced?.fingerprint === entry.fingerprint) return you !== null && record.readers.includes(you) ? 'incoming' : 'in-step';
-  return 'conflict';
+  const local = localContent(entry);
+  const same = sameContent(record, local);
+  if (synced?.version === record.version) return same ? 'in-step' : 'changed-here';
+  if (same) return 'in-step';
+  // The team has another version than the one this vault last matched: newer there, unless this vault changed too.
+  if (synced === undefined) return 'conflict';
+  const unchangedHere = synced.content === undefined ? synced.fingerprint === entry.fingerprint : synced.content === contentKey(local);
+  return unchangedHere ? 'incoming' : 'conflict';
 }
 
 /** Writes a version's files, signed by `you`, and deletes the ones it replaces; returns its id. */
@@ -133,4 +151,50 @@ export function readersFor(tree: TeamTree, you: string, input: ShareInput, head:
   }
   if (head && head.record.readers.length > 0) return [...new Set([you, ...head.record.readers.filter((reader) => active.includes(reader))])];
   throw new VaultError('INVALID_INPUT', `No one is named to read ${input.key.tenant}/${input.key.name}'s secret, and it was not shared before.`, { remedies: [{ code: 'choose-team-readers', key: input.key }] });
+}
+
+/**
+ * A member's removal, for every key's current versions: what they could read and this member can is
+ * encrypted again to the remaining readers; what they wrote is signed again by this member (their
+ * signature is trusted no more); every key they could read is listed to rotate, and their name stays
+ * in its version's `formerReaders` until the key's secret changes. Returns the versions replaced too.
+ */
+export function rewriteWithout(
+  dir: string,
+  tree: TeamTree,
+  me: PrivateIdentity,
+  you: string,
+  name: string,
+  at: string,
+  entryOf: (record: VersionRecord) => KeyRef | null,
+): RemoveMemberReport & { parents: string[] } {
+  const report: RemoveMemberReport & { parents: string[] } = { removed: name, reencrypted: [], notReencrypted: [], seenBy: [], addedByThem: [], parents: [] };
+  const active = (reader: string) => reader !== name && tree.members.some((member) => member.name === reader && member.removedBy === null);
+  for (const [keyPath, { heads }] of tree.keys) {
+    for (const head of heads) {
+      const record = head.record;
+      const sawIt = record.readers.includes(name);
+      if (sawIt) report.seenBy.push({ path: keyPath, key: entryOf(record), name: record.name, tenant: record.tenant.alias });
+      if (!sawIt && record.author !== name) continue;
+      let secret: string | null = null;
+      if (record.secretSha256 !== null && sawIt) {
+        if (record.readers.includes(you)) {
+          secret = decryptVersion(dir, head, me);
+          report.reencrypted.push(keyPath);
+        } else report.notReencrypted.push({ path: keyPath, readers: record.readers.filter(active) });
+      }
+      writeVersion(dir, tree, me, you, {
+        from: { ...contentOf(record), formerReaders: sawIt ? [...new Set([...record.formerReaders, name])] : record.formerReaders },
+        parents: [record.version],
+        // A file this member cannot open again still names who can open it: the removed member too.
+        readers: secret === null && record.secretSha256 !== null && sawIt ? record.readers : record.readers.filter(active),
+        secret: secret === null ? { copyFrom: head } : { plaintext: secret },
+        reason: `${name} removed`,
+        at,
+      });
+      report.parents.push(record.version);
+    }
+  }
+  report.addedByThem = tree.members.filter((member) => member.addedBy === name && member.removedBy === null && member.name !== name).map((member) => member.name);
+  return report;
 }

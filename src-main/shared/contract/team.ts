@@ -57,6 +57,8 @@ export interface SharedVersion {
   lastJudgement: { verdict: Verdict; at: string; by: string } | null;
   /** Who may read the secret; empty when only the metadata is shared. */
   readers: string[];
+  /** Members removed since this secret was shared who could read it: until it is rotated, they may hold it. */
+  formerReaders: string[];
   /** Whether a secret file goes with it (false: the inventory entry only, for reviewers). */
   withSecret: boolean;
   /** The versions it replaces. */
@@ -134,7 +136,9 @@ export interface PullReport {
   replaced: { key: KeyRef; from: string; verdict: Verdict; oldDropped: boolean }[];
   /** The team's newer secret did not pass its check: this vault kept its own. */
   notReplaced: { key: KeyRef; from: string; reason: string }[];
-  conflicts: { path: string; key: KeyRef | null; authors: string[] }[];
+  conflicts: { path: string; key: KeyRef | null; shared: KeyRef; authors: string[] }[];
+  /** Keys a member removed since the last pull could read: rotate each (they may have kept a copy). */
+  seenByRemoved: { key: KeyRef | null; shared: KeyRef; members: string[] }[];
   /** Changed here since last shared: the team's version was not applied over it. */
   changedHere: KeyRef[];
   refused: RefusedChange[];
@@ -152,6 +156,8 @@ export interface RemoveMemberReport {
    * should be rotated. `key` is this vault's entry when it holds one.
    */
   seenBy: { path: string; key: KeyRef | null; name: string; tenant: string }[];
+  /** Members the removed one had added, still members: their records are now signed by this vault's member. */
+  addedByThem: string[];
 }
 
 /** A shared key as the review of the team's inventory lists it: its metadata, whose vaults hold it, what to look at. */
@@ -201,6 +207,8 @@ export const teamChannels = {
   'team:share': channel<ShareInput, { version: string | null; status: TeamStatus }>(),
   'team:add-member': channel<{ name: string; recipient: string; signingKey: string }, TeamStatus>(),
   'team:remove-member': channel<{ name: string }, RemoveMemberReport & { status: TeamStatus }>(),
+  /** Forgets the team: this vault stops pulling from it (its working copy, keys and identity stay). */
+  'team:leave': channel<void, { name: string; dir: string }>(),
   /** The review of the whole team's inventory (null when this vault is in no team). */
   'team:inventory': channel<void, TeamInventory | null>(),
   /** Chooses a version of a key in conflict (`version`), or this vault's own (`mine`). */

@@ -181,6 +181,7 @@ describe('IPC router', () => {
       'team:init': [{}, { dir: '', name: 'ops', member: 'ana' }, { dir: '/tmp/x', name: huge, member: 'ana' }, { dir: '/tmp/x', name: 'ops', member: 'ana', colour: 'red' }],
       'team:join': [{}, { source: '' }, { source: huge }, { source: '/tmp/x', into: 7 }],
       'team:pull': [{}, true],
+      'team:leave': [{}, 1],
       'team:inventory': [{}, 'x'],
       'team:push': [{}, 'x'],
       'team:share': [{}, { key: 'acme/k' }, { key: { tenant: 'acme', name: 'k' }, to: [] }, { key: { tenant: 'acme', name: 'k' }, to: 'everyone' }, { key: { tenant: 'acme', name: 'k' }, metadataOnly: 'yes' }],

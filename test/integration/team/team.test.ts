@@ -46,6 +46,8 @@ function person(name: string): Person {
 }
 
 const ana = person('ana');
+/** Points in the team's history an attacker could put back: the first share of crm, and Carl's record before his removal. */
+const history = { firstShare: '', firstCrm: '', beforeRemoval: '' };
 const bob = person('bob');
 const carl = person('carl');
 
@@ -148,11 +150,13 @@ describe('a team through git and age', { timeout: 120_000 }, () => {
     expect((await tkv(ana, ['team', 'share', 'demo/crm'])).stdout).toBe('demo/crm is already shared as it is: nothing to do.\n');
     const pushed = await tkv(ana, ['team', 'push']);
     expect(pushed.stdout).toBe(`Pushed 4 commits to ${remote}.\n`);
+    history.firstShare = git(['rev-parse', 'HEAD'], ana.workDir).trim();
 
     // What the repository holds: the secret in an age file, the metadata signed, readers named.
     const state = await status(ana);
     const crm = shared(state, 'crm');
     expect(crm.heads).toHaveLength(1);
+    history.firstCrm = `${crm.path}/${crm.heads[0]!.version}`;
     expect(crm.heads[0]).toMatchObject({ readers: ['ana', 'bob'], withSecret: true, author: 'ana', scopes: ['tenant.core:read', 'Pass.Read'], owner: 'integrations', notes: 'CRM nightly sync', lastJudgement: { verdict: 'valid', by: 'ana' }, remoteName: 'crm' });
     const ageFile = path.join(ana.workDir, crm.path, `${crm.heads[0]!.version}.age`);
     expect(fs.readFileSync(ageFile, 'utf8')).toMatch(/^-----BEGIN AGE ENCRYPTED FILE-----\n/);
@@ -275,7 +279,7 @@ describe('a team through git and age', { timeout: 120_000 }, () => {
     const rejected = await tkv(bob, ['team', 'push'], { expect: 1 });
     expect(rejected.stderr).toContain('The remote has changes this working copy has not pulled: pull first');
     const pulled = await tkv(bob, ['team', 'pull']);
-    expect(pulled.stdout).toContain('Conflict on demo/crm: changed by ana and bob. Both are kept; choose with tkv team resolve demo/crm --take VERSION (or --mine)');
+    expect(pulled.stdout).toContain('Conflict on demo/crm: changed by ana and bob. Both are kept; tkv team status lists the versions, tkv team resolve demo/crm --take VERSION (or --mine) keeps one.');
     const crm = shared(await status(bob), 'crm');
     expect(crm.state).toBe('conflict');
     expect(crm.heads.map((head) => [head.author, head.notes, head.owner])).toEqual(
@@ -302,6 +306,7 @@ describe('a team through git and age', { timeout: 120_000 }, () => {
     await tkv(bob, ['team', 'pull']);
     expect(await reveal(carl, 'demo/crm')).toBe(await reveal(ana, 'demo/crm'));
 
+    history.beforeRemoval = git(['rev-parse', 'HEAD'], ana.workDir).trim();
     const refusedSelf = await tkv(ana, ['team', 'remove-member', 'ana', '--yes'], { expect: 1 });
     expect(refusedSelf.stderr).toContain('ana founded support');
     const removed = await tkv(ana, ['team', 'remove-member', 'carl', '--yes']);
@@ -346,8 +351,9 @@ describe('a team through git and age', { timeout: 120_000 }, () => {
     expect(section[0]).toBe('Team support: 2 shared keys, 2 members (ana, bob); from the signed metadata alone.');
     expect(section[1]).toMatch(/^KEY {11}FINGERPRINT {3}OWNER {9}EXPIRES {2}HELD BY {3}HERE {10}TO LOOK AT$/);
     // The rotation switched crm to a key no stored check has judged yet: said, not hidden.
-    expect(section[2]).toMatch(/^demo\/billing  [0-9a-f]{12}  bob {11}- {8}bob, ana  demo\/billing  never judged by the vault that shared it$/);
-    expect(section[3]).toMatch(/^demo\/crm {6}[0-9a-f]{12}  integrations  - {8}ana, bob  demo\/crm {6}never judged by the vault that shared it$/);
+    expect(section[2]).toMatch(/^demo\/billing {2}[0-9a-f]{12} {2}bob {11}- {8}bob, ana {2}demo\/billing {2}never judged by the vault that shared it$/);
+    // Carl, removed, could read crm's secret: until it is rotated, the review says so to everyone.
+    expect(section[3]).toMatch(/^demo\/crm {6}[0-9a-f]{12} {2}integrations {2}- {8}ana, bob {2}demo\/crm {6}never judged by the vault that shared it; carl could read it before leaving the team: rotate it$/);
     const json = JSON.parse((await tkv(carl, ['review', '--team', '--json'], { expect: 20 })).stdout) as { team: { rows: { name: string; holders: string[]; heldHere: unknown; notes: string[] }[] } };
     // carl, removed, still reads the metadata: crm is held in his vault, and he may hold it no longer.
     expect(json.team.rows.find((row) => row.name === 'crm')).toMatchObject({ holders: ['ana', 'bob'], heldHere: { tenant: 'demo', name: 'crm' } });
@@ -405,8 +411,36 @@ describe('a team through git and age', { timeout: 120_000 }, () => {
     expect(json<{ owner: string }>(await tkv(bob, ['key', 'show', 'demo/billing', '--json'])).owner).toBe('bob');
     const human = await tkv(bob, ['team', 'status'], {});
     expect(human.stdout).toContain(`Refused (3): not trusted, not applied\n`);
-    expect(human.stdout).toContain(`  members/mallory.json (commit ${memberCommit} by mallory): its signature is not ana's over this content: it was changed after signing, or forged`);
+    expect(human.stdout).toContain(`  members/mallory.json (commit ${memberCommit}, git author mallory): its signature is not ana's over this content: it was changed after signing, or forged`);
+    expect(human.stdout).toContain('They stay refused until a member deletes them from the repository (git rm, commit, push) or shares the key again.');
     expect((await status(bob)).members.map((member) => member.name)).not.toContain('mallory');
+  });
+
+  it('refuses files put back from git’s history: a removed member’s old record, a version replaced since', async () => {
+    const dir = attackerClone('replay');
+    // Carl's record from before his removal (signed by Ana, not removed), and crm's first version (its old secret).
+    git(['checkout', history.beforeRemoval, '--', 'members/carl.json'], dir);
+    git(['checkout', history.firstShare, '--', `${history.firstCrm}.json`, `${history.firstCrm}.age`], dir);
+    git(['commit', '--quiet', '-m', 'restore'], dir);
+    const restored = git(['rev-parse', '--short', 'HEAD'], dir).trim();
+    git(['push', '--quiet', 'origin', 'main'], dir);
+    const before = await reveal(bob, 'demo/crm');
+    const report = json<PullReport>(await tkv(bob, ['team', 'pull', '--json'], { expect: 3 }));
+    expect(report.refused).toEqual(
+      expect.arrayContaining([
+        { file: 'members/carl.json', reason: "it makes carl a member again under keys this vault saw removed: an old record put back from git's history (a member comes back only with new keys)", commit: restored, author: 'mallory' },
+        { file: `${history.firstCrm}.json`, reason: 'a version this vault saw replaced, put back from git’s history: an older key or metadata is not the current one again', commit: restored, author: 'mallory' },
+      ]),
+    );
+    expect(report.membersAdded).toEqual([]);
+    expect(report.replaced).toEqual([]);
+    expect(await reveal(bob, 'demo/crm')).toBe(before);
+    // Carl's record is refused: he is no member (nor listed as removed, the file that said so being gone).
+    expect((await status(bob)).members.some((member) => member.name === 'carl' && member.removedBy === null)).toBe(false);
+    // A member cannot add the removed keys back either.
+    const carlId = await identityOf(carl);
+    const again = await tkv(ana, ['team', 'add-member', 'carl2', carlId.recipient, carlId.signingKey], { expect: 1 });
+    expect(again.stderr).toContain('These keys were those of a member who was removed: every vault refuses them now.');
   });
 
   it.skipIf(ageMissing)('reads a secret that Debian’s age encrypted, under metadata its member signed', async () => {
@@ -436,6 +470,7 @@ describe('a team through git and age', { timeout: 120_000 }, () => {
       notes: null,
       lastJudgement: null,
       readers: ['ana', 'bob'],
+      formerReaders: [],
       secretSha256: sha256Hex(encrypted.stdout),
       parents: [],
       author: 'ana',
@@ -443,6 +478,15 @@ describe('a team through git and age', { timeout: 120_000 }, () => {
       reason: 'shared',
     };
     fs.writeFileSync(path.join(dir, folder, `${version}.json`), `${JSON.stringify({ ...body, signature: sign(canonicalJsonBytes(body), anaKeys.signingKey) }, null, 2)}\n`);
+    // And a member's version whose secret is not the key its signed metadata names.
+    const other = await serverKey('lying', ['Pass.Read']);
+    const lyingFolder = folder.replace(/from-age$/, 'lying');
+    const lying = spawnSync('age', ['--encrypt', '--armor', '-r', bobId.recipient], { input: other });
+    const lyingVersion = 'b1b2c3d4e5f6a7b8c9d0';
+    fs.mkdirSync(path.join(dir, lyingFolder), { recursive: true });
+    fs.writeFileSync(path.join(dir, lyingFolder, `${lyingVersion}.age`), lying.stdout);
+    const lyingBody = { ...body, version: lyingVersion, name: 'lying', remoteName: 'lying', secretSha256: sha256Hex(lying.stdout) };
+    fs.writeFileSync(path.join(dir, lyingFolder, `${lyingVersion}.json`), `${JSON.stringify({ ...lyingBody, signature: sign(canonicalJsonBytes(lyingBody), anaKeys.signingKey) }, null, 2)}\n`);
     git(['add', '--all'], dir);
     git(['commit', '--quiet', '-m', 'shared by another implementation'], dir);
     git(['pull', '--quiet', '--no-rebase', 'origin', 'main'], dir);
@@ -450,6 +494,8 @@ describe('a team through git and age', { timeout: 120_000 }, () => {
     const report = json<PullReport>(await tkv(bob, ['team', 'pull', '--json'], { expect: 3 }));
     expect(report.received).toEqual([{ key: { tenant: 'demo', name: 'from-age' }, from: 'ana' }]);
     expect(await reveal(bob, 'demo/from-age')).toBe(token);
+    expect(report.refused).toContainEqual({ file: `${lyingFolder}/${lyingVersion}.age`, reason: `the secret in it is not the key its signed metadata names (fingerprint ${fingerprint(token)})`, commit: expect.any(String), author: 'mallory' });
+    expect(json<unknown[]>(await tkv(bob, ['key', 'list', '--json'])).length).toBe(4);
   });
 
   it('says when git is missing, in the doctor and on a team command', async () => {
