@@ -185,7 +185,7 @@ function formatRefused(refused: RefusedChange[]): string[] {
   return [
     `Refused (${refused.length}): not trusted, not applied`,
     // Git's author is whatever the committer typed: a lead, not a signature.
-    ...refused.map((item) => `  ${item.file}${item.commit ? ` (commit ${item.commit}${item.author ? `, git author ${item.author}` : ''})` : ''}: ${item.reason}`),
+    ...refused.map((item) => `  ${/^[\x21-\x7e]+$/.test(item.file) ? item.file : JSON.stringify(item.file)}${item.commit ? ` (commit ${item.commit}${item.author ? `, git author ${item.author}` : ''})` : ''}: ${item.reason}`),
     'They stay refused until a member deletes them from the repository (git rm, commit, push) or shares the key again.',
   ];
 }
