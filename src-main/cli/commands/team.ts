@@ -197,7 +197,8 @@ export function formatPull(report: PullReport): string {
     for (const commit of report.commits.slice(0, 20)) lines.push(`  ${commit.commit} ${commit.author}: ${commit.subject}`);
     if (report.commits.length > 20) lines.push(`  … and ${report.commits.length - 20} more`);
   } else if (report.fetched) lines.push('No new commits on the remote.');
-  for (const name of report.membersAdded) lines.push(`Member added: ${name}`);
+  const you = report.status.team?.you ?? null;
+  for (const name of report.membersAdded) lines.push(name === you ? `You were added to the team, as ${name}.` : `Member added: ${name}`);
   for (const name of report.membersRemoved) lines.push(`Member removed: ${name}`);
   for (const item of report.received) lines.push(`Received ${formatKeyRef(item.key)} from ${item.from}: its secret is in your keychain.`);
   for (const item of report.updated) lines.push(`Updated ${formatKeyRef(item.key)} from ${item.from}: ${item.fields.join(', ')}.`);
@@ -214,7 +215,8 @@ export function formatPull(report: PullReport): string {
     lines.push(`${item.members.join(' and ')} could read ${formatKeyRef(item.key ?? item.shared)} before leaving the team and may have kept a copy: rotate it${item.key ? ` (tkv rotate ${formatKeyRef(item.key)})` : ' (its readers can)'}.`);
   }
   if (report.refused.length > 0) lines.push(...formatRefused(report.refused));
-  if (lines.length === 0 || (report.commits.length === 0 && lines.length === 1 && report.fetched)) lines.push('Your vault is in step with the team.');
+  if (report.status.team && you === null) lines.push('This vault is not a member of the team yet: nothing is shared with it. Send its two public keys (tkv team identity) to a member; once they add you and push, pull again.');
+  else if (lines.length === 0 || (report.commits.length === 0 && lines.length === 1 && report.fetched)) lines.push('Your vault is in step with the team.');
   return lines.join('\n');
 }
 

@@ -127,6 +127,18 @@ export class Git {
     if (branch) await this.run(['checkout', '--quiet', '-B', branch, '--track', `origin/${branch}`]);
   }
 
+  /** Every version ever committed (in any ref) of the files under `folder`: their contents, oldest history included. */
+  async contentsEver(folder: string): Promise<string[]> {
+    const listing = await this.run(['rev-list', '--all', '--objects', '--', folder]);
+    const blobs = [...new Set(listing.stdout.split('\n').filter((line) => line.includes(` ${folder}/`)).map((line) => line.split(' ')[0]!))];
+    const contents: string[] = [];
+    for (const blob of blobs) {
+      const shown = await this.run(['cat-file', '-p', blob]);
+      if (shown.code === 0) contents.push(shown.stdout);
+    }
+    return contents;
+  }
+
   private authorEnv(): Env {
     if (!this.author) return {};
     // Only where git itself would otherwise refuse to commit: a person's own identity wins.

@@ -20,6 +20,8 @@ import type { SecretStore } from '../secrets/secret-store.ts';
 import type { SettingsService } from '../settings/settings-service.ts';
 import type { TenantRecord, TenantService } from '../tenants/tenant-service.ts';
 import type { PrivateIdentity } from './team-identity.ts';
+import type { Git } from './git.ts';
+import { canonicalJsonBytes, verify } from './signing.ts';
 import { sharedVersion, type TeamMemory, type TeamTree, type TrustedVersion, type VersionRecord } from './team-files.ts';
 import { contentKey, decryptVersion, keyState, localContent, sameList } from './team-versions.ts';
 
@@ -51,6 +53,28 @@ export interface TeamState {
   /** What this vault saw of the team's past (team-files.ts's TeamMemory): removed members' signing keys, replaced versions. */
   removedKeys?: string[];
   replaced?: string[];
+}
+
+/**
+ * The signing keys of every member a trusted member ever removed, read from git's whole history:
+ * a vault that joins after a removal knows it too, so a removed member's older record put back in
+ * the tree is refused by every vault, not only by those that saw the removal happen.
+ */
+export async function removalsInHistory(git: Git, tree: TeamTree): Promise<string[]> {
+  const removed: string[] = [];
+  for (const text of await git.contentsEver('members')) {
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if (typeof record.removedBy !== 'string' || typeof record.signingKey !== 'string' || typeof record.signature !== 'string') continue;
+    const signer = tree.members.find((member) => member.name === record.signedBy);
+    const { signature, ...body } = record;
+    if (signer && signer.name !== record.name && verify(canonicalJsonBytes(body), signature as string, signer.signingKey)) removed.push(record.signingKey);
+  }
+  return [...new Set(removed)];
 }
 
 /** What readTree needs to know of this vault's memory of the team. */

@@ -18,7 +18,7 @@ import { Git, gitWords, runGit } from './git.ts';
 import { mergeByFiles } from './merge.ts';
 import { FORMATS, keyFolder, memberNameProblem, publicKeysProblem, readTeam, readTree, repositoryReadme, signRecord, TEAM_FILE, teamMember, writeRecord, type TeamRecord, type TeamTree } from './team-files.ts';
 import { memberOf, privateIdentity, publicIdentityIfAny, signedMemberRecord, type PrivateIdentity } from './team-identity.ts';
-import { memoryOf, remembering, TeamInbox, type TeamState, type TeamVault } from './team-inbox.ts';
+import { memoryOf, remembering, removalsInHistory, TeamInbox, type TeamState, type TeamVault } from './team-inbox.ts';
 import { teamInventory } from './team-review.ts';
 import { contentKey, contentOf, localContent, readersFor, rewriteWithout, sameContent, sameList, sharedTenantOf, versionContent, writeVersion } from './team-versions.ts';
 
@@ -98,19 +98,22 @@ export class TeamService {
           throw new VaultError('NOT_FOUND', `${source} holds no ${TEAM_FILE}: it is not a team repository, or its founder has not pushed yet.`);
         }
       }
-      // Verified before anything is kept: a repository whose founder or members do not hold leaves no trace.
+      // Verified before anything is kept (removals made before this vault joined read from git's history).
       let team: TeamRecord;
       let tree: TeamTree;
+      let removedKeys: string[];
       try {
         team = readTeam(root, null);
         tree = readTree(root, { pinned: team.founder.signingKey, removedKeys: [], replaced: [] });
+        removedKeys = await removalsInHistory(new Git(root, { env: this.vault.env }), tree);
+        tree = readTree(root, { pinned: team.founder.signingKey, removedKeys, replaced: [] });
       } catch (error) {
         if (cloned) fs.rmSync(root, { recursive: true, force: true });
         throw error;
       }
       const me = await privateIdentity(this.vault.secrets, true);
       const at = this.vault.stamps.now();
-      this.saveState(remembering({ dir: root, name: team.name, founder: { name: team.founder.name, signingKey: team.founder.signingKey }, joinedAt: at, lastPull: null, members: [], synced: {} }, tree));
+      this.saveState(remembering({ dir: root, name: team.name, founder: { name: team.founder.name, signingKey: team.founder.signingKey }, joinedAt: at, lastPull: null, members: [], synced: {}, removedKeys }, tree));
       const you = memberOf(tree, me.public);
       this.vault.audit.record('team_joined', { detail: { team: team.name, founded: false, member: you?.name ?? null } });
       const report = await this.applyTree(tree, me, { fetched: false, commits: [] });
@@ -254,8 +257,9 @@ export class TeamService {
       }
       const after = (await git.run(['rev-parse', 'HEAD'])).stdout.trim();
       const commits = before && before !== after ? await git.commitsBetween(before, after) : [];
-      const tree = readTree(state.dir, memoryOf(state));
-      return this.applyTree(tree, me, { fetched, commits });
+      const removedKeys = [...new Set([...(state.removedKeys ?? []), ...(await removalsInHistory(git, readTree(state.dir, memoryOf(state))))])];
+      this.saveState({ ...state, removedKeys });
+      return this.applyTree(readTree(state.dir, memoryOf({ ...state, removedKeys })), me, { fetched, commits });
     });
   }
 
@@ -425,10 +429,7 @@ export class TeamService {
     this.vault.settings.set(SETTING, state);
   }
 
-  /**
-   * Runs a change of the working copy (clean when it starts: asMember checks): when it fails half way,
-   * the working copy goes back to its last commit, so no half-written version is left for git to carry.
-   */
+  /** Runs a change of the (clean) working copy; failing half way, it goes back to its last commit: nothing half-written is carried. */
   private async atomically<T>(dir: string, work: () => Promise<T>): Promise<T> {
     try {
       return await work();

@@ -50,6 +50,7 @@ const ana = person('ana');
 const history = { firstShare: '', firstCrm: '', beforeRemoval: '' };
 const bob = person('bob');
 const carl = person('carl');
+const dave = person('dave');
 
 async function tkv(who: Person, args: string[], options: { stdin?: string; showsToken?: boolean; expect?: number } = {}) {
   const run = await runTkv(args, { env: who.env, timeoutMs: 60_000, ...(options.stdin === undefined ? {} : { stdin: options.stdin }) });
@@ -115,7 +116,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sandbox.dispose();
-  for (const who of [ana, bob, carl]) await clearService(who.service);
+  for (const who of [ana, bob, carl, dave]) await clearService(who.service);
   fs.rmSync(root, { recursive: true, force: true });
 });
 
@@ -498,6 +499,25 @@ describe('a team through git and age', { timeout: 120_000 }, () => {
     expect(json<unknown[]>(await tkv(bob, ['key', 'list', '--json'])).length).toBe(4);
   });
 
+  it('tells a vault that joined before a member added it what to do, and lets it leave', async () => {
+    const joined = await tkv(dave, ['team', 'join', remote, '--into', dave.workDir]);
+    const daveId = await identityOf(dave);
+    expect(joined.stdout).toContain(`This vault is not a member yet. Send a member these two lines (tkv team identity); once they add you and push, run tkv team pull.\n  ${daveId.recipient}\n  ${daveId.signingKey}\n`);
+    expect(json<unknown[]>(await tkv(dave, ['key', 'list', '--json']))).toEqual([]);
+    // Carl's old record, put back before dave joined: his removal is in git's history, so dave refuses it too.
+    const daveView = await status(dave);
+    expect(daveView.members.some((member) => member.name === 'carl' && member.removedBy === null)).toBe(false);
+    expect(daveView.refused.map((item) => item.file)).toContain('members/carl.json');
+    // The files refused earlier are refused here too (exit 3); the vault is told it is no member yet.
+    const pulled = await tkv(dave, ['team', 'pull'], { expect: 3 });
+    expect(pulled.stdout).toMatch(/^No new commits on the remote\.\nRefused \(\d\): not trusted, not applied\n/);
+    expect(pulled.stdout.endsWith('This vault is not a member of the team yet: nothing is shared with it. Send its two public keys (tkv team identity) to a member; once they add you and push, pull again.\n')).toBe(true);
+    const left = await tkv(dave, ['team', 'leave', '--yes']);
+    expect(left.stdout).toBe(`This vault left team support. Its working copy stays in ${dave.workDir} (delete it when you no longer need it); the keys it received stay in this vault.\n`);
+    expect((await tkv(dave, ['team', 'status'])).stdout).toMatch(/^This vault is in no team\./);
+    expect(fs.existsSync(path.join(dave.workDir, 'team.json'))).toBe(true);
+  });
+
   it('says when git is missing, in the doctor and on a team command', async () => {
     const noGit = { ...bob.env, PATH: path.dirname(process.execPath) };
     const doctor = await runTkv(['doctor', '--json'], { env: noGit, timeoutMs: 60_000 });
@@ -511,8 +531,8 @@ describe('a team through git and age', { timeout: 120_000 }, () => {
   });
 
   it('never lets a secret or a private key reach a file, git’s objects or an output', async () => {
-    const privateKeys = (await Promise.all([ana, bob, carl].map(privateKeysOf))).flatMap((keys) => [keys.identity, keys.signingKey]);
-    const dirs = [ana, bob, carl].flatMap((who) => [who.dataDir, who.workDir]);
+    const privateKeys = (await Promise.all([ana, bob, carl, dave].map(privateKeysOf))).flatMap((keys) => [keys.identity, keys.signingKey]);
+    const dirs = [ana, bob, carl, dave].flatMap((who) => [who.dataDir, who.workDir]);
     for (const secret of [...tokens, ...privateKeys]) {
       expect(filesContaining([...dirs, remote], secret)).toEqual([]);
       for (const output of outputs) expect(containsSecret(output, secret)).toBe(false);
