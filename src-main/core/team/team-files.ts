@@ -128,7 +128,7 @@ export function memberNameProblem(name: string): string | null {
   return null;
 }
 
-/** Checks a member's public keys, as `tkv team identity` prints them. */
+/** Checks a member's public keys, as their team identity shows them (the CLI and the Team screen). */
 export function publicKeysProblem(recipient: string, signingKey: string): string | null {
   try {
     parseRecipient(recipient);
