@@ -18,8 +18,7 @@ const tokens: string[] = [];
 let airwallexClient = '';
 
 async function serverKey(tenant: string, name: string, permissions: string[]): Promise<string> {
-  const response = await sandbox.call('POST', `/api/${tenant}/admin/apiKeys`, { key: sandbox.adminKey(tenant), body: { name, permissions } });
-  const token = ((await response.json()) as { token: string }).token;
+  const token = await sandbox.createKey(tenant, { name, permissions });
   tokens.push(token);
   return token;
 }

@@ -34,9 +34,7 @@ function git(args: string[], cwd: string): string {
 }
 
 async function serverKey(name: string, permissions: string[]): Promise<string> {
-  const response = await sandbox.call('POST', '/api/demo/admin/apiKeys', { key: sandbox.adminKey('demo'), body: { name, permissions } });
-  expect(response.status).toBe(201);
-  const { token } = (await response.json()) as { token: string };
+  const token = await sandbox.createKey('demo', { name, permissions });
   tokens.push(token);
   return token;
 }

@@ -14,9 +14,7 @@ let sandbox: TestSandbox;
 const tokens: string[] = [];
 
 async function serverKey(name: string, permissions: string[], enabled = true): Promise<string> {
-  const response = await sandbox.call('POST', '/api/demo/admin/apiKeys', { key: sandbox.adminKey('demo'), body: { name, permissions, enabled } });
-  expect(response.status).toBe(201);
-  const { token } = (await response.json()) as { token: string };
+  const token = await sandbox.createKey('demo', { name, permissions, enabled });
   tokens.push(token);
   return token;
 }

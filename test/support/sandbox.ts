@@ -8,6 +8,8 @@ export interface TestSandbox extends RunningSandbox {
   adminKey(tenantId?: string): string;
   call(method: string, path: string, options?: { key?: string; body?: unknown; headers?: Record<string, string>; signal?: AbortSignal }): Promise<Response>;
   control(method: string, path: string, body?: unknown): Promise<Response>;
+  /** Creates a key on the server through the tenant's admin API, as a person would; returns its token (shown once). Throws when the server does not answer 201. */
+  createKey(tenantId: string, key: { name: string; permissions: string[]; enabled?: boolean }): Promise<string>;
   dispose(): Promise<void>;
 }
 
@@ -21,10 +23,16 @@ export async function startTestSandbox(options: Partial<SandboxOptions> = {}): P
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
       ...(signal ? { signal } : {}),
     });
+  const adminKey: TestSandbox['adminKey'] = (tenantId = sandbox.tenants[0]!.tenantId) => sandbox.tenants.find((t) => t.tenantId === tenantId)!.adminKey;
   return {
     ...sandbox,
-    adminKey: (tenantId = sandbox.tenants[0]!.tenantId) => sandbox.tenants.find((t) => t.tenantId === tenantId)!.adminKey,
+    adminKey,
     call,
+    async createKey(tenantId, key) {
+      const response = await call('POST', `/api/${tenantId}/admin/apiKeys`, { key: adminKey(tenantId), body: key });
+      if (response.status !== 201) throw new Error(`the sandbox answered ${response.status} to creating ${key.name} on ${tenantId}: ${await response.text()}`);
+      return ((await response.json()) as { token: string }).token;
+    },
     control: (method, path, body) => call(method, path, { headers: { Authorization: `Bearer ${sandbox.controlToken}` }, ...(body === undefined ? {} : { body }) }),
     async dispose() {
       await sandbox.close();
