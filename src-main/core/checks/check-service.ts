@@ -334,18 +334,25 @@ export class CheckService {
   ): Promise<CheckResult> {
     const { target, probe, base, url } = call;
     const redactor = options.redactor ? options.redactor.with(secret) : new Redactor([secret]);
-    const sent = await this.send(call, secret, redactor);
-    const raw = verdictOf(sent.outcome);
+    // A key sent as it is (a header, a bearer token) goes straight out; an Airwallex-style key after its login exchange.
+    let outcome: HttpOutcome;
+    let login: string | undefined;
+    if (target.auth.kind === 'airwallex') ({ outcome, login } = await this.sendAfterLogin(call, secret, redactor));
+    else outcome = await this.http.send({ method: probe.method, url, secretHeaders: secretHeaders(target.auth, secret) });
+    const raw = verdictOf(outcome);
     // The only answers a lying endpoint can give: a success, or a 403 that would say the key authenticates.
-    const control = raw === 'valid' || raw === 'forbidden' ? await (options.controls ?? this.controls).get(call, () => this.sendControl(call)) : null;
-    const own = { ref: options.key?.ref ?? null, declaredScopes: options.key?.scopes ?? null };
-    const known: KeyKnowledge = raw === 'valid' ? { ...NOTHING_KNOWN, ...own } : { ...options.know(), ...own };
+    const controls = options.controls ?? this.controls;
+    const control = raw === 'valid' || raw === 'forbidden' ? (controls.answered(call) ?? (await controls.get(call, () => this.sendControl(call)))) : null;
+    const ref = options.key?.ref ?? null;
+    const declaredScopes = options.key?.scopes ?? null;
+    const known: KeyKnowledge = raw === 'valid' ? { ...NOTHING_KNOWN, ref, declaredScopes } : { ...options.know(), ref, declaredScopes };
     // A refusal of a stored key: the server says which. (A 403 on the fallback probe is no refusal: the key authenticates.)
     const refused = raw === 'unauthorized' || (raw === 'forbidden' && !options.fallback);
     const server = refused && options.askServer && control?.state !== 'accepted' ? await options.askServer(known, redactor) : null;
-    return judge(sent.outcome, {
+    // Optional fields set as they are, not spread in: a bulk run judges thousands of answers.
+    return judge(outcome, {
       probe,
-      request: sent.login ? { method: 'POST', url: sent.login } : { method: probe.method, url },
+      request: login ? { method: 'POST', url: login } : { method: probe.method, url },
       tenantId: target.tenantId,
       baseUrl: base,
       redactor,
@@ -353,30 +360,22 @@ export class CheckService {
       fingerprint: options.fingerprint,
       control,
       server,
-      ...(sent.login ? { atLogin: true } : {}),
-      ...(options.fallback ? { fallback: true } : {}),
-      ...(options.excerpts ? { excerpts: options.excerpts } : {}),
+      atLogin: login !== undefined,
+      fallback: options.fallback === true,
+      excerpts: options.excerpts,
     });
   }
 
-  /** Sends `secret` as the target wants it; `login` is set when the login exchange refused it (its URL). */
-  private async send(call: ProbeCall, secret: string, redactor: Redactor): Promise<{ outcome: HttpOutcome; login?: string }> {
+  /** Sends an Airwallex-style key after its login exchange; `login` is set when the exchange refused it (its URL). */
+  private async sendAfterLogin(call: ProbeCall, secret: string, redactor: Redactor): Promise<{ outcome: HttpOutcome; login?: string }> {
     const { target, probe, base, url } = call;
-    let secretHeaders: Record<string, string>;
-    if (target.auth.kind === 'airwallex') {
-      const exchange = vendorOf(target.vendor)?.exchange;
-      if (!exchange) throw new Error(`${target.vendor} has no login exchange`);
-      const login = await exchange(this.http, base, target.auth, secret);
-      if (!login.ok) return { outcome: login.outcome, login: login.url };
-      // The short-lived token is a secret in play too: the server may echo it.
-      redactor.add(login.token);
-      secretHeaders = { authorization: `Bearer ${login.token}` };
-    } else if (target.auth.kind === 'bearer') {
-      secretHeaders = { authorization: `Bearer ${secret}` };
-    } else {
-      secretHeaders = { [target.auth.name]: secret };
-    }
-    return { outcome: await this.http.send({ method: probe.method, url, secretHeaders }) };
+    const exchange = vendorOf(target.vendor)?.exchange;
+    if (target.auth.kind !== 'airwallex' || !exchange) throw new Error(`${target.vendor} has no login exchange`);
+    const login = await exchange(this.http, base, target.auth, secret);
+    if (!login.ok) return { outcome: login.outcome, login: login.url };
+    // The short-lived token is a secret in play too: the server may echo it.
+    redactor.add(login.token);
+    return { outcome: await this.http.send({ method: probe.method, url, secretHeaders: { authorization: `Bearer ${login.token}` } }) };
   }
 
   /** The negative control: the same request with a key of the vendor's shape that was never issued, made now and kept nowhere. */
@@ -384,9 +383,15 @@ export class CheckService {
     const vendor = vendorOf(call.target.vendor) ?? walletCrew;
     const impossible = vendor.impossibleKey();
     const at = this.vault?.stamps.now() ?? new Date().toISOString();
-    const { outcome } = await this.send(call, impossible, new Redactor([impossible]));
+    const { target, probe, url } = call;
+    const outcome = target.auth.kind === 'airwallex' ? (await this.sendAfterLogin(call, impossible, new Redactor([impossible]))).outcome : await this.http.send({ method: probe.method, url, secretHeaders: secretHeaders(target.auth, impossible) });
     return controlOutcome(outcome, at);
   }
+}
+
+/** The header that carries a key sent as it is. */
+function secretHeaders(auth: Exclude<AuthMode, { kind: 'airwallex' }>, secret: string): Record<string, string> {
+  return auth.kind === 'bearer' ? { authorization: `Bearer ${secret}` } : { [auth.name]: secret };
 }
 
 /** A probe aimed at a target: where the request goes, worked out before it is sent. */

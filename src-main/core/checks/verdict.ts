@@ -126,7 +126,7 @@ export function judge(outcome: HttpOutcome, context: CheckContext): CheckResult 
     summary,
     nextSteps: remedies(verdict, outcome, retry, location, problem, context),
     key: { fingerprint: context.fingerprint },
-    probe: { id: context.probe.id, scope: context.probe.scope, risk: context.probe.risk },
+    probe: probeName(context.probe),
     location,
     failureCode: outcome.kind === 'failure' ? outcome.code : null,
     control: context.control ?? null,
@@ -135,8 +135,19 @@ export function judge(outcome: HttpOutcome, context: CheckContext): CheckResult 
   };
 }
 
+/** The evidence of a check that keeps none: one frozen object for them all (a bulk run's successes). */
+const NO_EVIDENCE: CheckResult['evidence'] = Object.freeze({ headers: Object.freeze({}), bodyExcerpt: null });
+
+/** A probe as a result names it, made once per probe: results are many, probes few. */
+const probeNames = new WeakMap<ProbeDefinition, CheckResult['probe']>();
+function probeName(probe: ProbeDefinition): CheckResult['probe'] {
+  let named = probeNames.get(probe);
+  if (!named) probeNames.set(probe, (named = Object.freeze({ id: probe.id, scope: probe.scope, risk: probe.risk })));
+  return named;
+}
+
 function evidenceOf(outcome: HttpOutcome, verdict: Verdict, context: CheckContext): CheckResult['evidence'] {
-  if (outcome.kind !== 'response' || (verdict === 'valid' && context.excerpts === 'failures')) return { headers: {}, bodyExcerpt: null };
+  if (outcome.kind !== 'response' || (verdict === 'valid' && context.excerpts === 'failures')) return NO_EVIDENCE;
   const headers: Record<string, string> = {};
   for (const name of SHOWN_HEADERS) if (outcome.headers[name] !== undefined) headers[name] = context.redactor.redactText(outcome.headers[name]!).slice(0, 500);
   const hidden = (verdict === 'valid' || verdict === 'authenticated') && isSensitive(context.probe);
@@ -172,6 +183,16 @@ function serverSays(verdict: Verdict, server: ServerWord | null | undefined, sco
   return null;
 }
 
+/** "The key is valid: …", made once per probe and status: a bulk run says it thousands of times. */
+const validSentences = new WeakMap<ProbeDefinition, Map<string, string>>();
+function validSentence(probe: ProbeDefinition, status: string): string {
+  let byStatus = validSentences.get(probe);
+  if (!byStatus) validSentences.set(probe, (byStatus = new Map()));
+  let sentence = byStatus.get(status);
+  if (sentence === undefined) byStatus.set(status, (sentence = `The key is valid: ${probe.id} answered ${status}${probe.scope ? `, so it authenticates and holds \`${probe.scope}\`` : ''}.`));
+  return sentence;
+}
+
 function saying(verdict: Verdict, outcome: HttpOutcome, retry: number | null, location: string | null, context: CheckContext): string {
   const { probe } = context;
   const server = context.atLogin ? null : serverSays(verdict, context.server, probe.scope);
@@ -181,7 +202,7 @@ function saying(verdict: Verdict, outcome: HttpOutcome, retry: number | null, lo
   const status = outcome.kind === 'response' ? String(outcome.status) : 'no answer';
   switch (verdict) {
     case 'valid':
-      return `The key is valid: ${probe.id} answered ${status}${probe.scope ? `, so it authenticates and holds ${scope}` : ''}.`;
+      return validSentence(probe, status);
     case 'authenticated':
       return `The key authenticates: ${probe.id} answered 403, which a refused key never gets. None of its declared scopes could be tested (no probe needs them), so this says nothing about them.`;
     case 'unauthorized':
@@ -230,18 +251,21 @@ function declares(scopes: readonly string[], scope: string): boolean {
   return scopes.includes(scope) || scopes.includes('*');
 }
 
+/** The steps what the vault knows of a refused key suggests (its twins, its earlier keys, the server's last listing, its expiry). */
+function whatTheVaultKnows(known: KeyKnowledge, steps: Remedy[]): void {
+  const key = known.ref;
+  for (const twin of known.elsewhere) steps.push({ code: 'key-held-elsewhere', holder: twin.holder, tenantId: twin.tenantId, environment: twin.environment });
+  for (const previous of known.previous) steps.push({ code: 'previous-key', ...previous });
+  if (known.server?.state === 'disabled') steps.push({ code: 'disabled-on-server', remoteName: known.server.remoteName, snapshotAt: known.server.snapshotAt });
+  if (known.server?.state === 'missing') steps.push({ code: 'missing-on-server', remoteName: known.server.remoteName, snapshotAt: known.server.snapshotAt });
+  if (known.server?.state === 'unlinked' && key) steps.push({ code: 'link-server-name', key, candidates: known.server.unclaimed ?? [] });
+  if (known.expiredOn) steps.push({ code: 'key-expired', expiresOn: known.expiredOn });
+}
+
 function remedies(verdict: Verdict, outcome: HttpOutcome, retry: number | null, location: string | null, problem: ProblemFields | null, context: CheckContext): Remedy[] {
   const { probe, known } = context;
   const key = known.ref;
   const steps: Remedy[] = [];
-  const whatTheVaultKnows = () => {
-    for (const twin of known.elsewhere) steps.push({ code: 'key-held-elsewhere', holder: twin.holder, tenantId: twin.tenantId, environment: twin.environment });
-    for (const previous of known.previous) steps.push({ code: 'previous-key', ...previous });
-    if (known.server?.state === 'disabled') steps.push({ code: 'disabled-on-server', remoteName: known.server.remoteName, snapshotAt: known.server.snapshotAt });
-    if (known.server?.state === 'missing') steps.push({ code: 'missing-on-server', remoteName: known.server.remoteName, snapshotAt: known.server.snapshotAt });
-    if (known.server?.state === 'unlinked' && key) steps.push({ code: 'link-server-name', key, candidates: known.server.unclaimed ?? [] });
-    if (known.expiredOn) steps.push({ code: 'key-expired', expiresOn: known.expiredOn });
-  };
   switch (verdict) {
     case 'valid':
       if (key) steps.push({ code: 'run-scope-matrix', key });
@@ -264,7 +288,7 @@ function remedies(verdict: Verdict, outcome: HttpOutcome, retry: number | null, 
         steps.push({ code: 'compare-fingerprint', fingerprint: context.fingerprint, key }, { code: 'not-a-scope-problem' });
         break;
       }
-      whatTheVaultKnows();
+      whatTheVaultKnows(known, steps);
       if (context.atLogin) steps.push({ code: 'check-login-credentials' });
       steps.push(
         { code: 'compare-fingerprint', fingerprint: context.fingerprint, key },
