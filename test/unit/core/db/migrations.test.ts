@@ -18,6 +18,7 @@ const SHIPPED: Record<number, string> = {
   9: '96c657ef1261dba4',
   10: 'ef564cac0f6d1f2d',
   11: '9dd691ca16a11651',
+  12: '1c65e011215b5382',
 };
 
 const digest = (migration: (typeof MIGRATIONS)[number]) => createHash('sha256').update(JSON.stringify([migration.version, migration.description, migration.sql])).digest('hex').slice(0, 16);
