@@ -8,7 +8,7 @@
  * Watch screen. State lives in the inventory's settings, so a restart does not tell it all again.
  */
 import type { KeyRef } from '../../shared/contract.ts';
-import type { Attention, WatchItem, WatchSettings, WatchStatus } from '../../shared/contract/watch.ts';
+import { WATCH_ITEMS_SHOWN, type Attention, type WatchItem, type WatchSettings, type WatchStatus } from '../../shared/contract/watch.ts';
 import type { CheckService } from '../checks/check-service.ts';
 import type { Stamps } from '../clock.ts';
 import type { Connection } from '../db/connection.ts';
@@ -173,7 +173,8 @@ export class WatchService {
       lastRound: state.lastRound,
       running: this.running !== null,
       nextRoundAt: this.nextAt === null ? null : new Date(this.nextAt).toISOString(),
-      items,
+      items: items.length > WATCH_ITEMS_SHOWN ? items.slice(0, WATCH_ITEMS_SHOWN) : items,
+      itemCount: items.length,
       cleared: state.cleared.filter((entry) => state.seenAt === null || entry.clearedAt > state.seenAt).map((entry) => ({ ...entry, words: attentionWords(entry.attention) })),
       unseen: items.filter((item) => item.isNew).length,
       seenAt: state.seenAt,

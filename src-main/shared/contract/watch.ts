@@ -34,6 +34,13 @@ export interface WatchSettings {
   overlapDays: number;
 }
 
+/**
+ * The most items a status carries. A vault of tens of thousands of keys may have thousands that need
+ * a person; a list that long helps nobody and held the whole of it in the window's memory (the
+ * review lists every key with what to look at).
+ */
+export const WATCH_ITEMS_SHOWN = 200;
+
 export interface WatchStatus {
   settings: WatchSettings;
   lastRoundAt: string | null;
@@ -41,7 +48,9 @@ export interface WatchStatus {
   lastRound: { checked: number; failed: number } | null;
   running: boolean;
   nextRoundAt: string | null;
+  /** What needs a person, newest first: at most WATCH_ITEMS_SHOWN of them (`itemCount` says how many in all). */
   items: WatchItem[];
+  itemCount: number;
   /** What went away since the person last looked: no longer needs them. */
   cleared: { attention: Attention; words: string; clearedAt: string }[];
   /** How many items are new since the person last looked: the count on the navigation. */
