@@ -6,7 +6,6 @@
  * The command line runs one per call of its watch command; the app runs them while it is open.
  */
 import type { BulkSummary } from '../../shared/check.ts';
-import type { KeySummary } from '../../shared/contract.ts';
 import type { Attention } from '../../shared/contract/watch.ts';
 import type { CheckService } from '../checks/check-service.ts';
 import type { KeyService } from '../keys/key-service.ts';
@@ -37,15 +36,19 @@ export async function watchRound(vault: { checks: CheckService; keys: KeyService
   const judgedBefore = new Date(options.now.getTime() - staleHours * 3_600_000).toISOString();
   const stale = vault.keys.toCheck({ judgedBefore }).length;
   const checked = stale > 0 ? await vault.checks.checkAll({ judgedBefore, concurrency: 4, perTenant: 2, ...(options.signal ? { signal: options.signal } : {}) }) : null;
-  return { at: options.now.toISOString(), checked, attention: needsAPerson(vault.keys.list(), vault.rotations, options) };
+  return { at: options.now.toISOString(), checked, attention: needsAPerson(vault.keys, vault.rotations, options) };
 }
 
-/** What needs a person now, from what the vault knows (no request is sent). */
-export function needsAPerson(keys: KeySummary[], rotations: Pick<RotationService, 'list'>, options: Pick<WatchOptions, 'now' | 'expiringDays' | 'overlapDays'>): Attention[] {
+/**
+ * What needs a person now, from what the vault knows (no request is sent). Only the keys that can
+ * need one are read (KeyService.needingAttention, through indexes): the app asks on every change
+ * to the vault, and an inventory of 50,000 keys has a few hundred of them.
+ */
+export function needsAPerson(keys: Pick<KeyService, 'needingAttention'>, rotations: Pick<RotationService, 'list'>, options: Pick<WatchOptions, 'now' | 'expiringDays' | 'overlapDays'>): Attention[] {
   const expiringDays = options.expiringDays ?? DEFAULT_WATCH.expiringDays;
   const overlapDays = options.overlapDays ?? DEFAULT_WATCH.overlapDays;
   const attention: Attention[] = [];
-  for (const key of keys) {
+  for (const key of keys.needingAttention(expiringDays)) {
     const ref = { tenant: key.tenant, name: key.name };
     if (key.lastJudgement === 'unauthorized' || key.lastJudgement === 'forbidden') attention.push({ kind: key.lastJudgement, key: ref, since: key.lastJudgedAt });
     else if (key.lastAttempt === 'inconclusive') attention.push({ kind: 'inconclusive', key: ref, since: key.lastAttemptAt });
