@@ -404,12 +404,17 @@ export const COMMANDS: CommandSpec[] = [
   // ---- team
   {
     words: ['team', 'identity'],
-    summary: 'this vault’s two public keys, for a member to add it to a team (created on first use)',
-    description: 'An age recipient (secrets are encrypted to it) and an Ed25519 public key (this vault’s changes are signed with its private half). The private halves stay in the OS keychain and are never printed.',
+    summary: 'this vault’s two public keys, for a member to add it to a team (created on first use; --new replaces them)',
+    description:
+      'An age recipient (secrets are encrypted to it) and an Ed25519 public key (this vault’s changes are signed with its private half). The private halves stay in the OS keychain and are never printed. With --new, two new key pairs replace them (a vault in no team only): a member who was removed comes back under new keys, since every vault of the team refuses the old ones.',
     args: [],
-    flags: [{ name: 'as', type: 'string', value: 'NAME', description: 'the member name to print in the line a colleague runs (default: your login name)' }],
+    flags: [
+      { name: 'as', type: 'string', value: 'NAME', description: 'the member name to print in the line a colleague runs (default: your login name)' },
+      { name: 'new', type: 'boolean', description: 'replace this vault’s identity with a new one (the old private halves are deleted); only in no team: leave it first' },
+      YES,
+    ],
     json: true,
-    examples: [{ command: 'tkv team identity' }],
+    examples: [{ command: 'tkv team identity' }, { command: 'tkv team leave && tkv team identity --new', note: 'a removed member, coming back under new keys' }],
     vault: 'none',
     load: async () => (await import('./commands/team.ts')).identity,
   },
@@ -433,6 +438,7 @@ export const COMMANDS: CommandSpec[] = [
     flags: [{ name: 'into', type: 'string', value: 'DIR', description: 'where to clone it (default: team/ in the data directory)' }],
     json: true,
     examples: [{ command: 'tkv team join git@example.com:support/keys.git' }],
+    exitCodes: '0 joined, everything trusted applied; 3 joined, some files were refused (each named with its commit; the rest applied); 1 nothing was joined.',
     load: async () => (await import('./commands/team.ts')).join,
   },
   {

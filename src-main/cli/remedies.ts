@@ -103,6 +103,10 @@ export function remedyCommand(remedy: Remedy): string | null {
       return 'tkv team identity';
     case 'join-team':
       return 'tkv team init DIR --name TEAM, or tkv team join DIR|GIT-URL';
+    case 'leave-team':
+      return 'tkv team leave';
+    case 'new-team-identity':
+      return 'tkv team identity --new';
     case 'replace-admin-key':
       return `tkv remote create ${remedy.key.tenant}/NEW --like ${ref(remedy.key)}, tkv key edit ${remedy.key.tenant}/NEW --admin, then tkv remote delete ${ref(remedy.key)}`;
     default:

@@ -11,6 +11,7 @@ const publicKey = z.string().min(1).max(200);
 export const teamIpc = {
   'team:status': { input: none, handle: (_, { services }) => services.team.status() },
   'team:identity': { input: none, handle: (_, { services }) => services.team.identity() },
+  'team:new-identity': { input: none, handle: (_, { services }) => services.team.newIdentity() },
   'team:init': {
     input: z.strictObject({ dir: location, name: z.string().min(1).max(80), member, remote: location.optional() }),
     handle: (input, { services }) => services.team.init(input.dir, { name: input.name, member: input.member, ...(input.remote === undefined ? {} : { remote: input.remote }) }),

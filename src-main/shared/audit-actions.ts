@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS_SHOWN = [
   'orphans_removed',
   'team_joined',
   'team_left',
+  'team_identity_replaced',
   'shared',
   'received',
   'member_added',

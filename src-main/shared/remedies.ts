@@ -117,7 +117,11 @@ export type Remedy =
   /** A team: this vault is not a member yet; a member adds it with its public keys. */
   | { code: 'send-team-identity' }
   /** This vault is in no team: found one, or join one. */
-  | { code: 'join-team' };
+  | { code: 'join-team' }
+  /** This vault must leave its team first (its working copy and the keys it received stay). */
+  | { code: 'leave-team' }
+  /** A removed member comes back under a new identity, made in their vault once it is in no team. */
+  | { code: 'new-team-identity' };
 
 export type RemedyCode = Remedy['code'];
 
@@ -272,5 +276,9 @@ export function remedySentence(remedy: Remedy): string {
       return "Send this vault's two public keys (its team identity) to a member: they add it, then pull.";
     case 'join-team':
       return 'Found a team, or join one from its working copy or its git remote.';
+    case 'leave-team':
+      return 'Leave the team: this vault stops pulling from it; its working copy and the keys it received stay.';
+    case 'new-team-identity':
+      return 'Make a new team identity in a vault in no team, and send its two public keys to a member: the old ones stay refused.';
   }
 }

@@ -132,6 +132,8 @@ export function remedyAction(remedy: Remedy, stores: Stores, again?: () => void)
     case 'resolve-team-conflict':
     case 'send-team-identity':
     case 'join-team':
+    case 'leave-team':
+    case 'new-team-identity':
       return { label: 'Open the Team screen', run: () => stores.ui.go('team') };
     case 'list-server-keys':
     case 'refresh-server-list':

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { createServices, type Services } from '../../src-main/core/services.ts';
+import { TEAM_IDENTITY_ACCOUNT, TEAM_SIGNING_ACCOUNT } from '../../src-main/core/team/team-identity.ts';
 import { containsSecret, filesContaining, scratchDir } from '../support/files.ts';
 import { clearService, uniqueService } from '../support/keychain.ts';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
@@ -232,4 +233,30 @@ test('leaves the team from its screen: the vault stops pulling, and keeps its ke
   await dialog.getByRole('button', { name: 'Leave', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Join a team' })).toBeVisible();
   expect(harness.services.keys.find({ tenant: 'demo', name: 'crm-sync' })).not.toBeNull();
+});
+
+test('makes a new identity once the vault is in no team: new keys shown, the old private halves gone', async ({ page }) => {
+  await open(page);
+  await teamScreen(page);
+  const before = await harness.services.team.identity();
+  const oldPrivate = await harness.services.secrets.get(TEAM_IDENTITY_ACCOUNT);
+  await expect(page.getByRole('textbox', { name: /^Age recipient/ })).toHaveValue(before.recipient);
+  // From the keyboard: to the button, Enter, then the dialog's own submit.
+  await page.getByRole('button', { name: 'New identity…' }).focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Make a new team identity' });
+  await expect(dialog).toContainText('the old private halves are deleted');
+  await look(page, 'team-new-identity-dialog');
+  await dialog.getByRole('button', { name: 'Make a new identity' }).click();
+  await expect(dialog).toBeHidden();
+  const after = await harness.services.team.identity();
+  expect(after.recipient).not.toBe(before.recipient);
+  expect(after.signingKey).not.toBe(before.signingKey);
+  await expect(page.getByRole('textbox', { name: /^Age recipient/ })).toHaveValue(after.recipient);
+  await expect(page.getByRole('textbox', { name: /^Signing key/ })).toHaveValue(after.signingKey);
+  await look(page, 'team-new-identity');
+  // The private halves stay in the keychain: the old one is gone, neither ever reached the page.
+  const newPrivate = [await harness.services.secrets.get(TEAM_IDENTITY_ACCOUNT), await harness.services.secrets.get(TEAM_SIGNING_ACCOUNT)];
+  expect(newPrivate[0]).not.toBe(oldPrivate);
+  for (const secret of [oldPrivate, ...newPrivate]) expect(harness.received.some((payload) => containsSecret(payload, secret!))).toBe(false);
 });

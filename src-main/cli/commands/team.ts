@@ -16,9 +16,12 @@ function loginName(): string {
 }
 
 export async function identity(parsed: Parsed, context: CommandContext): Promise<number> {
-  const id = await context.services().team.identity();
+  const renew = parsed.values.new === true;
+  if (renew && !(await confirmed(context, parsed.values.yes === true, 'Replace this vault’s team identity? The old private halves are deleted from the keychain: nothing encrypted to them can be read here any more.'))) return 1;
+  const team = context.services().team;
+  const id = renew ? await team.newIdentity() : await team.identity();
   const as = text(parsed, 'as') ?? loginName();
-  return context.print(id, () => `${id.recipient}\n${id.signingKey}\n\nA member adds this vault to their team with:\n  tkv team add-member ${as} ${id.recipient} ${id.signingKey}\n`, parsed);
+  return context.print(id, () => `${renew ? 'This vault has a new team identity; the old one is gone from the keychain.\n\n' : ''}${id.recipient}\n${id.signingKey}\n\nA member adds this vault to their team with:\n  tkv team add-member ${as} ${id.recipient} ${id.signingKey}\n`, parsed);
 }
 
 export async function init(parsed: Parsed, context: CommandContext): Promise<number> {
@@ -38,9 +41,10 @@ export async function join(parsed: Parsed, context: CommandContext): Promise<num
   const into = text(parsed, 'into') ?? path.join(services.paths.dataDir, 'team');
   const report = await services.team.join(parsed.positionals[0]!, { into });
   const team = report.status.team!;
-  return context.print(report, () => {
+  const code = context.print(report, () => {
     const lines = [`Joined team ${team.name} (${team.dir}).`, `Its founding member is ${team.founder.name}, signing key ${report.founderKey}: compare it with theirs; every change is checked against it from now on.`];
     if (team.you === null) {
+      if (report.refused.length > 0) lines.push(...formatRefused(report.refused));
       lines.push('', 'This vault is not a member yet. Send a member these two lines (tkv team identity); once they add you and push, run tkv team pull.');
       lines.push(`  ${report.status.identity!.recipient}`, `  ${report.status.identity!.signingKey}`);
     } else {
@@ -49,6 +53,8 @@ export async function join(parsed: Parsed, context: CommandContext): Promise<num
     }
     return `${lines.join('\n')}\n`;
   }, parsed);
+  // As a pull: files refused while joining make the exit code 3, for a script to see.
+  return code === 0 && report.refused.length > 0 ? 3 : code;
 }
 
 export async function addMember(parsed: Parsed, context: CommandContext): Promise<number> {

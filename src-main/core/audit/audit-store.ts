@@ -52,6 +52,8 @@ export type AuditAction =
   | 'team_joined'
   /** This vault forgot its team (its working copy and keys stay). */
   | 'team_left'
+  /** This vault's team identity was replaced by a new one (its public signing keys, before and after). */
+  | 'team_identity_replaced'
   /** A key was shared with the team: its metadata, and its secret encrypted to the readers named. */
   | 'shared'
   /** A key shared by a member was stored in this vault by a pull. */

@@ -5,7 +5,9 @@
  * read for one operation and dropped after it.
  */
 import type { TeamIdentity } from '../../shared/contract/team.ts';
+import type { AuditService } from '../audit/audit-service.ts';
 import { VaultError } from '../errors.ts';
+import type { VaultEvents } from '../events.ts';
 import { TEAM_ACCOUNT_PREFIX, type SecretStore } from '../secrets/secret-store.ts';
 import { generateIdentity, recipientOf } from './age.ts';
 import { generateSigningKey, publicKeyOf } from './signing.ts';
@@ -34,6 +36,44 @@ export async function privateIdentity(secrets: SecretStore, create: boolean): Pr
     await secrets.set(TEAM_SIGNING_ACCOUNT, signingKey);
   }
   return { identity, signingKey, public: { recipient: recipientOf(identity), signingKey: publicKeyOf(signingKey) } };
+}
+
+/**
+ * Replaces this vault's identity with a new one, for a vault in no team (`team` is the one it is in,
+ * or null): a member who was removed comes back under new keys, since every vault of the team refuses
+ * the old ones. Refused while the vault is in a team: what was shared with it is encrypted to the
+ * identity it has. Audited with both public signing keys.
+ */
+export async function renewIdentity(vault: { secrets: SecretStore; audit: AuditService; events: VaultEvents }, team: string | null): Promise<TeamIdentity> {
+  if (team !== null) {
+    throw new VaultError('CONFLICT', `This vault is in team ${team}, and what was shared with it is encrypted to its identity: leave the team first (its working copy and the keys it received stay), then make a new identity.`, {
+      remedies: [{ code: 'leave-team' }],
+    });
+  }
+  const before = await publicIdentityIfAny(vault.secrets);
+  const identity = await replaceIdentity(vault.secrets);
+  vault.audit.record('team_identity_replaced', { detail: { before: before?.signingKey ?? null, after: identity.signingKey } });
+  vault.events.changed('team identity replaced');
+  return identity;
+}
+
+/**
+ * Replaces the identity in the keychain with a new pair of key pairs, and returns its public keys;
+ * the old private halves are gone. Both pairs change or neither: when the second write fails, the
+ * first is put back as it was.
+ */
+async function replaceIdentity(secrets: SecretStore): Promise<TeamIdentity> {
+  const before = await secrets.get(TEAM_IDENTITY_ACCOUNT);
+  const identity = generateIdentity().identity;
+  const signingKey = generateSigningKey().privateKey;
+  await secrets.set(TEAM_IDENTITY_ACCOUNT, identity);
+  try {
+    await secrets.set(TEAM_SIGNING_ACCOUNT, signingKey);
+  } catch (error) {
+    await (before === null ? secrets.delete(TEAM_IDENTITY_ACCOUNT) : secrets.set(TEAM_IDENTITY_ACCOUNT, before)).catch(() => undefined);
+    throw error;
+  }
+  return { recipient: recipientOf(identity), signingKey: publicKeyOf(signingKey) };
 }
 
 /** The public keys when the vault has an identity, else null; never creates one. */

@@ -17,14 +17,13 @@ import type { TenantRecord } from '../tenants/tenant-service.ts';
 import { Git, gitWords, runGit } from './git.ts';
 import { mergeByFiles } from './merge.ts';
 import { FORMATS, keyFolder, memberNameProblem, publicKeysProblem, readTeam, readTree, repositoryReadme, signRecord, TEAM_FILE, teamMember, writeRecord, type TeamRecord, type TeamTree } from './team-files.ts';
-import { memberOf, privateIdentity, publicIdentityIfAny, signedMemberRecord, type PrivateIdentity } from './team-identity.ts';
+import { memberOf, privateIdentity, publicIdentityIfAny, renewIdentity, signedMemberRecord, type PrivateIdentity } from './team-identity.ts';
 import { memoryOf, remembering, removalsInHistory, TeamInbox, type TeamState, type TeamVault } from './team-inbox.ts';
 import { teamInventory } from './team-review.ts';
 import { contentKey, contentOf, localContent, readersFor, rewriteWithout, sameContent, sameList, sharedTenantOf, versionContent, writeVersion } from './team-versions.ts';
 
 /** The setting this vault remembers its team under (team-inbox.ts's TeamState). */
 const SETTING = 'team';
-
 
 export class TeamService {
   private readonly vault: TeamVault;
@@ -42,6 +41,11 @@ export class TeamService {
   /** This vault's public keys, created (and stored in the keychain) on first use. */
   async identity(): Promise<TeamIdentity> {
     return (await privateIdentity(this.vault.secrets, true)).public;
+  }
+
+  /** A new identity in place of this one (a vault in no team only): see renewIdentity. */
+  newIdentity(): Promise<TeamIdentity> {
+    return this.serial(() => renewIdentity(this.vault, this.state()?.name ?? null));
   }
 
   // ---- joining
@@ -99,9 +103,7 @@ export class TeamService {
         }
       }
       // Verified before anything is kept (removals made before this vault joined read from git's history).
-      let team: TeamRecord;
-      let tree: TeamTree;
-      let removedKeys: string[];
+      let team: TeamRecord, tree: TeamTree, removedKeys: string[];
       try {
         team = readTeam(root, null);
         tree = readTree(root, { pinned: team.founder.signingKey, removedKeys: [], replaced: [] });
@@ -133,7 +135,7 @@ export class TeamService {
       return this.atomically(state.dir, async () => {
         const existing = tree.members.find((member) => member.name === name);
         if (existing && existing.removedBy === null) throw new VaultError('ALREADY_EXISTS', `${name} is already a member of ${state.name}.`);
-        if ((state.removedKeys ?? []).includes(signingKey.trim())) throw new VaultError('CONFLICT', 'These keys were those of a member who was removed: every vault refuses them now. The person comes back with a new identity.');
+        if ((state.removedKeys ?? []).includes(signingKey.trim())) throw new VaultError('CONFLICT', 'These keys were those of a member who was removed: every vault refuses them now. The person comes back with a new identity: in their vault, they leave the team, make a new identity and send its two public keys.', { remedies: [{ code: 'new-team-identity' }] });
         const twin = tree.members.find((member) => member.removedBy === null && (member.recipient === recipient.trim() || member.signingKey === signingKey.trim()));
         if (twin) throw new VaultError('ALREADY_EXISTS', `These keys are already ${twin.name}'s: one identity is one member.`);
         const at = this.vault.stamps.now();
@@ -372,8 +374,6 @@ export class TeamService {
     };
   }
 
-
-
   // ---- helpers
 
   /** Applies the tree (team-inbox.ts), then records the pull and reports it with the files refused. */
@@ -396,7 +396,7 @@ export class TeamService {
     const you = memberOf(tree, me.public)?.name;
     if (!you) {
       const removed = tree.members.find((member) => member.recipient === me.public.recipient && member.signingKey === me.public.signingKey);
-      if (removed) throw new VaultError('CONFLICT', `This vault’s member ${removed.name} was removed from ${state.name} by ${removed.removedBy ?? 'a member'} on ${removed.removedAt!.slice(0, 10)}: it can no longer change the team.`);
+      if (removed) throw new VaultError('CONFLICT', `This vault’s member ${removed.name} was removed from ${state.name} by ${removed.removedBy ?? 'a member'} on ${removed.removedAt!.slice(0, 10)}: it can no longer change the team. To come back, leave the team, make a new identity, and send its two public keys to a member.`, { remedies: [{ code: 'leave-team' }, { code: 'new-team-identity' }] });
       throw new VaultError('CONFLICT', `This vault is not a member of ${state.name} yet: a member adds it with its two public keys (its team identity), then it pulls.`, { remedies: [{ code: 'send-team-identity' }] });
     }
     const git = this.git(state.dir, you);

@@ -202,6 +202,8 @@ export const teamChannels = {
   'team:join': channel<{ source: string; into?: string }, PullReport & { founderKey: string }>(),
   /** Creates this vault's identity when it has none, and returns its public keys. */
   'team:identity': channel<void, TeamIdentity>(),
+  /** Replaces this vault's identity with a new one (a vault in no team only), and returns its public keys. */
+  'team:new-identity': channel<void, TeamIdentity>(),
   'team:pull': channel<void, PullReport>(),
   'team:push': channel<void, { pushed: number; status: TeamStatus }>(),
   'team:share': channel<ShareInput, { version: string | null; status: TeamStatus }>(),

@@ -178,6 +178,7 @@ describe('IPC router', () => {
       'watch:set-settings': [{ recheckHours: 0 }, { recheckHours: 2161 }, { enabled: 'yes' }, { colour: 'red' }],
       'team:status': [{}, 1],
       'team:identity': [{}, 'x'],
+      'team:new-identity': [{}, 1],
       'team:init': [{}, { dir: '', name: 'ops', member: 'ana' }, { dir: '/tmp/x', name: huge, member: 'ana' }, { dir: '/tmp/x', name: 'ops', member: 'ana', colour: 'red' }],
       'team:join': [{}, { source: '' }, { source: huge }, { source: '/tmp/x', into: 7 }],
       'team:pull': [{}, true],

@@ -500,7 +500,9 @@ describe('a team through git and age', { timeout: 120_000 }, () => {
   });
 
   it('tells a vault that joined before a member added it what to do, and lets it leave', async () => {
-    const joined = await tkv(dave, ['team', 'join', remote, '--into', dave.workDir]);
+    // Files refused while joining are named, and the exit code says so (3), as a pull's does.
+    const joined = await tkv(dave, ['team', 'join', remote, '--into', dave.workDir], { expect: 3 });
+    expect(joined.stdout).toMatch(/\nRefused \(\d\): not trusted, not applied\n\s{2}members\/carl\.json \(commit [0-9a-f]+, git author mallory\): /);
     const daveId = await identityOf(dave);
     expect(joined.stdout).toContain(`This vault is not a member yet. Send a member these two lines (tkv team identity); once they add you and push, run tkv team pull.\n  ${daveId.recipient}\n  ${daveId.signingKey}\n`);
     expect(json<unknown[]>(await tkv(dave, ['key', 'list', '--json']))).toEqual([]);
@@ -518,6 +520,56 @@ describe('a team through git and age', { timeout: 120_000 }, () => {
     expect(fs.existsSync(path.join(dave.workDir, 'team.json'))).toBe(true);
   });
 
+  it('brings a removed member back under a new identity, made once their vault has left the team', async () => {
+    const old = await identityOf(carl);
+    const oldPrivate = await privateKeysOf(carl);
+    // In the team, the vault keeps its identity: what was shared with it is encrypted to it.
+    const inTeam = await tkv(carl, ['team', 'identity', '--new', '--yes'], { expect: 1 });
+    expect(inTeam.stderr).toBe(
+      [
+        'tkv: This vault is in team support, and what was shared with it is encrypted to its identity: leave the team first (its working copy and the keys it received stay), then make a new identity.',
+        '  - Leave the team: this vault stops pulling from it; its working copy and the keys it received stay.',
+        '      tkv team leave',
+        '',
+      ].join('\n'),
+    );
+    expect(await identityOf(carl)).toEqual(old);
+    // The removed member is told how to come back, and a member adding the old keys how to get new ones.
+    const NEW_IDENTITY = '  - Make a new team identity in a vault in no team, and send its two public keys to a member: the old ones stay refused.\n      tkv team identity --new\n';
+    expect((await tkv(carl, ['team', 'share', 'demo/crm', '--to-all'], { expect: 1 })).stderr).toContain(`To come back, leave the team, make a new identity, and send its two public keys to a member.\n  - Leave the team: this vault stops pulling from it; its working copy and the keys it received stay.\n      tkv team leave\n${NEW_IDENTITY}`);
+    expect((await tkv(ana, ['team', 'add-member', 'carl', old.recipient, old.signingKey], { expect: 1 })).stderr).toContain(`make a new identity and send its two public keys.\n${NEW_IDENTITY}`);
+
+    await tkv(carl, ['team', 'leave', '--yes']);
+    // Without a terminal to ask on, nothing is replaced without --yes.
+    const unasked = await tkv(carl, ['team', 'identity', '--new'], { expect: 2 });
+    expect(unasked.stderr).toContain('Nothing was changed: there is no terminal to ask on; pass --yes to confirm.');
+    expect(await identityOf(carl)).toEqual(old);
+    const renewed = await tkv(carl, ['team', 'identity', '--new', '--yes', '--as', 'carl']);
+    const fresh = await identityOf(carl);
+    expect(fresh.recipient).not.toBe(old.recipient);
+    expect(fresh.signingKey).not.toBe(old.signingKey);
+    expect(renewed.stdout).toBe(
+      `This vault has a new team identity; the old one is gone from the keychain.\n\n${fresh.recipient}\n${fresh.signingKey}\n\nA member adds this vault to their team with:\n  tkv team add-member carl ${fresh.recipient} ${fresh.signingKey}\n`,
+    );
+    const freshPrivate = await privateKeysOf(carl);
+    expect(freshPrivate.identity).not.toBe(oldPrivate.identity);
+    expect(freshPrivate.signingKey).not.toBe(oldPrivate.signingKey);
+    // The old private halves are searched for in every byte the run wrote, with the rest.
+    tokens.push(oldPrivate.identity, oldPrivate.signingKey);
+    const audit = json<{ action: string; detail: { before: string; after: string } }[]>(await tkv(carl, ['audit', '--action', 'team_identity_replaced', '--json']));
+    expect(audit.map((entry) => entry.detail)).toEqual([{ before: old.signingKey, after: fresh.signingKey }]);
+
+    // Added again under the new keys, carl is a member once more: his vault joins and can act. (Ana
+    // pulls first: the remote has the replayed files of the tests above, which her pull refuses.)
+    await tkv(ana, ['team', 'pull'], { expect: 3 });
+    await tkv(ana, ['team', 'add-member', 'carl', fresh.recipient, fresh.signingKey]);
+    await tkv(ana, ['team', 'push']);
+    const rejoined = await tkv(carl, ['team', 'join', remote, '--into', `${carl.workDir}-again`], { expect: 3 });
+    expect(rejoined.stdout).toContain('You are member carl.');
+    expect((await status(carl)).team?.you).toBe('carl');
+    expect((await status(ana)).members.find((member) => member.name === 'carl')).toMatchObject({ removedBy: null, recipient: fresh.recipient });
+  });
+
   it('says when git is missing, in the doctor and on a team command', async () => {
     const noGit = { ...bob.env, PATH: path.dirname(process.execPath) };
     const doctor = await runTkv(['doctor', '--json'], { env: noGit, timeoutMs: 60_000 });
@@ -532,7 +584,7 @@ describe('a team through git and age', { timeout: 120_000 }, () => {
 
   it('never lets a secret or a private key reach a file, git’s objects or an output', async () => {
     const privateKeys = (await Promise.all([ana, bob, carl, dave].map(privateKeysOf))).flatMap((keys) => [keys.identity, keys.signingKey]);
-    const dirs = [ana, bob, carl, dave].flatMap((who) => [who.dataDir, who.workDir]);
+    const dirs = [...[ana, bob, carl, dave].flatMap((who) => [who.dataDir, who.workDir]), `${carl.workDir}-again`];
     for (const secret of [...tokens, ...privateKeys]) {
       expect(filesContaining([...dirs, remote], secret)).toEqual([]);
       for (const output of outputs) expect(containsSecret(output, secret)).toBe(false);
