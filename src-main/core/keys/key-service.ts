@@ -68,17 +68,6 @@ export class KeyService implements TenantKeys {
     return this.store.list(tenant?.ref, { nocase: filter.nocase === true }).map((row) => toKeySummary(row, today));
   }
 
-  /**
-   * The keys that can need a person, by tenant then name: refused at their last judgement (401 or
-   * 403), inconclusive at their last attempt, or expired or expiring within `expiringDays` (the
-   * watch's window). The watch sorts out which do; the rest of the inventory is not read.
-   */
-  needingAttention(expiringDays: number): KeySummary[] {
-    const today = this.stamps.today();
-    const expiringBy = new Date(Date.parse(`${today}T00:00:00Z`) + expiringDays * 86_400_000).toISOString().slice(0, 10);
-    return this.store.needingAttention(expiringBy).map((row) => toKeySummary(row, today));
-  }
-
   /** The keys of a tenant marked as its admin credential, by name. */
   admins(tenant: string): KeySummary[] {
     const today = this.stamps.today();

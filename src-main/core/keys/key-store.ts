@@ -222,22 +222,6 @@ export class KeyStore extends Store {
     return this.statement(`SELECT ${KEY_COLUMNS} FROM ${KEY_FROM} WHERE k.id IN (SELECT id FROM keys WHERE tenant_ref = ? AND is_admin = 1) ORDER BY k.name`).all(tenantRef) as KeyRow[];
   }
 
-  /**
-   * Keys refused at their last judgement, inconclusive at their last attempt, or expiring on or
-   * before `expiringBy` (YYYY-MM-DD): each set found through its own index (the verdicts' on
-   * key_status; keys_expires, whose first column is `expires_on IS NULL`, hence the comparison
-   * written the same way), never a scan of the inventory.
-   */
-  needingAttention(expiringBy: string): KeyRow[] {
-    return this.statement(
-      `SELECT ${KEY_COLUMNS} FROM ${KEY_FROM} WHERE k.id IN (
-         SELECT key_id FROM key_status WHERE last_verdict IN ('unauthorized', 'forbidden')
-         UNION ALL SELECT key_id FROM key_status WHERE last_attempt = 'inconclusive'
-         UNION ALL SELECT id FROM keys WHERE (expires_on IS NULL) = 0 AND expires_on <= ?)
-       ORDER BY t.alias, k.name`,
-    ).all(expiringBy) as KeyRow[];
-  }
-
   find(tenantRef: string, name: string): KeyRow | undefined {
     return this.statement(`SELECT ${KEY_COLUMNS} FROM ${KEY_FROM} WHERE k.tenant_ref = ? AND k.name = ?`).get(tenantRef, name) as KeyRow | undefined;
   }

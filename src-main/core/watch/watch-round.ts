@@ -1,15 +1,19 @@
 /**
  * A scheduled round: the keys whose last judgement is older than a window are checked again (a bulk
- * run, within the politeness limits, each with its negative control), then every key is looked at
- * for what needs a person: refused by the server (401 or 403), not judged (inconclusive), expired or
- * expiring within a few days, and rotations whose overlap has stayed open longer than planned.
+ * run, within the politeness limits, each with its negative control), then what needs a person is
+ * listed: keys refused by the server (401 or 403), not judged (inconclusive), expired or expiring
+ * within a few days (only those keys are read), and rotations whose overlap has stayed open longer
+ * than planned.
  * The command line runs one per call of its watch command; the app runs them while it is open.
  */
 import type { BulkSummary } from '../../shared/check.ts';
 import type { Attention } from '../../shared/contract/watch.ts';
+import type { KeySummary } from '../../shared/contract.ts';
 import type { CheckService } from '../checks/check-service.ts';
+import type { Connection } from '../db/connection.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import type { RotationService } from '../rotation/rotation-service.ts';
+import { WatchStore } from './watch-store.ts';
 
 export const DEFAULT_WATCH = { staleHours: 24, expiringDays: 7, overlapDays: 7 } as const;
 
@@ -31,24 +35,24 @@ export interface WatchRound {
 }
 
 /** Runs a round: stale keys checked, then what needs a person. */
-export async function watchRound(vault: { checks: CheckService; keys: KeyService; rotations: RotationService }, options: WatchOptions): Promise<WatchRound> {
+export async function watchRound(vault: { db: Connection; checks: CheckService; keys: KeyService; rotations: RotationService }, options: WatchOptions): Promise<WatchRound> {
   const staleHours = options.staleHours ?? DEFAULT_WATCH.staleHours;
   const judgedBefore = new Date(options.now.getTime() - staleHours * 3_600_000).toISOString();
   const stale = vault.keys.toCheck({ judgedBefore }).length;
   const checked = stale > 0 ? await vault.checks.checkAll({ judgedBefore, concurrency: 4, perTenant: 2, ...(options.signal ? { signal: options.signal } : {}) }) : null;
-  return { at: options.now.toISOString(), checked, attention: needsAPerson(vault.keys, vault.rotations, options) };
+  const keys = new WatchStore(vault.db);
+  return { at: options.now.toISOString(), checked, attention: needsAPerson((days) => keys.candidates(options.now.toISOString().slice(0, 10), days), vault.rotations, options) };
 }
 
 /**
- * What needs a person now, from what the vault knows (no request is sent). Only the keys that can
- * need one are read (KeyService.needingAttention, through indexes): the app asks on every change
- * to the vault, and an inventory of 50,000 keys has a few hundred of them.
+ * What needs a person now, from what the vault knows (no request is sent), among `candidates`: the
+ * keys that can need one within an expiry window (WatchStore.candidates; never every key).
  */
-export function needsAPerson(keys: Pick<KeyService, 'needingAttention'>, rotations: Pick<RotationService, 'list'>, options: Pick<WatchOptions, 'now' | 'expiringDays' | 'overlapDays'>): Attention[] {
+export function needsAPerson(candidates: (expiringDays: number) => KeySummary[], rotations: Pick<RotationService, 'list'>, options: Pick<WatchOptions, 'now' | 'expiringDays' | 'overlapDays'>): Attention[] {
   const expiringDays = options.expiringDays ?? DEFAULT_WATCH.expiringDays;
   const overlapDays = options.overlapDays ?? DEFAULT_WATCH.overlapDays;
   const attention: Attention[] = [];
-  for (const key of keys.needingAttention(expiringDays)) {
+  for (const key of candidates(expiringDays)) {
     const ref = { tenant: key.tenant, name: key.name };
     if (key.lastJudgement === 'unauthorized' || key.lastJudgement === 'forbidden') attention.push({ kind: key.lastJudgement, key: ref, since: key.lastJudgedAt });
     else if (key.lastAttempt === 'inconclusive') attention.push({ kind: 'inconclusive', key: ref, since: key.lastAttemptAt });

@@ -19,6 +19,7 @@ import type { KeyService } from '../keys/key-service.ts';
 import type { RotationService } from '../rotation/rotation-service.ts';
 import type { SettingsService } from '../settings/settings-service.ts';
 import { attentionWords, needsAPerson, watchRound } from './watch-round.ts';
+import { WatchStore } from './watch-store.ts';
 
 export const DEFAULT_WATCH_SETTINGS: WatchSettings = { enabled: true, recheckHours: 24, expiringDays: 7, overlapDays: 7 };
 /** How often a round looks for keys due again. */
@@ -83,6 +84,7 @@ const TITLES: Record<Attention['kind'], string> = {
 
 export class WatchService {
   private readonly vault: WatchVault;
+  private readonly store: WatchStore;
   private readonly notify: (notice: WatchNotice) => void;
   private timer: NodeJS.Timeout | null = null;
   private nextAt: number | null = null;
@@ -92,6 +94,7 @@ export class WatchService {
 
   constructor(vault: WatchVault, notify: (notice: WatchNotice) => void) {
     this.vault = vault;
+    this.store = new WatchStore(vault.db);
     this.notify = notify;
   }
 
@@ -157,7 +160,7 @@ export class WatchService {
     const state = this.state();
     // Between rounds, what the vault already knows (a check run by hand, an edited expiry) counts too.
     const settings = this.settings();
-    this.update(state, needsAPerson(this.vault.keys, this.vault.rotations, { now: new Date(this.vault.stamps.now()), expiringDays: settings.expiringDays, overlapDays: settings.overlapDays }), this.vault.stamps.now(), false);
+    this.update(state, needsAPerson((days) => this.store.candidates(this.vault.stamps.today(), days), this.vault.rotations, { now: new Date(this.vault.stamps.now()), expiringDays: settings.expiringDays, overlapDays: settings.overlapDays }), this.vault.stamps.now(), false);
     const items: WatchItem[] = Object.values(state.known).map((known) => ({
       attention: known.attention,
       words: attentionWords(known.attention),

@@ -1,0 +1,28 @@
+/**
+ * What the watch reads of the inventory: the keys that can need a person — refused at their last
+ * judgement (401 or 403), inconclusive at their last attempt, expired or expiring within the watch's
+ * window — each set found through its own index, never a scan of every key. The app asks on every
+ * change to the vault; an inventory of 50,000 keys has a few hundred such keys.
+ */
+import type { KeySummary } from '../../shared/contract.ts';
+import { Store } from '../db/connection.ts';
+import { KEY_COLUMNS, KEY_FROM, toKeySummary, type KeyRow } from '../keys/key-store.ts';
+
+// keys_expires (migration 6) leads with `expires_on IS NULL`: the condition is written the same way, so that it is used.
+const CANDIDATES_SQL = `SELECT ${KEY_COLUMNS} FROM ${KEY_FROM} WHERE k.id IN (
+    SELECT key_id FROM key_status WHERE last_verdict IN ('unauthorized', 'forbidden')
+    UNION ALL SELECT key_id FROM key_status WHERE last_attempt = 'inconclusive'
+    UNION ALL SELECT id FROM keys WHERE (expires_on IS NULL) = 0 AND expires_on <= ?)
+  ORDER BY t.alias, k.name`;
+
+export class WatchStore extends Store {
+  /**
+   * The keys that can need a person on `today` (YYYY-MM-DD), by tenant then name, with an expiry
+   * window of `expiringDays`: those whose `expiresInDays` is at most that, the expired included. The
+   * watch sorts out which do (watch-round.ts needsAPerson).
+   */
+  candidates(today: string, expiringDays: number): KeySummary[] {
+    const expiringBy = new Date(Date.parse(`${today}T00:00:00Z`) + expiringDays * 86_400_000).toISOString().slice(0, 10);
+    return (this.statement(CANDIDATES_SQL).all(expiringBy) as KeyRow[]).map((row) => toKeySummary(row, today));
+  }
+}
