@@ -415,7 +415,9 @@ export const COMMANDS: CommandSpec[] = [
     ],
     json: true,
     examples: [{ command: 'tkv team identity' }, { command: 'tkv team leave && tkv team identity --new', note: 'a removed member, coming back under new keys' }],
-    vault: 'none',
+    // Printing reads only the keychain; replacing needs the inventory whole: an inventory that lost its
+    // past does not know the vault is in a team, and would let its identity go.
+    vault: (parsed) => (parsed.values.new === true ? 'refuse' : 'none'),
     load: async () => (await import('./commands/team.ts')).identity,
   },
   {
@@ -438,7 +440,7 @@ export const COMMANDS: CommandSpec[] = [
     flags: [{ name: 'into', type: 'string', value: 'DIR', description: 'where to clone it (default: team/ in the data directory)' }],
     json: true,
     examples: [{ command: 'tkv team join git@example.com:support/keys.git' }],
-    exitCodes: '0 joined, everything trusted applied; 3 joined, some files were refused (each named with its commit; the rest applied); 1 nothing was joined.',
+    exitCodes: '0 joined, everything trusted applied, 3 joined but some files were refused (each named with its commit; the rest applied), 1 nothing was joined.',
     load: async () => (await import('./commands/team.ts')).join,
   },
   {

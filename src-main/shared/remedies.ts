@@ -279,6 +279,6 @@ export function remedySentence(remedy: Remedy): string {
     case 'leave-team':
       return 'Leave the team: this vault stops pulling from it; its working copy and the keys it received stay.';
     case 'new-team-identity':
-      return 'Make a new team identity in a vault in no team, and send its two public keys to a member: the old ones stay refused.';
+      return 'Make a new team identity once the vault is in no team, send its two public keys to a member, and once they have added you, join again: the old keys stay refused.';
   }
 }

@@ -17,11 +17,16 @@ function loginName(): string {
 
 export async function identity(parsed: Parsed, context: CommandContext): Promise<number> {
   const renew = parsed.values.new === true;
-  if (renew && !(await confirmed(context, parsed.values.yes === true, 'Replace this vault’s team identity? The old private halves are deleted from the keychain: nothing encrypted to them can be read here any more.'))) return 1;
   const team = context.services().team;
+  // In a team, the refusal comes at once (newIdentity below), not after a question asked for nothing.
+  if (renew && !team.joined() && !(await confirmed(context, parsed.values.yes === true, 'Replace this vault’s team identity? The old private halves are deleted from the keychain: nothing encrypted to them can be read here any more.'))) {
+    context.io.stderr.write('Nothing was changed.\n');
+    return 1;
+  }
   const id = renew ? await team.newIdentity() : await team.identity();
   const as = text(parsed, 'as') ?? loginName();
-  return context.print(id, () => `${renew ? 'This vault has a new team identity; the old one is gone from the keychain.\n\n' : ''}${id.recipient}\n${id.signingKey}\n\nA member adds this vault to their team with:\n  tkv team add-member ${as} ${id.recipient} ${id.signingKey}\n`, parsed);
+  const back = renew ? '\nOnce they have, and pushed, this vault joins again: tkv team join DIR (the working copy it kept) or tkv team join GIT-URL --into NEW-DIR.\n' : '';
+  return context.print(id, () => `${renew ? 'This vault has a new team identity; the old one is gone from the keychain.\n\n' : ''}${id.recipient}\n${id.signingKey}\n\nA member adds this vault to their team with:\n  tkv team add-member ${as} ${id.recipient} ${id.signingKey}\n${back}`, parsed);
 }
 
 export async function init(parsed: Parsed, context: CommandContext): Promise<number> {
@@ -44,7 +49,7 @@ export async function join(parsed: Parsed, context: CommandContext): Promise<num
   const code = context.print(report, () => {
     const lines = [`Joined team ${team.name} (${team.dir}).`, `Its founding member is ${team.founder.name}, signing key ${report.founderKey}: compare it with theirs; every change is checked against it from now on.`];
     if (team.you === null) {
-      if (report.refused.length > 0) lines.push(...formatRefused(report.refused));
+      if (report.refused.length > 0) lines.push('', ...formatRefused(report.refused));
       lines.push('', 'This vault is not a member yet. Send a member these two lines (tkv team identity); once they add you and push, run tkv team pull.');
       lines.push(`  ${report.status.identity!.recipient}`, `  ${report.status.identity!.signingKey}`);
     } else {

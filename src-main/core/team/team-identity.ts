@@ -60,7 +60,7 @@ export async function renewIdentity(vault: { secrets: SecretStore; audit: AuditS
 /**
  * Replaces the identity in the keychain with a new pair of key pairs, and returns its public keys;
  * the old private halves are gone. Both pairs change or neither: when the second write fails, the
- * first is put back as it was.
+ * first is put back as it was (and when that fails too, the error says the identity is half new).
  */
 async function replaceIdentity(secrets: SecretStore): Promise<TeamIdentity> {
   const before = await secrets.get(TEAM_IDENTITY_ACCOUNT);
@@ -70,7 +70,12 @@ async function replaceIdentity(secrets: SecretStore): Promise<TeamIdentity> {
   try {
     await secrets.set(TEAM_SIGNING_ACCOUNT, signingKey);
   } catch (error) {
-    await (before === null ? secrets.delete(TEAM_IDENTITY_ACCOUNT) : secrets.set(TEAM_IDENTITY_ACCOUNT, before)).catch(() => undefined);
+    // The age key is new and the signing key old: the old age key goes back, so the pair stays whole.
+    try {
+      await (before === null ? secrets.delete(TEAM_IDENTITY_ACCOUNT) : secrets.set(TEAM_IDENTITY_ACCOUNT, before));
+    } catch {
+      throw new VaultError('KEYCHAIN_UNAVAILABLE', 'The keychain took the new age identity, refused the new signing key, then refused the old age identity back: this vault holds half of each identity now. Make a new identity again once the keychain answers.', { remedies: [{ code: 'fix-keychain' }] });
+    }
     throw error;
   }
   return { recipient: recipientOf(identity), signingKey: publicKeyOf(signingKey) };

@@ -135,7 +135,7 @@ export class TeamService {
       return this.atomically(state.dir, async () => {
         const existing = tree.members.find((member) => member.name === name);
         if (existing && existing.removedBy === null) throw new VaultError('ALREADY_EXISTS', `${name} is already a member of ${state.name}.`);
-        if ((state.removedKeys ?? []).includes(signingKey.trim())) throw new VaultError('CONFLICT', 'These keys were those of a member who was removed: every vault refuses them now. The person comes back with a new identity: in their vault, they leave the team, make a new identity and send its two public keys.', { remedies: [{ code: 'new-team-identity' }] });
+        if ((state.removedKeys ?? []).includes(signingKey.trim())) throw new VaultError('CONFLICT', 'These keys were those of a member who was removed: every vault refuses them now. The person comes back with a new identity: ask them to leave the team in their vault, make a new identity there and send you its two public keys.');
         const twin = tree.members.find((member) => member.removedBy === null && (member.recipient === recipient.trim() || member.signingKey === signingKey.trim()));
         if (twin) throw new VaultError('ALREADY_EXISTS', `These keys are already ${twin.name}'s: one identity is one member.`);
         const at = this.vault.stamps.now();

@@ -116,6 +116,8 @@ describe('an inventory that lost its past', () => {
       // Nothing that would make the loss look like a fresh start, or forget the secrets, runs.
       expect((await tkv(['tenant', 'add', 'fresh', '--tenant-id', 'fresh', '--env', 'staging'])).code).toBe(1);
       expect((await tkv(['reconcile', '--remove-orphans', '--yes'])).code).toBe(1);
+      // Nor a new team identity: a lost inventory does not know the vault is in a team.
+      expect((await tkv(['team', 'identity', '--new', '--yes'])).stderr).toMatch(/^tkv: Inventory lost: /);
       expect((await state()).entries).toBe(2);
       // Looking is allowed.
       expect(JSON.parse((await tkv(['reconcile', '--json'])).stdout)).toMatchObject({ orphanSecrets: [expect.anything(), expect.anything()] });

@@ -535,9 +535,11 @@ describe('a team through git and age', { timeout: 120_000 }, () => {
     );
     expect(await identityOf(carl)).toEqual(old);
     // The removed member is told how to come back, and a member adding the old keys how to get new ones.
-    const NEW_IDENTITY = '  - Make a new team identity in a vault in no team, and send its two public keys to a member: the old ones stay refused.\n      tkv team identity --new\n';
+    const NEW_IDENTITY = '  - Make a new team identity once the vault is in no team, send its two public keys to a member, and once they have added you, join again: the old keys stay refused.\n      tkv team identity --new\n';
     expect((await tkv(carl, ['team', 'share', 'demo/crm', '--to-all'], { expect: 1 })).stderr).toContain(`To come back, leave the team, make a new identity, and send its two public keys to a member.\n  - Leave the team: this vault stops pulling from it; its working copy and the keys it received stay.\n      tkv team leave\n${NEW_IDENTITY}`);
-    expect((await tkv(ana, ['team', 'add-member', 'carl', old.recipient, old.signingKey], { expect: 1 })).stderr).toContain(`make a new identity and send its two public keys.\n${NEW_IDENTITY}`);
+    expect((await tkv(ana, ['team', 'add-member', 'carl', old.recipient, old.signingKey], { expect: 1 })).stderr).toBe(
+      'tkv: These keys were those of a member who was removed: every vault refuses them now. The person comes back with a new identity: ask them to leave the team in their vault, make a new identity there and send you its two public keys.\n',
+    );
 
     await tkv(carl, ['team', 'leave', '--yes']);
     // Without a terminal to ask on, nothing is replaced without --yes.
@@ -549,7 +551,7 @@ describe('a team through git and age', { timeout: 120_000 }, () => {
     expect(fresh.recipient).not.toBe(old.recipient);
     expect(fresh.signingKey).not.toBe(old.signingKey);
     expect(renewed.stdout).toBe(
-      `This vault has a new team identity; the old one is gone from the keychain.\n\n${fresh.recipient}\n${fresh.signingKey}\n\nA member adds this vault to their team with:\n  tkv team add-member carl ${fresh.recipient} ${fresh.signingKey}\n`,
+      `This vault has a new team identity; the old one is gone from the keychain.\n\n${fresh.recipient}\n${fresh.signingKey}\n\nA member adds this vault to their team with:\n  tkv team add-member carl ${fresh.recipient} ${fresh.signingKey}\n\nOnce they have, and pushed, this vault joins again: tkv team join DIR (the working copy it kept) or tkv team join GIT-URL --into NEW-DIR.\n`,
     );
     const freshPrivate = await privateKeysOf(carl);
     expect(freshPrivate.identity).not.toBe(oldPrivate.identity);
@@ -564,8 +566,10 @@ describe('a team through git and age', { timeout: 120_000 }, () => {
     await tkv(ana, ['team', 'pull'], { expect: 3 });
     await tkv(ana, ['team', 'add-member', 'carl', fresh.recipient, fresh.signingKey]);
     await tkv(ana, ['team', 'push']);
-    const rejoined = await tkv(carl, ['team', 'join', remote, '--into', `${carl.workDir}-again`], { expect: 3 });
-    expect(rejoined.stdout).toContain('You are member carl.');
+    // As the new identity's output says: the working copy the vault kept, then a pull brings it up to date.
+    const rejoined = await tkv(carl, ['team', 'join', carl.workDir]);
+    expect(rejoined.stdout).toContain('This vault is not a member yet.');
+    expect((await tkv(carl, ['team', 'pull'], { expect: 3 })).stdout).toContain('You were added to the team, as carl.');
     expect((await status(carl)).team?.you).toBe('carl');
     expect((await status(ana)).members.find((member) => member.name === 'carl')).toMatchObject({ removedBy: null, recipient: fresh.recipient });
   });
@@ -584,7 +588,7 @@ describe('a team through git and age', { timeout: 120_000 }, () => {
 
   it('never lets a secret or a private key reach a file, git’s objects or an output', async () => {
     const privateKeys = (await Promise.all([ana, bob, carl, dave].map(privateKeysOf))).flatMap((keys) => [keys.identity, keys.signingKey]);
-    const dirs = [...[ana, bob, carl, dave].flatMap((who) => [who.dataDir, who.workDir]), `${carl.workDir}-again`];
+    const dirs = [ana, bob, carl, dave].flatMap((who) => [who.dataDir, who.workDir]);
     for (const secret of [...tokens, ...privateKeys]) {
       expect(filesContaining([...dirs, remote], secret)).toEqual([]);
       for (const output of outputs) expect(containsSecret(output, secret)).toBe(false);
