@@ -590,6 +590,8 @@ test('a rotation interrupted during verify (the main side ended) is resumed from
     await context.close();
   } finally {
     await second.close();
+    // The first, crashed, was never closed: its folders go here.
     fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(first.exportsDir, { recursive: true, force: true });
   }
 });

@@ -23,8 +23,9 @@ let harness: Harness;
 let sandbox: TestSandbox;
 let bob: Services;
 let carl: Services;
-const root = scratchDir('e2e-team');
-const remote = path.join(root, 'remote.git');
+// Made in beforeAll, in the worker: the runner imports this file too, to list its tests.
+let root: string;
+let remote: string;
 const services = [uniqueService('e2e-team-bob'), uniqueService('e2e-team-carl')];
 const tokens: string[] = [];
 
@@ -52,6 +53,8 @@ async function teamScreen(page: Page): Promise<void> {
 }
 
 test.beforeAll(async () => {
+  root = scratchDir('e2e-team');
+  remote = path.join(root, 'remote.git');
   sandbox = await startTestSandbox({ tenants: ['demo'] });
   git(['init', '--quiet', '--bare', remote], root);
   harness = await startHarness({ env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });

@@ -45,13 +45,17 @@ export function startServer(handler: Handler): Promise<TestServer> {
   return listen(server, 'http', requests);
 }
 
-/** A self-signed certificate for 127.0.0.1, made with openssl in a scratch directory. */
-export function selfSignedCertificate(): { key: string; cert: string; certFile: string } {
+/** A self-signed certificate for 127.0.0.1, made with openssl in a scratch directory that is gone once it is read. */
+export function selfSignedCertificate(): { key: string; cert: string } {
   const dir = scratchDir('tls');
-  const keyFile = path.join(dir, 'key.pem');
-  const certFile = path.join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
-  return { key: fs.readFileSync(keyFile, 'utf8'), cert: fs.readFileSync(certFile, 'utf8'), certFile };
+  try {
+    const keyFile = path.join(dir, 'key.pem');
+    const certFile = path.join(dir, 'cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+    return { key: fs.readFileSync(keyFile, 'utf8'), cert: fs.readFileSync(certFile, 'utf8') };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export function startTlsServer(tls: { key: string; cert: string }, handler: Handler): Promise<TestServer> {

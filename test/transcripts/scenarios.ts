@@ -147,7 +147,6 @@ export const SCENARIOS: Scenario[] = [
       } finally {
         await odd.close();
         await tls.close();
-        fs.rmSync(path.dirname(certificate.certFile), { recursive: true, force: true });
       }
     },
   },

@@ -1,15 +1,20 @@
 // The HTTP client against purpose-built servers on loopback.
+import fs from 'node:fs';
 import type { Socket } from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, type HttpOutcome } from '../../../src-main/core/http/http-client.ts';
 import { VaultError } from '../../../src-main/core/errors.ts';
-import { canaryToken } from '../../support/files.ts';
+import { canaryToken, scratchDir } from '../../support/files.ts';
 import { json, selfSignedCertificate, startServer, startTlsServer, type TestServer } from '../../support/servers.ts';
 
 const key = canaryToken();
 const servers: TestServer[] = [];
 let client: HttpClient;
 let tls: ReturnType<typeof selfSignedCertificate>;
+/** The certificate as a file, for a client told to trust it (extraCaFile). */
+let certDir: string;
+let certFile: string;
 
 async function server(handler: Parameters<typeof startServer>[0]): Promise<TestServer> {
   const started = await startServer(handler);
@@ -20,10 +25,14 @@ async function server(handler: Parameters<typeof startServer>[0]): Promise<TestS
 beforeAll(() => {
   client = new HttpClient({ deadlineMs: 3000, headersTimeoutMs: 1500, bodyTimeoutMs: 1500, env: {} });
   tls = selfSignedCertificate();
+  certDir = scratchDir('tls-trusted');
+  certFile = path.join(certDir, 'cert.pem');
+  fs.writeFileSync(certFile, tls.cert);
 });
 afterAll(async () => {
   await client.close();
   for (const s of servers) await s.close();
+  fs.rmSync(certDir, { recursive: true, force: true });
 });
 
 function send(url: string, extra: Partial<Parameters<HttpClient['send']>[0]> = {}): Promise<HttpOutcome> {
@@ -123,7 +132,7 @@ describe('HttpClient', () => {
     const refused = await send(secure.url);
     expect(refused).toMatchObject({ kind: 'failure', failure: 'tls' });
     expect(secure.requests).toEqual([]);
-    const trusting = new HttpClient({ extraCaFile: tls.certFile, env: {} });
+    const trusting = new HttpClient({ extraCaFile: certFile, env: {} });
     try {
       expect(await trusting.send({ method: 'GET', url: secure.url })).toMatchObject({ kind: 'response', status: 200 });
     } finally {

@@ -37,9 +37,11 @@ function mode(file: string): string {
 /** What `tkv key list --json` answers, and the keychain's entries of this vault. */
 async function state(): Promise<{ code: number | null; keys: number | null; entries: number }> {
   const run = await tkv(['key', 'list', '--json']);
-  const services = createServices({ actor: 'cli', env: { TKV_DATA_DIR: scratchDir('nothing-lost-probe'), TKV_KEYCHAIN_SERVICE: service } });
+  const probe = scratchDir('nothing-lost-probe');
+  const services = createServices({ actor: 'cli', env: { TKV_DATA_DIR: probe, TKV_KEYCHAIN_SERVICE: service } });
   const entries = (await services.secrets.listAccounts()).length;
   await services.close();
+  fs.rmSync(probe, { recursive: true, force: true });
   return { code: run.code, keys: run.code === 0 ? (JSON.parse(run.stdout) as unknown[]).length : null, entries };
 }
 
@@ -203,9 +205,11 @@ describe('a full disk', () => {
       expect(failed!.stderr).not.toMatch(/disk I\/O error|unexpected error/);
       fs.rmSync(filler);
       const listed = JSON.parse((await runTkv(['key', 'list', '--json'], { env: fullEnv })).stdout) as { name: string }[];
-      const services = createServices({ actor: 'cli', env: { TKV_DATA_DIR: scratchDir('nothing-lost-full-probe'), TKV_KEYCHAIN_SERVICE: `${service}-full` } });
+      const probe = scratchDir('nothing-lost-full-probe');
+      const services = createServices({ actor: 'cli', env: { TKV_DATA_DIR: probe, TKV_KEYCHAIN_SERVICE: `${service}-full` } });
       expect((await services.secrets.listAccounts()).length).toBe(listed.length);
       await services.close();
+      fs.rmSync(probe, { recursive: true, force: true });
     } finally {
       await clearService(`${service}-full`);
     }
