@@ -11,9 +11,10 @@ import { canaryToken } from '../../../support/files.ts';
 import { createTestVault, historyOf, type TestVault } from '../../../support/vault.ts';
 
 const CHILD = fileURLToPath(new URL('../../../support/recorder-child.ts', import.meta.url));
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
+const cleanups: (() => unknown)[] = [];
+// Awaited: a vault's folder goes once its connection is closed, before the file's worker ends.
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
 async function vaultWithKeys(names: string[]): Promise<{ test: TestVault; ids: string[] }> {
