@@ -28,7 +28,7 @@ export interface KeyFilterSql {
 }
 
 /** Days after `today` (`YYYY-MM-DD`), as `YYYY-MM-DD`. */
-function plusDays(today: string, days: number): string {
+export function plusDays(today: string, days: number): string {
   return new Date(Date.parse(`${today}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 

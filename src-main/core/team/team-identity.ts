@@ -50,9 +50,10 @@ export async function renewIdentity(vault: { secrets: SecretStore; audit: AuditS
       remedies: [{ code: 'leave-team' }],
     });
   }
-  const before = await publicIdentityIfAny(vault.secrets);
-  const identity = await replaceIdentity(vault.secrets);
-  vault.audit.record('team_identity_replaced', { detail: { before: before?.signingKey ?? null, after: identity.signingKey } });
+  // Each private half read once: the keychain is asked over D-Bus, at a few milliseconds a read.
+  const before = { identity: await vault.secrets.get(TEAM_IDENTITY_ACCOUNT), signingKey: await vault.secrets.get(TEAM_SIGNING_ACCOUNT) };
+  const identity = await replaceIdentity(vault.secrets, before.identity);
+  vault.audit.record('team_identity_replaced', { detail: { before: before.signingKey === null ? null : publicKeyOf(before.signingKey), after: identity.signingKey } });
   vault.events.changed('team identity replaced');
   return identity;
 }
@@ -60,10 +61,10 @@ export async function renewIdentity(vault: { secrets: SecretStore; audit: AuditS
 /**
  * Replaces the identity in the keychain with a new pair of key pairs, and returns its public keys;
  * the old private halves are gone. Both pairs change or neither: when the second write fails, the
- * first is put back as it was (and when that fails too, the error says the identity is half new).
+ * first is put back as it was, `before` (and when that fails too, the error says the identity is
+ * half new).
  */
-async function replaceIdentity(secrets: SecretStore): Promise<TeamIdentity> {
-  const before = await secrets.get(TEAM_IDENTITY_ACCOUNT);
+async function replaceIdentity(secrets: SecretStore, before: string | null): Promise<TeamIdentity> {
   const identity = generateIdentity().identity;
   const signingKey = generateSigningKey().privateKey;
   await secrets.set(TEAM_IDENTITY_ACCOUNT, identity);

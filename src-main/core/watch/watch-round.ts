@@ -7,8 +7,8 @@
  * The command line runs one per call of its watch command; the app runs them while it is open.
  */
 import type { BulkSummary } from '../../shared/check.ts';
-import type { Attention } from '../../shared/contract/watch.ts';
 import type { KeySummary } from '../../shared/contract.ts';
+import type { Attention } from '../../shared/contract/watch.ts';
 import type { CheckService } from '../checks/check-service.ts';
 import type { Connection } from '../db/connection.ts';
 import type { KeyService } from '../keys/key-service.ts';

@@ -6,6 +6,7 @@
  */
 import type { KeySummary } from '../../shared/contract.ts';
 import { Store } from '../db/connection.ts';
+import { plusDays } from '../keys/key-query.ts';
 import { KEY_COLUMNS, KEY_FROM, toKeySummary, type KeyRow } from '../keys/key-store.ts';
 
 // keys_expires (migration 6) leads with `expires_on IS NULL`: the condition is written the same way, so that it is used.
@@ -22,7 +23,6 @@ export class WatchStore extends Store {
    * watch sorts out which do (watch-round.ts needsAPerson).
    */
   candidates(today: string, expiringDays: number): KeySummary[] {
-    const expiringBy = new Date(Date.parse(`${today}T00:00:00Z`) + expiringDays * 86_400_000).toISOString().slice(0, 10);
-    return (this.statement(CANDIDATES_SQL).all(expiringBy) as KeyRow[]).map((row) => toKeySummary(row, today));
+    return (this.statement(CANDIDATES_SQL).all(plusDays(today, expiringDays)) as KeyRow[]).map((row) => toKeySummary(row, today));
   }
 }
