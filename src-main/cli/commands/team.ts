@@ -17,6 +17,8 @@ function loginName(): string {
 
 export async function identity(parsed: Parsed, context: CommandContext): Promise<number> {
   const renew = parsed.values.new === true;
+  // --yes answers the question --new asks; alone it would be taken as done and do nothing.
+  if (parsed.values.yes === true && !renew) throw new UsageError('--yes goes with --new (it answers its question); tkv team identity alone only prints the identity');
   const team = context.services().team;
   // In a team, the refusal comes at once (newIdentity below), not after a question asked for nothing.
   if (renew && !team.joined() && !(await confirmed(context, parsed.values.yes === true, 'Replace this vault’s team identity? The old private halves are deleted from the keychain: nothing encrypted to them can be read here any more.'))) {

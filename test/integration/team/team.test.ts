@@ -546,6 +546,10 @@ describe('a team through git and age', { timeout: 120_000 }, () => {
     const unasked = await tkv(carl, ['team', 'identity', '--new'], { expect: 2 });
     expect(unasked.stderr).toContain('Nothing was changed: there is no terminal to ask on; pass --yes to confirm.');
     expect(await identityOf(carl)).toEqual(old);
+    // --yes alone answers a question nobody asked: a usage error, not a silent success.
+    const yesAlone = await tkv(carl, ['team', 'identity', '--yes'], { expect: 2 });
+    expect(yesAlone.stderr).toContain('--yes goes with --new (it answers its question)');
+    expect(await identityOf(carl)).toEqual(old);
     const renewed = await tkv(carl, ['team', 'identity', '--new', '--yes', '--as', 'carl']);
     const fresh = await identityOf(carl);
     expect(fresh.recipient).not.toBe(old.recipient);
