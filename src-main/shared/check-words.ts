@@ -14,9 +14,11 @@ export function controlWords(control: ControlOutcome): string {
     case 'refused':
       return `a key that was never issued got ${control.status ?? 401}: the endpoint tells keys apart${reused}.`;
     case 'accepted':
-      return `a key that was never issued got ${control.status ?? 200}: the endpoint accepts any key, so its answers prove nothing${reused}.`;
+      return control.status === 403
+        ? `a key that was never issued got 403, not 401: the endpoint does not tell an unknown key from one that lacks a scope, so its answers prove nothing${reused}.`
+        : `a key that was never issued got ${control.status ?? 200}: the endpoint accepts any key, so its answers prove nothing${reused}.`;
     case 'failed':
-      return `could not be run (${control.status ?? control.failure ?? 'no answer'}): nothing confirms that the endpoint refuses a key that cannot exist${reused}.`;
+      return `could not be run (${control.status ?? control.failure ?? 'no answer'}${control.tries && control.tries > 1 ? `, ${control.tries} tries` : ''}): nothing confirms that the endpoint refuses a key that cannot exist, so a success proves nothing${reused}.`;
   }
 }
 

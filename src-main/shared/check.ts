@@ -36,6 +36,8 @@ export interface ControlOutcome {
   at: string;
   /** True when this check reused an earlier control instead of sending one. */
   reused: boolean;
+  /** For a control that could not be run: how many times it was sent. */
+  tries?: number;
 }
 
 /**

@@ -154,7 +154,7 @@ export function remedySentence(remedy: Remedy): string {
     case 'missing-on-server':
       return `The server's list of ${day(remedy.snapshotAt)} has no key "${remedy.remoteName}": it may have been deleted.`;
     case 'endpoint-accepts-any-key':
-      return `${remedy.baseUrl} answered ${remedy.controlStatus} to a key that was never issued, so its answers say nothing about any key. Likely causes: a proxy or gateway answering in the API's place, a mock server, a base URL that is not the API, or an endpoint that does not authenticate. Compare the base URL with the vendor's documentation, retry from a network without the proxy, and check again.`;
+      return `${remedy.baseUrl} answered ${remedy.controlStatus}${remedy.controlStatus === 403 ? ', not 401,' : ''} to a key that was never issued, so its answers say nothing about any key. Likely causes: a proxy or gateway answering in the API's place, a mock server, a base URL that is not the API, or an endpoint that does not authenticate. Compare the base URL with the vendor's documentation, retry from a network without the proxy, and check again.`;
     case 'deleted-on-server':
       return `The server has no key "${remedy.remoteName}" any more: it was deleted there, and its token will never work again. Create a new key for ${ref(remedy.key)} (its token goes straight into the vault), or remove the entry.`;
     case 'enable-on-server':

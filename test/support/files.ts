@@ -1,8 +1,10 @@
 /** File helpers for tests: scratch directories, and the canary search every leak test relies on. */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** A fresh directory under the OS temp dir; remove it with `fs.rmSync(dir, { recursive: true })`. */
 export function scratchDir(prefix: string): string {
@@ -43,8 +45,8 @@ export function containsSecret(haystack: Buffer | string, needle: string): boole
   return encodingsOf(needle).some((form) => bytes.includes(form));
 }
 
-/** The files under `dirs` whose bytes contain `needle` in any encoding of `encodingsOf`. */
-export function filesContaining(dirs: string[], needle: string): string[] {
+/** The files under `dirs` whose bytes contain `needle` in any encoding of `encodingsOf`, read in this process. */
+export function scanFiles(dirs: string[], needle: string): string[] {
   const hits: string[] = [];
   for (const dir of dirs) {
     for (const file of allFiles(dir)) {
@@ -52,4 +54,20 @@ export function filesContaining(dirs: string[], needle: string): string[] {
     }
   }
   return hits;
+}
+
+/**
+ * The files under `dirs` whose bytes contain `needle` in any encoding of `encodingsOf`. A child
+ * process reads them (scan-files.ts; the needle goes through its stdin, never its argv): closing
+ * a file descriptor on a database file drops every POSIX lock the process holds on that file, the
+ * locks of its open SQLite connections included (SQLite's "How To Corrupt An SQLite Database
+ * File", section 2.2). Read from the test's own process, an inventory the test still has open was
+ * then written by a `tkv` process under the test's connection, and read back as "database disk
+ * image is malformed".
+ */
+export function filesContaining(dirs: string[], needle: string): string[] {
+  const scanner = fileURLToPath(new URL('./scan-files.ts', import.meta.url));
+  const result = spawnSync(process.execPath, [scanner], { input: JSON.stringify({ dirs, needle }), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`the canary scan of ${dirs.join(', ')} failed: ${result.stderr || result.error}`);
+  return JSON.parse(result.stdout) as string[];
 }

@@ -12,7 +12,7 @@ import type { Stamps } from '../clock.ts';
 import type { Connection } from '../db/connection.ts';
 import { assertRule, VaultError } from '../errors.ts';
 import type { VaultEvents } from '../events.ts';
-import type { HttpClient, HttpOutcome } from '../http/http-client.ts';
+import { retryAfterSeconds, type HttpClient, type HttpOutcome } from '../http/http-client.ts';
 import { fingerprint } from '../keys/fingerprint.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import { Redactor } from '../redaction/redactor.ts';
@@ -25,7 +25,7 @@ import { CheckRecorder, writeChecks, type CheckLog, type CheckRun, type Recorder
 import { CheckStore, type CheckRunKind, type CustomProbeRow, type ValidationEntry, type ValidationRecord } from './check-store.ts';
 import { addCustomProbe, type NewProbeInput } from './custom-probes.ts';
 import { NOTHING_KNOWN, vaultKnowledge, type KeyKnowledge, type KnowledgeSource } from './key-knowledge.ts';
-import { ControlCache, CONTROL_TTL_MS, controlOutcome } from './negative-control.ts';
+import { ControlCache, CONTROL_TRIES, CONTROL_TTL_MS, controlOutcome } from './negative-control.ts';
 import { ServerAsker } from './server-word.ts';
 import { judge, verdictOf, type CheckContext } from './verdict.ts';
 
@@ -348,7 +348,8 @@ export class CheckService {
     const known: KeyKnowledge = raw === 'valid' ? { ...NOTHING_KNOWN, ref, declaredScopes } : { ...options.know(), ref, declaredScopes };
     // A refusal of a stored key: the server says which. (A 403 on the fallback probe is no refusal: the key authenticates.)
     const refused = raw === 'unauthorized' || (raw === 'forbidden' && !options.fallback);
-    const server = refused && options.askServer && control?.state !== 'accepted' ? await options.askServer(known, redactor) : null;
+    // Not when the control makes the answer inconclusive: the server's word would explain a verdict not given.
+    const server = refused && options.askServer && (control === null || control.state === 'refused') ? await options.askServer(known, redactor) : null;
     // Optional fields set as they are, not spread in: a bulk run judges thousands of answers.
     return judge(outcome, {
       probe,
@@ -378,14 +379,25 @@ export class CheckService {
     return { outcome: await this.http.send({ method: probe.method, url, secretHeaders: { authorization: `Bearer ${login.token}` } }) };
   }
 
-  /** The negative control: the same request with a key of the vendor's shape that was never issued, made now and kept nowhere. */
+  /**
+   * The negative control: the same request with a key of the vendor's shape that was never issued,
+   * made now and kept nowhere. One that gets no usable answer (a 429, a 5xx, no answer in time) is
+   * tried again, up to CONTROL_TRIES times, after the server's Retry-After (at most 10 s) or a
+   * second: without it, the key's own success cannot count.
+   */
   private async sendControl(call: ProbeCall): Promise<ControlOutcome> {
     const vendor = vendorOf(call.target.vendor) ?? walletCrew;
-    const impossible = vendor.impossibleKey();
-    const at = this.vault?.stamps.now() ?? new Date().toISOString();
     const { target, probe, url } = call;
-    const outcome = target.auth.kind === 'airwallex' ? (await this.sendAfterLogin(call, impossible, new Redactor([impossible]))).outcome : await this.http.send({ method: probe.method, url, secretHeaders: secretHeaders(target.auth, impossible) });
-    return controlOutcome(outcome, at);
+    for (let tries = 1; ; tries += 1) {
+      const impossible = vendor.impossibleKey();
+      const at = this.vault?.stamps.now() ?? new Date().toISOString();
+      const outcome = target.auth.kind === 'airwallex' ? (await this.sendAfterLogin(call, impossible, new Redactor([impossible]))).outcome : await this.http.send({ method: probe.method, url, secretHeaders: secretHeaders(target.auth, impossible) });
+      const control = controlOutcome(outcome, at);
+      if (control.state !== 'failed') return control;
+      if (tries === CONTROL_TRIES) return { ...control, tries };
+      const retryAfter = outcome.kind === 'response' ? retryAfterSeconds(outcome.headers['retry-after']) : null;
+      await sleep(Math.min(10, retryAfter ?? 1) * 1000);
+    }
   }
 }
 

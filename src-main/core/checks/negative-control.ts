@@ -4,10 +4,12 @@
  * sending) it sends a freshly generated key of the vendor's shape, never issued and never kept, and
  * expects 401. A gateway, a mock, a base URL that is not the API or an endpoint without
  * authentication answers it 2xx: then the key's own 2xx proves nothing (verdict `inconclusive`).
+ * A control that gets no usable answer (a 429, a 5xx, a timeout), even once tried again, confirms
+ * nothing either: the key's 2xx or 403 is then inconclusive too, and never replaces its judgement.
  *
  * Controls are kept for a bounded time (CONTROL_TTL_MS) and shared by checks running at once, so a
- * bulk run sends one per tenant and probe. One that got no usable answer (5xx, a timeout) is kept
- * only for the run that sent it: the next check tries again.
+ * bulk run sends one per tenant and probe. One that got no usable answer is kept only for the run
+ * that sent it: the next check tries again.
  */
 import type { ControlOutcome } from '../../shared/check.ts';
 import type { HttpOutcome } from '../http/http-client.ts';
@@ -15,6 +17,9 @@ import type { ProbeCall } from './check-service.ts';
 
 /** How long a control's answer stands for single checks. */
 export const CONTROL_TTL_MS = 10 * 60_000;
+
+/** How many times a control is sent before it counts as not run (the first try and two more). */
+export const CONTROL_TRIES = 3;
 
 /** The control's outcome from what the endpoint answered the key that cannot exist. */
 export function controlOutcome(outcome: HttpOutcome, at: string): ControlOutcome {

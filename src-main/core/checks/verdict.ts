@@ -108,8 +108,9 @@ export function judge(outcome: HttpOutcome, context: CheckContext): CheckResult 
   let verdict = verdictOf(outcome, kind);
   // The fallback probe tested none of the key's scopes: a 403 there says only that the key authenticates.
   if (verdict === 'forbidden' && context.fallback) verdict = 'authenticated';
-  // An endpoint that accepts a key that cannot exist: its success (or 403) proves nothing about this one.
-  if (context.control?.state === 'accepted' && (verdict === 'valid' || verdict === 'authenticated' || verdict === 'forbidden')) verdict = 'inconclusive';
+  // An endpoint that accepts a key that cannot exist, or one the control could not be run against:
+  // its success (or 403) proves nothing about this key, and is never taken as its judgement.
+  if ((context.control?.state === 'accepted' || context.control?.state === 'failed') && (verdict === 'valid' || verdict === 'authenticated' || verdict === 'forbidden')) verdict = 'inconclusive';
   // A sensitive probe's successful body is never looked into; error bodies are the API's own.
   const problem = verdict === 'valid' && isSensitive(context.probe) ? null : problemOf(outcome, kind, context.redactor);
   const retry = outcome.kind === 'response' ? retryAfterSeconds(outcome.headers['retry-after']) : null;
@@ -159,13 +160,7 @@ function evidenceOf(outcome: HttpOutcome, verdict: Verdict, context: CheckContex
 }
 
 function summarize(verdict: Verdict, outcome: HttpOutcome, retry: number | null, location: string | null, context: CheckContext): string {
-  const said = saying(verdict, outcome, retry, location, context);
-  const control = context.control;
-  // The key's answer stands, but nothing confirmed that this endpoint refuses a key that cannot exist.
-  if (control?.state === 'failed' && (verdict === 'valid' || verdict === 'authenticated' || verdict === 'forbidden')) {
-    return `${said} The negative control could not be run (${control.status ?? control.failure ?? 'no answer'}): nothing confirms that this endpoint refuses a key that cannot exist.`;
-  }
-  return said;
+  return saying(verdict, outcome, retry, location, context);
 }
 
 /** What the server's word adds to a 401 or a 403, when it settles the question. */
@@ -213,8 +208,15 @@ function saying(verdict: Verdict, outcome: HttpOutcome, retry: number | null, lo
       return context.known.declaredScopes && probe.scope && declares(context.known.declaredScopes, probe.scope)
         ? `The key authenticates, but the server refuses it ${scope} (403), a scope the vault says it has: the server and the vault disagree.`
         : `The key is valid — it authenticates — but it lacks ${scope}, which the ${probe.id} probe needs (403).`;
-    case 'inconclusive':
-      return `This endpoint accepted a key that cannot exist (the negative control got ${context.control?.status ?? 'a success'}): its ${status} proves nothing about your key, which was not judged.`;
+    case 'inconclusive': {
+      const control = context.control;
+      if (control?.state === 'failed') {
+        const tries = control.tries && control.tries > 1 ? `, ${control.tries} tries` : '';
+        return `The key got ${status}, but the negative control could not be run (${control.status ?? control.failure ?? 'no answer'}${tries}): nothing confirms that this endpoint refuses a key that cannot exist, so its ${status} is not taken as the key's judgement.`;
+      }
+      if (control?.status === 403) return `This endpoint answered 403, not 401, to a key that cannot exist: it does not tell an unknown key from one that lacks a scope, so its ${status} proves nothing about your key, which was not judged.`;
+      return `This endpoint accepted a key that cannot exist (the negative control got ${control?.status ?? 'a success'}): its ${status} proves nothing about your key, which was not judged.`;
+    }
     case 'intercepted':
       return `The ${status} came with an HTML page: a proxy, firewall or single sign-on gateway answered, not the API — this says nothing about the key.`;
     case 'not_found':
@@ -318,7 +320,8 @@ function remedies(verdict: Verdict, outcome: HttpOutcome, retry: number | null, 
       break;
     }
     case 'inconclusive':
-      steps.push({ code: 'endpoint-accepts-any-key', baseUrl: context.baseUrl, controlStatus: context.control?.status ?? 200 });
+      if (context.control?.state === 'failed') steps.push({ code: 'retry-later', traceId: null });
+      else steps.push({ code: 'endpoint-accepts-any-key', baseUrl: context.baseUrl, controlStatus: context.control?.status ?? 200 });
       break;
     case 'not_found':
       // A key the vault holds for another tenant: the tenant id here may be the wrong one.

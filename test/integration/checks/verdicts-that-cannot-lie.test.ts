@@ -96,7 +96,7 @@ describe('the negative control', () => {
     expect(all.stdout).not.toMatch(/^valid/m);
   });
 
-  it('a control that gets no usable answer leaves the key its answer, and says so', async () => {
+  it('a control that gets no usable answer, three tries in all, makes the key\'s 200 inconclusive: never a valid nothing confirmed', async () => {
     const issued = canaryToken();
     const sentKeys: string[] = [];
     const server = await startServer((request, response) => {
@@ -106,18 +106,55 @@ describe('the negative control', () => {
     });
     servers.push(server);
     const result = await fixture.vault.checks.checkSecret({ baseUrl: server.url, tenantId: 'demo', vendor: 'wallet-crew', auth: { kind: 'header', name: 'X-API-KEY' } }, issued, null);
-    expect(result).toMatchObject({ verdict: 'valid', control: { state: 'failed', status: 503 } });
-    expect(result.summary).toMatch(/The negative control could not be run \(503\): nothing confirms that this endpoint refuses a key that cannot exist\.$/);
+    expect(result).toMatchObject({ verdict: 'inconclusive', status: 200, control: { state: 'failed', status: 503, tries: 3 } });
+    expect(result.summary).toBe("The key got 200, but the negative control could not be run (503, 3 tries): nothing confirms that this endpoint refuses a key that cannot exist, so its 200 is not taken as the key's judgement.");
+    expect(result.nextSteps.map((step) => step.code)).toEqual(['retry-later']);
     // The control's key: fresh, of the vendor's shape, never a stored secret, and kept nowhere.
     const control = sentKeys.find((key) => key !== issued)!;
     expect(control).toMatch(/^[A-Za-z0-9_-]{64}$/);
     const again = await fixture.vault.checks.checkSecret({ baseUrl: server.url, tenantId: 'demo', vendor: 'wallet-crew', auth: { kind: 'header', name: 'X-API-KEY' } }, issued, null);
-    // A failed control is not kept: the next check sends a new one, with another key.
-    expect(again.control).toMatchObject({ state: 'failed', reused: false });
+    // A failed control is not kept: the next check sends a new one (three tries), each with another key.
+    expect(again.control).toMatchObject({ state: 'failed', reused: false, tries: 3 });
     const controls = sentKeys.filter((key) => key !== issued);
-    expect(controls).toHaveLength(2);
-    expect(controls[0]).not.toBe(controls[1]);
+    expect(controls).toHaveLength(6);
+    expect(new Set(controls).size).toBe(6);
     for (const key of controls) expect(filesContaining([fixture.dataDir], key)).toEqual([]);
+  });
+
+  it('a key never issued, refused before, is not made valid by an any-key endpoint whose control is rate-limited', async () => {
+    // The gateway case: it lets any key in, and rate-limits; the control is the request it refuses with 429.
+    const bogus = canaryToken();
+    let controlsSent = 0;
+    let waitedForRetryAfter = true;
+    let lastControlAt = 0;
+    let refuseAll = true;
+    const server = await startServer((request, response) => {
+      const key = String(request.headers['x-api-key']);
+      if (refuseAll) return json(response, 401, {});
+      if (key === bogus) return json(response, 200, {});
+      if (lastControlAt && Date.now() - lastControlAt < 900) waitedForRetryAfter = false;
+      lastControlAt = Date.now();
+      controlsSent += 1;
+      json(response, 429, {}, { 'retry-after': '1' });
+    });
+    servers.push(server);
+    fixture.vault.tenants.add({ alias: 'gateway', tenantId: 'demo', environment: 'custom', baseUrl: server.url });
+    await fixture.vault.keys.add({ tenant: 'gateway', name: 'bogus', secret: bogus, scopes: ['tenant.core:read'] });
+    const env = { ...process.env, TKV_DATA_DIR: fixture.dataDir, TKV_KEYCHAIN_SERVICE: fixture.service };
+    expect((await runTkv(['check', 'gateway/bogus'], { env })).code).toBe(10);
+    refuseAll = false;
+    const human = await runTkv(['check', 'gateway/bogus'], { env });
+    expect(human.code).toBe(13);
+    expect(human.stdout).toMatch(/^INCONCLUSIVE {2}200 {2}GET /);
+    expect(human.stdout).not.toMatch(/\bVALID\b/);
+    expect(human.stdout).toContain("The key got 200, but the negative control could not be run (429, 3 tries): nothing confirms that this endpoint refuses a key that cannot exist, so its 200 is not taken as the key's judgement.");
+    expect(human.stdout).toContain('negative control: could not be run (429, 3 tries): nothing confirms that the endpoint refuses a key that cannot exist, so a success proves nothing.');
+    // Three tries, each after the server's Retry-After.
+    expect(controlsSent).toBe(3);
+    expect(waitedForRetryAfter).toBe(true);
+    // The 401 stays the key's judgement: the watch still has it for a person.
+    expect(fixture.vault.keys.show({ tenant: 'gateway', name: 'bogus' })).toMatchObject({ lastJudgement: 'unauthorized', lastAttempt: 'inconclusive' });
+    await fixture.vault.tenants.remove('gateway', { withKeys: true });
   });
 
   it('is kept for its time, shared by checks in flight, and sent again once stale', async () => {
