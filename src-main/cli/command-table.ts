@@ -4,6 +4,7 @@
  * command list are all made from this table. It holds only text: the handlers load when they run.
  */
 import { KEY_FIELD_NAMES, KEY_FIELDS, type KeyFieldSpec } from '../shared/key-fields.ts';
+import { httpFlags } from './http-flags.ts';
 import type { CommandSpec, FlagSpec, GroupSpec } from './spec.ts';
 
 const KEY_REF = { name: 'ALIAS/NAME', description: 'a stored key: its tenant alias, a slash, its name (acme-prod/crm-sync)', completes: 'key' } as const;
@@ -261,6 +262,7 @@ export const COMMANDS: CommandSpec[] = [
     exitCodes: '0 valid (or authenticated), 10 unauthorized (401), 11 forbidden (403), 13 inconclusive (the endpoint accepted a key that cannot exist), 12 anything else that is not valid, 1 the check could not run, 2 usage error. With --all, the first of 10, 11, 13, 12 that any key got.',
     // A pasted key is checked without the vault.
     vault: (parsed) => (parsed.values['base-url'] !== undefined ? 'none' : 'refuse'),
+    http: httpFlags,
     load: async () => (await import('./commands/check.ts')).checkCommand,
   },
   // ---- probes

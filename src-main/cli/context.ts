@@ -17,19 +17,24 @@ export class CommandContext {
    */
   onUnsavedToken: ((token: UnsavedToken) => boolean) | null = null;
   private built: Services | null = null;
+  /** The HTTP client the command's flags ask for (CommandSpec.http). */
+  private readonly http: Omit<HttpClientOptions, 'env'>;
 
-  constructor(io: CliIo, progress: CliOutput = io.stderr) {
+  constructor(io: CliIo, progress: CliOutput = io.stderr, http: Omit<HttpClientOptions, 'env'> = {}) {
     this.io = io;
     this.progress = progress;
+    this.http = http;
   }
 
-  /**
-   * The services (core's one composition root), built once per run; the first caller may set the
-   * HTTP client's timeouts, CA file and connection limit.
-   */
-  services(http: Omit<HttpClientOptions, 'env'> = {}): Services {
+  /** The HTTP client's options, as the command's flags set them (timeouts, CA file, connections). */
+  httpOptions(): Omit<HttpClientOptions, 'env'> {
+    return this.http;
+  }
+
+  /** The services (core's one composition root), built once per run, with the command's HTTP options. */
+  services(): Services {
     if (!this.built) {
-      this.built = createServices({ actor: 'cli', env: this.io.env, http, onUnsavedToken: (token) => this.onUnsavedToken?.(token) ?? false });
+      this.built = createServices({ actor: 'cli', env: this.io.env, http: this.http, onUnsavedToken: (token) => this.onUnsavedToken?.(token) ?? false });
       for (const notice of this.built.notices) this.io.stderr.write(`tkv: notice: ${notice}\n`);
     }
     return this.built;

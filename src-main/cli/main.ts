@@ -81,7 +81,7 @@ export async function runCli(argv: string[], unguarded: CliIo): Promise<number> 
     }
     const parsed = parseCommand(spec, found.args);
     // A command runs: its context (and, on first use, the vault's services) is loaded now, not before.
-    context = new (await import('./context.ts')).CommandContext(io, stderr.raw);
+    context = new (await import('./context.ts')).CommandContext(io, stderr.raw, spec.http?.(parsed) ?? {});
     const vault = typeof spec.vault === 'function' ? spec.vault(parsed) : (spec.vault ?? 'refuse');
     if (vault !== 'none') await context.guard(vault === 'look');
     const handler = await spec.load();

@@ -5,6 +5,7 @@
  * Nothing here loads a command's module: a handler is imported only when its command runs.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { HttpClientOptions } from '../core/http/http-client.ts';
 import type { CommandContext } from './context.ts';
 import { quoteArgument, UsageError } from './io.ts';
 
@@ -78,6 +79,11 @@ export interface CommandSpec {
    * A function decides from the arguments.
    */
   vault?: 'refuse' | 'look' | 'none' | ((parsed: ParsedCommand) => 'refuse' | 'look' | 'none');
+  /**
+   * The HTTP client its flags ask for (timeouts, a CA file): set before the vault's services are
+   * built, since they are built once, by whoever asks first (the vault's guard, before the handler).
+   */
+  http?: (parsed: ParsedCommand) => Omit<HttpClientOptions, 'env'>;
   load(): Promise<Handler>;
 }
 

@@ -7,7 +7,7 @@ import { API_KEY_HEADER } from '../../core/vendors/wallet-crew/wallet-crew.ts';
 import type { CheckResult } from '../../shared/check.ts';
 import { VERDICTS, verdictExitCode, verdictWords, type Verdict } from '../../shared/verdicts.ts';
 import { checkBaseUrl, checkName, checkProbePath, normalizeBaseUrl } from '../../shared/rules.ts';
-import { HttpClient, type HttpClientOptions } from '../../core/http/http-client.ts';
+import { HttpClient } from '../../core/http/http-client.ts';
 import { CheckService, type AuthMode, type BulkSummary, type CheckTarget, type ScopeMatrix } from '../../core/checks/check-service.ts';
 import type { ProbeDefinition, Vendor } from '../../core/vendors/vendor.ts';
 import { markdownMatrix, markdownReport } from '../../core/checks/report.ts';
@@ -39,20 +39,15 @@ export async function checkCommand(parsed: Parsed, context: CommandContext): Pro
   if (!pasted && given(PASTED_ONLY).length > 0) throw new UsageError(`${given(PASTED_ONLY).join(', ')} go${given(PASTED_ONLY).length === 1 ? 'es' : ''} with --base-url (a pasted key)`);
   if (!all && given(ALL_ONLY).length > 0) throw new UsageError(`${given(ALL_ONLY).join(', ')} go${given(ALL_ONLY).length === 1 ? 'es' : ''} with --all`);
   if (all && (report || parsed.values['scopes-matrix'] || parsed.values.probe !== undefined)) throw new UsageError('--all takes no --report, --scopes-matrix or --probe');
-  const timeoutMs = typeof parsed.values['timeout-ms'] === 'number' ? parsed.values['timeout-ms'] : undefined;
-  const http: HttpClientOptions = {
-    ...(timeoutMs ? { deadlineMs: timeoutMs, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, connectTimeoutMs: Math.min(timeoutMs, 10_000) } : {}),
-    ...(text(parsed, 'ca-file') ? { extraCaFile: text(parsed, 'ca-file')! } : {}),
-    connections: 64,
-  };
-  if (all) return checkAll(parsed, context, http);
-  if (pasted) return checkAdHoc(parsed, context, http, report === 'md');
-  return checkStored(parsed, context, http, report === 'md');
+  // The HTTP client (--timeout-ms, --ca-file) is the context's: set from the flags before the vault opened.
+  if (all) return checkAll(parsed, context);
+  if (pasted) return checkAdHoc(parsed, context, report === 'md');
+  return checkStored(parsed, context, report === 'md');
 }
 
-async function checkStored(parsed: Parsed, context: CommandContext, http: HttpClientOptions, markdown: boolean): Promise<number> {
+async function checkStored(parsed: Parsed, context: CommandContext, markdown: boolean): Promise<number> {
   const ref = parseKeyRef(parsed.positionals[0]!);
-  const service = context.services(http).checks;
+  const service = context.services().checks;
   if (parsed.values['scopes-matrix']) {
     const matrix = await service.scopeMatrix(ref);
     if (markdown) context.io.stdout.write(markdownMatrix(matrix, formatKeyRef(ref)));
@@ -64,7 +59,7 @@ async function checkStored(parsed: Parsed, context: CommandContext, http: HttpCl
   return printResult(result, formatKeyRef(ref), parsed, context, markdown);
 }
 
-async function checkAdHoc(parsed: Parsed, context: CommandContext, http: HttpClientOptions, markdown: boolean): Promise<number> {
+async function checkAdHoc(parsed: Parsed, context: CommandContext, markdown: boolean): Promise<number> {
   const baseUrl = text(parsed, 'base-url')!;
   const problem = checkBaseUrl(baseUrl);
   if (problem) throw new UsageError(problem);
@@ -88,7 +83,7 @@ async function checkAdHoc(parsed: Parsed, context: CommandContext, http: HttpCli
   } else if (header && header.toLowerCase() !== API_KEY_HEADER.toLowerCase()) [auth, vendor] = [{ kind: 'header', name: header }, 'generic'];
   else [auth, vendor] = [{ kind: 'header', name: API_KEY_HEADER }, 'wallet-crew'];
 
-  const service = checksQuietly(context, http);
+  const service = checksQuietly(context);
   const path = text(parsed, 'path');
   // Unnamed, the probe is the one the key's declared scopes call for when the vault holds it.
   let probe: ProbeDefinition | null = null;
@@ -122,18 +117,18 @@ function heldAs(context: CommandContext, print: string): string | null {
  * The check service with the vault, which sharpens the advice (a key held elsewhere); an ad-hoc
  * check works without it, when the inventory cannot be opened.
  */
-function checksQuietly(context: CommandContext, http: HttpClientOptions): CheckService {
+function checksQuietly(context: CommandContext): CheckService {
   try {
-    return context.services(http).checks;
+    return context.services().checks;
   } catch {
-    return new CheckService({ http: new HttpClient({ ...http, env: context.io.env }) });
+    return new CheckService({ http: new HttpClient({ ...context.httpOptions(), env: context.io.env }) });
   }
 }
 
-async function checkAll(parsed: Parsed, context: CommandContext, http: HttpClientOptions): Promise<number> {
+async function checkAll(parsed: Parsed, context: CommandContext): Promise<number> {
   const concurrency = integer(parsed, 'concurrency', 8);
   const perTenant = integer(parsed, 'per-tenant', 4);
-  const service = context.services(http).checks;
+  const service = context.services().checks;
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {

@@ -361,6 +361,13 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
 
 const TLS_CODES = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_|ERR_SSL_|EPROTO$|HOSTNAME_MISMATCH|ERR_CERT)/;
 
+/** Which wait ran out, in words (the code itself stays in the outcome, for the evidence). */
+const TIMEOUT_WORDS: Record<string, string> = {
+  UND_ERR_CONNECT_TIMEOUT: 'No connection to the server could be made in time.',
+  UND_ERR_HEADERS_TIMEOUT: 'The server did not start answering in time.',
+  UND_ERR_BODY_TIMEOUT: 'The server stopped sending its answer partway, and did not go on in time.',
+};
+
 /** Classifies a failed exchange by the codes along the error's cause chain. */
 function classify(error: unknown, deadlineHit: boolean, deadlineMs: number): { failure: NetworkFailure; code: string; message: string } {
   const codes: string[] = [];
@@ -380,7 +387,7 @@ function classify(error: unknown, deadlineHit: boolean, deadlineMs: number): { f
   code = has(/^ECONNREFUSED$/);
   if (code) return { failure: 'refused', ...describe('The connection was refused: nothing listens at that address and port.', code) };
   code = has(/^(UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT|ETIMEDOUT)$/);
-  if (code) return { failure: 'timeout', ...describe(`The server did not answer in time (${code}).`, code) };
+  if (code) return { failure: 'timeout', ...describe(TIMEOUT_WORDS[code] ?? 'The connection timed out.', code) };
   code = has(/^(ECONNRESET|EPIPE|UND_ERR_SOCKET|UND_ERR_CLOSED)$/);
   if (code) return { failure: 'reset', ...describe(`The connection was reset before a complete answer (${code}).`, code) };
   code = codes[0] ?? 'UNKNOWN';

@@ -191,6 +191,40 @@ describe('tkv check', () => {
     }
   });
 
+  it('--timeout-ms reaches a stored key\'s check, a bulk run and the server\'s word (the vault opens before the command runs)', async () => {
+    // Shorter than the 15 s the client waits by default: a hanging probe ends at the deadline given.
+    await sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: 'GET /api/demo/admin/config', hang: true }] });
+    try {
+      for (const args of [['demo/crm'], ['--all', '--tenant', 'demo']]) {
+        const started = performance.now();
+        const run = await tkv(['check', ...args, '--timeout-ms', '700']);
+        expect(performance.now() - started).toBeLessThan(10_000);
+        expect(run.code).toBe(12);
+        expect(`${run.stdout}${run.stderr}`).toMatch(/No complete answer within the 0\.7 s deadline|The server did not start answering in time/);
+      }
+    } finally {
+      await sandbox.control('DELETE', '/_sandbox/config');
+    }
+    // The server's word (the admin API's lookup of a refused key) waits as long as the check may.
+    const created = await sandbox.call('POST', '/api/demo/admin/apiKeys', { key: sandbox.adminKey('demo'), body: { name: 'off', permissions: ['tenant.core:read'], enabled: false } });
+    const off = ((await created.json()) as { token: string }).token;
+    secrets.push(off);
+    expect((await tkv(['key', 'add', 'demo/off', '--scopes', 'tenant.core:read', '--remote-name', 'off'], off)).code).toBe(0);
+    expect((await tkv(['key', 'add', 'demo/admin', '--admin'], sandbox.adminKey('demo'))).code).toBe(0);
+    await sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: 'GET /api/demo/admin/apiKeys/*', hang: true }] });
+    try {
+      const started = performance.now();
+      const refused = await tkv(['check', 'demo/off', '--timeout-ms', '700']);
+      expect(performance.now() - started).toBeLessThan(10_000);
+      expect(refused.code).toBe(10);
+      expect(refused.stdout).toMatch(/server's word: the lookup failed: .*(0\.7 s deadline|did not start answering in time)/);
+    } finally {
+      await sandbox.control('DELETE', '/_sandbox/config');
+      await tkv(['key', 'remove', 'demo/off', '--yes']);
+      await tkv(['key', 'remove', 'demo/admin', '--yes']);
+    }
+  });
+
   it('shows the key in no output and no file', async () => {
     const all = outputs.join('\n');
     expect(secrets.length).toBeGreaterThan(1);
