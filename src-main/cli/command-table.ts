@@ -238,7 +238,7 @@ export const COMMANDS: CommandSpec[] = [
       { name: 'auth', type: 'string', choices: ['bearer', 'airwallex'], description: 'a pasted key: send it as a bearer token, or log in with it (Airwallex)', secondary: true },
       { name: 'client-id', type: 'string', value: 'ID', description: 'a pasted Airwallex key: its client id', secondary: true },
       { name: 'login-as', type: 'string', value: 'ACCOUNT', description: 'a pasted Airwallex key: act as this account', secondary: true },
-      { name: 'all', type: 'boolean', description: 'check every stored key (or one tenant’s, with --tenant)', secondary: true },
+      { name: 'all', type: 'boolean', description: 'check every stored key (or one tenant’s, with --tenant); with --json, JSON Lines: each key’s result as it finishes, then {"run": …}', secondary: true },
       { ...TENANT_FLAG, description: 'with --all: only this tenant’s keys', secondary: true },
       { name: 'stale', type: 'string', value: 'WINDOW', description: 'with --all: only keys never judged, or last judged longer ago than this (24h, 7d)', secondary: true },
       { name: 'concurrency', type: 'integer', value: 'N', min: 1, max: 256, description: 'with --all: checks at once (default 8)', secondary: true },
@@ -259,7 +259,7 @@ export const COMMANDS: CommandSpec[] = [
       { command: 'pbpaste | tkv check --base-url https://app.neostore.cloud --tenant-id acme --key-stdin', note: 'a key someone sent you, checked without storing it' },
       { command: 'tkv check --all --tenant acme-prod' },
     ],
-    exitCodes: '0 valid (or authenticated), 10 unauthorized (401), 11 forbidden (403), 13 inconclusive (the endpoint accepted a key that cannot exist), 12 anything else that is not valid, 1 the check could not run, 2 usage error. With --all, the first of 10, 11, 13, 12 that any key got.',
+    exitCodes: '0 valid (or authenticated), 10 unauthorized (401), 11 forbidden (403), 13 inconclusive (the endpoint accepted a key that cannot exist, or the negative control could not be run), 12 anything else that is not valid, 1 the check could not run, 2 usage error. With --all, the first of 10, 11, 13, 12 that any key got; with --scopes-matrix, the verdict that stopped it, else 11 when a declared scope is denied, 13 when a scope’s answer proved nothing, 0 otherwise.',
     // A pasted key is checked without the vault.
     vault: (parsed) => (parsed.values['base-url'] !== undefined ? 'none' : 'refuse'),
     http: httpFlags,

@@ -125,6 +125,10 @@ export interface ScopeMatrix {
   undeclared: string[];
   /** Set when the key itself was refused (401) or a check could not run: the matrix is incomplete. */
   stoppedBy: CheckResult | null;
+  /** Scopes whose probe's answer proved nothing: the negative control let a key that cannot exist in, or could not be run. */
+  inconclusive: string[];
+  /** The negative control behind the inconclusive scopes (the last such probe's), or null. */
+  control: ControlOutcome | null;
 }
 
 /** The end of a bulk check. */

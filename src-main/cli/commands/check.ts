@@ -5,6 +5,7 @@
  */
 import { API_KEY_HEADER } from '../../core/vendors/wallet-crew/wallet-crew.ts';
 import type { CheckResult } from '../../shared/check.ts';
+import type { KeyRef } from '../../shared/contract.ts';
 import { VERDICTS, verdictExitCode, verdictWords, type Verdict } from '../../shared/verdicts.ts';
 import { checkBaseUrl, checkName, checkProbePath, normalizeBaseUrl } from '../../shared/rules.ts';
 import { HttpClient } from '../../core/http/http-client.ts';
@@ -53,7 +54,9 @@ async function checkStored(parsed: Parsed, context: CommandContext, markdown: bo
     if (markdown) context.io.stdout.write(markdownMatrix(matrix, formatKeyRef(ref)));
     else context.print(matrix, () => formatMatrix(matrix), parsed);
     if (matrix.stoppedBy) return verdictExitCode(matrix.stoppedBy.verdict);
-    return matrix.missing.length > 0 ? 11 : 0;
+    if (matrix.missing.length > 0) return 11;
+    // A scope whose answer proved nothing is no clean result: inconclusive, as a single check would be.
+    return matrix.inconclusive.length > 0 ? verdictExitCode('inconclusive') : 0;
   }
   const result = await service.checkStored(ref, { ...(text(parsed, 'probe') ? { probeId: text(parsed, 'probe')! } : {}) });
   return printResult(result, formatKeyRef(ref), parsed, context, markdown);
@@ -162,6 +165,9 @@ async function checkAll(parsed: Parsed, context: CommandContext): Promise<number
     process.off('SIGINT', onSigint);
   }
   if (progress) context.io.stderr.write('\n');
+  // With --json, stdout is JSON Lines: each key's record (with its keyRef) as it finished, then
+  // the run's record ({"run": …}); the summary for a person goes to stderr.
+  if (parsed.values.json) context.io.stdout.write(`${JSON.stringify({ run: runRecord(summary, tenant ?? null, stale?.window ?? null) })}\n`);
   const out = parsed.values.json ? context.io.stderr : context.io.stdout;
   out.write(stale !== null && summary.total === 0 ? `Every key${tenant === undefined ? '' : ` of ${tenant}`} was judged within the last ${stale.window}: nothing to check.\n` : formatSummary(summary, tenant, stale?.window));
   if (summary.failures.length > 0 && summary.checked === 0) return 1;
@@ -195,6 +201,8 @@ function formatMatrix(matrix: ScopeMatrix): string {
   const drift = [
     `Declared but denied: ${matrix.missing.join(', ') || 'none'}`,
     `Granted but not declared: ${matrix.undeclared.join(', ') || 'none'}`,
+    ...(matrix.inconclusive.length > 0 ? [`Proved nothing (inconclusive): ${matrix.inconclusive.join(', ')}: their answers say nothing about the key.`] : []),
+    ...(matrix.control ? [`negative control: ${controlWords(matrix.control)}`] : []),
     ...(matrix.stoppedBy ? [`Stopped early: ${matrix.stoppedBy.summary}`] : []),
   ];
   return `${rows}\n${drift.join('\n')}\n`;
@@ -206,6 +214,21 @@ export function staleSince(given: string | undefined, context: CommandContext): 
   const window = parseWindow(given);
   if (!window) throw new UsageError(`--stale takes a window such as 24h, 7d or 90m, not "${given}"`);
   return { window: window.literal, before: new Date(clockFromEnv(context.io.env).now().getTime() - window.ms).toISOString() };
+}
+
+/** A bulk run's last JSON line: what it covered and how it ended; each key's own record came before. */
+function runRecord(summary: BulkSummary, tenant: string | null, staleWindow: string | null) {
+  const byRef = <T extends { ref: KeyRef }>(entries: T[]) => [...entries].sort((a, b) => formatKeyRef(a.ref).localeCompare(formatKeyRef(b.ref)));
+  return {
+    tenant,
+    staleWindow,
+    total: summary.total,
+    checked: summary.checked,
+    interrupted: summary.interrupted,
+    byVerdict: summary.byVerdict,
+    problems: byRef(summary.problems).map(({ ref, result }) => ({ keyRef: formatKeyRef(ref), verdict: result.verdict, status: result.status })),
+    failures: byRef(summary.failures).map(({ ref, error }) => ({ keyRef: formatKeyRef(ref), error })),
+  };
 }
 
 function formatSummary(summary: BulkSummary, tenant: string | undefined, staleWindow?: string): string {

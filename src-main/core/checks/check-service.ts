@@ -183,6 +183,8 @@ export class CheckService {
     const scopes = new Set([...testable.keys(), ...key.scopes.filter((scope) => scope !== '*'), ...probes.map((p) => p.scope).filter((s): s is string => s !== null)]);
     const verdicts: ScopeVerdict[] = [];
     const results: CheckResult[] = [];
+    const inconclusive: string[] = [];
+    let control: ControlOutcome | null = null;
     let stoppedBy: CheckResult | null = null;
     const declared = (scope: string) => key.scopes.includes(scope) || key.scopes.includes('*');
     for (const scope of [...scopes].sort()) {
@@ -209,6 +211,10 @@ export class CheckService {
       else if (result.verdict === 'forbidden') verdicts.push({ scope, state: 'denied', probe: probe.id, declared: declared(scope), note: null });
       else {
         verdicts.push({ scope, state: 'untestable', probe: probe.id, declared: declared(scope), note: result.summary });
+        if (result.verdict === 'inconclusive') {
+          inconclusive.push(scope);
+          control = result.control;
+        }
         if (result.verdict === 'unauthorized' || result.status === null) stoppedBy = result;
       }
     }
@@ -223,6 +229,8 @@ export class CheckService {
       missing: verdicts.filter((v) => v.state === 'denied' && key.scopes.includes(v.scope)).map((v) => v.scope),
       undeclared: verdicts.filter((v) => v.state === 'granted' && !declared(v.scope)).map((v) => v.scope),
       stoppedBy,
+      inconclusive,
+      control,
     };
   }
 

@@ -52,6 +52,8 @@ export function markdownMatrix(matrix: ScopeMatrix, label: string): string {
     `- Declared but denied: ${matrix.missing.length ? matrix.missing.map((s) => `\`${s}\``).join(', ') : 'none'}`,
     `- Granted but not declared: ${matrix.undeclared.length ? matrix.undeclared.map((s) => `\`${s}\``).join(', ') : 'none'}`,
   ];
+  if (matrix.inconclusive.length > 0) lines.push(`- Proved nothing (inconclusive): ${matrix.inconclusive.map((s) => `\`${s}\``).join(', ')}`);
+  if (matrix.control) lines.push(`- Negative control: ${controlWords(matrix.control)}`);
   if (matrix.stoppedBy) lines.push(`- Stopped early: ${matrix.stoppedBy.summary}`);
   return `${lines.join('\n')}\n`;
 }

@@ -94,6 +94,14 @@ describe('the negative control', () => {
     expect(all.code).toBe(13);
     expect(all.stdout).toMatch(/inconclusive/);
     expect(all.stdout).not.toMatch(/^valid/m);
+    // The scope matrix, every route letting any key in: no clean "none" under an exit 0.
+    await fixture.sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: '* /api/*', acceptAnyKey: true }] });
+    const matrix = await runTkv(['check', 'demo/crm', '--scopes-matrix'], { env });
+    expect(matrix.code).toBe(13);
+    expect(matrix.stdout).toMatch(/^Proved nothing \(inconclusive\): .*tenant\.core:read.*: their answers say nothing about the key\.$/m);
+    expect(matrix.stdout).toContain('negative control: a key that was never issued got 200: the endpoint accepts any key, so its answers prove nothing');
+    const asMarkdown = await runTkv(['check', 'demo/crm', '--scopes-matrix', '--report', 'md'], { env });
+    expect(asMarkdown.stdout).toMatch(/^- Proved nothing \(inconclusive\): .*`tenant\.core:read`/m);
   });
 
   it('a control that gets no usable answer, three tries in all, makes the key\'s 200 inconclusive: never a valid nothing confirmed', async () => {

@@ -137,8 +137,20 @@ describe('tkv check', () => {
     expect(run.stdout).toMatch(/valid\s+1/);
     // No progress bar when stderr is not a terminal (a log file, a pipe).
     expect(run.stderr).not.toContain('\r[');
+    // --json: JSON Lines, every line a document: each key's record, then the run's record.
     const json = await tkv(['check', '--all', '--json']);
-    expect(JSON.parse(json.stdout.trim().split('\n')[0]!)).toMatchObject({ keyRef: 'demo/crm', verdict: 'valid' });
+    const lines = json.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ keyRef: 'demo/crm', verdict: 'valid' });
+    expect(lines[1]).toEqual({ run: { tenant: null, staleWindow: null, total: 1, checked: 1, interrupted: false, byVerdict: { valid: 1 }, problems: [], failures: [] } });
+    expect(json.stderr).toMatch(/Checked 1 of 1 key\./);
+    // Nothing to check is still a run record, not a sentence on stdout.
+    expect((await tkv(['tenant', 'add', 'empty', '--tenant-id', 'empty', '--base-url', sandbox.url])).code).toBe(0);
+    const none = await tkv(['check', '--all', '--tenant', 'empty', '--json']);
+    expect(none.code).toBe(0);
+    expect(JSON.parse(none.stdout)).toEqual({ run: { tenant: 'empty', staleWindow: null, total: 0, checked: 0, interrupted: false, byVerdict: {}, problems: [], failures: [] } });
+    expect(none.stderr).toBe('Tenant empty holds no key: there is nothing to check.\n');
+    expect((await tkv(['tenant', 'remove', 'empty', '--yes'])).code).toBe(0);
   });
 
   it('draws a progress bar on stderr when it is a terminal, and nothing of it on stdout', async () => {
@@ -170,14 +182,22 @@ describe('tkv check', () => {
       const child = spawn(process.execPath, [TKV, 'check', '--all', '--tenant', 'slow', '--concurrency', '1', '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
+      let interrupted = false;
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       child.stdout.on('data', (chunk: Buffer) => {
         stdout += chunk.toString();
-        if (stdout.includes('\n') && child.exitCode === null) child.kill('SIGINT');
+        // One Ctrl-C, after the first record: a second would mean "quit at once".
+        if (stdout.includes('\n') && child.exitCode === null && !interrupted) {
+          interrupted = true;
+          child.kill('SIGINT');
+        }
       });
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
       outputs.push(stdout, stderr);
-      const printed = stdout.trim().split('\n').map((line) => JSON.parse(line) as { keyRef: string; verdict: string });
+      const records = stdout.trim().split('\n').map((line) => JSON.parse(line) as { keyRef: string; verdict: string; run?: { interrupted: boolean; checked: number } });
+      const printed = records.filter((record) => record.run === undefined);
+      // The last line says the run was stopped, and how many checks it kept.
+      expect(records.at(-1)!.run).toMatchObject({ interrupted: true, checked: printed.length });
       expect(code).toBe(12);
       expect(stderr).toMatch(/Stopping: letting running checks finish/);
       expect(stderr).toMatch(/Checked \d of 5 keys \(stopped early; finished checks were kept\)/);
