@@ -687,7 +687,7 @@ export const COMMANDS: CommandSpec[] = [
     description: 'It prints its base URL and each tenant’s admin key once, then serves the admin API, the probes and a control API (/_sandbox/) for faults, throttling and more tenants.',
     args: [],
     flags: [
-      { name: 'host', type: 'string', value: 'HOST', description: 'where to listen (default 127.0.0.1; anything but loopback is refused)' },
+      { name: 'host', type: 'string', value: 'HOST', description: 'where to listen (default 127.0.0.1; anything but loopback exposes its admin keys and control API to that network, with a loud warning)' },
       { name: 'port', type: 'integer', value: 'PORT', min: 0, max: 65_535, description: 'the port (default 0: any free one)' },
       { name: 'state-dir', type: 'string', value: 'DIR', description: 'keep its state here, across restarts (default: a temporary directory)' },
       { name: 'tenants', type: 'string', value: 'a,b', description: 'the tenants to have (default demo,acme)' },

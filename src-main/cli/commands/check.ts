@@ -99,10 +99,14 @@ async function checkAdHoc(parsed: Parsed, context: CommandContext, markdown: boo
   }
   const secret = await readSecret(context.io, 'API key to check (input hidden): ');
   const target: CheckTarget = { baseUrl: normalizeBaseUrl(baseUrl), tenantId, vendor, auth };
-  const result = await service.checkSecret(target, secret, probe);
-  // A key the vault holds was checked as its entry would be: say which, so the probe is no surprise.
-  const holder = heldAs(context, result.key.fingerprint);
-  if (holder && !parsed.values.json && !markdown && probe === null) context.io.stderr.write(`tkv: this key is stored as ${holder}; it was checked with the probe its declared scopes call for.\n`);
+  const result = await service.checkSecret(target, secret, probe, { asEntry: true });
+  // A key the vault holds: say which, so the probe (and, for this very tenant's entry, the advice) is no surprise.
+  if (!parsed.values.json && !markdown) {
+    const entry = service.entryFor(target, result.key.fingerprint);
+    const holder = entry ? null : heldAs(context, result.key.fingerprint);
+    if (entry) context.io.stderr.write(`note: this is the key stored as ${entry.tenant}/${entry.name}, for this tenant: it was checked as that entry (what the vault knows of it, the server's word), and nothing was recorded.\n`);
+    else if (holder && probe === null) context.io.stderr.write(`note: this key is stored as ${holder}; it was checked with the probe its declared scopes call for.\n`);
+  }
   return printResult(result, `${tenantId} at ${normalizeBaseUrl(baseUrl)}`, parsed, context, markdown);
 }
 

@@ -3,8 +3,9 @@
  * once. Secrets come from the vault and go into one request header; results are recorded in the
  * inventory (the key's last verdict and its validation history), never with the secret.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { BulkSummary, CheckResult, ControlOutcome, ScopeMatrix, ScopeVerdict, ServerWord } from '../../shared/check.ts';
-import type { KeyRef, Tenant } from '../../shared/contract.ts';
+import type { KeyRef, KeySummary, Tenant } from '../../shared/contract.ts';
 import { checkBaseUrl, checkName, checkSecret, looksLikeSecret, normalizeBaseUrl } from '../../shared/rules.ts';
 import type { AdminService } from '../admin/admin-service.ts';
 import type { AuditService } from '../audit/audit-service.ts';
@@ -17,10 +18,11 @@ import { fingerprint } from '../keys/fingerprint.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import { Redactor } from '../redaction/redactor.ts';
 import type { TenantService } from '../tenants/tenant-service.ts';
-import { byRisk, defaultProbe, probePath, type AuthMode, type ProbeDefinition, type Vendor } from '../vendors/vendor.ts';
+import { byRisk, defaultProbe, type AuthMode, type ProbeDefinition, type Vendor } from '../vendors/vendor.ts';
 import { probesFor, vendorOf } from '../vendors/vendors.ts';
 import { API_KEY_HEADER, walletCrew } from '../vendors/wallet-crew/wallet-crew.ts';
 import { runBulk, type BulkOptions, type BulkProgress } from './bulk-run.ts';
+import { checkEntry, prepare, secretHeaders, sleep, type CheckTarget, type ProbeCall } from './probe-call.ts';
 import { CheckRecorder, writeChecks, type CheckLog, type CheckRun, type RecorderTiming } from './check-recorder.ts';
 import { CheckStore, type CheckRunKind, type CustomProbeRow, type ValidationEntry, type ValidationRecord } from './check-store.ts';
 import { addCustomProbe, type NewProbeInput } from './custom-probes.ts';
@@ -31,15 +33,6 @@ import { judge, verdictOf, type CheckContext } from './verdict.ts';
 
 export type { AuthMode, BulkProgress, BulkSummary, ScopeMatrix, ScopeVerdict };
 
-/** Where and how a key is sent. */
-export interface CheckTarget {
-  baseUrl: string;
-  tenantId: string;
-  vendor: Vendor;
-  auth: AuthMode;
-  /** The key's own name on the server, for the api-key-self probe. */
-  keyName?: string;
-}
 
 
 /** The vault a check service records into; without one, it checks pasted keys only. */
@@ -103,11 +96,32 @@ export class CheckService {
    * Checks a key that is not stored (support staff pasting one). `redactor` carries the other
    * secrets in play in the caller's operation (a rotation's admin key, say).
    */
-  async checkSecret(target: CheckTarget, secret: string, probe: ProbeDefinition | null, options: { redactor?: Redactor } = {}): Promise<CheckResult> {
+  async checkSecret(target: CheckTarget, secret: string, probe: ProbeDefinition | null, options: { redactor?: Redactor; asEntry?: boolean } = {}): Promise<CheckResult> {
     const print = fingerprint(secret);
     const vault = this.vault;
+    const redactor = options.redactor ? { redactor: options.redactor } : {};
+    // `asEntry` (a person pasting a key): the very entry, against its own tenant, is judged as that
+    // entry (what the vault knows of it, the server's word); nothing is recorded, as for any paste.
+    const entry = options.asEntry ? this.entryFor(target, print) : null;
+    if (entry) {
+      const chosen = probe ? { probe, matched: true } : defaultProbe(this.probes(target.vendor), entry.scopes, false);
+      const asker = this.serverAsker();
+      const ref = { tenant: entry.tenant, name: entry.name };
+      return this.runProbe(prepare({ ...target, keyName: entry.remoteName }, chosen.probe), secret, { fingerprint: print, key: { ref, scopes: entry.scopes }, fallback: !chosen.matched, know: () => this.knowledge().of(entry), askServer: (known, words) => asker.wordOn(entry, known, words), ...redactor });
+    }
     const chosen = probe ? { probe, matched: true } : this.pastedProbe(target.vendor, print);
-    return this.runProbe(prepare(target, chosen.probe), secret, { fingerprint: print, key: null, fallback: !chosen.matched, know: () => (vault ? this.knowledge().ofToken(print) : NOTHING_KNOWN), ...(options.redactor ? { redactor: options.redactor } : {}) });
+    return this.runProbe(prepare(target, chosen.probe), secret, { fingerprint: print, key: null, fallback: !chosen.matched, know: () => (vault ? this.knowledge().ofToken(print) : NOTHING_KNOWN), ...redactor });
+  }
+
+  /** The stored entry whose key this is, when it belongs to this very tenant (same base URL, tenant id and way of sending); else null. */
+  entryFor(target: CheckTarget, print: string): KeySummary | null {
+    if (!this.vault) return null;
+    for (const held of this.vault.keys.byFingerprint(print)) {
+      const tenant = this.vault.tenants.require(held.tenant);
+      const own = this.targetFor(tenant);
+      if (normalizeBaseUrl(own.baseUrl) === normalizeBaseUrl(target.baseUrl) && own.tenantId === target.tenantId && isDeepStrictEqual(own.auth, target.auth)) return held;
+    }
+    return null;
   }
 
   /**
@@ -143,7 +157,7 @@ export class CheckService {
     const vendor: Vendor = auth.kind === 'header' && auth.name.toLowerCase() === API_KEY_HEADER.toLowerCase() ? 'wallet-crew' : 'generic';
     const probe = input.probe ? this.probe('wallet-crew', input.probe) : null;
     const target: CheckTarget = { baseUrl, tenantId: input.tenantId, vendor, auth };
-    return { target, result: await this.checkSecret(target, input.secret, probe) };
+    return { target, result: await this.checkSecret(target, input.secret, probe, { asEntry: true }) };
   }
 
   /**
@@ -409,41 +423,4 @@ export class CheckService {
   }
 }
 
-/** The header that carries a key sent as it is. */
-function secretHeaders(auth: Exclude<AuthMode, { kind: 'airwallex' }>, secret: string): Record<string, string> {
-  return auth.kind === 'bearer' ? { authorization: `Bearer ${secret}` } : { [auth.name]: secret };
-}
-
-/** A probe aimed at a target: where the request goes, worked out before it is sent. */
-export interface ProbeCall {
-  target: CheckTarget;
-  probe: ProbeDefinition;
-  /** The base URL without a trailing slash. */
-  base: string;
-  url: string;
-}
-
-export function prepare(target: CheckTarget, probe: ProbeDefinition): ProbeCall {
-  const base = target.baseUrl.replace(/\/+$/, '');
-  return { target, probe, base, url: `${base}${probePath(probe, { tenantId: target.tenantId, ...(target.keyName ? { keyName: target.keyName } : {}) })}` };
-}
-
-/** What a check records of itself in the history (never the key). */
-export function checkEntry(key: { id: string; tenant: string; name: string; fingerprint: string }, result: CheckResult, at: string): ValidationEntry {
-  return {
-    keyId: key.id,
-    tenant: key.tenant,
-    keyName: key.name,
-    fingerprint: key.fingerprint,
-    at,
-    probe: result.probe.id,
-    verdict: result.verdict,
-    status: result.status,
-    durationMs: result.durationMs,
-    url: result.request.url,
-  };
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { checkEntry, prepare, sleep, type CheckTarget, type ProbeCall } from './probe-call.ts';

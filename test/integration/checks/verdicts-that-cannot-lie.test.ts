@@ -197,6 +197,15 @@ describe("the server's word on a 401 or 403", () => {
     expect(result.summary).toBe('The server rejected the key (401): its admin API lists "feed-disabled" as disabled.');
     expect(result.nextSteps[0]).toEqual({ code: 'enable-on-server', key: { tenant: 'demo', name: 'feed-disabled' }, remoteName: 'feed-disabled' });
     expect(serverWords(result.server!)).toBe('"feed-disabled" is disabled, with `tenant.core:read` (asked with the admin key demo/sandbox-admin).');
+    // Pasted against its own tenant, the same key gets the same diagnosis, not "use it there".
+    const pasted = await fixture.vault.checks.checkPasted({ baseUrl: fixture.sandbox.url, tenantId: 'demo', secret: token });
+    expect(pasted.result).toMatchObject({ verdict: 'unauthorized', server: { state: 'disabled', remoteName: 'feed-disabled' } });
+    expect(pasted.result.nextSteps[0]).toEqual({ code: 'enable-on-server', key: { tenant: 'demo', name: 'feed-disabled' }, remoteName: 'feed-disabled' });
+    expect(pasted.result.nextSteps.map((step) => step.code)).not.toContain('key-held-elsewhere');
+    // Against another tenant it is a stranger's key there: that advice stands, and the server is not asked.
+    const elsewhere = await fixture.vault.checks.checkPasted({ baseUrl: fixture.sandbox.url, tenantId: 'acme', secret: token });
+    expect(elsewhere.result.server).toBeNull();
+    expect(elsewhere.result.nextSteps.map((step) => step.code)).toContain('key-held-elsewhere');
     // Enabled again, the same secret works.
     await admin('PUT', '/feed-disabled', { enabled: true, permissions: ['tenant.core:read'] });
     expect((await check('feed-disabled')).verdict).toBe('valid');

@@ -1,0 +1,56 @@
+/**
+ * A probe aimed at a target, worked out before it is sent, and what a check records of itself:
+ * the pieces a single check and a bulk run share (check-service.ts, bulk-run.ts).
+ */
+import type { CheckResult } from '../../shared/check.ts';
+import { probePath, type AuthMode, type ProbeDefinition, type Vendor } from '../vendors/vendor.ts';
+import type { ValidationEntry } from './check-store.ts';
+
+/** Where and how a key is sent. */
+export interface CheckTarget {
+  baseUrl: string;
+  tenantId: string;
+  vendor: Vendor;
+  auth: AuthMode;
+  /** The key's own name on the server, for the api-key-self probe. */
+  keyName?: string;
+}
+
+/** The header that carries a key sent as it is. */
+export function secretHeaders(auth: Exclude<AuthMode, { kind: 'airwallex' }>, secret: string): Record<string, string> {
+  return auth.kind === 'bearer' ? { authorization: `Bearer ${secret}` } : { [auth.name]: secret };
+}
+
+/** A probe aimed at a target: where the request goes, worked out before it is sent. */
+export interface ProbeCall {
+  target: CheckTarget;
+  probe: ProbeDefinition;
+  /** The base URL without a trailing slash. */
+  base: string;
+  url: string;
+}
+
+export function prepare(target: CheckTarget, probe: ProbeDefinition): ProbeCall {
+  const base = target.baseUrl.replace(/\/+$/, '');
+  return { target, probe, base, url: `${base}${probePath(probe, { tenantId: target.tenantId, ...(target.keyName ? { keyName: target.keyName } : {}) })}` };
+}
+
+/** What a check records of itself in the history (never the key). */
+export function checkEntry(key: { id: string; tenant: string; name: string; fingerprint: string }, result: CheckResult, at: string): ValidationEntry {
+  return {
+    keyId: key.id,
+    tenant: key.tenant,
+    keyName: key.name,
+    fingerprint: key.fingerprint,
+    at,
+    probe: result.probe.id,
+    verdict: result.verdict,
+    status: result.status,
+    durationMs: result.durationMs,
+    url: result.request.url,
+  };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
