@@ -198,8 +198,8 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     words: ['key', 'replace'],
-    summary: 'after a regenerate (Airwallex): check the new key, then switch the entry to it',
-    description: 'The new key is read from stdin or a hidden prompt and checked first; the old one is dropped from the keychain only when the new one passes.',
+    summary: 'give an entry its key’s new token (regenerated, or changed outside the vault): checked first, then switched',
+    description: 'The new key is read from stdin or a hidden prompt and checked first; the old one is dropped from the keychain only when the new one passes. For an Airwallex key, regenerate first (it stops the old key at once); for a Wallet Crew key whose token was replaced elsewhere, get the new token from whoever replaced it.',
     args: [KEY_REF],
     flags: [],
     json: true,
@@ -610,7 +610,7 @@ export const COMMANDS: CommandSpec[] = [
       'short-lived bearer token, never the key. What the program writes to a pipe or a file has every',
       'key replaced by <concealed by tkv>, in its encoded forms too (percent, JSON, HTML, hex, base64',
       'wrapped or not); a terminal gets the output untouched. A key that expired, or that the server',
-      'refused (401) at its last check, is refused unless --force. tkv exits with the program’s code.',
+      'refused (401) when last judged, is refused unless --force. tkv exits with the program’s code.',
     ].join('\n'),
     args: [{ ...KEY_REF, variadic: true }],
     flags: [
@@ -618,7 +618,7 @@ export const COMMANDS: CommandSpec[] = [
       { name: 'header-env', type: 'string', value: 'VAR', multiple: true, description: 'also set VAR to a ready header line: "X-API-KEY: <key>" (Airwallex: "Authorization: Bearer <token>")' },
       { name: 'dry-run', type: 'boolean', description: 'print the variables’ names and what they hold, never the values; run nothing' },
       { name: 'no-masking', type: 'boolean', description: 'pass the program’s output through as it is' },
-      { name: 'force', type: 'boolean', description: 'hand over a key that expired or was refused at its last check' },
+      { name: 'force', type: 'boolean', description: 'hand over a key that expired or was refused when last judged' },
     ],
     json: true,
     takesCommand: true,

@@ -28,9 +28,9 @@ Secrets are read from stdin when piped, or from a hidden prompt; never from argu
 Environment: TKV_DATA_DIR (the inventory's directory), TKV_KEYCHAIN_SERVICE (the keychain service
 name), TKV_KEYCHAIN_TIMEOUT_MS (each keychain call's deadline, default 5000).
 Exit codes: 0 success, 1 failure, 2 usage error; a check: 10 unauthorized (401), 11 forbidden (403),
-13 inconclusive (the endpoint accepted a key that cannot exist), 12 any other verdict that is not
-valid; 3 an import stored some keys and refused others; 14 tkv watch found something that needs a
-person; 20 a review found keys flagged at or above --fail-on.
+13 inconclusive (the endpoint accepted a key that cannot exist, or could not be asked), 12 any
+other verdict that is not valid; 3 an import stored some keys and refused others; 14 tkv watch
+found something that needs a person; 20 a review found keys flagged at or above --fail-on.
 `;
 }
 

@@ -36,7 +36,7 @@ export function remedyCommand(remedy: Remedy): string | null {
     case 'raise-timeout':
       return '--timeout-ms N';
     case 'deleted-on-server':
-      return `tkv key remove ${ref(remedy.key)}, then tkv remote create ${ref(remedy.key)} --scopes …`;
+      return `tkv remote create ${remedy.key.tenant}/${remedy.key.name}-new --scopes ${remedy.scopes.length > 0 ? remedy.scopes.join(',') : 'SCOPES'}, then tkv key remove ${ref(remedy.key)}`;
     case 'enable-on-server':
       return `tkv remote update ${ref(remedy.key)} --enable`;
     case 'replace-secret':

@@ -29,7 +29,8 @@ export type Remedy =
   /** The endpoint accepted a key that cannot exist (the negative control): its answers prove nothing about a key. */
   | { code: 'endpoint-accepts-any-key'; baseUrl: string; controlStatus: number }
   /** The admin API has no key of that name: it was deleted on the server. */
-  | { code: 'deleted-on-server'; key: KeyRef; remoteName: string }
+  /** `scopes`: the entry's declared scopes, for the new key that takes its place. */
+  | { code: 'deleted-on-server'; key: KeyRef; remoteName: string; scopes: string[] }
   /** The admin API lists the key as disabled: enable it. */
   | { code: 'enable-on-server'; key: KeyRef; remoteName: string }
   /** The admin API lists the key enabled, yet it refused the stored secret: the token was changed elsewhere. */
@@ -156,7 +157,7 @@ export function remedySentence(remedy: Remedy): string {
     case 'endpoint-accepts-any-key':
       return `${remedy.baseUrl} answered ${remedy.controlStatus}${remedy.controlStatus === 403 ? ', not 401,' : ''} to a key that was never issued, so its answers say nothing about any key. Likely causes: a proxy or gateway answering in the API's place, a mock server, a base URL that is not the API, or an endpoint that does not authenticate. Compare the base URL with the vendor's documentation, retry from a network without the proxy, and check again.`;
     case 'deleted-on-server':
-      return `The server has no key "${remedy.remoteName}" any more: it was deleted there, and its token will never work again. Create a new key for ${ref(remedy.key)} (its token goes straight into the vault), or remove the entry.`;
+      return `The server has no key "${remedy.remoteName}" any more: it was deleted there, and its token will never work again. Create a new key in its place, under a new entry (its token goes straight into the vault), move what used ${ref(remedy.key)} to it, then remove the old entry (its history goes with it).`;
     case 'enable-on-server':
       return `The server lists "${remedy.remoteName}" as disabled: enable it, and ${ref(remedy.key)} works again with the token the vault holds.`;
     case 'replace-secret': {
@@ -170,7 +171,8 @@ export function remedySentence(remedy: Remedy): string {
         ...(remedy.declaredOnly.length ? [`declares ${remedy.declaredOnly.map((scope) => `\`${scope}\``).join(', ')}, which the server does not list`] : []),
         ...(remedy.serverOnly.length ? [`does not declare ${remedy.serverOnly.map((scope) => `\`${scope}\``).join(', ')}, which the server lists`] : []),
       ];
-      return `The vault's entry ${ref(remedy.key)} ${parts.join(', and ')}: bring its declared scopes in line with the server's.`;
+      // It follows edit-server-permissions: the other way to settle the same disagreement, not a second step.
+      return `Or, if the server's permissions are the intended ones: the vault's entry ${ref(remedy.key)} ${parts.join(', and ')}; bring its declared scopes in line with the server's instead.`;
     }
     case 'server-word-needs-admin':
       return `With an admin credential for ${remedy.tenant} (a key marked admin, or an OAuth bearer token), the vault would have asked the server ${remedy.status === 401 ? 'whether this key was deleted, disabled, or given a new token elsewhere' : 'which permissions it lists for this key'}.`;

@@ -13,8 +13,9 @@ export const VERDICTS = [
   /** A proxy, gateway or firewall answered a 401/403 with a page, not the API: nothing about the key. */
   'intercepted',
   /**
-   * The endpoint accepted a key that cannot exist (the negative control got a 2xx or a 403): its
-   * answer to the key proves nothing about it. A gateway, a mock, a base URL that is not the API.
+   * The endpoint accepted a key that cannot exist (the negative control got a 2xx or a 403), or the
+   * control could not be run (a 429, a 5xx, no answer, three times): its answer to the key proves
+   * nothing about it. A gateway, a mock, a base URL that is not the API, or a server failing.
    */
   'inconclusive',
   'redirected',
@@ -64,7 +65,7 @@ export function judgementStateWords(state: JudgementState): string {
 
 /**
  * Exit code of `tkv check` for a verdict: 0 valid or authenticated, 10 unauthorized, 11 forbidden,
- * 13 inconclusive (the endpoint accepted a key that cannot exist: nothing was learnt about the key),
+ * 13 inconclusive (the endpoint accepted a key that cannot exist, or could not be asked: nothing was learnt about the key),
  * 12 anything else.
  */
 export function verdictExitCode(verdict: Verdict): number {

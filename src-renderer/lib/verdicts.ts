@@ -33,7 +33,7 @@ const LOOKS: Record<Verdict, VerdictLook> = {
   throttled: look('throttled', 'neutral', 'cloud', `The server asked to slow down (429)${NOT_KEY}`),
   server_error: look('server error', 'neutral', 'cloud', `The server failed (5xx)${NOT_KEY}`),
   intercepted: look('intercepted', 'neutral', 'cloud', `A proxy, gateway or firewall answered, not the API${NOT_KEY}`),
-  inconclusive: look('inconclusive', 'neutral', 'cloud', `The endpoint accepted a key that cannot exist (a gateway, a mock, not the API)${NOT_KEY}`),
+  inconclusive: look('inconclusive', 'neutral', 'cloud', `Nothing confirmed that the endpoint refuses a key that cannot exist (a gateway, a mock, not the API, or it failed)${NOT_KEY}`),
   network_error: look('network error', 'neutral', 'cloud', `The server could not be reached${NOT_KEY}`),
   tls_error: look('TLS error', 'neutral', 'cloud', `The secure connection failed${NOT_KEY}`),
   timeout: look('timed out', 'neutral', 'cloud', `The server did not answer in time${NOT_KEY}`),

@@ -470,7 +470,7 @@ test('an endpoint that lets any key in reads inconclusive, never valid; the serv
   expect(words.summary).toBe('The key authenticates, but the server refuses it tenant.core:read (403): its admin API lists "ops-passes" with Pass.Read; this probe needs tenant.core:read.');
   expect(words.steps.slice(0, 2)).toEqual([
     'The server lists "ops-passes" with Pass.Read; this probe needs tenant.core:read. Add it to the key\'s permissions on the server, or use a key that holds it.',
-    "The vault's entry ops/passes declares tenant.core:read, which the server does not list, and does not declare Pass.Read, which the server lists: bring its declared scopes in line with the server's.",
+    "Or, if the server's permissions are the intended ones: the vault's entry ops/passes declares tenant.core:read, which the server does not list, and does not declare Pass.Read, which the server lists; bring its declared scopes in line with the server's instead.",
   ]);
   await look(page, 'check-server-word-forbidden');
   await forbidden.getByRole('button', { name: 'Edit its permissions…' }).click();

@@ -246,6 +246,8 @@ function formatSummary(summary: BulkSummary, tenant: string | undefined, staleWi
   if (summary.problems.length > 0) {
     const problems = [...summary.problems].sort((a, b) => formatKeyRef(a.ref).localeCompare(formatKeyRef(b.ref)));
     lines.push('', table(['KEY', 'VERDICT', 'STATUS', 'SUMMARY'], problems.map(({ ref, result }) => [formatKeyRef(ref), verdictWords(result.verdict), String(result.status ?? '-'), result.summary])).trimEnd());
+    const first = formatKeyRef(problems[0]!.ref);
+    lines.push('', `Each key's next steps: tkv check ALIAS/NAME (e.g. tkv check ${first}; add --report md for a ticket).`);
   }
   for (const failure of summary.failures) lines.push(`could not check ${formatKeyRef(failure.ref)}: ${failure.error}`);
   return `${lines.join('\n')}\n`;

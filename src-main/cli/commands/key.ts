@@ -20,9 +20,10 @@ export async function replace(parsed: Parsed, context: CommandContext): Promise<
   const ref = parseKeyRef(parsed.positionals[0]!);
   const services = context.services();
   const key = services.keys.show(ref);
-  const { REGENERATE_WARNING } = await import('../../core/rotation/replace.ts');
-  context.io.stderr.write(`tkv: ${REGENERATE_WARNING}\n`);
-  const secret = (await readSecret(context.io, `The regenerated key for ${formatKeyRef(ref)} (input hidden): `)).trim();
+  // Regenerating is how Airwallex replaces a key, and it stops the old one at once: said before, not after.
+  const airwallex = services.tenants.require(ref.tenant).provider === 'airwallex';
+  if (airwallex) context.io.stderr.write(`tkv: ${(await import('../../core/rotation/replace.ts')).REGENERATE_WARNING}\n`);
+  const secret = (await readSecret(context.io, `The ${airwallex ? 'regenerated' : 'new'} key for ${formatKeyRef(ref)} (input hidden): `)).trim();
   const { result, fingerprint, oldDropped, oldAccount } = await services.rotations.replaceAfterRegenerate(ref, secret);
   const old = oldDropped ? 'The old key was dropped from the keychain.' : `The keychain refused to delete the old key (entry ${oldAccount}); it no longer works on the server: delete that entry with your keychain's own tool.`;
   return context.print({ replaced: ref, oldFingerprint: key.fingerprint, fingerprint, verdict: result.verdict, oldDropped }, () => `Replaced the key of ${formatKeyRef(ref)}: the new one passed the ${result.probe.id} check (${result.verdict}); fingerprint ${key.fingerprint} → ${fingerprint}. ${old}\n`, parsed);

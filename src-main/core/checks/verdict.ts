@@ -281,7 +281,7 @@ function remedies(verdict: Verdict, outcome: HttpOutcome, retry: number | null, 
       const word = context.server;
       if (key && word && (word.state === 'deleted' || word.state === 'disabled' || word.state === 'enabled')) {
         // The server's own word settles what the last listing and the generic checks could only suggest.
-        if (word.state === 'deleted') steps.push({ code: 'deleted-on-server', key, remoteName: word.remoteName });
+        if (word.state === 'deleted') steps.push({ code: 'deleted-on-server', key, remoteName: word.remoteName, scopes: known.declaredScopes ?? [] });
         else if (word.state === 'disabled') steps.push({ code: 'enable-on-server', key, remoteName: word.remoteName });
         else steps.push({ code: 'replace-secret', key, remoteName: word.remoteName, lastRotation: word.lastRotation });
         for (const twin of known.elsewhere) steps.push({ code: 'key-held-elsewhere', holder: twin.holder, tenantId: twin.tenantId, environment: twin.environment });

@@ -9,7 +9,7 @@ import type { KeyService } from './key-service.ts';
 
 /**
  * Keys and their secrets for a program's environment. A key the vault knows not to work — expired,
- * or judged unauthorized at its last check — is refused, naming why, unless `force`; each key
+ * or refused (401) when last judged — is refused, naming why, unless `force`; each key
  * handed out is audited with the program's name (never its arguments).
  */
 export async function keysForInjection(keys: Pick<KeyService, 'show' | 'secretOf'>, vault: { db: Connection; tenants: TenantService; audit: AuditService }, refs: KeyRef[], options: { force: boolean; program: string }): Promise<{ key: KeySummary; tenant: Tenant; secret: string }[]> {
@@ -21,7 +21,7 @@ export async function keysForInjection(keys: Pick<KeyService, 'show' | 'secretOf
         throw new VaultError('CONFLICT', `${formatKeyRef(ref)} expired on ${key.expiresOn}; it is not handed to the program (force it if you know it still works).`, { remedies: [{ code: 'key-expired', expiresOn: key.expiresOn }, { code: 'check-key', key: ref }] });
       }
       if (key.lastJudgement === 'unauthorized') {
-        throw new VaultError('CONFLICT', `${formatKeyRef(ref)} was refused by the server (401) at its last check, ${(key.lastJudgedAt ?? 'an unrecorded day').slice(0, 10)}; it is not handed to the program (force it, or check it again).`, { remedies: [{ code: 'check-key', key: ref }, { code: 'list-server-keys', tenant: key.tenant }] });
+        throw new VaultError('CONFLICT', `${formatKeyRef(ref)} was refused by the server (401) when last judged, ${(key.lastJudgedAt ?? 'an unrecorded day').slice(0, 10)}; it is not handed to the program (force it, or check it again).`, { remedies: [{ code: 'check-key', key: ref }, { code: 'list-server-keys', tenant: key.tenant }] });
       }
     }
   }

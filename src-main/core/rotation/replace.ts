@@ -1,6 +1,8 @@
 /**
- * Replace after regenerate. Airwallex regenerates a key in its web app and the old one stops at once
- * (no overlap, unlike a rotation): the entry is then broken until it holds the new key. The new key
+ * Replace after regenerate, or after any change of a key's token outside the vault. Airwallex
+ * regenerates a key in its web app and the old one stops at once (no overlap, unlike a rotation); a
+ * Wallet Crew key's token may be replaced elsewhere (the server's word then lists the key as enabled
+ * while refusing the secret held): the entry is broken until it holds the new token. The new key
  * is checked first; only when it authenticates does the entry switch to it, and the old secret —
  * dead on the server — is dropped from the keychain. The entry keeps its name, history and audit
  * trail; the old key stays in its history as an earlier key, deleted.
@@ -57,7 +59,9 @@ export async function replaceAfterRegenerate(vault: ReplaceVault, ref: KeyRef, n
   const { probe } = defaultProbe(vault.checks.probes(target.vendor), key.scopes, true);
   const result = await vault.checks.checkSecret(target, newSecret, probe);
   if (result.verdict !== 'valid' && result.verdict !== 'authenticated' && result.verdict !== 'forbidden') {
-    throw new VaultError('REMOTE_REFUSED', `The new key did not pass the ${probe.id} check (${result.verdict}${result.status ? `, ${result.status}` : ''}): ${result.summary} ${formatKeyRef(ref)} keeps the key it had.`, { remedies: [{ code: 'check-login-credentials' }] });
+    // The login exchange's remedy is Airwallex's; the check's own next steps say the rest.
+    const login = target.auth.kind === 'airwallex' ? [{ code: 'check-login-credentials' as const }] : [];
+    throw new VaultError('REMOTE_REFUSED', `The new key did not pass the ${probe.id} check (${result.verdict}${result.status ? `, ${result.status}` : ''}): ${result.summary} ${formatKeyRef(ref)} keeps the key it had.`, { remedies: [...login, ...result.nextSteps.filter((step) => step.code !== 'run-scope-matrix')] });
   }
   const account = randomUUID();
   await vault.secrets.set(account, newSecret);

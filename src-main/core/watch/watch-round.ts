@@ -71,11 +71,11 @@ export function needsAPerson(candidates: (expiringDays: number) => KeySummary[],
 export function attentionWords(item: Attention): string {
   switch (item.kind) {
     case 'unauthorized':
-      return `refused by the server (401: missing, invalid or revoked) at its last check${item.since ? `, ${item.since.slice(0, 16).replace('T', ' ')} UTC` : ''}`;
+      return `refused by the server (401: missing, invalid or revoked) when last judged${item.since ? `, ${item.since.slice(0, 16).replace('T', ' ')} UTC` : ''}`;
     case 'forbidden':
-      return `lacks a scope the check needed (403) at its last check${item.since ? `, ${item.since.slice(0, 16).replace('T', ' ')} UTC` : ''}`;
+      return `lacks a scope the check needed (403) when last judged${item.since ? `, ${item.since.slice(0, 16).replace('T', ' ')} UTC` : ''}`;
     case 'inconclusive':
-      return 'its last check was inconclusive: the endpoint accepted a key that cannot exist';
+      return 'its last check was inconclusive: nothing confirmed that the endpoint refuses a key that cannot exist';
     case 'expired':
       return `expired on ${item.expiresOn}`;
     case 'expiring':

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../../src-main/shared/check.ts';
 import { controlWords, serverWords } from '../../../src-main/shared/check-words.ts';
 import { remedySentence } from '../../../src-main/shared/remedies.ts';
+import { remedyLines } from '../../../src-main/cli/remedies.ts';
 import { markdownReport } from '../../../src-main/core/checks/report.ts';
 import { ControlCache } from '../../../src-main/core/checks/negative-control.ts';
 import { prepare } from '../../../src-main/core/checks/check-service.ts';
@@ -218,7 +219,11 @@ describe("the server's word on a 401 or 403", () => {
     const result = await check('feed-deleted');
     expect(result).toMatchObject({ verdict: 'unauthorized', server: { state: 'deleted', remoteName: 'feed-deleted' } });
     expect(result.summary).toBe('The server rejected the key (401), and its admin API has no key "feed-deleted": it was deleted on the server.');
-    expect(result.nextSteps[0]).toEqual({ code: 'deleted-on-server', key: { tenant: 'demo', name: 'feed-deleted' }, remoteName: 'feed-deleted' });
+    expect(result.nextSteps[0]).toEqual({ code: 'deleted-on-server', key: { tenant: 'demo', name: 'feed-deleted' }, remoteName: 'feed-deleted', scopes: ['tenant.core:read'] });
+    // The commands to type: a new entry (the old one still holds its name), with the scopes it had.
+    expect(remedyLines(result.nextSteps[0]!)).toBe(
+      '  - The server has no key "feed-deleted" any more: it was deleted there, and its token will never work again. Create a new key in its place, under a new entry (its token goes straight into the vault), move what used demo/feed-deleted to it, then remove the old entry (its history goes with it).\n      tkv remote create demo/feed-deleted-new --scopes tenant.core:read, then tkv key remove demo/feed-deleted',
+    );
     expect(result.nextSteps.map((step) => step.code)).not.toContain('check-key-enabled');
   });
 
@@ -249,7 +254,7 @@ describe("the server's word on a 401 or 403", () => {
       { code: 'edit-server-permissions', key: { tenant: 'demo', name: 'passes-only' }, remoteName: 'passes-only', holds: ['Pass.Read'], needs: 'tenant.core:read' },
       { code: 'declared-scopes-differ', key: { tenant: 'demo', name: 'passes-only' }, declaredOnly: ['tenant.core:read'], serverOnly: ['Pass.Read'], serverScopes: ['Pass.Read'] },
     ]);
-    expect(remedySentence(result.nextSteps[1]!)).toBe("The vault's entry demo/passes-only declares `tenant.core:read`, which the server does not list, and does not declare `Pass.Read`, which the server lists: bring its declared scopes in line with the server's.");
+    expect(remedySentence(result.nextSteps[1]!)).toBe("Or, if the server's permissions are the intended ones: the vault's entry demo/passes-only declares `tenant.core:read`, which the server does not list, and does not declare `Pass.Read`, which the server lists; bring its declared scopes in line with the server's instead.");
   });
 
   it('without an admin credential, says what one would have told; a lone admin key is never asked about itself', async () => {

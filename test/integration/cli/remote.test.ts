@@ -129,8 +129,25 @@ describe('tkv remote and tkv rotate', () => {
     expect((await tkv(['rotate', 'demo/crm', '--resume'])).code).toBe(1);
   });
 
+  it('keeps a pasted bearer token, and says at once when its expiry has passed', async () => {
+    // A second vault tenant for the sandbox's demo, with no admin key: its admin calls use the token.
+    expect((await tkv(['tenant', 'add', 'other', '--tenant-id', 'demo', '--base-url', sandbox.url])).code).toBe(0);
+    const minted = (await (await sandbox.control('POST', '/_sandbox/bearer-tokens', { tenantId: 'demo', ttlSeconds: 600 })).json()) as { accessToken: string; expiresAt: string };
+    tokens.push(minted.accessToken);
+    const current = await tkv(['tenant', 'bearer', 'other', '--expires-at', minted.expiresAt], { stdin: minted.accessToken });
+    expect(current.code, current.stderr).toBe(0);
+    expect(current.stdout).toBe(`Stored the bearer token of other in the OS keychain; it expires at ${minted.expiresAt}. Admin calls use it while other has no key marked --admin.\n`);
+    expect(current.stderr).not.toContain('warning');
+    expect((await tkv(['remote', 'list', 'other'])).code).toBe(0);
+    const past = await tkv(['tenant', 'bearer', 'other', '--expires-at', '2020-01-01T00:00:00Z'], { stdin: minted.accessToken });
+    expect(past.code).toBe(0);
+    expect(past.stderr).toBe('tkv: warning: that token expired at 2020-01-01T00:00:00Z: admin calls for other will be refused until a current one is pasted (tkv tenant bearer other).\n');
+    expect((await tkv(['tenant', 'bearer', 'other', '--clear'])).code).toBe(0);
+    expect((await tkv(['tenant', 'remove', 'other', '--yes'])).code).toBe(0);
+  });
+
   it('shows no token in any output unless asked, and none in the data directory', () => {
-    expect(tokens.length).toBe(3);
+    expect(tokens.length).toBe(4);
     for (const token of [...tokens, sandbox.adminKey('demo')]) {
       for (const output of quietOutputs) expect(output.includes(token)).toBe(false);
       expect(filesContaining([dataDir], token)).toEqual([]);

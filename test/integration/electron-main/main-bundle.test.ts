@@ -324,7 +324,7 @@ describe('the built main process', () => {
       expect(await watching.call('keys:add', { tenant: 'demo', name: 'crm', secret: token, scopes: ['tenant.core:read'] })).toMatchObject({ ok: true });
       // A round finds the key never judged, checks it (401), and tells the OS: the key's name and what happened, never its secret.
       await until('the first notification', () => watching.record.notifications.length > 0);
-      expect(watching.record.notifications.map(({ title, body }) => ({ title, body }))).toEqual([{ title: 'demo/crm: refused (401)', body: expect.stringMatching(/^refused by the server \(401: missing, invalid or revoked\) at its last check, \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/) }]);
+      expect(watching.record.notifications.map(({ title, body }) => ({ title, body }))).toEqual([{ title: 'demo/crm: refused (401)', body: expect.stringMatching(/^refused by the server \(401: missing, invalid or revoked\) when last judged, \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/) }]);
       // Rounds go on (every 150 ms here); the same news is not told again.
       await new Promise((resolve) => setTimeout(resolve, 800));
       expect(watching.record.notifications).toHaveLength(1);
