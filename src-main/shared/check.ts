@@ -72,8 +72,8 @@ export type ServerWord =
   | { state: 'self'; tenant: string }
   /** The vendor has no admin API for keys (Airwallex): what it cannot tell, and where to look. */
   | { state: 'no-admin-api'; vendor: string; where: string }
-  /** The lookup itself failed (the admin credential refused, the network…). */
-  | { state: 'failed'; reason: string };
+  /** The lookup itself failed (the admin credential refused, the network…); `remedies`: what would let it succeed. */
+  | { state: 'failed'; reason: string; remedies: Remedy[] };
 
 export interface CheckResult {
   verdict: Verdict;

@@ -45,8 +45,6 @@ export type Remedy =
   | { code: 'server-word-self'; tenant: string }
   /** The vendor has no admin API that could say what became of the key. */
   | { code: 'server-word-unavailable'; vendor: string; where: string }
-  /** Asking the admin API about the key failed. */
-  | { code: 'server-word-failed'; reason: string }
   /** The vault does not know the key's name on the server: give it, so the key can be compared with the server's list. */
   | { code: 'link-server-name'; key: KeyRef; candidates: string[] }
   /** The vault records an expiry date that has passed. */
@@ -180,8 +178,6 @@ export function remedySentence(remedy: Remedy): string {
       return `This key is ${remedy.tenant}'s only admin credential, and a key is never used to diagnose itself: look it up in the admin console, or store an OAuth bearer token for ${remedy.tenant} so the vault can ask.`;
     case 'server-word-unavailable':
       return `${remedy.vendor}'s API cannot say whether a key was revoked or regenerated. ${remedy.where}`;
-    case 'server-word-failed':
-      return `The vault could not ask the server what became of this key: ${remedy.reason.replace(/\.$/, '')}.`;
     case 'link-server-name':
       return `Give ${ref(remedy.key)}'s name on the server, so the vault can compare it with the server's list${remedy.candidates.length ? ` (the server lists ${remedy.candidates.map((name) => `"${name}"`).join(', ')}, which no entry is linked to)` : ''}.`;
     case 'key-expired':

@@ -176,7 +176,6 @@ export function remedyAction(remedy: Remedy, stores: Stores, again?: () => void)
     case 'add-probe':
     case 'endpoint-accepts-any-key':
     case 'server-word-unavailable':
-    case 'server-word-failed':
     case 'disabled-on-server':
     case 'missing-on-server':
     case 'key-expired':

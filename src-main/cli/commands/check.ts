@@ -59,7 +59,7 @@ async function checkStored(parsed: Parsed, context: CommandContext, markdown: bo
     return matrix.inconclusive.length > 0 ? verdictExitCode('inconclusive') : 0;
   }
   const result = await service.checkStored(ref, { ...(text(parsed, 'probe') ? { probeId: text(parsed, 'probe')! } : {}) });
-  return printResult(result, formatKeyRef(ref), parsed, context, markdown);
+  return printResult(result, formatKeyRef(ref), formatKeyRef(ref), parsed, context, markdown);
 }
 
 async function checkAdHoc(parsed: Parsed, context: CommandContext, markdown: boolean): Promise<number> {
@@ -101,13 +101,13 @@ async function checkAdHoc(parsed: Parsed, context: CommandContext, markdown: boo
   const target: CheckTarget = { baseUrl: normalizeBaseUrl(baseUrl), tenantId, vendor, auth };
   const result = await service.checkSecret(target, secret, probe, { asEntry: true });
   // A key the vault holds: say which, so the probe (and, for this very tenant's entry, the advice) is no surprise.
+  const entry = service.entryFor(target, result.key.fingerprint);
   if (!parsed.values.json && !markdown) {
-    const entry = service.entryFor(target, result.key.fingerprint);
     const holder = entry ? null : heldAs(context, result.key.fingerprint);
     if (entry) context.io.stderr.write(`note: this is the key stored as ${entry.tenant}/${entry.name}, for this tenant: it was checked as that entry (what the vault knows of it, the server's word), and nothing was recorded.\n`);
     else if (holder && probe === null) context.io.stderr.write(`note: this key is stored as ${holder}; it was checked with the probe its declared scopes call for.\n`);
   }
-  return printResult(result, `${tenantId} at ${normalizeBaseUrl(baseUrl)}`, parsed, context, markdown);
+  return printResult(result, `${tenantId} at ${normalizeBaseUrl(baseUrl)}`, entry ? `${entry.tenant}/${entry.name}` : null, parsed, context, markdown);
 }
 
 /** The entry that holds a key of this fingerprint, when the vault can be read and has one. */
@@ -182,9 +182,10 @@ async function checkAll(parsed: Parsed, context: CommandContext): Promise<number
   return 0;
 }
 
-function printResult(result: CheckResult, label: string, parsed: Parsed, context: CommandContext, markdown: boolean): number {
+/** Prints a check; `keyRef` names the stored entry checked (as a bulk run's records do), null for a stranger's pasted key. */
+function printResult(result: CheckResult, label: string, keyRef: string | null, parsed: Parsed, context: CommandContext, markdown: boolean): number {
   if (markdown) context.io.stdout.write(markdownReport(result, label));
-  else context.print(result, () => formatResult(result), parsed);
+  else context.print({ keyRef, ...result }, () => formatResult(result), parsed);
   return verdictExitCode(result.verdict);
 }
 

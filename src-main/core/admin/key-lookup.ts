@@ -3,6 +3,7 @@
  * or why it could not be asked (no admin credential but the key diagnosed, a vendor without an admin
  * API, a failed call). Names and permissions from the server pass through the redactor.
  */
+import type { Remedy } from '../../shared/remedies.ts';
 import { VaultError } from '../errors.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import type { Redactor } from '../redaction/redactor.ts';
@@ -25,7 +26,8 @@ export type AdminAccess =
   /** The tenant's only admin credential is the key diagnosed. */
   | { kind: 'self' }
   | { kind: 'no-admin-api'; vendor: string; where: string }
-  | { kind: 'failed'; reason: string };
+  /** `refused`: the server refused the admin credential (401, 403); `remedies`: what the error said to do. */
+  | { kind: 'failed'; reason: string; refused?: boolean; remedies?: Remedy[] };
 
 /**
  * The tenant's admin client for diagnosing a key, never the key whose fingerprint is `notWith`: a
@@ -43,7 +45,7 @@ export async function adminAccess(
     const { client, credential } = await sources.admin.clientFor(alias, { notWith });
     return { kind: 'client', client, credential };
   } catch (error) {
-    if (!(error instanceof VaultError) || error.code !== 'NOT_FOUND') return { kind: 'failed', reason: error instanceof VaultError ? error.message : 'the admin credential could not be read' };
+    if (!(error instanceof VaultError) || error.code !== 'NOT_FOUND') return error instanceof VaultError ? { kind: 'failed', reason: error.message, remedies: error.remedies } : { kind: 'failed', reason: 'the admin credential could not be read' };
     const self = sources.keys.admins(alias).some((key) => key.fingerprint === notWith);
     return { kind: self ? 'self' : 'no-credential' };
   }
@@ -58,5 +60,5 @@ export async function lookupKey(access: AdminAccess, remoteName: string, redacto
     return { kind: 'found', credential: access.credential, definition: { name: redactor.redactName(name), enabled, permissions: permissions.map((permission) => redactor.redactName(permission)) } };
   }
   if (answer.error.kind === 'not_found') return { kind: 'absent', credential: access.credential };
-  return { kind: 'failed', reason: redactor.redactText(answer.error.message) };
+  return { kind: 'failed', reason: redactor.redactText(answer.error.message), refused: answer.error.kind === 'unauthorized' || answer.error.kind === 'forbidden' };
 }

@@ -5,6 +5,7 @@
  * and a 403 what the key holds beside what the probe needed.
  */
 import type { ServerWord } from '../../shared/check.ts';
+import type { Remedy } from '../../shared/remedies.ts';
 import type { AdminAccess, AdminService } from '../admin/admin-service.ts';
 import { lookupKey } from '../admin/key-lookup.ts';
 import type { KeyService } from '../keys/key-service.ts';
@@ -63,8 +64,11 @@ export class ServerAsker {
         return { state: 'self', tenant: key.tenant };
       case 'no-admin-api':
         return { state: 'no-admin-api', vendor: lookup.vendor, where: lookup.where };
-      case 'failed':
-        return { state: 'failed', reason: lookup.reason };
+      case 'failed': {
+        // What would let the lookup succeed: the error's own advice, a working credential, or time.
+        const refused: Remedy[] = lookup.refused ? [{ code: 'store-admin-credential', tenant: key.tenant }] : [{ code: 'retry-later', traceId: null }];
+        return { state: 'failed', reason: lookup.reason, remedies: lookup.remedies?.length ? lookup.remedies : refused };
+      }
       case 'absent':
         // A name the vault only presumes (the entry's own): its absence says the link is missing, not that the key was deleted.
         return key.remoteNameKnown ? { state: 'deleted', remoteName: key.remoteName, credential: lookup.credential } : { state: 'unlinked', candidates: known.server?.unclaimed ?? [] };

@@ -367,7 +367,8 @@ function serverWordSteps(word: ServerWord, known: KeyKnowledge, status: 401 | 40
     case 'no-admin-api':
       return [{ code: 'server-word-unavailable', vendor: word.vendor, where: word.where }];
     case 'failed':
-      return [{ code: 'server-word-failed', reason: word.reason }];
+      // The reason is on the server's word line; the next steps are what would let it be asked.
+      return word.remedies;
     case 'unlinked':
       // The link step comes from what the vault knows, when its last listing says the same.
       return known.server?.state === 'unlinked' || !known.ref ? [] : [{ code: 'link-server-name', key: known.ref, candidates: word.candidates }];

@@ -311,6 +311,25 @@ describe("the server's word on a 401 or 403", () => {
     }
   });
 
+  it('a lookup the server refuses: its reason said once, and a working admin credential as the next step', async () => {
+    const ref = { tenant: 'acme', name: 'nobody' };
+    await fixture.vault.keys.add({ tenant: 'acme', name: 'stale-admin', secret: canaryToken(), scopes: ['*'], admin: true });
+    await fixture.vault.keys.add({ ...ref, secret: canaryToken(), scopes: ['tenant.core:read'], remoteName: 'nobody' });
+    try {
+      const result = await fixture.vault.checks.checkStored(ref);
+      expect(result).toMatchObject({ verdict: 'unauthorized', server: { state: 'failed', remedies: [{ code: 'store-admin-credential', tenant: 'acme' }] } });
+      expect(result.nextSteps).toContainEqual({ code: 'store-admin-credential', tenant: 'acme' });
+      const env = { ...process.env, TKV_DATA_DIR: fixture.dataDir, TKV_KEYCHAIN_SERVICE: fixture.service };
+      const human = await runTkv(['check', 'acme/nobody'], { env });
+      expect(human.stdout).toMatch(/^server's word: the lookup failed: The admin credential \(admin key acme\/stale-admin\) was refused \(401\)/m);
+      expect(human.stdout.match(/was refused \(401\)/g)).toHaveLength(1);
+      expect(human.stdout).toContain("  - Store acme's admin credential: a key with `tenant.apiKey:write` marked as admin, or an OAuth access token.\n      tkv key add acme/NAME --admin   (or: tkv tenant bearer acme)\n");
+    } finally {
+      await fixture.vault.keys.remove(ref);
+      await fixture.vault.keys.remove({ tenant: 'acme', name: 'stale-admin' });
+    }
+  });
+
   it('an Airwallex key refused at login says what its API cannot tell', async () => {
     const created = await fixture.sandbox.control('POST', '/_sandbox/airwallex/clients', { permissions: ['balances.read'] });
     const { clientId } = (await created.json()) as { clientId: string };
