@@ -25,6 +25,7 @@
 import fs from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import path from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import YAML from 'yaml';
 import { STANDARD_HEADERS } from '../../src-main/core/http/http-client.ts';
@@ -46,6 +47,14 @@ const TARGET_CPU_RATIO = 1.25;
 const TARGET_BOUND_RATIO = 0.95;
 
 let peakRss = 0;
+// When the garbage collector ran (performance-timeline times): a collection is paid by whichever
+// side is running when the young generation fills, whoever made the garbage, so each round is
+// marked with whether one ran inside it.
+const collections: { start: number; end: number }[] = [];
+const gcObserver = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) collections.push({ start: entry.startTime, end: entry.startTime + entry.duration });
+});
+gcObserver.observe({ entryTypes: ['gc'] });
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 20);
 
 const stateDir = scratchDir('bench-sandbox');
@@ -110,6 +119,8 @@ const expectedVerdicts = Object.fromEntries(
 
 /** The CPU time this process spent since `since`, in microseconds per check of a round. */
 let lastCpu = 0;
+/** The last round's window on the performance timeline. */
+let lastWindow = { start: 0, end: 0 };
 const cpuPerCheck = (since: NodeJS.CpuUsage) => {
   const used = process.cpuUsage(since);
   return (used.user + used.system) / keys.length;
@@ -132,6 +143,7 @@ async function bareLoop(): Promise<number> {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  lastWindow = { start: started, end: performance.now() };
   if (expected !== keys.length) throw new Error(`baseline: ${expected} of ${keys.length} answered as seeded`);
   lastCpu = cpuPerCheck(cpu);
   return keys.length / seconds;
@@ -143,6 +155,7 @@ async function productRun(options: { concurrency: number; perTenant: number } = 
   const started = performance.now();
   const summary = await vault.checks.checkAll(options);
   const seconds = (performance.now() - started) / 1000;
+  lastWindow = { start: started, end: performance.now() };
   if (!isDeepStrictEqual(summary.byVerdict, expectedVerdicts) || summary.checked !== keys.length) {
     throw new Error(`product: ${JSON.stringify(summary.byVerdict)}, expected ${JSON.stringify(expectedVerdicts)}`);
   }
@@ -172,13 +185,17 @@ const baseline: number[] = [];
 const product: number[] = [];
 const baselineCpu: number[] = [];
 const productCpu: number[] = [];
+const baselineWindows: (typeof lastWindow)[] = [];
+const productWindows: (typeof lastWindow)[] = [];
 const measureBaseline = async () => {
   baseline.push(await bareLoop());
   baselineCpu.push(lastCpu);
+  baselineWindows.push(lastWindow);
 };
 const measureProduct = async () => {
   product.push(keys.length / (await productRun()));
   productCpu.push(lastCpu);
+  productWindows.push(lastWindow);
 };
 for (let round = 0; round < ROUNDS; round += 1) {
   if (round % 2 === 0) {
@@ -214,6 +231,13 @@ const quartiles = (values: number[]): [number, number] => {
   return [sorted[Math.floor((sorted.length - 1) / 4)]!, sorted[Math.ceil(((sorted.length - 1) * 3) / 4)]!];
 };
 const [cpuLow, cpuHigh] = quartiles(cpuPairs);
+// For information: the rounds in which no collection ran, each side's median CPU over those alone.
+// It shows how much of the pairs' spread is where collections fell; it is no verdict, since it
+// leaves out the collecting that the product's allocations cause.
+await new Promise((resolve) => setImmediate(resolve));
+const collected = (window: typeof lastWindow) => collections.some((gc) => gc.end > window.start && gc.start < window.end);
+const uncollected = (cpu: number[], windows: (typeof lastWindow)[]) => cpu.filter((_, index) => !collected(windows[index]!));
+const [bareClean, productClean] = [uncollected(baselineCpu, baselineWindows), uncollected(productCpu, productWindows)];
 
 /** Recording alone: a bulk run's checks handed to the recorder as fast as it takes them. */
 function recordingAlone(): number {
@@ -297,6 +321,7 @@ for (let round = 0; round < LATENCY_ROUNDS; round += 1) {
 await sandboxLatency(0);
 
 clearInterval(sampler);
+gcObserver.disconnect();
 server.kill('SIGTERM');
 await agent.close();
 await vault.close();
@@ -308,6 +333,9 @@ const concurrencyRatio = median(latencyRatios.concurrency);
 const politenessRatio = median(latencyRatios.politeness);
 console.log(`bulk check: ${keys.length} keys over ${TENANTS} tenants (each with an admin key, and ${REFUSED_PER_TENANT} refused: disabled on even tenants, lacking a scope on odd ones), ${WARMUPS} warm-up + ${ROUNDS} measured rounds at zero latency, ${LATENCY_ROUNDS} at ${LATENCY_MS} ms`);
 console.log(`  client CPU per check, zero latency: ${cpuRatio.toFixed(2)}× the bare loop, median of ${ROUNDS} pairs (middle half ${cpuLow.toFixed(2)}–${cpuHigh.toFixed(2)}×) (target <= ${TARGET_CPU_RATIO}×); bare loop ${median(baselineCpu).toFixed(1)} µs, tkv ${median(productCpu).toFixed(1)} µs (medians, ${(median(productCpu) / median(baselineCpu)).toFixed(2)}×), recording alone ${recordingCpu.toFixed(1)} µs`);
+console.log(
+  `  for information, the rounds without a garbage collection (tkv ${productClean.length} of ${ROUNDS}, bare loop ${bareClean.length} of ${ROUNDS}): ${productClean.length > 0 && bareClean.length > 0 ? `tkv ${median(productClean).toFixed(1)} µs, bare loop ${median(bareClean).toFixed(1)} µs (medians, ${(median(productClean) / median(bareClean)).toFixed(2)}×)` : 'too few to compare'}`,
+);
 const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`;
 console.log(`  at ${LATENCY_MS} ms latency, concurrency ${CONCURRENCY}: ${concurrencyRatio.toFixed(3)} of the bound ${(shapes.concurrency.inTurn * median(loadedLatency.concurrency)).toFixed(2)} s (${shapes.concurrency.inTurn.toFixed(1)} requests in turn × ${ms(median(loadedLatency.concurrency))}, a bare request under the same load; rounds: ${rounds(latencyRatios.concurrency, 3)}) (target >= ${TARGET_BOUND_RATIO})`);
 console.log(`  at ${LATENCY_MS} ms latency, 1 per tenant (${TENANTS} tenants, concurrency ${shapes.politeness.options.concurrency}): ${politenessRatio.toFixed(3)} of the bound ${(shapes.politeness.inTurn * median(loadedLatency.politeness)).toFixed(2)} s the limits set (${shapes.politeness.inTurn} requests in turn × ${ms(median(loadedLatency.politeness))}; rounds: ${rounds(latencyRatios.politeness, 3)}) (target >= ${TARGET_BOUND_RATIO})`);
