@@ -8,6 +8,9 @@ import type { ErrorInfo } from '../shared/errors.ts';
 
 const ref = (key: KeyRef) => `${key.tenant}/${key.name}`;
 
+/** A value as a shell takes it: as it is when it is plain, in single quotes otherwise (`*` would be globbed). */
+const shellWord = (value: string) => (/^[\w.,:/@-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`);
+
 /** The tkv command that carries the remedy out, when there is one. */
 export function remedyCommand(remedy: Remedy): string | null {
   switch (remedy.code) {
@@ -36,15 +39,15 @@ export function remedyCommand(remedy: Remedy): string | null {
     case 'raise-timeout':
       return '--timeout-ms N';
     case 'deleted-on-server':
-      return `tkv remote create ${remedy.key.tenant}/${remedy.key.name}-new --scopes ${remedy.scopes.length > 0 ? remedy.scopes.join(',') : 'SCOPES'}, then tkv key remove ${ref(remedy.key)}`;
+      return `tkv remote create ${remedy.key.tenant}/NEW-NAME --scopes ${remedy.scopes.length > 0 ? shellWord(remedy.scopes.join(',')) : 'SCOPES'}, then tkv key remove ${ref(remedy.key)}`;
     case 'enable-on-server':
       return `tkv remote update ${ref(remedy.key)} --enable`;
     case 'replace-secret':
       return `tkv key replace ${ref(remedy.key)}`;
     case 'edit-server-permissions':
-      return `tkv remote update ${ref(remedy.key)} --scopes ${[...remedy.holds, remedy.needs].join(',')}`;
+      return `tkv remote update ${ref(remedy.key)} --scopes ${shellWord([...remedy.holds, remedy.needs].join(','))}`;
     case 'declared-scopes-differ':
-      return `tkv key edit ${ref(remedy.key)} --scopes ${remedy.serverScopes.join(',') || '…'}`;
+      return `tkv key edit ${ref(remedy.key)} --scopes ${remedy.serverScopes.length > 0 ? shellWord(remedy.serverScopes.join(',')) : '…'}`;
     case 'server-word-needs-admin':
       return `tkv key add ${remedy.tenant}/NAME --admin   (or: tkv tenant bearer ${remedy.tenant})`;
     case 'server-word-self':
@@ -84,6 +87,8 @@ export function remedyCommand(remedy: Remedy): string | null {
     case 'deploy-new-key':
       return `tkv key reveal ${ref(remedy.key)}, then tkv rotate ${ref(remedy.key)} --finish`;
     case 'check-key':
+    case 'admin-key-refused':
+    case 'ask-server-again':
       return `tkv check ${ref(remedy.key)}`;
     case 'set-owner':
       return `tkv key edit ${ref(remedy.key)} --owner NAME`;

@@ -9,7 +9,7 @@ const list = (values: readonly string[]) => (values.length ? values.map((value) 
 
 /** The negative control in one line: what a key that was never issued got here, and what that means. */
 export function controlWords(control: ControlOutcome): string {
-  const reused = control.reused ? ' (sent for an earlier check, and still standing)' : '';
+  const reused = control.reused ? (control.state === 'failed' ? ' (sent for an earlier check of this run, a moment ago)' : ' (sent for an earlier check, and still standing)') : '';
   switch (control.state) {
     case 'refused':
       return `a key that was never issued got ${control.status ?? 401}: the endpoint tells keys apart${reused}.`;
@@ -18,7 +18,7 @@ export function controlWords(control: ControlOutcome): string {
         ? `a key that was never issued got 403, not 401: the endpoint does not tell an unknown key from one that lacks a scope, so its answers prove nothing${reused}.`
         : `a key that was never issued got ${control.status ?? 200}: the endpoint accepts any key, so its answers prove nothing${reused}.`;
     case 'failed':
-      return `could not be run (${control.status ?? control.failure ?? 'no answer'}${control.tries && control.tries > 1 ? `, ${control.tries} tries` : ''}): nothing confirms that the endpoint refuses a key that cannot exist, so a success proves nothing${reused}.`;
+      return `could not be run (${control.status ?? control.failure ?? 'no answer'}${control.tries && control.tries > 1 ? `, ${control.tries} tries` : ''}): nothing confirms that the endpoint refuses a key that cannot exist, so a success or a 403 proves nothing${reused}.`;
   }
 }
 

@@ -101,6 +101,10 @@ export type Remedy =
   | { code: 'fix-keychain' }
   /** Check the key (its default probe). */
   | { code: 'check-key'; key: KeyRef }
+  /** The server refused the tenant's admin key when the vault asked it about another key. */
+  | { code: 'admin-key-refused'; key: KeyRef }
+  /** The server's word could not be had (the admin API failing, no answer): ask again later. */
+  | { code: 'ask-server-again'; key: KeyRef }
   /** Name who owns the key, so a reviewer knows whom to ask. */
   | { code: 'set-owner'; key: KeyRef }
   /** Read the key's use again (the vendor's logs, exec runs) before retiring it. */
@@ -258,6 +262,10 @@ export function remedySentence(remedy: Remedy): string {
       return 'Make the OS keychain answer (unlock it), then retry.';
     case 'check-key':
       return `Check ${ref(remedy.key)} now.`;
+    case 'admin-key-refused':
+      return `The server refused ${remedy.key.tenant}'s admin key, ${ref(remedy.key)}: check it (its own verdict says why), then give it a working token, or mark another key as the admin credential.`;
+    case 'ask-server-again':
+      return `The admin API did not answer this time: check ${ref(remedy.key)} again later for the server's word on it. The key's own answer above stands.`;
     case 'set-owner':
       return `Record who owns ${ref(remedy.key)}.`;
     case 'show-usage':

@@ -60,7 +60,10 @@ export function remedyAction(remedy: Remedy, stores: Stores, again?: () => void)
     case 'check-remote-name':
       return remedy.key ? { label: 'Check with probe config', run: () => stores.checks.run(remedy.key!, 'config') } : null;
     case 'check-key':
+    case 'admin-key-refused':
       return { label: `Check ${refOf(remedy.key)}`, run: () => stores.checks.run(remedy.key) };
+    case 'ask-server-again':
+      return { label: `Check ${refOf(remedy.key)} again`, run: () => stores.checks.run(remedy.key) };
     case 'key-held-elsewhere':
       return { label: `Check ${refOf(remedy.holder)}`, run: () => stores.checks.run(remedy.holder) };
     case 'previous-key':

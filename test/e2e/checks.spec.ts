@@ -435,6 +435,12 @@ test('an endpoint that lets any key in reads inconclusive, never valid; the serv
     // With the other outcomes that say nothing of the key: grey, and the key keeps no judgement.
     await expect(page.locator('tr[data-key="gateway/anything"] td.col-judgement')).toContainText('not judged yet');
     await look(page, 'check-inconclusive');
+    // Its scope matrix, every route letting any key in: no clean "none" without the scopes that proved nothing.
+    await sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: '* /api/demo/*', acceptAnyKey: true }] });
+    await page.getByRole('button', { name: 'Scope matrix' }).click();
+    const matrix = page.getByRole('region', { name: 'Scope matrix of gateway/anything' });
+    await expect(matrix.getByRole('note')).toContainText(/^Proved nothing \(inconclusive\): .*tenant\.core:read.*: their answers say nothing about the key\. Negative control: a key that was never issued got 200: the endpoint accepts any key/);
+    await look(page, 'check-matrix-inconclusive', { fullPage: true });
   } finally {
     await sandbox.control('DELETE', '/_sandbox/config');
   }

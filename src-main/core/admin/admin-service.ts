@@ -7,6 +7,7 @@
  * goes to the keychain first, then the metadata row. If the keychain write still fails, the token is
  * handed back to be shown to the person once, and the incident is recorded.
  */
+import type { Remedy } from '../../shared/remedies.ts';
 import { randomUUID } from 'node:crypto';
 import type { AdminCredentialInfo, KeyRef, KeySummary, PermissionCatalogueView, ScopeUse, ServerKeysView } from '../../shared/contract.ts';
 import type { ScopeArea } from '../../shared/scopes.ts';
@@ -80,8 +81,10 @@ export class AdminService {
   /**
    * The tenant's admin client: its admin key if it has one, else its pasted bearer token. `notWith`
    * (a fingerprint) leaves out an admin key: the key a check diagnoses never asks about itself.
+   * `whenRefused`: what to do when the server refuses it (that admin key's own check says why; a
+   * bearer token is pasted afresh).
    */
-  async clientFor(alias: string, options: { notWith?: string } = {}): Promise<{ client: AdminClient; tenant: TenantRecord; credential: string }> {
+  async clientFor(alias: string, options: { notWith?: string } = {}): Promise<{ client: AdminClient; tenant: TenantRecord; credential: string; whenRefused: Remedy }> {
     const tenant = this.tenants.require(alias);
     const noAdminApi = vendorOf(tenant.provider)?.noAdminApi;
     if (noAdminApi) throw new VaultError('CONFLICT', `${alias} is a tenant of ${vendorOf(tenant.provider)!.name}: ${noAdminApi}`);
@@ -91,17 +94,14 @@ export class AdminService {
       credential = { kind: 'api-key', secret: await this.keys.secretOf(admin), label: `admin key ${formatKeyRef(admin)}` };
     } else {
       const bearer = await this.tenants.bearerOf(alias);
-      if (!bearer) {
-        throw new VaultError('NOT_FOUND', `Tenant "${alias}" has no admin credential: no key marked admin, and no OAuth token.`, {
-          remedies: [{ code: 'store-admin-credential', tenant: alias }],
-        });
-      }
+      if (!bearer) throw new VaultError('NOT_FOUND', `Tenant "${alias}" has no admin credential: no key marked admin, and no OAuth token.`, { remedies: [{ code: 'store-admin-credential', tenant: alias }] });
       if (bearer.expiresAt !== null && Date.parse(bearer.expiresAt) <= Date.now()) {
         throw new VaultError('REMOTE_REFUSED', `The bearer token kept for "${alias}" expired at ${bearer.expiresAt}.`, { remedies: [{ code: 'paste-bearer', tenant: alias }] });
       }
       credential = { kind: 'bearer', token: bearer.token, label: `bearer token of ${alias}` };
     }
-    return { client: new AdminClient(this.http, { baseUrl: tenant.baseUrl, tenantId: tenant.tenantId }, credential), tenant, credential: credential.label };
+    const whenRefused: Remedy = admin ? { code: 'admin-key-refused', key: { tenant: admin.tenant, name: admin.name } } : { code: 'paste-bearer', tenant: alias };
+    return { client: new AdminClient(this.http, { baseUrl: tenant.baseUrl, tenantId: tenant.tenantId }, credential), tenant, credential: credential.label, whenRefused };
   }
 
   /** Lists the server's keys, keeps a time-stamped snapshot, and compares it with the vault. */

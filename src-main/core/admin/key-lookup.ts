@@ -20,14 +20,14 @@ export type KeyLookup =
 
 /** The tenant's admin client for diagnosing keys, or why there is none. */
 export type AdminAccess =
-  | { kind: 'client'; client: AdminClient; credential: string }
+  | { kind: 'client'; client: AdminClient; credential: string; whenRefused: Remedy }
   /** No admin key (other than the one diagnosed) and no bearer token. */
   | { kind: 'no-credential' }
   /** The tenant's only admin credential is the key diagnosed. */
   | { kind: 'self' }
   | { kind: 'no-admin-api'; vendor: string; where: string }
-  /** `refused`: the server refused the admin credential (401, 403); `remedies`: what the error said to do. */
-  | { kind: 'failed'; reason: string; refused?: boolean; remedies?: Remedy[] };
+  /** `remedies`: what would let the lookup succeed (the error's own advice, or what fixes a refused credential). */
+  | { kind: 'failed'; reason: string; remedies?: Remedy[] };
 
 /**
  * The tenant's admin client for diagnosing a key, never the key whose fingerprint is `notWith`: a
@@ -42,8 +42,8 @@ export async function adminAccess(
   const vendor = vendorOf(tenant.provider);
   if (vendor?.noAdminApi) return { kind: 'no-admin-api', vendor: vendor.name, where: vendor.noAdminApi };
   try {
-    const { client, credential } = await sources.admin.clientFor(alias, { notWith });
-    return { kind: 'client', client, credential };
+    const { client, credential, whenRefused } = await sources.admin.clientFor(alias, { notWith });
+    return { kind: 'client', client, credential, whenRefused };
   } catch (error) {
     if (!(error instanceof VaultError) || error.code !== 'NOT_FOUND') return error instanceof VaultError ? { kind: 'failed', reason: error.message, remedies: error.remedies } : { kind: 'failed', reason: 'the admin credential could not be read' };
     const self = sources.keys.admins(alias).some((key) => key.fingerprint === notWith);
@@ -60,5 +60,6 @@ export async function lookupKey(access: AdminAccess, remoteName: string, redacto
     return { kind: 'found', credential: access.credential, definition: { name: redactor.redactName(name), enabled, permissions: permissions.map((permission) => redactor.redactName(permission)) } };
   }
   if (answer.error.kind === 'not_found') return { kind: 'absent', credential: access.credential };
-  return { kind: 'failed', reason: redactor.redactText(answer.error.message), refused: answer.error.kind === 'unauthorized' || answer.error.kind === 'forbidden' };
+  const refused = answer.error.kind === 'unauthorized' || answer.error.kind === 'forbidden';
+  return { kind: 'failed', reason: redactor.redactText(answer.error.message), ...(refused ? { remedies: [access.whenRefused] } : {}) };
 }

@@ -13,7 +13,7 @@ import type { KeyService, KeyToCheck } from '../keys/key-service.ts';
 import type { TenantService } from '../tenants/tenant-service.ts';
 import { defaultProbe, type ProbeDefinition, type Vendor } from '../vendors/vendor.ts';
 import { checkEntry, prepare, sleep, type CheckService, type CheckTarget, type ProbeCall } from './check-service.ts';
-import { ControlCache } from './negative-control.ts';
+import { ControlCache, FAILED_CONTROL_TTL_MS } from './negative-control.ts';
 
 export interface BulkProgress {
   done: number;
@@ -57,7 +57,7 @@ export async function runBulk(checks: CheckService, vault: BulkVault, options: B
   // What the vault knows of a key is looked up only for the checks that need advice.
   const knowledge = checks.knowledge();
   // One negative control per tenant and probe for the whole run, and one lookup per refused key.
-  const controls = new ControlCache(Infinity, true);
+  const controls = new ControlCache(Infinity, FAILED_CONTROL_TTL_MS);
   const asker = checks.serverAsker();
   let done = 0;
 

@@ -8,8 +8,9 @@
  * nothing either: the key's 2xx or 403 is then inconclusive too, and never replaces its judgement.
  *
  * Controls are kept for a bounded time (CONTROL_TTL_MS) and shared by checks running at once, so a
- * bulk run sends one per tenant and probe. One that got no usable answer is kept only for the run
- * that sent it: the next check tries again.
+ * bulk run sends one per tenant and probe. One that got no usable answer is not kept for single
+ * checks (the next check tries again), and for a minute in a bulk run (FAILED_CONTROL_TTL_MS): a
+ * busy moment early in a long run does not leave every later key of the tenant unconfirmed.
  */
 import type { ControlOutcome } from '../../shared/check.ts';
 import type { HttpOutcome } from '../http/http-client.ts';
@@ -18,6 +19,9 @@ import type { ProbeCall } from './check-service.ts';
 /** How long a control's answer stands for single checks. */
 export const CONTROL_TTL_MS = 10 * 60_000;
 
+/** How long a control that could not be run stands in a bulk run, before a later check sends it again. */
+export const FAILED_CONTROL_TTL_MS = 60_000;
+
 /** How many times a control is sent before it counts as not run (the first try and two more). */
 export const CONTROL_TRIES = 3;
 
@@ -25,10 +29,17 @@ export const CONTROL_TRIES = 3;
 export function controlOutcome(outcome: HttpOutcome, at: string): ControlOutcome {
   if (outcome.kind === 'failure') return { state: 'failed', status: null, failure: outcome.failure === 'timeout' ? 'no answer in time' : outcome.code, at, reused: false };
   const status = outcome.status;
-  if (status === 401) return { state: 'refused', status, failure: null, at, reused: false };
   // A 403 for a key that does not exist: the endpoint does not tell an unknown key from one that lacks a scope.
   if ((status >= 200 && status < 300) || status === 403) return { state: 'accepted', status, failure: null, at, reused: false };
-  return { state: 'failed', status, failure: null, at, reused: false };
+  // No answer about the key yet: busy, failing, or out of time. Worth another try.
+  if (transient(status)) return { state: 'failed', status, failure: null, at, reused: false };
+  // Any other refusal (401, and a 3xx, 400 or 404 where the key got its answer): the endpoint tells keys apart.
+  return { state: 'refused', status, failure: null, at, reused: false };
+}
+
+/** A status that says nothing yet: a timeout, a rate limit, a server failing. */
+export function transient(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
 }
 
 /** Where a control applies: the same request line, sent the same way. */
@@ -55,16 +66,16 @@ export class ControlCache {
   /** The entry of each request line already seen: a bulk run asks with the same ProbeCall objects, thousands of times. */
   private readonly byCall = new WeakMap<ProbeCall, string>();
   private readonly ttlMs: number;
-  private readonly keepFailures: boolean;
+  private readonly failureTtlMs: number;
   private readonly now: () => number;
 
   /**
    * @param ttlMs how long an answer stands (Infinity: for the cache's life, a bulk run's)
-   * @param keepFailures whether a control without a usable answer stands too (a run's cache), or is sent again next time
+   * @param failureTtlMs how long a control without a usable answer stands (0: it is sent again next time)
    */
-  constructor(ttlMs: number, keepFailures: boolean, now: () => number = Date.now) {
+  constructor(ttlMs: number, failureTtlMs: number, now: () => number = Date.now) {
     this.ttlMs = ttlMs;
-    this.keepFailures = keepFailures;
+    this.failureTtlMs = failureTtlMs;
     this.now = now;
   }
 
@@ -96,9 +107,10 @@ export class ControlCache {
       this.entries.delete(key);
       throw error;
     }
-    if (outcome.state === 'failed' && !this.keepFailures) this.entries.delete(key);
+    const ttl = outcome.state === 'failed' ? this.failureTtlMs : this.ttlMs;
+    if (ttl <= 0) this.entries.delete(key);
     else {
-      entry.until = this.ttlMs === Infinity ? Infinity : this.now() + this.ttlMs;
+      entry.until = ttl === Infinity ? Infinity : this.now() + ttl;
       entry.reused = { ...outcome, reused: true };
     }
     return outcome;

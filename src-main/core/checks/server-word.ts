@@ -16,6 +16,7 @@ import type { KeyKnowledge } from './key-knowledge.ts';
 export interface DiagnosedKey {
   id: string;
   tenant: string;
+  name: string;
   fingerprint: string;
   /** Its name on the server, known or presumed (its own). */
   remoteName: string;
@@ -65,9 +66,9 @@ export class ServerAsker {
       case 'no-admin-api':
         return { state: 'no-admin-api', vendor: lookup.vendor, where: lookup.where };
       case 'failed': {
-        // What would let the lookup succeed: the error's own advice, a working credential, or time.
-        const refused: Remedy[] = lookup.refused ? [{ code: 'store-admin-credential', tenant: key.tenant }] : [{ code: 'retry-later', traceId: null }];
-        return { state: 'failed', reason: lookup.reason, remedies: lookup.remedies?.length ? lookup.remedies : refused };
+        // What would let the lookup succeed: a working credential, or asking again later.
+        const later: Remedy[] = [{ code: 'ask-server-again', key: { tenant: key.tenant, name: key.name } }];
+        return { state: 'failed', reason: lookup.reason, remedies: lookup.remedies?.length ? lookup.remedies : later };
       }
       case 'absent':
         // A name the vault only presumes (the entry's own): its absence says the link is missing, not that the key was deleted.

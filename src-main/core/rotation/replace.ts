@@ -58,6 +58,9 @@ export async function replaceAfterRegenerate(vault: ReplaceVault, ref: KeyRef, n
   const target = vault.checks.targetFor(vault.tenants.require(ref.tenant), remoteName);
   const { probe } = defaultProbe(vault.checks.probes(target.vendor), key.scopes, true);
   const result = await vault.checks.checkSecret(target, newSecret, probe);
+  if (result.verdict === 'inconclusive' && result.control?.state === 'failed') {
+    throw new VaultError('REMOTE_FAILED', `The new key could not be confirmed: ${result.summary} ${formatKeyRef(ref)} keeps the key it had; run this again when the server answers.`, { remedies: result.nextSteps });
+  }
   if (result.verdict !== 'valid' && result.verdict !== 'authenticated' && result.verdict !== 'forbidden') {
     // The login exchange's remedy is Airwallex's; the check's own next steps say the rest.
     const login = target.auth.kind === 'airwallex' ? [{ code: 'check-login-credentials' as const }] : [];

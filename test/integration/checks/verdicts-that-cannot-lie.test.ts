@@ -157,7 +157,7 @@ describe('the negative control', () => {
     expect(human.stdout).toMatch(/^INCONCLUSIVE {2}200 {2}GET /);
     expect(human.stdout).not.toMatch(/\bVALID\b/);
     expect(human.stdout).toContain("The key got 200, but the negative control could not be run (429, 3 tries): nothing confirms that this endpoint refuses a key that cannot exist, so its 200 is not taken as the key's judgement.");
-    expect(human.stdout).toContain('negative control: could not be run (429, 3 tries): nothing confirms that the endpoint refuses a key that cannot exist, so a success proves nothing.');
+    expect(human.stdout).toContain('negative control: could not be run (429, 3 tries): nothing confirms that the endpoint refuses a key that cannot exist, so a success or a 403 proves nothing.');
     // Three tries, each after the server's Retry-After.
     expect(controlsSent).toBe(3);
     expect(waitedForRetryAfter).toBe(true);
@@ -169,7 +169,7 @@ describe('the negative control', () => {
   it('is kept for its time, shared by checks in flight, and sent again once stale', async () => {
     let now = 0;
     let sent = 0;
-    const cache = new ControlCache(10 * 60_000, false, () => now);
+    const cache = new ControlCache(10 * 60_000, 0, () => now);
     const call = prepare({ baseUrl: 'http://127.0.0.1:9', tenantId: 'demo', vendor: 'wallet-crew', auth: { kind: 'header', name: 'X-API-KEY' } }, WALLET_CREW_PROBES[0]!);
     const send = async () => {
       sent += 1;
@@ -183,6 +183,45 @@ describe('the negative control', () => {
     now = 10 * 60_000 + 1;
     expect((await cache.get(call, send)).reused).toBe(false);
     expect(sent).toBe(2);
+    // A bulk run's cache keeps answers for the run, and a control that could not be run for a minute only.
+    const run = new ControlCache(Infinity, 60_000, () => now);
+    const failed = async () => ({ state: 'failed' as const, status: 503, failure: null, at: '2026-12-07T10:00:00.000Z', reused: false, tries: 3 });
+    expect((await run.get(call, failed)).state).toBe('failed');
+    now += 59_000;
+    expect(run.answered(call)).toMatchObject({ state: 'failed', reused: true });
+    now += 2_000;
+    expect(run.answered(call)).toBeNull();
+    expect((await run.get(call, send)).state).toBe('refused');
+    now += 10 * 24 * 3_600_000;
+    expect(run.answered(call)).toMatchObject({ state: 'refused', reused: true });
+  });
+
+  it('sorts what a key that cannot exist got: a 404 or a redirect refuses it, a long Retry-After is not waited out', async () => {
+    const issued = canaryToken();
+    let answer: { status: number; headers?: Record<string, string> } = { status: 404 };
+    let controls = 0;
+    const server = await startServer((request, response) => {
+      if (String(request.headers['x-api-key']) === issued) return json(response, 200, {});
+      controls += 1;
+      json(response, answer.status, {}, answer.headers ?? {});
+    });
+    servers.push(server);
+    const target = { baseUrl: server.url, tenantId: 'demo', vendor: 'wallet-crew' as const, auth: { kind: 'header' as const, name: 'X-API-KEY' } };
+    // The same request with the key got 200, without it 404: the endpoint tells keys apart, once.
+    expect(await fixture.vault.checks.checkSecret(target, issued, null)).toMatchObject({ verdict: 'valid', control: { state: 'refused', status: 404 } });
+    expect(controls).toBe(1);
+    const fresh = fixture.openVault(fixture.secrets);
+    try {
+      // Asked to come back in a minute: not waited out, and not sent again; the 200 stays unconfirmed.
+      answer = { status: 429, headers: { 'retry-after': '60' } };
+      const started = performance.now();
+      const busy = await fresh.checks.checkSecret(target, issued, null);
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(busy).toMatchObject({ verdict: 'inconclusive', control: { state: 'failed', status: 429, tries: 1 } });
+      expect(controls).toBe(2);
+    } finally {
+      await fresh.close();
+    }
   });
 });
 
@@ -222,7 +261,7 @@ describe("the server's word on a 401 or 403", () => {
     expect(result.nextSteps[0]).toEqual({ code: 'deleted-on-server', key: { tenant: 'demo', name: 'feed-deleted' }, remoteName: 'feed-deleted', scopes: ['tenant.core:read'] });
     // The commands to type: a new entry (the old one still holds its name), with the scopes it had.
     expect(remedyLines(result.nextSteps[0]!)).toBe(
-      '  - The server has no key "feed-deleted" any more: it was deleted there, and its token will never work again. Create a new key in its place, under a new entry (its token goes straight into the vault), move what used demo/feed-deleted to it, then remove the old entry (its history goes with it).\n      tkv remote create demo/feed-deleted-new --scopes tenant.core:read, then tkv key remove demo/feed-deleted',
+      '  - The server has no key "feed-deleted" any more: it was deleted there, and its token will never work again. Create a new key in its place, under a new entry (its token goes straight into the vault), move what used demo/feed-deleted to it, then remove the old entry (its history goes with it).\n      tkv remote create demo/NEW-NAME --scopes tenant.core:read, then tkv key remove demo/feed-deleted',
     );
     expect(result.nextSteps.map((step) => step.code)).not.toContain('check-key-enabled');
   });
@@ -311,19 +350,20 @@ describe("the server's word on a 401 or 403", () => {
     }
   });
 
-  it('a lookup the server refuses: its reason said once, and a working admin credential as the next step', async () => {
+  it('a lookup the server refuses: its reason said once, and that admin key\'s own check as the next step', async () => {
     const ref = { tenant: 'acme', name: 'nobody' };
     await fixture.vault.keys.add({ tenant: 'acme', name: 'stale-admin', secret: canaryToken(), scopes: ['*'], admin: true });
     await fixture.vault.keys.add({ ...ref, secret: canaryToken(), scopes: ['tenant.core:read'], remoteName: 'nobody' });
     try {
       const result = await fixture.vault.checks.checkStored(ref);
-      expect(result).toMatchObject({ verdict: 'unauthorized', server: { state: 'failed', remedies: [{ code: 'store-admin-credential', tenant: 'acme' }] } });
-      expect(result.nextSteps).toContainEqual({ code: 'store-admin-credential', tenant: 'acme' });
+      const adminKey = { code: 'admin-key-refused', key: { tenant: 'acme', name: 'stale-admin' } };
+      expect(result).toMatchObject({ verdict: 'unauthorized', server: { state: 'failed', remedies: [adminKey] } });
+      expect(result.nextSteps).toContainEqual(adminKey);
       const env = { ...process.env, TKV_DATA_DIR: fixture.dataDir, TKV_KEYCHAIN_SERVICE: fixture.service };
       const human = await runTkv(['check', 'acme/nobody'], { env });
       expect(human.stdout).toMatch(/^server's word: the lookup failed: The admin credential \(admin key acme\/stale-admin\) was refused \(401\)/m);
       expect(human.stdout.match(/was refused \(401\)/g)).toHaveLength(1);
-      expect(human.stdout).toContain("  - Store acme's admin credential: a key with `tenant.apiKey:write` marked as admin, or an OAuth access token.\n      tkv key add acme/NAME --admin   (or: tkv tenant bearer acme)\n");
+      expect(human.stdout).toContain("  - The server refused acme's admin key, acme/stale-admin: check it (its own verdict says why), then give it a working token, or mark another key as the admin credential.\n      tkv check acme/stale-admin\n");
     } finally {
       await fixture.vault.keys.remove(ref);
       await fixture.vault.keys.remove({ tenant: 'acme', name: 'stale-admin' });

@@ -72,6 +72,11 @@ describe('tkv check', () => {
     expect(insecure.stderr).toMatch(/clear text/);
     expect((await tkv(['check', 'demo/nope'])).code).toBe(1);
     expect((await tkv(['check', 'demo/crm', '--probe', 'no-such-probe'])).code).toBe(2);
+    // A CA file that cannot be used is the flag's mistake, said before the vault opens: not a damaged inventory.
+    const noCa = await tkv(['check', 'demo/crm', '--ca-file', `${dataDir}/no-such.pem`]);
+    expect(noCa.code).toBe(2);
+    expect(noCa.stderr).toMatch(/^tkv: --ca-file: cannot read .*no-such\.pem \(ENOENT\)/);
+    expect(noCa.stderr).not.toMatch(/doctor|inventory/);
   });
 
   it('checks the vendor’s example key, holding only Pass.Read, with the passes probe: valid, exit 0', async () => {
@@ -239,7 +244,7 @@ describe('tkv check', () => {
       expect(refused.code).toBe(10);
       expect(refused.stdout).toMatch(/server's word: the lookup failed: .*(0\.7 s deadline|did not start answering in time)/);
       // What would let it be asked is the next step; the reason is not said twice.
-      expect(refused.stdout).toContain("  - Retry in a few minutes; if it persists, check the vendor's status page");
+      expect(refused.stdout).toContain("  - The admin API did not answer this time: check demo/off again later for the server's word on it. The key's own answer above stands.\n      tkv check demo/off\n");
       expect(refused.stdout).not.toContain('could not ask the server');
     } finally {
       await sandbox.control('DELETE', '/_sandbox/config');
