@@ -690,7 +690,7 @@ export const COMMANDS: CommandSpec[] = [
       { name: 'host', type: 'string', value: 'HOST', description: 'where to listen (default 127.0.0.1; anything but loopback exposes its admin keys and control API to that network, with a loud warning)' },
       { name: 'port', type: 'integer', value: 'PORT', min: 0, max: 65_535, description: 'the port (default 0: any free one)' },
       { name: 'state-dir', type: 'string', value: 'DIR', description: 'keep its state here, across restarts (default: a temporary directory)' },
-      { name: 'tenants', type: 'string', value: 'a,b', description: 'the tenants to have (default demo,acme)' },
+      { name: 'tenants', type: 'string', value: 'a,b', description: 'the tenants to have, besides those in the state folder (default: those, or demo for a new one)' },
       { name: 'config', type: 'string', value: 'FILE', description: 'start from this configuration (JSON: faults, throttle, authChallenge)' },
       { name: 'fault', type: 'string', value: 'MODES@ROUTE', multiple: true, description: "a fault on a route, e.g. 'latency=200,fail=0.5@GET /api/*/admin/config' (modes: latency=MS, fail=RATE, reset, hang, drop, accept-any-key)" },
       { name: 'throttle', type: 'string', value: 'TARGET=RATE/s', multiple: true, description: "a rate limit, e.g. 'demo=5/s' for a tenant or 'demo/crm=1/s' for a key" },

@@ -32,7 +32,7 @@ export function serverWords(word: ServerWord): string {
     case 'enabled':
       return `"${word.remoteName}" is enabled, with ${list(word.permissions)} (asked with the ${word.credential}).`;
     case 'unlinked':
-      return "not asked: the vault does not know this key's name on the server.";
+      return "the server has no key of this entry's name, and the vault does not know the key's own name there: link it to tell.";
     case 'no-credential':
       return `not asked: ${word.tenant} has no admin credential.`;
     case 'self':

@@ -40,6 +40,7 @@ export async function checkCommand(parsed: Parsed, context: CommandContext): Pro
   if (!pasted && given(PASTED_ONLY).length > 0) throw new UsageError(`${given(PASTED_ONLY).join(', ')} go${given(PASTED_ONLY).length === 1 ? 'es' : ''} with --base-url (a pasted key)`);
   if (!all && given(ALL_ONLY).length > 0) throw new UsageError(`${given(ALL_ONLY).join(', ')} go${given(ALL_ONLY).length === 1 ? 'es' : ''} with --all`);
   if (all && (report || parsed.values['scopes-matrix'] || parsed.values.probe !== undefined)) throw new UsageError('--all takes no --report, --scopes-matrix or --probe');
+  if (parsed.values['scopes-matrix'] && parsed.values.probe !== undefined) throw new UsageError('--scopes-matrix tries a probe per scope: leave --probe out');
   // The HTTP client (--timeout-ms, --ca-file) is the context's: set from the flags before the vault opened.
   if (all) return checkAll(parsed, context);
   if (pasted) return checkAdHoc(parsed, context, report === 'md');

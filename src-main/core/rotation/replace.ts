@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CheckResult } from '../../shared/check.ts';
+import { NON_JUDGEMENTS } from '../../shared/verdicts.ts';
 import type { KeyRef } from '../../shared/contract.ts';
 import { checkSecret } from '../../shared/rules.ts';
 import type { AuditService } from '../audit/audit-service.ts';
@@ -58,8 +59,11 @@ export async function replaceAfterRegenerate(vault: ReplaceVault, ref: KeyRef, n
   const target = vault.checks.targetFor(vault.tenants.require(ref.tenant), remoteName);
   const { probe } = defaultProbe(vault.checks.probes(target.vendor), key.scopes, true);
   const result = await vault.checks.checkSecret(target, newSecret, probe);
-  if (result.verdict === 'inconclusive' && result.control?.state === 'failed') {
-    throw new VaultError('REMOTE_FAILED', `The new key could not be confirmed: ${result.summary} ${formatKeyRef(ref)} keeps the key it had; run this again when the server answers.`, { remedies: result.nextSteps });
+  // An answer that says nothing of the key (a busy or failing server, an unconfirmed control): nothing to refuse it on either.
+  if (NON_JUDGEMENTS.includes(result.verdict)) {
+    throw new VaultError('REMOTE_FAILED', `The new key could not be confirmed (${result.verdict}${result.status ? `, ${result.status}` : ''}): ${result.summary} ${formatKeyRef(ref)} keeps the key it had; run this again when the server answers.`, {
+      remedies: result.nextSteps.filter((step) => step.code !== 'lower-concurrency'),
+    });
   }
   if (result.verdict !== 'valid' && result.verdict !== 'authenticated' && result.verdict !== 'forbidden') {
     // The login exchange's remedy is Airwallex's; the check's own next steps say the rest.

@@ -158,11 +158,12 @@ export class RotationSteps {
     let result: CheckResult | null = null;
     for (let attempt = 1; attempt <= this.verifyAttempts; attempt += 1) {
       result = await this.checks.checkSecret(target, secret, probe, { redactor: client.redactor });
-      if (result.verdict === 'valid' || result.verdict === 'forbidden' || result.verdict === 'authenticated') break;
+      // Inconclusive is no propagation delay: its control already had its own tries.
+      if (result.verdict === 'valid' || result.verdict === 'forbidden' || result.verdict === 'authenticated' || result.verdict === 'inconclusive') break;
       if (attempt < this.verifyAttempts) await new Promise((resolve) => setTimeout(resolve, this.verifyDelayMs * attempt));
     }
     if (result!.verdict !== 'valid' && result!.verdict !== 'forbidden' && result!.verdict !== 'authenticated') {
-      const message = `The new key "${rotation.new_remote_name}" did not pass the ${probe.id} probe (${result!.verdict}${result!.status ? `, ${result!.status}` : ''}): ${result!.summary}`;
+      const message = `The new key "${rotation.new_remote_name}" ${result!.verdict === 'inconclusive' ? 'could not be confirmed by' : 'did not pass'} the ${probe.id} probe (${result!.verdict}${result!.status ? `, ${result!.status}` : ''}): ${result!.summary}`;
       this.mark(rotation, 'verify', 'failed', { last_error: message }, { verdict: result!.verdict, status: result!.status });
       const ref = { tenant: rotation.tenant, name: rotation.key_name };
       throw new VaultError('REMOTE_FAILED', `${message} The entry still uses its old key.`, { remedies: [{ code: 'resume-rotation', key: ref }, { code: 'abort-rotation', key: ref }] });

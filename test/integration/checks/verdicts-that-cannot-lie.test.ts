@@ -317,6 +317,8 @@ describe("the server's word on a 401 or 403", () => {
     await fixture.vault.keys.add({ tenant: 'demo', name: 'nameless', secret: canaryToken(), scopes: ['tenant.core:read'] });
     const result = await check('nameless');
     expect(result.server).toMatchObject({ state: 'unlinked' });
+    // It was asked, under the entry's own name: the line says what that told, not "not asked".
+    expect(serverWords(result.server!)).toBe("the server has no key of this entry's name, and the vault does not know the key's own name there: link it to tell.");
     expect(result.nextSteps.map((step) => step.code)).toContain('link-server-name');
     expect(result.summary).toMatch(/^The server rejected the key \(401\): it is missing, invalid, revoked or disabled/);
   });

@@ -72,6 +72,9 @@ describe('tkv check', () => {
     expect(insecure.stderr).toMatch(/clear text/);
     expect((await tkv(['check', 'demo/nope'])).code).toBe(1);
     expect((await tkv(['check', 'demo/crm', '--probe', 'no-such-probe'])).code).toBe(2);
+    const both = await tkv(['check', 'demo/crm', '--scopes-matrix', '--probe', 'config']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/^tkv: --scopes-matrix tries a probe per scope: leave --probe out\nusage: tkv check /);
     // A CA file that cannot be used is the flag's mistake, said before the vault opens: not a damaged inventory.
     const noCa = await tkv(['check', 'demo/crm', '--ca-file', `${dataDir}/no-such.pem`]);
     expect(noCa.code).toBe(2);
@@ -251,6 +254,23 @@ describe('tkv check', () => {
       await tkv(['key', 'remove', 'demo/off', '--yes']);
       await tkv(['key', 'remove', 'demo/admin', '--yes']);
     }
+  });
+
+  it('a replacement the server cannot judge now is not confirmed, and not refused: the entry keeps its key', async () => {
+    const created = await sandbox.call('POST', '/api/demo/admin/apiKeys', { key: sandbox.adminKey('demo'), body: { name: 'crm-next', permissions: ['tenant.core:read'] } });
+    const next = ((await created.json()) as { token: string }).token;
+    secrets.push(next);
+    await sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: 'GET /api/demo/admin/config', failureRate: 1 }] });
+    try {
+      const replaced = await tkv(['key', 'replace', 'demo/crm'], next);
+      expect(replaced.code).toBe(1);
+      expect(replaced.stderr).toMatch(/^tkv: The new key could not be confirmed \(server_error, 500\): The server failed \(500\); this says nothing about the key\. demo\/crm keeps the key it had; run this again when the server answers\./m);
+      // A Wallet Crew key: no word of Airwallex's regenerating.
+      expect(replaced.stderr).not.toContain('Regenerating');
+    } finally {
+      await sandbox.control('DELETE', '/_sandbox/config');
+    }
+    expect((await tkv(['check', 'demo/crm'])).code).toBe(0);
   });
 
   it('shows the key in no output and no file', async () => {
