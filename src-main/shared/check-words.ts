@@ -7,6 +7,11 @@ import type { ControlOutcome, ServerWord } from './check.ts';
 
 const list = (values: readonly string[]) => (values.length ? values.map((value) => `\`${value}\``).join(', ') : 'no permission');
 
+/** What a control that could not be run got, and how often it was sent: "429, 3 tries". */
+export function controlFailure(control: ControlOutcome): string {
+  return `${control.status ?? control.failure ?? 'no answer'}${control.tries && control.tries > 1 ? `, ${control.tries} tries` : ''}`;
+}
+
 /** The negative control in one line: what a key that was never issued got here, and what that means. */
 export function controlWords(control: ControlOutcome): string {
   const reused = control.reused ? (control.state === 'failed' ? ' (sent for an earlier check of this run, a moment ago)' : ' (sent for an earlier check, and still standing)') : '';
@@ -18,7 +23,7 @@ export function controlWords(control: ControlOutcome): string {
         ? `a key that was never issued got 403, not 401: the endpoint does not tell an unknown key from one that lacks a scope, so its answers prove nothing${reused}.`
         : `a key that was never issued got ${control.status ?? 200}: the endpoint accepts any key, so its answers prove nothing${reused}.`;
     case 'failed':
-      return `could not be run (${control.status ?? control.failure ?? 'no answer'}${control.tries && control.tries > 1 ? `, ${control.tries} tries` : ''}): nothing confirms that the endpoint refuses a key that cannot exist, so a success or a 403 proves nothing${reused}.`;
+      return `could not be run (${controlFailure(control)}): nothing confirms that the endpoint refuses a key that cannot exist, so a success or a 403 proves nothing${reused}.`;
   }
 }
 

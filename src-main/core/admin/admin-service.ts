@@ -7,9 +7,9 @@
  * goes to the keychain first, then the metadata row. If the keychain write still fails, the token is
  * handed back to be shown to the person once, and the incident is recorded.
  */
-import type { Remedy } from '../../shared/remedies.ts';
 import { randomUUID } from 'node:crypto';
 import type { AdminCredentialInfo, KeyRef, KeySummary, PermissionCatalogueView, ScopeUse, ServerKeysView } from '../../shared/contract.ts';
+import type { Remedy } from '../../shared/remedies.ts';
 import type { ScopeArea } from '../../shared/scopes.ts';
 import { checkName, checkScopes } from '../../shared/rules.ts';
 import { assertRule, toErrorInfo, VaultError } from '../errors.ts';

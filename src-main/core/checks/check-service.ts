@@ -26,7 +26,7 @@ import { CheckRecorder, writeChecks, type CheckLog, type CheckRun, type Recorder
 import { CheckStore, type CheckRunKind, type CustomProbeRow, type ValidationEntry, type ValidationRecord } from './check-store.ts';
 import { addCustomProbe, type NewProbeInput } from './custom-probes.ts';
 import { NOTHING_KNOWN, vaultKnowledge, type KeyKnowledge, type KnowledgeSource } from './key-knowledge.ts';
-import { ControlCache, CONTROL_TRIES, CONTROL_TTL_MS, controlOutcome } from './negative-control.ts';
+import { ControlCache, CONTROL_RETRY_AFTER_MAX_S, CONTROL_TRIES, CONTROL_TTL_MS, controlOutcome } from './negative-control.ts';
 import { ServerAsker } from './server-word.ts';
 import { judge, verdictOf, type CheckContext } from './verdict.ts';
 
@@ -403,9 +403,9 @@ export class CheckService {
   /**
    * The negative control: the same request with a key of the vendor's shape that was never issued,
    * made now and kept nowhere. One that gets no usable answer (a 408, a 429, a 5xx, no answer in
-   * time) is tried again, up to CONTROL_TRIES times, after the server's Retry-After or a second;
-   * a Retry-After longer than 10 s is not waited out here (the server asks for more than a check
-   * should hold a person up): the control then stands as not run.
+   * time) is tried again, up to CONTROL_TRIES times, after the server's Retry-After or a second. A
+   * Retry-After over CONTROL_RETRY_AFTER_MAX_S is not waited out (more than a check should hold a
+   * person up): the control then stands as not run.
    */
   private async sendControl(call: ProbeCall): Promise<ControlOutcome> {
     const vendor = vendorOf(call.target.vendor) ?? walletCrew;
@@ -418,7 +418,7 @@ export class CheckService {
       if (control.state !== 'failed') return control;
       if (tries === CONTROL_TRIES) return { ...control, tries };
       const retryAfter = outcome.kind === 'response' ? retryAfterSeconds(outcome.headers['retry-after']) : null;
-      if (retryAfter !== null && retryAfter > 10) return { ...control, tries };
+      if (retryAfter !== null && retryAfter > CONTROL_RETRY_AFTER_MAX_S) return { ...control, tries };
       await sleep((retryAfter ?? 1) * 1000);
     }
   }

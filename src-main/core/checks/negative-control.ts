@@ -25,6 +25,9 @@ export const FAILED_CONTROL_TTL_MS = 60_000;
 /** How many times a control is sent before it counts as not run (the first try and two more). */
 export const CONTROL_TRIES = 3;
 
+/** The longest Retry-After a control waits out before its next try; a longer one leaves it not run. */
+export const CONTROL_RETRY_AFTER_MAX_S = 10;
+
 /** The control's outcome from what the endpoint answered the key that cannot exist. */
 export function controlOutcome(outcome: HttpOutcome, at: string): ControlOutcome {
   if (outcome.kind === 'failure') return { state: 'failed', status: null, failure: outcome.failure === 'timeout' ? 'no answer in time' : outcome.code, at, reused: false };
@@ -38,7 +41,7 @@ export function controlOutcome(outcome: HttpOutcome, at: string): ControlOutcome
 }
 
 /** A status that says nothing yet: a timeout, a rate limit, a server failing. */
-export function transient(status: number): boolean {
+function transient(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 

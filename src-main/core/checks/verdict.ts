@@ -4,6 +4,7 @@
  * forbidden, and saying what to do next (as remedies) with what the vault knows about the key.
  */
 import type { BodyKind, CheckResult, ControlOutcome, ProblemFields, ServerWord } from '../../shared/check.ts';
+import { controlFailure } from '../../shared/check-words.ts';
 import type { Remedy } from '../../shared/remedies.ts';
 import type { Verdict } from '../../shared/verdicts.ts';
 import { retryAfterSeconds, type HttpOutcome } from '../http/http-client.ts';
@@ -115,7 +116,7 @@ export function judge(outcome: HttpOutcome, context: CheckContext): CheckResult 
   const problem = verdict === 'valid' && isSensitive(context.probe) ? null : problemOf(outcome, kind, context.redactor);
   const retry = outcome.kind === 'response' ? retryAfterSeconds(outcome.headers['retry-after']) : null;
   const location = outcome.kind === 'response' && verdict === 'redirected' && outcome.headers.location ? context.redactor.redactText(outcome.headers.location).slice(0, 500) : null;
-  const summary = summarize(verdict, outcome, retry, location, context);
+  const summary = saying(verdict, outcome, retry, location, context);
   return {
     verdict,
     status: outcome.kind === 'response' ? outcome.status : null,
@@ -157,10 +158,6 @@ function evidenceOf(outcome: HttpOutcome, verdict: Verdict, context: CheckContex
   const text = context.redactor.redactText(outcome.body.toString('utf8'));
   const more = outcome.truncated || text.length > EXCERPT_CHARS;
   return { headers, bodyExcerpt: `${text.slice(0, EXCERPT_CHARS)}${more ? '\n… (cut)' : ''}` };
-}
-
-function summarize(verdict: Verdict, outcome: HttpOutcome, retry: number | null, location: string | null, context: CheckContext): string {
-  return saying(verdict, outcome, retry, location, context);
 }
 
 /** What the server's word adds to a 401 or a 403, when it settles the question. */
@@ -211,8 +208,7 @@ function saying(verdict: Verdict, outcome: HttpOutcome, retry: number | null, lo
     case 'inconclusive': {
       const control = context.control;
       if (control?.state === 'failed') {
-        const tries = control.tries && control.tries > 1 ? `, ${control.tries} tries` : '';
-        return `The key got ${status}, but the negative control could not be run (${control.status ?? control.failure ?? 'no answer'}${tries}): nothing confirms that this endpoint refuses a key that cannot exist, so its ${status} is not taken as the key's judgement.`;
+        return `The key got ${status}, but the negative control could not be run (${controlFailure(control)}): nothing confirms that this endpoint refuses a key that cannot exist, so its ${status} is not taken as the key's judgement.`;
       }
       if (control?.status === 403) return `This endpoint answered 403, not 401, to a key that cannot exist: it does not tell an unknown key from one that lacks a scope, so its ${status} proves nothing about your key, which was not judged.`;
       return `This endpoint accepted a key that cannot exist (the negative control got ${control?.status ?? 'a success'}): its ${status} proves nothing about your key, which was not judged.`;
