@@ -19,6 +19,7 @@ import type { Agent, Dispatcher, ProxyAgent } from 'undici';
 import type * as Undici from 'undici';
 import { isLoopbackHost } from '../../shared/rules.ts';
 import { VaultError } from '../errors.ts';
+import { Deadlines, type InFlight } from './deadlines.ts';
 import { proxyFor, proxySettings, type ProxySettings } from './proxy.ts';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
@@ -192,8 +193,11 @@ export class HttpClient {
  * once, by the response's end, an error, or the overall deadline. No stream, signal or promise
  * per chunk: bulk checks run thousands of these.
  */
-class Exchange implements Dispatcher.DispatchHandler {
+class Exchange implements Dispatcher.DispatchHandler, InFlight {
   private readonly started = performance.now();
+  dueAt = 0;
+  previous: InFlight | null = null;
+  next: InFlight | null = null;
   private controller: Dispatcher.DispatchController | null = null;
   private status = 0;
   private headers: Record<string, string> = {};
@@ -268,35 +272,6 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   private elapsed(): number {
     return Math.round(performance.now() - this.started);
-  }
-}
-
-/**
- * Overall deadlines of in-flight exchanges, enforced by one shared timer instead of one timer per
- * request (bulk checks send thousands). Precision is the sweep interval, 50 ms.
- */
-class Deadlines {
-  private readonly active = new Map<Exchange, number>();
-  private timer: NodeJS.Timeout | null = null;
-
-  start(exchange: Exchange, ms: number): void {
-    this.active.set(exchange, performance.now() + ms);
-    this.timer ??= setInterval(() => this.sweep(), 50).unref();
-  }
-
-  finish(exchange: Exchange): void {
-    this.active.delete(exchange);
-    if (this.active.size === 0) this.stop();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-  }
-
-  private sweep(): void {
-    const now = performance.now();
-    for (const [exchange, at] of this.active) if (at <= now) exchange.expire();
   }
 }
 

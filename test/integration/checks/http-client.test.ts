@@ -120,6 +120,41 @@ describe('HttpClient', () => {
     }
   });
 
+  it('ends each exchange at its own deadline, among others that end first, in any order, and again once all have ended', async () => {
+    // /trickle never ends; /slow answers in 300 ms; anything else at once.
+    const target = await server((request, response) => {
+      if (request.url === '/slow') return void setTimeout(() => json(response, 200, { slow: true }), 300);
+      if (request.url !== '/trickle') return json(response, 200, { fast: true });
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      const timer = setInterval(() => response.write('.'), 100);
+      response.on('close', () => clearInterval(timer));
+    });
+    const impatient = new HttpClient({ deadlineMs: 700, headersTimeoutMs: 1500, bodyTimeoutMs: 1500, env: {} });
+    const wave = async () => {
+      const started = performance.now();
+      const paths = ['/trickle', '/fast', '/slow', '/trickle', '/fast', '/trickle', '/slow', '/fast'];
+      const outcomes = await Promise.all(paths.map((at) => impatient.send({ method: 'GET', url: `${target.url}${at}` }).then((outcome) => ({ at, outcome, after: performance.now() - started }))));
+      for (const { at, outcome, after } of outcomes) {
+        if (at === '/trickle') {
+          expect(outcome).toMatchObject({ kind: 'failure', failure: 'timeout', code: 'DEADLINE' });
+          // No later than a sweep (50 ms) after its deadline, whatever finished around it.
+          expect(after).toBeGreaterThanOrEqual(650);
+          expect(after).toBeLessThan(1400);
+        } else {
+          expect(outcome).toMatchObject({ kind: 'response', status: 200 });
+          expect(after).toBeLessThan(650);
+        }
+      }
+    };
+    try {
+      await wave();
+      // Every exchange has ended, so the shared timer stopped; a second wave starts it again.
+      await wave();
+    } finally {
+      await impatient.close();
+    }
+  });
+
   it('sends a path with spaces percent-encoded and never sends a fragment', async () => {
     const target = await server((_, response) => json(response, 200, {}));
     expect(await send(`${target.url}/api/demo/a b?q=1#fragment`)).toMatchObject({ kind: 'response', status: 200 });
