@@ -66,7 +66,8 @@ export interface RecorderTiming {
  * A chunk of 1,024: its rows, sorted by key, visit the key_status and index pages in order. Written
  * 64 at a time between network reads, whose work leaves those pages cold in the CPU's caches, a bulk
  * run's recording cost about 11 µs of CPU a check on the bench machine; 1,024 at a time, about 7
- * (`npm run bench`). Writing one takes a few milliseconds; a slow run's checks go by `batchMs` anyway.
+ * (measured around the writes, in the zero-latency rounds of `npm run bench`). Writing a chunk takes
+ * a few milliseconds; a slow run's checks are written by `batchMs` long before a chunk fills.
  */
 export const DEFAULT_RECORDER_TIMING: RecorderTiming = { chunk: 1024, batchMs: 250, gapMs: 150 };
 
