@@ -5,10 +5,12 @@
  * 1. Client CPU per check at zero latency, tkv against a bare undici loop sending the same requests
  *    with the same concurrency (target: at most 1.25×). The two run in back-to-back pairs of rounds
  *    after a warm-up, alternating which goes first (A-B-B-A); the figure is the median of the pairs'
- *    ratios, so a noisy neighbour hurts both sides of a pair alike. tkv's rounds include everything
- *    a check does: the negative control (one per tenant and probe) and the admin API lookups of
- *    refused keys (one per tenant: disabled on the server, or lacking the probe's scope; each
- *    tenant has an admin key).
+ *    ratios, so a noisy neighbour hurts both sides of a pair alike. Each side runs in a process of
+ *    its own (the bare loop in bare-client.ts), as tkv does on a person's machine: in one process, a
+ *    garbage collection falls on whichever side is running when the young generation fills,
+ *    whoever made the garbage. tkv's rounds include everything a check does: the negative control
+ *    (one per tenant and probe) and the admin API lookups of refused keys (one per tenant: disabled
+ *    on the server, or lacking the probe's scope; each tenant has an admin key).
  * 2. With the sandbox adding 20 ms to every answer, a bulk run's duration against the bound its
  *    concurrency sets (keys / concurrency × latency; target: at least 0.95 of it), and with
  *    per-tenant politeness limits binding, against the bound those limits set (the busiest tenant's
@@ -22,19 +24,21 @@
  * (probe choice, HTTP client, verdicts, controls, lookups, recording in the inventory file), not the
  * OS keychain's speed.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import YAML from 'yaml';
 import { STANDARD_HEADERS } from '../../src-main/core/http/http-client.ts';
 import { generateToken, hashToken } from '../../src-main/core/sandbox/tenant-state.ts';
-import { spawn } from 'node:child_process';
 import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store.ts';
 import { createServices } from '../../src-main/core/services.ts';
 import { TKV } from '../support/cli.ts';
 import { scratchDir } from '../support/files.ts';
+import type { BareRound, BareSetup } from './bare-client.ts';
 
 const TENANTS = 20;
 const KEYS_PER_TENANT = 100;
@@ -126,28 +130,24 @@ const cpuPerCheck = (since: NodeJS.CpuUsage) => {
   return (used.user + used.system) / keys.length;
 };
 
-/** The baseline: a bare undici loop, same requests (same headers), same concurrency, bodies read in full. */
-async function bareLoop(): Promise<number> {
-  const cpu = process.cpuUsage();
-  let next = 0;
-  let expected = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < keys.length) {
-        const key = keys[next++]!;
-        const response = await request(`${sandbox.url}/api/${key.tenantId}/admin/config`, { dispatcher: agent, headers: { ...STANDARD_HEADERS, 'X-API-KEY': key.token } });
-        await response.body.arrayBuffer();
-        if (response.statusCode === key.status) expected += 1;
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  lastWindow = { start: started, end: performance.now() };
-  if (expected !== keys.length) throw new Error(`baseline: ${expected} of ${keys.length} answered as seeded`);
-  lastCpu = cpuPerCheck(cpu);
-  return keys.length / seconds;
-}
+/**
+ * The baseline: a bare undici loop, same requests (same headers), same concurrency, bodies read in
+ * full, run in a process of its own (bare-client.ts) so that each side pays for its own collections.
+ */
+const bareClient = spawn(process.execPath, [fileURLToPath(new URL('bare-client.ts', import.meta.url))], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+process.once('exit', () => bareClient.kill('SIGTERM'));
+bareClient.on('exit', (code) => {
+  if (code !== 0 && code !== null) throw new Error(`the bare loop's process exited with ${code}`);
+});
+/** Sends a message to the bare loop's process and waits for its answer. */
+const askBare = <T>(message: object) =>
+  new Promise<T>((resolve) => {
+    bareClient.once('message', (answer) => resolve(answer as T));
+    bareClient.send(message);
+  });
+await askBare<{ ready: true }>({ setup: { url: sandbox.url, keys: keys.map(({ tenantId, token, status }) => ({ tenantId, token, status })), concurrency: CONCURRENCY } satisfies BareSetup });
+/** One round of the bare loop, while this process waits. */
+const bareLoop = () => askBare<BareRound>({ round: true });
 
 /** The product: CheckService.checkAll over the vault, recording every result; its duration in seconds. */
 async function productRun(options: { concurrency: number; perTenant: number } = { concurrency: CONCURRENCY, perTenant: CONCURRENCY }): Promise<number> {
@@ -185,12 +185,13 @@ const baseline: number[] = [];
 const product: number[] = [];
 const baselineCpu: number[] = [];
 const productCpu: number[] = [];
-const baselineWindows: (typeof lastWindow)[] = [];
+const baselineCollected: boolean[] = [];
 const productWindows: (typeof lastWindow)[] = [];
 const measureBaseline = async () => {
-  baseline.push(await bareLoop());
-  baselineCpu.push(lastCpu);
-  baselineWindows.push(lastWindow);
+  const round = await bareLoop();
+  baseline.push(round.throughput);
+  baselineCpu.push(round.cpu);
+  baselineCollected.push(round.collected);
 };
 const measureProduct = async () => {
   product.push(keys.length / (await productRun()));
@@ -233,11 +234,11 @@ const quartiles = (values: number[]): [number, number] => {
 const [cpuLow, cpuHigh] = quartiles(cpuPairs);
 // For information: the rounds in which no collection ran, each side's median CPU over those alone.
 // It shows how much of the pairs' spread is where collections fell; it is no verdict, since it
-// leaves out the collecting that the product's allocations cause.
+// leaves out the collecting that each side's allocations cause.
 await new Promise((resolve) => setImmediate(resolve));
 const collected = (window: typeof lastWindow) => collections.some((gc) => gc.end > window.start && gc.start < window.end);
-const uncollected = (cpu: number[], windows: (typeof lastWindow)[]) => cpu.filter((_, index) => !collected(windows[index]!));
-const [bareClean, productClean] = [uncollected(baselineCpu, baselineWindows), uncollected(productCpu, productWindows)];
+const bareClean = baselineCpu.filter((_, index) => !baselineCollected[index]);
+const productClean = productCpu.filter((_, index) => !collected(productWindows[index]!));
 
 /** Recording alone: a bulk run's checks handed to the recorder as fast as it takes them. */
 function recordingAlone(): number {
@@ -321,6 +322,7 @@ for (let round = 0; round < LATENCY_ROUNDS; round += 1) {
 await sandboxLatency(0);
 
 clearInterval(sampler);
+bareClient.send({ end: true });
 gcObserver.disconnect();
 server.kill('SIGTERM');
 await agent.close();
@@ -341,7 +343,7 @@ console.log(`  at ${LATENCY_MS} ms latency, concurrency ${CONCURRENCY}: ${concur
 console.log(`  at ${LATENCY_MS} ms latency, 1 per tenant (${TENANTS} tenants, concurrency ${shapes.politeness.options.concurrency}): ${politenessRatio.toFixed(3)} of the bound ${(shapes.politeness.inTurn * median(loadedLatency.politeness)).toFixed(2)} s the limits set (${shapes.politeness.inTurn} requests in turn × ${ms(median(loadedLatency.politeness))}; rounds: ${rounds(latencyRatios.politeness, 3)}) (target >= ${TARGET_BOUND_RATIO})`);
 console.log(`  for information, against one serial request's round trip (${ms(serialLatency)}, median of 100): ${median(serialRatios.concurrency).toFixed(3)} of the concurrency bound, ${median(serialRatios.politeness).toFixed(3)} of the politeness bound`);
 console.log(`  zero-latency throughput, for information: bare loop ${median(baseline).toFixed(0)} checks/s, tkv ${median(product).toFixed(0)} checks/s, ratio ${throughputRatio.toFixed(2)} (median of ${ROUNDS} pairs)`);
-console.log(`  peak RSS of the client process: ${(peakRss / 1024 / 1024).toFixed(0)} MiB (vault, ${keys.length} keys, both clients; the sandbox runs apart)`);
+console.log(`  peak RSS of the client process: ${(peakRss / 1024 / 1024).toFixed(0)} MiB (vault, ${keys.length} keys, the bare loops of the latency rounds; the sandbox and the zero-latency bare loop run apart)`);
 const missed = [
   ...(cpuRatio > TARGET_CPU_RATIO ? [`client CPU per check is ${cpuRatio.toFixed(2)}× the bare loop's (target <= ${TARGET_CPU_RATIO}×)`] : []),
   ...(concurrencyRatio < TARGET_BOUND_RATIO ? [`at ${LATENCY_MS} ms, ${concurrencyRatio.toFixed(3)} of the concurrency bound (target >= ${TARGET_BOUND_RATIO})`] : []),
