@@ -101,10 +101,11 @@ export class HttpClient {
   private readonly maxBodyBytes: number;
   private readonly headersTimeoutMs: number;
   private readonly bodyTimeoutMs: number;
-  private readonly deadlines = new Deadlines();
+  private readonly deadlines: Deadlines;
 
   constructor(options: HttpClientOptions = {}) {
     this.deadlineMs = options.deadlineMs ?? 20_000;
+    this.deadlines = new Deadlines(this.deadlineMs);
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.headersTimeoutMs = options.headersTimeoutMs ?? 15_000;
     this.bodyTimeoutMs = options.bodyTimeoutMs ?? 15_000;
@@ -161,7 +162,7 @@ export class HttpClient {
         this.deadlines.finish(exchange);
         resolve(outcome);
       });
-      this.deadlines.start(exchange, this.deadlineMs);
+      this.deadlines.start(exchange);
       try {
         this.dispatcherFor(origin).dispatch(
           {
