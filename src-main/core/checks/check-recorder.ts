@@ -6,8 +6,9 @@
  * chunk at a time. A batch commits, durably, at most `batchMs` after it began; the next one begins no
  * sooner than `gapMs` later, so that another process waiting to write (its busy handler retries at
  * least every 100 ms) always finds the database free in between. Any other write in this process
- * commits the open batch first. A crash loses at most the open batch; a failed write loses nothing:
- * its checks stay in memory and are written again by `finish`.
+ * commits the open batch first. A crash loses the checks not yet committed: the open batch's, and
+ * those waiting to be written (at most about `batchMs + gapMs` of them, or a chunk). A failed write
+ * loses nothing: its checks stay in memory and are written again by `finish`.
  */
 import type { AuditService } from '../audit/audit-service.ts';
 import type { KeyService } from '../keys/key-service.ts';
@@ -54,7 +55,7 @@ export interface CheckRun {
 }
 
 export interface RecorderTiming {
-  /** Checks written to the batch at a time. */
+  /** How many waiting checks make a write (which writes every check waiting). */
   chunk: number;
   /** The longest a batch stays open. */
   batchMs: number;
@@ -66,8 +67,9 @@ export interface RecorderTiming {
  * A chunk of 1,024: its rows, sorted by key, visit the key_status and index pages in order. Written
  * 64 at a time between network reads, whose work leaves those pages cold in the CPU's caches, a bulk
  * run's recording cost about 11 µs of CPU a check on the bench machine; 1,024 at a time, about 7
- * (measured around the writes, in the zero-latency rounds of `npm run bench`). Writing a chunk takes
- * a few milliseconds; a slow run's checks are written by `batchMs` long before a chunk fills.
+ * (the writes timed inside the zero-latency rounds of the bulk-check bench, a copy instrumented for
+ * it). Writing a chunk takes a few milliseconds; a slower run's checks are written by `batchMs`
+ * before a chunk fills.
  */
 export const DEFAULT_RECORDER_TIMING: RecorderTiming = { chunk: 1024, batchMs: 250, gapMs: 150 };
 

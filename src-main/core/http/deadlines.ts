@@ -52,7 +52,7 @@ export class Deadlines {
     if (this.head === null) this.stop();
   }
 
-  stop(): void {
+  private stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }

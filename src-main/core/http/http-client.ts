@@ -182,8 +182,11 @@ export class HttpClient {
     });
   }
 
+  /**
+   * Closes the connections once the exchanges in flight have ended. Their deadlines still run (the
+   * timer never keeps a process alive): an answer that trickles in forever ends at its deadline.
+   */
   async close(): Promise<void> {
-    this.deadlines.stop();
     await Promise.all([this.directAgent?.close(), ...[...this.proxies.values()].map((proxy) => proxy.close())]);
   }
 }

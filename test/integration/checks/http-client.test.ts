@@ -137,7 +137,8 @@ describe('HttpClient', () => {
       for (const { at, outcome, after } of outcomes) {
         if (at === '/trickle') {
           expect(outcome).toMatchObject({ kind: 'failure', failure: 'timeout', code: 'DEADLINE' });
-          // No later than a sweep (50 ms) after its deadline, whatever finished around it.
+          // Ended by its deadline, whatever finished around it: not before it, and well before the
+          // body timeout (1.5 s between bytes, which never runs out here) or a test's patience.
           expect(after).toBeGreaterThanOrEqual(650);
           expect(after).toBeLessThan(1400);
         } else {
@@ -153,6 +154,22 @@ describe('HttpClient', () => {
     } finally {
       await impatient.close();
     }
+  });
+
+  it('closes with an answer still trickling in: the exchange ends at its deadline, then the connections close', async () => {
+    const trickle = await server((_, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      const timer = setInterval(() => response.write('.'), 100);
+      response.on('close', () => clearInterval(timer));
+    });
+    const closing = new HttpClient({ deadlineMs: 500, headersTimeoutMs: 1500, bodyTimeoutMs: 1500, env: {} });
+    const started = performance.now();
+    const outcome = closing.send({ method: 'GET', url: trickle.url });
+    // Closed while the answer trickles in: close waits for the exchange, which its deadline ends.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await closing.close();
+    expect(await outcome).toMatchObject({ kind: 'failure', failure: 'timeout', code: 'DEADLINE' });
+    expect(performance.now() - started).toBeLessThan(1400);
   });
 
   it('sends a path with spaces percent-encoded and never sends a fragment', async () => {
