@@ -4,8 +4,8 @@
  * falls on whichever side is running when the young generation fills, whoever made the garbage.
  *
  * Driven over IPC: `{ setup }` once (the sandbox, the keys, the concurrency), then `{ round: true }`
- * for each round, answered with the round's CPU per request, its throughput, and whether a
- * collection ran in it; `{ end: true }` to finish.
+ * for each round, answered with the round's CPU per request (since the previous round ended), its
+ * throughput, and whether a collection ran in it; `{ end: true }` to finish.
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
@@ -34,9 +34,14 @@ observer.observe({ entryTypes: ['gc'] });
 const agent = new Agent({ connections: 64 });
 let setup: BareSetup | null = null;
 
+/**
+ * The CPU time spent since the end of the previous round: a round's own, and whatever this process
+ * did while the other side ran (its collector's background work, say).
+ */
+let cpuMark = process.cpuUsage();
+
 /** One round: every key's request, `concurrency` at once, bodies read in full. */
 async function round({ url, keys, concurrency }: BareSetup): Promise<BareRound> {
-  const cpu = process.cpuUsage();
   let next = 0;
   let expected = 0;
   const started = performance.now();
@@ -51,7 +56,8 @@ async function round({ url, keys, concurrency }: BareSetup): Promise<BareRound> 
     }),
   );
   const ended = performance.now();
-  const used = process.cpuUsage(cpu);
+  const used = process.cpuUsage(cpuMark);
+  cpuMark = process.cpuUsage();
   if (expected !== keys.length) throw new Error(`baseline: ${expected} of ${keys.length} answered as seeded`);
   // Collections are reported a little later than they end.
   await new Promise((resolve) => setImmediate(resolve));
@@ -62,9 +68,12 @@ async function round({ url, keys, concurrency }: BareSetup): Promise<BareRound> 
   };
 }
 
+// The bench ended (or died): so does this process.
+process.on('disconnect', () => process.exit(0));
 process.on('message', (message: { setup?: BareSetup; round?: true; end?: true }) => {
   if (message.setup) {
     setup = message.setup;
+    cpuMark = process.cpuUsage();
     process.send!({ ready: true });
   } else if (message.round && setup) {
     round(setup).then(

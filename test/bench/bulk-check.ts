@@ -51,9 +51,8 @@ const TARGET_CPU_RATIO = 1.25;
 const TARGET_BOUND_RATIO = 0.95;
 
 let peakRss = 0;
-// When the garbage collector ran (performance-timeline times): a collection is paid by whichever
-// side is running when the young generation fills, whoever made the garbage, so each round is
-// marked with whether one ran inside it.
+// When this process's garbage collector ran (performance-timeline times), so that each tkv round is
+// marked with whether one ran inside it (the bare loop's process marks its own).
 const collections: { start: number; end: number }[] = [];
 const gcObserver = new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) collections.push({ start: entry.startTime, end: entry.startTime + entry.duration });
@@ -121,12 +120,18 @@ const expectedVerdicts = Object.fromEntries(
   Object.entries({ valid: keys.filter((key) => key.status === 200).length, unauthorized: keys.filter((key) => key.status === 401).length, forbidden: keys.filter((key) => key.status === 403).length }).filter(([, count]) => count > 0),
 );
 
-/** The CPU time this process spent since `since`, in microseconds per check of a round. */
+/**
+ * The CPU time this process spent since the end of its previous round, in microseconds per check:
+ * a round's own, and whatever the process did while the other side ran (its collector's background
+ * work, say), so that no side's work is billed to nobody.
+ */
 let lastCpu = 0;
+let cpuMark = process.cpuUsage();
 /** The last round's window on the performance timeline. */
 let lastWindow = { start: 0, end: 0 };
-const cpuPerCheck = (since: NodeJS.CpuUsage) => {
-  const used = process.cpuUsage(since);
+const cpuPerCheck = () => {
+  const used = process.cpuUsage(cpuMark);
+  cpuMark = process.cpuUsage();
   return (used.user + used.system) / keys.length;
 };
 
@@ -136,13 +141,27 @@ const cpuPerCheck = (since: NodeJS.CpuUsage) => {
  */
 const bareClient = spawn(process.execPath, [fileURLToPath(new URL('bare-client.ts', import.meta.url))], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 process.once('exit', () => bareClient.kill('SIGTERM'));
-bareClient.on('exit', (code) => {
-  if (code !== 0 && code !== null) throw new Error(`the bare loop's process exited with ${code}`);
+/** The question sent to the bare loop's process and not yet answered: one at a time. */
+let asked: { resolve: (answer: unknown) => void; reject: (error: Error) => void } | null = null;
+bareClient.on('message', (answer) => {
+  const waiting = asked;
+  asked = null;
+  waiting?.resolve(answer);
 });
+/** The bare loop's process ended or failed: the question it was asked fails, so the bench does not wait for ever. */
+const bareEnded = (why: string) => {
+  const waiting = asked;
+  asked = null;
+  waiting?.reject(new Error(`the bare loop's process ${why}`));
+};
+bareClient.on('exit', (code, signal) => bareEnded(`exited (${code ?? signal})`));
+bareClient.on('error', (error) => bareEnded(`failed: ${error.message}`));
 /** Sends a message to the bare loop's process and waits for its answer. */
 const askBare = <T>(message: object) =>
-  new Promise<T>((resolve) => {
-    bareClient.once('message', (answer) => resolve(answer as T));
+  new Promise<T>((resolve, reject) => {
+    if (asked) return reject(new Error('the bare loop was asked again before it answered'));
+    if (!bareClient.connected) return reject(new Error("the bare loop's process has ended"));
+    asked = { resolve: resolve as (answer: unknown) => void, reject };
     bareClient.send(message);
   });
 await askBare<{ ready: true }>({ setup: { url: sandbox.url, keys: keys.map(({ tenantId, token, status }) => ({ tenantId, token, status })), concurrency: CONCURRENCY } satisfies BareSetup });
@@ -151,7 +170,6 @@ const bareLoop = () => askBare<BareRound>({ round: true });
 
 /** The product: CheckService.checkAll over the vault, recording every result; its duration in seconds. */
 async function productRun(options: { concurrency: number; perTenant: number } = { concurrency: CONCURRENCY, perTenant: CONCURRENCY }): Promise<number> {
-  const cpu = process.cpuUsage();
   const started = performance.now();
   const summary = await vault.checks.checkAll(options);
   const seconds = (performance.now() - started) / 1000;
@@ -164,7 +182,7 @@ async function productRun(options: { concurrency: number; perTenant: number } = 
     if (result.server?.state !== (result.verdict === 'unauthorized' ? 'disabled' : 'enabled')) throw new Error(`product: no server's word on a ${result.verdict}: ${JSON.stringify(result.server)}`);
     if (result.verdict === 'forbidden' && result.control?.state !== 'refused') throw new Error('product: a 403 without its negative control');
   }
-  lastCpu = cpuPerCheck(cpu);
+  lastCpu = cpuPerCheck();
   return seconds;
 }
 
@@ -208,7 +226,7 @@ for (let round = 0; round < ROUNDS; round += 1) {
   }
 }
 // Where tkv's CPU goes, when asked: a CPU profile of a few product rounds alone (open it in Chrome's
-// DevTools, or summarise it), without the setup and the bare loop that a whole-process profile holds.
+// DevTools, or summarise it), without the setup and the latency rounds a whole-process profile holds.
 if (process.env.TKV_BENCH_PROFILE) {
   const { Session } = await import('node:inspector/promises');
   const session = new Session();
