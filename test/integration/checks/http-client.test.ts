@@ -1,5 +1,6 @@
 // The HTTP client against purpose-built servers on loopback.
 import fs from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +35,13 @@ afterAll(async () => {
   for (const s of servers) await s.close();
   fs.rmSync(certDir, { recursive: true, force: true });
 });
+
+/** Answers 200, then a byte every 100 ms, for ever: only the overall deadline can end it. */
+function trickleForever(response: ServerResponse): void {
+  response.writeHead(200, { 'content-type': 'text/plain' });
+  const timer = setInterval(() => response.write('.'), 100);
+  response.on('close', () => clearInterval(timer));
+}
 
 function send(url: string, extra: Partial<Parameters<HttpClient['send']>[0]> = {}): Promise<HttpOutcome> {
   return client.send({ method: 'GET', url, secretHeaders: { 'X-API-KEY': key }, ...extra });
@@ -104,11 +112,7 @@ describe('HttpClient', () => {
 
   it('ends an answer that trickles in forever at the overall deadline', async () => {
     // Each byte arrives well within the body timeout, so only the overall deadline can end it.
-    const trickle = await server((_, response) => {
-      response.writeHead(200, { 'content-type': 'text/plain' });
-      const timer = setInterval(() => response.write('.'), 100);
-      response.on('close', () => clearInterval(timer));
-    });
+    const trickle = await server((_, response) => trickleForever(response));
     const impatient = new HttpClient({ deadlineMs: 700, headersTimeoutMs: 1500, bodyTimeoutMs: 1500, env: {} });
     try {
       const started = performance.now();
@@ -125,9 +129,7 @@ describe('HttpClient', () => {
     const target = await server((request, response) => {
       if (request.url === '/slow') return void setTimeout(() => json(response, 200, { slow: true }), 300);
       if (request.url !== '/trickle') return json(response, 200, { fast: true });
-      response.writeHead(200, { 'content-type': 'text/plain' });
-      const timer = setInterval(() => response.write('.'), 100);
-      response.on('close', () => clearInterval(timer));
+      trickleForever(response);
     });
     const impatient = new HttpClient({ deadlineMs: 700, headersTimeoutMs: 1500, bodyTimeoutMs: 1500, env: {} });
     const wave = async () => {
@@ -157,11 +159,7 @@ describe('HttpClient', () => {
   });
 
   it('closes with an answer still trickling in: the exchange ends at its deadline, then the connections close', async () => {
-    const trickle = await server((_, response) => {
-      response.writeHead(200, { 'content-type': 'text/plain' });
-      const timer = setInterval(() => response.write('.'), 100);
-      response.on('close', () => clearInterval(timer));
-    });
+    const trickle = await server((_, response) => trickleForever(response));
     const closing = new HttpClient({ deadlineMs: 500, headersTimeoutMs: 1500, bodyTimeoutMs: 1500, env: {} });
     const started = performance.now();
     const outcome = closing.send({ method: 'GET', url: trickle.url });
