@@ -10,6 +10,7 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { STANDARD_HEADERS } from '../../src-main/core/http/http-client.ts';
+import { pausedWithin } from './collections.ts';
 
 export interface BareSetup {
   url: string;
@@ -24,6 +25,8 @@ export interface BareRound {
   throughput: number;
   /** A garbage collection ran during the round. */
   collected: boolean;
+  /** The collections' pauses inside the round, in microseconds per request. */
+  collecting: number;
 }
 
 const collections: { start: number; end: number }[] = [];
@@ -32,6 +35,7 @@ const observer = new PerformanceObserver((list) => {
 });
 observer.observe({ entryTypes: ['gc'] });
 const agent = new Agent({ connections: 64 });
+
 let setup: BareSetup | null = null;
 
 /**
@@ -65,6 +69,7 @@ async function round({ url, keys, concurrency }: BareSetup): Promise<BareRound> 
     cpu: (used.user + used.system) / keys.length,
     throughput: keys.length / ((ended - started) / 1000),
     collected: collections.some((gc) => gc.end > started && gc.start < ended),
+    collecting: (pausedWithin(collections, started, ended) * 1000) / keys.length,
   };
 }
 

@@ -39,6 +39,7 @@ import { createServices } from '../../src-main/core/services.ts';
 import { TKV } from '../support/cli.ts';
 import { scratchDir } from '../support/files.ts';
 import type { BareRound, BareSetup } from './bare-client.ts';
+import { pausedWithin } from './collections.ts';
 
 const TENANTS = 20;
 const KEYS_PER_TENANT = 100;
@@ -204,12 +205,14 @@ const product: number[] = [];
 const baselineCpu: number[] = [];
 const productCpu: number[] = [];
 const baselineCollected: boolean[] = [];
+const baselineCollecting: number[] = [];
 const productWindows: (typeof lastWindow)[] = [];
 const measureBaseline = async () => {
   const round = await bareLoop();
   baseline.push(round.throughput);
   baselineCpu.push(round.cpu);
   baselineCollected.push(round.collected);
+  baselineCollecting.push(round.collecting);
 };
 const measureProduct = async () => {
   product.push(keys.length / (await productRun()));
@@ -257,6 +260,9 @@ await new Promise((resolve) => setImmediate(resolve));
 const collected = (window: typeof lastWindow) => collections.some((gc) => gc.end > window.start && gc.start < window.end);
 const bareClean = baselineCpu.filter((_, index) => !baselineCollected[index]);
 const productClean = productCpu.filter((_, index) => !collected(productWindows[index]!));
+// Each side's collection pauses inside its rounds, per check: what its own garbage costs its main thread.
+const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+const productCollecting = mean(productWindows.map((window) => (pausedWithin(collections, window.start, window.end) * 1000) / keys.length));
 
 /** Recording alone: a bulk run's checks handed to the recorder as fast as it takes them. */
 function recordingAlone(): number {
@@ -354,7 +360,7 @@ const politenessRatio = median(latencyRatios.politeness);
 console.log(`bulk check: ${keys.length} keys over ${TENANTS} tenants (each with an admin key, and ${REFUSED_PER_TENANT} refused: disabled on even tenants, lacking a scope on odd ones), ${WARMUPS} warm-up + ${ROUNDS} measured rounds at zero latency, ${LATENCY_ROUNDS} at ${LATENCY_MS} ms`);
 console.log(`  client CPU per check, zero latency: ${cpuRatio.toFixed(2)}× the bare loop, median of ${ROUNDS} pairs (middle half ${cpuLow.toFixed(2)}–${cpuHigh.toFixed(2)}×) (target <= ${TARGET_CPU_RATIO}×); bare loop ${median(baselineCpu).toFixed(1)} µs, tkv ${median(productCpu).toFixed(1)} µs (medians, ${(median(productCpu) / median(baselineCpu)).toFixed(2)}×), recording alone ${recordingCpu.toFixed(1)} µs`);
 console.log(
-  `  for information, the rounds without a garbage collection (tkv ${productClean.length} of ${ROUNDS}, bare loop ${bareClean.length} of ${ROUNDS}): ${productClean.length > 0 && bareClean.length > 0 ? `tkv ${median(productClean).toFixed(1)} µs, bare loop ${median(bareClean).toFixed(1)} µs (medians, ${(median(productClean) / median(bareClean)).toFixed(2)}×)` : 'too few to compare'}`,
+  `  for information, the rounds without a garbage collection (tkv ${productClean.length} of ${ROUNDS}, bare loop ${bareClean.length} of ${ROUNDS}): ${productClean.length > 0 && bareClean.length > 0 ? `tkv ${median(productClean).toFixed(1)} µs, bare loop ${median(bareClean).toFixed(1)} µs (medians, ${(median(productClean) / median(bareClean)).toFixed(2)}×)` : 'too few to compare'}; collection pauses inside the rounds, tkv ${productCollecting.toFixed(2)} µs a check, bare loop ${mean(baselineCollecting).toFixed(2)} µs`,
 );
 const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`;
 console.log(`  at ${LATENCY_MS} ms latency, concurrency ${CONCURRENCY}: ${concurrencyRatio.toFixed(3)} of the bound ${(shapes.concurrency.inTurn * median(loadedLatency.concurrency)).toFixed(2)} s (${shapes.concurrency.inTurn.toFixed(1)} requests in turn × ${ms(median(loadedLatency.concurrency))}, a bare request under the same load; rounds: ${rounds(latencyRatios.concurrency, 3)}) (target >= ${TARGET_BOUND_RATIO})`);
