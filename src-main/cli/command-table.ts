@@ -238,7 +238,7 @@ export const COMMANDS: CommandSpec[] = [
       { name: 'auth', type: 'string', choices: ['bearer', 'airwallex'], description: 'a pasted key: send it as a bearer token, or log in with it (Airwallex)', secondary: true },
       { name: 'client-id', type: 'string', value: 'ID', description: 'a pasted Airwallex key: its client id', secondary: true },
       { name: 'login-as', type: 'string', value: 'ACCOUNT', description: 'a pasted Airwallex key: act as this account', secondary: true },
-      { name: 'all', type: 'boolean', description: 'check every stored key (or one tenant’s, with --tenant); with --json, JSON Lines: each key’s result as it finishes, then {"run": …}', secondary: true },
+      { name: 'all', type: 'boolean', description: 'check every stored key (or one tenant’s, with --tenant); with --json, JSON Lines: each key’s result (or error) as it finishes, then {"run": …}', secondary: true },
       { ...TENANT_FLAG, description: 'with --all: only this tenant’s keys', secondary: true },
       { name: 'stale', type: 'string', value: 'WINDOW', description: 'with --all: only keys never judged, or last judged longer ago than this (24h, 7d)', secondary: true },
       { name: 'concurrency', type: 'integer', value: 'N', min: 1, max: 256, description: 'with --all: checks at once (default 8)', secondary: true },

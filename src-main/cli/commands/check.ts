@@ -157,8 +157,9 @@ async function checkAll(parsed: Parsed, context: CommandContext): Promise<number
       concurrency,
       perTenant,
       signal: controller.signal,
-      onProgress: ({ done, total, ref, result }) => {
-        if (parsed.values.json && result) context.io.stdout.write(`${JSON.stringify({ keyRef: formatKeyRef(ref), ...result })}\n`);
+      onProgress: ({ done, total, ref, result, error }) => {
+        // A key that could not be checked (its secret gone from the keychain, say) gets a line too: its error.
+        if (parsed.values.json) context.io.stdout.write(`${JSON.stringify(result ? { keyRef: formatKeyRef(ref), ...result } : { keyRef: formatKeyRef(ref), error })}\n`);
         if (progress) {
           const width = 30;
           const filled = Math.round((done / total) * width);
@@ -170,8 +171,9 @@ async function checkAll(parsed: Parsed, context: CommandContext): Promise<number
     process.off('SIGINT', onSigint);
   }
   if (progress) context.io.stderr.write('\n');
-  // With --json, stdout is JSON Lines: each key's record (with its keyRef) as it finished, then
-  // the run's record ({"run": …}); the summary for a person goes to stderr.
+  // With --json, stdout is JSON Lines: each key's record (with its keyRef) as it finished, or its
+  // error when it could not be checked, then the run's record ({"run": …}); the summary for a
+  // person goes to stderr.
   if (parsed.values.json) context.io.stdout.write(`${JSON.stringify({ run: runRecord(summary, tenant ?? null, stale?.window ?? null) })}\n`);
   const out = parsed.values.json ? context.io.stderr : context.io.stdout;
   out.write(stale !== null && summary.total === 0 ? `Every key${tenant === undefined ? '' : ` of ${tenant}`} was judged within the last ${stale.window}: nothing to check.\n` : formatSummary(summary, tenant, stale?.window));

@@ -4,8 +4,9 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src-main/cli/main.ts';
+import { KeytarSecretStore } from '../../../src-main/core/secrets/keytar-secret-store.ts';
 import { runTkv, TKV } from '../../support/cli.ts';
-import { filesContaining, scratchDir } from '../../support/files.ts';
+import { canaryToken, filesContaining, scratchDir } from '../../support/files.ts';
 import { clearService, uniqueService } from '../../support/keychain.ts';
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox.ts';
 
@@ -159,6 +160,27 @@ describe('tkv check', () => {
     expect(JSON.parse(none.stdout)).toEqual({ run: { tenant: 'empty', staleWindow: null, total: 0, checked: 0, interrupted: false, byVerdict: {}, problems: [], failures: [] } });
     expect(none.stderr).toBe('Tenant empty holds no key: there is nothing to check.\n');
     expect((await tkv(['tenant', 'remove', 'empty', '--yes'])).code).toBe(0);
+  });
+
+  it('gives a key that could not be checked a line of its own in --json: its error', async () => {
+    const gone = canaryToken();
+    secrets.push(gone);
+    expect((await tkv(['key', 'add', 'demo/gone'], gone)).code).toBe(0);
+    const { secretAccount } = JSON.parse((await tkv(['key', 'show', 'demo/gone', '--json'])).stdout) as { secretAccount: string };
+    // Deleted from the keychain behind the vault's back: that key's check cannot run, the others' do.
+    expect(await new KeytarSecretStore({ service }).delete(secretAccount)).toBe(true);
+    try {
+      const json = await tkv(['check', '--all', '--json']);
+      expect(json.code).toBe(12);
+      const lines = json.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines).toHaveLength(3);
+      const byRef = Object.fromEntries(lines.slice(0, 2).map((line) => [line.keyRef, line]));
+      expect(byRef['demo/crm']).toMatchObject({ verdict: 'valid' });
+      expect(byRef['demo/gone']).toEqual({ keyRef: 'demo/gone', error: expect.stringMatching(/^The keychain is open but holds no secret for demo\/gone .*deleted outside Tenant Key Vault/) });
+      expect(lines[2]).toMatchObject({ run: { total: 2, checked: 1, failures: [{ keyRef: 'demo/gone', error: byRef['demo/gone']!.error }] } });
+    } finally {
+      expect((await tkv(['key', 'remove', 'demo/gone', '--yes'])).code).toBe(0);
+    }
   });
 
   it('draws a progress bar on stderr when it is a terminal, and nothing of it on stdout', async () => {
