@@ -126,11 +126,14 @@ export async function runBulk(checks: CheckService, vault: BulkVault, options: B
             know: () => knowledge.of(key),
             controls,
             askServer: (known, redactor) => asker.wordOn(key, known, redactor),
+            signal: options.signal,
           });
           if (result.verdict !== 'throttled' || attempt === 2 || options.signal?.aborted) break;
           const wait = Math.min(30, result.retryAfterSeconds ?? 2) * 1000;
           lane.pausedUntil = Date.now() + wait;
-          await sleep(wait);
+          // Stopped during the wait: the key stays throttled, and is not sent again.
+          await sleep(wait, options.signal);
+          if (options.signal?.aborted) break;
         }
         // The tenant's next key may go out while this one is recorded.
         released = true;

@@ -351,6 +351,8 @@ export class CheckService {
       redactor?: Redactor;
       controls?: ControlCache;
       askServer?: (known: KeyKnowledge, redactor: Redactor) => Promise<ServerWord>;
+      /** A run being stopped: a control waiting to try again gives up (it stands as not run). */
+      signal?: AbortSignal | undefined;
     },
   ): Promise<CheckResult> {
     const { target, probe, base, url } = call;
@@ -363,7 +365,7 @@ export class CheckService {
     const raw = verdictOf(outcome);
     // The only answers a lying endpoint can give: a success, or a 403 that would say the key authenticates.
     const controls = options.controls ?? this.controls;
-    const control = raw === 'valid' || raw === 'forbidden' ? (controls.answered(call) ?? (await controls.get(call, () => this.sendControl(call)))) : null;
+    const control = raw === 'valid' || raw === 'forbidden' ? (controls.answered(call) ?? (await controls.get(call, () => this.sendControl(call, options.signal)))) : null;
     const ref = options.key?.ref ?? null;
     const declaredScopes = options.key?.scopes ?? null;
     const known: KeyKnowledge = raw === 'valid' ? { ...NOTHING_KNOWN, ref, declaredScopes } : { ...options.know(), ref, declaredScopes };
@@ -405,9 +407,9 @@ export class CheckService {
    * made now and kept nowhere. One that gets no usable answer (a 408, a 429, a 5xx, no answer in
    * time) is tried again, up to CONTROL_TRIES times, after the server's Retry-After or a second. A
    * Retry-After over CONTROL_RETRY_AFTER_MAX_S is not waited out (more than a check should hold a
-   * person up): the control then stands as not run.
+   * person up), nor one while the run is being stopped (`signal`): the control then stands as not run.
    */
-  private async sendControl(call: ProbeCall): Promise<ControlOutcome> {
+  private async sendControl(call: ProbeCall, signal?: AbortSignal): Promise<ControlOutcome> {
     const vendor = vendorOf(call.target.vendor) ?? walletCrew;
     const { target, probe, url } = call;
     for (let tries = 1; ; tries += 1) {
@@ -419,7 +421,8 @@ export class CheckService {
       if (tries === CONTROL_TRIES) return { ...control, tries };
       const retryAfter = outcome.kind === 'response' ? retryAfterSeconds(outcome.headers['retry-after']) : null;
       if (retryAfter !== null && retryAfter > CONTROL_RETRY_AFTER_MAX_S) return { ...control, tries };
-      await sleep((retryAfter ?? 1) * 1000);
+      await sleep((retryAfter ?? 1) * 1000, signal);
+      if (signal?.aborted) return { ...control, tries };
     }
   }
 }

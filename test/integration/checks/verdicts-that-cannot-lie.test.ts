@@ -223,6 +223,43 @@ describe('the negative control', () => {
       await fresh.close();
     }
   });
+
+  it('a bulk run stopped while a control or a throttled key waits out its Retry-After ends at once, sending nothing more', async () => {
+    const issued = canaryToken();
+    const throttled = canaryToken();
+    const sent = { issued: 0, throttled: 0, controls: 0 };
+    // 8 s: short enough to be waited out (the cap is 10 s), long enough that waiting shows.
+    const server = await startServer((request, response) => {
+      const key = String(request.headers['x-api-key']);
+      if (key === issued) return (sent.issued += 1), json(response, 200, {});
+      if (key === throttled) return (sent.throttled += 1), json(response, 429, {}, { 'retry-after': '8' });
+      sent.controls += 1;
+      json(response, 429, {}, { 'retry-after': '8' });
+    });
+    servers.push(server);
+    const own = fixture.openVault(fixture.secrets);
+    try {
+      own.tenants.add({ alias: 'busy', tenantId: 'demo', environment: 'custom', baseUrl: server.url });
+      await own.keys.add({ tenant: 'busy', name: 'issued', secret: issued, scopes: ['tenant.core:read'] });
+      await own.keys.add({ tenant: 'busy', name: 'throttled', secret: throttled, scopes: ['tenant.core:read'] });
+      const stop = new AbortController();
+      const started = performance.now();
+      setTimeout(() => stop.abort(), 500);
+      const summary = await own.checks.checkAll({ tenant: 'busy', concurrency: 2, perTenant: 2, signal: stop.signal });
+      expect(performance.now() - started).toBeLessThan(3_000);
+      // The key whose control was waiting: its 200 unconfirmed, after one try. The throttled key: still throttled, sent once.
+      const byName = Object.fromEntries(summary.problems.map(({ ref, result }) => [ref.name, result]));
+      expect(byName.issued).toMatchObject({ verdict: 'inconclusive', status: 200, control: { state: 'failed', status: 429, tries: 1 } });
+      expect(byName.throttled).toMatchObject({ verdict: 'throttled', status: 429 });
+      expect(sent).toEqual({ issued: 1, throttled: 1, controls: 1 });
+      // Both were checked and recorded; neither got a judgement.
+      expect(summary.checked).toBe(2);
+      expect(own.keys.show({ tenant: 'busy', name: 'issued' })).toMatchObject({ lastJudgement: null, lastAttempt: 'inconclusive' });
+    } finally {
+      await own.tenants.remove('busy', { withKeys: true });
+      await own.close();
+    }
+  });
 });
 
 describe("the server's word on a 401 or 403", () => {
