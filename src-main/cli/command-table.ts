@@ -273,6 +273,9 @@ export const COMMANDS: CommandSpec[] = [
     flags: [{ name: 'vendor', type: 'string', choices: ['wallet-crew', 'airwallex', 'generic'], description: 'whose probes (default wallet-crew)' }],
     json: true,
     examples: [{ command: 'tkv probe list' }],
+    // It reads no secret: it lists where no keychain answers (a server, a container), and a lost
+    // inventory only means fewer probes of yours, which a listing that changes nothing may show.
+    vault: 'open',
     load: async () => (await import('./commands/probe.ts')).list,
   },
   {

@@ -41,17 +41,24 @@ export class CommandContext {
   }
 
   /**
-   * Opens the vault and stops when its inventory lost its past (or cannot be read), saying what
-   * the keychain holds and what to do; `allowLost` lets a command that only looks (reconcile) go on.
+   * Opens the vault; an inventory that cannot be read is said with what the keychain holds (if it
+   * answers) and what to do. Nothing here asks the keychain otherwise.
    */
-  async guard(allowLost: boolean): Promise<void> {
-    let services: Services;
+  async open(): Promise<Services> {
     try {
-      services = this.services();
+      return this.services();
     } catch (error) {
       const env = this.io.env;
       throw await unreadableInventoryError(error, resolveAppPaths(env, process.platform, os.homedir()), createSecretStore(env, process.platform));
     }
+  }
+
+  /**
+   * Opens the vault and stops when its inventory lost its past (or cannot be read), saying what
+   * the keychain holds and what to do; `allowLost` lets a command that only looks (reconcile) go on.
+   */
+  async guard(allowLost: boolean): Promise<void> {
+    const services = await this.open();
     const loss = await services.inventoryLoss();
     if (loss && !allowLost) throw inventoryLostError(loss, services.paths.inventoryFile);
   }

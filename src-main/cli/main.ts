@@ -83,7 +83,8 @@ export async function runCli(argv: string[], unguarded: CliIo): Promise<number> 
     // A command runs: its context (and, on first use, the vault's services) is loaded now, not before.
     context = new (await import('./context.ts')).CommandContext(io, stderr.raw, spec.http?.(parsed) ?? {});
     const vault = typeof spec.vault === 'function' ? spec.vault(parsed) : (spec.vault ?? 'refuse');
-    if (vault !== 'none') await context.guard(vault === 'look');
+    if (vault === 'open') await context.open();
+    else if (vault !== 'none') await context.guard(vault === 'look');
     const handler = await spec.load();
     return await handler(parsed, context);
   } catch (error) {

@@ -75,10 +75,11 @@ export interface CommandSpec {
   rawArgs?: boolean;
   /**
    * How it meets a lost inventory (see core/db/health.ts): `refuse` (the default: it stops),
-   * `look` (it only reads, and goes on), or `none` (it does not open the vault, or reports on it itself).
-   * A function decides from the arguments.
+   * `look` (it only reads, and goes on), `open` (it reads no secret and changes nothing: the vault
+   * is opened, and the keychain is not asked whether the inventory lost its past), or `none` (it
+   * does not open the vault, or reports on it itself). A function decides from the arguments.
    */
-  vault?: 'refuse' | 'look' | 'none' | ((parsed: ParsedCommand) => 'refuse' | 'look' | 'none');
+  vault?: VaultMode | ((parsed: ParsedCommand) => VaultMode);
   /**
    * The HTTP client its flags ask for (timeouts, a CA file): set before the vault's services are
    * built, since they are built once, by whoever asks first (the vault's guard, before the handler).
@@ -86,6 +87,8 @@ export interface CommandSpec {
   http?: (parsed: ParsedCommand) => Omit<HttpClientOptions, 'env'>;
   load(): Promise<Handler>;
 }
+
+export type VaultMode = 'refuse' | 'look' | 'open' | 'none';
 
 /** Groups of subcommands: `tkv key` alone lists them. */
 export interface GroupSpec {

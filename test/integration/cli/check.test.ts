@@ -314,4 +314,24 @@ describe('tkv probe', () => {
     expect((await tkv(['probe', 'remove', 'stores'])).code).toBe(0);
     expect((await tkv(['probe', 'remove', 'config'])).code).toBe(1);
   });
+
+  it('lists the probes where no keychain answers: listing them reads no secret', async () => {
+    const fresh = scratchDir('cli-probe-no-keychain');
+    try {
+      // A machine with no Secret Service (a server, a container): the session bus leads nowhere.
+      const noKeychain = { ...env, TKV_DATA_DIR: fresh, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', TKV_KEYCHAIN_TIMEOUT_MS: '3000' };
+      const listed = await runTkv(['probe', 'list'], { env: noKeychain });
+      outputs.push(listed.stdout, listed.stderr);
+      expect(listed.stderr).toBe('');
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toMatch(/config\s+GET \/api\/\{tenantId\}\/admin\/config\s+tenant\.core:read\s+none/);
+      // Adding one of your own still goes through the vault's guard, which asks the keychain.
+      const added = await runTkv(['probe', 'add', 'stores', '--path', '/api/{tenantId}/stores'], { env: noKeychain });
+      outputs.push(added.stdout, added.stderr);
+      expect(added.code).toBe(1);
+      expect(added.stderr).toMatch(/The OS keychain is unavailable/);
+    } finally {
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
+  });
 });
