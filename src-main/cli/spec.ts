@@ -75,8 +75,8 @@ export interface CommandSpec {
   rawArgs?: boolean;
   /**
    * How it meets a lost inventory (see core/db/health.ts): `refuse` (the default: it stops),
-   * `look` (it only reads, and goes on), `open` (it reads no secret and changes nothing: the vault
-   * is opened, and the keychain is not asked whether the inventory lost its past), or `none` (it
+   * `look` (it only reads, and goes on), `open` (it reads no secret and writes nothing of its own:
+   * the vault is opened, and the keychain is not asked whether the inventory lost its past), or `none` (it
    * does not open the vault, or reports on it itself). A function decides from the arguments.
    */
   vault?: VaultMode | ((parsed: ParsedCommand) => VaultMode);

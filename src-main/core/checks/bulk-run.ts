@@ -2,7 +2,8 @@
  * A bulk run: every stored key (of one tenant, or all) checked with its default probe, at most
  * `concurrency` at once and `perTenant` per tenant, tenants taken in turn, a tenant backing off on
  * Retry-After. Checks go into the inventory as they finish (CheckRecorder); stopping (the signal)
- * lets running checks finish and keeps their results, recorded as one check run.
+ * lets running checks finish, without waiting out a Retry-After, and keeps their results, recorded
+ * as one check run.
  */
 import type { BulkSummary, CheckResult } from '../../shared/check.ts';
 import type { KeyRef } from '../../shared/contract.ts';
@@ -13,6 +14,7 @@ import type { KeyService, KeyToCheck } from '../keys/key-service.ts';
 import type { TenantService } from '../tenants/tenant-service.ts';
 import { defaultProbe, type ProbeDefinition, type Vendor } from '../vendors/vendor.ts';
 import { checkEntry, prepare, sleep, type CheckService, type CheckTarget, type ProbeCall } from './check-service.ts';
+import { CheckStopped } from './probe-call.ts';
 import { ControlCache, FAILED_CONTROL_TTL_MS } from './negative-control.ts';
 
 export interface BulkProgress {
@@ -44,7 +46,9 @@ export interface BulkVault {
 /**
  * Checks every stored key (of one tenant, or all): at most `concurrency` at once and `perTenant`
  * per tenant, tenants taken in turn, backing off a tenant on Retry-After. Stopping (the signal)
- * lets running checks finish and keeps their results, recorded as one check run.
+ * lets running checks finish and keeps their results, recorded as one check run. A key stopped
+ * while it waited out a Retry-After keeps its answer (throttled); one whose negative control was
+ * waiting is given up, neither recorded nor counted (the run then says it was interrupted).
  */
 export async function runBulk(checks: CheckService, vault: BulkVault, options: BulkOptions): Promise<BulkSummary> {
   const keys = vault.keys.toCheck({ ...(options.tenant === undefined ? {} : { tenant: options.tenant }), ...(options.judgedBefore === undefined ? {} : { judgedBefore: options.judgedBefore }) });
@@ -145,6 +149,8 @@ export async function runBulk(checks: CheckService, vault: BulkVault, options: B
         if (result.verdict !== 'valid' && result.verdict !== 'authenticated') summary.problems.push({ ref, result });
         options.onProgress?.({ done: ++done, total: keys.length, ref, result, error: null });
       } catch (error) {
+        // Given up because the run was stopped: nothing was judged, nothing is recorded.
+        if (error instanceof CheckStopped) continue;
         const message = error instanceof VaultError ? error.message : 'the check failed unexpectedly';
         const ref = { tenant: key.tenant, name: key.name };
         summary.failures.push({ ref, error: message });

@@ -21,7 +21,7 @@ import { byRisk, defaultProbe, type AuthMode, type ProbeDefinition, type Vendor 
 import { probesFor, vendorOf } from '../vendors/vendors.ts';
 import { API_KEY_HEADER, walletCrew } from '../vendors/wallet-crew/wallet-crew.ts';
 import { runBulk, type BulkOptions, type BulkProgress } from './bulk-run.ts';
-import { checkEntry, prepare, secretHeaders, sleep, type CheckTarget, type ProbeCall } from './probe-call.ts';
+import { CheckStopped, checkEntry, prepare, secretHeaders, sleep, type CheckTarget, type ProbeCall } from './probe-call.ts';
 import { CheckRecorder, writeChecks, type CheckLog, type CheckRun, type RecorderTiming } from './check-recorder.ts';
 import { CheckStore, type CheckRunKind, type CustomProbeRow, type ValidationEntry, type ValidationRecord } from './check-store.ts';
 import { addCustomProbe, type NewProbeInput } from './custom-probes.ts';
@@ -351,7 +351,7 @@ export class CheckService {
       redactor?: Redactor;
       controls?: ControlCache;
       askServer?: (known: KeyKnowledge, redactor: Redactor) => Promise<ServerWord>;
-      /** A run being stopped: a control waiting to try again gives up (it stands as not run). */
+      /** A run being stopped: a control waiting to try again gives the check up (CheckStopped). */
       signal?: AbortSignal | undefined;
     },
   ): Promise<CheckResult> {
@@ -407,7 +407,8 @@ export class CheckService {
    * made now and kept nowhere. One that gets no usable answer (a 408, a 429, a 5xx, no answer in
    * time) is tried again, up to CONTROL_TRIES times, after the server's Retry-After or a second. A
    * Retry-After over CONTROL_RETRY_AFTER_MAX_S is not waited out (more than a check should hold a
-   * person up), nor one while the run is being stopped (`signal`): the control then stands as not run.
+   * person up): the control then stands as not run. A run stopped during the wait (`signal`) gives
+   * the check up (CheckStopped): a control cut short says nothing, and is kept for no other check.
    */
   private async sendControl(call: ProbeCall, signal?: AbortSignal): Promise<ControlOutcome> {
     const vendor = vendorOf(call.target.vendor) ?? walletCrew;
@@ -422,7 +423,7 @@ export class CheckService {
       const retryAfter = outcome.kind === 'response' ? retryAfterSeconds(outcome.headers['retry-after']) : null;
       if (retryAfter !== null && retryAfter > CONTROL_RETRY_AFTER_MAX_S) return { ...control, tries };
       await sleep((retryAfter ?? 1) * 1000, signal);
-      if (signal?.aborted) return { ...control, tries };
+      if (signal?.aborted) throw new CheckStopped();
     }
   }
 }

@@ -6,6 +6,7 @@
  * authentication answers it 2xx: then the key's own 2xx proves nothing (verdict `inconclusive`).
  * A control that gets no usable answer (a 429, a 5xx, a timeout), even once tried again, confirms
  * nothing either: the key's 2xx or 403 is then inconclusive too, and never replaces its judgement.
+ * (A bulk run stopped while its control waits to try again gives the check up instead: CheckStopped.)
  *
  * Controls are kept for a bounded time (CONTROL_TTL_MS) and shared by checks running at once, so a
  * bulk run sends one per tenant and probe. One that got no usable answer is not kept for single

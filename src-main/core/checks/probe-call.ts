@@ -51,6 +51,17 @@ export function checkEntry(key: { id: string; tenant: string; name: string; fing
   };
 }
 
+/**
+ * A check given up because its run was stopped while it waited (a negative control's Retry-After):
+ * it judged nothing, so the run neither records it nor counts it as checked.
+ */
+export class CheckStopped extends Error {
+  constructor() {
+    super('The run was stopped before this check could finish.');
+    this.name = 'CheckStopped';
+  }
+}
+
 /** Waits `ms`, or until `signal` aborts (a person stopping a run does not wait out a Retry-After). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.resolve();
