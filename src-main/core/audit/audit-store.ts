@@ -13,7 +13,7 @@ export type AuditAction =
   | 'tenant_removed'
   /** A tenant's base URL changed (the app's sandbox moved to another port). */
   | 'tenant_updated'
-  /** A key stored by hand (tkv key add, the app's Add key). */
+  /** A key stored by hand (the command line's key add, the app's Add key). */
   | 'added'
   | 'created'
   | 'imported'
