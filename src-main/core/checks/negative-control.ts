@@ -46,11 +46,16 @@ function transient(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-/** Where a control applies: the same request line, sent the same way. */
+/**
+ * Where a control applies: the same request line, sent the same way. A probe that names the key
+ * (`{keyName}`) is one request line whatever key it names: the control sent with the first key's
+ * name stands for the others, so a bulk run sends one per tenant and probe, not one per key.
+ */
 export function controlKey(call: ProbeCall): string {
   const auth = call.target.auth;
   const how = auth.kind === 'header' ? `header:${auth.name.toLowerCase()}` : auth.kind === 'airwallex' ? `airwallex:${auth.clientId}:${auth.loginAs ?? ''}` : auth.kind;
-  return `${call.probe.method} ${call.url}\n${how}`;
+  const line = call.probe.path.includes('{keyName}') ? `${call.base}${call.probe.path.replace('{tenantId}', encodeURIComponent(call.target.tenantId))}` : call.url;
+  return `${call.probe.method} ${line}\n${how}`;
 }
 
 interface Entry {

@@ -279,12 +279,17 @@ describe('stored keys', () => {
     }
   });
 
-  it('aims each key’s probe at its own tenant, and a probe that names the key at that key', async () => {
+  it('aims each key’s probe at its own tenant, and a probe that names the key at that key, with one control per tenant and probe', async () => {
     const seen: string[] = [];
+    const controls: string[] = [];
     const issued = new Set<string>();
     const recorder = await server((request, response) => {
       const key = String(request.headers['x-api-key']);
-      if (!issued.has(key)) return json(response, 401, {});
+      if (!issued.has(key)) {
+        // The negative control: its tenant, and its probe (the config, or a key's own definition).
+        controls.push(`${request.url!.split('/')[2]} ${request.url!.includes('/apiKeys/') ? 'api-key-self' : 'config'}`);
+        return json(response, 401, {});
+      }
       seen.push(`${key} ${request.url!}`);
       json(response, 200, {});
     });
@@ -308,6 +313,8 @@ describe('stored keys', () => {
       const summary = await own.services.checks.checkAll({ concurrency: 3 });
       expect(summary.byVerdict).toEqual({ valid: 8 });
       expect(seen.toSorted()).toEqual(expected.toSorted());
+      // A probe that names the key is one request line whatever key it names: one control for it, not one per key.
+      expect(controls.toSorted()).toEqual(['t1-id api-key-self', 't1-id config', 't2-id api-key-self', 't2-id config']);
     } finally {
       await own.dispose();
     }
