@@ -11,15 +11,30 @@ const ref = (key: KeyRef) => `${key.tenant}/${key.name}`;
 /** A value as a shell takes it: as it is when it is plain, in single quotes otherwise (`*` would be globbed). */
 const shellWord = (value: string) => (/^[\w.,:/@-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`);
 
-/** The tkv command that carries the remedy out, when there is one. */
+/**
+ * The tkv commands that carry the remedy out, in the order they are typed (one line each: a line
+ * pasted whole runs one command), or none.
+ */
+export function remedyCommands(remedy: Remedy): string[] {
+  const commands = commandsOf(remedy);
+  return commands === null ? [] : typeof commands === 'string' ? [commands] : commands;
+}
+
+/** The remedy's commands on one line, for a table: `, then` between them (not a line to paste). */
 export function remedyCommand(remedy: Remedy): string | null {
+  const commands = remedyCommands(remedy);
+  return commands.length > 0 ? commands.join(', then ') : null;
+}
+
+/** The command, or the commands in order, that carry the remedy out. */
+function commandsOf(remedy: Remedy): string | string[] | null {
   switch (remedy.code) {
     case 'run-scope-matrix':
       return `tkv check ${ref(remedy.key)} --scopes-matrix`;
     case 'check-with-probe':
       return remedy.key ? `tkv check ${ref(remedy.key)} --probe ${remedy.probe}` : `--probe ${remedy.probe}`;
     case 'grant-scope':
-      return remedy.key ? `tkv remote get ${ref(remedy.key)}, then tkv remote update ${ref(remedy.key)} --scopes …,${remedy.scope}` : null;
+      return remedy.key ? [`tkv remote get ${ref(remedy.key)}`, `tkv remote update ${ref(remedy.key)} --scopes …,${remedy.scope}`] : null;
     case 'add-probe':
       return `tkv probe add ID --path '/api/{tenantId}/…'${remedy.scope ? ` --scope ${remedy.scope}` : ' --scope SCOPE'}`;
     case 'key-held-elsewhere':
@@ -39,7 +54,7 @@ export function remedyCommand(remedy: Remedy): string | null {
     case 'raise-timeout':
       return '--timeout-ms N';
     case 'deleted-on-server':
-      return `tkv remote create ${remedy.key.tenant}/NEW-NAME --scopes ${remedy.scopes.length > 0 ? shellWord(remedy.scopes.join(',')) : 'SCOPES'}, then tkv key remove ${ref(remedy.key)}`;
+      return [`tkv remote create ${remedy.key.tenant}/NEW-NAME --scopes ${remedy.scopes.length > 0 ? shellWord(remedy.scopes.join(',')) : 'SCOPES'}`, `tkv key remove ${ref(remedy.key)}`];
     case 'enable-on-server':
       return `tkv remote update ${ref(remedy.key)} --enable`;
     case 'replace-secret':
@@ -85,7 +100,7 @@ export function remedyCommand(remedy: Remedy): string | null {
     case 'show-rotations':
       return 'tkv rotate --status';
     case 'deploy-new-key':
-      return `tkv key reveal ${ref(remedy.key)}, then tkv rotate ${ref(remedy.key)} --finish`;
+      return [`tkv key reveal ${ref(remedy.key)}`, `tkv rotate ${ref(remedy.key)} --finish`];
     case 'check-key':
     case 'admin-key-refused':
     case 'ask-server-again':
@@ -113,7 +128,7 @@ export function remedyCommand(remedy: Remedy): string | null {
     case 'new-team-identity':
       return 'tkv team identity --new';
     case 'replace-admin-key':
-      return `tkv remote create ${remedy.key.tenant}/NEW --like ${ref(remedy.key)}, tkv key edit ${remedy.key.tenant}/NEW --admin, then tkv remote delete ${ref(remedy.key)}`;
+      return [`tkv remote create ${remedy.key.tenant}/NEW --like ${ref(remedy.key)}`, `tkv key edit ${remedy.key.tenant}/NEW --admin`, `tkv remote delete ${ref(remedy.key)}`];
     default:
       return null;
   }
@@ -124,8 +139,7 @@ export function errorText(info: ErrorInfo): string {
   return `tkv: ${info.message}\n${(info.remedies ?? []).map((remedy) => `${remedyLines(remedy)}\n`).join('')}`;
 }
 
-/** The remedy as the CLI prints it: the sentence, then the command on its own line. */
+/** The remedy as the CLI prints it: the sentence, then each command on its own line, in order. */
 export function remedyLines(remedy: Remedy, indent = '  '): string {
-  const command = remedyCommand(remedy);
-  return `${indent}- ${remedySentence(remedy)}${command ? `\n${indent}    ${command}` : ''}`;
+  return `${indent}- ${remedySentence(remedy)}${remedyCommands(remedy).map((command) => `\n${indent}    ${command}`).join('')}`;
 }
