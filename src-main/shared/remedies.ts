@@ -18,8 +18,11 @@ export type Remedy =
   /** The key declares no scope the probes can test: declare its scopes, or add a probe for one. */
   | { code: 'declare-scopes'; key: KeyRef }
   | { code: 'add-probe'; scope: string | null }
-  /** This vault holds the very same key under another tenant or environment. */
-  | { code: 'key-held-elsewhere'; holder: KeyRef; tenantId: string; environment: string }
+  /**
+   * This vault holds the very same key under another tenant or environment; or, with `sentAs`, for
+   * this very tenant but sent another way than its entry sends it (`sentAs`, against `sentHere`).
+   */
+  | { code: 'key-held-elsewhere'; holder: KeyRef; tenantId: string; environment: string; sentAs?: string; sentHere?: string }
   /** This is an entry's earlier key, replaced by a rotation (and perhaps disabled or deleted since). */
   | { code: 'previous-key'; holder: KeyRef; remoteName: string; state: 'overlap' | 'disabled' | 'deleted'; replacedAt: string; retiredAt: string | null }
   /** The last server snapshot lists the key as disabled. */
@@ -147,6 +150,7 @@ export function remedySentence(remedy: Remedy): string {
     case 'add-probe':
       return `Add a probe of your own (a harmless GET) for ${remedy.scope ? `\`${remedy.scope}\`` : 'one of its scopes'}.`;
     case 'key-held-elsewhere':
+      if (remedy.sentAs) return `This vault holds this very key as ${ref(remedy.holder)}, for this same tenant (${remedy.tenantId}, ${remedy.environment}), sent in ${remedy.sentAs}; this check sent it in ${remedy.sentHere ?? 'another way'}. Check it the way its entry sends it.`;
       return `This vault holds this very key as ${ref(remedy.holder)} — tenant ${remedy.tenantId}, ${remedy.environment}. A key works for one tenant and environment only: use it there, or use this tenant's own key.`;
     case 'previous-key': {
       const fate = remedy.state === 'overlap' ? 'still kept for the overlap' : `${remedy.state}${remedy.retiredAt ? ` on ${day(remedy.retiredAt)}` : ''}`;

@@ -109,7 +109,22 @@ export class CheckService {
       return this.runProbe(prepare({ ...target, keyName: entry.remoteName }, chosen.probe), secret, { fingerprint: print, key: { ref, scopes: entry.scopes }, fallback: !chosen.matched, know: () => this.knowledge().of(entry), askServer: (known, words) => asker.wordOn(entry, known, words), ...redactor });
     }
     const chosen = probe ? { probe, matched: true } : this.pastedProbe(target.vendor, print);
-    return this.runProbe(prepare(target, chosen.probe), secret, { fingerprint: print, key: null, fallback: !chosen.matched, know: () => (vault ? this.knowledge().ofToken(print) : NOTHING_KNOWN), ...redactor });
+    return this.runProbe(prepare(target, chosen.probe), secret, { fingerprint: print, key: null, fallback: !chosen.matched, know: () => (vault ? this.sentOtherwise(target, this.knowledge().ofToken(print)) : NOTHING_KNOWN), ...redactor });
+  }
+
+  /**
+   * A pasted key held by an entry of this very tenant, sent another way (another header, a bearer
+   * token): its advice says how its entry sends it, not that it belongs elsewhere.
+   */
+  private sentOtherwise(target: CheckTarget, known: KeyKnowledge): KeyKnowledge {
+    if (!this.vault || known.elsewhere.length === 0) return known;
+    const tenants = this.vault.tenants;
+    const elsewhere = known.elsewhere.map((twin) => {
+      const own = this.targetFor(tenants.require(twin.holder.tenant));
+      const here = normalizeBaseUrl(own.baseUrl) === normalizeBaseUrl(target.baseUrl) && own.tenantId === target.tenantId;
+      return here && !sameAuth(own.auth, target.auth) ? { ...twin, sentAs: howSent(own.auth), sentHere: howSent(target.auth) } : twin;
+    });
+    return { ...known, elsewhere };
   }
 
   /** The stored entry whose key this is, when it belongs to this very tenant (same base URL, tenant id and way of sending); else null. */
@@ -429,6 +444,13 @@ export class CheckService {
 }
 
 export { checkEntry, prepare, sleep, type CheckTarget, type ProbeCall } from './probe-call.ts';
+
+/** How a key is sent, in words: "the X-API-KEY header", "a bearer token", "Airwallex's login exchange". */
+function howSent(auth: AuthMode): string {
+  if (auth.kind === 'header') return `the ${auth.name} header`;
+  if (auth.kind === 'bearer') return 'a bearer token (Authorization: Bearer)';
+  return `Airwallex's login exchange, as client ${auth.clientId}${auth.loginAs ? ` acting for ${auth.loginAs}` : ''}`;
+}
 
 /** Whether two ways of sending a key are the same; header names regardless of case, as HTTP reads them. */
 function sameAuth(a: AuthMode, b: AuthMode): boolean {

@@ -25,8 +25,11 @@ export interface KeyKnowledge {
     /** When unlinked: the listed server keys no entry of the tenant uses, one of which is likely this key. */
     unclaimed?: string[];
   } | null;
-  /** Other entries that hold the very same token (another tenant or environment). */
-  elsewhere: { holder: KeyRef; tenantId: string; environment: string }[];
+  /**
+   * Other entries that hold the very same token (another tenant or environment); for a pasted key,
+   * an entry of the very tenant checked whose key is sent another way says how (`sentAs`, `sentHere`).
+   */
+  elsewhere: { holder: KeyRef; tenantId: string; environment: string; sentAs?: string; sentHere?: string }[];
   /** Entries whose earlier key (replaced by a rotation) this token is. */
   previous: { holder: KeyRef; remoteName: string; state: 'overlap' | 'disabled' | 'deleted'; replacedAt: string; retiredAt: string | null }[];
 }

@@ -252,7 +252,7 @@ function declares(scopes: readonly string[], scope: string): boolean {
 /** The steps what the vault knows of a refused key suggests (its twins, its earlier keys, the server's last listing, its expiry). */
 function whatTheVaultKnows(known: KeyKnowledge, steps: Remedy[]): void {
   const key = known.ref;
-  for (const twin of known.elsewhere) steps.push({ code: 'key-held-elsewhere', holder: twin.holder, tenantId: twin.tenantId, environment: twin.environment });
+  for (const twin of known.elsewhere) steps.push({ code: 'key-held-elsewhere', ...twin });
   for (const previous of known.previous) steps.push({ code: 'previous-key', ...previous });
   if (known.server?.state === 'disabled') steps.push({ code: 'disabled-on-server', remoteName: known.server.remoteName, snapshotAt: known.server.snapshotAt });
   if (known.server?.state === 'missing') steps.push({ code: 'missing-on-server', remoteName: known.server.remoteName, snapshotAt: known.server.snapshotAt });
@@ -280,7 +280,7 @@ function remedies(verdict: Verdict, outcome: HttpOutcome, retry: number | null, 
         if (word.state === 'deleted') steps.push({ code: 'deleted-on-server', key, remoteName: word.remoteName, scopes: known.declaredScopes ?? [] });
         else if (word.state === 'disabled') steps.push({ code: 'enable-on-server', key, remoteName: word.remoteName });
         else steps.push({ code: 'replace-secret', key, remoteName: word.remoteName, lastRotation: word.lastRotation });
-        for (const twin of known.elsewhere) steps.push({ code: 'key-held-elsewhere', holder: twin.holder, tenantId: twin.tenantId, environment: twin.environment });
+        for (const twin of known.elsewhere) steps.push({ code: 'key-held-elsewhere', ...twin });
         for (const previous of known.previous) steps.push({ code: 'previous-key', ...previous });
         if (known.expiredOn) steps.push({ code: 'key-expired', expiresOn: known.expiredOn });
         steps.push({ code: 'compare-fingerprint', fingerprint: context.fingerprint, key }, { code: 'not-a-scope-problem' });
@@ -321,7 +321,7 @@ function remedies(verdict: Verdict, outcome: HttpOutcome, retry: number | null, 
       break;
     case 'not_found':
       // A key the vault holds for another tenant: the tenant id here may be the wrong one.
-      for (const twin of known.elsewhere) steps.push({ code: 'key-held-elsewhere', holder: twin.holder, tenantId: twin.tenantId, environment: twin.environment });
+      for (const twin of known.elsewhere) steps.push({ code: 'key-held-elsewhere', ...twin });
       steps.push({ code: 'check-tenant', tenantId: context.tenantId, baseUrl: context.baseUrl });
       if (probe.path.includes('{keyName}')) steps.push({ code: 'check-remote-name', key, probe: probe.id });
       break;

@@ -79,6 +79,21 @@ describe('verdicts', () => {
     expect(result.summary).toMatch(/missing, invalid, revoked or disabled/);
   });
 
+  it('unauthorized when sent another way than its entry of this very tenant sends it: the advice says how its entry sends it', async () => {
+    const result = await checks.checkSecret({ baseUrl: sandbox.url, tenantId: 'demo', vendor: 'generic', auth: { kind: 'header', name: 'X-Other' } }, token, config);
+    results.push(result);
+    expect(result).toMatchObject({ verdict: 'unauthorized', status: 401 });
+    expect(result.nextSteps[0]).toEqual({ code: 'key-held-elsewhere', holder: { tenant: 'demo', name: 'crm' }, tenantId: 'demo', environment: 'custom', sentAs: 'the X-API-KEY header', sentHere: 'the X-Other header' });
+    expect(remedySentence(result.nextSteps[0]!)).toBe('This vault holds this very key as demo/crm, for this same tenant (demo, custom), sent in the X-API-KEY header; this check sent it in the X-Other header. Check it the way its entry sends it.');
+    // Sent as a bearer token: the same, in its words; against another tenant, the key belongs elsewhere.
+    const bearer = await checks.checkSecret({ baseUrl: sandbox.url, tenantId: 'demo', vendor: 'generic', auth: { kind: 'bearer' } }, token, config);
+    results.push(bearer);
+    expect(bearer.nextSteps[0]).toMatchObject({ code: 'key-held-elsewhere', sentAs: 'the X-API-KEY header', sentHere: 'a bearer token (Authorization: Bearer)' });
+    const acme = await checks.checkSecret({ baseUrl: sandbox.url, tenantId: 'acme', vendor: 'generic', auth: { kind: 'header', name: 'X-Other' } }, token, config);
+    results.push(acme);
+    expect(acme.nextSteps[0]).toEqual({ code: 'key-held-elsewhere', holder: { tenant: 'demo', name: 'crm' }, tenantId: 'demo', environment: 'custom' });
+  });
+
   it('forbidden, comparing the needed scope with the declared ones', async () => {
     const result = await checks.checkStored({ tenant: 'demo', name: 'crm' }, { probeId: 'secrets' });
     results.push(result);
