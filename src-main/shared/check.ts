@@ -75,6 +75,19 @@ export type ServerWord =
   /** The lookup itself failed (the admin credential refused, the network…); `remedies`: what would let it succeed. */
   | { state: 'failed'; reason: string; remedies: Remedy[] };
 
+/**
+ * What the vault keeps of the server's word on a key's last refusal (401 or 403), for the watch:
+ * deleted, disabled, or present and enabled with the permissions the server lists.
+ */
+export interface RefusalWord {
+  state: 'deleted' | 'disabled' | 'enabled';
+  remoteName: string;
+  /** The permissions the server lists for the key (null when it has no such key). */
+  permissions: string[] | null;
+  /** The scope the refused probe needed, when it needs one. */
+  needed: string | null;
+}
+
 export interface CheckResult {
   verdict: Verdict;
   /** The HTTP status, or null when no response arrived. */

@@ -38,7 +38,11 @@ export function writeChecks(log: CheckLog, runId: number, entries: readonly Vali
   // stable, so a key's own entries keep their order and its last one is its last verdict.
   const rows = entries.length > 1 ? entries.toSorted((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0)) : entries;
   const first = log.store.insertValidations(runId, rows);
-  if (first !== null && options.keyStatus) log.keys.recordStatus(first, rows.length, hasRepeats(rows));
+  if (first !== null && options.keyStatus) {
+    log.keys.recordStatus(first, rows.length, hasRepeats(rows));
+    // The server's word on a refusal, for the watch (refusals are few: healthy keys write none).
+    for (const entry of rows) if (entry.word) log.store.keepRefusalWord(entry.keyId, entry.at, entry.word);
+  }
   if (options.auditEach) {
     for (const entry of entries) {
       log.audit.recordAt(entry.at, 'validated', { tenant: entry.tenant, keyName: entry.keyName, keyId: entry.keyId, fingerprint: entry.fingerprint, detail: { probe: entry.probe, verdict: entry.verdict, status: entry.status } });

@@ -21,7 +21,7 @@ import { byRisk, defaultProbe, type AuthMode, type ProbeDefinition, type Vendor 
 import { probesFor, vendorOf } from '../vendors/vendors.ts';
 import { API_KEY_HEADER, walletCrew } from '../vendors/wallet-crew/wallet-crew.ts';
 import { runBulk, type BulkOptions, type BulkProgress } from './bulk-run.ts';
-import { CheckStopped, checkEntry, prepare, secretHeaders, sleep, type CheckTarget, type ProbeCall } from './probe-call.ts';
+import { CheckStopped, checkEntry, howSent, prepare, sameAuth, secretHeaders, sleep, type CheckTarget, type ProbeCall } from './probe-call.ts';
 import { CheckRecorder, writeChecks, type CheckLog, type CheckRun, type RecorderTiming } from './check-recorder.ts';
 import { CheckStore, type CheckRunKind, type CustomProbeRow, type ValidationEntry, type ValidationRecord } from './check-store.ts';
 import { addCustomProbe, type NewProbeInput } from './custom-probes.ts';
@@ -444,17 +444,3 @@ export class CheckService {
 }
 
 export { checkEntry, prepare, sleep, type CheckTarget, type ProbeCall } from './probe-call.ts';
-
-/** How a key is sent, in words: "the X-API-KEY header", "a bearer token", "Airwallex's login exchange". */
-function howSent(auth: AuthMode): string {
-  if (auth.kind === 'header') return `the ${auth.name} header`;
-  if (auth.kind === 'bearer') return 'a bearer token (Authorization: Bearer)';
-  return `Airwallex's login exchange, as client ${auth.clientId}${auth.loginAs ? ` acting for ${auth.loginAs}` : ''}`;
-}
-
-/** Whether two ways of sending a key are the same; header names regardless of case, as HTTP reads them. */
-function sameAuth(a: AuthMode, b: AuthMode): boolean {
-  if (a.kind === 'header' && b.kind === 'header') return a.name.toLowerCase() === b.name.toLowerCase();
-  if (a.kind === 'airwallex' && b.kind === 'airwallex') return a.clientId === b.clientId && (a.loginAs ?? null) === (b.loginAs ?? null);
-  return a.kind === b.kind;
-}

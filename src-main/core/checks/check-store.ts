@@ -9,6 +9,7 @@
  *   custom_probes { id: "loyalty", vendor: "wallet-crew", method: "GET", path: "/api/{tenantId}/…",
  *                   scope: "Loyalty.Read", risk: "low", description: "…" }
  */
+import type { RefusalWord } from '../../shared/check.ts';
 import type { Verdict } from '../../shared/verdicts.ts';
 import { Store } from '../db/connection.ts';
 
@@ -25,10 +26,12 @@ export interface ValidationEntry {
   status: number | null;
   durationMs: number;
   url: string;
+  /** The server's word on a refusal (kept for the watch), when it settled something. */
+  word?: RefusalWord | null;
 }
 
 /** A recorded check, as the history shows it. */
-export type ValidationRecord = Omit<ValidationEntry, 'tenant' | 'keyName' | 'fingerprint'> & { runId: number };
+export type ValidationRecord = Omit<ValidationEntry, 'tenant' | 'keyName' | 'fingerprint' | 'word'> & { runId: number };
 
 export interface CustomProbeRow {
   id: string;
@@ -79,6 +82,18 @@ export class CheckStore extends Store {
       if (first === null && changes > 0) first = Number(lastInsertRowid) - changes + 1;
     }
     return first;
+  }
+
+  /**
+   * Keeps the server's word on a key's refusal, in place of the one before (inside the caller's
+   * transaction). A key removed while its check ran is skipped.
+   */
+  keepRefusalWord(keyId: string, at: string, word: RefusalWord): void {
+    this.statement(
+      `INSERT INTO key_server_words (key_id, at, state, remote_name, permissions, needed) SELECT @keyId, @at, @state, @remoteName, @permissions, @needed
+       WHERE EXISTS (SELECT 1 FROM keys WHERE id = @keyId)
+       ON CONFLICT (key_id) DO UPDATE SET at = excluded.at, state = excluded.state, remote_name = excluded.remote_name, permissions = excluded.permissions, needed = excluded.needed`,
+    ).run({ keyId, at, state: word.state, remoteName: word.remoteName, permissions: word.permissions === null ? null : JSON.stringify(word.permissions), needed: word.needed });
   }
 
   /** A key's check history, oldest first: one index seek per run, never a scan of all history. */

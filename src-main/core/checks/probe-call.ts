@@ -5,6 +5,7 @@
 import type { CheckResult } from '../../shared/check.ts';
 import { probePath, type AuthMode, type ProbeDefinition, type Vendor } from '../vendors/vendor.ts';
 import type { ValidationEntry } from './check-store.ts';
+import { refusalWord } from './server-word.ts';
 
 /** Where and how a key is sent. */
 export interface CheckTarget {
@@ -48,6 +49,7 @@ export function checkEntry(key: { id: string; tenant: string; name: string; fing
     status: result.status,
     durationMs: result.durationMs,
     url: result.request.url,
+    word: refusalWord(result),
   };
 }
 
@@ -74,4 +76,18 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+/** How a key is sent, in words: "the X-API-KEY header", "a bearer token", "Airwallex's login exchange". */
+export function howSent(auth: AuthMode): string {
+  if (auth.kind === 'header') return `the ${auth.name} header`;
+  if (auth.kind === 'bearer') return 'a bearer token (Authorization: Bearer)';
+  return `Airwallex's login exchange, as client ${auth.clientId}${auth.loginAs ? ` acting for ${auth.loginAs}` : ''}`;
+}
+
+/** Whether two ways of sending a key are the same; header names regardless of case, as HTTP reads them. */
+export function sameAuth(a: AuthMode, b: AuthMode): boolean {
+  if (a.kind === 'header' && b.kind === 'header') return a.name.toLowerCase() === b.name.toLowerCase();
+  if (a.kind === 'airwallex' && b.kind === 'airwallex') return a.clientId === b.clientId && (a.loginAs ?? null) === (b.loginAs ?? null);
+  return a.kind === b.kind;
 }

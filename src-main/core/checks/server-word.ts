@@ -4,7 +4,7 @@
  * with the key diagnosed), so a 401 says whether the key was deleted, disabled or its token replaced,
  * and a 403 what the key holds beside what the probe needed.
  */
-import type { ServerWord } from '../../shared/check.ts';
+import type { CheckResult, RefusalWord, ServerWord } from '../../shared/check.ts';
 import type { Remedy } from '../../shared/remedies.ts';
 import type { AdminAccess, AdminService } from '../admin/admin-service.ts';
 import { lookupKey } from '../admin/key-lookup.ts';
@@ -91,4 +91,13 @@ export class ServerAsker {
       }
     }
   }
+}
+
+/** The server's word on a refused check, as the vault keeps it; null when it settled nothing (not asked, failed, unlinked…). */
+export function refusalWord(result: Pick<CheckResult, 'verdict' | 'server' | 'probe'>): RefusalWord | null {
+  const server = result.server;
+  if ((result.verdict !== 'unauthorized' && result.verdict !== 'forbidden') || !server) return null;
+  if (server.state === 'deleted') return { state: 'deleted', remoteName: server.remoteName, permissions: null, needed: result.probe.scope };
+  if (server.state === 'disabled' || server.state === 'enabled') return { state: server.state, remoteName: server.remoteName, permissions: server.permissions, needed: result.probe.scope };
+  return null;
 }

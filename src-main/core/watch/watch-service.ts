@@ -160,7 +160,7 @@ export class WatchService {
     const state = this.state();
     // Between rounds, what the vault already knows (a check run by hand, an edited expiry) counts too.
     const settings = this.settings();
-    this.update(state, needsAPerson((days) => this.store.candidates(this.vault.stamps.today(), days), this.vault.rotations, { now: new Date(this.vault.stamps.now()), expiringDays: settings.expiringDays, overlapDays: settings.overlapDays }), this.vault.stamps.now(), false);
+    this.update(state, needsAPerson((days) => this.store.candidates(this.vault.stamps.today(), days), this.vault.rotations, { now: new Date(this.vault.stamps.now()), expiringDays: settings.expiringDays, overlapDays: settings.overlapDays }, this.store.refusalWords()), this.vault.stamps.now(), false);
     const items: WatchItem[] = Object.values(state.known).map((known) => ({
       attention: known.attention,
       words: attentionWords(known.attention),

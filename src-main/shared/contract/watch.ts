@@ -2,12 +2,14 @@
  * The app's watch: rounds in the background that check keys again and say, once, what turned bad,
  * through the OS's notifications; the Watch screen lists what changed since the person last looked.
  */
+import type { RefusalWord } from '../check.ts';
 import type { KeyRef } from './keys.ts';
 import { channel } from './channel.ts';
 
 /** Something a person should look at, with the fact that makes it so (core/watch/watch-round.ts). */
 export type Attention =
-  | { kind: 'unauthorized' | 'forbidden' | 'inconclusive'; key: KeyRef; since: string | null }
+  | { kind: 'unauthorized' | 'forbidden'; key: KeyRef; since: string | null; /** The server's word on that refusal, when it was asked. */ server?: RefusalWord }
+  | { kind: 'inconclusive'; key: KeyRef; since: string | null }
   | { kind: 'expired' | 'expiring'; key: KeyRef; expiresOn: string; days: number }
   | { kind: 'overlap'; key: KeyRef; startedAt: string; days: number; oldRemoteName: string };
 

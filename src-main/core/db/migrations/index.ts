@@ -21,6 +21,7 @@ import { migration009 } from './009-airwallex-tenants.ts';
 import { migration010 } from './010-remote-create-intents.ts';
 import { migration011 } from './011-key-usage.ts';
 import { migration012 } from './012-admin-keys-by-tenant.ts';
+import { migration013 } from './013-server-words.ts';
 
 export interface Migration {
   version: number;
@@ -30,7 +31,7 @@ export interface Migration {
   run?: (db: Database.Database) => void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012, migration013];
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

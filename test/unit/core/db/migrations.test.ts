@@ -19,6 +19,7 @@ const SHIPPED: Record<number, string> = {
   10: 'ef564cac0f6d1f2d',
   11: '9dd691ca16a11651',
   12: '1c65e011215b5382',
+  13: '7a66bfa082c473b2',
 };
 
 const digest = (migration: (typeof MIGRATIONS)[number]) => createHash('sha256').update(JSON.stringify([migration.version, migration.description, migration.sql])).digest('hex').slice(0, 16);
