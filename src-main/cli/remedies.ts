@@ -20,9 +20,9 @@ export function remedyCommands(remedy: Remedy): string[] {
   return commands === null ? [] : typeof commands === 'string' ? [commands] : commands;
 }
 
-/** The remedy's commands on one line, for a table: `, then` between them (not a line to paste). */
+/** The remedy's commands on one line, for a table: `, then` between them, without their comments (not a line to paste). */
 export function remedyCommand(remedy: Remedy): string | null {
-  const commands = remedyCommands(remedy);
+  const commands = remedyCommands(remedy).map((command) => command.replace(/\s+# .*$/, ''));
   return commands.length > 0 ? commands.join(', then ') : null;
 }
 
@@ -54,7 +54,8 @@ function commandsOf(remedy: Remedy): string | string[] | null {
     case 'raise-timeout':
       return '--timeout-ms N';
     case 'deleted-on-server':
-      return [`tkv remote create ${remedy.key.tenant}/NEW-NAME --scopes ${remedy.scopes.length > 0 ? shellWord(remedy.scopes.join(',')) : 'SCOPES'}`, `tkv key remove ${ref(remedy.key)}`];
+      // A name that runs as typed: a placeholder such as NEW-NAME would be created as it is.
+      return [`tkv remote create ${remedy.key.tenant}/${remedy.key.name}-new --scopes ${remedy.scopes.length > 0 ? shellWord(remedy.scopes.join(',')) : 'SCOPES'}`, `tkv key remove ${ref(remedy.key)}`];
     case 'enable-on-server':
       return `tkv remote update ${ref(remedy.key)} --enable`;
     case 'replace-secret':
@@ -63,12 +64,13 @@ function commandsOf(remedy: Remedy): string | string[] | null {
       return `tkv remote update ${ref(remedy.key)} --scopes ${shellWord([...remedy.holds, remedy.needs].join(','))}`;
     case 'declared-scopes-differ':
       return `tkv key edit ${ref(remedy.key)} --scopes ${remedy.serverScopes.length > 0 ? shellWord(remedy.serverScopes.join(',')) : '…'}`;
-    case 'server-word-needs-admin':
-      return `tkv key add ${remedy.tenant}/NAME --admin   (or: tkv tenant bearer ${remedy.tenant})`;
     case 'server-word-self':
       return `tkv tenant bearer ${remedy.tenant}`;
+    case 'mark-admin':
+      return `tkv key edit ${ref(remedy.key)} --admin`;
+    case 'server-word-needs-admin':
     case 'store-admin-credential':
-      return `tkv key add ${remedy.tenant}/NAME --admin   (or: tkv tenant bearer ${remedy.tenant})`;
+      return [`tkv key add ${remedy.tenant}/admin --admin`, `tkv tenant bearer ${remedy.tenant}   # or this instead, with an OAuth access token`];
     case 'paste-bearer':
       return `tkv tenant bearer ${remedy.tenant}`;
     case 'list-server-keys':
@@ -84,9 +86,9 @@ function commandsOf(remedy: Remedy): string | string[] | null {
     case 'delete-orphan-server-key':
       return `tkv remote delete ${remedy.tenant}/${remedy.name} --yes`;
     case 'restore-inventory':
-      return `tkv doctor --restore   (or --backup ${remedy.backup})`;
+      return `tkv doctor --restore --backup ${shellWord(remedy.backup)}`;
     case 'rebuild-inventory':
-      return 'tkv reconcile   (lists the entries; never --remove-orphans until every key is back)';
+      return 'tkv reconcile   # lists the entries; never --remove-orphans until every key is back';
     case 'run-reconcile':
       return 'tkv reconcile';
     case 'start-rotation':
@@ -96,7 +98,7 @@ function commandsOf(remedy: Remedy): string | string[] | null {
     case 'abort-rotation':
       return `tkv rotate ${ref(remedy.key)} --abort`;
     case 'finish-rotation':
-      return `tkv rotate ${ref(remedy.key)} --finish [--retire disable|delete]`;
+      return `tkv rotate ${ref(remedy.key)} --finish   # disables the old key; add --retire delete to delete it`;
     case 'show-rotations':
       return 'tkv rotate --status';
     case 'deploy-new-key':
@@ -114,21 +116,21 @@ function commandsOf(remedy: Remedy): string | string[] | null {
     case 'refresh-server-list':
       return `tkv remote list ${remedy.tenant}`;
     case 'choose-team-readers':
-      return `tkv team share ${ref(remedy.key)} --to NAME,… (or --to-all, or --metadata-only)`;
+      return `tkv team share ${ref(remedy.key)} --to NAME,…   # or --to-all, or --metadata-only`;
     case 'pull-team':
       return 'tkv team pull';
     case 'resolve-team-conflict':
-      return `tkv team resolve ${ref(remedy.key)} --take VERSION (tkv team status lists them) or --mine`;
+      return ['tkv team status   # lists the versions', `tkv team resolve ${ref(remedy.key)} --take VERSION   # or --mine`];
     case 'send-team-identity':
       return 'tkv team identity';
     case 'join-team':
-      return 'tkv team init DIR --name TEAM, or tkv team join DIR|GIT-URL';
+      return ['tkv team init DIR --name TEAM   # found a team', 'tkv team join DIR-OR-GIT-URL   # or join one'];
     case 'leave-team':
       return 'tkv team leave';
     case 'new-team-identity':
       return 'tkv team identity --new';
     case 'replace-admin-key':
-      return [`tkv remote create ${remedy.key.tenant}/NEW --like ${ref(remedy.key)}`, `tkv key edit ${remedy.key.tenant}/NEW --admin`, `tkv remote delete ${ref(remedy.key)}`];
+      return [`tkv remote create ${remedy.key.tenant}/${remedy.key.name}-new --like ${ref(remedy.key)}`, `tkv key edit ${remedy.key.tenant}/${remedy.key.name}-new --admin`, `tkv remote delete ${ref(remedy.key)}`];
     default:
       return null;
   }

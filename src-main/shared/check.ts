@@ -67,7 +67,12 @@ export type ServerWord =
   /** The vault does not know the key's name on the server. */
   | { state: 'unlinked'; candidates: string[] }
   /** The tenant has no admin credential (admin key or bearer token) to ask with. */
-  | { state: 'no-credential'; tenant: string }
+  | {
+      state: 'no-credential';
+      tenant: string;
+      /** Stored keys of the tenant that declare admin scopes and could be marked as its admin credential. */
+      markable?: { key: KeyRef; scopes: string[] }[];
+    }
   /** The key diagnosed is the tenant's only admin credential: it is never used to diagnose itself. */
   | { state: 'self'; tenant: string }
   /** The vendor has no admin API for keys (Airwallex): what it cannot tell, and where to look. */
@@ -84,7 +89,7 @@ export interface RefusalWord {
   remoteName: string;
   /** The permissions the server lists for the key (null when it has no such key). */
   permissions: string[] | null;
-  /** The scope the refused probe needed, when it needs one. */
+  /** The scope the refused probe needed, on a 403 (null on a 401, or a probe that needs none). */
   needed: string | null;
 }
 

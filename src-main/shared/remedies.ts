@@ -77,6 +77,8 @@ export type Remedy =
   // ---- what errors advise ----
   /** Store the tenant's admin credential: a key with tenant.apiKey:write marked admin, or a pasted OAuth token. */
   | { code: 'store-admin-credential'; tenant: string }
+  /** A stored key of the tenant that declares admin scopes (`*`, `tenant.apiKey:…`), not marked as its admin credential. */
+  | { code: 'mark-admin'; key: KeyRef; scopes: string[] }
   | { code: 'paste-bearer'; tenant: string }
   | { code: 'list-server-keys'; tenant: string }
   | { code: 'list-tenants' }
@@ -224,6 +226,8 @@ export function remedySentence(remedy: Remedy): string {
       return `Check the base URL (${remedy.baseUrl}), DNS, VPN and proxy settings (HTTPS_PROXY / NO_PROXY), then retry.`;
     case 'raise-timeout':
       return 'Check the network path to the server (VPN, proxy, firewall) and retry; allow a longer timeout on a slow link.';
+    case 'mark-admin':
+      return `${ref(remedy.key)} is stored${remedy.scopes.length > 0 ? ` and declares ${remedy.scopes.map((scope) => `\`${scope}\``).join(', ')}` : ''}: mark it as ${remedy.key.tenant}'s admin credential (no new key needed).`;
     case 'store-admin-credential':
       return `Store ${remedy.tenant}'s admin credential: a key with \`tenant.apiKey:write\` marked as admin, or an OAuth access token.`;
     case 'paste-bearer':

@@ -125,6 +125,15 @@ export function remedyAction(remedy: Remedy, stores: Stores, again?: () => void)
           stores.ui.removingTenant = remedy.tenant;
         },
       };
+    case 'mark-admin':
+      return {
+        label: `Mark ${refOf(remedy.key)} as admin`,
+        run: async () => {
+          await stores.keys.edit(remedy.key, { admin: true });
+          stores.ui.announce(`${refOf(remedy.key)} is ${remedy.key.tenant}'s admin credential.`);
+          again?.();
+        },
+      };
     case 'store-admin-credential':
       return { label: 'Add an admin key…', run: () => stores.ui.addKey({ tenant: remedy.tenant, admin: true }) };
     case 'paste-bearer':

@@ -31,7 +31,7 @@ import { ADMIN_ENDPOINTS } from '../vendors/wallet-crew/endpoints.ts';
 import { WALLET_CREW_PROBES } from '../vendors/wallet-crew/probes.ts';
 import { SCOPE_CATALOGUE } from '../vendors/wallet-crew/scopes.ts';
 import { AdminStore, type RemoteKey } from './admin-store.ts';
-import { adminAccess, type AdminAccess } from './key-lookup.ts';
+import { adminAccess, markableAdmins, type AdminAccess } from './key-lookup.ts';
 import { followUpLostCreate } from './lost-create.ts';
 import { compareWithVault, type ListingSources, type RemoteKeyView, type RemoteListing } from './server-listing.ts';
 
@@ -94,7 +94,7 @@ export class AdminService {
       credential = { kind: 'api-key', secret: await this.keys.secretOf(admin), label: `admin key ${formatKeyRef(admin)}` };
     } else {
       const bearer = await this.tenants.bearerOf(alias);
-      if (!bearer) throw new VaultError('NOT_FOUND', `Tenant "${alias}" has no admin credential: no key marked admin, and no OAuth token.`, { remedies: [{ code: 'store-admin-credential', tenant: alias }] });
+      if (!bearer) throw new VaultError('NOT_FOUND', `Tenant "${alias}" has no admin credential: no key marked admin, and no OAuth token.`, { remedies: [...markableAdmins(this.keys.list({ tenant: alias }), options.notWith), { code: 'store-admin-credential', tenant: alias }] });
       if (bearer.expiresAt !== null && Date.parse(bearer.expiresAt) <= Date.now()) {
         throw new VaultError('REMOTE_REFUSED', `The bearer token kept for "${alias}" expired at ${bearer.expiresAt}.`, { remedies: [{ code: 'paste-bearer', tenant: alias }] });
       }

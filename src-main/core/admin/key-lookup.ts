@@ -3,6 +3,7 @@
  * or why it could not be asked (no admin credential but the key diagnosed, a vendor without an admin
  * API, a failed call). Names and permissions from the server pass through the redactor.
  */
+import type { KeyRef, KeySummary } from '../../shared/contract.ts';
 import type { Remedy } from '../../shared/remedies.ts';
 import { VaultError } from '../errors.ts';
 import type { KeyService } from '../keys/key-service.ts';
@@ -21,13 +22,26 @@ export type KeyLookup =
 /** The tenant's admin client for diagnosing keys, or why there is none. */
 export type AdminAccess =
   | { kind: 'client'; client: AdminClient; credential: string; whenRefused: Remedy }
-  /** No admin key (other than the one diagnosed) and no bearer token. */
-  | { kind: 'no-credential' }
+  /** No admin key (other than the one diagnosed) and no bearer token; `markable`: stored keys that could be one. */
+  | { kind: 'no-credential'; markable: { key: KeyRef; scopes: string[] }[] }
   /** The tenant's only admin credential is the key diagnosed. */
   | { kind: 'self' }
   | { kind: 'no-admin-api'; vendor: string; where: string }
   /** `remedies`: what would let the lookup succeed (the error's own advice, or what fixes a refused credential). */
   | { kind: 'failed'; reason: string; remedies?: Remedy[] };
+
+/**
+ * Stored keys of a tenant (`keys`), not marked admin, that declare admin scopes (`*`,
+ * `tenant.apiKey:…`): marking one is the shortest way to an admin credential. At most two are
+ * offered; never `notWith` (a fingerprint: the key diagnosed), nor a key refused at its last judgement.
+ */
+export function markableAdmins(keys: readonly KeySummary[], notWith?: string): Remedy[] {
+  const adminScope = (scope: string) => scope === '*' || scope.startsWith('tenant.apiKey:');
+  return keys
+    .filter((key) => !key.admin && key.fingerprint !== notWith && key.lastJudgement !== 'unauthorized' && key.scopes.some(adminScope))
+    .slice(0, 2)
+    .map((key) => ({ code: 'mark-admin', key: { tenant: key.tenant, name: key.name }, scopes: key.scopes.filter(adminScope) }));
+}
 
 /**
  * The tenant's admin client for diagnosing a key, never the key whose fingerprint is `notWith`: a
@@ -47,7 +61,8 @@ export async function adminAccess(
   } catch (error) {
     if (!(error instanceof VaultError) || error.code !== 'NOT_FOUND') return error instanceof VaultError ? { kind: 'failed', reason: error.message, remedies: error.remedies } : { kind: 'failed', reason: 'the admin credential could not be read' };
     const self = sources.keys.admins(alias).some((key) => key.fingerprint === notWith);
-    return { kind: self ? 'self' : 'no-credential' };
+    if (self) return { kind: 'self' };
+    return { kind: 'no-credential', markable: error.remedies.flatMap((remedy) => (remedy.code === 'mark-admin' ? [{ key: remedy.key, scopes: remedy.scopes }] : [])) };
   }
 }
 

@@ -59,8 +59,11 @@ export class ServerAsker {
   private async ask(key: DiagnosedKey, known: KeyKnowledge, redactor: Redactor): Promise<ServerWord> {
     const lookup = await lookupKey(await this.accessFor(key.tenant, key.admin, key.fingerprint), key.remoteName, redactor);
     switch (lookup.kind) {
-      case 'no-credential':
-        return { state: 'no-credential', tenant: key.tenant };
+      case 'no-credential': {
+        // Keys that could be marked admin, never the key diagnosed (it was just refused).
+        const markable = lookup.markable.filter((candidate) => candidate.key.name !== key.name);
+        return { state: 'no-credential', tenant: key.tenant, ...(markable.length > 0 ? { markable } : {}) };
+      }
       case 'self':
         return { state: 'self', tenant: key.tenant };
       case 'no-admin-api':
@@ -97,7 +100,9 @@ export class ServerAsker {
 export function refusalWord(result: Pick<CheckResult, 'verdict' | 'server' | 'probe'>): RefusalWord | null {
   const server = result.server;
   if ((result.verdict !== 'unauthorized' && result.verdict !== 'forbidden') || !server) return null;
-  if (server.state === 'deleted') return { state: 'deleted', remoteName: server.remoteName, permissions: null, needed: result.probe.scope };
-  if (server.state === 'disabled' || server.state === 'enabled') return { state: server.state, remoteName: server.remoteName, permissions: server.permissions, needed: result.probe.scope };
+  // What the probe needed matters to a 403 only: a 401 refused the key itself.
+  const needed = result.verdict === 'forbidden' ? result.probe.scope : null;
+  if (server.state === 'deleted') return { state: 'deleted', remoteName: server.remoteName, permissions: null, needed };
+  if (server.state === 'disabled' || server.state === 'enabled') return { state: server.state, remoteName: server.remoteName, permissions: server.permissions, needed };
   return null;
 }

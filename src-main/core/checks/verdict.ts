@@ -357,7 +357,7 @@ function remedies(verdict: Verdict, outcome: HttpOutcome, retry: number | null, 
 function serverWordSteps(word: ServerWord, known: KeyKnowledge, status: 401 | 403): Remedy[] {
   switch (word.state) {
     case 'no-credential':
-      return [{ code: 'server-word-needs-admin', tenant: word.tenant, status }];
+      return [...(word.markable ?? []).map(({ key, scopes }): Remedy => ({ code: 'mark-admin', key, scopes })), { code: 'server-word-needs-admin', tenant: word.tenant, status }];
     case 'self':
       return [{ code: 'server-word-self', tenant: word.tenant }];
     case 'no-admin-api':

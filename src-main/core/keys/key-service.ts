@@ -125,7 +125,8 @@ export class KeyService implements TenantKeys {
     if (this.store.find(tenant.ref, input.name)) return new VaultError('ALREADY_EXISTS', `Key ${formatKeyRef(input)} already exists; choose another name or remove it first.`);
     const print = fingerprint(input.secret);
     const twin = this.store.findByFingerprint(print)[0];
-    if (twin) return new VaultError('ALREADY_EXISTS', `This token is already stored as ${twin.tenant_alias}/${twin.name} (fingerprint ${print}); a key belongs to one tenant and environment, so it is kept once.`);
+    // Added as the tenant's admin credential while the tenant already holds it: marking that entry is what was meant.
+    if (twin) return new VaultError('ALREADY_EXISTS', `This token is already stored as ${twin.tenant_alias}/${twin.name} (fingerprint ${print}); a key belongs to one tenant and environment, so it is kept once.`, { remedies: input.admin && twin.tenant_alias === input.tenant ? [{ code: 'mark-admin', key: { tenant: twin.tenant_alias, name: twin.name }, scopes: [] }] : [] });
     return null;
   }
 

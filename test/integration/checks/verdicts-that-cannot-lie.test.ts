@@ -298,7 +298,7 @@ describe("the server's word on a 401 or 403", () => {
     expect(result.nextSteps[0]).toEqual({ code: 'deleted-on-server', key: { tenant: 'demo', name: 'feed-deleted' }, remoteName: 'feed-deleted', scopes: ['tenant.core:read'] });
     // The commands to type, one a line: a new entry (the old one still holds its name), with the scopes it had.
     expect(remedyLines(result.nextSteps[0]!)).toBe(
-      '  - The server has no key "feed-deleted" any more: it was deleted there, and its token will never work again. Create a new key in its place, under a new entry (its token goes straight into the vault), move what used demo/feed-deleted to it, then remove the old entry (its history goes with it).\n      tkv remote create demo/NEW-NAME --scopes tenant.core:read\n      tkv key remove demo/feed-deleted',
+      '  - The server has no key "feed-deleted" any more: it was deleted there, and its token will never work again. Create a new key in its place, under a new entry (its token goes straight into the vault), move what used demo/feed-deleted to it, then remove the old entry (its history goes with it).\n      tkv remote create demo/feed-deleted-new --scopes tenant.core:read\n      tkv key remove demo/feed-deleted',
     );
     expect(result.nextSteps.map((step) => step.code)).not.toContain('check-key-enabled');
   });
