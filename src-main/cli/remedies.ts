@@ -103,6 +103,8 @@ function commandsOf(remedy: Remedy): string | string[] | null {
       return 'tkv rotate --status';
     case 'deploy-new-key':
       return [`tkv key reveal ${ref(remedy.key)}`, `tkv rotate ${ref(remedy.key)} --finish`];
+    case 'admin-key-lacks-scope':
+      return `tkv key list --tenant ${remedy.key.tenant}   # their declared scopes: one with * or ${remedy.scope} may be marked admin instead`;
     case 'check-key':
     case 'admin-key-refused':
     case 'ask-server-again':

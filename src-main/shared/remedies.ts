@@ -108,6 +108,8 @@ export type Remedy =
   | { code: 'check-key'; key: KeyRef }
   /** The server refused the tenant's admin key when the vault asked it about another key. */
   | { code: 'admin-key-refused'; key: KeyRef }
+  /** The tenant's admin key authenticates, but the server refuses it the admin API: it lacks `scope`. */
+  | { code: 'admin-key-lacks-scope'; key: KeyRef; scope: string }
   /** The server's word could not be had (the admin API failing, no answer): ask again later. */
   | { code: 'ask-server-again'; key: KeyRef }
   /** Name who owns the key, so a reviewer knows whom to ask. */
@@ -272,6 +274,8 @@ export function remedySentence(remedy: Remedy): string {
       return `Check ${ref(remedy.key)} now.`;
     case 'admin-key-refused':
       return `The server refused ${remedy.key.tenant}'s admin key, ${ref(remedy.key)}: check it (its own verdict says why), then give it a working token, or mark another key as the admin credential.`;
+    case 'admin-key-lacks-scope':
+      return `${remedy.key.tenant}'s admin key, ${ref(remedy.key)}, authenticates, but the server refuses it the admin API: it lacks \`${remedy.scope}\`. Grant that permission to its server key (in the vendor's admin console, or with another admin credential), or mark another key as ${remedy.key.tenant}'s admin credential.`;
     case 'ask-server-again':
       return `The admin API did not answer this time: check ${ref(remedy.key)} again later for the server's word on it. The key's own answer above stands.`;
     case 'set-owner':

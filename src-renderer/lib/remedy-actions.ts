@@ -28,6 +28,11 @@ async function editKey(stores: Stores, key: KeyRef): Promise<void> {
   if (stores.keys.selected === refOf(key) && stores.keys.selectedKey) stores.ui.editingKey = true;
 }
 
+function showTenantKeys(stores: Stores, tenant: string): void {
+  stores.keys.setFilter({ ...NO_FILTER, tenant });
+  stores.ui.go('keys');
+}
+
 function showServerKeys(stores: Stores, tenant: string): Promise<void> | undefined {
   stores.ui.go('server');
   return stores.server.tenant === tenant ? stores.server.load() : stores.server.show(tenant);
@@ -59,6 +64,8 @@ export function remedyAction(remedy: Remedy, stores: Stores, again?: () => void)
       return remedy.key ? { label: `Check with probe ${remedy.probe}`, run: () => stores.checks.run(remedy.key!, remedy.probe) } : null;
     case 'check-remote-name':
       return remedy.key ? { label: 'Check with probe config', run: () => stores.checks.run(remedy.key!, 'config') } : null;
+    case 'admin-key-lacks-scope':
+      return { label: `Show ${remedy.key.tenant}'s keys`, run: () => showTenantKeys(stores, remedy.key.tenant) };
     case 'check-key':
     case 'admin-key-refused':
       return { label: `Check ${refOf(remedy.key)}`, run: () => stores.checks.run(remedy.key) };
@@ -109,13 +116,7 @@ export function remedyAction(remedy: Remedy, stores: Stores, again?: () => void)
     case 'link-server-name':
       return { label: 'Link…', run: () => stores.ui.link(remedy.key, remedy.candidates) };
     case 'list-keys':
-      return {
-        label: `Show ${remedy.tenant}'s keys`,
-        run: () => {
-          stores.keys.setFilter({ ...NO_FILTER, tenant: remedy.tenant });
-          stores.ui.go('keys');
-        },
-      };
+      return { label: `Show ${remedy.tenant}'s keys`, run: () => showTenantKeys(stores, remedy.tenant) };
     case 'list-tenants':
       return { label: 'Show the tenants', run: () => stores.ui.go('keys') };
     case 'remove-tenant-with-keys':

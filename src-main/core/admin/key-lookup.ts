@@ -10,7 +10,7 @@ import type { KeyService } from '../keys/key-service.ts';
 import type { Redactor } from '../redaction/redactor.ts';
 import type { TenantService } from '../tenants/tenant-service.ts';
 import { vendorOf } from '../vendors/vendors.ts';
-import type { AdminClient, ApiKeyDefinition } from '../vendors/wallet-crew/admin-api.ts';
+import { READ_SCOPE, type AdminClient, type ApiKeyDefinition } from '../vendors/wallet-crew/admin-api.ts';
 import type { AdminService } from './admin-service.ts';
 
 /** What the admin API said of one server key (`lookupKey`), or why it could not be asked. */
@@ -76,5 +76,7 @@ export async function lookupKey(access: AdminAccess, remoteName: string, redacto
   }
   if (answer.error.kind === 'not_found') return { kind: 'absent', credential: access.credential };
   const refused = answer.error.kind === 'unauthorized' || answer.error.kind === 'forbidden';
-  return { kind: 'failed', reason: redactor.redactText(answer.error.message), ...(refused ? { remedies: [access.whenRefused] } : {}) };
+  // An admin key refused the admin API (403) authenticates: its own check would say valid, so the advice is the permission it lacks.
+  const lacking: Remedy | null = answer.error.kind === 'forbidden' && access.whenRefused.code === 'admin-key-refused' ? { code: 'admin-key-lacks-scope', key: access.whenRefused.key, scope: READ_SCOPE } : null;
+  return { kind: 'failed', reason: redactor.redactText(answer.error.message), ...(refused ? { remedies: [lacking ?? access.whenRefused] } : {}) };
 }

@@ -49,4 +49,20 @@ describe('no key marked admin, one that could be', () => {
     expect(error).toMatchObject({ code: 'ALREADY_EXISTS', remedies: [{ code: 'mark-admin', key: admin, scopes: [] }] });
     expect(remedySentence({ code: 'mark-admin', key: admin, scopes: [] })).toBe("demo/sandbox-admin is stored: mark it as demo's admin credential (no new key needed).");
   });
+
+  it('an admin key the admin API refuses for want of its scope: the advice is the permission, not the key’s own check (which says valid)', async () => {
+    const response = await fixture.sandbox.call('POST', '/api/demo/admin/apiKeys', { key: fixture.sandbox.adminKey('demo'), body: { name: 'weak-admin', permissions: ['tenant.core:read'] } });
+    const { token } = (await response.json()) as { token: string };
+    const weak = { tenant: 'demo', name: 'weak-admin' };
+    await fixture.vault.keys.add({ ...weak, secret: token, scopes: ['tenant.core:read'], admin: true, remoteName: 'weak-admin' });
+    const result = await fixture.vault.checks.checkStored(feed);
+    const lacking = { code: 'admin-key-lacks-scope', key: weak, scope: 'tenant.apiKey:read' };
+    expect(result).toMatchObject({ verdict: 'unauthorized', server: { state: 'failed', remedies: [lacking] } });
+    expect(result.nextSteps).toContainEqual(lacking);
+    expect(remedyLines(lacking as never)).toBe(
+      "  - demo's admin key, demo/weak-admin, authenticates, but the server refuses it the admin API: it lacks `tenant.apiKey:read`. Grant that permission to its server key (in the vendor's admin console, or with another admin credential), or mark another key as demo's admin credential.\n      tkv key list --tenant demo   # their declared scopes: one with * or tenant.apiKey:read may be marked admin instead",
+    );
+    // Its own check says why the advice is not "check it": it is valid.
+    expect((await fixture.vault.checks.checkStored(weak)).verdict).toBe('valid');
+  });
 });
