@@ -19,10 +19,11 @@ export type Remedy =
   | { code: 'declare-scopes'; key: KeyRef }
   | { code: 'add-probe'; scope: string | null }
   /**
-   * This vault holds the very same key under another tenant or environment; or, with `sentAs`, for
-   * this very tenant but sent another way than its entry sends it (`sentAs`, against `sentHere`).
+   * This vault holds the very same key under another tenant or environment; or for this very tenant
+   * id, but at another base URL (`baseUrl`, against `baseUrlHere`), or sent another way than its
+   * entry sends it (`sentAs`, against `sentHere`).
    */
-  | { code: 'key-held-elsewhere'; holder: KeyRef; tenantId: string; environment: string; sentAs?: string; sentHere?: string }
+  | { code: 'key-held-elsewhere'; holder: KeyRef; tenantId: string; environment: string; sentAs?: string; sentHere?: string; baseUrl?: string; baseUrlHere?: string }
   /** This is an entry's earlier key, replaced by a rotation (and perhaps disabled or deleted since). */
   | { code: 'previous-key'; holder: KeyRef; remoteName: string; state: 'overlap' | 'disabled' | 'deleted'; replacedAt: string; retiredAt: string | null }
   /** The last server snapshot lists the key as disabled. */
@@ -108,7 +109,7 @@ export type Remedy =
   | { code: 'check-key'; key: KeyRef }
   /** The server refused the tenant's admin key when the vault asked it about another key. */
   | { code: 'admin-key-refused'; key: KeyRef }
-  /** The tenant's admin key authenticates, but the server refuses it the admin API: it lacks `scope`. */
+  /** The tenant's admin key authenticates, but the server denies it the admin API: it lacks `scope`. */
   | { code: 'admin-key-lacks-scope'; key: KeyRef; scope: string }
   /** The server's word could not be had (the admin API failing, no answer): ask again later. */
   | { code: 'ask-server-again'; key: KeyRef }
@@ -148,12 +149,13 @@ export function remedySentence(remedy: Remedy): string {
     case 'grant-scope':
       return `Grant \`${remedy.scope}\` to ${remedy.key ? ref(remedy.key) : 'the key'} on the server (admin console or admin API), or use a key that has it.`;
     case 'update-declared-scopes':
-      return `The vault lists \`${remedy.scope}\` among ${ref(remedy.key)}'s scopes, but the server does not grant it: the key's permissions changed on the server. Update the declared scopes, or grant the scope again.`;
+      return `The vault lists \`${remedy.scope}\` among ${ref(remedy.key)}'s scopes, but the server does not grant it: either the key's permissions changed on the server, or the declared scopes were never right. Grant the scope on the server, or update the declared scopes.`;
     case 'declare-scopes':
       return `Declare ${ref(remedy.key)}'s scopes, so that its checks test one of them.`;
     case 'add-probe':
       return `Add a probe of your own (a harmless GET) for ${remedy.scope ? `\`${remedy.scope}\`` : 'one of its scopes'}.`;
     case 'key-held-elsewhere':
+      if (remedy.baseUrl) return `This vault holds this very key as ${ref(remedy.holder)}, for this same tenant id (${remedy.tenantId}) at ${remedy.baseUrl}; this check went to ${remedy.baseUrlHere ?? 'another base URL'}. Check the base URL given (a path such as /api given twice is a common slip), or check the entry itself.`;
       if (remedy.sentAs) return `This vault holds this very key as ${ref(remedy.holder)}, for this same tenant (${remedy.tenantId}, ${remedy.environment}), sent in ${remedy.sentAs}; this check sent it in ${remedy.sentHere ?? 'another way'}. Check it the way its entry sends it.`;
       return `This vault holds this very key as ${ref(remedy.holder)} — tenant ${remedy.tenantId}, ${remedy.environment}. A key works for one tenant and environment only: use it there, or use this tenant's own key.`;
     case 'previous-key': {
@@ -275,7 +277,7 @@ export function remedySentence(remedy: Remedy): string {
     case 'admin-key-refused':
       return `The server refused ${remedy.key.tenant}'s admin key, ${ref(remedy.key)}: check it (its own verdict says why), then give it a working token, or mark another key as the admin credential.`;
     case 'admin-key-lacks-scope':
-      return `${remedy.key.tenant}'s admin key, ${ref(remedy.key)}, authenticates, but the server refuses it the admin API: it lacks \`${remedy.scope}\`. Grant that permission to its server key (in the vendor's admin console, or with another admin credential), or mark another key as ${remedy.key.tenant}'s admin credential.`;
+      return `${remedy.key.tenant}'s admin key, ${ref(remedy.key)}, authenticates, but the server denies it the admin API: it lacks \`${remedy.scope}\`. Grant that permission to its server key (in the vendor's admin console, or with another admin credential), or mark another key as ${remedy.key.tenant}'s admin credential.`;
     case 'ask-server-again':
       return `The admin API did not answer this time: check ${ref(remedy.key)} again later for the server's word on it. The key's own answer above stands.`;
     case 'set-owner':

@@ -443,7 +443,7 @@ test('an endpoint that lets any key in reads inconclusive, never valid; the serv
     await sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: '* /api/demo/*', acceptAnyKey: true }] });
     await page.getByRole('button', { name: 'Scope matrix' }).click();
     const matrix = page.getByRole('region', { name: 'Scope matrix of gateway/anything' });
-    await expect(matrix.getByRole('note')).toContainText(/^Proved nothing \(inconclusive\): .*tenant\.core:read.*: their answers say nothing about the key\. Negative control: a key that was never issued got 200: the endpoint accepts any key/);
+    await expect(matrix.getByRole('note')).toContainText(/^Proved nothing \(inconclusive\): .*tenant\.core:read.*\. Their answers say nothing about the key\. Negative control: a key that was never issued got 200: the endpoint accepts any key/);
     await look(page, 'check-matrix-inconclusive', { fullPage: true });
   } finally {
     await sandbox.control('DELETE', '/_sandbox/config');
@@ -477,7 +477,7 @@ test('an endpoint that lets any key in reads inconclusive, never valid; the serv
   const forbidden = page.getByRole('region', { name: /ops\/passes/ });
   await expect(forbidden).toHaveAttribute('data-verdict', 'forbidden');
   const words = await cardText(forbidden);
-  expect(words.summary).toBe('The key authenticates, but the server refuses it tenant.core:read (403): its admin API lists "ops-passes" with Pass.Read; this probe needs tenant.core:read.');
+  expect(words.summary).toBe('The key authenticates, but the server denies it tenant.core:read (403): its admin API lists "ops-passes" with Pass.Read; this probe needs tenant.core:read.');
   expect(words.steps.slice(0, 2)).toEqual([
     'The server lists "ops-passes" with Pass.Read; this probe needs tenant.core:read. Add it to the key\'s permissions on the server, or use a key that holds it.',
     "Or, if the server's permissions are the intended ones: the vault's entry ops/passes declares tenant.core:read, which the server does not list, and does not declare Pass.Read, which the server lists; bring its declared scopes in line with the server's instead.",

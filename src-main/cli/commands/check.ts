@@ -209,7 +209,7 @@ function formatMatrix(matrix: ScopeMatrix): string {
   const drift = [
     `Declared but denied: ${matrix.missing.join(', ') || 'none'}`,
     `Granted but not declared: ${matrix.undeclared.join(', ') || 'none'}`,
-    ...(matrix.inconclusive.length > 0 ? [`Proved nothing (inconclusive): ${matrix.inconclusive.join(', ')}: their answers say nothing about the key.`] : []),
+    ...(matrix.inconclusive.length > 0 ? [`Proved nothing (inconclusive, their answers say nothing about the key): ${matrix.inconclusive.join(', ')}`] : []),
     ...(matrix.control ? [`negative control: ${controlWords(matrix.control)}`] : []),
     ...(matrix.stoppedBy ? [`Stopped early: ${matrix.stoppedBy.summary}`] : []),
   ];

@@ -113,16 +113,18 @@ export class CheckService {
   }
 
   /**
-   * A pasted key held by an entry of this very tenant, sent another way (another header, a bearer
-   * token): its advice says how its entry sends it, not that it belongs elsewhere.
+   * A pasted key held by an entry of this very tenant id, at another base URL or sent another way
+   * (another header, a bearer token): its advice says where or how its entry sends it, not that it
+   * belongs elsewhere.
    */
   private sentOtherwise(target: CheckTarget, known: KeyKnowledge): KeyKnowledge {
     if (!this.vault || known.elsewhere.length === 0) return known;
     const tenants = this.vault.tenants;
     const elsewhere = known.elsewhere.map((twin) => {
       const own = this.targetFor(tenants.require(twin.holder.tenant));
-      const here = normalizeBaseUrl(own.baseUrl) === normalizeBaseUrl(target.baseUrl) && own.tenantId === target.tenantId;
-      return here && !sameAuth(own.auth, target.auth) ? { ...twin, sentAs: howSent(own.auth), sentHere: howSent(target.auth) } : twin;
+      if (own.tenantId !== target.tenantId) return twin;
+      if (normalizeBaseUrl(own.baseUrl) !== normalizeBaseUrl(target.baseUrl)) return { ...twin, baseUrl: normalizeBaseUrl(own.baseUrl), baseUrlHere: normalizeBaseUrl(target.baseUrl) };
+      return sameAuth(own.auth, target.auth) ? twin : { ...twin, sentAs: howSent(own.auth), sentHere: howSent(target.auth) };
     });
     return { ...known, elsewhere };
   }

@@ -27,9 +27,10 @@ export interface KeyKnowledge {
   } | null;
   /**
    * Other entries that hold the very same token (another tenant or environment); for a pasted key,
-   * an entry of the very tenant checked whose key is sent another way says how (`sentAs`, `sentHere`).
+   * an entry of the very tenant id checked says where its key goes (`baseUrl`, `baseUrlHere`) or how
+   * it is sent (`sentAs`, `sentHere`) when that is what differs.
    */
-  elsewhere: { holder: KeyRef; tenantId: string; environment: string; sentAs?: string; sentHere?: string }[];
+  elsewhere: { holder: KeyRef; tenantId: string; environment: string; sentAs?: string; sentHere?: string; baseUrl?: string; baseUrlHere?: string }[];
   /** Entries whose earlier key (replaced by a rotation) this token is. */
   previous: { holder: KeyRef; remoteName: string; state: 'overlap' | 'disabled' | 'deleted'; replacedAt: string; retiredAt: string | null }[];
 }

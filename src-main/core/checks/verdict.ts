@@ -170,7 +170,7 @@ function serverSays(verdict: Verdict, server: ServerWord | null | undefined, sco
   }
   if (verdict === 'forbidden' && server.state === 'enabled' && scope) {
     const holds = server.permissions.length ? server.permissions.map((permission) => `\`${permission}\``).join(', ') : 'no permission';
-    return `The key authenticates, but the server refuses it \`${scope}\` (403): its admin API lists "${server.remoteName}" with ${holds}; this probe needs \`${scope}\`.`;
+    return `The key authenticates, but the server denies it \`${scope}\` (403): its admin API lists "${server.remoteName}" with ${holds}; this probe needs \`${scope}\`.`;
   }
   return null;
 }
@@ -203,8 +203,10 @@ function saying(verdict: Verdict, outcome: HttpOutcome, retry: number | null, lo
         : 'The server rejected the key (401): it is missing, invalid, revoked or disabled, or belongs to another tenant or environment.';
     case 'forbidden':
       return context.known.declaredScopes && probe.scope && declares(context.known.declaredScopes, probe.scope)
-        ? `The key authenticates, but the server refuses it ${scope} (403), a scope the vault says it has: the server and the vault disagree.`
-        : `The key is valid — it authenticates — but it lacks ${scope}, which the ${probe.id} probe needs (403).`;
+        ? `The key authenticates, but the server denies it ${scope} (403), a scope the vault says it has: the server and the vault disagree.`
+        : probe.scope
+          ? `The key authenticates, but it lacks ${scope}, which the ${probe.id} probe needs (403).`
+          : `The key authenticates, but the server denies it this request (403): the ${probe.id} probe needs a permission the key lacks.`;
     case 'inconclusive': {
       const control = context.control;
       if (control?.state === 'failed') {

@@ -92,6 +92,12 @@ describe('verdicts', () => {
     const acme = await checks.checkSecret({ baseUrl: sandbox.url, tenantId: 'acme', vendor: 'generic', auth: { kind: 'header', name: 'X-Other' } }, token, config);
     results.push(acme);
     expect(acme.nextSteps[0]).toEqual({ code: 'key-held-elsewhere', holder: { tenant: 'demo', name: 'crm' }, tenantId: 'demo', environment: 'custom' });
+    // Its own tenant id at another base URL (a path given twice): the advice names both URLs, not another tenant.
+    const doubled = await checks.checkSecret(target(`${sandbox.url}/api`), token, config);
+    results.push(doubled);
+    expect(doubled.verdict).toBe('not_found');
+    expect(doubled.nextSteps[0]).toEqual({ code: 'key-held-elsewhere', holder: { tenant: 'demo', name: 'crm' }, tenantId: 'demo', environment: 'custom', baseUrl: sandbox.url, baseUrlHere: `${sandbox.url}/api` });
+    expect(remedySentence(doubled.nextSteps[0]!)).toBe(`This vault holds this very key as demo/crm, for this same tenant id (demo) at ${sandbox.url}; this check went to ${sandbox.url}/api. Check the base URL given (a path such as /api given twice is a common slip), or check the entry itself.`);
   });
 
   it('forbidden, comparing the needed scope with the declared ones', async () => {

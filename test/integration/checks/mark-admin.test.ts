@@ -60,7 +60,7 @@ describe('no key marked admin, one that could be', () => {
     expect(result).toMatchObject({ verdict: 'unauthorized', server: { state: 'failed', remedies: [lacking] } });
     expect(result.nextSteps).toContainEqual(lacking);
     expect(remedyLines(lacking as never)).toBe(
-      "  - demo's admin key, demo/weak-admin, authenticates, but the server refuses it the admin API: it lacks `tenant.apiKey:read`. Grant that permission to its server key (in the vendor's admin console, or with another admin credential), or mark another key as demo's admin credential.\n      tkv key list --tenant demo   # their declared scopes: one with * or tenant.apiKey:read may be marked admin instead",
+      "  - demo's admin key, demo/weak-admin, authenticates, but the server denies it the admin API: it lacks `tenant.apiKey:read`. Grant that permission to its server key (in the vendor's admin console, or with another admin credential), or mark another key as demo's admin credential.\n      tkv key list --tenant demo   # their declared scopes: one with * or tenant.apiKey:read may be marked admin instead",
     );
     // Its own check says why the advice is not "check it": it is valid.
     expect((await fixture.vault.checks.checkStored(weak)).verdict).toBe('valid');
