@@ -126,6 +126,7 @@ export async function runBulk(checks: CheckService, vault: BulkVault, options: B
             fingerprint: key.fingerprint,
             key: { ref: { tenant: key.tenant, name: key.name }, scopes: key.scopes },
             fallback: key.fallback,
+            riskier: key.riskier,
             excerpts: 'failures',
             know: () => knowledge.of(key),
             controls,
@@ -181,7 +182,7 @@ export async function runBulk(checks: CheckService, vault: BulkVault, options: B
 function planLanes(checks: CheckService, vault: BulkVault, keys: KeyToCheck[]): Lane[] {
   const tenants = new Map(vault.tenants.list().map((tenant) => [tenant.alias, tenant]));
   const probesOf = new Map<Vendor, ProbeDefinition[]>();
-  const probeFor = new Map<string, { probe: ProbeDefinition; matched: boolean }>();
+  const probeFor = new Map<string, ReturnType<typeof defaultProbe>>();
   const lanes = new Map<string, Lane & { target: CheckTarget; calls: Map<string, ProbeCall> }>();
   for (const key of keys) {
     let lane = lanes.get(key.tenant);
@@ -204,12 +205,12 @@ function planLanes(checks: CheckService, vault: BulkVault, keys: KeyToCheck[]): 
       call = lane.calls.get(probe.id);
       if (!call) lane.calls.set(probe.id, (call = prepare(lane.target, probe)));
     }
-    lane.keys.push({ ...key, call, fallback: !chosen.matched });
+    lane.keys.push({ ...key, call, fallback: !chosen.matched, riskier: chosen.riskier });
   }
   return [...lanes.values()];
 }
 
-type BulkKey = KeyToCheck & { call: ProbeCall; fallback: boolean };
+type BulkKey = KeyToCheck & { call: ProbeCall; fallback: boolean; riskier: ProbeDefinition | null };
 
 interface Lane {
   keys: BulkKey[];

@@ -103,10 +103,10 @@ export class CheckService {
     // entry (what the vault knows of it, the server's word); nothing is recorded, as for any paste.
     const entry = options.asEntry ? this.entryFor(target, print) : null;
     if (entry) {
-      const chosen = probe ? { probe, matched: true } : defaultProbe(this.probes(target.vendor), entry.scopes, true);
+      const chosen = probe ? { probe, matched: true, riskier: null } : defaultProbe(this.probes(target.vendor), entry.scopes, true);
       const asker = this.serverAsker();
       const ref = { tenant: entry.tenant, name: entry.name };
-      return this.runProbe(prepare({ ...target, keyName: entry.remoteName }, chosen.probe), secret, { fingerprint: print, key: { ref, scopes: entry.scopes }, fallback: !chosen.matched, know: () => this.knowledge().of(entry), askServer: (known, words) => asker.wordOn(entry, known, words), ...redactor });
+      return this.runProbe(prepare({ ...target, keyName: entry.remoteName }, chosen.probe), secret, { fingerprint: print, key: { ref, scopes: entry.scopes }, fallback: !chosen.matched, riskier: chosen.riskier, know: () => this.knowledge().of(entry), askServer: (known, words) => asker.wordOn(entry, known, words), ...redactor });
     }
     const chosen = probe ? { probe, matched: true } : this.pastedProbe(target.vendor, print);
     return this.runProbe(prepare(target, chosen.probe), secret, { fingerprint: print, key: null, fallback: !chosen.matched, know: () => (vault ? this.sentOtherwise(target, this.knowledge().ofToken(print)) : NOTHING_KNOWN), ...redactor });
@@ -184,12 +184,13 @@ export class CheckService {
     const vault = this.requireVault();
     const { key, tenant, secret } = await vault.keys.forCheck(ref);
     const target = this.targetFor(tenant, key.remoteName);
-    const chosen = options.probeId ? { probe: this.probe(target.vendor, options.probeId), matched: true } : defaultProbe(this.probes(target.vendor), key.scopes, true);
+    const chosen = options.probeId ? { probe: this.probe(target.vendor, options.probeId), matched: true, riskier: null } : defaultProbe(this.probes(target.vendor), key.scopes, true);
     const asker = this.serverAsker();
     const result = await this.runProbe(prepare(target, chosen.probe), secret, {
       fingerprint: key.fingerprint,
       key: { ref, scopes: key.scopes },
       fallback: !chosen.matched,
+      riskier: chosen.riskier,
       know: () => this.knowledge().of(key),
       askServer: (known, redactor) => asker.wordOn(key, known, redactor),
     });
@@ -364,6 +365,8 @@ export class CheckService {
       key: { ref: KeyRef; scopes: string[] } | null;
       know: () => KeyKnowledge;
       fallback?: boolean;
+      /** With the fallback probe: a high-risk probe that would test a declared scope (never run unasked). */
+      riskier?: ProbeDefinition | null;
       excerpts?: CheckContext['excerpts'];
       redactor?: Redactor;
       controls?: ControlCache;
@@ -403,6 +406,7 @@ export class CheckService {
       server,
       atLogin: login !== undefined,
       fallback: options.fallback === true,
+      riskier: options.riskier ?? null,
       excerpts: options.excerpts,
     });
   }

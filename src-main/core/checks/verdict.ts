@@ -24,6 +24,8 @@ export interface CheckContext {
    * there proves the key authenticates, and nothing about its scopes.
    */
   fallback?: boolean;
+  /** With the fallback probe: a high-risk probe that would test one of the key's declared scopes. */
+  riskier?: ProbeDefinition | null;
   /** The request was the Airwallex-style login exchange. */
   atLogin?: boolean;
   /** The negative control the answer was weighed against (null: none needed, a 401 say). */
@@ -196,6 +198,7 @@ function saying(verdict: Verdict, outcome: HttpOutcome, retry: number | null, lo
     case 'valid':
       return validSentence(probe, status);
     case 'authenticated':
+      if (context.riskier) return `The key authenticates: ${probe.id} answered 403, which a refused key never gets. Of its declared scopes, only \`${context.riskier.scope}\` has a probe, ${context.riskier.id}, which is high-risk (it reads ${context.riskier.description}) and runs only when asked for; so this says nothing about them yet.`;
       return `The key authenticates: ${probe.id} answered 403, which a refused key never gets. None of its declared scopes could be tested (no probe needs them), so this says nothing about them.`;
     case 'unauthorized':
       return context.atLogin
@@ -271,6 +274,7 @@ function remedies(verdict: Verdict, outcome: HttpOutcome, retry: number | null, 
       if (key) steps.push({ code: 'run-scope-matrix', key });
       break;
     case 'authenticated':
+      if (key && context.riskier) steps.push({ code: 'check-with-probe', key, probe: context.riskier.id, scope: context.riskier.scope });
       if (key && (known.declaredScopes ?? []).length === 0) steps.push({ code: 'declare-scopes', key });
       steps.push({ code: 'add-probe', scope: known.declaredScopes?.[0] ?? null });
       if (key) steps.push({ code: 'run-scope-matrix', key });

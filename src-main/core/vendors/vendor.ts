@@ -79,16 +79,19 @@ export function isSensitive(probe: ProbeDefinition): boolean {
  * the selected scopes"): the lowest-risk probe whose scope the key declares (`*` matches all),
  * medium-risk ones included (their bodies are read to the cap and dropped); high-risk ones run only
  * when named. With no probe for any declared scope, the lowest-risk probe runs, `matched` is false,
- * and a 403 there only proves that the key authenticates. Probes needing the key's own name are
- * skipped when it is unknown.
+ * and a 403 there only proves that the key authenticates; `riskier` is then a high-risk probe that
+ * would test a declared scope, if one does. Probes needing the key's own name are skipped when it is
+ * unknown.
  */
-export function defaultProbe(probes: readonly ProbeDefinition[], declaredScopes: readonly string[], knowsOwnName: boolean): { probe: ProbeDefinition; matched: boolean } {
+export function defaultProbe(probes: readonly ProbeDefinition[], declaredScopes: readonly string[], knowsOwnName: boolean): { probe: ProbeDefinition; matched: boolean; riskier: ProbeDefinition | null } {
+  const declared = (probe: ProbeDefinition) => probe.scope !== null && (declaredScopes.includes('*') || declaredScopes.includes(probe.scope));
   const usable = byRisk(probes.filter((probe) => probe.risk !== 'high' && (knowsOwnName || !probe.path.includes('{keyName}'))));
-  const matching = usable.find((probe) => probe.scope !== null && (declaredScopes.includes('*') || declaredScopes.includes(probe.scope)));
-  if (matching) return { probe: matching, matched: true };
+  const matching = usable.find(declared);
+  if (matching) return { probe: matching, matched: true, riskier: null };
   const lowest = usable.find((probe) => !isSensitive(probe));
   if (!lowest) throw new Error('no usable probe');
-  return { probe: lowest, matched: false };
+  // A high-risk probe is never run unasked, but it may be the one that tests a declared scope: say so.
+  return { probe: lowest, matched: false, riskier: probes.find((probe) => probe.risk === 'high' && declared(probe)) ?? null };
 }
 
 /** The probe path with its placeholders filled in, URL-encoded. */

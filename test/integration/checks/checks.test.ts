@@ -439,6 +439,18 @@ describe('verdicts that match the key’s scopes', () => {
     expect(vault.keys.show(ref)).toMatchObject({ lastJudgement: 'authenticated' });
   });
 
+  it('says so when only a high-risk probe tests a declared scope, and offers it, never running it unasked', async () => {
+    const ref = await stored('webhooks-only', ['Webhook.Read'], ['Webhook.Read']);
+    const result = await checks.checkStored(ref);
+    expect(result).toMatchObject({ verdict: 'authenticated', status: 403, probe: { id: 'config' } });
+    expect(result.summary).toBe(
+      'The key authenticates: config answered 403, which a refused key never gets. Of its declared scopes, only `Webhook.Read` has a probe, webhooks, which is high-risk (it reads subscriptions including their signing secret) and runs only when asked for; so this says nothing about them yet.',
+    );
+    expect(result.nextSteps[0]).toEqual({ code: 'check-with-probe', key: ref, probe: 'webhooks', scope: 'Webhook.Read' });
+    // Asked for, it runs and judges the scope.
+    expect(await checks.checkStored(ref, { probeId: 'webhooks' })).toMatchObject({ verdict: 'valid', probe: { id: 'webhooks', risk: 'high' } });
+  });
+
   it('keeps forbidden for a 403 on a declared scope, as the server disagreeing with the vault', async () => {
     const ref = await stored('drifted', ['Pass.Read'], ['tenant.core:read']);
     const result = await checks.checkStored(ref);
