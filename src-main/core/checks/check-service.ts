@@ -32,8 +32,6 @@ import { judge, verdictOf, type CheckContext } from './verdict.ts';
 
 export type { AuthMode, BulkProgress, BulkSummary, ScopeMatrix, ScopeVerdict };
 
-
-
 /** The vault a check service records into; without one, it checks pasted keys only. */
 export interface CheckVault {
   db: Connection;
@@ -122,9 +120,9 @@ export class CheckService {
     const tenants = this.vault.tenants;
     const elsewhere = known.elsewhere.map((twin) => {
       const own = this.targetFor(tenants.require(twin.holder.tenant));
-      if (own.tenantId !== target.tenantId) return twin;
-      if (normalizeBaseUrl(own.baseUrl) !== normalizeBaseUrl(target.baseUrl)) return { ...twin, baseUrl: normalizeBaseUrl(own.baseUrl), baseUrlHere: normalizeBaseUrl(target.baseUrl) };
-      return sameAuth(own.auth, target.auth) ? twin : { ...twin, sentAs: howSent(own.auth), sentHere: howSent(target.auth) };
+      const [ownUrl, urlHere] = [normalizeBaseUrl(own.baseUrl), normalizeBaseUrl(target.baseUrl)];
+      if (own.tenantId !== target.tenantId || (ownUrl === urlHere && sameAuth(own.auth, target.auth))) return twin;
+      return ownUrl !== urlHere ? { ...twin, baseUrl: ownUrl, baseUrlHere: urlHere } : { ...twin, sentAs: howSent(own.auth), sentHere: howSent(target.auth) };
     });
     return { ...known, elsewhere };
   }
@@ -365,8 +363,7 @@ export class CheckService {
       key: { ref: KeyRef; scopes: string[] } | null;
       know: () => KeyKnowledge;
       fallback?: boolean;
-      /** With the fallback probe: a high-risk probe that would test a declared scope (never run unasked). */
-      riskier?: ProbeDefinition | null;
+      riskier?: CheckContext['riskier'];
       excerpts?: CheckContext['excerpts'];
       redactor?: Redactor;
       controls?: ControlCache;

@@ -198,7 +198,7 @@ function saying(verdict: Verdict, outcome: HttpOutcome, retry: number | null, lo
     case 'valid':
       return validSentence(probe, status);
     case 'authenticated':
-      if (context.riskier) return `The key authenticates: ${probe.id} answered 403, which a refused key never gets. Of its declared scopes, only \`${context.riskier.scope}\` has a probe, ${context.riskier.id}, which is high-risk (it reads ${context.riskier.description}) and runs only when asked for; so this says nothing about them yet.`;
+      if (context.riskier?.scope) return `The key authenticates: ${probe.id} answered 403, which a refused key never gets. Of its declared scopes, only \`${context.riskier.scope}\` has a probe, ${context.riskier.id}, which is high-risk (it reads ${context.riskier.description}) and runs only when asked for; so this says nothing about them yet.`;
       return `The key authenticates: ${probe.id} answered 403, which a refused key never gets. None of its declared scopes could be tested (no probe needs them), so this says nothing about them.`;
     case 'unauthorized':
       return context.atLogin
