@@ -6,6 +6,7 @@
 import { API_KEY_HEADER } from '../../core/vendors/wallet-crew/wallet-crew.ts';
 import type { CheckResult } from '../../shared/check.ts';
 import type { KeyRef } from '../../shared/contract.ts';
+import type { Remedy } from '../../shared/remedies.ts';
 import { VERDICTS, verdictExitCode, verdictWords, type Verdict } from '../../shared/verdicts.ts';
 import { checkBaseUrl, checkName, checkProbePath, normalizeBaseUrl } from '../../shared/rules.ts';
 import { HttpClient } from '../../core/http/http-client.ts';
@@ -239,6 +240,33 @@ function runRecord(summary: BulkSummary, tenant: string | null, staleWindow: str
   };
 }
 
+/** The most groups of keys `firstSteps` prints, and the most keys it names in one group. */
+const STEP_GROUPS = 12;
+const GROUP_KEYS = 5;
+
+/**
+ * Each problem key's first next step, with its commands: what to do, without checking every key
+ * again. Keys whose first step is the very same (an endpoint that accepts any key, say) share it.
+ */
+export function firstSteps(problems: BulkSummary['problems']): string[] {
+  const groups = new Map<string, { keys: string[]; step: Remedy }>();
+  for (const { ref, result } of problems) {
+    const step = result.nextSteps[0];
+    if (!step) continue;
+    const id = JSON.stringify(step);
+    const group = groups.get(id) ?? { keys: [], step };
+    groups.set(id, group);
+    group.keys.push(formatKeyRef(ref));
+  }
+  const lines = ['Next steps, the first of each key (tkv check ALIAS/NAME gives them all; add --report md for a ticket):'];
+  for (const { keys, step } of [...groups.values()].slice(0, STEP_GROUPS)) {
+    lines.push(`${keys.slice(0, GROUP_KEYS).join(', ')}${keys.length > GROUP_KEYS ? ` and ${keys.length - GROUP_KEYS} more` : ''}:`, remedyLines(step));
+  }
+  const left = [...groups.values()].slice(STEP_GROUPS).reduce((sum, group) => sum + group.keys.length, 0);
+  if (left > 0) lines.push(`… and ${left} more ${left === 1 ? 'key' : 'keys'}: tkv check ALIAS/NAME for each.`);
+  return lines;
+}
+
 function formatSummary(summary: BulkSummary, tenant: string | undefined, staleWindow?: string): string {
   if (summary.total === 0) return tenant === undefined ? 'The vault holds no key yet: there is nothing to check.\n' : `Tenant ${tenant} holds no key: there is nothing to check.\n`;
   // Most frequent first; ties in the verdicts' own order, so the same run prints the same table.
@@ -250,8 +278,7 @@ function formatSummary(summary: BulkSummary, tenant: string | undefined, staleWi
   if (summary.problems.length > 0) {
     const problems = [...summary.problems].sort((a, b) => formatKeyRef(a.ref).localeCompare(formatKeyRef(b.ref)));
     lines.push('', table(['KEY', 'VERDICT', 'STATUS', 'SUMMARY'], problems.map(({ ref, result }) => [formatKeyRef(ref), verdictWords(result.verdict), String(result.status ?? '-'), result.summary])).trimEnd());
-    const first = formatKeyRef(problems[0]!.ref);
-    lines.push('', `Each key's next steps: tkv check ALIAS/NAME (e.g. tkv check ${first}; add --report md for a ticket).`);
+    lines.push('', ...firstSteps(problems));
   }
   for (const failure of summary.failures) lines.push(`could not check ${formatKeyRef(failure.ref)}: ${failure.error}`);
   return `${lines.join('\n')}\n`;
