@@ -61,7 +61,9 @@ export async function replaceAfterRegenerate(vault: ReplaceVault, ref: KeyRef, n
   const result = await vault.checks.checkSecret(target, newSecret, probe);
   // An answer that says nothing of the key (a busy or failing server, an unconfirmed control): nothing to refuse it on either.
   if (NON_JUDGEMENTS.includes(result.verdict)) {
-    throw new VaultError('REMOTE_FAILED', `The new key could not be confirmed (${result.verdict}${result.status ? `, ${result.status}` : ''}): ${result.summary} ${formatKeyRef(ref)} keeps the key it had; run this again when the server answers.`, {
+    // An endpoint that lets any key in answered: waiting changes nothing until that is fixed.
+    const again = result.control?.state === 'accepted' ? 'run this again once the endpoint refuses a key that cannot exist (see below)' : 'run this again when the server answers';
+    throw new VaultError('REMOTE_FAILED', `The new key could not be confirmed (${result.verdict}${result.status ? `, ${result.status}` : ''}): ${result.summary} ${formatKeyRef(ref)} keeps the key it had; ${again}.`, {
       remedies: result.nextSteps.filter((step) => step.code !== 'lower-concurrency'),
     });
   }

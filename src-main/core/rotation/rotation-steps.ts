@@ -166,7 +166,9 @@ export class RotationSteps {
       const message = `The new key "${rotation.new_remote_name}" ${result!.verdict === 'inconclusive' ? 'could not be confirmed by' : 'did not pass'} the ${probe.id} probe (${result!.verdict}${result!.status ? `, ${result!.status}` : ''}): ${result!.summary}`;
       this.mark(rotation, 'verify', 'failed', { last_error: message }, { verdict: result!.verdict, status: result!.status });
       const ref = { tenant: rotation.tenant, name: rotation.key_name };
-      throw new VaultError('REMOTE_FAILED', `${message} The entry still uses its old key.`, { remedies: [{ code: 'resume-rotation', key: ref }, { code: 'abort-rotation', key: ref }] });
+      // Inconclusive: what made it so (an endpoint that lets any key in) comes first; resuming before that is fixed gets the same answer.
+      const cause = result!.verdict === 'inconclusive' ? result!.nextSteps : [];
+      throw new VaultError('REMOTE_FAILED', `${message} The entry still uses its old key; the new server key "${rotation.new_remote_name}" stays until the rotation is resumed or aborted.`, { remedies: [...cause, { code: 'resume-rotation', key: ref }, { code: 'abort-rotation', key: ref }] });
     }
     this.mark(rotation, 'verify', 'after', { step: 'verified', last_error: null }, { probe: probe.id, verdict: result!.verdict, status: result!.status });
   }
