@@ -200,10 +200,12 @@ function saying(verdict: Verdict, outcome: HttpOutcome, retry: number | null, lo
     case 'authenticated':
       if (context.riskier?.scope) return `The key authenticates: ${probe.id} answered 403, which a refused key never gets. Of its declared scopes, only \`${context.riskier.scope}\` has a probe, ${context.riskier.id}, which is high-risk (it reads ${context.riskier.description}) and runs only when asked for; so this says nothing about them yet.`;
       return `The key authenticates: ${probe.id} answered 403, which a refused key never gets. None of its declared scopes could be tested (no probe needs them), so this says nothing about them.`;
-    case 'unauthorized':
-      return context.atLogin
-        ? 'The login exchange rejected the key (401): it is missing, invalid, revoked or regenerated, or the client id is wrong.'
-        : 'The server rejected the key (401): it is missing, invalid, revoked or disabled, or belongs to another tenant or environment.';
+    case 'unauthorized': {
+      if (context.atLogin) return 'The login exchange rejected the key (401): it is missing, invalid, revoked or regenerated, or the client id is wrong.';
+      const otherwise = context.known.elsewhere.find((twin) => twin.sentAs !== undefined);
+      if (otherwise?.sentAs) return `The server rejected the key (401) as this check sent it, in ${otherwise.sentHere ?? 'another way'}: its entry ${otherwise.holder.tenant}/${otherwise.holder.name}, for this tenant, sends it in ${otherwise.sentAs}.`;
+      return 'The server rejected the key (401): it is missing, invalid, revoked or disabled, or belongs to another tenant or environment.';
+    }
     case 'forbidden':
       return context.known.declaredScopes && probe.scope && declares(context.known.declaredScopes, probe.scope)
         ? `The key authenticates, but the server denies it ${scope} (403), a scope the vault says it has: the server and the vault disagree.`
@@ -294,12 +296,13 @@ function remedies(verdict: Verdict, outcome: HttpOutcome, retry: number | null, 
       }
       whatTheVaultKnows(known, steps);
       if (context.atLogin) steps.push({ code: 'check-login-credentials' });
-      steps.push(
-        { code: 'compare-fingerprint', fingerprint: context.fingerprint, key },
-        { code: 'check-tenant', tenantId: context.tenantId, baseUrl: context.baseUrl },
-        { code: 'check-key-enabled' },
-        { code: 'not-a-scope-problem' },
-      );
+      // A pasted key the vault holds was copied whole (its fingerprint matched); one its entry of this
+      // very tenant id sends elsewhere or otherwise has its cause named above, not a wrong tenant.
+      const held = !key && (known.elsewhere.length > 0 || known.previous.length > 0);
+      const placed = known.elsewhere.some((twin) => twin.sentAs !== undefined || twin.baseUrl !== undefined);
+      if (!held) steps.push({ code: 'compare-fingerprint', fingerprint: context.fingerprint, key });
+      if (!placed) steps.push({ code: 'check-tenant', tenantId: context.tenantId, baseUrl: context.baseUrl });
+      steps.push({ code: 'check-key-enabled' }, { code: 'not-a-scope-problem' });
       // Why the server was not asked, and what its word would have told: after what can be done now.
       if (word) steps.push(...serverWordSteps(word, known, 401));
       break;

@@ -85,6 +85,9 @@ describe('verdicts', () => {
     expect(result).toMatchObject({ verdict: 'unauthorized', status: 401 });
     expect(result.nextSteps[0]).toEqual({ code: 'key-held-elsewhere', holder: { tenant: 'demo', name: 'crm' }, tenantId: 'demo', environment: 'custom', sentAs: 'the X-API-KEY header', sentHere: 'the X-Other header' });
     expect(remedySentence(result.nextSteps[0]!)).toBe('This vault holds this very key as demo/crm, for this same tenant (demo, custom), sent in the X-API-KEY header; this check sent it in the X-Other header. Check it the way its entry sends it.');
+    expect(result.summary).toBe('The server rejected the key (401) as this check sent it, in the X-Other header: its entry demo/crm, for this tenant, sends it in the X-API-KEY header.');
+    // Its fingerprint matched a stored key (so it was copied whole), and its tenant is the right one: neither is suggested.
+    expect(result.nextSteps.map((step) => step.code)).toEqual(['key-held-elsewhere', 'check-key-enabled', 'not-a-scope-problem']);
     // Sent as a bearer token: the same, in its words; against another tenant, the key belongs elsewhere.
     const bearer = await checks.checkSecret({ baseUrl: sandbox.url, tenantId: 'demo', vendor: 'generic', auth: { kind: 'bearer' } }, token, config);
     results.push(bearer);
