@@ -84,15 +84,15 @@ describe('the inventory’s backups', () => {
       // An inventory of the schema before the last migration, with a tenant in it.
       const old = new Database(file);
       old.prepare("INSERT INTO tenants (id, alias, tenant_id, environment, base_url, created_at) VALUES ('t1', 'old', 'old', 'staging', 'https://app-qa.neostore.cloud', '2026-01-01')").run();
-      old.exec('DROP INDEX keys_admin_tenant');
-      old.pragma('user_version = 11');
+      old.exec('DROP TABLE key_server_words');
+      old.pragma('user_version = 12');
       old.close();
       openInventoryDatabase(file).close();
       const [backup] = listBackups(file);
-      expect(backup).toMatchObject({ kind: 'migration', file: expect.stringMatching(/-before-v12\.sqlite$/) });
+      expect(backup).toMatchObject({ kind: 'migration', file: expect.stringMatching(/-before-v13\.sqlite$/) });
       expect(mode(backup!.file)).toBe('600');
       const copy = new Database(backup!.file, { readonly: true });
-      expect([copy.pragma('user_version', { simple: true }), (copy.prepare('SELECT alias FROM tenants').get() as { alias: string }).alias]).toEqual([11, 'old']);
+      expect([copy.pragma('user_version', { simple: true }), (copy.prepare('SELECT alias FROM tenants').get() as { alias: string }).alias]).toEqual([12, 'old']);
       copy.close();
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true });
