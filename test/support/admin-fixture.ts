@@ -30,6 +30,10 @@ export interface AdminFixture {
   openVault(store: SecretStore, options?: Partial<ServicesOptions>): Services;
   /** The server's key list, read with the sandbox's own admin key. */
   serverKeys(tenantId?: string): Promise<ServerKey[]>;
+  /** Creates a key on the server with the sandbox's own admin key; its token. */
+  createServerKey(name: string, permissions: string[], options?: { tenantId?: string; enabled?: boolean }): Promise<string>;
+  /** Calls the server's admin API for keys (`/api/{tenant}/admin/apiKeys{path}`) with the sandbox's own admin key; throws unless it succeeds. */
+  adminApi(method: string, path: string, body?: unknown, tenantId?: string): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -51,6 +55,17 @@ export async function startAdminFixture(label: string, tenants: string[]): Promi
     secrets,
     vault,
     openVault,
+    async createServerKey(name, permissions, options = {}) {
+      const tenantId = options.tenantId ?? 'demo';
+      const body = { name, permissions, ...(options.enabled === undefined ? {} : { enabled: options.enabled }) };
+      const response = await sandbox.call('POST', `/api/${tenantId}/admin/apiKeys`, { key: sandbox.adminKey(tenantId), body });
+      if (response.status !== 201) throw new Error(`creating the server key ${name}: ${response.status}`);
+      return ((await response.json()) as { token: string }).token;
+    },
+    async adminApi(method, path, body, tenantId = 'demo') {
+      const response = await sandbox.call(method, `/api/${tenantId}/admin/apiKeys${path}`, { key: sandbox.adminKey(tenantId), ...(body === undefined ? {} : { body }) });
+      if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`);
+    },
     async serverKeys(tenantId = 'demo') {
       const response = await sandbox.call('GET', `/api/${tenantId}/admin/apiKeys`, { key: sandbox.adminKey(tenantId) });
       return (await response.json()) as ServerKey[];

@@ -12,8 +12,7 @@ const feed = { tenant: 'demo', name: 'feed' };
 
 beforeAll(async () => {
   fixture = await startAdminFixture('mark-admin', ['demo']);
-  const response = await fixture.sandbox.call('POST', '/api/demo/admin/apiKeys', { key: fixture.sandbox.adminKey('demo'), body: { name: 'feed', permissions: ['tenant.core:read'], enabled: false } });
-  const { token } = (await response.json()) as { token: string };
+  const token = await fixture.createServerKey('feed', ['tenant.core:read'], { enabled: false });
   await fixture.vault.keys.add({ ...feed, secret: token, scopes: ['tenant.core:read'], remoteName: 'feed' });
   // The admin key stays stored (it declares `*`), but is no longer marked as the tenant's admin credential.
   fixture.vault.keys.edit(admin, { admin: false });
@@ -51,8 +50,7 @@ describe('no key marked admin, one that could be', () => {
   });
 
   it('an admin key the admin API refuses for want of its scope: the advice is the permission, not the key’s own check (which says valid)', async () => {
-    const response = await fixture.sandbox.call('POST', '/api/demo/admin/apiKeys', { key: fixture.sandbox.adminKey('demo'), body: { name: 'weak-admin', permissions: ['tenant.core:read'] } });
-    const { token } = (await response.json()) as { token: string };
+    const token = await fixture.createServerKey('weak-admin', ['tenant.core:read']);
     const weak = { tenant: 'demo', name: 'weak-admin' };
     await fixture.vault.keys.add({ ...weak, secret: token, scopes: ['tenant.core:read'], admin: true, remoteName: 'weak-admin' });
     const result = await fixture.vault.checks.checkStored(feed);

@@ -19,16 +19,8 @@ let fixture: AdminFixture;
 const servers: TestServer[] = [];
 const ACCEPT_ANY = { faults: [{ route: '* /api/demo/admin/config', acceptAnyKey: true }] };
 
-async function serverKey(name: string, permissions: string[]): Promise<string> {
-  const response = await fixture.sandbox.call('POST', '/api/demo/admin/apiKeys', { key: fixture.sandbox.adminKey('demo'), body: { name, permissions } });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { token: string }).token;
-}
-
-async function admin(method: string, path: string, body?: unknown): Promise<void> {
-  const response = await fixture.sandbox.call(method, `/api/demo/admin/apiKeys${path}`, { key: fixture.sandbox.adminKey('demo'), ...(body === undefined ? {} : { body }) });
-  expect(response.ok).toBe(true);
-}
+const serverKey = (name: string, permissions: string[]) => fixture.createServerKey(name, permissions);
+const admin = (method: string, path: string, body?: unknown) => fixture.adminApi(method, path, body);
 
 beforeAll(async () => {
   fixture = await startAdminFixture('cannot-lie', ['demo', 'acme']);

@@ -13,8 +13,7 @@ const failure = (promise: Promise<unknown>) => promise.then(() => null, (error: 
 
 beforeAll(async () => {
   fixture = await startAdminFixture('rotation-inconclusive', ['demo']);
-  const response = await fixture.sandbox.call('POST', '/api/demo/admin/apiKeys', { key: fixture.sandbox.adminKey('demo'), body: { name: 'cfg', permissions: ['tenant.core:read'] } });
-  const { token } = (await response.json()) as { token: string };
+  const token = await fixture.createServerKey('cfg', ['tenant.core:read']);
   await fixture.vault.keys.add({ ...ref, secret: token, scopes: ['tenant.core:read'], remoteName: 'cfg' });
   await fixture.sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: '* /api/demo/admin/config', acceptAnyKey: true }] });
 });

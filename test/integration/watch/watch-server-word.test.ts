@@ -9,16 +9,8 @@ import { canaryToken } from '../../support/files.ts';
 
 let fixture: AdminFixture;
 
-async function serverKey(name: string, permissions: string[]): Promise<string> {
-  const response = await fixture.sandbox.call('POST', '/api/demo/admin/apiKeys', { key: fixture.sandbox.adminKey('demo'), body: { name, permissions } });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { token: string }).token;
-}
-
-async function admin(method: string, path: string, body?: unknown): Promise<void> {
-  const response = await fixture.sandbox.call(method, `/api/demo/admin/apiKeys${path}`, { key: fixture.sandbox.adminKey('demo'), ...(body === undefined ? {} : { body }) });
-  expect(response.ok).toBe(true);
-}
+const serverKey = (name: string, permissions: string[]) => fixture.createServerKey(name, permissions);
+const admin = (method: string, path: string, body?: unknown) => fixture.adminApi(method, path, body);
 
 /** A watch round now, checking every key judged before now; the words of what needs a person, by key name. */
 async function round(): Promise<Record<string, { item: Attention; words: string }>> {
