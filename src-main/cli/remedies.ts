@@ -20,10 +20,13 @@ export function remedyCommands(remedy: Remedy): string[] {
   return commands === null ? [] : typeof commands === 'string' ? [commands] : commands;
 }
 
-/** The remedy's commands on one line, for a table: `, then` between them, without their comments (not a line to paste). */
+/** Remedies whose commands are ways to the same end, one of which is enough, not steps in order. */
+const EITHER: ReadonlySet<Remedy['code']> = new Set(['server-word-needs-admin', 'store-admin-credential', 'join-team']);
+
+/** The remedy's commands on one line, for a table: `, then` (or ` or `) between them, without their comments (not a line to paste). */
 export function remedyCommand(remedy: Remedy): string | null {
   const commands = remedyCommands(remedy).map((command) => command.replace(/\s+# .*$/, ''));
-  return commands.length > 0 ? commands.join(', then ') : null;
+  return commands.length > 0 ? commands.join(EITHER.has(remedy.code) ? ' or ' : ', then ') : null;
 }
 
 /** The command, or the commands in order, that carry the remedy out. */
@@ -70,7 +73,7 @@ function commandsOf(remedy: Remedy): string | string[] | null {
       return `tkv key edit ${ref(remedy.key)} --admin`;
     case 'server-word-needs-admin':
     case 'store-admin-credential':
-      return [`tkv key add ${remedy.tenant}/admin --admin`, `tkv tenant bearer ${remedy.tenant}   # or this instead, with an OAuth access token`];
+      return [`tkv key add ${remedy.tenant}/admin --admin   # an admin key`, `tkv tenant bearer ${remedy.tenant}   # an OAuth access token`];
     case 'paste-bearer':
       return `tkv tenant bearer ${remedy.tenant}`;
     case 'list-server-keys':
@@ -126,7 +129,7 @@ function commandsOf(remedy: Remedy): string | string[] | null {
     case 'send-team-identity':
       return 'tkv team identity';
     case 'join-team':
-      return ['tkv team init DIR --name TEAM   # found a team', 'tkv team join DIR-OR-GIT-URL   # or join one'];
+      return ['tkv team init DIR --name TEAM   # found a team', 'tkv team join DIR-OR-GIT-URL   # join one'];
     case 'leave-team':
       return 'tkv team leave';
     case 'new-team-identity':
@@ -143,7 +146,11 @@ export function errorText(info: ErrorInfo): string {
   return `tkv: ${info.message}\n${(info.remedies ?? []).map((remedy) => `${remedyLines(remedy)}\n`).join('')}`;
 }
 
-/** The remedy as the CLI prints it: the sentence, then each command on its own line, in order. */
+/**
+ * The remedy as the CLI prints it: the sentence, then each command on its own line, in order; ways to
+ * the same end, one of which is enough, with `or:` between them.
+ */
 export function remedyLines(remedy: Remedy, indent = '  '): string {
-  return `${indent}- ${remedySentence(remedy)}${remedyCommands(remedy).map((command) => `\n${indent}    ${command}`).join('')}`;
+  const between = EITHER.has(remedy.code) ? `\n${indent}  or:` : '';
+  return `${indent}- ${remedySentence(remedy)}${remedyCommands(remedy).map((command, index) => `${index > 0 ? between : ''}\n${indent}    ${command}`).join('')}`;
 }

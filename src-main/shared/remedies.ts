@@ -10,7 +10,8 @@ export type Remedy =
   /** Try every scope the catalogue can test, to see which the key has and lacks. */
   | { code: 'run-scope-matrix'; key: KeyRef }
   /** Check the key again with another probe. */
-  | { code: 'check-with-probe'; key: KeyRef | null; probe: string; scope: string | null }
+  /** `reads`: set for a high-risk probe, what it reads (personal data, signing secrets): run only knowingly. */
+  | { code: 'check-with-probe'; key: KeyRef | null; probe: string; scope: string | null; reads?: string }
   /** Give the key a scope on the server (admin console or admin API). */
   | { code: 'grant-scope'; key: KeyRef | null; scope: string }
   /** The vault's declared scopes disagree with the server's: bring them in line. */
@@ -145,6 +146,7 @@ export function remedySentence(remedy: Remedy): string {
     case 'run-scope-matrix':
       return `Run the scope matrix of ${ref(remedy.key)} to see every scope it has and lacks.`;
     case 'check-with-probe':
+      if (remedy.reads) return `If you accept what it reads (${remedy.reads}), check ${remedy.key ? ref(remedy.key) : 'the key'} with the high-risk ${remedy.probe} probe${remedy.scope ? `, which needs \`${remedy.scope}\`` : ''}.`;
       return `Check ${remedy.key ? ref(remedy.key) : 'the key'} with the ${remedy.probe} probe${remedy.scope ? ` (it needs \`${remedy.scope}\`)` : ''}.`;
     case 'grant-scope':
       return `Grant \`${remedy.scope}\` to ${remedy.key ? ref(remedy.key) : 'the key'} on the server (admin console or admin API), or use a key that has it.`;

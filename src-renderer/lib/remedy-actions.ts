@@ -61,7 +61,8 @@ export function remedyAction(remedy: Remedy, stores: Stores, again?: () => void)
         },
       };
     case 'check-with-probe':
-      return remedy.key ? { label: `Check with probe ${remedy.probe}`, run: () => stores.checks.run(remedy.key!, remedy.probe) } : null;
+      // A high-risk probe (personal data, signing secrets) is never one click away: the Check screen runs it when a person picks it.
+      return remedy.key && !remedy.reads ? { label: `Check with probe ${remedy.probe}`, run: () => stores.checks.run(remedy.key!, remedy.probe) } : null;
     case 'check-remote-name':
       return remedy.key ? { label: 'Check with probe config', run: () => stores.checks.run(remedy.key!, 'config') } : null;
     case 'admin-key-lacks-scope':

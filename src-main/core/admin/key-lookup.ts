@@ -32,14 +32,15 @@ export type AdminAccess =
 
 /**
  * Stored keys of a tenant (`keys`), not marked admin, that declare admin scopes (`*`,
- * `tenant.apiKey:…`): marking one is the shortest way to an admin credential. At most two are
- * offered; never `notWith` (a fingerprint: the key diagnosed), nor a key refused at its last judgement.
+ * `tenant.apiKey:…`): marking one is the shortest way to an admin credential. At most three are
+ * offered (a check leaves out the key it diagnoses, then offers two); never `notWith` (a
+ * fingerprint), a key disabled on the server, nor one refused at its last judgement.
  */
 export function markableAdmins(keys: readonly KeySummary[], notWith?: string): Remedy[] {
   const adminScope = (scope: string) => scope === '*' || scope.startsWith('tenant.apiKey:');
   return keys
-    .filter((key) => !key.admin && key.fingerprint !== notWith && key.lastJudgement !== 'unauthorized' && key.scopes.some(adminScope))
-    .slice(0, 2)
+    .filter((key) => !key.admin && key.enabled && key.fingerprint !== notWith && key.lastJudgement !== 'unauthorized' && key.scopes.some(adminScope))
+    .slice(0, 3)
     .map((key) => ({ code: 'mark-admin', key: { tenant: key.tenant, name: key.name }, scopes: key.scopes.filter(adminScope) }));
 }
 

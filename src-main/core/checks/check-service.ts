@@ -111,9 +111,9 @@ export class CheckService {
   }
 
   /**
-   * A pasted key held by an entry of this very tenant id, at another base URL or sent another way
-   * (another header, a bearer token): its advice says where or how its entry sends it, not that it
-   * belongs elsewhere.
+   * A pasted key held by an entry of this very tenant id, at another base URL of the same host or sent
+   * another way (a header, a bearer token): its advice says where or how its entry sends it, not that
+   * it belongs elsewhere (another host is another environment: production and staging share ids).
    */
   private sentOtherwise(target: CheckTarget, known: KeyKnowledge): KeyKnowledge {
     if (!this.vault || known.elsewhere.length === 0) return known;
@@ -122,7 +122,8 @@ export class CheckService {
       const own = this.targetFor(tenants.require(twin.holder.tenant));
       const [ownUrl, urlHere] = [normalizeBaseUrl(own.baseUrl), normalizeBaseUrl(target.baseUrl)];
       if (own.tenantId !== target.tenantId || (ownUrl === urlHere && sameAuth(own.auth, target.auth))) return twin;
-      return ownUrl !== urlHere ? { ...twin, baseUrl: ownUrl, baseUrlHere: urlHere } : { ...twin, sentAs: howSent(own.auth), sentHere: howSent(target.auth) };
+      if (ownUrl !== urlHere) return new URL(ownUrl).origin === new URL(urlHere).origin ? { ...twin, baseUrl: ownUrl, baseUrlHere: urlHere } : twin;
+      return { ...twin, sentAs: howSent(own.auth), sentHere: howSent(target.auth) };
     });
     return { ...known, elsewhere };
   }

@@ -61,7 +61,7 @@ export class ServerAsker {
     switch (lookup.kind) {
       case 'no-credential': {
         // Keys that could be marked admin, never the key diagnosed (it was just refused).
-        const markable = lookup.markable.filter((candidate) => candidate.key.name !== key.name);
+        const markable = lookup.markable.filter((candidate) => candidate.key.name !== key.name).slice(0, 2);
         return { state: 'no-credential', tenant: key.tenant, ...(markable.length > 0 ? { markable } : {}) };
       }
       case 'self':

@@ -198,7 +198,7 @@ function saying(verdict: Verdict, outcome: HttpOutcome, retry: number | null, lo
     case 'valid':
       return validSentence(probe, status);
     case 'authenticated':
-      if (context.riskier?.scope) return `The key authenticates: ${probe.id} answered 403, which a refused key never gets. Of its declared scopes, only \`${context.riskier.scope}\` has a probe, ${context.riskier.id}, which is high-risk (it reads ${context.riskier.description}) and runs only when asked for; so this says nothing about them yet.`;
+      if (context.riskier?.scope) return `The key authenticates: ${probe.id} answered 403, which a refused key never gets. Its declared scopes are tested only by high-risk probes, which run only when asked for (${context.riskier.id} tests \`${context.riskier.scope}\`, and reads ${context.riskier.description}); so this says nothing about them yet.`;
       return `The key authenticates: ${probe.id} answered 403, which a refused key never gets. None of its declared scopes could be tested (no probe needs them), so this says nothing about them.`;
     case 'unauthorized': {
       if (context.atLogin) return 'The login exchange rejected the key (401): it is missing, invalid, revoked or regenerated, or the client id is wrong.';
@@ -276,7 +276,7 @@ function remedies(verdict: Verdict, outcome: HttpOutcome, retry: number | null, 
       if (key) steps.push({ code: 'run-scope-matrix', key });
       break;
     case 'authenticated':
-      if (key && context.riskier) steps.push({ code: 'check-with-probe', key, probe: context.riskier.id, scope: context.riskier.scope });
+      if (key && context.riskier) steps.push({ code: 'check-with-probe', key, probe: context.riskier.id, scope: context.riskier.scope, reads: context.riskier.description });
       if (key && (known.declaredScopes ?? []).length === 0) steps.push({ code: 'declare-scopes', key });
       steps.push({ code: 'add-probe', scope: known.declaredScopes?.[0] ?? null });
       if (key) steps.push({ code: 'run-scope-matrix', key });

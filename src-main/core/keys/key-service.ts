@@ -126,7 +126,7 @@ export class KeyService implements TenantKeys {
     const print = fingerprint(input.secret);
     const twin = this.store.findByFingerprint(print)[0];
     // Added as the tenant's admin credential while the tenant already holds it: marking that entry is what was meant.
-    if (twin) return new VaultError('ALREADY_EXISTS', `This token is already stored as ${twin.tenant_alias}/${twin.name} (fingerprint ${print}); a key belongs to one tenant and environment, so it is kept once.`, { remedies: input.admin && twin.tenant_alias === input.tenant ? [{ code: 'mark-admin', key: { tenant: twin.tenant_alias, name: twin.name }, scopes: [] }] : [] });
+    if (twin) return new VaultError('ALREADY_EXISTS', `This token is already stored as ${twin.tenant_alias}/${twin.name} (fingerprint ${print}); a key belongs to one tenant and environment, so it is kept once.`, { remedies: input.admin && !twin.is_admin && twin.tenant_alias === input.tenant ? [{ code: 'mark-admin', key: { tenant: twin.tenant_alias, name: twin.name }, scopes: [] }] : [] });
     return null;
   }
 

@@ -101,6 +101,12 @@ describe('verdicts', () => {
     expect(doubled.verdict).toBe('not_found');
     expect(doubled.nextSteps[0]).toEqual({ code: 'key-held-elsewhere', holder: { tenant: 'demo', name: 'crm' }, tenantId: 'demo', environment: 'custom', baseUrl: sandbox.url, baseUrlHere: `${sandbox.url}/api` });
     expect(remedySentence(doubled.nextSteps[0]!)).toBe(`This vault holds this very key as demo/crm, for this same tenant id (demo) at ${sandbox.url}; this check went to ${sandbox.url}/api. Check the base URL given (a path such as /api given twice is a common slip), or check the entry itself.`);
+    // Another host is another environment (production and staging share tenant ids): the key belongs to its entry's.
+    const elsewhere = await server((_request, response) => json(response, 401, {}));
+    const otherHost = await checks.checkSecret(target(elsewhere.url), token, config);
+    results.push(otherHost);
+    expect(otherHost.nextSteps[0]).toEqual({ code: 'key-held-elsewhere', holder: { tenant: 'demo', name: 'crm' }, tenantId: 'demo', environment: 'custom' });
+    expect(otherHost.nextSteps.map((step) => step.code)).toContain('check-tenant');
   });
 
   it('forbidden, comparing the needed scope with the declared ones', async () => {
@@ -447,9 +453,10 @@ describe('verdicts that match the key’s scopes', () => {
     const result = await checks.checkStored(ref);
     expect(result).toMatchObject({ verdict: 'authenticated', status: 403, probe: { id: 'config' } });
     expect(result.summary).toBe(
-      'The key authenticates: config answered 403, which a refused key never gets. Of its declared scopes, only `Webhook.Read` has a probe, webhooks, which is high-risk (it reads subscriptions including their signing secret) and runs only when asked for; so this says nothing about them yet.',
+      'The key authenticates: config answered 403, which a refused key never gets. Its declared scopes are tested only by high-risk probes, which run only when asked for (webhooks tests `Webhook.Read`, and reads subscriptions including their signing secret); so this says nothing about them yet.',
     );
-    expect(result.nextSteps[0]).toEqual({ code: 'check-with-probe', key: ref, probe: 'webhooks', scope: 'Webhook.Read' });
+    expect(result.nextSteps[0]).toEqual({ code: 'check-with-probe', key: ref, probe: 'webhooks', scope: 'Webhook.Read', reads: 'subscriptions including their signing secret' });
+    expect(remedySentence(result.nextSteps[0]!)).toBe('If you accept what it reads (subscriptions including their signing secret), check demo/webhooks-only with the high-risk webhooks probe, which needs `Webhook.Read`.');
     // Asked for, it runs and judges the scope.
     expect(await checks.checkStored(ref, { probeId: 'webhooks' })).toMatchObject({ verdict: 'valid', probe: { id: 'webhooks', risk: 'high' } });
   });
