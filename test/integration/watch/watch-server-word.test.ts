@@ -46,6 +46,17 @@ describe("the watch and the server's word", () => {
     expect(found['w-lacking']!.words).toBe(`lacks a scope the check needed (403) when last judged, ${at('w-lacking')} UTC: the server lists "w-lacking" with Pass.Read; the check needed tenant.core:read`);
   });
 
+  it('keeps the word while later checks judge nothing (an endpoint letting any key in): the refusal stands', async () => {
+    await fixture.sandbox.control('PUT', '/_sandbox/config', { faults: [{ route: '* /api/demo/admin/config', acceptAnyKey: true }] });
+    try {
+      const found = await round();
+      expect(fixture.vault.keys.show({ tenant: 'demo', name: 'w-disabled' })).toMatchObject({ lastJudgement: 'unauthorized', lastAttempt: 'inconclusive' });
+      expect(found['w-disabled']!.item).toMatchObject({ kind: 'unauthorized', server: { state: 'disabled', remoteName: 'w-disabled' } });
+    } finally {
+      await fixture.sandbox.control('DELETE', '/_sandbox/config');
+    }
+  });
+
   it('drops a word once the key works again, and never shows an older word for a later refusal', async () => {
     await admin('PUT', '/w-disabled', { enabled: true, permissions: ['tenant.core:read'] });
     // Without an admin credential the server is not asked: the refusals are judged again, without a word.
