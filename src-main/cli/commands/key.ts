@@ -47,7 +47,7 @@ export async function add(parsed: Parsed, context: CommandContext): Promise<numb
     ...optional('remoteName', text(parsed, 'remote-name')),
     admin: parsed.values.admin === true,
   });
-  for (const warning of services.keys.inputWarnings({ scopes: key.scopes, expiresOn: key.expiresOn })) context.io.stderr.write(`tkv: warning: ${warning}\n`);
+  for (const warning of services.keys.inputWarnings({ scopes: key.scopes, expiresOn: key.expiresOn, admin: key.admin })) context.io.stderr.write(`tkv: warning: ${warning}\n`);
   return context.print(key, () => `Stored ${formatKeyRef(key)} in the OS keychain (fingerprint ${key.fingerprint}).\n`, parsed);
 }
 

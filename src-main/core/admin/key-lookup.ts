@@ -11,6 +11,7 @@ import type { Redactor } from '../redaction/redactor.ts';
 import type { TenantService } from '../tenants/tenant-service.ts';
 import { vendorOf } from '../vendors/vendors.ts';
 import { READ_SCOPE, type AdminClient, type ApiKeyDefinition } from '../vendors/wallet-crew/admin-api.ts';
+import { isAdminScope } from '../vendors/wallet-crew/scopes.ts';
 import type { AdminService } from './admin-service.ts';
 
 /** What the admin API said of one server key (`lookupKey`), or why it could not be asked. */
@@ -37,11 +38,10 @@ export type AdminAccess =
  * fingerprint), a key disabled on the server, nor one refused at its last judgement.
  */
 export function markableAdmins(keys: readonly KeySummary[], notWith?: string): Remedy[] {
-  const adminScope = (scope: string) => scope === '*' || scope.startsWith('tenant.apiKey:');
   return keys
-    .filter((key) => !key.admin && key.enabled && key.fingerprint !== notWith && key.lastJudgement !== 'unauthorized' && key.scopes.some(adminScope))
+    .filter((key) => !key.admin && key.enabled && key.fingerprint !== notWith && key.lastJudgement !== 'unauthorized' && key.scopes.some(isAdminScope))
     .slice(0, 3)
-    .map((key) => ({ code: 'mark-admin', key: { tenant: key.tenant, name: key.name }, scopes: key.scopes.filter(adminScope) }));
+    .map((key) => ({ code: 'mark-admin', key: { tenant: key.tenant, name: key.name }, scopes: key.scopes.filter(isAdminScope) }));
 }
 
 /**

@@ -15,7 +15,7 @@ import { assertRule, VaultError } from '../errors.ts';
 import type { VaultEvents } from '../events.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { TenantKeys, TenantRecord, TenantService } from '../tenants/tenant-service.ts';
-import { unknownScopeWarnings } from '../vendors/wallet-crew/scopes.ts';
+import { adminScopeWarning, unknownScopeWarnings } from '../vendors/wallet-crew/scopes.ts';
 import { fingerprint } from './fingerprint.ts';
 import { formatKeyRef } from './key-ref.ts';
 import { keyFilterSql, keySortSql } from './key-query.ts';
@@ -238,6 +238,7 @@ export class KeyService implements TenantKeys {
       changes.remoteName = edit.remoteName;
     }
     if (edit.admin !== undefined) changes.admin = edit.admin;
+    if (edit.admin) warnings.push(...this.inputWarnings({ admin: true, scopes: (changes.scopes as string[] | undefined) ?? toKeySummary(row, this.stamps.today()).scopes }));
     const changed = Object.keys(changes).map((field) => ({ remoteName: 'remote_name', admin: 'is_admin' })[field] ?? KEY_FIELDS[field as KeyField].column);
     if (changed.length === 0) throw new VaultError('INVALID_INPUT', 'Nothing to change: give at least one field.');
     this.db.transaction(() => {
@@ -251,8 +252,8 @@ export class KeyService implements TenantKeys {
   }
 
   /** What deserves a second look in a key's metadata (not errors): unknown scopes with the closest known one, a past expiry. */
-  inputWarnings(input: { scopes?: string[]; expiresOn?: string | null }): string[] {
-    const warnings = input.scopes ? unknownScopeWarnings(input.scopes) : [];
+  inputWarnings(input: { scopes?: string[]; expiresOn?: string | null; admin?: boolean }): string[] {
+    const warnings = [...(input.scopes ? unknownScopeWarnings(input.scopes) : []), ...(input.admin ? [adminScopeWarning(input.scopes ?? [])].filter((warning) => warning !== null) : [])];
     if (input.expiresOn && input.expiresOn < this.stamps.today()) warnings.push(`The expiry date ${input.expiresOn} has passed: the key shows as expired.`);
     return warnings;
   }

@@ -62,5 +62,10 @@ describe('no key marked admin, one that could be', () => {
     );
     // Its own check says why the advice is not "check it": it is valid.
     expect((await fixture.vault.checks.checkStored(weak)).verdict).toBe('valid');
+    // Marking a key whose declared scopes open no admin API is allowed, with a warning; one declaring `*`, without.
+    const warning = /^It is marked as the tenant's admin credential, but its declared scopes hold neither `\*` nor `tenant\.apiKey:read`: if they are right, the server refuses it the admin API/;
+    expect(fixture.vault.keys.edit(weak, { admin: true }).warnings).toEqual([expect.stringMatching(warning)]);
+    expect(fixture.vault.keys.inputWarnings({ admin: true, scopes: ['tenant.core:read'] })).toEqual([expect.stringMatching(warning)]);
+    expect(fixture.vault.keys.edit(admin, { admin: true }).warnings).toEqual([]);
   });
 });

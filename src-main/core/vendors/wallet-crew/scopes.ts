@@ -86,6 +86,17 @@ export function grants(granted: readonly string[], required: string): boolean {
   return granted.includes('*') || granted.includes(required);
 }
 
+/** A scope that opens the admin API for keys: `*`, or `tenant.apiKey:read` / `:write`. */
+export function isAdminScope(scope: string): boolean {
+  return scope === '*' || scope.startsWith('tenant.apiKey:');
+}
+
+/** The warning for a key marked as the tenant's admin credential whose declared scopes open no admin API; null when they do. */
+export function adminScopeWarning(scopes: readonly string[]): string | null {
+  if (scopes.some(isAdminScope)) return null;
+  return "It is marked as the tenant's admin credential, but its declared scopes hold neither `*` nor `tenant.apiKey:read`: if they are right, the server refuses it the admin API, and the vault cannot ask about refused keys.";
+}
+
 /** A warning per scope the catalogue does not know, naming the closest known one when there is one. */
 export function unknownScopeWarnings(scopes: readonly string[]): string[] {
   return unknownScopes(scopes, ALL_SCOPES);
