@@ -238,7 +238,7 @@ export class KeyService implements TenantKeys {
       changes.remoteName = edit.remoteName;
     }
     if (edit.admin !== undefined) changes.admin = edit.admin;
-    if (edit.admin) warnings.push(...this.inputWarnings({ admin: true, scopes: (changes.scopes as string[] | undefined) ?? toKeySummary(row, this.stamps.today()).scopes }));
+    if (edit.admin) warnings.push(...[adminScopeWarning((changes.scopes as string[] | undefined) ?? toKeySummary(row, this.stamps.today()).scopes)].filter((warning) => warning !== null));
     const changed = Object.keys(changes).map((field) => ({ remoteName: 'remote_name', admin: 'is_admin' })[field] ?? KEY_FIELDS[field as KeyField].column);
     if (changed.length === 0) throw new VaultError('INVALID_INPUT', 'Nothing to change: give at least one field.');
     this.db.transaction(() => {
