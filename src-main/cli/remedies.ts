@@ -12,25 +12,29 @@ const ref = (key: KeyRef) => `${key.tenant}/${key.name}`;
 const shellWord = (value: string) => (/^[\w.,:/@-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`);
 
 /**
- * The tkv commands that carry the remedy out, in the order they are typed (one line each: a line
- * pasted whole runs one command), or none.
+ * The tkv commands that carry a remedy out, one line each (a line pasted whole runs one command):
+ * steps typed in order, or (`either`) ways to the same end, one of which is enough.
  */
-export function remedyCommands(remedy: Remedy): string[] {
-  const commands = commandsOf(remedy);
-  return commands === null ? [] : typeof commands === 'string' ? [commands] : commands;
+export interface RemedyCommands {
+  lines: string[];
+  either: boolean;
 }
 
-/** Remedies whose commands are ways to the same end, one of which is enough, not steps in order. */
-const EITHER: ReadonlySet<Remedy['code']> = new Set(['server-word-needs-admin', 'store-admin-credential', 'join-team']);
+export function remedyCommands(remedy: Remedy): RemedyCommands {
+  const commands = commandsOf(remedy);
+  if (commands === null) return { lines: [], either: false };
+  if (typeof commands === 'string') return { lines: [commands], either: false };
+  return Array.isArray(commands) ? { lines: commands, either: false } : { lines: commands.either, either: true };
+}
 
 /** The remedy's commands on one line, for a table: `, then` (or ` or `) between them, without their comments (not a line to paste). */
 export function remedyCommand(remedy: Remedy): string | null {
-  const commands = remedyCommands(remedy).map((command) => command.replace(/\s+# .*$/, ''));
-  return commands.length > 0 ? commands.join(EITHER.has(remedy.code) ? ' or ' : ', then ') : null;
+  const { lines, either } = remedyCommands(remedy);
+  return lines.length > 0 ? lines.map((command) => command.replace(/\s+# .*$/, '')).join(either ? ' or ' : ', then ') : null;
 }
 
-/** The command, or the commands in order, that carry the remedy out. */
-function commandsOf(remedy: Remedy): string | string[] | null {
+/** The command; the commands in order; or ways to the same end (`either`). */
+function commandsOf(remedy: Remedy): string | string[] | { either: string[] } | null {
   switch (remedy.code) {
     case 'run-scope-matrix':
       return `tkv check ${ref(remedy.key)} --scopes-matrix`;
@@ -73,7 +77,7 @@ function commandsOf(remedy: Remedy): string | string[] | null {
       return `tkv key edit ${ref(remedy.key)} --admin`;
     case 'server-word-needs-admin':
     case 'store-admin-credential':
-      return [`tkv key add ${remedy.tenant}/admin --admin   # an admin key`, `tkv tenant bearer ${remedy.tenant}   # an OAuth access token`];
+      return { either: [`tkv key add ${remedy.tenant}/admin --admin   # an admin key`, `tkv tenant bearer ${remedy.tenant}   # an OAuth access token`] };
     case 'paste-bearer':
       return `tkv tenant bearer ${remedy.tenant}`;
     case 'list-server-keys':
@@ -129,7 +133,7 @@ function commandsOf(remedy: Remedy): string | string[] | null {
     case 'send-team-identity':
       return 'tkv team identity';
     case 'join-team':
-      return ['tkv team init DIR --name TEAM   # found a team', 'tkv team join DIR-OR-GIT-URL   # join one'];
+      return { either: ['tkv team init DIR --name TEAM   # found a team', 'tkv team join DIR-OR-GIT-URL   # join one'] };
     case 'leave-team':
       return 'tkv team leave';
     case 'new-team-identity':
@@ -151,6 +155,6 @@ export function errorText(info: ErrorInfo): string {
  * the same end, one of which is enough, with `or:` between them.
  */
 export function remedyLines(remedy: Remedy, indent = '  '): string {
-  const between = EITHER.has(remedy.code) ? `\n${indent}  or:` : '';
-  return `${indent}- ${remedySentence(remedy)}${remedyCommands(remedy).map((command, index) => `${index > 0 ? between : ''}\n${indent}    ${command}`).join('')}`;
+  const { lines, either } = remedyCommands(remedy);
+  return `${indent}- ${remedySentence(remedy)}${lines.map((command, index) => `${index > 0 && either ? `\n${indent}  or:` : ''}\n${indent}    ${command}`).join('')}`;
 }

@@ -259,10 +259,11 @@ export function firstSteps(problems: BulkSummary['problems']): string[] {
     group.keys.push(formatKeyRef(ref));
   }
   const lines = ['Next steps, the first of each key (tkv check ALIAS/NAME gives them all; add --report md for a ticket):'];
-  for (const { keys, step } of [...groups.values()].slice(0, STEP_GROUPS)) {
+  const all = [...groups.values()];
+  for (const { keys, step } of all.slice(0, STEP_GROUPS)) {
     lines.push(`${keys.slice(0, GROUP_KEYS).join(', ')}${keys.length > GROUP_KEYS ? ` and ${keys.length - GROUP_KEYS} more` : ''}:`, remedyLines(step));
   }
-  const left = [...groups.values()].slice(STEP_GROUPS).reduce((sum, group) => sum + group.keys.length, 0);
+  const left = all.slice(STEP_GROUPS).reduce((sum, group) => sum + group.keys.length, 0);
   if (left > 0) lines.push(`… and ${left} more ${left === 1 ? 'key' : 'keys'}: tkv check ALIAS/NAME for each.`);
   return lines;
 }
